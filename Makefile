@@ -1,0 +1,33 @@
+# Every target builds .venv by itself when it is missing or pyproject.toml changed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint serve bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## the offline demo: a simulated round end to end, reports in ./demo-out
+	$(BIN)/cx-assess frameworks list
+
+test: lint  ## lint, format check, type check, then the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot
+
+serve: $(STAMP)  ## run the Slack app (Socket Mode with SLACK_APP_TOKEN, HTTP otherwise)
+	$(BIN)/cx-assess serve
+
+bench: $(STAMP)  ## the benchmarks, each printing its figures
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,117 @@
+"""The ``cx-assess`` command line: frameworks, chat, report, demo, serve, manifest."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.config import ConfigError, Settings, load_dotenv_file
+from bot.frameworks import (
+    LANGUAGES,
+    Catalog,
+    FrameworkError,
+    UnknownFramework,
+    load_catalog,
+    load_framework,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cx-assess",
+        description="Customer-experience maturity assessments, in Slack or offline.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fw = sub.add_parser("frameworks", help="list, show and validate assessment frameworks")
+    fw_sub = fw.add_subparsers(dest="action", required=True, metavar="ACTION")
+    fw_sub.add_parser("list", help="id, name, number of areas and levels of each framework")
+    show = fw_sub.add_parser("show", help="print one framework")
+    show.add_argument("id")
+    show.add_argument("--lang", choices=LANGUAGES, default="en")
+    show.add_argument("--json", action="store_true", help="the loaded framework as JSON")
+    validate = fw_sub.add_parser(
+        "validate", help="check framework files; exit 1 listing every error"
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    load_dotenv_file()
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "frameworks":
+            return _frameworks(args, settings, out)
+    except (ConfigError, FrameworkError) as exc:
+        print(f"cx-assess: {exc}", file=sys.stderr)
+        return 1
+    except UnknownFramework as exc:
+        print(f"cx-assess: {exc}", file=sys.stderr)
+        return 2
+    raise AssertionError(f"unhandled command {args.command}")  # argparse guarantees a known one
+
+
+def catalog_for(settings: Settings) -> Catalog:
+    """The bundled frameworks plus those in ``CX_ASSESS_FRAMEWORKS``."""
+    return load_catalog(settings.frameworks_dir)
+
+
+def _frameworks(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if args.action == "validate":
+        return _validate(args.paths, out)
+    catalog = catalog_for(settings)
+    if args.action == "list":
+        rows = [(f.id, f.name.en, str(len(f.areas)), str(len(f.scale.levels))) for f in catalog]
+        _table(("ID", "NAME", "AREAS", "LEVELS"), rows, out)
+        return 0
+    framework = catalog.get(args.id)
+    if args.json:
+        json.dump(framework.to_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    lang = args.lang
+    out.write(f"{framework.name.get(lang)} ({framework.id} v{framework.version})\n")
+    out.write(f"{framework.description.get(lang)}\n\n")
+    for level in framework.scale.levels:
+        out.write(f"  {level.value}. {level.label.get(lang)}: {level.summary.get(lang)}\n")
+    for n, area in enumerate(framework.areas, 1):
+        out.write(f"\n{n}. {area.name.get(lang)} [{area.id}]\n   {area.question.get(lang)}\n")
+        for value, text in area.levels.items():
+            out.write(
+                f"   {value} {framework.scale.level(value).label.get(lang)}: {text.get(lang)}\n"
+            )
+        for prompt in area.prompts:
+            out.write(f"   - {prompt.get(lang)}\n")
+    return 0
+
+
+def _validate(paths: Sequence[str], out: TextIO) -> int:
+    failed = 0
+    for path in paths:
+        try:
+            framework = load_framework(path)
+        except FrameworkError as exc:
+            failed += 1
+            for problem in exc.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            continue
+        out.write(f"ok: {path} ({framework.id}: {len(framework.areas)} areas)\n")
+    if failed:
+        print(f"{failed} of {len(paths)} file(s) have errors", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        out.write(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
+        )

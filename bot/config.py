@@ -1,0 +1,92 @@
+"""Settings from the environment (and a ``.env`` file for local runs), in one frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_MIN_RESPONSES = 3
+DEFAULT_CONSENSUS_THRESHOLD = 0.7
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the app cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment. Secrets are kept out of ``repr``."""
+
+    db_path: str = "./cx-assess.db"
+    frameworks_dir: str | None = None
+    min_responses: int = DEFAULT_MIN_RESPONSES
+    consensus_threshold: float = DEFAULT_CONSENSUS_THRESHOLD
+    log_level: str = "INFO"
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    host: str = "0.0.0.0"
+    port: int = 3000
+
+    def __repr__(self) -> str:
+        shown = {
+            k: v
+            for k, v in self.__dict__.items()
+            if not k.startswith("slack_") or k == "slack_api_url"
+        }
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``env`` (default: ``os.environ``); bad values raise `ConfigError`."""
+        env = os.environ if env is None else env
+        return cls(
+            db_path=env.get("CX_ASSESS_DB") or cls.db_path,
+            frameworks_dir=env.get("CX_ASSESS_FRAMEWORKS") or None,
+            min_responses=_int(env, "CX_ASSESS_MIN_RESPONSES", DEFAULT_MIN_RESPONSES, low=1),
+            consensus_threshold=_float(
+                env, "CX_ASSESS_CONSENSUS_THRESHOLD", DEFAULT_CONSENSUS_THRESHOLD
+            ),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+            slack_api_url=env.get("SLACK_API_URL") or cls.slack_api_url,
+            host=env.get("HOST") or cls.host,
+            port=_int(env, "PORT", 3000, low=0),
+        )
+
+
+def load_dotenv_file(path: str = ".env") -> None:
+    """Read ``.env`` into the environment when present; variables already set win."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < low:
+        raise ConfigError(f"{name} must be at least {low}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must be between 0 and 1, got {value}")
+    return value

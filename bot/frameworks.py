@@ -1,0 +1,557 @@
+"""Assessment frameworks: typed, immutable objects loaded from validated YAML files.
+
+A framework is a scale of ordered levels and a list of areas; every area says what each level
+looks like in it. Texts are localized mappings (``{en: ..., es: ..., de: ...}``) with English as
+the required fallback. Loading is pure apart from reading the file; every problem is reported
+with the file, the path inside it (``areas[3].levels.4.es``) and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("en", "es", "de")
+DEFAULT_LANGUAGE = "en"
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "frameworks"
+MAX_FILE_BYTES = 1_000_000
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A localized text; ``en`` is always present and is the fallback."""
+
+    en: str
+    es: str | None = None
+    de: str | None = None
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, or in English when that translation is missing."""
+        value: str | None = getattr(self, lang, None) if lang in LANGUAGES else None
+        return value or self.en
+
+    def to_dict(self) -> dict[str, str]:
+        return {lang: text for lang in LANGUAGES if (text := getattr(self, lang))}
+
+    def variants(self) -> tuple[str, ...]:
+        """Every translation present (used to recognise typed answers in any language)."""
+        return tuple(self.to_dict().values())
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step of a framework's scale."""
+
+    value: int
+    key: str
+    label: Text
+    summary: Text
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The ordered levels (low to high) every area is rated on."""
+
+    levels: tuple[Level, ...]
+
+    @property
+    def bottom(self) -> int:
+        return self.levels[0].value
+
+    @property
+    def top(self) -> int:
+        return self.levels[-1].value
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        return tuple(level.value for level in self.levels)
+
+    def level(self, value: int) -> Level:
+        """The level with ``value``; ``KeyError`` when the scale has none."""
+        for level in self.levels:
+            if level.value == value:
+                return level
+        raise KeyError(value)
+
+    def next_value(self, value: float) -> int | None:
+        """The first level strictly above ``value``, or None at the top."""
+        return next((v for v in self.values if v > value), None)
+
+
+@dataclass(frozen=True)
+class Area:
+    """One thing the framework rates, with what each level looks like in it."""
+
+    id: str
+    name: Text
+    question: Text
+    levels: Mapping[int, Text]
+    prompts: tuple[Text, ...] = ()
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A complete assessment framework."""
+
+    id: str
+    version: int
+    name: Text
+    description: Text
+    scale: Scale
+    areas: tuple[Area, ...]
+    ask_target: bool = True
+    ask_importance: bool = False
+    consensus_threshold: float | None = None
+    source: str = field(default="", compare=False)
+
+    def area(self, area_id: str) -> Area:
+        """The area with ``area_id``; ``KeyError`` when there is none."""
+        for area in self.areas:
+            if area.id == area_id:
+                return area
+        raise KeyError(area_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The framework with the YAML's field names (a snapshot that `parse_framework` reads)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "version": self.version,
+            "name": self.name.to_dict(),
+            "description": self.description.to_dict(),
+            "ask_target": self.ask_target,
+            "ask_importance": self.ask_importance,
+            "scale": {
+                "levels": [
+                    {
+                        "value": lv.value,
+                        "key": lv.key,
+                        "label": lv.label.to_dict(),
+                        "summary": lv.summary.to_dict(),
+                    }
+                    for lv in self.scale.levels
+                ]
+            },
+            "areas": [
+                {
+                    "id": a.id,
+                    "name": a.name.to_dict(),
+                    "question": a.question.to_dict(),
+                    "levels": {str(v): t.to_dict() for v, t in a.levels.items()},
+                    **({"prompts": [p.to_dict() for p in a.prompts]} if a.prompts else {}),
+                    "weight": a.weight,
+                }
+                for a in self.areas
+            ],
+        }
+        if self.consensus_threshold is not None:
+            data["consensus_threshold"] = self.consensus_threshold
+        return data
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a framework file."""
+
+    source: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source}: {self.path}: {self.message}"
+            if self.path
+            else f"{self.source}: {self.message}"
+        )
+
+
+class FrameworkError(Exception):
+    """A framework file (or several) could not be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Checker:
+    """Walks raw YAML data, collecting problems with their paths instead of stopping at one."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.source, path, message))
+
+    def mapping(
+        self, data: object, path: str, required: set[str], optional: set[str]
+    ) -> dict[str, Any] | None:
+        if not isinstance(data, dict):
+            self.fail(path, f"expected a mapping of keys to values, got {_kind(data)}")
+            return None
+        for key in data:
+            if key not in required | optional:
+                allowed = ", ".join(sorted(required | optional))
+                self.fail(_join(path, str(key)), f"unknown key '{key}' (allowed here: {allowed})")
+        for key in sorted(required - data.keys()):
+            self.fail(_join(path, key), "this key is required but missing")
+        return data
+
+    def text(self, data: object, path: str) -> Text | None:
+        if not isinstance(data, dict):
+            self.fail(
+                path,
+                f"expected localized text like {{en: ..., es: ..., de: ...}}, got {_kind(data)}",
+            )
+            return None
+        ok = True
+        for lang, value in data.items():
+            if lang not in LANGUAGES:
+                self.fail(
+                    _join(path, str(lang)),
+                    f"unknown language '{lang}' (use {', '.join(LANGUAGES)})",
+                )
+                ok = False
+            elif not isinstance(value, str) or not value.strip():
+                self.fail(_join(path, lang), f"expected a non-empty text, got {_kind(value)}")
+                ok = False
+        if "en" not in data:
+            self.fail(_join(path, "en"), "the English text (en) is required: it is the fallback")
+            ok = False
+        return Text(**{k: v.strip() for k, v in data.items()}) if ok else None
+
+    def slug(self, data: object, path: str) -> str | None:
+        if not isinstance(data, str) or not _SLUG.match(data):
+            self.fail(
+                path, f"expected an id of lowercase letters, digits and dashes, got {_show(data)}"
+            )
+            return None
+        return data
+
+    def integer(self, data: object, path: str) -> int | None:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail(path, f"expected a whole number, got {_show(data)}")
+            return None
+        return data
+
+    def boolean(self, data: object, path: str, default: bool) -> bool:
+        if data is None:
+            return default
+        if not isinstance(data, bool):
+            self.fail(path, f"expected true or false, got {_show(data)}")
+            return default
+        return data
+
+    def number(self, data: object, path: str, low: float, high: float | None) -> float | None:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail(path, f"expected a number, got {_show(data)}")
+            return None
+        if data < low or (high is not None and data > high) or (low == 0 and data == 0):
+            bound = f"between {low} and {high}" if high is not None else f"greater than {low}"
+            self.fail(path, f"expected a number {bound}, got {data}")
+            return None
+        return float(data)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: object) -> str:
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "a text",
+        bool: "true/false",
+        type(None): "nothing",
+    }
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+def _show(value: object) -> str:
+    return repr(value) if isinstance(value, str | int | float) else _kind(value)
+
+
+def parse_framework(data: object, source: str = "<framework>") -> Framework:
+    """Validate raw data (as read from YAML or a JSON snapshot) into a `Framework`."""
+    check = _Checker(source)
+    top = check.mapping(
+        data,
+        "",
+        {"id", "version", "name", "description", "scale", "areas"},
+        {"ask_target", "ask_importance", "consensus_threshold"},
+    )
+    if top is None:
+        raise FrameworkError(check.problems)
+    fid = check.slug(top.get("id"), "id") if "id" in top else None
+    version = check.integer(top.get("version"), "version") if "version" in top else None
+    name = check.text(top.get("name"), "name") if "name" in top else None
+    description = (
+        check.text(top.get("description"), "description") if "description" in top else None
+    )
+    ask_target = check.boolean(top.get("ask_target"), "ask_target", True)
+    ask_importance = check.boolean(top.get("ask_importance"), "ask_importance", False)
+    threshold = None
+    if top.get("consensus_threshold") is not None:
+        threshold = check.number(top["consensus_threshold"], "consensus_threshold", 0.0, 1.0)
+    scale = _parse_scale(check, top["scale"]) if "scale" in top else None
+    areas = _parse_areas(check, top["areas"], scale) if "areas" in top else None
+    if check.problems:
+        raise FrameworkError(check.problems)
+    assert fid and version is not None and name and description and scale and areas is not None
+    return Framework(
+        id=fid,
+        version=version,
+        name=name,
+        description=description,
+        scale=scale,
+        areas=areas,
+        ask_target=ask_target,
+        ask_importance=ask_importance,
+        consensus_threshold=threshold,
+        source=source,
+    )
+
+
+def _parse_scale(check: _Checker, data: object) -> Scale | None:
+    scale = check.mapping(data, "scale", {"levels"}, set())
+    if scale is None or "levels" not in scale:
+        return None
+    raw = scale["levels"]
+    if not isinstance(raw, list) or len(raw) < 2:
+        check.fail("scale.levels", f"expected a list of at least 2 levels, got {_kind(raw)}")
+        return None
+    levels: list[Level] = []
+    seen_keys: set[str] = set()
+    for i, item in enumerate(raw):
+        path = f"scale.levels[{i}]"
+        entry = check.mapping(item, path, {"value", "key", "label", "summary"}, set())
+        if entry is None:
+            continue
+        value = check.integer(entry.get("value"), f"{path}.value") if "value" in entry else None
+        key = check.slug(entry.get("key"), f"{path}.key") if "key" in entry else None
+        label = check.text(entry.get("label"), f"{path}.label") if "label" in entry else None
+        summary = (
+            check.text(entry.get("summary"), f"{path}.summary") if "summary" in entry else None
+        )
+        if key in seen_keys:
+            check.fail(f"{path}.key", f"duplicate level key '{key}'")
+        if value is not None and levels and value <= levels[-1].value:
+            check.fail(
+                f"{path}.value", f"levels must go up: {value} is not above {levels[-1].value}"
+            )
+            continue
+        if value is not None and key and label and summary:
+            seen_keys.add(key)
+            levels.append(Level(value, key, label, summary))
+    return Scale(tuple(levels)) if len(levels) == len(raw) else None
+
+
+def _parse_areas(check: _Checker, data: object, scale: Scale | None) -> tuple[Area, ...] | None:
+    if not isinstance(data, list) or not data:
+        check.fail("areas", f"expected a non-empty list of areas, got {_kind(data)}")
+        return None
+    areas: list[Area] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(data):
+        path = f"areas[{i}]"
+        entry = check.mapping(
+            item, path, {"id", "name", "question", "levels"}, {"prompts", "weight"}
+        )
+        if entry is None:
+            continue
+        aid = check.slug(entry.get("id"), f"{path}.id") if "id" in entry else None
+        if aid is not None and aid in seen:
+            check.fail(f"{path}.id", f"duplicate area id '{aid}' (also areas[{seen[aid]}])")
+        elif aid is not None:
+            seen[aid] = i
+        name = check.text(entry.get("name"), f"{path}.name") if "name" in entry else None
+        question = (
+            check.text(entry.get("question"), f"{path}.question") if "question" in entry else None
+        )
+        levels = (
+            _parse_area_levels(check, entry.get("levels"), f"{path}.levels", scale)
+            if "levels" in entry
+            else None
+        )
+        prompts: list[Text] = []
+        if entry.get("prompts") is not None:
+            if not isinstance(entry["prompts"], list):
+                check.fail(
+                    f"{path}.prompts", f"expected a list of texts, got {_kind(entry['prompts'])}"
+                )
+            else:
+                for j, raw in enumerate(entry["prompts"]):
+                    if (text := check.text(raw, f"{path}.prompts[{j}]")) is not None:
+                        prompts.append(text)
+        weight = 1.0
+        if entry.get("weight") is not None:
+            weight = check.number(entry["weight"], f"{path}.weight", 0.0, None) or 1.0
+        if aid and name and question and levels is not None:
+            areas.append(Area(aid, name, question, levels, tuple(prompts), weight))
+    return tuple(areas)
+
+
+def _parse_area_levels(
+    check: _Checker, data: object, path: str, scale: Scale | None
+) -> dict[int, Text] | None:
+    if not isinstance(data, dict):
+        check.fail(path, f"expected a mapping from level value to description, got {_kind(data)}")
+        return None
+    known = set(scale.values) if scale else None
+    result: dict[int, Text] = {}
+    for raw_key, raw_text in data.items():
+        key = int(raw_key) if isinstance(raw_key, str) and raw_key.isdigit() else raw_key
+        here = f"{path}.{raw_key}"
+        if isinstance(key, bool) or not isinstance(key, int):
+            check.fail(here, f"expected a level value (a whole number), got {_show(raw_key)}")
+            continue
+        if known is not None and key not in known:
+            values = ", ".join(str(v) for v in sorted(known))
+            check.fail(here, f"the scale has no level {key} (its levels are {values})")
+            continue
+        if (text := check.text(raw_text, here)) is not None:
+            result[key] = text
+    if known is not None:
+        for missing in sorted(
+            known - {int(k) for k in data if isinstance(k, int) or str(k).isdigit()}
+        ):
+            check.fail(f"{path}.{missing}", "describe what this level looks like in this area")
+    return dict(sorted(result.items()))
+
+
+# --------------------------------------------------------------------------- files
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,
+)
+
+
+def read_yaml(text: str, source: str) -> object:
+    """Parse YAML text; a syntax error names the file, line and column."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        raise FrameworkError(
+            [Problem(source, "", f"YAML syntax error at {where}: {exc.problem or exc.context}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise FrameworkError([Problem(source, "", f"not valid YAML: {exc}")]) from None
+
+
+def load_framework(path: str | os.PathLike[str]) -> Framework:
+    """Read and validate one framework file."""
+    p = Path(path)
+    source = str(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise FrameworkError(
+                [Problem(source, "", f"file is larger than {MAX_FILE_BYTES} bytes")]
+            )
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkError([Problem(source, "", f"cannot read the file: {exc}")]) from None
+    framework = parse_framework(read_yaml(text, source), source)
+    if framework.id != p.stem:
+        raise FrameworkError(
+            [Problem(source, "id", f"id '{framework.id}' must match the file name '{p.stem}'")]
+        )
+    return framework
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The frameworks available to the app, by id, in a stable order."""
+
+    frameworks: Mapping[str, Framework]
+
+    def __iter__(self) -> Iterator[Framework]:
+        return iter(self.frameworks.values())
+
+    def __len__(self) -> int:
+        return len(self.frameworks)
+
+    def __contains__(self, fid: object) -> bool:
+        return fid in self.frameworks
+
+    def get(self, fid: str) -> Framework:
+        """The framework ``fid``; `UnknownFramework` (listing the valid ids) when there is none."""
+        try:
+            return self.frameworks[fid]
+        except KeyError:
+            raise UnknownFramework(fid, tuple(self.frameworks)) from None
+
+
+class UnknownFramework(LookupError):
+    """A framework id that the catalog does not hold."""
+
+    def __init__(self, fid: str, known: tuple[str, ...]) -> None:
+        self.fid, self.known = fid, known
+        super().__init__(f"unknown framework '{fid}' (available: {', '.join(known) or 'none'})")
+
+
+def load_catalog(*directories: str | os.PathLike[str] | None) -> Catalog:
+    """Load every ``*.yaml`` in the bundled directory and in ``directories``.
+
+    All problems in all files are collected and raised together; an id defined twice is an error.
+    """
+    dirs = [BUNDLED_DIR, *(Path(d) for d in directories if d)]
+    problems: list[Problem] = []
+    found: dict[str, Framework] = {}
+    for directory in dirs:
+        if not directory.is_dir():
+            problems.append(Problem(str(directory), "", "frameworks directory does not exist"))
+            continue
+        for path in sorted(directory.glob("*.yaml")):
+            try:
+                framework = load_framework(path)
+            except FrameworkError as exc:
+                problems.extend(exc.problems)
+                continue
+            if framework.id in found:
+                other = found[framework.id].source
+                problems.append(
+                    Problem(
+                        str(path), "id", f"framework '{framework.id}' is already defined in {other}"
+                    )
+                )
+                continue
+            found[framework.id] = framework
+    if problems:
+        raise FrameworkError(problems)
+    return Catalog(found)

@@ -1,0 +1,456 @@
+"""All SQL lives here: rounds, participants and their dialogue state, answers (aiosqlite).
+
+Durability: WAL journal with ``synchronous=FULL`` (every commit is on disk before it returns, so
+an answer acknowledged to a person survives a ``kill -9`` or power loss), a busy timeout for
+concurrent writers, foreign keys on. Schema changes are migrations keyed by ``PRAGMA
+user_version``. Every mutating method is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import aiosqlite
+
+from bot.answers import AreaAnswer, Mark, Reply
+from bot.flows.interview import InterviewState, Phase
+from bot.frameworks import Framework, parse_framework
+
+BUSY_TIMEOUT_MS = 5000
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        framework_id TEXT NOT NULL,
+        framework TEXT NOT NULL,              -- JSON snapshot of the framework at start
+        started_by TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed', 'cancelled')),
+        lang TEXT NOT NULL DEFAULT 'en',
+        min_responses INTEGER,
+        deadline TEXT,                        -- ISO 8601, UTC
+        created_at TEXT NOT NULL,
+        closed_at TEXT,
+        result TEXT                           -- JSON report written at close
+    );
+    CREATE UNIQUE INDEX rounds_one_open_per_channel
+        ON rounds (team_id, channel_id) WHERE status = 'open';
+    CREATE INDEX rounds_by_channel ON rounds (team_id, channel_id, id);
+
+    CREATE TABLE participants (
+        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        locale TEXT NOT NULL DEFAULT 'en',
+        phase TEXT NOT NULL DEFAULT 'invited',
+        position INTEGER NOT NULL DEFAULT 0,
+        editing INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (round_id, user_id)
+    );
+    CREATE INDEX participants_by_user ON participants (user_id, phase);
+
+    CREATE TABLE answers (
+        round_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        current,                              -- level (INTEGER), 'not_sure' or 'skipped'
+        target,
+        importance,
+        comment TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (round_id, user_id, area_id),
+        FOREIGN KEY (round_id, user_id) REFERENCES participants (round_id, user_id)
+            ON DELETE CASCADE
+    );
+    """,
+)
+
+
+class RoundStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class RoundAlreadyOpen(Exception):
+    """A channel may hold one open round at a time."""
+
+    def __init__(self, round_id: int) -> None:
+        self.round_id = round_id
+        super().__init__(f"round {round_id} is still open in this channel")
+
+
+class RoundNotOpen(Exception):
+    """The round was closed or cancelled meanwhile."""
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    team_id: str
+    channel_id: str
+    framework: Framework
+    started_by: str
+    status: RoundStatus
+    lang: str
+    min_responses: int | None
+    deadline: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Participant:
+    round_id: int
+    user_id: str
+    locale: str
+    state: InterviewState
+    updated_at: datetime
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (the shell's clock; the core takes time as an argument)."""
+    return datetime.now(UTC)
+
+
+class Store:
+    """An open database. Use `Store.open` (an async context manager)."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        self._snapshots: dict[int, Framework] = {}  # a round's snapshot never changes
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: str) -> AsyncIterator[Store]:
+        """Open (creating or migrating) the database at ``path``."""
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            for pragma in (
+                "journal_mode = WAL",
+                "synchronous = FULL",
+                f"busy_timeout = {BUSY_TIMEOUT_MS}",
+                "foreign_keys = ON",
+            ):
+                await db.execute(f"PRAGMA {pragma}")
+            store = cls(db)
+            await store._migrate()
+            yield store
+        finally:
+            await db.close()
+
+    async def _migrate(self) -> None:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self._db.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+
+    async def ping(self) -> bool:
+        """True when the database answers a query."""
+        async with self._db.execute("SELECT 1") as cur:
+            return (await cur.fetchone()) is not None
+
+    # ------------------------------------------------------------------ rounds
+
+    async def create_round(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        framework: Framework,
+        started_by: str,
+        participants: Iterable[tuple[str, str]],
+        lang: str = "en",
+        deadline: datetime | None = None,
+        min_responses: int | None = None,
+        now: datetime | None = None,
+    ) -> Round:
+        """Open a round with its participants ((user id, locale) pairs) in one transaction."""
+        now = now or utcnow()
+        async with self._transaction() as db:
+            existing = await self._open_round_id(team_id, channel_id)
+            if existing is not None:
+                raise RoundAlreadyOpen(existing)
+            cur = await db.execute(
+                "INSERT INTO rounds (team_id, channel_id, framework_id, framework, started_by,"
+                " lang, min_responses, deadline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    team_id,
+                    channel_id,
+                    framework.id,
+                    json.dumps(framework.to_dict(), ensure_ascii=False),
+                    started_by,
+                    lang,
+                    min_responses,
+                    _iso(deadline),
+                    _iso(now),
+                ),
+            )
+            round_id = cur.lastrowid
+            assert round_id is not None
+            await db.executemany(
+                "INSERT OR IGNORE INTO participants (round_id, user_id, locale, updated_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(round_id, user, locale, _iso(now)) for user, locale in participants],
+            )
+        found = await self.get_round(round_id)
+        assert found is not None
+        return found
+
+    async def _open_round_id(self, team_id: str, channel_id: str) -> int | None:
+        async with self._db.execute(
+            "SELECT id FROM rounds WHERE team_id = ? AND channel_id = ? AND status = 'open'",
+            (team_id, channel_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row["id"]) if row else None
+
+    async def get_round(self, round_id: int) -> Round | None:
+        async with self._db.execute("SELECT * FROM rounds WHERE id = ?", (round_id,)) as cur:
+            row = await cur.fetchone()
+        return self._round(row) if row else None
+
+    async def open_round(self, team_id: str, channel_id: str) -> Round | None:
+        """The channel's open round, if any."""
+        round_id = await self._open_round_id(team_id, channel_id)
+        return await self.get_round(round_id) if round_id is not None else None
+
+    async def rounds_in_channel(
+        self, team_id: str, channel_id: str, limit: int = 20
+    ) -> list[Round]:
+        """The channel's rounds, newest first."""
+        async with self._db.execute(
+            "SELECT * FROM rounds WHERE team_id = ? AND channel_id = ? ORDER BY id DESC LIMIT ?",
+            (team_id, channel_id, limit),
+        ) as cur:
+            return [self._round(row) for row in await cur.fetchall()]
+
+    async def previous_closed_round(self, current: Round) -> Round | None:
+        """The channel's last closed round of the same framework before ``current``."""
+        async with self._db.execute(
+            "SELECT * FROM rounds WHERE team_id = ? AND channel_id = ? AND framework_id = ?"
+            " AND status = 'closed' AND id < ? ORDER BY id DESC LIMIT 1",
+            (current.team_id, current.channel_id, current.framework.id, current.id),
+        ) as cur:
+            row = await cur.fetchone()
+        return self._round(row) if row else None
+
+    async def finish_round(
+        self,
+        round_id: int,
+        status: RoundStatus,
+        result: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Close or cancel an open round, storing its report; `RoundNotOpen` if it is not open."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE rounds SET status = ?, closed_at = ?, result = ? WHERE id = ? AND status = 'open'",
+                (
+                    status.value,
+                    _iso(now or utcnow()),
+                    json.dumps(result, ensure_ascii=False) if result is not None else None,
+                    round_id,
+                ),
+            )
+            if cur.rowcount != 1:
+                raise RoundNotOpen(f"round {round_id} is not open")
+            await db.execute(
+                "UPDATE participants SET phase = ? WHERE round_id = ?",
+                (Phase.CLOSED.value, round_id),
+            )
+
+    def _round(self, row: sqlite3.Row) -> Round:
+        round_id = int(row["id"])
+        framework = self._snapshots.get(round_id)
+        if framework is None:
+            framework = parse_framework(json.loads(row["framework"]), f"round {round_id} snapshot")
+            self._snapshots[round_id] = framework
+        created = _datetime(row["created_at"])
+        assert created is not None
+        return Round(
+            id=round_id,
+            team_id=row["team_id"],
+            channel_id=row["channel_id"],
+            framework=framework,
+            started_by=row["started_by"],
+            status=RoundStatus(row["status"]),
+            lang=row["lang"],
+            min_responses=row["min_responses"],
+            deadline=_datetime(row["deadline"]),
+            created_at=created,
+            closed_at=_datetime(row["closed_at"]),
+            result=json.loads(row["result"]) if row["result"] else None,
+        )
+
+    # ------------------------------------------------------------------ participants
+
+    async def participant(self, round_id: int, user_id: str) -> Participant | None:
+        """One person's dialogue state with all their answers."""
+        async with self._db.execute(
+            "SELECT * FROM participants WHERE round_id = ? AND user_id = ?", (round_id, user_id)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        answers = await self._answers(round_id, user_id)
+        return _participant(row, answers.get(user_id, {}))
+
+    async def participants(self, round_id: int) -> list[Participant]:
+        """Everyone in the round, with their answers, in the order they were added."""
+        answers = await self._answers(round_id)
+        async with self._db.execute(
+            "SELECT * FROM participants WHERE round_id = ? ORDER BY rowid", (round_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return [_participant(row, answers.get(row["user_id"], {})) for row in rows]
+
+    async def answers(self, round_id: int) -> dict[str, dict[str, AreaAnswer]]:
+        """Every answer of the round: user id -> area id -> answer."""
+        return await self._answers(round_id)
+
+    async def _answers(
+        self, round_id: int, user_id: str | None = None
+    ) -> dict[str, dict[str, AreaAnswer]]:
+        sql = "SELECT * FROM answers WHERE round_id = ?"
+        params: tuple[Any, ...] = (round_id,)
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params += (user_id,)
+        result: dict[str, dict[str, AreaAnswer]] = {}
+        async with self._db.execute(sql, params) as cur:
+            async for row in cur:
+                result.setdefault(row["user_id"], {})[row["area_id"]] = AreaAnswer(
+                    current=_reply(row["current"]),
+                    target=_reply(row["target"]),
+                    importance=_reply(row["importance"]),
+                    comment=row["comment"],
+                )
+        return result
+
+    async def save_progress(
+        self,
+        round_id: int,
+        user_id: str,
+        state: InterviewState,
+        changed: Sequence[str] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """Persist a dialogue step: the state and the changed areas' answers, atomically.
+
+        Answers are upserts keyed by (round, participant, area): replaying a step changes
+        nothing. Refused with `RoundNotOpen` once the round is closed.
+        """
+        stamp = _iso(now or utcnow())
+        async with self._transaction() as db:
+            async with db.execute("SELECT status FROM rounds WHERE id = ?", (round_id,)) as cur:
+                row = await cur.fetchone()
+            if row is None or row["status"] != RoundStatus.OPEN.value:
+                raise RoundNotOpen(f"round {round_id} is not open")
+            await db.execute(
+                "UPDATE participants SET phase = ?, position = ?, editing = ?, updated_at = ?"
+                " WHERE round_id = ? AND user_id = ?",
+                (state.phase.value, state.position, int(state.editing), stamp, round_id, user_id),
+            )
+            await db.executemany(
+                "INSERT INTO answers (round_id, user_id, area_id, current, target, importance,"
+                " comment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (round_id, user_id, area_id) DO UPDATE SET"
+                " current = excluded.current, target = excluded.target,"
+                " importance = excluded.importance, comment = excluded.comment,"
+                " updated_at = excluded.updated_at",
+                [
+                    (
+                        round_id,
+                        user_id,
+                        area_id,
+                        _stored(answer.current),
+                        _stored(answer.target),
+                        _stored(answer.importance),
+                        answer.comment,
+                        stamp,
+                    )
+                    for area_id in changed
+                    for answer in (state.answer(area_id),)
+                ],
+            )
+
+    async def open_dialogues(self, user_id: str) -> list[tuple[Round, Participant]]:
+        """The person's dialogues in open rounds, most recently active first."""
+        async with self._db.execute(
+            "SELECT p.round_id FROM participants p JOIN rounds r ON r.id = p.round_id"
+            " WHERE p.user_id = ? AND r.status = 'open' ORDER BY p.updated_at DESC, p.round_id DESC",
+            (user_id,),
+        ) as cur:
+            round_ids = [int(row["round_id"]) for row in await cur.fetchall()]
+        result = []
+        for round_id in round_ids:
+            found = await self.get_round(round_id)
+            person = await self.participant(round_id, user_id)
+            if found is not None and person is not None:
+                result.append((found, person))
+        return result
+
+
+# ---------------------------------------------------------------------- row conversion
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _stored(reply: Reply | None) -> int | str | None:
+    return reply.value if isinstance(reply, Mark) else reply
+
+
+def _reply(value: object) -> Reply | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return Mark(str(value))
+
+
+def _participant(row: sqlite3.Row, answers: dict[str, AreaAnswer]) -> Participant:
+    updated = _datetime(row["updated_at"])
+    assert updated is not None
+    return Participant(
+        round_id=int(row["round_id"]),
+        user_id=row["user_id"],
+        locale=row["locale"],
+        state=InterviewState(
+            phase=Phase(row["phase"]),
+            position=int(row["position"]),
+            editing=bool(row["editing"]),
+            answers=answers,
+        ),
+        updated_at=updated,
+    )
