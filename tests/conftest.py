@@ -8,6 +8,7 @@ import pytest
 
 from tests.samples import MINI_YAML
 
+
 @pytest.fixture
 def write_framework(tmp_path: Path):
     """Write YAML text to ``tmp_path/<name>.yaml`` and return the path."""

@@ -77,21 +77,33 @@ def test_level_description_for_a_level_the_scale_lacks(write_framework) -> None:
         "      3: {en: Beta is complete.",
         "      4: {en: Beta is complete.",
     )
-    assert any("areas[1].levels.4: the scale has no level 4 (its levels are 1, 2, 3)" in p for p in problems)
+    assert any(
+        "areas[1].levels.4: the scale has no level 4 (its levels are 1, 2, 3)" in p
+        for p in problems
+    )
     assert any("areas[1].levels.3: describe what this level looks like" in p for p in problems)
 
 
 def test_wrong_types_are_reported_by_path(write_framework) -> None:
-    text = MINI_YAML.replace("version: 1", "version: one").replace("ask_target: true", "ask_target: 3")
-    text = text.replace("2: {en: Alpha is partial., es: Alfa parcial.,", "2: {en: Alpha is partial., es: 42,")
+    text = MINI_YAML.replace("version: 1", "version: one").replace(
+        "ask_target: true", "ask_target: 3"
+    )
+    text = text.replace(
+        "2: {en: Alpha is partial., es: Alfa parcial.,", "2: {en: Alpha is partial., es: 42,"
+    )
     problems = _problems(write_framework(text))
     assert any(p.endswith("version: expected a whole number, got 'one'") for p in problems)
     assert any(p.endswith("ask_target: expected true or false, got 3") for p in problems)
-    assert any(p.endswith("areas[0].levels.2.es: expected a non-empty text, got a number") for p in problems)
+    assert any(
+        p.endswith("areas[0].levels.2.es: expected a non-empty text, got a number")
+        for p in problems
+    )
 
 
 def test_negative_weight_and_unknown_language(write_framework) -> None:
-    text = MINI_YAML.replace("weight: 2", "weight: -1").replace("name: {en: Alpha,", "name: {fr: Alpha, en: Alpha,")
+    text = MINI_YAML.replace("weight: 2", "weight: -1").replace(
+        "name: {en: Alpha,", "name: {fr: Alpha, en: Alpha,"
+    )
     problems = _problems(write_framework(text))
     assert any("areas[1].weight: expected a number greater than 0.0, got -1" in p for p in problems)
     assert any("areas[0].name.fr: unknown language 'fr'" in p for p in problems)
@@ -112,7 +124,9 @@ def test_duplicate_yaml_key_is_refused(write_framework) -> None:
 
 def test_id_must_match_file_name(write_framework) -> None:
     problems = _problems(write_framework(name="other"))
-    assert problems == [f"{write_framework(name='other')}: id: id 'mini' must match the file name 'other'"]
+    assert problems == [
+        f"{write_framework(name='other')}: id: id 'mini' must match the file name 'other'"
+    ]
 
 
 def test_not_a_mapping_at_top_level(write_framework) -> None:
