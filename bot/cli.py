@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.chat import run_chat
 from bot.config import ConfigError, Settings, load_dotenv_file
 from bot.frameworks import (
     LANGUAGES,
@@ -17,6 +21,7 @@ from bot.frameworks import (
     load_catalog,
     load_framework,
 )
+from bot.store import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check framework files; exit 1 listing every error"
     )
     validate.add_argument("paths", nargs="+", metavar="PATH")
+
+    chat = sub.add_parser("chat", help="take an assessment in the terminal (resumable)")
+    chat.add_argument("--framework", default="cx-maturity", metavar="ID")
+    chat.add_argument("--lang", choices=LANGUAGES, default="en")
+    chat.add_argument("--db", metavar="PATH", help="SQLite file (default: $CX_ASSESS_DB)")
+    chat.add_argument("--name", default=os.environ.get("USER") or "me", help="who is answering")
     return parser
 
 
@@ -50,6 +61,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "frameworks":
             return _frameworks(args, settings, out)
+        if args.command == "chat":
+            return asyncio.run(_chat(args, settings, out))
     except (ConfigError, FrameworkError) as exc:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 1
@@ -91,6 +104,24 @@ def _frameworks(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
         for prompt in area.prompts:
             out.write(f"   - {prompt.get(lang)}\n")
     return 0
+
+
+async def _chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    framework = catalog_for(settings).get(args.framework)
+    db = args.db or settings.db_path
+    options = {"--framework": framework.id, "--lang": args.lang, "--db": db, "--name": args.name}
+    resume = shlex.join(["cx-assess", "chat", *(x for pair in options.items() for x in pair)])
+    async with Store.open(db) as store:
+        return await run_chat(
+            store,
+            framework,
+            name=args.name,
+            lang=args.lang,
+            stdin=sys.stdin,
+            out=out,
+            resume_command=resume,
+            echo=not sys.stdin.isatty(),
+        )
 
 
 def _validate(paths: Sequence[str], out: TextIO) -> int:

@@ -329,6 +329,20 @@ class Store:
             rows = await cur.fetchall()
         return [_participant(row, answers.get(row["user_id"], {})) for row in rows]
 
+    async def add_participant(
+        self, round_id: int, user_id: str, locale: str = "en", now: datetime | None = None
+    ) -> Participant:
+        """Add a person to an open round (no-op when already in it) and return them."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO participants (round_id, user_id, locale, updated_at)"
+                " VALUES (?, ?, ?, ?)",
+                (round_id, user_id, locale, _iso(now or utcnow())),
+            )
+        person = await self.participant(round_id, user_id)
+        assert person is not None
+        return person
+
     async def answers(self, round_id: int) -> dict[str, dict[str, AreaAnswer]]:
         """Every answer of the round: user id -> area id -> answer."""
         return await self._answers(round_id)

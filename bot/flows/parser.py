@@ -13,6 +13,25 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.flows.interview import (
+    Answer,
+    Back,
+    Change,
+    Comment,
+    Decline,
+    Event,
+    Finish,
+    Finished,
+    Help,
+    NotSure,
+    Pause,
+    Prompt,
+    Question,
+    Review,
+    Skip,
+    Start,
+    StartOver,
+)
 from bot.frameworks import Level, Scale
 
 MAX_TYPED_CHARS = 200
@@ -45,6 +64,8 @@ _WORDS: dict[Command, str] = {
     Command.DECLINE: "not now|decline|ahora no|rechazar|nicht jetzt|ablehnen",
     Command.START_OVER: "start over|restart|empezar de nuevo|reiniciar|von vorne|neu starten",
 }
+_COMMENT = re.compile(r"^(?:comment|note|comentario|nota|kommentar|notiz)\s*:\s*(.*)$", re.I | re.S)
+_CHANGE = re.compile(r"^(?:change|edit|cambiar|editar|andern|aendern|bearbeiten)?\s*#?(\d{1,3})$")
 _COMMANDS = {word: command for command, words in _WORDS.items() for word in words.split("|")}
 _NUMBER = re.compile(r"^(?:level|stage|nivel|etapa|stufe|phase)?\s*#?(\d{1,3})\s*[.)]?$")
 
@@ -76,6 +97,7 @@ class Unrecognized:
 
 
 ParsedReply = LevelChoice | CommandChoice | Ambiguous | Unrecognized
+Reask = Ambiguous | Unrecognized
 
 
 def normalize(text: str) -> str:
@@ -122,3 +144,46 @@ def _names(level: Level) -> set[str]:
     names = {normalize(level.key), normalize(level.key.replace("-", " "))}
     names.update(normalize(label) for label in level.label.variants())
     return names
+
+
+_EVENTS: dict[Command, Event] = {
+    Command.NOT_SURE: NotSure(),
+    Command.SKIP: Skip(),
+    Command.BACK: Back(),
+    Command.HELP: Help(),
+    Command.PAUSE: Pause(),
+    Command.FINISH: Finish(),
+    Command.START: Start(),
+    Command.DECLINE: Decline(),
+    Command.START_OVER: StartOver(),
+}
+
+
+def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | Reask:
+    """What a typed message means while ``prompt`` is shown; never raises.
+
+    At a question: a level, a command or ``comment: ...``. At the review or after finishing:
+    an area number to change it ("2", "change 2"), or a command. Elsewhere: a command, and any
+    other text starts (or resumes) the dialogue.
+    """
+    if match := _COMMENT.match(text.strip()):
+        return Comment(match.group(1))
+    raw = text[:MAX_TYPED_CHARS]
+    if isinstance(prompt, Question):
+        parsed = parse_reply(raw, prompt.scale)
+        if isinstance(parsed, LevelChoice):
+            return Answer(parsed.value, prompt.area.id, prompt.ask)
+        if isinstance(parsed, CommandChoice):
+            return _EVENTS[parsed.command]
+        return parsed
+    plain = normalize(raw)
+    if isinstance(prompt, Review | Finished):
+        if match := _CHANGE.match(plain):
+            number = int(match.group(1))
+            if 1 <= number <= len(area_ids):
+                return Change(area_ids[number - 1])
+            return Unrecognized(raw.strip(), out_of_range=True)
+        command = _COMMANDS.get(plain)
+        return _EVENTS[command] if command else Unrecognized(raw.strip())
+    command = _COMMANDS.get(plain)
+    return _EVENTS[command] if command else Start()

@@ -1,0 +1,38 @@
+"""Run every ``benchmarks/bench_*.py`` module's ``main()`` in name order, or only those named.
+
+``python -m benchmarks`` runs them all; ``python -m benchmarks analysis`` runs
+``bench_analysis.py`` alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+PREFIX = "bench_"
+
+
+def available() -> list[str]:
+    """The benchmark names (module names without the ``bench_`` prefix), sorted."""
+    here = Path(__file__).resolve().parent
+    return sorted(path.stem.removeprefix(PREFIX) for path in here.glob(f"{PREFIX}*.py"))
+
+
+def main(argv: list[str]) -> int:
+    names = available()
+    wanted = [arg.removeprefix(PREFIX).removesuffix(".py") for arg in argv] or names
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        print(
+            f"unknown benchmark: {', '.join(unknown)} (available: {', '.join(names)})",
+            file=sys.stderr,
+        )
+        return 2
+    for name in wanted:
+        importlib.import_module(f"{__package__ or 'benchmarks'}.{PREFIX}{name}").main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

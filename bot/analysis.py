@@ -1,0 +1,543 @@
+"""Aggregate a round's answers into a report: levels, agreement, stage, gaps, roadmap and trend.
+
+Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by hand:
+
+- Only whole-number replies count as levels; ``not_sure``, ``skipped`` and unanswered never do.
+  ``n`` is the number of people who gave a current level for an area.
+- Median of an even count is the mean of the two middle values (so it may be ``x.5``).
+- Gap = target median - current median; when the framework asks no target, top level - current
+  median. It is null when the area has no current level (or, with targets, no target level).
+- Consensus (Tastle & Wierman): ``1 + sum(p_i * log2(1 - |X_i - mean| / d))`` with ``d`` the top
+  minus the bottom level; 1.0 when everyone agrees (also with one answer), null with none.
+  ``rwg`` (James, Demaree & Wolf): ``1 - s^2 / ((A^2 - 1) / 12)`` for ``A`` scale levels and the
+  sample variance ``s^2``, clipped to [0, 1]; null with fewer than two answers. An area shows
+  disagreement when it has two or more answers and its consensus is below the threshold (the
+  argument, else the framework's, else 0.7).
+- Effective weight = the area's weight, times (when the framework asks importance) the mean
+  importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one.
+- Overall score = weighted mean of the areas' current medians (areas without a level left out);
+  the stage is the highest scale level at or below the score. Weakest areas: the (up to) three
+  lowest current medians, framework order among ties.
+- Roadmap (top gaps): areas with a positive gap, by gap x effective weight (highest first); ties go
+  to the lower current median, then the lower consensus, then framework order. The next step is
+  the area's description of the first level above its current median.
+- Anonymity: below ``min_responses`` current levels an area's distribution, spread and comments
+  are withheld (medians stay: they say nothing about who answered). Comments are sorted alphabetically so their order cannot reveal who wrote them.
+- Responded = gave a current level somewhere; completed = gave a current reply (a level,
+  not sure or skipped) for every area. Answers for areas the framework does not have are ignored.
+- Trend compares the overall score and each area's current median with a `Baseline` of the same
+  framework id; a change is null where either side is.
+
+Floats are kept exact in the typed report and rounded to 3 decimals only by `Report.to_dict`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.answers import AreaAnswer, Mark
+from bot.frameworks import DEFAULT_LANGUAGE, LANGUAGES, Area, Framework, Level, Text
+
+SCHEMA = 1
+DEFAULT_CONSENSUS_THRESHOLD = 0.7
+DEFAULT_MIN_RESPONSES = 3
+IMPORTANCE_VALUES = (1, 2, 3)
+MEDIUM_IMPORTANCE = 2.0
+WEAKEST_COUNT = 3
+_EPSILON = 1e-9  # absorbs float noise when flooring a weighted mean onto the scale
+
+
+@dataclass(frozen=True)
+class Stat:
+    """Central tendency of a set of levels."""
+
+    median: float
+    mean: float
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    """Everything the report says about one area."""
+
+    area: Area
+    n: int
+    not_sure: int
+    skipped: int
+    below_min_responses: bool
+    distribution: Mapping[int, int] | None
+    current: Stat | None
+    target: Stat | None
+    importance: Stat | None
+    gap: float | None
+    spread: tuple[int, int] | None
+    consensus: float | None
+    rwg: float | None
+    disagreement: bool
+    weight: float
+    comments: tuple[str, ...] | None
+
+    @property
+    def id(self) -> str:
+        return self.area.id
+
+
+@dataclass(frozen=True)
+class Overall:
+    """The whole framework in one number and stage; all empty when no area has a level."""
+
+    score: float | None
+    stage: Level | None
+    weakest_areas: tuple[Area, ...]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One roadmap entry: an area below its target and the level to reach next."""
+
+    area: Area
+    gap: float
+    current: float
+    target: float
+    next_value: int
+    next_step: Text
+
+    @property
+    def id(self) -> str:
+        return self.area.id
+
+
+@dataclass(frozen=True)
+class Participation:
+    """How many people were invited, answered something and answered everything."""
+
+    invited: int
+    responded: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """The overall score now against the previous round; ``change`` is null when either is."""
+
+    previous: float | None
+    current: float | None
+    change: float | None
+
+
+@dataclass(frozen=True)
+class AreaChange:
+    """An area's current median now against the previous round."""
+
+    area: Area
+    previous: float | None
+    current: float | None
+    change: float | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Changes since the previous round of the same framework."""
+
+    overall: Change
+    areas: tuple[AreaChange, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The thresholds the report was computed with."""
+
+    min_responses: int
+    consensus_threshold: float
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a later round is compared with: the overall score and each area's current median."""
+
+    framework_id: str
+    overall: float | None
+    areas: Mapping[str, float | None]
+
+    @classmethod
+    def from_report_dict(cls, data: Mapping[str, Any]) -> Baseline:
+        """Read a baseline from a dict produced by `Report.to_dict` (e.g. a stored JSON report)."""
+        try:
+            if data["schema"] != SCHEMA:
+                raise ValueError(f"unsupported report schema {data['schema']!r}")
+            areas = {
+                str(a["id"]): _opt_float(a["current"]["median"] if a["current"] else None)
+                for a in data["areas"]
+            }
+            return cls(str(data["framework"]["id"]), _opt_float(data["overall"]["score"]), areas)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not an analysis report: missing or malformed {exc}") from None
+
+
+@dataclass(frozen=True)
+class Report:
+    """The analysis of one round; `to_dict` gives the public JSON (``schema`` 1)."""
+
+    framework: Framework
+    settings: Settings
+    participants: Participation
+    areas: tuple[AreaResult, ...]
+    overall: Overall
+    top_gaps: tuple[Gap, ...]
+    trend: Trend | None
+
+    def baseline(self) -> Baseline:
+        """This round as the baseline for the next one."""
+        return Baseline(
+            self.framework.id,
+            self.overall.score,
+            {r.id: r.current.median if r.current else None for r in self.areas},
+        )
+
+    def to_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        """The report as JSON-ready data, texts in ``lang`` (English when unknown or missing)."""
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        fw, overall, stage = self.framework, self.overall, self.overall.stage
+        return {
+            "schema": SCHEMA,
+            "framework": {"id": fw.id, "version": fw.version, "name": fw.name.get(lang)},
+            "lang": lang,
+            "settings": {
+                "min_responses": self.settings.min_responses,
+                "consensus_threshold": self.settings.consensus_threshold,
+            },
+            "participants": {
+                "invited": self.participants.invited,
+                "responded": self.participants.responded,
+                "completed": self.participants.completed,
+            },
+            "overall": {
+                "score": _round(overall.score),
+                "stage": stage.value if stage else None,
+                "stage_key": stage.key if stage else None,
+                "stage_label": stage.label.get(lang) if stage else None,
+                "weakest_areas": [a.id for a in overall.weakest_areas],
+            },
+            "areas": [_area_dict(r, lang) for r in self.areas],
+            "top_gaps": [
+                {
+                    "area": g.area.id,
+                    "name": g.area.name.get(lang),
+                    "gap": _round(g.gap),
+                    "current": _round(g.current),
+                    "target": _round(g.target),
+                    "next_step": g.next_step.get(lang),
+                }
+                for g in self.top_gaps
+            ],
+            "trend": _trend_dict(self.trend) if self.trend else None,
+        }
+
+
+def analyse(
+    framework: Framework,
+    answers: Mapping[str, Mapping[str, AreaAnswer]],
+    *,
+    invited: int,
+    previous: Baseline | None = None,
+    min_responses: int = DEFAULT_MIN_RESPONSES,
+    consensus_threshold: float | None = None,
+) -> Report:
+    """Analyse ``answers`` (participant key -> area id -> answer) against ``framework``.
+
+    ``ValueError`` when a setting is out of range or a reply is not a level of the scale.
+    """
+    if min_responses < 1:
+        raise ValueError(f"min_responses must be at least 1, got {min_responses}")
+    threshold = consensus_threshold
+    if threshold is None:
+        threshold = framework.consensus_threshold
+    if threshold is None:
+        threshold = DEFAULT_CONSENSUS_THRESHOLD
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"consensus_threshold must be between 0 and 1, got {threshold}")
+
+    # One pass over every answer: count replies per value; statistics come from the counts.
+    tallies: dict[str, tuple[dict[Any, int], dict[Any, int], dict[Any, int], list[str]]] = {
+        area.id: ({}, {}, {}, []) for area in framework.areas
+    }
+    area_count = len(framework.areas)
+    responded = completed = 0
+    for per_area in answers.values():
+        has_level = False
+        replied = 0
+        for area_id, answer in per_area.items():
+            tally = tallies.get(area_id)
+            if tally is None:
+                continue
+            current_counts, target_counts, importance_counts, comments = tally
+            reply: Any = answer.current
+            if reply is not None:
+                replied += 1
+                current_counts[reply] = current_counts.get(reply, 0) + 1
+                if not has_level and reply.__class__ is int:
+                    has_level = True
+            if (reply := answer.target) is not None:
+                target_counts[reply] = target_counts.get(reply, 0) + 1
+            if (reply := answer.importance) is not None:
+                importance_counts[reply] = importance_counts.get(reply, 0) + 1
+            if answer.comment:
+                comments.append(answer.comment)
+        responded += has_level
+        completed += replied == area_count
+
+    results = tuple(
+        _area_result(framework, area, *tallies[area.id], min_responses, threshold)
+        for area in framework.areas
+    )
+    report = Report(
+        framework=framework,
+        settings=Settings(min_responses, threshold),
+        participants=Participation(invited, responded, completed),
+        areas=results,
+        overall=_overall(framework, results),
+        top_gaps=_top_gaps(framework, results),
+        trend=None,
+    )
+    if previous is None or previous.framework_id != framework.id:
+        return report
+    return _with_trend(report, previous)
+
+
+# --------------------------------------------------------------------------- per area
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """Statistics of a set of levels, computed from counts per level."""
+
+    n: int
+    median: float
+    mean: float
+    variance: float  # sample variance (n - 1 denominator); 0.0 when n == 1
+    low: int
+    high: int
+
+
+def _summarise(counts: Mapping[int, int]) -> _Summary | None:
+    """Summarise ``counts`` (level -> how many, levels ascending); None when there are none."""
+    present = [(value, count) for value, count in counts.items() if count]
+    n = sum(count for _, count in present)
+    if n == 0:
+        return None
+    mean = sum(value * count for value, count in present) / n
+    variance = (
+        sum(count * (value - mean) ** 2 for value, count in present) / (n - 1) if n > 1 else 0.0
+    )
+    lower_index, upper_index = (n - 1) // 2, n // 2
+    lower = upper = present[-1][0]
+    seen = 0
+    for value, count in present:
+        if seen <= lower_index < seen + count:
+            lower = value
+        if seen <= upper_index < seen + count:
+            upper = value
+            break
+        seen += count
+    return _Summary(n, (lower + upper) / 2, mean, variance, present[0][0], present[-1][0])
+
+
+def _level_counts(
+    counts: Mapping[Any, int], values: Iterable[int], area: Area, ask: str
+) -> dict[int, int]:
+    """The counts of the whole-number replies, for every value in ``values`` (ascending)."""
+    allowed = tuple(values)
+    for reply in counts:
+        if isinstance(reply, int) and reply not in allowed:
+            raise ValueError(
+                f"area '{area.id}': {ask} {reply} is not one of the levels "
+                f"{', '.join(str(v) for v in allowed)}"
+            )
+    return {value: counts.get(value, 0) for value in allowed}
+
+
+def _consensus(counts: Mapping[int, int], summary: _Summary, width: int) -> float:
+    """Tastle & Wierman's consensus measure, 1.0 for full agreement."""
+    if width <= 0:
+        return 1.0
+    total = sum(
+        count / summary.n * math.log2(1 - abs(value - summary.mean) / width)
+        for value, count in counts.items()
+        if count
+    )
+    return min(1.0, max(0.0, 1 + total))
+
+
+def _rwg(summary: _Summary, level_count: int) -> float | None:
+    """James, Demaree & Wolf's within-group agreement against a uniform null distribution."""
+    if summary.n < 2:
+        return None
+    expected = (level_count**2 - 1) / 12
+    return min(1.0, max(0.0, 1 - summary.variance / expected))
+
+
+def _area_result(
+    framework: Framework,
+    area: Area,
+    current_counts: Mapping[Any, int],
+    target_counts: Mapping[Any, int],
+    importance_counts: Mapping[Any, int],
+    raw_comments: list[str],
+    min_responses: int,
+    threshold: float,
+) -> AreaResult:
+    scale = framework.scale
+    distribution = _level_counts(current_counts, scale.values, area, "current level")
+    current = _summarise(distribution)
+    target = (
+        _summarise(_level_counts(target_counts, scale.values, area, "target level"))
+        if framework.ask_target
+        else None
+    )
+    importance = (
+        _summarise(_level_counts(importance_counts, IMPORTANCE_VALUES, area, "importance"))
+        if framework.ask_importance
+        else None
+    )
+    gap: float | None = None
+    if current is not None and not framework.ask_target:
+        gap = scale.top - current.median
+    elif current is not None and target is not None:
+        gap = target.median - current.median
+    consensus = _consensus(distribution, current, scale.top - scale.bottom) if current else None
+    weight = area.weight
+    if framework.ask_importance:
+        weight *= importance.mean if importance else MEDIUM_IMPORTANCE
+    n = current.n if current else 0
+    hidden = n < min_responses
+    comments = [c.strip() for c in raw_comments]
+    return AreaResult(
+        area=area,
+        n=n,
+        not_sure=current_counts.get(Mark.NOT_SURE, 0),
+        skipped=current_counts.get(Mark.SKIPPED, 0),
+        below_min_responses=hidden,
+        distribution=None if hidden else distribution,
+        current=_stat(current),
+        target=_stat(target),
+        importance=_stat(importance),
+        gap=gap,
+        spread=(current.low, current.high) if current and not hidden else None,
+        consensus=consensus,
+        rwg=_rwg(current, len(scale.levels)) if current else None,
+        disagreement=n >= 2 and consensus is not None and consensus < threshold,
+        weight=weight,
+        comments=None if hidden else tuple(sorted(filter(None, comments), key=_alphabetical)),
+    )
+
+
+def _stat(summary: _Summary | None) -> Stat | None:
+    return Stat(summary.median, summary.mean) if summary else None
+
+
+def _alphabetical(text: str) -> tuple[str, str]:
+    return text.casefold(), text
+
+
+# --------------------------------------------------------------------------- whole report
+
+
+def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
+    rated = [(r, r.current.median) for r in results if r.current]
+    if not rated:
+        return Overall(None, None, ())
+    total_weight = sum(r.weight for r, _ in rated)
+    score = sum(r.weight * median for r, median in rated) / total_weight
+    stage = [level for level in framework.scale.levels if level.value <= score + _EPSILON][-1]
+    weakest = sorted(rated, key=lambda item: item[1])[:WEAKEST_COUNT]  # stable: framework order
+    return Overall(score, stage, tuple(r.area for r, _ in weakest))
+
+
+def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Gap, ...]:
+    ranked: list[tuple[tuple[float, float, float, int], Gap]] = []
+    for index, r in enumerate(results):
+        if r.gap is None or r.gap <= 0 or r.current is None or r.consensus is None:
+            continue
+        next_value = framework.scale.next_value(r.current.median)
+        assert next_value is not None  # a positive gap means the median is below the top
+        target = r.target.median if r.target else float(framework.scale.top)
+        gap = Gap(r.area, r.gap, r.current.median, target, next_value, r.area.levels[next_value])
+        ranked.append(((-r.gap * r.weight, r.current.median, r.consensus, index), gap))
+    ranked.sort(key=lambda item: item[0])
+    return tuple(gap for _, gap in ranked)
+
+
+def _with_trend(report: Report, previous: Baseline) -> Report:
+    score = report.overall.score
+    areas = []
+    for r in report.areas:
+        before, now = previous.areas.get(r.id), r.current.median if r.current else None
+        areas.append(AreaChange(r.area, before, now, _difference(now, before)))
+    overall = Change(previous.overall, score, _difference(score, previous.overall))
+    return replace(report, trend=Trend(overall, tuple(areas)))
+
+
+def _difference(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _stat_dict(stat: Stat | None) -> dict[str, float | None] | None:
+    return {"median": _round(stat.median), "mean": _round(stat.mean)} if stat else None
+
+
+def _area_dict(r: AreaResult, lang: str) -> dict[str, Any]:
+    return {
+        "id": r.area.id,
+        "name": r.area.name.get(lang),
+        "n": r.n,
+        "not_sure": r.not_sure,
+        "skipped": r.skipped,
+        "below_min_responses": r.below_min_responses,
+        "distribution": (
+            {str(value): count for value, count in r.distribution.items()}
+            if r.distribution is not None
+            else None
+        ),
+        "current": _stat_dict(r.current),
+        "target": _stat_dict(r.target),
+        "importance": _stat_dict(r.importance),
+        "gap": _round(r.gap),
+        "spread": list(r.spread) if r.spread else None,
+        "consensus": _round(r.consensus),
+        "rwg": _round(r.rwg),
+        "disagreement": r.disagreement,
+        "weight": _round(r.weight),
+        "comments": list(r.comments) if r.comments is not None else None,
+    }
+
+
+def _trend_dict(trend: Trend) -> dict[str, Any]:
+    return {
+        "overall": {
+            "previous": _round(trend.overall.previous),
+            "current": _round(trend.overall.current),
+            "change": _round(trend.overall.change),
+        },
+        "areas": [
+            {
+                "area": c.area.id,
+                "previous": _round(c.previous),
+                "current": _round(c.current),
+                "change": _round(c.change),
+            }
+            for c in trend.areas
+        ],
+    }

@@ -1,0 +1,557 @@
+"""Tests for bot.analysis: every number below is computed by hand from the documented rules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from math import log2
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.analysis import (
+    DEFAULT_CONSENSUS_THRESHOLD,
+    AreaResult,
+    Baseline,
+    Report,
+    analyse,
+)
+from bot.answers import AreaAnswer, Mark
+from bot.frameworks import Framework, load_catalog, parse_framework
+from tests.samples import MINI_YAML
+
+A = AreaAnswer
+NS, SK = Mark.NOT_SURE, Mark.SKIPPED
+
+
+def make_framework(
+    areas: Sequence[str] = ("a", "b", "c"),
+    *,
+    levels: int = 4,
+    ask_target: bool = True,
+    ask_importance: bool = False,
+    weights: Sequence[float] | None = None,
+    threshold: float | None = None,
+    fid: str = "test",
+) -> Framework:
+    """A framework with levels 1..``levels`` named l1, l2, ... and areas described "<id> at <v>"."""
+    data: dict[str, Any] = {
+        "id": fid,
+        "version": 1,
+        "name": {"en": "Test", "es": "Prueba"},
+        "description": {"en": "A test framework."},
+        "ask_target": ask_target,
+        "ask_importance": ask_importance,
+        "scale": {
+            "levels": [
+                {
+                    "value": v,
+                    "key": f"l{v}",
+                    "label": {"en": f"Level {v}", "es": f"Nivel {v}"},
+                    "summary": {"en": f"Summary {v}."},
+                }
+                for v in range(1, levels + 1)
+            ]
+        },
+        "areas": [
+            {
+                "id": aid,
+                "name": {"en": aid.upper(), "es": f"{aid}-es"},
+                "question": {"en": f"How is {aid}?"},
+                "levels": {
+                    v: {"en": f"{aid} at {v}", "es": f"{aid} en {v}"} for v in range(1, levels + 1)
+                },
+                **({"weight": weights[i]} if weights else {}),
+            }
+            for i, aid in enumerate(areas)
+        ],
+    }
+    if threshold is not None:
+        data["consensus_threshold"] = threshold
+    return parse_framework(data)
+
+
+def columns(**by_area: Sequence[AreaAnswer | None]) -> dict[str, dict[str, AreaAnswer]]:
+    """Participant ``p<i>`` gets the i-th answer of every area (None or past the end: absent)."""
+    people = max((len(col) for col in by_area.values()), default=0)
+    return {
+        f"p{i}": {aid: a for aid, col in by_area.items() if i < len(col) and (a := col[i])}
+        for i in range(people)
+    }
+
+
+def currents(*values: int | Mark, target: int | Mark | None = None) -> list[AreaAnswer | None]:
+    return [A(current=v, target=target) for v in values]
+
+
+def area_of(report: Report, area_id: str) -> AreaResult:
+    return next(r for r in report.areas if r.id == area_id)
+
+
+def run(
+    framework: Framework, min_responses: int = 1, **by_area: Sequence[AreaAnswer | None]
+) -> Report:
+    return analyse(framework, columns(**by_area), invited=10, min_responses=min_responses)
+
+
+F4 = make_framework()
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+@pytest.mark.parametrize(
+    ("levels", "consensus", "rwg"),
+    [
+        ((1, 4), 0.0, 0.0),  # mean 2.5: 1 + 2 * 0.5 * log2(1/2) = 0; s² 4.5 > 1.25 clips to 0
+        ((2, 3), 1 + log2(5 / 6), 1 - 0.5 / 1.25),  # |x - 2.5| / 3 = 1/6 on both sides
+        ((3, 3, 3), 1.0, 1.0),
+        ((2, 2, 3), 1 + 2 / 3 * log2(8 / 9) + 1 / 3 * log2(7 / 9), 1 - (1 / 3) / 1.25),
+        ((1, 2, 3, 4), 1 + 0.5 * log2(0.5) + 0.5 * log2(5 / 6), 0.0),  # s² = 5/3
+        ((4,), 1.0, None),  # one answer: full consensus, rwg needs two
+    ],
+)
+def test_consensus_and_rwg_match_hand_values(
+    levels: tuple[int, ...], consensus: float, rwg: float | None
+) -> None:
+    r = area_of(run(F4, a=currents(*levels)), "a")
+    assert r.consensus == pytest.approx(consensus, abs=1e-12)
+    if rwg is None:
+        assert r.rwg is None
+    else:
+        assert r.rwg == pytest.approx(rwg, abs=1e-12)
+
+
+def test_consensus_of_two_and_three_on_four_levels_is_about_0_737() -> None:
+    r = area_of(run(F4, a=currents(2, 3)), "a")
+    assert r.consensus is not None and round(r.consensus, 3) == 0.737
+
+
+def test_disagreement_uses_default_framework_and_explicit_thresholds() -> None:
+    answers = columns(a=currents(2, 3), b=currents(3, 3), c=currents(1, 4))
+    default = analyse(F4, answers, invited=2, min_responses=1)
+    assert default.settings.consensus_threshold == DEFAULT_CONSENSUS_THRESHOLD == 0.7
+    assert [r.disagreement for r in default.areas] == [False, False, True]
+    strict_fw = make_framework(threshold=0.8)
+    strict = analyse(strict_fw, answers, invited=2, min_responses=1)
+    assert strict.settings.consensus_threshold == 0.8
+    assert [r.disagreement for r in strict.areas] == [True, False, True]
+    lenient = analyse(strict_fw, answers, invited=2, min_responses=1, consensus_threshold=0.0)
+    assert [r.disagreement for r in lenient.areas] == [False, False, False]
+
+
+def test_single_answer_is_never_a_disagreement() -> None:
+    report = analyse(
+        F4, columns(a=currents(1)), invited=1, consensus_threshold=1.0, min_responses=1
+    )
+    r = area_of(report, "a")
+    assert (r.n, r.consensus, r.rwg, r.disagreement, r.spread) == (1, 1.0, None, False, (1, 1))
+
+
+def test_spread_is_withheld_below_min_responses() -> None:
+    r = area_of(analyse(F4, columns(a=currents(1, 4)), invited=2, min_responses=3), "a")
+    assert r.below_min_responses and r.spread is None and r.distribution is None
+
+
+# --------------------------------------------------------------------------- levels and gaps
+
+
+@pytest.mark.parametrize(
+    ("levels", "median", "mean"),
+    [
+        ((1, 2), 1.5, 1.5),
+        ((1, 4), 2.5, 2.5),
+        ((1, 1, 3, 4), 2.0, 2.25),
+        ((2, 3, 3, 4), 3.0, 3.0),
+        ((1, 2, 4), 2.0, 7 / 3),
+        ((4, 1, 1, 1, 2, 3), 1.5, 2.0),  # order of arrival does not matter
+    ],
+)
+def test_median_of_even_count_is_mean_of_middle_two(
+    levels: tuple[int, ...], median: float, mean: float
+) -> None:
+    r = area_of(run(F4, a=currents(*levels)), "a")
+    assert r.current is not None
+    assert r.current.median == median
+    assert r.current.mean == pytest.approx(mean)
+    assert r.spread == (min(levels), max(levels))
+
+
+def test_distribution_lists_every_level_ascending() -> None:
+    r = area_of(run(F4, a=currents(4, 2, 2, NS, SK)), "a")
+    assert r.distribution == {1: 0, 2: 2, 3: 0, 4: 1}
+    assert list(r.distribution) == [1, 2, 3, 4]
+    assert (r.n, r.not_sure, r.skipped) == (3, 1, 1)
+
+
+def test_gap_is_target_median_minus_current_median() -> None:
+    answers = [A(2, 4), A(3, 4), A(3, NS), A(2, 3)]  # current median 2.5, target median 4
+    r = area_of(run(F4, a=answers), "a")
+    assert r.target is not None and r.current is not None
+    assert (r.current.median, r.target.median) == (2.5, 4.0)
+    assert r.target.mean == pytest.approx(11 / 3)
+    assert r.gap == 1.5
+
+
+def test_gap_can_be_negative_and_is_null_without_any_target_level() -> None:
+    report = run(F4, a=[A(3, 2), A(3, 2)], b=[A(2, NS), A(2, SK), A(2)])
+    assert area_of(report, "a").gap == -1.0
+    b = area_of(report, "b")
+    assert (b.target, b.gap) == (None, None)
+    assert [g.id for g in report.top_gaps] == []
+
+
+def test_without_targets_gap_is_distance_to_top_and_targets_are_ignored() -> None:
+    fw = make_framework(ask_target=False)
+    report = run(fw, a=[A(2, 2), A(3, 3), A(2, 4)])
+    r = area_of(report, "a")
+    assert (r.target, r.gap) == (None, 2.0)  # top 4 - median 2
+    (gap,) = report.top_gaps
+    assert (gap.id, gap.gap, gap.current, gap.target, gap.next_value) == ("a", 2.0, 2.0, 4.0, 3)
+
+
+def test_area_nobody_answered_has_no_statistics() -> None:
+    report = run(F4, min_responses=3, a=currents(2, 3, 3), b=[None, A(comment="hi"), None])
+    r = area_of(report, "b")
+    assert (r.n, r.not_sure, r.skipped) == (0, 0, 0)
+    assert (r.current, r.target, r.importance, r.gap, r.spread) == (None,) * 5
+    assert (r.consensus, r.rwg, r.disagreement) == (None, None, False)
+    assert (r.below_min_responses, r.distribution, r.comments) == (True, None, None)
+    c = area_of(report, "c")  # absent from every participant
+    assert (c.n, c.current, c.consensus) == (0, None, None)
+
+
+def test_everyone_not_sure_counts_no_level() -> None:
+    report = run(F4, min_responses=3, a=currents(NS, NS, NS, target=4))
+    r = area_of(report, "a")
+    assert (r.n, r.not_sure, r.current, r.gap, r.below_min_responses) == (0, 3, None, None, True)
+    assert r.target is not None and r.target.median == 4.0
+    assert report.overall.score is None
+    assert report.participants.responded == 0
+
+
+def test_skipped_is_counted_separately_and_never_as_a_level() -> None:
+    r = area_of(run(F4, a=currents(SK, SK, 1)), "a")
+    assert (r.n, r.skipped, r.not_sure, r.spread) == (1, 2, 0, (1, 1))
+    assert r.current is not None and r.current.mean == 1.0
+
+
+def test_replies_off_the_scale_are_rejected() -> None:
+    with pytest.raises(ValueError, match=r"area 'a': current level 5 is not one of the levels"):
+        run(F4, a=currents(5))
+    with pytest.raises(ValueError, match="target level 0"):
+        run(F4, a=[A(1, 0)])
+    imp = make_framework(ask_importance=True)
+    with pytest.raises(ValueError, match="importance 4"):
+        run(imp, a=[A(1, 2, 4)])
+
+
+def test_settings_out_of_range_are_rejected() -> None:
+    with pytest.raises(ValueError, match="min_responses"):
+        analyse(F4, {}, invited=0, min_responses=0)
+    with pytest.raises(ValueError, match="consensus_threshold"):
+        analyse(F4, {}, invited=0, consensus_threshold=1.5)
+
+
+# --------------------------------------------------------------------------- overall
+
+
+def test_overall_score_is_weighted_mean_of_medians_and_floors_onto_scale() -> None:
+    mini = parse_framework(yaml.safe_load(MINI_YAML))  # beta has weight 2
+    report = run(mini, alpha=currents(1, 1, 2), beta=currents(3, 3))
+    assert report.overall.score == pytest.approx((1 * 1 + 3 * 2) / 3)  # 2.333
+    assert report.overall.stage is not None and report.overall.stage.key == "medium"
+    data = report.to_dict("es")
+    assert data["overall"] == {
+        "score": 2.333,
+        "stage": 2,
+        "stage_key": "medium",
+        "stage_label": "Medio",
+        "weakest_areas": ["alpha", "beta"],
+    }
+
+
+def test_areas_without_levels_are_left_out_of_the_score() -> None:
+    report = run(F4, a=currents(4), b=currents(NS), c=currents(2))
+    assert report.overall.score == 3.0
+    assert [a.id for a in report.overall.weakest_areas] == ["c", "a"]
+
+
+def test_stage_is_not_lowered_by_float_noise() -> None:
+    fw = make_framework(("a", "b"), weights=(0.1, 0.7))
+    report = run(fw, a=currents(3), b=currents(3))
+    assert report.overall.score == pytest.approx(3.0)  # 2.9999999999999996 in floats
+    assert report.overall.stage is not None and report.overall.stage.value == 3
+
+
+def test_weakest_areas_are_three_lowest_medians_in_framework_order_among_ties() -> None:
+    fw = make_framework(("a", "b", "c", "d", "e"))
+    report = run(fw, a=currents(3), b=currents(2), c=currents(4), d=currents(2), e=currents(1))
+    assert [a.id for a in report.overall.weakest_areas] == ["e", "b", "d"]
+
+
+def test_no_data_gives_empty_overall() -> None:
+    report = analyse(F4, {}, invited=5)
+    assert (report.overall.score, report.overall.stage, report.overall.weakest_areas) == (
+        None,
+        None,
+        (),
+    )
+    assert report.to_dict()["overall"] == {
+        "score": None,
+        "stage": None,
+        "stage_key": None,
+        "stage_label": None,
+        "weakest_areas": [],
+    }
+    assert report.top_gaps == ()
+
+
+def test_importance_multiplies_area_weight_and_defaults_to_medium() -> None:
+    fw = make_framework(("a", "b", "c"), ask_importance=True, weights=(1, 1, 2))
+    report = run(
+        fw,
+        a=[A(1, 4, 3), A(1, 4, 3), A(1, 4, 2)],  # mean importance 8/3, median 3
+        b=[A(4, 4), A(4, 4, NS)],  # nobody rated importance: medium (2)
+        c=[A(2, 3, 1)],  # weight 2 x importance 1
+    )
+    a, b, c = report.areas
+    assert a.importance is not None and a.importance.median == 3.0
+    assert a.importance.mean == pytest.approx(8 / 3)
+    assert (b.importance, b.weight, c.weight) == (None, 2.0, 2.0)
+    assert a.weight == pytest.approx(8 / 3)
+    expected = (1 * 8 / 3 + 4 * 2 + 2 * 2) / (8 / 3 + 2 + 2)
+    assert report.overall.score == pytest.approx(expected)  # 2.2
+
+
+def test_importance_is_ignored_when_framework_does_not_ask_it() -> None:
+    r = area_of(run(F4, a=[A(1, 2, 3)]), "a")
+    assert (r.importance, r.weight) == (None, 1.0)
+
+
+# --------------------------------------------------------------------------- roadmap
+
+
+def test_top_gaps_rank_by_gap_times_weight() -> None:
+    fw = make_framework(("a", "b", "c", "d"), weights=(1, 2, 1, 1))
+    report = run(
+        fw,
+        a=[A(1, 4)],  # gap 3 x 1 = 3
+        b=[A(2, 4)],  # gap 2 x 2 = 4
+        c=[A(3, 4)],  # gap 1
+        d=[A(4, 4)],  # gap 0: not on the roadmap
+    )
+    assert [(g.id, g.gap) for g in report.top_gaps] == [("b", 2.0), ("a", 3.0), ("c", 1.0)]
+
+
+def test_top_gaps_tie_goes_to_lower_current_median() -> None:
+    fw = make_framework(("a", "b"), weights=(1, 2))
+    report = run(fw, a=[A(2, 4)], b=[A(3, 4)])  # 2 x 1 == 1 x 2
+    assert [g.id for g in report.top_gaps] == ["a", "b"]
+    report = run(fw, a=[A(3, 4), A(3, 4)], b=[A(2, 3), A(2, 3)])  # 1 x 1 < 1 x 2
+    assert [g.id for g in report.top_gaps] == ["b", "a"]
+    swapped = make_framework(("a", "b"), weights=(2, 1))
+    report = run(swapped, a=[A(3, 4)], b=[A(2, 4)])  # 1 x 2 == 2 x 1, b lower
+    assert [g.id for g in report.top_gaps] == ["b", "a"]
+
+
+def test_top_gaps_tie_then_goes_to_lower_consensus() -> None:
+    # Both: current median 2, target 3, weight 1; b's answers are split.
+    report = run(F4, a=[A(2, 3), A(2, 3)], b=[A(1, 3), A(3, 3)])
+    assert [g.id for g in report.top_gaps] == ["b", "a"]
+    assert area_of(report, "b").consensus == pytest.approx(1 + log2(2 / 3))
+
+
+def test_top_gaps_last_tie_break_is_framework_order() -> None:
+    fw = make_framework(("zeta", "alpha", "mid"))
+    same = [A(2, 3), A(2, 3)]
+    report = run(fw, zeta=same, alpha=same, mid=same)
+    assert [g.id for g in report.top_gaps] == ["zeta", "alpha", "mid"]
+
+
+def test_gap_next_step_describes_first_level_above_current_median() -> None:
+    report = run(F4, a=[A(2, 4), A(3, 4)], b=[A(1, 2), A(1, 2), A(2, 2)])
+    gaps = {g.id: g for g in report.top_gaps}
+    assert (gaps["a"].current, gaps["a"].next_value, gaps["a"].next_step.en) == (2.5, 3, "a at 3")
+    assert (gaps["b"].current, gaps["b"].next_value) == (1.0, 2)
+    entry = report.to_dict("es")["top_gaps"][0]
+    assert entry == {
+        "area": "a",
+        "name": "a-es",
+        "gap": 1.5,
+        "current": 2.5,
+        "target": 4.0,
+        "next_step": "a en 3",
+    }
+
+
+# --------------------------------------------------------------------------- anonymity
+
+
+def test_distribution_and_comments_hidden_below_min_responses() -> None:
+    answers = [A(2, comment="zeta"), A(3, comment="Alpha"), A(NS, comment="beta")]
+    r = area_of(run(F4, min_responses=3, a=answers), "a")
+    assert (r.n, r.below_min_responses, r.distribution, r.comments) == (2, True, None, None)
+    assert r.current is not None and r.current.median == 2.5  # statistics stay
+
+
+def test_distribution_and_comments_shown_at_min_responses_sorted() -> None:
+    answers = [
+        A(2, comment="zeta"),
+        A(3, comment="  Banana "),
+        A(NS, comment="apple"),
+        A(4, comment="   "),
+        A(1, comment=""),
+    ]
+    r = area_of(run(F4, min_responses=4, a=answers), "a")
+    assert (r.n, r.below_min_responses) == (4, False)
+    assert r.distribution == {1: 1, 2: 1, 3: 1, 4: 1}
+    assert r.comments == ("apple", "Banana", "zeta")  # case does not decide the order
+
+
+def test_min_responses_default_is_three() -> None:
+    two = analyse(F4, columns(a=currents(1, 2)), invited=2)
+    three = analyse(F4, columns(a=currents(1, 2, 2)), invited=3)
+    assert (area_of(two, "a").below_min_responses, area_of(three, "a").below_min_responses) == (
+        True,
+        False,
+    )
+    assert two.settings.min_responses == 3
+
+
+# --------------------------------------------------------------------------- participants
+
+
+def test_participants_responded_and_completed() -> None:
+    answers = {
+        "all-levels": {"a": A(1), "b": A(2), "c": A(3)},
+        "marks-count-as-complete": {"a": A(NS), "b": A(SK), "c": A(4)},
+        "only-not-sure": {"a": A(NS), "b": A(NS), "c": A(NS)},
+        "stopped-early": {"a": A(2)},
+        "target-only": {"a": A(None, 3), "b": A(1), "c": A(1)},
+        "unknown-area": {"zzz": A(1)},
+        "empty": {},
+    }
+    report = analyse(F4, answers, invited=9)
+    assert report.participants.invited == 9
+    assert report.participants.responded == 4  # all-levels, marks, stopped-early, target-only
+    assert report.participants.completed == 3  # all-levels, marks, only-not-sure
+    assert report.to_dict()["participants"] == {"invited": 9, "responded": 4, "completed": 3}
+
+
+# --------------------------------------------------------------------------- trend
+
+
+def test_trend_against_baseline_from_previous_report_json() -> None:
+    before = run(F4, a=currents(1, 2), b=currents(3), c=currents(NS))
+    stored = json.loads(json.dumps(before.to_dict("de")))
+    baseline = Baseline.from_report_dict(stored)
+    assert baseline == Baseline("test", 2.25, {"a": 1.5, "b": 3.0, "c": None})
+    assert before.baseline().areas == baseline.areas
+
+    after = analyse(
+        F4, columns(a=currents(3, 3), b=currents(NS), c=currents(2)), invited=3, previous=baseline
+    )
+    assert after.trend is not None
+    assert after.trend.overall.previous == 2.25
+    assert after.trend.overall.current == 2.5
+    assert after.trend.overall.change == pytest.approx(0.25)
+    assert [(c.area.id, c.previous, c.current, c.change) for c in after.trend.areas] == [
+        ("a", 1.5, 3.0, 1.5),
+        ("b", 3.0, None, None),
+        ("c", None, 2.0, None),
+    ]
+    assert after.to_dict()["trend"] == {
+        "overall": {"previous": 2.25, "current": 2.5, "change": 0.25},
+        "areas": [
+            {"area": "a", "previous": 1.5, "current": 3.0, "change": 1.5},
+            {"area": "b", "previous": 3.0, "current": None, "change": None},
+            {"area": "c", "previous": None, "current": 2.0, "change": None},
+        ],
+    }
+
+
+def test_no_trend_without_baseline_or_for_another_framework() -> None:
+    answers = columns(a=currents(2))
+    assert analyse(F4, answers, invited=1).trend is None
+    other = Baseline("other", 2.0, {"a": 1.0})
+    report = analyse(F4, answers, invited=1, previous=other)
+    assert report.trend is None and report.to_dict()["trend"] is None
+
+
+def test_baseline_rejects_data_that_is_not_a_report() -> None:
+    with pytest.raises(ValueError, match="not an analysis report"):
+        Baseline.from_report_dict({"schema": 1, "areas": []})
+    with pytest.raises(ValueError, match="schema"):
+        Baseline.from_report_dict({"schema": 2})
+
+
+# --------------------------------------------------------------------------- JSON contract
+
+
+def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
+    fw = load_catalog().get("cx-maturity")
+    first, second = fw.areas[0].id, fw.areas[1].id
+    answers = columns(
+        **{first: [A(1, 3, comment="b"), A(2, 3, comment="a"), A(2, 4)], second: [A(NS)]}
+    )
+    data = analyse(fw, answers, invited=4).to_dict("es")
+    assert json.loads(json.dumps(data)) == data  # JSON-ready as is
+    assert list(data) == [
+        "schema",
+        "framework",
+        "lang",
+        "settings",
+        "participants",
+        "overall",
+        "areas",
+        "top_gaps",
+        "trend",
+    ]
+    assert data["schema"] == 1 and data["lang"] == "es"
+    assert data["framework"] == {"id": "cx-maturity", "version": fw.version, "name": fw.name.es}
+    assert data["settings"] == {"min_responses": 3, "consensus_threshold": 0.7}
+    assert [a["id"] for a in data["areas"]] == [a.id for a in fw.areas]
+    area = data["areas"][0]
+    assert area == {
+        "id": first,
+        "name": fw.areas[0].name.es,
+        "n": 3,
+        "not_sure": 0,
+        "skipped": 0,
+        "below_min_responses": False,
+        "distribution": {"1": 1, "2": 2, "3": 0, "4": 0},
+        "current": {"median": 2.0, "mean": 1.667},
+        "target": {"median": 3.0, "mean": 3.333},
+        "importance": None,
+        "gap": 1.0,
+        "spread": [1, 2],
+        "consensus": round(1 + 1 / 3 * log2(1 - (2 / 3) / 3) + 2 / 3 * log2(1 - (1 / 3) / 3), 3),
+        "rwg": round(1 - (1 / 3) / 1.25, 3),
+        "disagreement": False,
+        "weight": 1.0,
+        "comments": ["a", "b"],
+    }
+    assert data["areas"][1]["not_sure"] == 1 and data["areas"][1]["distribution"] is None
+    assert data["overall"]["stage_label"] == fw.scale.level(2).label.es
+    assert data["overall"]["weakest_areas"] == [first]
+    assert data["top_gaps"] == [
+        {
+            "area": first,
+            "name": fw.areas[0].name.es,
+            "gap": 1.0,
+            "current": 2.0,
+            "target": 3.0,
+            "next_step": fw.areas[0].levels[3].es,
+        }
+    ]
+
+
+def test_to_dict_falls_back_to_english_for_unknown_language() -> None:
+    data = run(F4, a=currents(2)).to_dict("fr")
+    assert (data["lang"], data["areas"][0]["name"], data["framework"]["name"]) == (
+        "en",
+        "A",
+        "Test",
+    )

@@ -1,0 +1,90 @@
+"""`cx-assess chat` as a separate process: scripted input, end of input, kill -9 and resume."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.answers import AreaAnswer
+from bot.chat import CHAT_TEAM, chat_channel
+from bot.store import Store
+
+PILLARS = ["--framework", "cx-pillars"]
+
+
+def chat(db: Path, *args: str, stdin: str, name: str = "ana") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", str(db), "--name", name, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CX_ASSESS_FRAMEWORKS": ""},
+    )
+
+
+async def saved_answers(db: Path, framework: str, name: str = "ana") -> dict[str, AreaAnswer]:
+    async with Store.open(str(db)) as store:
+        found = await store.open_round(CHAT_TEAM, chat_channel(framework))
+        assert found is not None
+        return (await store.answers(found.id)).get(name, {})
+
+
+def test_scripted_interview_to_the_end_shows_the_profile(tmp_path: Path) -> None:
+    # 5 areas x (current, target, importance); then done at the review.
+    lines = ["1", "3", "high"] * 4 + ["excellent", "3", "?", "done"]
+    result = chat(tmp_path / "c.db", *PILLARS, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Please review your answers" in result.stdout
+    assert "Your profile" in result.stdout
+    assert (
+        "Data: knowing what customers want: current 1 · Needs immediate action, target 3 · Excellent, importance 3 · High"
+        in (result.stdout)
+    )
+
+
+def test_garbage_is_reasked_and_not_recorded(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    result = chat(db, *PILLARS, stdin="banana\n9\n2\n")
+    assert "Sorry, I did not understand “banana”." in result.stdout
+    assert "“9” is not one of the options." in result.stdout
+    assert asyncio.run(saved_answers(db, "cx-pillars")) == {"data": AreaAnswer(current=2)}
+
+
+def test_end_of_input_saves_and_resumes_at_the_pending_question(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    first = chat(db, *PILLARS, "--lang", "es", stdin="2\n3\nalta\n")
+    assert first.returncode == 0
+    assert (
+        "Guardado. Para continuar más tarde: cx-assess chat --framework cx-pillars" in first.stdout
+    )
+    second = chat(db, *PILLARS, "--lang", "es", stdin="")
+    assert second.stdout.lstrip().startswith("Área 2 de 5 · Diseño")
+
+
+def test_kill_between_answers_loses_nothing_committed(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+
+    async def run() -> None:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "chat", "--db", str(db), "--name", "ana",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert proc.stdin and proc.stdout
+        await proc.stdout.readuntil(b"Area 1 of 12")
+        for answer, marker in (("2", b"Where should it be"), ("3", b"Area 2 of 12")):
+            proc.stdin.write(answer.encode() + b"\n")
+            await proc.stdin.drain()
+            await asyncio.wait_for(proc.stdout.readuntil(marker), 20)
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+
+    asyncio.run(run())
+    answers = asyncio.run(saved_answers(db, "cx-maturity"))
+    assert answers == {"cx-philosophy": AreaAnswer(current=2, target=3)}
+    resumed = chat(db, stdin="")
+    assert resumed.stdout.lstrip().startswith("Area 2 of 12 · Routing and queueing")

@@ -1,0 +1,135 @@
+"""The SQLite store, against a real database file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.answers import AreaAnswer, Mark
+from bot.flows.interview import Answer, InterviewState, NotSure, Phase, Start, advance
+from bot.frameworks import load_framework
+from bot.store import MIGRATIONS, RoundAlreadyOpen, RoundNotOpen, RoundStatus, Store
+from tests.samples import MINI_YAML
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> str:
+    return str(tmp_path / "cx.db")
+
+
+@pytest.fixture
+def mini(write_framework):
+    return load_framework(write_framework())
+
+
+async def new_round(store: Store, framework, channel: str = "C1", users=("U1", "U2")):
+    return await store.create_round(
+        team_id="T1",
+        channel_id=channel,
+        framework=framework,
+        started_by="ULEAD",
+        participants=[(u, "en") for u in users],
+        deadline=datetime(2026, 12, 1, 17, 0, tzinfo=UTC),
+    )
+
+
+async def test_database_is_migrated_with_wal_and_foreign_keys(db_path: str) -> None:
+    async with Store.open(db_path) as store:
+        assert await store.ping()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"rounds", "participants", "answers"} <= tables
+    conn.close()
+    async with Store.open(db_path) as store:  # reopening does not migrate again
+        assert await store.ping()
+
+
+async def test_round_keeps_a_snapshot_of_its_framework(db_path, write_framework) -> None:
+    path = write_framework()
+    async with Store.open(db_path) as store:
+        created = await new_round(store, load_framework(path))
+    path.write_text(MINI_YAML.replace("Alpha is absent.", "Changed!").replace("version: 1", "x"))
+    async with Store.open(db_path) as store:
+        found = await store.get_round(created.id)
+    assert found is not None
+    assert found.framework.area("alpha").levels[1].en == "Alpha is absent."
+    assert found.deadline == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    assert (found.status, found.started_by, found.lang) == (RoundStatus.OPEN, "ULEAD", "en")
+
+
+async def test_one_open_round_per_channel(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        first = await new_round(store, mini)
+        with pytest.raises(RoundAlreadyOpen) as info:
+            await new_round(store, mini)
+        assert info.value.round_id == first.id
+        other = await new_round(store, mini, channel="C2")
+        assert other.id != first.id
+        await store.finish_round(first.id, RoundStatus.CLOSED, {"schema": 1})
+        again = await new_round(store, mini)
+        assert (await store.previous_closed_round(again)).id == first.id
+        assert [r.id for r in await store.rounds_in_channel("T1", "C1")] == [again.id, first.id]
+
+
+async def test_progress_is_an_idempotent_upsert(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        r = await new_round(store, mini)
+        step = advance(mini, advance(mini, InterviewState(), Start()).state, Answer(2))
+        for _ in range(3):  # a replayed input changes nothing
+            await store.save_progress(r.id, "U1", step.state, step.changed)
+        step2 = advance(mini, step.state, NotSure())
+        await store.save_progress(r.id, "U1", step2.state, step2.changed)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+    conn.close()
+    async with Store.open(db_path) as store:
+        person = await store.participant(r.id, "U1")
+    assert person is not None
+    assert person.state.phase is Phase.ASKING and person.state.position == 2
+    assert person.state.answer("alpha") == AreaAnswer(current=2, target=Mark.NOT_SURE)
+
+
+async def test_closed_round_refuses_answers_and_marks_everyone_closed(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        r = await new_round(store, mini)
+        await store.finish_round(r.id, RoundStatus.CANCELLED)
+        with pytest.raises(RoundNotOpen):
+            await store.save_progress(r.id, "U1", InterviewState(phase=Phase.ASKING))
+        with pytest.raises(RoundNotOpen):
+            await store.finish_round(r.id, RoundStatus.CLOSED)
+        people = await store.participants(r.id)
+        assert {p.state.phase for p in people} == {Phase.CLOSED}
+        assert (await store.get_round(r.id)).status is RoundStatus.CANCELLED
+
+
+async def test_open_dialogues_of_a_person_most_recent_first(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        a = await new_round(store, mini, channel="CA")
+        b = await new_round(store, mini, channel="CB")
+        now = datetime.now(UTC)
+        await store.save_progress(b.id, "U1", InterviewState(phase=Phase.ASKING), now=now)
+        await store.save_progress(
+            a.id, "U1", InterviewState(phase=Phase.ASKING), now=now + timedelta(seconds=1)
+        )
+        dialogues = await store.open_dialogues("U1")
+        assert [r.id for r, _ in dialogues] == [a.id, b.id]
+        await store.finish_round(a.id, RoundStatus.CLOSED)
+        assert [r.id for r, _ in await store.open_dialogues("U1")] == [b.id]
+
+
+async def test_answers_of_a_round_by_person_and_area(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        r = await new_round(store, mini)
+        state = InterviewState(
+            phase=Phase.REVIEW,
+            answers={"alpha": AreaAnswer(3, 3, None, "note"), "beta": AreaAnswer(Mark.SKIPPED)},
+        )
+        await store.save_progress(r.id, "U2", state, ("alpha", "beta"))
+        assert await store.answers(r.id) == {"U2": dict(state.answers)}
+        joined = await store.add_participant(r.id, "U3", "de")
+        assert joined.locale == "de" and joined.state.phase is Phase.INVITED
