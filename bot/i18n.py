@@ -1,4 +1,8 @@
-"""One place for user-facing text: a message catalog in en, es and de (templates/messages.yaml)."""
+"""One place for user-facing text: message catalogs in en, es and de (templates/messages*.yaml).
+
+Each catalog file holds one part of the product (the dialogue, reports, Slack); a key may be
+defined only once across them.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,19 @@ import yaml
 
 from bot.frameworks import LANGUAGES, Text
 
-CATALOG_PATH = Path(__file__).parent / "templates" / "messages.yaml"
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 @cache
 def messages() -> dict[str, Text]:
-    """The catalog, loaded once: message key -> localized text."""
-    raw = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
-    return {key: Text(**value) for key, value in raw.items()}
+    """The catalogs, loaded once: message key -> localized text."""
+    catalog: dict[str, Text] = {}
+    for path in sorted(TEMPLATES.glob("messages*.yaml")):
+        for key, value in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            if key in catalog:
+                raise ValueError(f"{path.name}: message '{key}' is already defined")
+            catalog[key] = Text(**value)
+    return catalog
 
 
 def t(lang: str, key: str, **params: object) -> str:

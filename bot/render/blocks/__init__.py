@@ -1,0 +1,28 @@
+"""Block Kit, built with slack-sdk's models (which validate lengths and counts as they serialize).
+
+One package owns every block the app sends: the DM dialogue, the channel summary, App Home and
+the modals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+
+
+def to_dicts(blocks: Sequence[Block], limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    """Serialize ``blocks`` (validating each) and enforce Slack's per-message block limit."""
+    if len(blocks) > limit:
+        raise ValueError(f"{len(blocks)} blocks exceed Slack's limit of {limit}")
+    return [block.to_dict() for block in blocks]
+
+
+def clip(text: str, limit: int = MAX_SECTION_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,967 @@
+"""A fake Slack Web API *server* for end-to-end tests.
+
+``FakeSlack`` runs a real aiohttp server on ``127.0.0.1`` (ephemeral port) that answers the Web API
+methods cx-assess uses with Slack-shaped JSON, so the real ``AsyncWebClient`` (and therefore bolt's
+``client``/``say``/``respond``) can be exercised without mocks::
+
+    async with FakeSlack() as slack:
+        slack.add_user("U1", name="ana", locale="es-ES")
+        slack.add_channel("C1", ["U1"])
+        client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
+        await client.chat_postMessage(channel="C1", text="hi")
+        [call] = slack.calls_to("chat.postMessage")
+
+Request shapes: ``AsyncWebClient`` sends JSON bodies (``chat.*``, ``views.*``), *POSTs with the
+parameters in the query string* and an empty form body (``conversations.open``, ``auth.test``,
+``files.*``) and GETs with a query string (``users.info``, ``conversations.members``). All of them,
+plus classic form-encoded bodies, are merged into one ``params`` dict per call. Values arrive as
+strings exactly like Slack receives them (booleans become ``"1"``/``"0"``), except the JSON-valued
+parameters in :attr:`FakeSlack.JSON_PARAMS` which are decoded when sent as JSON strings.
+
+Workspace: team ``T0001``, bot user ``UBOT`` (bot id ``B0001``, app ``A0001``). Channel ids
+starting with ``C`` are public, ``G`` private, ``D`` direct messages. As on Slack, a channel's
+member list includes the bot user when the bot is a member.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import math
+import mimetypes
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, ClassVar, Final, Self
+
+from aiohttp import web
+
+__all__ = [
+    "APP_ID",
+    "BOT_ID",
+    "BOT_NAME",
+    "BOT_USER_ID",
+    "DEFAULT_SCOPES",
+    "TEAM_ID",
+    "Call",
+    "FakeSlack",
+]
+
+JSONDict = dict[str, Any]
+
+TEAM_ID: Final = "T0001"
+TEAM_NAME: Final = "CX Test"
+TEAM_DOMAIN: Final = "cx-test"
+BOT_USER_ID: Final = "UBOT"
+BOT_ID: Final = "B0001"
+APP_ID: Final = "A0001"
+BOT_NAME: Final = "cx-assess"
+DEFAULT_SCOPES: Final[tuple[str, ...]] = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "im:read",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "files:write",
+)
+VALID_TOKEN_PREFIXES: Final = ("xoxb-", "xoxp-")
+MAX_MESSAGE_BLOCKS: Final = 50
+MAX_VIEW_BLOCKS: Final = 100
+_FIRST_TS_MICROS: Final = 1_700_000_000_000_000
+_FORM_TYPES: Final = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request received on ``/api/{method}``.
+
+    ``status`` is the HTTP status the fake answered with and ``error`` the Slack error code
+    (``None`` when the response had ``"ok": true``). ``rejected`` marks calls refused before the
+    method ran: bad/missing token, an injected failure (:meth:`FakeSlack.fail_next`), the rate
+    limiter (:meth:`FakeSlack.rate_limit`) or an unparsable body. ``at`` comes from the fake's
+    clock (``time.monotonic`` by default).
+    """
+
+    method: str
+    params: JSONDict
+    token: str | None
+    at: float
+    status: int = 200
+    error: str | None = None
+    rejected: bool = False
+    http_method: str = "POST"
+
+    @property
+    def ok(self) -> bool:
+        """True when the call was delivered and Slack answered ``"ok": true``."""
+        return self.status == 200 and self.error is None
+
+
+class SlackError(Exception):
+    """Raised inside method handlers; becomes ``{"ok": false, "error": ...}``."""
+
+    def __init__(
+        self,
+        error: str,
+        *,
+        status: int = 200,
+        retry_after: int | None = None,
+        rejected: bool = False,
+    ) -> None:
+        super().__init__(error)
+        self.error = error
+        self.status = status
+        self.retry_after = retry_after
+        self.rejected = rejected
+
+
+@dataclass(slots=True)
+class _Failure:
+    """A queued injected failure."""
+
+    error: str
+    status: int
+    retry_after: int | None
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """Token bucket: ``rate`` tokens per second, at most ``burst`` stored."""
+
+    rate: float
+    burst: int
+    tokens: float
+    updated: float
+
+    def take(self, now: float) -> int | None:
+        """Consume a token; return ``None`` if allowed, else the Retry-After seconds (>= 1)."""
+        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return None
+        return max(1, math.ceil((1.0 - self.tokens) / self.rate))
+
+
+@dataclass(slots=True)
+class _Channel:
+    """A conversation in the simulated workspace."""
+
+    id: str
+    name: str
+    members: list[str]
+    is_private: bool = False
+    is_im: bool = False
+    is_mpim: bool = False
+    user: str | None = None
+    created: int = 1_700_000_000
+    messages: list[JSONDict] = field(default_factory=list)
+
+    @property
+    def bot_is_member(self) -> bool:
+        """Whether the bot user belongs to the conversation."""
+        return BOT_USER_ID in self.members
+
+
+def _truthy(value: Any) -> bool:
+    """Slack's reading of a boolean parameter (``true``/``1``, any case)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true"}
+
+
+def _csv(value: Any) -> list[str]:
+    """A comma-separated string (or a list) as a list of stripped non-empty items."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _encode_cursor(offset: int) -> str:
+    """An opaque Slack-looking cursor for ``offset``."""
+    return base64.b64encode(f"member:{offset}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> int:
+    """Inverse of :func:`_encode_cursor`; raises ``invalid_cursor``."""
+    try:
+        prefix, _, offset = base64.b64decode(cursor, validate=True).decode().partition(":")
+        if prefix != "member":
+            raise ValueError(cursor)
+        return int(offset)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise SlackError("invalid_cursor") from None
+
+
+class FakeSlack:
+    """In-process fake of the Slack Web API, ``files.slack.com`` uploads and ``response_url``.
+
+    Use as ``async with FakeSlack() as slack:``; then point clients at :attr:`api_url`.
+    ``clock`` drives the rate limiter and :attr:`Call.at` (inject one to test rate limits
+    deterministically).
+    """
+
+    JSON_PARAMS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "attachments",
+            "blocks",
+            "file_uploads",
+            "files",
+            "inputs",
+            "metadata",
+            "outputs",
+            "unfurls",
+            "user_auth_blocks",
+            "view",
+        }
+    )
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        scopes: Iterable[str] = DEFAULT_SCOPES,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self._clock = clock
+        self._host = host
+        self.scopes: list[str] = list(scopes)
+        self.url = ""
+        self.api_url = ""
+        self.calls: list[Call] = []
+        self.responses: list[JSONDict] = []
+        self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, JSONDict] = {}
+        self.views: dict[str, JSONDict] = {}
+        self.home_views: dict[str, JSONDict] = {}
+        self.ephemerals: list[JSONDict] = []
+        self.users: dict[str, JSONDict] = {}
+        self.channels: dict[str, _Channel] = {}
+        self.rate_limited: Counter[str] = Counter()
+        self.errors: list[Exception] = []  # exceptions raised by the fake's own handlers
+        self._locales: dict[str, str] = {}
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._buckets: dict[str, _Bucket] = {}
+        self._ts_micros = _FIRST_TS_MICROS
+        self._serial = 0
+        self._runner: web.AppRunner | None = None
+        self._condition: asyncio.Condition | None = None
+        self._handlers: dict[str, Callable[[JSONDict], JSONDict]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.getPermalink": self._chat_get_permalink,
+            "conversations.open": self._conversations_open,
+            "conversations.members": self._conversations_members,
+            "conversations.info": self._conversations_info,
+            "users.info": self._users_info,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
+        }
+        self.add_user(BOT_USER_ID, name=BOT_NAME, is_bot=True)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Start listening on an ephemeral port and set :attr:`url` / :attr:`api_url`."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_post("/response/{name:.*}", self._handle_response_url)
+        self._condition = asyncio.Condition()
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://{self._host}:{port}"
+        self.api_url = f"{self.url}/api/"
+
+    async def close(self) -> None:
+        """Stop the server (idempotent)."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def response_url(self, name: str = "default") -> str:
+        """A ``response_url`` on this server; posts to it land in :attr:`responses`."""
+        return f"{self.url}/response/{name}"
+
+    # ------------------------------------------------------------------ workspace
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        locale: str = "en-US",
+        tz: str = "Europe/Madrid",
+        tz_offset: int = 3600,
+        is_bot: bool = False,
+        deleted: bool = False,
+        is_admin: bool = False,
+        is_owner: bool = False,
+    ) -> JSONDict:
+        """Add (or replace) a user; returns the stored ``users.info`` user object."""
+        handle = name or user_id.lower()
+        real_name = handle.replace(".", " ").replace("_", " ").title()
+        user: JSONDict = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": handle,
+            "deleted": deleted,
+            "real_name": real_name,
+            "tz": tz,
+            "tz_label": tz,
+            "tz_offset": tz_offset,
+            "is_admin": is_admin,
+            "is_owner": is_owner,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": 1_700_000_000,
+            "profile": {
+                "real_name": real_name,
+                "real_name_normalized": real_name,
+                "display_name": handle,
+                "display_name_normalized": handle,
+                "team": TEAM_ID,
+            },
+        }
+        if is_bot and user_id == BOT_USER_ID:
+            user["profile"]["bot_id"] = BOT_ID
+            user["profile"]["api_app_id"] = APP_ID
+        self.users[user_id] = user
+        self._locales[user_id] = locale
+        return user
+
+    def add_channel(
+        self,
+        channel_id: str,
+        members: list[str],
+        *,
+        name: str | None = None,
+        bot_is_member: bool = True,
+        is_private: bool | None = None,
+    ) -> None:
+        """Add (or replace) a conversation; the bot user is appended when ``bot_is_member``.
+
+        ``is_private`` defaults to ``True`` for ``G``/``D`` ids. A ``D`` id is a DM with the first
+        non-bot member.
+        """
+        roster = [member for member in members if member != BOT_USER_ID]
+        if bot_is_member:
+            roster.append(BOT_USER_ID)
+        is_im = channel_id.startswith("D")
+        self.channels[channel_id] = _Channel(
+            id=channel_id,
+            name=name or ("" if is_im else channel_id.lower()),
+            members=roster,
+            is_private=channel_id[:1] in {"G", "D"} if is_private is None else is_private,
+            is_im=is_im,
+            user=next(iter(roster), None) if is_im else None,
+        )
+
+    def messages(self, channel_id: str) -> list[JSONDict]:
+        """Messages the bot posted (and updated) in ``channel_id``, oldest first."""
+        channel = self.channels.get(channel_id)
+        return channel.messages if channel else []
+
+    # ------------------------------------------------------------------ failure injection
+
+    def fail_next(
+        self,
+        method: str,
+        error: str = "ratelimited",
+        *,
+        status: int | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail with ``error``.
+
+        ``ratelimited`` defaults to HTTP 429 with ``Retry-After: 1``; other errors default to
+        HTTP 200 with ``"ok": false``. ``status`` overrides the HTTP status (e.g. 500/503).
+        """
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        if status is None:
+            status = 429 if error == "ratelimited" else 200
+        if retry_after is None and status == 429:
+            retry_after = 1
+        queue = self._failures.setdefault(method, deque())
+        queue.extend(_Failure(error, status, retry_after) for _ in range(times))
+
+    def rate_limit(self, method: str, per_second: float, burst: int = 1) -> None:
+        """Token-bucket limit ``method``: a full bucket of ``burst``, refilled at ``per_second``.
+
+        Calls finding the bucket empty get HTTP 429 ``ratelimited`` with ``Retry-After`` = whole
+        seconds until a token is available (at least 1) and are counted in :attr:`rate_limited`.
+        """
+        if per_second <= 0 or burst < 1:
+            raise ValueError("per_second must be > 0 and burst >= 1")
+        self._buckets[method] = _Bucket(per_second, burst, float(burst), self._clock())
+
+    def clear_rate_limits(self) -> None:
+        """Remove every rate limit and queued failure."""
+        self._buckets.clear()
+        self._failures.clear()
+
+    # ------------------------------------------------------------------ inspection
+
+    def calls_to(self, method: str, *, ok_only: bool = False) -> list[Call]:
+        """Calls to ``method`` in arrival order (only successful ones with ``ok_only``)."""
+        return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
+
+    def reset_calls(self) -> None:
+        """Forget recorded calls and response_url posts (the workspace state is kept)."""
+        self.calls.clear()
+        self.responses.clear()
+
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, *, ok_only: bool = False
+    ) -> list[Call]:
+        """Wait until ``count`` calls to ``method`` were recorded; return them all.
+
+        Raises ``TimeoutError`` (listing what was received) after ``timeout`` seconds.
+        """
+        await self._wait_until(
+            lambda: len(self.calls_to(method, ok_only=ok_only)) >= count,
+            timeout,
+            lambda: f"{count} call(s) to {method}; got {[c.method for c in self.calls]}",
+        )
+        return self.calls_to(method, ok_only=ok_only)
+
+    async def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[JSONDict]:
+        """Wait until ``count`` response_url posts were recorded; return them all."""
+        await self._wait_until(
+            lambda: len(self.responses) >= count,
+            timeout,
+            lambda: f"{count} response_url post(s); got {len(self.responses)}",
+        )
+        return list(self.responses)
+
+    async def _wait_until(
+        self, predicate: Callable[[], bool], timeout: float, describe: Callable[[], str]
+    ) -> None:
+        if self._condition is None:
+            raise RuntimeError("FakeSlack is not started")
+        async with self._condition:
+            try:
+                await asyncio.wait_for(self._condition.wait_for(predicate), timeout)
+            except TimeoutError:
+                raise TimeoutError(f"timed out after {timeout}s waiting for {describe()}") from None
+
+    async def _notify(self) -> None:
+        if self._condition is not None:
+            async with self._condition:
+                self._condition.notify_all()
+
+    # ------------------------------------------------------------------ HTTP layer
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        at = self._clock()
+        params: JSONDict = {}
+        token = self._bearer_token(request)
+        headers: dict[str, str] = {}
+        try:
+            params = await self._read_params(request)
+            param_token = params.pop("token", None)
+            if token is None and param_token:
+                token = str(param_token)
+            body = {"ok": True, **self._dispatch(method, params, token)}
+            call = Call(method, params, token, at, http_method=request.method)
+            status = 200
+        except SlackError as exc:
+            body = {"ok": False, "error": exc.error}
+            status = exc.status
+            if exc.retry_after is not None:
+                headers["Retry-After"] = str(exc.retry_after)
+            call = Call(method, params, token, at, status, exc.error, exc.rejected, request.method)
+        except Exception as exc:  # a bug in the fake: answer 500, keep it for the test to see
+            self.errors.append(exc)
+            body = {"ok": False, "error": "internal_error"}
+            status = 500
+            call = Call(method, params, token, at, status, "internal_error", False, request.method)
+        if token is not None and token.startswith(VALID_TOKEN_PREFIXES):
+            headers["x-oauth-scopes"] = ",".join(self.scopes)
+            headers["x-accepted-oauth-scopes"] = ""
+        self.calls.append(call)
+        await self._notify()
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _read_params(self, request: web.Request) -> JSONDict:
+        """Merge query string, form body and JSON body; decode JSON-valued parameters."""
+        params: JSONDict = dict(request.query)
+        if request.method == "POST" and request.body_exists:
+            if request.content_type == "application/json":
+                try:
+                    body = json.loads(await request.read())
+                except ValueError:
+                    raise SlackError("invalid_json", rejected=True) from None
+                if not isinstance(body, dict):
+                    raise SlackError("invalid_json", rejected=True)
+                params.update(body)
+            elif request.content_type in _FORM_TYPES:
+                form = await request.post()
+                for key, value in form.items():
+                    params[key] = value.file.read() if isinstance(value, web.FileField) else value
+        for key, value in params.items():
+            if key in self.JSON_PARAMS and isinstance(value, str):
+                # An undecodable value stays a string; the method reports invalid_blocks_format.
+                with contextlib.suppress(ValueError):
+                    params[key] = json.loads(value)
+        return params
+
+    @staticmethod
+    def _bearer_token(request: web.Request) -> str | None:
+        """The ``Authorization: Bearer`` token, if any."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return token.strip() or None
+
+    def _dispatch(self, method: str, params: JSONDict, token: str | None) -> JSONDict:
+        if not token:
+            raise SlackError("not_authed", rejected=True)
+        if not token.startswith(VALID_TOKEN_PREFIXES):
+            raise SlackError("invalid_auth", rejected=True)
+        queue = self._failures.get(method)
+        if queue:
+            failure = queue.popleft()
+            raise SlackError(
+                failure.error,
+                status=failure.status,
+                retry_after=failure.retry_after,
+                rejected=True,
+            )
+        bucket = self._buckets.get(method)
+        if bucket is not None:
+            retry_after = bucket.take(self._clock())
+            if retry_after is not None:
+                self.rate_limited[method] += 1
+                raise SlackError("ratelimited", status=429, retry_after=retry_after, rejected=True)
+        handler = self._handlers.get(method)
+        if handler is None:
+            raise SlackError("unknown_method")
+        return handler(params)
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The ``upload_url`` endpoint (files.slack.com/upload/v1/... on real Slack)."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.files:
+            return web.Response(status=404, text="file not found", content_type="text/plain")
+        data = await request.read()
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            data = b""
+            for value in form.values():
+                if isinstance(value, web.FileField):
+                    data = value.file.read()
+                    break
+        self.uploads[file_id] = data
+        self.files[file_id]["size"] = len(data)
+        self.files[file_id]["uploaded"] = True
+        await self._notify()
+        return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        """A ``response_url``: records the posted JSON (or form ``payload``) and answers ok."""
+        if request.content_type == "application/json":
+            payload = json.loads(await request.read() or b"{}")
+        else:
+            form = await request.post()
+            payload = json.loads(str(form.get("payload", "{}")))
+        self.responses.append(payload)
+        await self._notify()
+        return web.Response(text="ok", content_type="text/html")
+
+    # ------------------------------------------------------------------ helpers
+
+    def _next_ts(self) -> str:
+        self._ts_micros += 100
+        return f"{self._ts_micros // 1_000_000}.{self._ts_micros % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        self._serial += 1
+        return f"{prefix}{self._serial:010d}"
+
+    def _resolve_channel(self, value: Any, *, allow_user: bool = False) -> _Channel:
+        """Find a conversation by id, ``#name`` or (with ``allow_user``) user id → its DM."""
+        key = str(value or "").strip()
+        channel = self.channels.get(key)
+        if channel is None and key:
+            wanted = key.removeprefix("#")
+            channel = next((c for c in self.channels.values() if c.name == wanted), None)
+        if channel is None and allow_user and key in self.users:
+            channel = self._open_dm(key)
+        if channel is None or (channel.is_private and not channel.bot_is_member):
+            raise SlackError("channel_not_found")
+        return channel
+
+    def _postable_channel(self, value: Any) -> _Channel:
+        channel = self._resolve_channel(value, allow_user=True)
+        if not channel.bot_is_member:
+            raise SlackError("not_in_channel")
+        return channel
+
+    def _open_dm(self, user_id: str) -> _Channel:
+        dm_id = f"D{user_id}"
+        if dm_id not in self.channels:
+            self.channels[dm_id] = _Channel(
+                dm_id, "", [user_id, BOT_USER_ID], is_private=True, is_im=True, user=user_id
+            )
+        return self.channels[dm_id]
+
+    def _find_message(self, channel: _Channel, ts: Any) -> JSONDict:
+        for message in channel.messages:
+            if message["ts"] == ts:
+                return message
+        raise SlackError("message_not_found")
+
+    @staticmethod
+    def _check_blocks(value: Any, limit: int = MAX_MESSAGE_BLOCKS) -> list[JSONDict] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise SlackError("invalid_blocks_format")
+        if len(value) > limit or not all(isinstance(b, dict) and "type" in b for b in value):
+            raise SlackError("invalid_blocks")
+        return value
+
+    def _channel_object(self, channel: _Channel, *, num_members: bool = False) -> JSONDict:
+        obj: JSONDict = {"id": channel.id, "created": channel.created, "is_archived": False}
+        if channel.is_im:
+            user = self.users.get(channel.user or "", {})
+            obj.update(is_im=True, is_org_shared=False, user=channel.user, priority=0)
+            obj["is_user_deleted"] = bool(user.get("deleted", False))
+            return obj
+        obj.update(
+            name=channel.name,
+            name_normalized=channel.name,
+            is_channel=not channel.is_private and not channel.is_mpim,
+            is_group=channel.is_private and not channel.is_mpim,
+            is_im=False,
+            is_mpim=channel.is_mpim,
+            is_private=channel.is_private,
+            is_general=False,
+            is_shared=False,
+            is_ext_shared=False,
+            is_org_shared=False,
+            is_member=channel.bot_is_member,
+            creator="",
+            context_team_id=TEAM_ID,
+        )
+        if num_members:
+            obj["num_members"] = len(channel.members)
+        return obj
+
+    def _build_view(self, view: Any, view_id: str, *, expect_type: str) -> JSONDict:
+        if not isinstance(view, dict) or view.get("type") != expect_type:
+            raise SlackError("invalid_arguments")
+        blocks = self._check_blocks(view.get("blocks", []), MAX_VIEW_BLOCKS)
+        self._serial += 1
+        return {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": expect_type,
+            "blocks": blocks,
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": f"1700000000.{self._serial:08x}",
+            "title": view.get("title"),
+            "close": view.get("close"),
+            "submit": view.get("submit"),
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": APP_ID,
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
+        }
+
+    # ------------------------------------------------------------------ methods
+
+    def _auth_test(self, params: JSONDict) -> JSONDict:
+        return {
+            "url": f"https://{TEAM_DOMAIN}.slack.com/",
+            "team": TEAM_NAME,
+            "user": BOT_NAME,
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, params: JSONDict) -> JSONDict:
+        channel = self._postable_channel(params.get("channel"))
+        blocks = self._check_blocks(params.get("blocks"))
+        text = params.get("text")
+        if not text and not blocks and not params.get("attachments"):
+            raise SlackError("no_text")
+        ts = self._next_ts()
+        message: JSONDict = {
+            "type": "message",
+            "text": text or "",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "ts": ts,
+        }
+        for key in ("blocks", "attachments", "metadata", "thread_ts"):
+            if params.get(key):
+                message[key] = params[key]
+        channel.messages.append(message)
+        return {"channel": channel.id, "ts": ts, "message": message}
+
+    def _chat_update(self, params: JSONDict) -> JSONDict:
+        channel = self._resolve_channel(params.get("channel"))
+        message = self._find_message(channel, params.get("ts"))
+        blocks = self._check_blocks(params.get("blocks"))
+        if "text" in params:
+            message["text"] = params["text"] or ""
+        if blocks is not None:
+            message["blocks"] = blocks
+        if "metadata" in params:
+            message["metadata"] = params["metadata"]
+        message["edited"] = {"user": BOT_USER_ID, "ts": self._next_ts()}
+        return {
+            "channel": channel.id,
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": dict(message),
+        }
+
+    def _chat_post_ephemeral(self, params: JSONDict) -> JSONDict:
+        channel = self._postable_channel(params.get("channel"))
+        user = str(params.get("user") or "")
+        if user not in self.users:
+            raise SlackError("user_not_found")
+        if user not in channel.members:
+            raise SlackError("user_not_in_channel")
+        blocks = self._check_blocks(params.get("blocks"))
+        if not params.get("text") and not blocks and not params.get("attachments"):
+            raise SlackError("no_text")
+        ts = self._next_ts()
+        self.ephemerals.append(
+            {"channel": channel.id, "user": user, "text": params.get("text", ""), "ts": ts}
+            | ({"blocks": blocks} if blocks is not None else {})
+        )
+        return {"message_ts": ts}
+
+    def _chat_get_permalink(self, params: JSONDict) -> JSONDict:
+        channel = self._resolve_channel(params.get("channel"))
+        message = self._find_message(channel, params.get("message_ts"))
+        link = f"https://{TEAM_DOMAIN}.slack.com/archives/{channel.id}/p{message['ts'].replace('.', '')}"
+        if "thread_ts" in message:
+            link += f"?thread_ts={message['thread_ts']}&cid={channel.id}"
+        return {"channel": channel.id, "permalink": link}
+
+    def _conversations_open(self, params: JSONDict) -> JSONDict:
+        if params.get("channel"):
+            channel = self._resolve_channel(params["channel"])
+            if not (channel.is_im or channel.is_mpim):
+                raise SlackError("method_not_supported_for_channel_type")
+            existed = True
+        else:
+            users = _csv(params.get("users"))
+            if not users:
+                raise SlackError("users_list_not_supplied")
+            if len(users) > 8:
+                raise SlackError("too_many_users")
+            for user_id in users:
+                if user_id not in self.users:
+                    raise SlackError("user_not_found")
+                if self.users[user_id]["deleted"]:
+                    raise SlackError("user_disabled")
+            if len(users) == 1:
+                existed = f"D{users[0]}" in self.channels
+                channel = self._open_dm(users[0])
+            else:
+                roster = [*dict.fromkeys(users), BOT_USER_ID]
+                digest = hashlib.sha1(",".join(sorted(roster)).encode()).hexdigest()
+                mpim_id = "G" + digest[:10].upper()
+                existed = mpim_id in self.channels
+                if not existed:
+                    name = "mpdm-" + "--".join(self.users[u]["name"] for u in roster) + "-1"
+                    self.channels[mpim_id] = _Channel(
+                        mpim_id, name, roster, is_private=True, is_mpim=True
+                    )
+                channel = self.channels[mpim_id]
+        body: JSONDict = {
+            "channel": self._channel_object(channel)
+            if _truthy(params.get("return_im", False))
+            else {"id": channel.id}
+        }
+        if existed:
+            body.update(no_op=True, already_open=True)
+        return body
+
+    def _conversations_members(self, params: JSONDict) -> JSONDict:
+        channel = self._resolve_channel(params.get("channel"))
+        if not channel.bot_is_member:
+            raise SlackError("not_in_channel")
+        try:
+            limit = int(params.get("limit") or 100)
+        except (TypeError, ValueError):
+            raise SlackError("invalid_limit") from None
+        limit = max(1, min(limit, 1000))
+        cursor = str(params.get("cursor") or "")
+        offset = _decode_cursor(cursor) if cursor else 0
+        if not 0 <= offset <= len(channel.members):
+            raise SlackError("invalid_cursor")
+        end = offset + limit
+        return {
+            "members": channel.members[offset:end],
+            "response_metadata": {
+                "next_cursor": _encode_cursor(end) if end < len(channel.members) else ""
+            },
+        }
+
+    def _conversations_info(self, params: JSONDict) -> JSONDict:
+        channel = self._resolve_channel(params.get("channel"))
+        num_members = _truthy(params.get("include_num_members", False))
+        return {"channel": self._channel_object(channel, num_members=num_members)}
+
+    def _users_info(self, params: JSONDict) -> JSONDict:
+        user_id = str(params.get("user") or "")
+        if user_id not in self.users:
+            raise SlackError("user_not_found")
+        user = json.loads(json.dumps(self.users[user_id]))
+        if _truthy(params.get("include_locale", False)):
+            user["locale"] = self._locales[user_id]
+        return {"user": user}
+
+    def _views_open(self, params: JSONDict) -> JSONDict:
+        if not params.get("trigger_id") and not params.get("interactivity_pointer"):
+            raise SlackError("invalid_arguments")
+        view = self._build_view(params.get("view"), self._next_id("V"), expect_type="modal")
+        self.views[view["id"]] = view
+        return {"view": view}
+
+    def _views_update(self, params: JSONDict) -> JSONDict:
+        view_id = params.get("view_id")
+        external_id = params.get("external_id")
+        current = self.views.get(str(view_id)) if view_id else None
+        if current is None and external_id:
+            current = next(
+                (v for v in self.views.values() if v["external_id"] == external_id), None
+            )
+        if current is None:
+            raise SlackError("not_found")
+        if params.get("hash") and params["hash"] != current["hash"]:
+            raise SlackError("hash_conflict")
+        view = self._build_view(params.get("view"), current["id"], expect_type=current["type"])
+        view["root_view_id"] = current["root_view_id"]
+        self.views[view["id"]] = view
+        for user_id, home in self.home_views.items():
+            if home["id"] == view["id"]:
+                self.home_views[user_id] = view
+        return {"view": view}
+
+    def _views_publish(self, params: JSONDict) -> JSONDict:
+        user_id = str(params.get("user_id") or "")
+        if user_id not in self.users:
+            raise SlackError("user_not_found")
+        current = self.home_views.get(user_id)
+        if current and params.get("hash") and params["hash"] != current["hash"]:
+            raise SlackError("hash_conflict")
+        view_id = current["id"] if current else self._next_id("V")
+        view = self._build_view(params.get("view"), view_id, expect_type="home")
+        self.home_views[user_id] = self.views[view_id] = view
+        return {"view": view}
+
+    def _files_get_upload_url_external(self, params: JSONDict) -> JSONDict:
+        filename = params.get("filename")
+        try:
+            length = int(params.get("length", ""))
+        except (TypeError, ValueError):
+            raise SlackError("invalid_arguments") from None
+        if not filename or length < 0:
+            raise SlackError("invalid_arguments")
+        file_id = self._next_id("F")
+        self.files[file_id] = {
+            "id": file_id,
+            "name": filename,
+            "title": filename,
+            "length": length,
+            "size": 0,
+            "alt_txt": params.get("alt_txt"),
+            "snippet_type": params.get("snippet_type"),
+            "uploaded": False,
+            "completed": False,
+        }
+        return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload_external(self, params: JSONDict) -> JSONDict:
+        entries = params.get("files")
+        if not isinstance(entries, list) or not entries:
+            raise SlackError("invalid_arguments")
+        records: list[JSONDict] = []
+        for entry in entries:
+            record = self.files.get(str(entry.get("id"))) if isinstance(entry, dict) else None
+            if record is None or not record["uploaded"]:
+                raise SlackError("file_not_found")
+            records.append(record)
+        channel_ids = _csv(params.get("channels"))
+        if params.get("channel_id"):
+            channel_ids.insert(0, str(params["channel_id"]))
+        channels = [self._postable_channel(cid).id for cid in channel_ids]
+        result: list[JSONDict] = []
+        for entry, record in zip(entries, records, strict=True):
+            record.update(
+                title=entry.get("title") or record["name"],
+                completed=True,
+                channel_id=params.get("channel_id"),
+                channels=channels,
+                thread_ts=params.get("thread_ts"),
+                initial_comment=params.get("initial_comment"),
+            )
+            result.append(
+                {
+                    "id": record["id"],
+                    "created": 1_700_000_000,
+                    "name": record["name"],
+                    "title": record["title"],
+                    "mimetype": mimetypes.guess_type(record["name"])[0]
+                    or "application/octet-stream",
+                    "size": record["size"],
+                    "user": BOT_USER_ID,
+                    "channels": channels,
+                    "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{BOT_USER_ID}/"
+                    f"{record['id']}/{record['name']}",
+                }
+            )
+        return {"files": result}
