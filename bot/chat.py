@@ -19,7 +19,7 @@ from bot.frameworks import Framework
 from bot.i18n import t
 from bot.render.dialogue import notice_text, options_hint, reask_text
 from bot.render.terminal import render_prompt
-from bot.store import Store
+from bot.store import Invitee, Store
 
 CHAT_TEAM = "local"
 
@@ -49,7 +49,7 @@ async def run_chat(
             channel_id=channel,
             framework=framework,
             started_by=name,
-            participants=[(name, lang)],
+            participants=[Invitee(name, lang)],
             lang=lang,
         )
     person = await store.participant(current.id, name)

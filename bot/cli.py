@@ -8,20 +8,31 @@ import json
 import os
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
+from bot.analysis import Report, analyse
 from bot.chat import run_chat
 from bot.config import ConfigError, Settings, load_dotenv_file
+from bot.csv_answers import read_answers
+from bot.demo import run_demo
 from bot.frameworks import (
     LANGUAGES,
     Catalog,
+    Framework,
     FrameworkError,
     UnknownFramework,
     load_catalog,
     load_framework,
 )
+from bot.render.blocks import to_dicts
+from bot.render.blocks.summary import summary_blocks
+from bot.render.chart import render_chart
+from bot.render.report import render_json, render_markdown
 from bot.store import Store
+
+MAX_DEMO_PARTICIPANTS = 100
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +60,27 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", choices=LANGUAGES, default="en")
     chat.add_argument("--db", metavar="PATH", help="SQLite file (default: $CX_ASSESS_DB)")
     chat.add_argument("--name", default=os.environ.get("USER") or "me", help="who is answering")
+
+    report = sub.add_parser("report", help="analyse answers gathered elsewhere (a CSV file)")
+    report.add_argument("--framework", required=True, metavar="ID")
+    report.add_argument("--answers", required=True, metavar="FILE.csv")
+    report.add_argument("--previous", metavar="FILE.csv", help="the previous round, for a trend")
+    report.add_argument(
+        "--invited", type=_whole(1), metavar="N", help="default: the participants in the file"
+    )
+    report.add_argument("--lang", choices=LANGUAGES, default="en")
+    report.add_argument("--format", choices=("json", "md", "blocks"), default="md")
+    report.add_argument("--chart", metavar="FILE.png", help="also draw the chart")
+    report.add_argument(
+        "--min-responses", type=_whole(1), metavar="N", help="default: $CX_ASSESS_MIN_RESPONSES"
+    )
+
+    demo = sub.add_parser("demo", help="run a simulated round offline and write its reports")
+    demo.add_argument("--framework", default="cx-maturity", metavar="ID")
+    demo.add_argument("--participants", type=_whole(1, MAX_DEMO_PARTICIPANTS), default=7)
+    demo.add_argument("--lang", choices=LANGUAGES, default="en")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR")
     return parser
 
 
@@ -63,6 +95,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _frameworks(args, settings, out)
         if args.command == "chat":
             return asyncio.run(_chat(args, settings, out))
+        if args.command == "report":
+            return _report(args, settings, out)
+        if args.command == "demo":
+            return _demo(args, settings, out)
     except (ConfigError, FrameworkError) as exc:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 1
@@ -122,6 +158,94 @@ async def _chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             resume_command=resume,
             echo=not sys.stdin.isatty(),
         )
+
+
+def _report(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    framework = catalog_for(settings).get(args.framework)
+    try:
+        report = _analyse_files(args, framework, settings)
+        if args.chart:
+            Path(args.chart).write_bytes(render_chart(report, args.lang))
+    except ValueError as exc:  # AnswersFileError is one
+        print(f"cx-assess: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        return _cannot_write(exc)
+    if args.format == "json":
+        out.write(render_json(report, args.lang) + "\n")
+    elif args.format == "md":
+        out.write(render_markdown(report, args.lang))
+    else:
+        blocks = to_dicts(summary_blocks(report, args.lang))
+        out.write(json.dumps(blocks, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def _analyse_files(args: argparse.Namespace, framework: Framework, settings: Settings) -> Report:
+    """The report of ``--answers`` (with ``--previous`` as its baseline); `ValueError` if bad."""
+    answers = read_answers(args.answers, framework)
+    invited = args.invited or len(answers)
+    if invited < len(answers):
+        raise ValueError(
+            f"--invited {invited} is fewer than the {len(answers)} participants in {args.answers}"
+        )
+    previous = None
+    if args.previous:
+        before = read_answers(args.previous, framework)
+        previous = analyse(framework, before, invited=len(before)).baseline()
+    return analyse(
+        framework,
+        answers,
+        invited=invited,
+        previous=previous,
+        min_responses=args.min_responses or settings.min_responses,
+        consensus_threshold=_consensus_threshold(framework, settings),
+    )
+
+
+def _demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    framework = catalog_for(settings).get(args.framework)
+    demo = run_demo(
+        framework,
+        participants=args.participants,
+        lang=args.lang,
+        seed=args.seed,
+        out_dir=args.out,
+        min_responses=settings.min_responses,
+        consensus_threshold=_consensus_threshold(framework, settings),
+        stdout=out,
+    )
+    try:
+        asyncio.run(demo)
+    except OSError as exc:
+        return _cannot_write(exc)
+    return 0
+
+
+def _cannot_write(exc: OSError) -> int:
+    print(f"cx-assess: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+    return 1
+
+
+def _consensus_threshold(framework: Framework, settings: Settings) -> float | None:
+    """The environment's threshold, unless the framework sets its own (which then wins)."""
+    return None if framework.consensus_threshold is not None else settings.consensus_threshold
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {value}")
+        return value
+
+    return parse
 
 
 def _validate(paths: Sequence[str], out: TextIO) -> int:

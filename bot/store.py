@@ -8,6 +8,7 @@ user_version``. Every mutating method is one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -72,6 +73,28 @@ MIGRATIONS: tuple[str, ...] = (
             ON DELETE CASCADE
     );
     """,
+    """
+    ALTER TABLE rounds ADD COLUMN announce_ts TEXT;  -- the channel message that announced it
+    ALTER TABLE participants ADD COLUMN tz TEXT;
+    ALTER TABLE participants ADD COLUMN dm_channel TEXT;
+    ALTER TABLE participants ADD COLUMN invited_at TEXT;   -- NULL until the invitation was sent
+    ALTER TABLE participants ADD COLUMN prompt_ts TEXT;    -- the latest prompt message in the DM
+    ALTER TABLE participants ADD COLUMN reminders_sent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE participants ADD COLUMN reminded_at TEXT;
+
+    -- Every question message, so that a reply in its thread becomes a comment on its area.
+    CREATE TABLE prompt_messages (
+        channel_id TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        round_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        area_id TEXT,
+        ask TEXT,
+        PRIMARY KEY (channel_id, ts),
+        FOREIGN KEY (round_id, user_id) REFERENCES participants (round_id, user_id)
+            ON DELETE CASCADE
+    );
+    """,
 )
 
 
@@ -107,6 +130,7 @@ class Round:
     created_at: datetime
     closed_at: datetime | None
     result: dict[str, Any] | None
+    announce_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,31 @@ class Participant:
     locale: str
     state: InterviewState
     updated_at: datetime
+    tz: str | None = None
+    dm_channel: str | None = None
+    invited_at: datetime | None = None
+    prompt_ts: str | None = None
+    reminders_sent: int = 0
+    reminded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Someone to add to a round, with what Slack told us about them."""
+
+    user_id: str
+    locale: str = "en"
+    tz: str | None = None
+
+
+@dataclass(frozen=True)
+class PromptRef:
+    """Which dialogue step a DM message asked (to file thread replies as comments)."""
+
+    round_id: int
+    user_id: str
+    area_id: str | None
+    ask: str | None
 
 
 def utcnow() -> datetime:
@@ -129,6 +178,7 @@ class Store:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
         self._snapshots: dict[int, Framework] = {}  # a round's snapshot never changes
+        self._writing = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
@@ -161,13 +211,15 @@ class Store:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+        """One write transaction at a time on the shared connection."""
+        async with self._writing:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
 
     async def ping(self) -> bool:
         """True when the database answers a query."""
@@ -183,13 +235,13 @@ class Store:
         channel_id: str,
         framework: Framework,
         started_by: str,
-        participants: Iterable[tuple[str, str]],
+        participants: Iterable[Invitee],
         lang: str = "en",
         deadline: datetime | None = None,
         min_responses: int | None = None,
         now: datetime | None = None,
     ) -> Round:
-        """Open a round with its participants ((user id, locale) pairs) in one transaction."""
+        """Open a round with its participants in one transaction."""
         now = now or utcnow()
         async with self._transaction() as db:
             existing = await self._open_round_id(team_id, channel_id)
@@ -213,9 +265,9 @@ class Store:
             round_id = cur.lastrowid
             assert round_id is not None
             await db.executemany(
-                "INSERT OR IGNORE INTO participants (round_id, user_id, locale, updated_at)"
-                " VALUES (?, ?, ?, ?)",
-                [(round_id, user, locale, _iso(now)) for user, locale in participants],
+                "INSERT OR IGNORE INTO participants (round_id, user_id, locale, tz, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(round_id, p.user_id, p.locale, p.tz, _iso(now)) for p in participants],
             )
         found = await self.get_round(round_id)
         assert found is not None
@@ -305,6 +357,7 @@ class Store:
             created_at=created,
             closed_at=_datetime(row["closed_at"]),
             result=json.loads(row["result"]) if row["result"] else None,
+            announce_ts=row["announce_ts"],
         )
 
     # ------------------------------------------------------------------ participants
@@ -413,6 +466,87 @@ class Store:
                 ],
             )
 
+    async def mark_invited(
+        self, round_id: int, user_id: str, dm_channel: str, now: datetime | None = None
+    ) -> None:
+        """Record that the invitation reached the person (a resumed fan-out skips them)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE participants SET invited_at = ?, dm_channel = ?"
+                " WHERE round_id = ? AND user_id = ?",
+                (_iso(now or utcnow()), dm_channel, round_id, user_id),
+            )
+
+    async def record_prompt(
+        self,
+        round_id: int,
+        user_id: str,
+        channel_id: str,
+        ts: str,
+        area_id: str | None = None,
+        ask: str | None = None,
+    ) -> None:
+        """Remember a prompt message sent to the person: their latest, and what it asked."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE participants SET prompt_ts = ?, dm_channel = ?"
+                " WHERE round_id = ? AND user_id = ?",
+                (ts, channel_id, round_id, user_id),
+            )
+            await db.execute(
+                "INSERT OR REPLACE INTO prompt_messages"
+                " (channel_id, ts, round_id, user_id, area_id, ask) VALUES (?, ?, ?, ?, ?, ?)",
+                (channel_id, ts, round_id, user_id, area_id, ask),
+            )
+
+    async def prompt_message(self, channel_id: str, ts: str) -> PromptRef | None:
+        """What the DM message ``ts`` asked, if the app sent it as a prompt."""
+        async with self._db.execute(
+            "SELECT * FROM prompt_messages WHERE channel_id = ? AND ts = ?", (channel_id, ts)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return PromptRef(int(row["round_id"]), row["user_id"], row["area_id"], row["ask"])
+
+    async def set_announce_ts(self, round_id: int, ts: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE rounds SET announce_ts = ? WHERE id = ?", (ts, round_id))
+
+    async def note_reminder(self, round_id: int, user_id: str, now: datetime | None = None) -> None:
+        """Count a reminder sent to the person."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
+                " WHERE round_id = ? AND user_id = ?",
+                (_iso(now or utcnow()), round_id, user_id),
+            )
+
+    async def open_rounds(self) -> list[Round]:
+        """Every open round (for deadlines and reminders)."""
+        async with self._db.execute(
+            "SELECT * FROM rounds WHERE status = 'open' ORDER BY id"
+        ) as cur:
+            return [self._round(row) for row in await cur.fetchall()]
+
+    async def rounds_started_by(self, team_id: str, user_id: str, limit: int = 10) -> list[Round]:
+        """Rounds the person started, newest first."""
+        async with self._db.execute(
+            "SELECT * FROM rounds WHERE team_id = ? AND started_by = ? ORDER BY id DESC LIMIT ?",
+            (team_id, user_id, limit),
+        ) as cur:
+            return [self._round(row) for row in await cur.fetchall()]
+
+    async def closed_rounds_for(self, team_id: str, user_id: str, limit: int = 5) -> list[Round]:
+        """Closed rounds the person started or took part in, newest first."""
+        async with self._db.execute(
+            "SELECT * FROM rounds r WHERE r.team_id = ? AND r.status = 'closed' AND"
+            " (r.started_by = ? OR EXISTS (SELECT 1 FROM participants p"
+            " WHERE p.round_id = r.id AND p.user_id = ?)) ORDER BY r.id DESC LIMIT ?",
+            (team_id, user_id, user_id, limit),
+        ) as cur:
+            return [self._round(row) for row in await cur.fetchall()]
+
     async def open_dialogues(self, user_id: str) -> list[tuple[Round, Participant]]:
         """The person's dialogues in open rounds, most recently active first."""
         async with self._db.execute(
@@ -467,4 +601,10 @@ def _participant(row: sqlite3.Row, answers: dict[str, AreaAnswer]) -> Participan
             answers=answers,
         ),
         updated_at=updated,
+        tz=row["tz"],
+        dm_channel=row["dm_channel"],
+        invited_at=_datetime(row["invited_at"]),
+        prompt_ts=row["prompt_ts"],
+        reminders_sent=int(row["reminders_sent"]),
+        reminded_at=_datetime(row["reminded_at"]),
     )

@@ -11,7 +11,7 @@ import pytest
 from bot.answers import AreaAnswer, Mark
 from bot.flows.interview import Answer, InterviewState, NotSure, Phase, Start, advance
 from bot.frameworks import load_framework
-from bot.store import MIGRATIONS, RoundAlreadyOpen, RoundNotOpen, RoundStatus, Store
+from bot.store import MIGRATIONS, Invitee, RoundAlreadyOpen, RoundNotOpen, RoundStatus, Store
 from tests.samples import MINI_YAML
 
 
@@ -31,7 +31,7 @@ async def new_round(store: Store, framework, channel: str = "C1", users=("U1", "
         channel_id=channel,
         framework=framework,
         started_by="ULEAD",
-        participants=[(u, "en") for u in users],
+        participants=[Invitee(u, "en", "Europe/Berlin") for u in users],
         deadline=datetime(2026, 12, 1, 17, 0, tzinfo=UTC),
     )
 

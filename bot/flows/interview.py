@@ -390,11 +390,14 @@ def _reply(
         for later in (Ask.TARGET, Ask.IMPORTANCE):
             if _step_index(framework, area.id, later) is not None:
                 answer = answer.with_reply(later, Mark.SKIPPED)
-    answers = {**state.answers, area.id: answer}
-    state = replace(state, answers=answers)
     if target != pending:
-        # A late or replayed click for another step: record it, stay where the person is.
+        # A late or replayed click for another step: record it, stay where the person is;
+        # a replay that changes nothing is silently ignored.
+        if answer == state.answer(area.id):
+            return _show(framework, state)
+        state = replace(state, answers={**state.answers, area.id: answer})
         return _show(framework, state, Notice.RECORDED_EARLIER, (area.id,))
+    state = replace(state, answers={**state.answers, area.id: answer})
     next_position = target + 1
     if isinstance(event, Skip) and ask is Ask.CURRENT:
         while next_position < len(all_steps) and all_steps[next_position][0] == area_index:

@@ -1,0 +1,117 @@
+"""The ``/cx-assess`` command line: parse its text into a typed request, never raising.
+
+Mentions arrive escaped by Slack (``<@U123>`` or ``<@U123|name>``) because the command is
+declared with ``should_escape``. Anything the parser cannot use becomes a `SlashError` whose
+``key`` names the message to show (see templates/messages_slack.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from bot.frameworks import LANGUAGES
+
+MAX_COMMAND_CHARS = 4000
+
+
+class Sub(StrEnum):
+    START = "start"
+    STATUS = "status"
+    REMIND = "remind"
+    CLOSE = "close"
+    CANCEL = "cancel"
+    RESULTS = "results"
+    HISTORY = "history"
+    EXPORT = "export"
+    FRAMEWORKS = "frameworks"
+    HELP = "help"
+
+
+LEAD_ONLY = frozenset({Sub.REMIND, Sub.CLOSE, Sub.CANCEL, Sub.EXPORT, Sub.RESULTS})
+"""Subcommands only the round's starter or a workspace admin/owner may run (results: while open)."""
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """A parsed request. ``START`` without a framework means: open the start modal."""
+
+    sub: Sub
+    framework: str | None = None
+    users: tuple[str, ...] = ()
+    deadline: date | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class SlashError:
+    """Why the text could not be used; ``key`` is a message key, ``params`` its values."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_OPTION = re.compile(r"^--([a-z]+)(?:=(.*))?$")
+
+
+def parse_slash(text: str) -> SlashCommand | SlashError:
+    """Parse the text after ``/cx-assess``."""
+    if len(text) > MAX_COMMAND_CHARS:
+        return SlashError("slash_too_long", {"max": str(MAX_COMMAND_CHARS)})
+    words = text.split()
+    if not words:
+        return SlashCommand(Sub.START)
+    head = words[0].lower()
+    try:
+        sub = Sub(head)
+    except ValueError:
+        return SlashError("slash_unknown", {"word": head[:40]})
+    if sub is not Sub.START:
+        if len(words) > 1:
+            return SlashError("slash_no_arguments", {"sub": sub.value})
+        return SlashCommand(sub)
+    return _parse_start(words[1:])
+
+
+def _parse_start(words: list[str]) -> SlashCommand | SlashError:
+    framework: str | None = None
+    users: list[str] = []
+    deadline: date | None = None
+    lang: str | None = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if option := _OPTION.match(word):
+            name, value = option.group(1), option.group(2)
+            if value is None:
+                if i + 1 >= len(words):
+                    return SlashError("slash_option_value", {"option": f"--{name}"})
+                i += 1
+                value = words[i]
+            if name == "deadline":
+                try:
+                    deadline = date.fromisoformat(value)
+                except ValueError:
+                    return SlashError("slash_bad_deadline", {"value": value[:40]})
+            elif name == "lang":
+                if value not in LANGUAGES:
+                    return SlashError("slash_bad_lang", {"value": value[:10]})
+                lang = value
+            else:
+                return SlashError("slash_unknown_option", {"option": f"--{name}"[:40]})
+        elif mention := _MENTION.match(word):
+            if mention.group(1) not in users:
+                users.append(mention.group(1))
+        elif word.startswith(("@", "<")):
+            return SlashError("slash_bad_mention", {"word": word[:40]})
+        elif framework is None:
+            framework = word.lower()
+        else:
+            return SlashError("slash_extra_word", {"word": word[:40]})
+        i += 1
+    if framework is None and (users or deadline or lang):
+        return SlashError("slash_framework_missing")
+    return SlashCommand(Sub.START, framework, tuple(users), deadline, lang)

@@ -1,0 +1,112 @@
+"""``/cx-assess``: acknowledge at once, then parse, call the round service and answer the caller."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.models.blocks import Block
+
+from bot.deps import Deps
+from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slash
+from bot.i18n import language_of, t
+from bot.render.blocks import to_dicts
+from bot.render.blocks.modals import start_modal
+from bot.render.blocks.summary import summary_blocks, summary_text
+from bot.rounds import Refusal
+from bot.slack_api import SlackCallFailed, SlackUser
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Register the slash command listener."""
+
+    async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        caller_id = command["user_id"]
+        try:
+            caller = await deps.slack.user(caller_id)
+        except SlackCallFailed as exc:
+            await respond(text=t("en", "slack_failed", method=exc.method, error=exc.error))
+            return
+        lang = language_of(caller.locale)
+        parsed = parse_slash(command.get("text") or "")
+        if isinstance(parsed, SlashError):
+            usage = t(lang, "usage")
+            await respond(text=f"{t(lang, parsed.key, **parsed.params)}\n\n{usage}")
+            return
+        try:
+            reply = await _run(deps, parsed, command, caller, lang)
+        except Refusal as refusal:
+            reply = Reply(refusal.text(lang))
+        except SlackCallFailed as exc:
+            reply = Reply(t(lang, "slack_failed", method=exc.method, error=exc.error))
+        if reply is not None:
+            blocks = to_dicts(reply.blocks) if reply.blocks else None
+            await respond(text=reply.text, blocks=blocks, response_type="ephemeral")
+
+    app.command("/cx-assess")(on_command)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the caller sees (ephemeral)."""
+
+    text: str
+    blocks: list[Block] | None = None
+
+
+async def _run(
+    deps: Deps, cmd: SlashCommand, command: dict[str, Any], caller: SlackUser, lang: str
+) -> Reply | None:
+    team, channel = command["team_id"], command["channel_id"]
+    rounds = deps.rounds
+    if cmd.sub is Sub.HELP:
+        return Reply(t(lang, "usage"))
+    if cmd.sub is Sub.FRAMEWORKS:
+        return Reply(rounds.framework_list(lang))
+    if cmd.sub is Sub.START and cmd.framework is None:
+        modal = start_modal(deps.catalog, lang, channel_id=channel)
+        await deps.slack.open_view(command["trigger_id"], modal)
+        return None
+    if cmd.sub is Sub.START:
+        assert cmd.framework is not None
+        _, fan_out = await rounds.start(
+            team_id=team,
+            channel_id=channel,
+            starter=caller,
+            framework_id=cmd.framework,
+            users=cmd.users,
+            deadline=cmd.deadline,
+            lang=cmd.lang,
+        )
+        return Reply(rounds.fan_out_report(fan_out, lang))
+    if cmd.sub is Sub.HISTORY:
+        return Reply(await rounds.history(team, channel, lang))
+    if cmd.sub is Sub.RESULTS and await deps.store.open_round(team, channel) is None:
+        report = await rounds.latest_report(team, channel)
+        return Reply(summary_text(report, lang), summary_blocks(report, lang))
+    round_ = await rounds.open_round(team, channel)
+    if cmd.sub in LEAD_ONLY:
+        await rounds.authorize(round_, caller)
+    if cmd.sub is Sub.STATUS:
+        return Reply(await rounds.status(team, channel, lang))
+    if cmd.sub is Sub.REMIND:
+        return Reply(t(lang, "reminded", count=await rounds.remind(round_)))
+    if cmd.sub is Sub.CLOSE:
+        await rounds.close(round_)
+        return Reply(t(lang, "closed_ok"))
+    if cmd.sub is Sub.CANCEL:
+        await rounds.cancel(round_)
+        return Reply(t(lang, "cancelled_ok"))
+    if cmd.sub is Sub.RESULTS:
+        report = await rounds.analyse(round_)
+        return Reply(summary_text(report, lang), summary_blocks(report, lang))
+    assert cmd.sub is Sub.EXPORT
+    await rounds.export(round_, caller.id)
+    return Reply(t(lang, "exported"))

@@ -1,0 +1,50 @@
+"""App Home: gathers a person's assessments and publishes the Home tab."""
+
+from __future__ import annotations
+
+from bot.flows.interview import Phase
+from bot.i18n import language_of
+from bot.render.blocks.home import LedItem, PendingItem, SummaryItem, home_view
+from bot.slack_api import SlackGateway
+from bot.store import RoundStatus, Store
+
+PENDING = (Phase.INVITED, Phase.ASKING, Phase.REVIEW, Phase.DECLINED)
+
+
+class AppHome:
+    def __init__(self, store: Store, slack: SlackGateway) -> None:
+        self.store, self.slack = store, slack
+
+    async def publish(self, team_id: str, user_id: str) -> None:
+        """Build and publish the person's Home tab (never shows anyone's answers)."""
+        user = await self.slack.user(user_id)
+        lang = language_of(user.locale)
+        pending = [
+            PendingItem(
+                r.id,
+                r.channel_id,
+                r.framework.name.get(lang),
+                sum(1 for a in p.state.answers.values() if a.current is not None),
+                len(r.framework.areas),
+            )
+            for r, p in await self.store.open_dialogues(user_id)
+            if p.state.phase in PENDING and r.team_id == team_id
+        ]
+        led = []
+        for r in await self.store.rounds_started_by(team_id, user_id):
+            if r.status is RoundStatus.OPEN:
+                people = await self.store.participants(r.id)
+                done = sum(1 for p in people if p.state.phase is Phase.FINISHED)
+                led.append(
+                    LedItem(r.id, r.channel_id, r.framework.name.get(lang), done, len(people))
+                )
+        summaries = [
+            SummaryItem(
+                r.channel_id,
+                r.framework.name.get(lang),
+                r.closed_at.date().isoformat() if r.closed_at else "",
+                str((r.result or {}).get("overall", {}).get("stage_label") or "—"),
+            )
+            for r in await self.store.closed_rounds_for(team_id, user_id)
+        ]
+        await self.slack.publish_home(user_id, home_view(lang, pending, led, summaries))

@@ -1,0 +1,67 @@
+"""The start modal: framework, participants, deadline, language."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextObject,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.frameworks import LANGUAGES, Catalog
+from bot.i18n import t
+from bot.render.blocks import clip
+
+START_MODAL = "cx_start_modal"
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "de": "Deutsch"}
+
+
+def start_modal(catalog: Catalog, lang: str, *, channel_id: str) -> View:
+    """The modal that bare ``/cx-assess`` opens; ``private_metadata`` carries the channel."""
+    frameworks = [
+        Option(value=f.id, text=clip(f"{f.name.get(lang)} ({len(f.areas)})", 75)) for f in catalog
+    ]
+    languages = [Option(value=code, text=LANGUAGE_NAMES[code]) for code in LANGUAGES]
+    return View(
+        type="modal",
+        callback_id=START_MODAL,
+        private_metadata=channel_id,
+        title=PlainTextObject(text=clip(t(lang, "modal_title"), 24)),
+        submit=PlainTextObject(text=clip(t(lang, "start"), 24)),
+        close=PlainTextObject(text=clip(t(lang, "cancel"), 24)),
+        blocks=[
+            InputBlock(
+                block_id="framework",
+                label=t(lang, "modal_framework"),
+                element=StaticSelectElement(
+                    action_id="value", options=frameworks, initial_option=frameworks[0]
+                ),
+            ),
+            InputBlock(
+                block_id="participants",
+                label=t(lang, "modal_participants"),
+                hint=t(lang, "modal_participants_hint"),
+                optional=True,
+                element=UserMultiSelectElement(action_id="value"),
+            ),
+            InputBlock(
+                block_id="deadline",
+                label=t(lang, "modal_deadline"),
+                optional=True,
+                element=DatePickerElement(action_id="value"),
+            ),
+            InputBlock(
+                block_id="lang",
+                label=t(lang, "modal_language"),
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=languages,
+                    initial_option=languages[LANGUAGES.index(lang)],
+                ),
+            ),
+        ],
+    )

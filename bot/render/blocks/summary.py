@@ -1,0 +1,100 @@
+"""The anonymous channel summary of a closed round, as Block Kit.
+
+Aggregates only (comments stay in the Markdown report); texts come from
+``templates/summary.mrkdwn.j2``. Always within Slack's limits: at most 50 blocks, section texts
+at most 3000 characters, the header at most 150.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.analysis import Report
+from bot.i18n import language_of, t
+from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip
+from bot.render.templating import environment, template_vars
+
+MAX_HEADER_TEXT = 150
+TOP_GAPS = 5
+
+
+def escape_mrkdwn(value: object) -> str:
+    """Text safe in Slack mrkdwn: ``&``, ``<`` and ``>`` as entities (Slack's only escapes)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@cache
+def _mrkdwn() -> Environment:
+    return environment().overlay(finalize=escape_mrkdwn)
+
+
+def _texts(report: Report, lang: str) -> Any:
+    """The template's macros, bound to ``report`` and ``lang``."""
+    return _mrkdwn().get_template("summary.mrkdwn.j2").make_module(template_vars(report, lang))
+
+
+def summary_blocks(report: Report, lang: str, *, round_label: str | None = None) -> list[Block]:
+    """Overall stage and score, top gaps with next steps, disagreements, a line per area."""
+    lang = language_of(lang)
+    texts = _texts(report, lang)
+    title = t(lang, "summary_title", framework=report.framework.name.get(lang))
+    if round_label:
+        title = f"{title} · {round_label}"
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(title, MAX_HEADER_TEXT)),
+        _section(texts.overall_text()),
+        _context(texts.participation_text()),
+    ]
+    if report.overall.stage is None:  # nobody gave a level: nothing more to show
+        return blocks
+    blocks.append(DividerBlock())
+    if report.top_gaps:
+        blocks.append(_section(texts.gaps_text(TOP_GAPS)))
+    if any(r.disagreement for r in report.areas):
+        blocks.append(_section(texts.disagreements_text()))
+    blocks.append(DividerBlock())
+    changes = {c.area.id: c.change for c in report.trend.areas} if report.trend else {}
+    lines = [texts.area_line(r, changes.get(r.id)).strip() for r in report.areas]
+    room = MAX_MESSAGE_BLOCKS - len(blocks) - 1  # keep one for the footer
+    blocks += [_section(chunk) for chunk in _chunks(lines)][:room]
+    blocks.append(_context(texts.footer_text()))
+    return blocks
+
+
+def summary_text(report: Report, lang: str) -> str:
+    """One line for notifications and clients that cannot show blocks (the ``text`` field)."""
+    return str(_texts(report, lang).fallback_text()).strip()
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text.strip())))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text.strip()))])
+
+
+def _chunks(lines: Sequence[str]) -> Iterator[str]:
+    """``lines`` joined into texts of at most `MAX_SECTION_TEXT` characters, whole lines each."""
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if chunk and size + 1 + len(line) > MAX_SECTION_TEXT:
+            yield "\n".join(chunk)
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + (1 if size else 0)
+    if chunk:
+        yield "\n".join(chunk)

@@ -1,0 +1,23 @@
+"""A report as JSON (the stable ``schema`` 1 contract), as Markdown, and as a terminal summary."""
+
+from __future__ import annotations
+
+import json
+
+from bot.analysis import Report
+from bot.render.templating import render
+
+
+def render_json(report: Report, lang: str) -> str:
+    """`Report.to_dict` as indented JSON, texts in ``lang``, non-ASCII kept readable."""
+    return json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2)
+
+
+def render_markdown(report: Report, lang: str) -> str:
+    """The full report: summary, roadmap, disagreements, areas, trend, participation, comments."""
+    return render("report.md.j2", report, lang)
+
+
+def render_text(report: Report, lang: str) -> str:
+    """A summary for the terminal: stage, top of the roadmap, disagreements, a line per area."""
+    return render("summary.txt.j2", report, lang)

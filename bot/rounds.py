@@ -1,0 +1,424 @@
+"""A round's life in a channel: start and fan out, status, remind, close and summarise, cancel.
+
+The imperative shell around the store, the analysis and the renderers. Whatever a user can act
+on is raised as a `Refusal` carrying a message key; the handlers show it to the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.analysis import Baseline, Report, analyse
+from bot.config import Settings
+from bot.csv_answers import pseudonymise, write_answers
+from bot.dialogues import Dialogues
+from bot.flows.interview import Phase
+from bot.frameworks import Catalog, Framework, UnknownFramework
+from bot.i18n import language_of, t
+from bot.render.blocks.summary import summary_blocks, summary_text
+from bot.render.chart import render_chart
+from bot.render.report import render_markdown
+from bot.schedule import reminder_due
+from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
+from bot.store import (
+    Invitee,
+    Participant,
+    Round,
+    RoundAlreadyOpen,
+    RoundNotOpen,
+    RoundStatus,
+    Store,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+
+FANOUT_CONCURRENCY = 8
+MAX_PARTICIPANTS = 1000
+DEADLINE_TIME = time(18, 0)
+SUMMARY_EVENT = "cx_assess_summary"
+
+
+class Refusal(Exception):
+    """Something the caller can act on; ``key`` is a message key, ``params`` fill it in."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(key)
+
+    def text(self, lang: str) -> str:
+        return t(lang, self.key, **self.params)
+
+
+@dataclass(frozen=True)
+class Unreached:
+    user_id: str
+    error: str
+
+
+@dataclass(frozen=True)
+class FanOut:
+    invited: int
+    unreached: tuple[Unreached, ...] = field(default=())
+
+
+def _slack_refusal(exc: SlackCallFailed, channel: str) -> Refusal:
+    if exc.error in ("not_in_channel", "channel_not_found"):
+        return Refusal("bot_not_in_channel", channel=f"<#{channel}>")
+    return Refusal("slack_failed", method=exc.method, error=exc.error)
+
+
+class Rounds:
+    """Everything the lead does with ``/cx-assess``, and what the clock does (deadlines)."""
+
+    def __init__(
+        self,
+        store: Store,
+        slack: SlackGateway,
+        dialogues: Dialogues,
+        catalog: Catalog,
+        settings: Settings,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store, self.slack, self.dialogues = store, slack, dialogues
+        self.catalog, self.settings, self.clock = catalog, settings, clock
+
+    # ------------------------------------------------------------------ start
+
+    async def start(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        starter: SlackUser,
+        framework_id: str,
+        users: Sequence[str] = (),
+        deadline: date | None = None,
+        lang: str | None = None,
+        on_created: Callable[[Round], Awaitable[None]] | None = None,
+    ) -> tuple[Round, FanOut]:
+        """Create the round, announce it in the channel and invite everyone by DM."""
+        try:
+            framework = self.catalog.get(framework_id)
+        except UnknownFramework as exc:
+            raise Refusal("unknown_framework", fid=exc.fid, known=", ".join(exc.known)) from None
+        now = self.clock()
+        closes_at = _deadline_at(deadline, starter.tz) if deadline else None
+        if closes_at is not None and closes_at <= now:
+            raise Refusal("deadline_past", deadline=deadline)
+        existing = await self.store.open_round(team_id, channel_id)
+        if existing is not None:
+            raise Refusal("round_already_open", framework=existing.framework.id)
+        invitees = await self._invitees(channel_id, users)
+        if not invitees:
+            raise Refusal("no_participants")
+        try:
+            round_ = await self.store.create_round(
+                team_id=team_id,
+                channel_id=channel_id,
+                framework=framework,
+                started_by=starter.id,
+                participants=invitees,
+                lang=lang or language_of(starter.locale),
+                deadline=closes_at,
+                min_responses=self.settings.min_responses,
+                now=now,
+            )
+        except RoundAlreadyOpen:
+            raise Refusal("round_already_open", framework=framework.id) from None
+        if on_created is not None:
+            await on_created(round_)
+        await self._announce(round_, len(invitees))
+        return round_, await self.fan_out(round_)
+
+    async def _invitees(self, channel_id: str, users: Sequence[str]) -> list[Invitee]:
+        try:
+            candidates = list(users) or await self.slack.members(channel_id)
+        except SlackCallFailed as exc:
+            raise _slack_refusal(exc, channel_id) from None
+        if len(candidates) > MAX_PARTICIPANTS + 1:  # the bot itself is a member
+            raise Refusal("too_many_participants", max=MAX_PARTICIPANTS)
+        found = await _bounded(candidates, self._user_or_none)
+        return [Invitee(u.id, language_of(u.locale), u.tz) for u in found if u and u.is_human]
+
+    async def _user_or_none(self, user_id: str) -> SlackUser | None:
+        try:
+            return await self.slack.user(user_id)
+        except SlackCallFailed:
+            return None
+
+    async def _announce(self, round_: Round, count: int) -> None:
+        lang = round_.lang
+        key = "announce_deadline" if round_.deadline else "announce"
+        text = t(
+            lang,
+            key,
+            starter=f"<@{round_.started_by}>",
+            framework=round_.framework.name.get(lang),
+            count=count,
+            deadline=round_.deadline.date().isoformat() if round_.deadline else "",
+        )
+        try:
+            ts = await self.slack.post(round_.channel_id, text)
+        except SlackCallFailed as exc:
+            raise _slack_refusal(exc, round_.channel_id) from None
+        await self.store.set_announce_ts(round_.id, ts)
+
+    async def fan_out(self, round_: Round) -> FanOut:
+        """Invite every participant not invited yet (safe to run again after a crash)."""
+        people = [p for p in await self.store.participants(round_.id) if p.invited_at is None]
+
+        async def invite(person: Participant) -> Unreached | None:
+            try:
+                await self.dialogues.invite(round_, person, channel_name=f"<#{round_.channel_id}>")
+            except SlackCallFailed as exc:
+                return Unreached(person.user_id, exc.error)
+            return None
+
+        failures = [f for f in await _bounded(people, invite) if f is not None]
+        return FanOut(len(people) - len(failures), tuple(failures))
+
+    def fan_out_report(self, fan_out: FanOut, lang: str) -> str:
+        """What the lead learns after a start: who was invited, who could not be reached."""
+        lines = [t(lang, "invited", count=fan_out.invited)]
+        lines += [
+            t(lang, "unreached", user=f"<@{u.user_id}>", error=u.error) for u in fan_out.unreached
+        ]
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ lead commands
+
+    async def open_round(self, team_id: str, channel_id: str) -> Round:
+        found = await self.store.open_round(team_id, channel_id)
+        if found is None:
+            raise Refusal("no_open_round")
+        return found
+
+    async def authorize(self, round_: Round, caller: SlackUser) -> None:
+        """Only the round's starter or a workspace admin/owner may lead it."""
+        if caller.id != round_.started_by and not caller.is_admin:
+            raise Refusal("not_lead", starter=f"<@{round_.started_by}>")
+
+    async def status(self, team_id: str, channel_id: str, lang: str) -> str:
+        """Progress per participant: answered areas of the total, never the answers."""
+        round_ = await self.open_round(team_id, channel_id)
+        total = len(round_.framework.areas)
+        lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
+        for person in await self.store.participants(round_.id):
+            answered = sum(1 for a in person.state.answers.values() if a.current is not None)
+            key = f"phase_{person.state.phase.value}"
+            lines.append(f"• <@{person.user_id}>: {answered}/{total} · {t(lang, key)}")
+        return "\n".join(lines)
+
+    async def remind(self, round_: Round, *, automatic: bool = False) -> int:
+        """DM everyone who has not finished; returns how many were reminded.
+
+        ``automatic`` reminders follow `reminder_due` (timing, count, working hours).
+        """
+        count = 0
+        now = self.clock()
+        for person in await self.store.participants(round_.id):
+            if person.state.phase in (Phase.FINISHED, Phase.DECLINED) or person.dm_channel is None:
+                continue
+            if automatic and not (
+                round_.deadline
+                and reminder_due(
+                    now, round_.deadline, person.tz, person.reminders_sent, person.reminded_at
+                )
+            ):
+                continue
+            lang = language_of(person.locale)
+            text = t(
+                lang,
+                "reminder",
+                channel=f"<#{round_.channel_id}>",
+                framework=round_.framework.name.get(lang),
+            )
+            try:
+                await self.slack.post(person.dm_channel, text)
+            except SlackCallFailed as exc:
+                log.warning("reminder to %s failed: %s", person.user_id, exc.error)
+                continue
+            await self.store.note_reminder(round_.id, person.user_id, self.clock())
+            count += 1
+        return count
+
+    async def analyse(self, round_: Round) -> Report:
+        """The round's report now, compared with the channel's previous round of the framework."""
+        answers = await self.store.answers(round_.id)
+        invited = len(await self.store.participants(round_.id))
+        previous = await self.store.previous_closed_round(round_)
+        baseline = (
+            Baseline.from_report_dict(previous.result) if previous and previous.result else None
+        )
+        return analyse(
+            round_.framework,
+            answers,
+            invited=invited,
+            previous=baseline,
+            min_responses=round_.min_responses or self.settings.min_responses,
+            consensus_threshold=round_.framework.consensus_threshold
+            or self.settings.consensus_threshold,
+        )
+
+    async def latest_report(self, team_id: str, channel_id: str) -> Report:
+        """The report of the channel's most recently closed round."""
+        for round_ in await self.store.rounds_in_channel(team_id, channel_id):
+            if round_.status is RoundStatus.CLOSED:
+                return await self.analyse(round_)
+        raise Refusal("no_closed_round")
+
+    async def export(self, round_: Round, user_id: str) -> None:
+        """Upload the round's answers, pseudonymised, as CSV to the caller's DM."""
+
+        answers = pseudonymise(await self.store.answers(round_.id))
+        dm = await self.slack.open_dm(user_id)
+        await self.slack.upload(
+            dm,
+            filename=f"cx-assess-{round_.framework.id}-{round_.id}.csv",
+            content=write_answers(answers),
+            title=t(round_.lang, "export_title"),
+        )
+
+    async def close(self, round_: Round) -> Report:
+        """Close: store the report, post the summary with its chart and report, thank everyone."""
+        report = await self.analyse(round_)
+        try:
+            await self.store.finish_round(
+                round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
+            )
+        except RoundNotOpen:
+            raise Refusal("no_open_round") from None
+        await self.publish_summary(round_, report)
+        await self._farewell(round_, "thanks_closed")
+        return report
+
+    async def publish_summary(self, round_: Round, report: Report) -> None:
+        """Post the summary to the channel; chart and Markdown report go into its thread."""
+
+        lang = round_.lang
+        metadata = {
+            "event_type": SUMMARY_EVENT,
+            "event_payload": {
+                "round_id": round_.id,
+                "framework": round_.framework.id,
+                "overall_stage": report.overall.stage.key if report.overall.stage else None,
+                "top_gaps": [g.id for g in report.top_gaps],
+                "disagreements": [a.id for a in report.areas if a.disagreement],
+            },
+        }
+        ts = await self.slack.post(
+            round_.channel_id,
+            summary_text(report, lang),
+            summary_blocks(report, lang),
+            metadata=metadata,
+        )
+        chart = await asyncio.to_thread(render_chart, report, lang)
+        await self.slack.upload(
+            round_.channel_id, filename="cx-assess-chart.png", content=chart,
+            title=t(lang, "chart_file_title"), thread_ts=ts,
+        )  # fmt: skip
+        await self.slack.upload(
+            round_.channel_id, filename="cx-assess-report.md", content=render_markdown(report, lang),
+            title=t(lang, "report_file_title"), thread_ts=ts,
+        )  # fmt: skip
+
+    async def cancel(self, round_: Round) -> None:
+        try:
+            await self.store.finish_round(round_.id, RoundStatus.CANCELLED, None, self.clock())
+        except RoundNotOpen:
+            raise Refusal("no_open_round") from None
+        await self._farewell(round_, "thanks_cancelled")
+
+    async def _farewell(self, round_: Round, key: str) -> None:
+        people = await self.store.participants(round_.id)
+
+        async def tell(person: Participant) -> None:
+            lang = language_of(person.locale)
+            try:
+                await self.dialogues.close(person, t(lang, key, channel=f"<#{round_.channel_id}>"))
+            except SlackCallFailed as exc:
+                log.warning("could not tell %s the round ended: %s", person.user_id, exc.error)
+
+        await _bounded(people, tell)
+
+    async def history(self, team_id: str, channel_id: str, lang: str) -> str:
+        rounds = await self.store.rounds_in_channel(team_id, channel_id)
+        if not rounds:
+            return t(lang, "history_empty")
+        lines = [t(lang, "history_title")]
+        for r in rounds:
+            stage = "—"
+            if r.result and r.result.get("overall", {}).get("stage_label"):
+                stage = str(r.result["overall"]["stage_label"])
+            people = r.result["participants"]["responded"] if r.result else "—"
+            lines.append(
+                t(
+                    lang,
+                    "history_line",
+                    date=r.created_at.date().isoformat(),
+                    framework=r.framework.name.get(lang),
+                    status=t(lang, f"status_{r.status.value}"),
+                    stage=stage,
+                    people=people,
+                )
+            )
+        return "\n".join(lines)
+
+    def framework_list(self, lang: str) -> str:
+        return "\n".join(_framework_line(f, lang) for f in self.catalog)
+
+    # ------------------------------------------------------------------ the clock
+
+    async def tick(self) -> None:
+        """The clock's work, run every minute: close rounds past their deadline, remind."""
+        for round_ in await self.store.open_rounds():
+            if round_.deadline is None:
+                continue
+            try:
+                if round_.deadline <= self.clock():
+                    await self.close(round_)
+                else:
+                    await self.remind(round_, automatic=True)
+            except Refusal:
+                continue  # closed meanwhile by a lead
+            except SlackCallFailed as exc:
+                log.error("round %s: %s", round_.id, exc)
+
+    async def resume(self) -> None:
+        """After a restart: finish any fan-out that was cut off (nobody is invited twice)."""
+        for round_ in await self.store.open_rounds():
+            fan_out = await self.fan_out(round_)
+            if fan_out.invited or fan_out.unreached:
+                log.info("round %s: resumed fan-out, %s invited", round_.id, fan_out.invited)
+
+
+def _framework_line(framework: Framework, lang: str) -> str:
+    return f"• `{framework.id}`: {framework.name.get(lang)} ({len(framework.areas)})"
+
+
+def _deadline_at(day: date, tz: str | None) -> datetime:
+    """The deadline moment: 18:00 on ``day`` in the lead's time zone (UTC when unknown)."""
+    try:
+        zone = ZoneInfo(tz) if tz else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return datetime.combine(day, DEADLINE_TIME, tzinfo=zone).astimezone(UTC)
+
+
+async def _bounded(items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
+    """``work`` on every item, at most `FANOUT_CONCURRENCY` at a time, results in order."""
+    gate = asyncio.Semaphore(FANOUT_CONCURRENCY)
+
+    async def one(item: T) -> R:
+        async with gate:
+            return await work(item)
+
+    return list(await asyncio.gather(*(one(item) for item in items)))

@@ -1,0 +1,85 @@
+"""`cx-assess serve`: the Slack app over HTTP (``POST /slack/events``) or Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.deps import Deps
+from bot.frameworks import Catalog
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+TICK_SECONDS = 60.0
+
+
+def web_app(app: AsyncApp, deps: Deps) -> web.Application:
+    """Bolt's aiohttp application plus ``GET /healthz`` (200 when the database answers)."""
+    application = app.web_app(path=EVENTS_PATH)
+
+    async def healthz(_: web.Request) -> web.Response:
+        try:
+            healthy = await deps.store.ping()
+        except Exception:  # any database failure means unhealthy
+            healthy = False
+        return web.json_response({"ok": healthy}, status=200 if healthy else 503)
+
+    application.router.add_get("/healthz", healthz)
+    return application
+
+
+async def run_clock(deps: Deps, every: float = TICK_SECONDS) -> None:
+    """Deadlines and reminders, from the database, so they survive restarts."""
+    while True:
+        try:
+            await deps.rounds.tick()
+        except Exception:
+            log.exception("scheduled work failed; trying again in %s s", every)
+        await asyncio.sleep(every)
+
+
+async def serve(
+    settings: Settings, catalog: Catalog, *, socket: bool, host: str, port: int
+) -> None:
+    """Run until SIGINT/SIGTERM."""
+    if not socket and not settings.slack_signing_secret:
+        raise SystemExit("cx-assess: SLACK_SIGNING_SECRET is required in HTTP mode")
+    if not settings.slack_bot_token:
+        raise SystemExit("cx-assess: SLACK_BOT_TOKEN is required")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Store.open(settings.db_path) as store:
+        app, deps = build_app(settings, catalog, store)
+        await deps.rounds.resume()
+        clock = asyncio.create_task(run_clock(deps))
+        try:
+            if socket:
+                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+                handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+                await handler.connect_async()  # type: ignore[no-untyped-call]
+                log.info("connected to Slack in Socket Mode")
+                await stop.wait()
+                await handler.close_async()  # type: ignore[no-untyped-call]
+            else:
+                runner = web.AppRunner(web_app(app, deps))
+                await runner.setup()
+                await web.TCPSite(runner, host, port).start()
+                log.info("listening on http://%s:%s%s", host, port, EVENTS_PATH)
+                await stop.wait()
+                await runner.cleanup()
+        finally:
+            clock.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await clock

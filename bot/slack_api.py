@@ -1,0 +1,174 @@
+"""The app's Slack Web API calls, in one place, with typed results and errors.
+
+Retries are slack-sdk's own handlers: connection errors, ``ratelimited`` (honouring
+``Retry-After``) and 5xx answers. What still fails becomes a `SlackCallFailed` carrying Slack's
+error code, which callers turn into a message for the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+SLACKBOT = "USLACKBOT"
+
+
+def make_client(token: str | None, base_url: str) -> AsyncWebClient:
+    """A Web API client whose every call (``auth.test`` included) goes to ``base_url``."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class SlackCallFailed(Exception):
+    """A Web API call that failed after retries; ``error`` is Slack's code (``not_in_channel``)."""
+
+    def __init__(self, method: str, error: str) -> None:
+        self.method, self.error = method, error
+        super().__init__(f"{method} failed: {error}")
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    name: str
+    is_bot: bool
+    deleted: bool
+    is_admin: bool
+    locale: str | None
+    tz: str | None
+
+    @property
+    def is_human(self) -> bool:
+        return not (self.is_bot or self.deleted or self.id == SLACKBOT)
+
+
+class SlackGateway:
+    """Every Web API call the app makes."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or exc.response.status_code)
+            log.warning("Slack %s failed: %s", method, error)
+            raise SlackCallFailed(method, error) from None
+        data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
+        return data
+
+    async def open_dm(self, user_id: str) -> str:
+        data = await self._call("conversations.open", users=user_id)
+        return str(data["channel"]["id"])
+
+    async def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block] | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Post a message; returns its ``ts``."""
+        kwargs: dict[str, Any] = {"channel": channel, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = list(blocks)
+        if metadata is not None:
+            kwargs["metadata"] = metadata
+        if thread_ts is not None:
+            kwargs["thread_ts"] = thread_ts
+        data = await self._call("chat.postMessage", **kwargs)
+        return str(data["ts"])
+
+    async def update(
+        self, channel: str, ts: str, text: str, blocks: Sequence[Block] | None = None
+    ) -> None:
+        await self._call(
+            "chat.update", channel=channel, ts=ts, text=text, blocks=list(blocks or [])
+        )
+
+    async def ephemeral(
+        self, channel: str, user: str, text: str, blocks: Sequence[Block] | None = None
+    ) -> None:
+        kwargs: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = list(blocks)
+        await self._call("chat.postEphemeral", **kwargs)
+
+    async def members(self, channel: str) -> list[str]:
+        """Every member of ``channel``, following the cursor through all pages."""
+        members: list[str] = []
+        cursor: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"channel": channel, "limit": 200}
+            if cursor:
+                kwargs["cursor"] = cursor
+            data = await self._call("conversations.members", **kwargs)
+            members.extend(data.get("members", []))
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return members
+
+    async def user(self, user_id: str) -> SlackUser:
+        data = (await self._call("users.info", user=user_id, include_locale=True))["user"]
+        return SlackUser(
+            id=str(data["id"]),
+            name=str(data.get("real_name") or data.get("name") or data["id"]),
+            is_bot=bool(data.get("is_bot")),
+            deleted=bool(data.get("deleted")),
+            is_admin=bool(data.get("is_admin") or data.get("is_owner")),
+            locale=data.get("locale"),
+            tz=data.get("tz"),
+        )
+
+    async def upload(
+        self,
+        channel: str,
+        *,
+        filename: str,
+        content: bytes | str,
+        title: str,
+        thread_ts: str | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """Upload a file into a channel or thread (``files_upload_v2``)."""
+        kwargs: dict[str, Any] = {
+            "channel": channel,
+            "filename": filename,
+            "content": content,
+            "title": title,
+        }
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        if comment:
+            kwargs["initial_comment"] = comment
+        await self._call("files.upload_v2", **kwargs)
+
+    async def open_view(self, trigger_id: str, view: View) -> None:
+        await self._call("views.open", trigger_id=trigger_id, view=view)
+
+    async def publish_home(self, user_id: str, view: View) -> None:
+        await self._call("views.publish", user_id=user_id, view=view)

@@ -1,0 +1,226 @@
+"""End-to-end harness: the real app over HTTP on loopback, signed requests, the fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.deps import Deps
+from bot.frameworks import load_catalog
+from bot.server import EVENTS_PATH, web_app
+from bot.store import Store
+from tests.fakeslack import FakeSlack
+
+SECRET = "test-signing-secret"
+TEAM = "T0001"
+CHANNEL = "C0001"
+
+
+@dataclass
+class Clock:
+    """A settable clock for deadlines and reminders."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Harness:
+    slack: FakeSlack
+    deps: Deps
+    url: str
+    http: aiohttp.ClientSession
+    clock: Clock
+    _event_seq: int = 0
+
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        secret: str = SECRET,
+        age: int = 0,
+        headers: dict[str, str] | None = None,
+    ) -> aiohttp.ClientResponse:
+        ts = str(int(time.time()) - age)
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        all_headers = {
+            "content-type": content_type,
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": signature,
+            **(headers or {}),
+        }
+        async with self.http.post(
+            self.url + EVENTS_PATH, data=body.encode(), headers=all_headers
+        ) as resp:
+            await resp.read()
+            return resp
+
+    async def command(self, text: str, user: str = "ULEAD", channel: str = CHANNEL) -> int:
+        """Send ``/cx-assess text`` and wait until the app has finished handling it."""
+        form = {
+            "command": "/cx-assess",
+            "text": text,
+            "user_id": user,
+            "team_id": TEAM,
+            "channel_id": channel,
+            "response_url": self.slack.response_url(f"cmd-{user}"),
+            "trigger_id": "trigger-1",
+        }
+        resp = await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+        await settle()
+        return resp.status
+
+    async def click(self, user: str, action_id: str, value: str, *, channel: str, ts: str) -> int:
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": TEAM},
+            "team": {"id": TEAM},
+            "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+            "channel": {"id": channel},
+            "trigger_id": "trigger-2",
+            "actions": [
+                {"type": "button", "action_id": action_id, "value": value, "block_id": "b"}
+            ],
+        }
+        body = "payload=" + urllib.parse.quote(json.dumps(payload))
+        resp = await self.post(body, "application/x-www-form-urlencoded")
+        await settle()
+        return resp.status
+
+    async def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> int:
+        self._event_seq += 1
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": TEAM,
+                "api_app_id": "A0001",
+                "event_id": event_id or f"Ev{self._event_seq:06d}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        resp = await self.post(body, "application/json", headers=headers)
+        await settle()
+        return resp.status
+
+    async def dm(self, user: str, text: str, thread_ts: str | None = None) -> int:
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "channel": f"D{user}",
+            "user": user,
+            "text": text,
+            "ts": f"{time.time():.6f}",
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return await self.event(event)
+
+    # ----------------------------------------------------------------- reading the fake
+
+    def dm_messages(self, user: str) -> list[dict[str, Any]]:
+        return self.slack.messages(f"D{user}")
+
+    def last_dm(self, user: str) -> dict[str, Any]:
+        return self.dm_messages(user)[-1]
+
+    def button(
+        self, user: str, action_prefix: str, message: dict[str, Any] | None = None
+    ) -> tuple[str, str, str]:
+        """(action_id, value, ts) of the first button whose action_id starts with the prefix."""
+        message = message or self.last_dm(user)
+        for block in message.get("blocks") or []:
+            elements = (
+                block.get("elements", [])
+                if block["type"] == "actions"
+                else [block.get("accessory") or {}]
+            )
+            for element in elements:
+                if element.get("action_id", "").startswith(action_prefix):
+                    return element["action_id"], element["value"], message["ts"]
+        raise AssertionError(f"no {action_prefix} button in {message.get('text')!r}")
+
+    async def press(
+        self, user: str, action_prefix: str, message: dict[str, Any] | None = None
+    ) -> int:
+        action_id, value, ts = self.button(user, action_prefix, message)
+        return await self.click(user, action_id, value, channel=f"D{user}", ts=ts)
+
+
+async def settle(timeout: float = 10.0) -> None:
+    """Wait until every Bolt listener that runs after its acknowledgement has finished."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        pending = [
+            task
+            for task in asyncio.all_tasks()
+            if not task.done()
+            and "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
+        ]
+        if not pending:
+            return
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            raise TimeoutError(f"{len(pending)} listeners still running")
+        await asyncio.wait(pending, timeout=remaining)
+
+
+def workspace(slack: FakeSlack) -> None:
+    slack.add_user("ULEAD", name="lea", locale="en-US", tz="Europe/Madrid")
+    slack.add_user("UADMIN", name="adam", locale="en-US", is_admin=True)
+    slack.add_user("U1", name="ana", locale="es-ES", tz="Europe/Madrid")
+    slack.add_user("U2", name="ben", locale="en-GB", tz="Europe/London")
+    slack.add_user("U3", name="carla", locale="de-DE", tz="Europe/Berlin")
+    slack.add_user("UROBOT", name="robot", is_bot=True)
+    slack.add_user("UGONE", name="gone", deleted=True)
+    slack.add_channel(CHANNEL, ["ULEAD", "U1", "U2", "U3", "UROBOT", "UGONE"], name="cx-team")
+    slack.add_channel("C0002", ["ULEAD"], name="other")
+    slack.add_channel("C0404", ["ULEAD"], name="private-no-bot", bot_is_member=False)
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    clock = Clock()
+    async with FakeSlack() as slack:
+        workspace(slack)
+        settings = Settings(
+            db_path=str(tmp_path / "cx.db"),
+            slack_bot_token="xoxb-test-token",
+            slack_signing_secret=SECRET,
+            slack_api_url=slack.api_url,
+            min_responses=2,
+        )
+        async with Store.open(settings.db_path) as store:
+            app, deps = build_app(settings, load_catalog(), store, clock=clock)
+            runner = web.AppRunner(web_app(app, deps))
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = runner.addresses[0][1]
+            async with aiohttp.ClientSession() as http:
+                yield Harness(slack, deps, f"http://127.0.0.1:{port}", http, clock)
+            await settle()
+            await runner.cleanup()

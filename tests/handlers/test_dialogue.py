@@ -1,0 +1,118 @@
+"""The DM dialogue end to end: invitations, buttons, typed answers, comments, review."""
+
+from __future__ import annotations
+
+from bot.flows.interview import Phase
+from tests.blockkit import assert_valid_blocks
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+
+
+async def start_pillars(h: Harness, *people: str) -> int:
+    mentions = " ".join(f"<@{p}|{p.lower()}>" for p in people)
+    assert await h.command(f"start cx-pillars {mentions}") == 200
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    return round_.id
+
+
+async def test_start_announces_and_invites_every_human_member(harness: Harness) -> None:
+    h = harness
+    assert await h.command("start cx-maturity --deadline 2026-12-04") == 200
+    announce = h.slack.messages(CHANNEL)[-1]
+    assert (
+        "<@ULEAD> started a *Contact center CX maturity* assessment" in announce["text"]
+        and "4 people" in announce["text"]
+    )
+    assert "2026-12-04" in announce["text"]
+    invited = {c.params["users"] for c in h.slack.calls_to("conversations.open")}
+    assert invited == {"ULEAD", "U1", "U2", "U3"}  # no bot, no deleted user, not the bot itself
+    invitation = h.last_dm("U1")
+    assert "le invita" in invitation["text"]  # U1's Slack locale is Spanish
+    assert_valid_blocks(invitation["blocks"])
+    assert h.slack.responses[-1]["text"] == "Invited 4 people by DM."
+
+
+async def test_whole_interview_by_buttons_and_typing(harness: Harness) -> None:
+    h = harness
+    round_id = await start_pillars(h, "U2")
+    assert await h.press("U2", "cx_start") == 200
+    question = h.last_dm("U2")
+    assert question["metadata"] == {
+        "event_type": "cx_assess_question",
+        "event_payload": {
+            "round_id": round_id,
+            "area_id": "data",
+            "ask": "current",
+            "index": 1,
+            "total": 5,
+        },
+    }
+    assert_valid_blocks(question["blocks"])
+    await h.press("U2", "cx_answer_1")
+    # the answered question now shows the choice instead of buttons
+    answered = h.slack.messages("DU2")[-2]
+    assert "Your answer: 1 · Needs immediate action" in answered["text"]
+    assert all(b["type"] != "actions" for b in answered["blocks"])
+    await h.dm("U2", "excellent")  # target, typed
+    await h.dm("U2", "high")  # importance, typed
+    person = await h.deps.store.participant(round_id, "U2")
+    assert person is not None and person.state.answer("data").current == 1
+    assert (person.state.answer("data").target, person.state.answer("data").importance) == (3, 3)
+    for _ in range(4):  # the other four areas
+        await h.press("U2", "cx_answer_2")
+        await h.press("U2", "cx_answer_3")
+        await h.press("U2", "cx_not_sure")
+    review = h.last_dm("U2")
+    assert review["text"] == "Please review your answers"
+    assert_valid_blocks(review["blocks"])
+    await h.press("U2", "cx_finish")
+    person = await h.deps.store.participant(round_id, "U2")
+    assert person is not None and person.state.phase is Phase.FINISHED
+    assert_valid_blocks(h.last_dm("U2")["blocks"])
+
+
+async def test_garbage_typed_answer_is_reasked_politely(harness: Harness) -> None:
+    h = harness
+    round_id = await start_pillars(h, "U3")
+    await h.press("U3", "cx_start")
+    await h.dm("U3", "vielleicht")
+    assert h.last_dm("U3")["text"].startswith(
+        "Entschuldigung, „vielleicht“ habe ich nicht verstanden."
+    )
+    person = await h.deps.store.participant(round_id, "U3")
+    assert person is not None and person.state.answers == {}
+
+
+async def test_reply_in_a_question_thread_is_a_comment_on_that_area(harness: Harness) -> None:
+    h = harness
+    round_id = await start_pillars(h, "U2")
+    await h.press("U2", "cx_start")
+    question_ts = h.last_dm("U2")["ts"]
+    await h.press("U2", "cx_answer_2")
+    await h.dm("U2", "We only look at CSAT once a year.", thread_ts=question_ts)
+    person = await h.deps.store.participant(round_id, "U2")
+    assert person is not None
+    assert person.state.answer("data").comment == "We only look at CSAT once a year."
+    assert "Comment saved for Data" in h.last_dm("U2")["text"]
+
+
+async def test_double_click_records_once_and_posts_the_next_question_once(harness: Harness) -> None:
+    h = harness
+    await start_pillars(h, "U2")
+    await h.press("U2", "cx_start")
+    action_id, value, ts = h.button("U2", "cx_answer_2")
+    before = len(h.dm_messages("U2"))
+    await h.click("U2", action_id, value, channel="DU2", ts=ts)
+    await h.click("U2", action_id, value, channel="DU2", ts=ts)
+    assert len(h.dm_messages("U2")) == before + 1
+
+
+async def test_forged_click_for_someone_elses_round_changes_nothing(harness: Harness) -> None:
+    h = harness
+    round_id = await start_pillars(h, "U2")
+    await h.press("U2", "cx_start")
+    action_id, value, ts = h.button("U2", "cx_answer_1")
+    await h.click("U1", action_id, value, channel="DU1", ts=ts)  # U1 is not in the round
+    person = await h.deps.store.participant(round_id, "U2")
+    assert person is not None and person.state.answers == {}
+    assert await h.deps.store.participant(round_id, "U1") is None

@@ -1,0 +1,42 @@
+"""Fixtures for the report renderers: the bundled catalog and a small round computed by hand."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.analysis import Report, analyse
+from bot.answers import AreaAnswer, Mark
+from bot.frameworks import Catalog, Framework, load_catalog, parse_framework
+from tests.samples import MINI_YAML
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def mini() -> Framework:
+    """Levels 1 low, 2 medium, 3 high; areas alpha (weight 1, one prompt) and beta (weight 2)."""
+    return parse_framework(yaml.safe_load(MINI_YAML), "mini")
+
+
+@pytest.fixture(scope="session")
+def small_report(mini: Framework) -> Report:
+    """Three of four invited answered. By hand:
+
+    alpha: current 1, 1, 2 (median 1, spread 1-2); targets 3, 3 (+ one not sure): gap 2;
+    consensus 1 + 2/3 log2(5/6) + 1/3 log2(2/3) = 0.63 < 0.7: a disagreement; one comment.
+    beta: current 3 and one not sure: n 1, below the 3 needed to show details; target 3, gap 0.
+    overall (1 * 1 + 2 * 3) / 3 = 2.33: stage 2; completed: Ana and Ben (not sure counts).
+    """
+    answers = {
+        "Ana": {
+            "alpha": AreaAnswer(1, 3, comment="Too slow"),
+            "beta": AreaAnswer(3, 3),
+        },
+        "Ben": {"alpha": AreaAnswer(1, 3), "beta": AreaAnswer(Mark.NOT_SURE)},
+        "Cy": {"alpha": AreaAnswer(2, Mark.NOT_SURE)},
+    }
+    return analyse(mini, answers, invited=4)

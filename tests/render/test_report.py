@@ -1,0 +1,185 @@
+"""JSON, Markdown and terminal renderings of a report, checked against hand-written output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.analysis import Baseline, Report, analyse
+from bot.answers import AreaAnswer
+from bot.frameworks import LANGUAGES, Catalog, Framework, parse_framework
+from bot.render.report import render_json, render_markdown, render_text
+from bot.render.templating import change_text, level_text, number
+
+SMALL_MARKDOWN = """\
+# Mini: assessment report
+
+## Summary
+
+- **Overall stage: 2 · Medium** (score 2.3 on a scale of 1 to 3)
+- Weakest areas: Alpha; Beta
+- 3 of 4 invited people answered; 2 answered every area.
+
+## Roadmap: the gaps to close first
+
+1. **Alpha**: current 1 · Low, target 3 · High, gap 2
+   - Next step (2 · Medium): Alpha is partial.
+
+## Disagreements to discuss
+
+- **Alpha**: consensus 0.63; answers from 1 · Low to 2 · Medium
+  - Who owns alpha?
+
+## Areas
+
+| Area | Answers | Not sure | Current (median) | Target (median) | Gap | Consensus | Answers per level (1 / 2 / 3) |
+|---|--:|--:|---|---|--:|--:|---|
+| Alpha | 3 | 0 | 1 · Low | 3 · High | 2 | 0.63 | 2 / 1 / 0 |
+| Beta | 1 | 1 | 3 · High | 3 · High | 0 | 1 | too few answers to show |
+
+Medians of the answers. Consensus runs from 0 (split between the extremes) to 1 (full agreement); \
+below 0.7 an area counts as a disagreement. Distributions and comments are shown only for areas \
+with at least 3 answers.
+
+## Participation
+
+- Invited: 4
+- Answered at least one area: 3
+- Answered every area: 2
+
+## Comments
+
+### Alpha
+
+- Too slow
+
+Comments are not shown for areas with fewer than 3 answers: Beta.
+"""
+
+SMALL_TEXT = """\
+Mini
+====
+Overall stage: 2 · Medium (score 2.3 on a scale of 1 to 3)
+Weakest areas: Alpha; Beta
+3 of 4 invited people answered; 2 answered every area.
+
+Roadmap: the gaps to close first
+  1. Alpha: current 1 · Low, target 3 · High, gap 2
+     Next step (2 · Medium): Alpha is partial.
+
+Disagreements to discuss
+  - Alpha: consensus 0.63; answers from 1 · Low to 2 · Medium
+
+  Area   Current (median)  Target (median)   Answers  Consensus
+  Alpha  1 · Low           3 · High          3        0.63  (!)
+  Beta   3 · High          3 · High          1        1
+"""
+
+
+def test_markdown_report_of_a_small_round(small_report: Report) -> None:
+    assert render_markdown(small_report, "en") == SMALL_MARKDOWN
+
+
+def test_terminal_summary_of_a_small_round(small_report: Report) -> None:
+    assert render_text(small_report, "en") == SMALL_TEXT
+
+
+def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_commas(
+    small_report: Report,
+) -> None:
+    es = render_markdown(small_report, "es")
+    assert "- **Etapa global: 2 · Medio** (puntuación 2,3 en una escala de 1 a 3)" in es
+    assert "| Alfa | 3 | 0 | 1 · Bajo | 3 · Alto | 2 | 0,63 | 2 / 1 / 0 |" in es
+    assert "   - Siguiente paso (2 · Medio): Alfa parcial." in es
+    de = render_markdown(small_report, "de")
+    assert "## Meinungsverschiedenheiten zur Diskussion" in de
+    assert "- **Alpha**: Konsens 0,63; Antworten von 1 · Niedrig bis 2 · Mittel" in de
+
+
+def test_markdown_of_a_round_nobody_answered_says_so(mini: Framework) -> None:
+    text = render_markdown(analyse(mini, {}, invited=5), "en")
+    assert "- Nobody has given a level yet, so there is no stage to report." in text
+    assert "No area is below its target." in text
+    assert "People broadly agree on every area." in text
+    assert "| Alpha | 0 | 0 | – | – | – | – | no answers |" in text
+    assert "No comments." in text
+    assert "- 0 of 5 invited people answered; 0 answered every area." in text
+
+
+def test_markdown_without_targets_drops_the_target_column_and_gaps_run_to_the_top(
+    mini: Framework,
+) -> None:
+    data = mini.to_dict() | {"ask_target": False, "ask_importance": True}
+    framework = parse_framework(data, "mini")
+    answers = {p: {"alpha": AreaAnswer(2, importance=3)} for p in ("a", "b", "c")}
+    text = render_markdown(analyse(framework, answers, invited=3), "en")
+    assert (
+        "| Area | Answers | Not sure | Current (median) | Gap | Consensus | Importance (mean) |"
+        in text
+    )
+    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | 1 | 3 | 0 / 3 / 0 |" in text
+    assert "1. **Alpha**: current 2 · Medium, target 3 · High, gap 1" in text
+
+
+def test_markdown_trend_compares_with_the_previous_round(small_report: Report) -> None:
+    previous = Baseline("mini", 2.0, {"alpha": 1.5, "beta": None})
+    answers = {"x": {"alpha": AreaAnswer(1), "beta": AreaAnswer(3)}}
+    report = analyse(small_report.framework, answers, invited=1, previous=previous)
+    text = render_markdown(report, "en")
+    assert "Overall score: 2 → 2.3 (↑ +0.3)" in text
+    assert "| Alpha | 1.5 | 1 | ↓ -0.5 |" in text
+    assert "| Beta | – | 3 | – |" in text
+
+
+def test_markdown_keeps_table_rows_and_comment_items_on_one_line(mini: Framework) -> None:
+    answers = {p: {"alpha": AreaAnswer(2, comment="a | b\nc")} for p in ("a", "b", "c")}
+    text = render_markdown(analyse(mini, answers, invited=3), "en")
+    assert "- a | b c\n" in text
+
+
+def test_json_is_the_report_dict_with_readable_non_ascii(
+    small_report: Report, mini: Framework
+) -> None:
+    assert json.loads(render_json(small_report, "es")) == small_report.to_dict("es")
+    answers = {p: {"alpha": AreaAnswer(2, comment="Größe ✓")} for p in ("a", "b", "c")}
+    text = render_json(analyse(mini, answers, invited=3), "de")
+    assert '"comments": [\n        "Größe ✓",' in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_bundled_framework_renders_in_every_language(catalog: Catalog, lang: str) -> None:
+    for framework in catalog:
+        first = framework.areas[0].id
+        answers = {f"p{i}": {first: AreaAnswer(1 + i % 2, comment="ok")} for i in range(4)}
+        for report in (analyse(framework, {}, invited=3), analyse(framework, answers, invited=4)):
+            assert render_markdown(report, lang).startswith(f"# {framework.name.get(lang)}")
+            assert render_text(report, lang).startswith(framework.name.get(lang))
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "digits", "text"),
+    [
+        (2.0, "en", 1, "2"),
+        (2.34, "en", 1, "2.3"),
+        (2.34, "de", 1, "2,3"),
+        (0.7369, "es", 2, "0,74"),
+        (-0.04, "en", 1, "0"),
+        (10.0, "en", 2, "10"),
+        (None, "en", 1, "–"),
+    ],
+)
+def test_numbers_are_rounded_without_trailing_zeros_in_the_language(
+    value: float | None, lang: str, digits: int, text: str
+) -> None:
+    assert number(value, lang, digits) == text
+
+
+def test_levels_and_changes_as_people_read_them(mini: Framework) -> None:
+    scale = mini.scale
+    assert level_text(2.0, scale, "es") == "2 · Medio"
+    assert level_text(3, scale, "en") == "3 · High"
+    assert level_text(2.5, scale, "de") == "2,5"
+    assert level_text(None, scale, "en") == "–"
+    changes = [change_text(v, "de") for v in (0.5, -1.0, 0.0, 0.01, None)]
+    assert changes == ["↑ +0,5", "↓ -1", "→ 0", "→ 0", "–"]

@@ -1,0 +1,140 @@
+"""The channel summary: valid Block Kit within Slack's limits, aggregates only, easy to read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.analysis import Baseline, Report, analyse
+from bot.answers import AreaAnswer, Mark
+from bot.frameworks import LANGUAGES, Catalog, Framework, parse_framework
+from bot.render.blocks import to_dicts
+from bot.render.blocks.summary import summary_blocks, summary_text
+from tests.blockkit import assert_valid_blocks
+
+
+def texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """The text of every block, in order ("" for a divider)."""
+    found = []
+    for block in blocks:
+        if block["type"] == "context":
+            found.append(block["elements"][0]["text"])
+        else:
+            found.append(block.get("text", {}).get("text", ""))
+    return found
+
+
+def crowd(framework: Framework, people: int) -> dict[str, dict[str, AreaAnswer]]:
+    """``people`` answers spread over the scale for every area, with comments and not sure."""
+    values = framework.scale.values
+    return {
+        f"p{i}": {
+            area.id: AreaAnswer(
+                values[(i + j) % len(values)] if i % 5 != 4 else Mark.NOT_SURE,
+                values[-1],
+                (1 + i % 3) if framework.ask_importance else None,
+                comment=f"SECRET comment {i}",
+            )
+            for j, area in enumerate(framework.areas)
+        }
+        for i in range(people)
+    }
+
+
+def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
+    blocks = to_dicts(summary_blocks(small_report, "en"))
+    assert_valid_blocks(blocks)
+    assert [b["type"] for b in blocks] == [
+        "header",
+        "section",
+        "context",
+        "divider",
+        "section",
+        "section",
+        "divider",
+        "section",
+        "context",
+    ]
+    assert texts(blocks) == [
+        "Mini: results",
+        "*Overall stage: 2 · Medium*  (score 2.3 on a scale of 1 to 3)\nWeakest areas: Alpha; Beta",
+        "3 of 4 answered · 2 completed",
+        "",
+        "*Top gaps to close*\n*1. Alpha*  1 · Low → 3 · High\n      _Next: Alpha is partial._",
+        "*Disagreements to discuss*\n• Alpha: consensus 0.63; answers from 1 · Low to 2 · Medium",
+        "",
+        "• *Alpha*  1 · Low → 3 · High · n=3 · :warning:\n• *Beta*  3 · High → 3 · High · n=1",
+        "Medians of the answers; no individual answer is shown. Details appear for areas with "
+        "at least 3 answers; comments are in the full report.",
+    ]
+    assert summary_text(small_report, "en") == ("Mini: overall stage 2 · Medium; 3 of 4 answered.")
+
+
+@pytest.mark.parametrize("people", [0, 1, 7])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_bundled_framework_gives_valid_blocks_without_comments(
+    catalog: Catalog, lang: str, people: int
+) -> None:
+    for framework in catalog:
+        report = analyse(framework, crowd(framework, people), invited=max(people, 1))
+        blocks = to_dicts(summary_blocks(report, lang, round_label="Q3"))
+        assert_valid_blocks(blocks)
+        assert "SECRET" not in json.dumps(blocks)
+        assert blocks[0]["text"]["text"].endswith(" · Q3")
+        assert summary_text(report, lang)
+
+
+def test_round_nobody_answered_is_a_short_message(mini: Framework) -> None:
+    blocks = to_dicts(summary_blocks(analyse(mini, {}, invited=3), "de"))
+    assert texts(blocks) == [
+        "Mini: Ergebnisse",
+        "Noch hat niemand eine Stufe angegeben, daher gibt es keine Stufe zu berichten.",
+        "0 von 3 haben geantwortet · 0 vollständig",
+    ]
+    assert summary_text(analyse(mini, {}, invited=3), "es") == (
+        "Mini: no se indicó ningún nivel; 0 de 3 respondieron."
+    )
+
+
+def test_trend_arrows_show_per_area_and_overall(mini: Framework) -> None:
+    previous = Baseline("mini", 1.5, {"alpha": 1.0, "beta": 3.0})
+    answers = {p: {"alpha": AreaAnswer(2, 3), "beta": AreaAnswer(3, 3)} for p in "abc"}
+    report = analyse(mini, answers, invited=3, previous=previous)
+    found = texts(to_dicts(summary_blocks(report, "en")))
+    assert found[1].startswith(
+        "*Overall stage: 2 · Medium*  (score 2.7 on a scale of 1 to 3)  ↑ +1.2"
+    )
+    assert (
+        "• *Alpha*  2 · Medium → 3 · High · n=3 · ↑ +1\n• *Beta*  3 · High → 3 · High · n=3 · → 0"
+        in found
+    )
+
+
+def test_framework_text_is_escaped_for_slack(mini: Framework) -> None:
+    data = mini.to_dict()
+    data["areas"][0]["name"]["en"] = "R&D <!channel>"
+    framework = parse_framework(data, "mini")
+    report = analyse(framework, {"a": {"alpha": AreaAnswer(1, 2)}}, invited=1)
+    blocks = to_dicts(summary_blocks(report, "en"))
+    dumped = json.dumps(blocks)
+    assert "<!channel>" not in dumped
+    assert "• *R&amp;D &lt;!channel&gt;*  1 · Low → 2 · Medium · n=1" in texts(blocks)[-2]
+
+
+def test_a_huge_framework_stays_within_slack_limits(mini: Framework) -> None:
+    data = mini.to_dict()
+    template = data["areas"][0]
+    data["areas"] = [
+        template | {"id": f"area-{i}", "name": {"en": f"Area {i} " + "x" * 140}}
+        for i in range(1000)
+    ]
+    framework = parse_framework(data, "huge")
+    answers = {p: {f"area-{i}": AreaAnswer(1, 3) for i in range(1000)} for p in "abc"}
+    report = analyse(framework, answers, invited=3)
+    blocks = to_dicts(summary_blocks(report, "en", round_label="y" * 200))
+    assert_valid_blocks(blocks)
+    assert len(blocks) == 50
+    assert len(blocks[0]["text"]["text"]) == 150
+    assert blocks[-1]["type"] == "context"
