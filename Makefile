@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)  ## the offline demo: a simulated round end to end, reports in ./demo-out
-	$(BIN)/cx-assess frameworks list
+	$(BIN)/cx-assess demo
 
 test: lint  ## lint, format check, type check, then the whole test suite
 	$(BIN)/pytest

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
@@ -62,6 +63,24 @@ def build_app(
         log.error("listener failed: %s", error, exc_info=error)
         return None
 
+    @app.middleware
+    async def once(
+        body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """Handle each event and each slash command invocation once, whatever Slack retries."""
+        key = _request_key(body)
+        if key is not None and not await store.first_time(key):
+            return BoltResponse(status=200, body="")
+        return await next()
+
     for kind in (commands, actions, views, events):
         kind.register(app, deps)
     return app, deps
+
+
+def _request_key(body: dict[str, Any]) -> str | None:
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("command") and body.get("trigger_id"):
+        return f"command:{body['trigger_id']}"
+    return None

@@ -26,10 +26,13 @@ from bot.frameworks import (
     load_catalog,
     load_framework,
 )
+from bot.logs import configure_logging
+from bot.manifest import manifest_yaml
 from bot.render.blocks import to_dicts
 from bot.render.blocks.summary import summary_blocks
 from bot.render.chart import render_chart
 from bot.render.report import render_json, render_markdown
+from bot.server import serve
 from bot.store import Store
 
 MAX_DEMO_PARTICIPANTS = 100
@@ -81,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", choices=LANGUAGES, default="en")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--out", type=Path, default=Path("demo-out"), metavar="DIR")
+
+    serve = sub.add_parser("serve", help="run the Slack app (Socket Mode or HTTP)")
+    mode = serve.add_mutually_exclusive_group()
+    mode.add_argument("--socket", action="store_true", help="force Socket Mode")
+    mode.add_argument("--http", action="store_true", help="force HTTP mode")
+    serve.add_argument("--host", help="default: $HOST or 0.0.0.0")
+    serve.add_argument("--port", type=_whole(0, 65535), help="default: $PORT or 3000")
+
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest")
+    manifest.add_argument("--url", help="public base URL for HTTP mode (omit for Socket Mode)")
     return parser
 
 
@@ -99,6 +112,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _report(args, settings, out)
         if args.command == "demo":
             return _demo(args, settings, out)
+        if args.command == "manifest":
+            out.write(manifest_yaml(args.url))
+            return 0
+        if args.command == "serve":
+            return _serve(args, settings)
     except (ConfigError, FrameworkError) as exc:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 1
@@ -106,6 +124,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 2
     raise AssertionError(f"unhandled command {args.command}")  # argparse guarantees a known one
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    configure_logging(
+        settings.log_level,
+        [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token],
+    )
+    socket = args.socket or (bool(settings.slack_app_token) and not args.http)
+    if socket and not settings.slack_app_token:
+        raise ConfigError("SLACK_APP_TOKEN (xapp-...) is required for Socket Mode")
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
+    asyncio.run(serve(settings, catalog_for(settings), socket=socket, host=host, port=port))
+    return 0
 
 
 def catalog_for(settings: Settings) -> Catalog:

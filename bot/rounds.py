@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -379,6 +379,7 @@ class Rounds:
 
     async def tick(self) -> None:
         """The clock's work, run every minute: close rounds past their deadline, remind."""
+        await self.store.forget_requests_before(self.clock() - timedelta(days=1))
         for round_ in await self.store.open_rounds():
             if round_.deadline is None:
                 continue

@@ -11,7 +11,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.frameworks import Catalog
 from bot.store import Store
@@ -52,9 +52,9 @@ async def serve(
 ) -> None:
     """Run until SIGINT/SIGTERM."""
     if not socket and not settings.slack_signing_secret:
-        raise SystemExit("cx-assess: SLACK_SIGNING_SECRET is required in HTTP mode")
+        raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
     if not settings.slack_bot_token:
-        raise SystemExit("cx-assess: SLACK_BOT_TOKEN is required")
+        raise ConfigError("SLACK_BOT_TOKEN (xoxb-...) is required")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -95,6 +95,10 @@ MIGRATIONS: tuple[str, ...] = (
             ON DELETE CASCADE
     );
     """,
+    """
+    -- Requests already handled (event ids, command trigger ids): Slack's retries are dropped.
+    CREATE TABLE seen_requests (key TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
+    """,
 )
 
 
@@ -220,6 +224,20 @@ class Store:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+
+    async def first_time(self, key: str, now: datetime | None = None) -> bool:
+        """Record a request key; False when it was recorded before (a retry or a replay)."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)",
+                (key, _iso(now or utcnow())),
+            )
+            return cur.rowcount == 1
+
+    async def forget_requests_before(self, moment: datetime) -> None:
+        """Drop request keys older than ``moment`` (Slack retries within minutes)."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM seen_requests WHERE seen_at < ?", (_iso(moment),))
 
     async def ping(self) -> bool:
         """True when the database answers a query."""

@@ -72,8 +72,11 @@ class Harness:
             await resp.read()
             return resp
 
-    async def command(self, text: str, user: str = "ULEAD", channel: str = CHANNEL) -> int:
+    async def command(
+        self, text: str, user: str = "ULEAD", channel: str = CHANNEL, trigger_id: str | None = None
+    ) -> int:
         """Send ``/cx-assess text`` and wait until the app has finished handling it."""
+        self._event_seq += 1
         form = {
             "command": "/cx-assess",
             "text": text,
@@ -81,7 +84,7 @@ class Harness:
             "team_id": TEAM,
             "channel_id": channel,
             "response_url": self.slack.response_url(f"cmd-{user}"),
-            "trigger_id": "trigger-1",
+            "trigger_id": trigger_id or f"trigger-{self._event_seq}",
         }
         resp = await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
         await settle()
@@ -126,7 +129,15 @@ class Harness:
         await settle()
         return resp.status
 
-    async def dm(self, user: str, text: str, thread_ts: str | None = None) -> int:
+    async def dm(
+        self,
+        user: str,
+        text: str,
+        thread_ts: str | None = None,
+        *,
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> int:
         event = {
             "type": "message",
             "channel_type": "im",
@@ -137,7 +148,7 @@ class Harness:
         }
         if thread_ts:
             event["thread_ts"] = thread_ts
-        return await self.event(event)
+        return await self.event(event, event_id=event_id, headers=headers)
 
     # ----------------------------------------------------------------- reading the fake
 

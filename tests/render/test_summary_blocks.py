@@ -65,7 +65,8 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "*Top gaps to close*\n*1. Alpha*  1 · Low → 3 · High\n      _Next: Alpha is partial._",
         "*Disagreements to discuss*\n• Alpha: consensus 0.63; answers from 1 · Low to 2 · Medium",
         "",
-        "• *Alpha*  1 · Low → 3 · High · n=3 · :warning:\n• *Beta*  3 · High → 3 · High · n=1",
+        "• *Alpha*  1 · Low → 3 · High · n=3 · :warning:\n"
+        "• *Beta*  only 1 answers (3 needed): withheld to protect anonymity",
         "Medians of the answers; no individual answer is shown. Details appear for areas with "
         "at least 3 answers; comments are in the full report.",
     ]
@@ -116,7 +117,7 @@ def test_framework_text_is_escaped_for_slack(mini: Framework) -> None:
     data = mini.to_dict()
     data["areas"][0]["name"]["en"] = "R&D <!channel>"
     framework = parse_framework(data, "mini")
-    report = analyse(framework, {"a": {"alpha": AreaAnswer(1, 2)}}, invited=1)
+    report = analyse(framework, {"a": {"alpha": AreaAnswer(1, 2)}}, invited=1, min_responses=1)
     blocks = to_dicts(summary_blocks(report, "en"))
     dumped = json.dumps(blocks)
     assert "<!channel>" not in dumped
@@ -138,3 +139,17 @@ def test_a_huge_framework_stays_within_slack_limits(mini: Framework) -> None:
     assert len(blocks) == 50
     assert len(blocks[0]["text"]["text"]) == 150
     assert blocks[-1]["type"] == "context"
+
+
+def test_areas_below_min_responses_show_no_level_in_the_channel(mini: Framework) -> None:
+    answers = {
+        "a": {"alpha": AreaAnswer(2, 3), "beta": AreaAnswer(1, 3)},
+        "b": {"alpha": AreaAnswer(2, 3)},
+        "c": {"alpha": AreaAnswer(2, 3)},
+    }
+    report = analyse(mini, answers, invited=3, min_responses=3)
+    assert [g.id for g in report.top_gaps] == ["beta", "alpha"]  # the report keeps both
+    found = texts(to_dicts(summary_blocks(report, "en")))
+    gaps = next(text for text in found if text.startswith("*Top gaps"))
+    assert "Alpha" in gaps and "Beta" not in gaps
+    assert "• *Beta*  only 1 answers (3 needed): withheld to protect anonymity" in "\n".join(found)

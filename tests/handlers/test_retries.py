@@ -1,0 +1,32 @@
+"""Slack's retries and replays are handled once."""
+
+from __future__ import annotations
+
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+
+
+async def test_event_retry_with_the_same_event_id_is_processed_once(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    await h.dm("U2", "2", event_id="Ev-answer-1")
+    retry = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
+    assert await h.dm("U2", "2", event_id="Ev-answer-1", headers=retry) == 200
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    person = await h.deps.store.participant(round_.id, "U2")
+    assert person is not None
+    assert person.state.answer("data").current == 2
+    assert person.state.answer("data").target is None  # the retry did not answer the next question
+
+
+async def test_retried_slash_command_starts_one_round_and_answers_once(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1>", trigger_id="trig-42")
+    replies = len(h.slack.responses)
+    await h.command("start cx-pillars <@U1>", trigger_id="trig-42")
+    assert len(h.slack.responses) == replies
+    assert len(await h.deps.store.rounds_in_channel(TEAM, CHANNEL)) == 1
+    assert (
+        len([c for c in h.slack.calls_to("conversations.open") if c.params["users"] == "U1"]) == 1
+    )

@@ -1,0 +1,155 @@
+"""`cx-assess serve` as a real process: health check, signed requests, kill -9, restart, logs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+import time
+import urllib.parse
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.store import Store
+from tests.fakeslack import FakeSlack
+
+SECRET = "serve-test-secret"
+TOKEN = "xoxb-serve-test-token-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, tmp: Path, slack: FakeSlack) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp / "server.log"
+        self.env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "CX_ASSESS_DB": str(tmp / "cx.db"),
+            "LOG_LEVEL": "DEBUG",
+        }
+        self.env.pop("SLACK_APP_TOKEN", None)
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1",
+            "--port", str(self.port), env=self.env, stderr=self.log.open("ab"),
+        )  # fmt: skip
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                try:
+                    async with http.get(self.url + "/healthz") as resp:
+                        if resp.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise TimeoutError("server did not become healthy")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+
+    async def post(self, body: str, content_type: str) -> int:
+        ts = str(int(time.time()))
+        headers = {
+            "content-type": content_type,
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": SignatureVerifier(SECRET).generate_signature(
+                timestamp=ts, body=body
+            ),
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.url + "/slack/events", data=body, headers=headers) as resp,
+        ):
+            return resp.status
+
+    async def command(self, text: str, user: str = "ULEAD") -> int:
+        form = {"command": "/cx-assess", "text": text, "user_id": user, "team_id": "T0001",
+                "channel_id": "C0001", "response_url": "http://127.0.0.1:9/none", "trigger_id": "t"}  # fmt: skip
+        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+
+    async def click(self, user: str, message: dict[str, object], prefix: str) -> int:
+        button = next(
+            e
+            for b in message["blocks"]  # type: ignore[attr-defined]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"].startswith(prefix)
+        )
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": "T0001"},
+            "team": {"id": "T0001"},
+            "container": {"channel_id": f"D{user}", "message_ts": message["ts"]},
+            "actions": [{"action_id": button["action_id"], "value": button["value"]}],
+        }
+        body = "payload=" + urllib.parse.quote(json.dumps(payload))
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        fake.add_user("ULEAD", locale="en-US")
+        fake.add_user("U1", locale="en-US")
+        fake.add_user("U2", locale="en-US")
+        fake.add_channel("C0001", ["ULEAD", "U1", "U2"])
+        yield fake
+
+
+async def wait_for_dm(slack: FakeSlack, user: str, count: int) -> dict[str, object]:
+    for _ in range(200):
+        messages = slack.messages(f"D{user}")
+        if len(messages) >= count:
+            return messages[count - 1]
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{user} got {len(slack.messages(f'D{user}'))} messages, not {count}")
+
+
+async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    server = Server(tmp_path, slack)
+    await server.start()
+    assert await server.command("start cx-pillars <@U1> <@U2>") == 200
+    invitation = await wait_for_dm(slack, "U1", 1)
+    await wait_for_dm(slack, "U2", 1)
+    assert await server.click("U1", invitation, "cx_start") == 200
+    question = await wait_for_dm(slack, "U1", 2)
+    assert await server.click("U1", question, "cx_answer_2") == 200
+    target = await wait_for_dm(slack, "U1", 3)  # the answer was committed before this was sent
+    server.kill()
+    await server.proc.wait()  # type: ignore[union-attr]
+
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        answers = await store.answers(1)
+    assert answers["U1"]["data"].current == 2
+
+    await server.start()  # restart: the same person continues at the pending question
+    assert await server.click("U1", target, "cx_answer_3") == 200
+    importance = await wait_for_dm(slack, "U1", 4)
+    assert "How important" in str(importance["text"])
+    invitations = [c for c in slack.calls_to("conversations.open") if c.params["users"] == "U2"]
+    assert len(invitations) == 1  # nobody invited twice after the restart
+    server.kill()
+    await server.proc.wait()  # type: ignore[union-attr]
+    log = server.log.read_text()
+    assert TOKEN not in log and SECRET not in log
