@@ -92,7 +92,7 @@ def test_blocks_with_trend_and_chart(files: Path) -> None:
     assert_valid_blocks(blocks)
     lines = blocks[-2]["text"]["text"]
     assert "• *Alpha*  1 · Low → 3 · High · n=3 · → 0 · :warning:" in lines
-    assert "• *Beta*  3 · High → 3 · High · n=1 · ↑ +1" in lines
+    assert "• *Beta*  only 1 answers (3 needed): withheld to protect anonymity" in lines
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
