@@ -187,3 +187,17 @@ def test_pseudonyms_number_people_in_a_shuffled_order() -> None:
     assert len(orders) > 1  # no fixed order that a reader could map back to people
     many = pseudonymise({str(i): {} for i in range(100)})
     assert list(many) == [f"P{i:03d}" for i in range(1, 101)]
+
+
+HEADER = "participant,area,current,target,importance,comment\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=400), st.text(max_size=400).map(lambda body: HEADER + body)))
+def test_any_text_gives_answers_or_a_clear_error(text: str) -> None:
+    try:
+        answers = parse_answers(text, MINI)
+    except AnswersFileError as exc:
+        assert str(exc).startswith("answers.csv")
+    else:
+        assert all(set(areas) <= {"alpha", "beta"} for areas in answers.values())

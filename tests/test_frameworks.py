@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.frameworks import (
     BUNDLED_DIR,
@@ -15,6 +17,7 @@ from bot.frameworks import (
     load_catalog,
     load_framework,
     parse_framework,
+    read_yaml,
 )
 from tests.samples import MINI_YAML
 
@@ -186,3 +189,42 @@ def test_snapshot_with_string_level_keys_parses() -> None:
     data["areas"][0]["levels"] = {str(k): v for k, v in data["areas"][0]["levels"].items()}
     fw = parse_framework(data)
     assert fw.area("alpha").levels[3].en == "Alpha is complete."
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        json_values,
+        st.builds(
+            lambda d: {**yaml.safe_load(MINI_YAML), **d},
+            st.dictionaries(
+                st.sampled_from(["id", "version", "scale", "areas", "name", "ask_target"]),
+                json_values,
+                max_size=3,
+            ),
+        ),
+    )
+)
+def test_any_data_gives_a_framework_or_a_clear_error(data: object) -> None:
+    try:
+        parse_framework(data, "fuzz.yaml")
+    except FrameworkError as exc:
+        assert exc.problems and all(p.source == "fuzz.yaml" for p in exc.problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_yaml_text_gives_data_or_a_clear_error(text: str) -> None:
+    try:
+        read_yaml(text, "fuzz.yaml")
+    except FrameworkError as exc:
+        assert str(exc).startswith("fuzz.yaml: ")

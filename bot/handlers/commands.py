@@ -46,6 +46,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             reply = Reply(refusal.text(lang))
         except SlackCallFailed as exc:
             reply = Reply(t(lang, "slack_failed", method=exc.method, error=exc.error))
+        except Exception:
+            log.exception("/cx-assess %s failed", parsed.sub.value)
+            reply = Reply(t(lang, "unexpected_error"))
         if reply is not None:
             blocks = to_dicts(reply.blocks) if reply.blocks else None
             await respond(text=reply.text, blocks=blocks, response_type="ephemeral")

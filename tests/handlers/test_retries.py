@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.store import Invitee
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 
 
@@ -30,3 +31,26 @@ async def test_retried_slash_command_starts_one_round_and_answers_once(harness: 
     assert (
         len([c for c in h.slack.calls_to("conversations.open") if c.params["users"] == "U1"]) == 1
     )
+
+
+async def test_a_fan_out_cut_in_the_middle_resumes_without_inviting_anyone_twice(
+    harness: Harness,
+) -> None:
+    h = harness
+    catalog = h.deps.catalog
+    round_ = await h.deps.store.create_round(
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        framework=catalog.get("cx-pillars"),
+        started_by="ULEAD",
+        participants=[Invitee("U1", "es"), Invitee("U2"), Invitee("U3", "de")],
+    )
+    await h.deps.dialogues.invite(
+        round_, (await h.deps.store.participants(round_.id))[0], channel_name="x"
+    )
+    # ... the process died here; after the restart:
+    await h.deps.rounds.resume()
+    await h.deps.rounds.resume()
+    opened = sorted(c.params["users"] for c in h.slack.calls_to("conversations.open"))
+    assert opened == ["U1", "U2", "U3"]
+    assert all(len(h.dm_messages(u)) == 1 for u in ("U1", "U2", "U3"))
