@@ -436,7 +436,10 @@ def _parse_area_levels(
 # --------------------------------------------------------------------------- files
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe loader that refuses duplicate keys instead of silently keeping the last one."""
 
 
@@ -451,7 +454,8 @@ def _construct_mapping(
                 None, None, f"duplicate key '{key}'", key_node.start_mark
             )
         seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
 
 
 _UniqueKeyLoader.add_constructor(
