@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
@@ -16,7 +15,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.dialogues import Dialogues
 from bot.frameworks import Catalog
-from bot.handlers import actions, commands, events, views
+from bot.handlers import actions, commands, events, middleware, views
 from bot.home import AppHome
 from bot.rounds import Rounds
 from bot.slack_api import SlackGateway, make_client
@@ -34,7 +33,7 @@ def build_deps(
 ) -> Deps:
     """Wire the services around one store and one Web API client."""
     slack = SlackGateway(client)
-    dialogues = Dialogues(store, slack)
+    dialogues = Dialogues(store, slack, clock)
     rounds = Rounds(store, slack, dialogues, catalog, settings, clock)
     return Deps(settings, catalog, store, slack, dialogues, rounds, AppHome(store, slack))
 
@@ -63,24 +62,6 @@ def build_app(
         log.error("listener failed: %s", error, exc_info=error)
         return None
 
-    @app.middleware
-    async def once(
-        body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse:
-        """Handle each event and each slash command invocation once, whatever Slack retries."""
-        key = _request_key(body)
-        if key is not None and not await store.first_time(key):
-            return BoltResponse(status=200, body="")
-        return await next()
-
-    for kind in (commands, actions, views, events):
+    for kind in (middleware, commands, actions, views, events):
         kind.register(app, deps)
     return app, deps
-
-
-def _request_key(body: dict[str, Any]) -> str | None:
-    if body.get("event_id"):
-        return f"event:{body['event_id']}"
-    if body.get("command") and body.get("trigger_id"):
-        return f"command:{body['trigger_id']}"
-    return None

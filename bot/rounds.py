@@ -21,6 +21,7 @@ from bot.dialogues import Dialogues
 from bot.flows.interview import Phase
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
+from bot.render.blocks import dialogue as dialogue_blocks
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.chart import render_chart
 from bot.render.report import render_markdown
@@ -102,9 +103,11 @@ class Rounds:
         users: Sequence[str] = (),
         deadline: date | None = None,
         lang: str | None = None,
-        on_created: Callable[[Round], Awaitable[None]] | None = None,
     ) -> tuple[Round, FanOut]:
-        """Create the round, announce it in the channel and invite everyone by DM."""
+        """Announce the round in the channel, create it and invite everyone by DM.
+
+        The announcement comes first: when the bot cannot post in the channel, no round exists.
+        """
         try:
             framework = self.catalog.get(framework_id)
         except UnknownFramework as exc:
@@ -116,9 +119,22 @@ class Rounds:
         existing = await self.store.open_round(team_id, channel_id)
         if existing is not None:
             raise Refusal("round_already_open", framework=existing.framework.id)
-        invitees = await self._invitees(channel_id, users)
+        invitees, unreached = await self._invitees(channel_id, users)
         if not invitees:
             raise Refusal("no_participants")
+        lang = lang or language_of(starter.locale)
+        announcement = t(
+            lang,
+            "announce_deadline" if closes_at else "announce",
+            starter=f"<@{starter.id}>",
+            framework=framework.name.get(lang),
+            count=len(invitees),
+            deadline=deadline.isoformat() if deadline else "",
+        )
+        try:
+            announce_ts = await self.slack.post(channel_id, announcement)
+        except SlackCallFailed as exc:
+            raise _slack_refusal(exc, channel_id) from None
         try:
             round_ = await self.store.create_round(
                 team_id=team_id,
@@ -126,50 +142,47 @@ class Rounds:
                 framework=framework,
                 started_by=starter.id,
                 participants=invitees,
-                lang=lang or language_of(starter.locale),
+                lang=lang,
                 deadline=closes_at,
                 min_responses=self.settings.min_responses,
                 now=now,
             )
         except RoundAlreadyOpen:
             raise Refusal("round_already_open", framework=framework.id) from None
-        if on_created is not None:
-            await on_created(round_)
-        await self._announce(round_, len(invitees))
-        return round_, await self.fan_out(round_)
+        await self.store.set_announce_ts(round_.id, announce_ts)
+        fan_out = await self.fan_out(round_)
+        return round_, FanOut(fan_out.invited, unreached + fan_out.unreached)
 
-    async def _invitees(self, channel_id: str, users: Sequence[str]) -> list[Invitee]:
+    async def _invitees(
+        self, channel_id: str, users: Sequence[str]
+    ) -> tuple[list[Invitee], tuple[Unreached, ...]]:
+        """The people to invite, and why any person named explicitly cannot be."""
         try:
             candidates = list(users) or await self.slack.members(channel_id)
         except SlackCallFailed as exc:
             raise _slack_refusal(exc, channel_id) from None
         if len(candidates) > MAX_PARTICIPANTS + 1:  # the bot itself is a member
             raise Refusal("too_many_participants", max=MAX_PARTICIPANTS)
-        found = await _bounded(candidates, self._user_or_none)
-        return [Invitee(u.id, language_of(u.locale), u.tz) for u in found if u and u.is_human]
+        found = await _bounded(candidates, self._user_or_error)
+        invitees = [
+            Invitee(u.id, language_of(u.locale), u.tz)
+            for u in found
+            if isinstance(u, SlackUser) and u.is_human
+        ]
+        unreached: list[Unreached] = []
+        if users:  # channel members who are bots are left out silently; named people are not
+            for user_id, u in zip(candidates, found, strict=True):
+                if isinstance(u, str):
+                    unreached.append(Unreached(user_id, u))
+                elif not u.is_human:
+                    unreached.append(Unreached(user_id, "deactivated" if u.deleted else "is_bot"))
+        return invitees, tuple(unreached)
 
-    async def _user_or_none(self, user_id: str) -> SlackUser | None:
+    async def _user_or_error(self, user_id: str) -> SlackUser | str:
         try:
             return await self.slack.user(user_id)
-        except SlackCallFailed:
-            return None
-
-    async def _announce(self, round_: Round, count: int) -> None:
-        lang = round_.lang
-        key = "announce_deadline" if round_.deadline else "announce"
-        text = t(
-            lang,
-            key,
-            starter=f"<@{round_.started_by}>",
-            framework=round_.framework.name.get(lang),
-            count=count,
-            deadline=round_.deadline.date().isoformat() if round_.deadline else "",
-        )
-        try:
-            ts = await self.slack.post(round_.channel_id, text)
         except SlackCallFailed as exc:
-            raise _slack_refusal(exc, round_.channel_id) from None
-        await self.store.set_announce_ts(round_.id, ts)
+            return exc.error
 
     async def fan_out(self, round_: Round) -> FanOut:
         """Invite every participant not invited yet (safe to run again after a crash)."""
@@ -177,7 +190,7 @@ class Rounds:
 
         async def invite(person: Participant) -> Unreached | None:
             try:
-                await self.dialogues.invite(round_, person, channel_name=f"<#{round_.channel_id}>")
+                await self.dialogues.invite(round_, person)
             except SlackCallFailed as exc:
                 return Unreached(person.user_id, exc.error)
             return None
@@ -201,14 +214,28 @@ class Rounds:
             raise Refusal("no_open_round")
         return found
 
+    async def led_round(self, round_id: int, team_id: str, caller: SlackUser) -> Round:
+        """An open round of the team that ``caller`` may lead (App Home's buttons)."""
+        round_ = await self.store.get_round(round_id)
+        if round_ is None or round_.team_id != team_id or round_.status is not RoundStatus.OPEN:
+            raise Refusal("no_open_round")
+        await self.authorize(round_, caller)
+        return round_
+
+    async def latest_round(self, team_id: str, channel_id: str) -> Round:
+        """The channel's open round, else its most recently closed one."""
+        for round_ in await self.store.rounds_in_channel(team_id, channel_id):
+            if round_.status is not RoundStatus.CANCELLED:
+                return round_
+        raise Refusal("no_open_round")
+
     async def authorize(self, round_: Round, caller: SlackUser) -> None:
         """Only the round's starter or a workspace admin/owner may lead it."""
         if caller.id != round_.started_by and not caller.is_admin:
             raise Refusal("not_lead", starter=f"<@{round_.started_by}>")
 
-    async def status(self, team_id: str, channel_id: str, lang: str) -> str:
+    async def status(self, round_: Round, lang: str) -> str:
         """Progress per participant: answered areas of the total, never the answers."""
-        round_ = await self.open_round(team_id, channel_id)
         total = len(round_.framework.areas)
         lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
         for person in await self.store.participants(round_.id):
@@ -241,8 +268,9 @@ class Rounds:
                 channel=f"<#{round_.channel_id}>",
                 framework=round_.framework.name.get(lang),
             )
+            message = dialogue_blocks.reminder(text, lang, round_id=round_.id)
             try:
-                await self.slack.post(person.dm_channel, text)
+                await self.slack.post(person.dm_channel, message.text, message.blocks)
             except SlackCallFailed as exc:
                 log.warning("reminder to %s failed: %s", person.user_id, exc.error)
                 continue
@@ -268,13 +296,6 @@ class Rounds:
             or self.settings.consensus_threshold,
         )
 
-    async def latest_report(self, team_id: str, channel_id: str) -> Report:
-        """The report of the channel's most recently closed round."""
-        for round_ in await self.store.rounds_in_channel(team_id, channel_id):
-            if round_.status is RoundStatus.CLOSED:
-                return await self.analyse(round_)
-        raise Refusal("no_closed_round")
-
     async def export(self, round_: Round, user_id: str) -> None:
         """Upload the round's answers, pseudonymised, as CSV to the caller's DM."""
 
@@ -288,7 +309,11 @@ class Rounds:
         )
 
     async def close(self, round_: Round) -> Report:
-        """Close: store the report, post the summary with its chart and report, thank everyone."""
+        """Close: store the report, post the summary with its chart and report, thank everyone.
+
+        The round is closed (and its report stored) first; a summary that cannot be posted is
+        posted again by the clock (`tick`) until it is, and the lead is told so.
+        """
         report = await self.analyse(round_)
         try:
             await self.store.finish_round(
@@ -296,30 +321,40 @@ class Rounds:
             )
         except RoundNotOpen:
             raise Refusal("no_open_round") from None
-        await self.publish_summary(round_, report)
-        await self._farewell(round_, "thanks_closed")
+        try:
+            await self.publish_summary(round_, report)
+        except SlackCallFailed as exc:
+            log.error("round %s: summary not posted yet: %s", round_.id, exc)
+            raise Refusal("summary_pending", error=exc.error) from None
         return report
 
     async def publish_summary(self, round_: Round, report: Report) -> None:
-        """Post the summary to the channel; chart and Markdown report go into its thread."""
-
+        """Post the summary to the channel, its chart and Markdown report into its thread, and
+        thank the participants."""
         lang = round_.lang
-        metadata = {
-            "event_type": SUMMARY_EVENT,
-            "event_payload": {
-                "round_id": round_.id,
-                "framework": round_.framework.id,
-                "overall_stage": report.overall.stage.key if report.overall.stage else None,
-                "top_gaps": [g.id for g in report.top_gaps],
-                "disagreements": [a.id for a in report.areas if a.disagreement],
-            },
+        payload: dict[str, object] = {
+            "round_id": round_.id,
+            "framework": round_.framework.id,
+            "top_gaps": [g.id for g in report.top_gaps],
+            "disagreements": [a.id for a in report.areas if a.disagreement],
         }
+        if report.overall.stage is not None:
+            payload["overall_stage"] = report.overall.stage.key
         ts = await self.slack.post(
             round_.channel_id,
             summary_text(report, lang),
             summary_blocks(report, lang),
-            metadata=metadata,
+            metadata={"event_type": SUMMARY_EVENT, "event_payload": payload},
         )
+        await self.store.set_summary_ts(round_.id, ts)
+        try:
+            await self._attach(round_, report, ts)
+        except SlackCallFailed as exc:  # the summary itself is out; the files are extras
+            log.error("round %s: chart or report not attached: %s", round_.id, exc)
+        await self._farewell(round_, "thanks_closed")
+
+    async def _attach(self, round_: Round, report: Report, ts: str) -> None:
+        lang = round_.lang
         chart = await asyncio.to_thread(render_chart, report, lang)
         await self.slack.upload(
             round_.channel_id, filename="cx-assess-chart.png", content=chart,
@@ -378,8 +413,14 @@ class Rounds:
     # ------------------------------------------------------------------ the clock
 
     async def tick(self) -> None:
-        """The clock's work, run every minute: close rounds past their deadline, remind."""
+        """The clock's work, run every minute: close rounds past their deadline, remind, and
+        post summaries that could not be posted before."""
         await self.store.forget_requests_before(self.clock() - timedelta(days=1))
+        for closed in await self.store.unpublished_summaries():
+            try:
+                await self.publish_summary(closed, await self.analyse(closed))
+            except SlackCallFailed as exc:
+                log.error("round %s: summary still not posted: %s", closed.id, exc)
         for round_ in await self.store.open_rounds():
             if round_.deadline is None:
                 continue
@@ -388,8 +429,8 @@ class Rounds:
                     await self.close(round_)
                 else:
                     await self.remind(round_, automatic=True)
-            except Refusal:
-                continue  # closed meanwhile by a lead
+            except Refusal as refusal:
+                log.info("round %s: %s", round_.id, refusal.key)  # e.g. closed by a lead
             except SlackCallFailed as exc:
                 log.error("round %s: %s", round_.id, exc)
 

@@ -14,6 +14,7 @@ from bot.app import build_app
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.frameworks import Catalog
+from bot.handlers.middleware import replay_typed
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,18 @@ async def run_clock(deps: Deps, every: float = TICK_SECONDS) -> None:
         await asyncio.sleep(every)
 
 
+async def recover(deps: Deps) -> None:
+    """After a (re)start, in the background: typed answers acknowledged but not applied, then
+    fan-outs cut off in the middle (nobody is invited twice)."""
+    try:
+        replayed = await replay_typed(deps)
+        if replayed:
+            log.info("applied %s typed answers received before a restart", replayed)
+        await deps.rounds.resume()
+    except Exception:
+        log.exception("recovery after the restart failed")
+
+
 async def serve(
     settings: Settings, catalog: Catalog, *, socket: bool, host: str, port: int
 ) -> None:
@@ -61,8 +74,8 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     async with Store.open(settings.db_path) as store:
         app, deps = build_app(settings, catalog, store)
-        await deps.rounds.resume()
         clock = asyncio.create_task(run_clock(deps))
+        recovery = asyncio.create_task(recover(deps))
         try:
             if socket:
                 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -80,6 +93,7 @@ async def serve(
                 await stop.wait()
                 await runner.cleanup()
         finally:
-            clock.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await clock
+            for task in (clock, recovery):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

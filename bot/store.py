@@ -99,6 +99,13 @@ MIGRATIONS: tuple[str, ...] = (
     -- Requests already handled (event ids, command trigger ids): Slack's retries are dropped.
     CREATE TABLE seen_requests (key TEXT PRIMARY KEY, seen_at TEXT NOT NULL);
     """,
+    """
+    ALTER TABLE participants ADD COLUMN prompted_at TEXT;  -- when the latest prompt was sent
+    ALTER TABLE rounds ADD COLUMN summary_ts TEXT;         -- set once the summary is posted
+    -- A typed answer is stored here before Slack gets its 200; `done` once it was applied.
+    ALTER TABLE seen_requests ADD COLUMN payload TEXT;
+    ALTER TABLE seen_requests ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
+    """,
 )
 
 
@@ -135,6 +142,7 @@ class Round:
     closed_at: datetime | None
     result: dict[str, Any] | None
     announce_ts: str | None = None
+    summary_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,19 +233,44 @@ class Store:
                 raise
             await self._db.execute("COMMIT")
 
-    async def first_time(self, key: str, now: datetime | None = None) -> bool:
-        """Record a request key; False when it was recorded before (a retry or a replay)."""
+    async def first_time(
+        self, key: str, payload: dict[str, Any] | None = None, now: datetime | None = None
+    ) -> bool:
+        """Record a request key; False when it was recorded before (a retry or a replay).
+
+        With a ``payload`` the request is kept, undone, until `mark_done`: after a crash,
+        `undone_requests` gives back what was acknowledged but not yet applied.
+        """
         async with self._transaction() as db:
             cur = await db.execute(
-                "INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)",
-                (key, _iso(now or utcnow())),
+                "INSERT OR IGNORE INTO seen_requests (key, seen_at, payload, done)"
+                " VALUES (?, ?, ?, ?)",
+                (
+                    key,
+                    _iso(now or utcnow()),
+                    json.dumps(payload) if payload is not None else None,
+                    int(payload is None),
+                ),
             )
             return cur.rowcount == 1
+
+    async def mark_done(self, key: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE seen_requests SET done = 1 WHERE key = ?", (key,))
+
+    async def undone_requests(self) -> list[tuple[str, dict[str, Any]]]:
+        """Requests acknowledged but not applied (the process died in between), oldest first."""
+        async with self._db.execute(
+            "SELECT key, payload FROM seen_requests WHERE done = 0 ORDER BY seen_at, rowid"
+        ) as cur:
+            return [(row["key"], json.loads(row["payload"])) for row in await cur.fetchall()]
 
     async def forget_requests_before(self, moment: datetime) -> None:
         """Drop request keys older than ``moment`` (Slack retries within minutes)."""
         async with self._transaction() as db:
-            await db.execute("DELETE FROM seen_requests WHERE seen_at < ?", (_iso(moment),))
+            await db.execute(
+                "DELETE FROM seen_requests WHERE seen_at < ? AND done = 1", (_iso(moment),)
+            )
 
     async def ping(self) -> bool:
         """True when the database answers a query."""
@@ -376,6 +409,7 @@ class Store:
             closed_at=_datetime(row["closed_at"]),
             result=json.loads(row["result"]) if row["result"] else None,
             announce_ts=row["announce_ts"],
+            summary_ts=row["summary_ts"],
         )
 
     # ------------------------------------------------------------------ participants
@@ -503,13 +537,14 @@ class Store:
         ts: str,
         area_id: str | None = None,
         ask: str | None = None,
+        now: datetime | None = None,
     ) -> None:
         """Remember a prompt message sent to the person: their latest, and what it asked."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE participants SET prompt_ts = ?, dm_channel = ?"
+                "UPDATE participants SET prompt_ts = ?, dm_channel = ?, prompted_at = ?"
                 " WHERE round_id = ? AND user_id = ?",
-                (ts, channel_id, round_id, user_id),
+                (ts, channel_id, _iso(now or utcnow()), round_id, user_id),
             )
             await db.execute(
                 "INSERT OR REPLACE INTO prompt_messages"
@@ -526,6 +561,18 @@ class Store:
         if row is None:
             return None
         return PromptRef(int(row["round_id"]), row["user_id"], row["area_id"], row["ask"])
+
+    async def set_summary_ts(self, round_id: int, ts: str) -> None:
+        async with self._transaction() as db:
+            await db.execute("UPDATE rounds SET summary_ts = ? WHERE id = ?", (ts, round_id))
+
+    async def unpublished_summaries(self) -> list[Round]:
+        """Closed rounds whose summary never reached the channel (to post them again)."""
+        async with self._db.execute(
+            "SELECT * FROM rounds WHERE status = 'closed' AND result IS NOT NULL"
+            " AND summary_ts IS NULL ORDER BY id"
+        ) as cur:
+            return [self._round(row) for row in await cur.fetchall()]
 
     async def set_announce_ts(self, round_id: int, ts: str) -> None:
         async with self._transaction() as db:
@@ -566,10 +613,11 @@ class Store:
             return [self._round(row) for row in await cur.fetchall()]
 
     async def open_dialogues(self, user_id: str) -> list[tuple[Round, Participant]]:
-        """The person's dialogues in open rounds, most recently active first."""
+        """The person's dialogues in open rounds, most recently prompted first."""
         async with self._db.execute(
             "SELECT p.round_id FROM participants p JOIN rounds r ON r.id = p.round_id"
-            " WHERE p.user_id = ? AND r.status = 'open' ORDER BY p.updated_at DESC, p.round_id DESC",
+            " WHERE p.user_id = ? AND r.status = 'open'"
+            " ORDER BY p.prompted_at DESC, p.updated_at DESC, p.round_id DESC",
             (user_id,),
         ) as cur:
             round_ids = [int(row["round_id"]) for row in await cur.fetchall()]

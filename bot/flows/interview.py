@@ -106,7 +106,10 @@ class Skip:
 
 @dataclass(frozen=True)
 class Back:
-    """Go to the previous question."""
+    """Go to the previous question; a button names the question it was on (a replay is ignored)."""
+
+    area_id: str | None = None
+    ask: Ask | None = None
 
 
 @dataclass(frozen=True)
@@ -327,7 +330,7 @@ def advance(framework: Framework, state: InterviewState, event: Event) -> Transi
     if isinstance(event, Change):
         return _change(framework, state, event.area_id)
     if isinstance(event, Back):
-        return _back(framework, state)
+        return _back(framework, state, event)
     if isinstance(event, Finish):
         if state.phase in (Phase.REVIEW, Phase.FINISHED):
             return _show(framework, replace(state, phase=Phase.FINISHED, editing=False))
@@ -434,12 +437,17 @@ def _change(framework: Framework, state: InterviewState, area_id: str) -> Transi
     return _show(framework, replace(state, phase=Phase.ASKING, position=position, editing=editing))
 
 
-def _back(framework: Framework, state: InterviewState) -> Transition:
+def _back(framework: Framework, state: InterviewState, event: Back) -> Transition:
     all_steps = steps(framework)
     if state.phase is Phase.REVIEW:
         return _show(framework, replace(state, phase=Phase.ASKING, position=len(all_steps) - 1))
     if state.phase is not Phase.ASKING:
         return _show(framework, state, Notice.NOT_NOW)
+    if (
+        event.area_id is not None
+        and _step_index(framework, event.area_id, event.ask or Ask.CURRENT) != state.position
+    ):
+        return _show(framework, state)  # a second click on an old Back button: already done
     if state.position == 0:
         return _show(framework, state, Notice.AT_FIRST_QUESTION)
     position = state.position - 1

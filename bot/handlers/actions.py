@@ -11,62 +11,80 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from bot.dialogues import NotYourDialogue, Origin
+from bot.handlers.report import tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks.dialogue import read_action
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
 from bot.rounds import Refusal
-from bot.store import RoundStatus
+from bot.slack_api import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
+DIALOGUE_ACTIONS = re.compile(
+    r"^cx_(start|decline|answer_\d+|not_sure|skip|back|change_.+|finish)$"
+)
+
+
+class AckOnce:
+    """Acknowledges at most once; the dialogue acknowledges as soon as the answer is saved."""
+
+    def __init__(self, ack: AsyncAck) -> None:
+        self._ack, self.done = ack, False
+
+    async def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            await self._ack()
+
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    """Register the dialogue's block-action listener."""
+    """Register the block-action listeners."""
 
     async def on_dialogue_action(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
-        await ack()
-        parsed = read_action(action["action_id"], action.get("value", ""))
+        once = AckOnce(ack)
         user_id = body["user"]["id"]
-        if parsed is None:
-            log.warning("ignored a malformed %s action from %s", action["action_id"], user_id)
-            return
-        round_id, event = parsed
+        parsed = read_action(action["action_id"], action.get("value", ""))
         container = body.get("container") or {}
         origin = None
         if container.get("channel_id") and container.get("message_ts"):
             origin = Origin(container["channel_id"], container["message_ts"])
         try:
-            await deps.dialogues.handle(round_id, user_id, event, origin)
+            if parsed is None:
+                log.warning("ignored a malformed %s from %s", action["action_id"], user_id)
+            else:
+                await deps.dialogues.handle(parsed[0], user_id, parsed[1], origin, once)
         except NotYourDialogue:
-            log.warning(
-                "refused %s from %s: not in round %s", action["action_id"], user_id, round_id
-            )
+            log.warning("refused %s from %s: not in that round", action["action_id"], user_id)
+        except Exception:
+            log.exception("%s from %s failed", action["action_id"], user_id)
+            await once()
+            await tell_failure(deps, user_id)
+        await once()
 
     async def on_home_lead_action(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
         user_id, team_id = body["user"]["id"], body["user"]["team_id"]
-        round_ = await deps.store.get_round(int(action.get("value") or 0))
-        caller = await deps.slack.user(user_id)
-        lang = language_of(caller.locale)
         try:
-            if round_ is None or round_.team_id != team_id or round_.status is not RoundStatus.OPEN:
-                raise Refusal("no_open_round")
-            await deps.rounds.authorize(round_, caller)
-            if action["action_id"] == HOME_REMIND:
-                text = t(lang, "reminded", count=await deps.rounds.remind(round_))
-            else:
-                await deps.rounds.close(round_)
-                text = t(lang, "closed_ok")
-        except Refusal as refusal:
-            text = refusal.text(lang)
-        await deps.slack.post(await deps.slack.open_dm(user_id), text)
-        await deps.home.publish(team_id, user_id)
+            caller = await deps.slack.user(user_id)
+            lang = language_of(caller.locale)
+            try:
+                round_ = await deps.rounds.led_round(int(action.get("value") or 0), team_id, caller)
+                if action["action_id"] == HOME_REMIND:
+                    text = t(lang, "reminded", count=await deps.rounds.remind(round_))
+                else:
+                    await deps.rounds.close(round_)
+                    text = t(lang, "closed_ok")
+            except Refusal as refusal:
+                text = refusal.text(lang)
+            await deps.slack.post(await deps.slack.open_dm(user_id), text)
+            await deps.home.publish(team_id, user_id)
+        except (SlackCallFailed, ValueError) as exc:
+            log.error("home action %s from %s failed: %s", action["action_id"], user_id, exc)
+            await tell_failure(deps, user_id)
 
-    app.action(re.compile(r"^cx_(start|decline|answer_\d+|not_sure|skip|back|change_.+|finish)$"))(
-        on_dialogue_action
-    )
+    app.action(DIALOGUE_ACTIONS)(on_dialogue_action)
     app.action(re.compile(f"^({HOME_REMIND}|{HOME_CLOSE})$"))(on_home_lead_action)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,19 @@ from bot.render.blocks.modals import start_modal
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.rounds import Refusal
 from bot.slack_api import SlackCallFailed, SlackUser
+from bot.store import RoundStatus
 
 log = logging.getLogger(__name__)
+
+MODAL_LOCALE_WAIT = 1.0  # seconds; the trigger to open the modal expires after 3
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the caller sees (ephemeral)."""
+
+    text: str
+    blocks: list[Block] | None = None
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -28,14 +40,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        caller_id = command["user_id"]
+        parsed = parse_slash(command.get("text") or "")
+        if isinstance(parsed, SlashCommand) and parsed.sub is Sub.START and not parsed.framework:
+            await _open_start_modal(deps, command)
+            return
         try:
-            caller = await deps.slack.user(caller_id)
+            caller = await deps.slack.user(command["user_id"])
         except SlackCallFailed as exc:
             await respond(text=t("en", "slack_failed", method=exc.method, error=exc.error))
             return
         lang = language_of(caller.locale)
-        parsed = parse_slash(command.get("text") or "")
         if isinstance(parsed, SlashError):
             usage = t(lang, "usage")
             await respond(text=f"{t(lang, parsed.key, **parsed.params)}\n\n{usage}")
@@ -49,34 +63,34 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except Exception:
             log.exception("/cx-assess %s failed", parsed.sub.value)
             reply = Reply(t(lang, "unexpected_error"))
-        if reply is not None:
-            blocks = to_dicts(reply.blocks) if reply.blocks else None
-            await respond(text=reply.text, blocks=blocks, response_type="ephemeral")
+        blocks = to_dicts(reply.blocks) if reply.blocks else None
+        await respond(text=reply.text, blocks=blocks, response_type="ephemeral")
 
     app.command("/cx-assess")(on_command)
 
 
-@dataclass(frozen=True)
-class Reply:
-    """What the caller sees (ephemeral)."""
-
-    text: str
-    blocks: list[Block] | None = None
+async def _open_start_modal(deps: Deps, command: dict[str, Any]) -> None:
+    """Open the start form in the caller's language if Slack says it quickly, else English."""
+    try:
+        caller = await asyncio.wait_for(deps.slack.user(command["user_id"]), MODAL_LOCALE_WAIT)
+        lang = language_of(caller.locale)
+    except (TimeoutError, SlackCallFailed):
+        lang = "en"
+    modal = start_modal(deps.catalog, lang, channel_id=command["channel_id"])
+    await deps.slack.open_view(command["trigger_id"], modal)
 
 
 async def _run(
     deps: Deps, cmd: SlashCommand, command: dict[str, Any], caller: SlackUser, lang: str
-) -> Reply | None:
+) -> Reply:
     team, channel = command["team_id"], command["channel_id"]
     rounds = deps.rounds
     if cmd.sub is Sub.HELP:
         return Reply(t(lang, "usage"))
     if cmd.sub is Sub.FRAMEWORKS:
         return Reply(rounds.framework_list(lang))
-    if cmd.sub is Sub.START and cmd.framework is None:
-        modal = start_modal(deps.catalog, lang, channel_id=channel)
-        await deps.slack.open_view(command["trigger_id"], modal)
-        return None
+    if cmd.sub is Sub.HISTORY:
+        return Reply(await rounds.history(team, channel, lang))
     if cmd.sub is Sub.START:
         assert cmd.framework is not None
         _, fan_out = await rounds.start(
@@ -89,27 +103,25 @@ async def _run(
             lang=cmd.lang,
         )
         return Reply(rounds.fan_out_report(fan_out, lang))
-    if cmd.sub is Sub.HISTORY:
-        return Reply(await rounds.history(team, channel, lang))
-    if cmd.sub is Sub.RESULTS and await deps.store.open_round(team, channel) is None:
-        report = await rounds.latest_report(team, channel)
+    if cmd.sub in (Sub.RESULTS, Sub.EXPORT):
+        round_ = await rounds.latest_round(team, channel)
+        if cmd.sub is Sub.EXPORT or round_.status is RoundStatus.OPEN:
+            await rounds.authorize(round_, caller)
+        if cmd.sub is Sub.EXPORT:
+            await rounds.export(round_, caller.id)
+            return Reply(t(lang, "exported"))
+        report = await rounds.analyse(round_)
         return Reply(summary_text(report, lang), summary_blocks(report, lang))
     round_ = await rounds.open_round(team, channel)
     if cmd.sub in LEAD_ONLY:
         await rounds.authorize(round_, caller)
     if cmd.sub is Sub.STATUS:
-        return Reply(await rounds.status(team, channel, lang))
+        return Reply(await rounds.status(round_, lang))
     if cmd.sub is Sub.REMIND:
         return Reply(t(lang, "reminded", count=await rounds.remind(round_)))
     if cmd.sub is Sub.CLOSE:
         await rounds.close(round_)
         return Reply(t(lang, "closed_ok"))
-    if cmd.sub is Sub.CANCEL:
-        await rounds.cancel(round_)
-        return Reply(t(lang, "cancelled_ok"))
-    if cmd.sub is Sub.RESULTS:
-        report = await rounds.analyse(round_)
-        return Reply(summary_text(report, lang), summary_blocks(report, lang))
-    assert cmd.sub is Sub.EXPORT
-    await rounds.export(round_, caller.id)
-    return Reply(t(lang, "exported"))
+    assert cmd.sub is Sub.CANCEL
+    await rounds.cancel(round_)
+    return Reply(t(lang, "cancelled_ok"))

@@ -9,6 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
+from bot.handlers.middleware import apply_typed, is_typed_reply, request_key
+from bot.handlers.report import tell_failure
 
 log = logging.getLogger(__name__)
 
@@ -16,14 +18,17 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the event listeners; the last one answers every event nobody else wants."""
 
-    async def on_message(event: dict[str, Any], context: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    async def on_message(
+        body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        if not is_typed_reply(event, context.get("bot_user_id")):
             return  # edits, deletions, joins and bots' messages need no answer
-        if event.get("user") in (None, context.get("bot_user_id")):
-            return
-        await deps.dialogues.handle_text(
-            event["user"], event["channel"], event.get("text") or "", event.get("thread_ts")
-        )
+        key = request_key(body) or f"message:{event['channel']}:{event.get('ts')}"
+        try:
+            await apply_typed(deps, key, event)
+        except Exception:
+            log.exception("typed answer from %s failed", event["user"])
+            await tell_failure(deps, event["user"])
 
     async def on_home_opened(event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":

@@ -272,3 +272,11 @@ def test_no_sequence_of_inputs_leaves_a_person_stuck(prefix: tuple[Event, Event]
         t = advance(MINI, t.state, Answer(2))
     assert isinstance(t.prompt, Review | Finished)
     assert advance(MINI, t.state, Finish()).state.phase is Phase.FINISHED
+
+
+def test_a_second_click_on_the_same_back_button_is_ignored() -> None:
+    t = drive(MINI, Start(), Answer(1), Answer(2))
+    back = advance(MINI, t.state, Back("beta", Ask.CURRENT))
+    assert (question(back).area.id, question(back).ask) == ("alpha", Ask.TARGET)
+    again = advance(MINI, back.state, Back("beta", Ask.CURRENT))
+    assert again.state == back.state and again.notice is None

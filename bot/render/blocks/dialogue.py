@@ -78,15 +78,18 @@ def read_action(action_id: str, value: str) -> tuple[int, Event] | None:
         if action_id.startswith(Action.ANSWER):
             area_id, ask, level = parts[1], Ask(parts[2]), int(parts[3])
             return round_id, Answer(level, area_id, ask)
-        if action_id in (Action.NOT_SURE, Action.SKIP):
-            kind = NotSure if action_id == Action.NOT_SURE else Skip
-            return round_id, kind(parts[1], Ask(parts[2]))
+        stepwise: dict[str, type[NotSure | Skip | Back]] = {
+            Action.NOT_SURE: NotSure,
+            Action.SKIP: Skip,
+            Action.BACK: Back,
+        }
+        if action_id in stepwise:
+            return round_id, stepwise[action_id](parts[1], Ask(parts[2]))
         if action_id.startswith(Action.CHANGE):
             return round_id, Change(parts[1])
         simple: dict[str, Event] = {
             Action.START: Start(),
             Action.DECLINE: Decline(),
-            Action.BACK: Back(),
             Action.FINISH: Finish(),
         }
         return (round_id, simple[action_id]) if action_id in simple else None
@@ -157,7 +160,7 @@ def question(q: Question, lang: str, *, round_id: int, channel_name: str) -> Mes
     step = encode(round_id, q.area.id, q.ask.value)
     buttons += [
         _button(t(lang, "not_sure"), Action.NOT_SURE, step),
-        _button(t(lang, "back"), Action.BACK, encode(round_id)),
+        _button(t(lang, "back"), Action.BACK, step),
         _button(t(lang, "skip"), Action.SKIP, step),
     ]
     blocks.append(ActionsBlock(block_id=f"q|{q.area.id}|{q.ask.value}", elements=buttons))
@@ -242,6 +245,21 @@ def _answer_rows(
         )
         for n, (area, answer) in enumerate(answers, 1)
     ]
+
+
+def reminder(text: str, lang: str, *, round_id: int) -> Message:
+    """A reminder with a Continue button that shows the pending question again."""
+    return Message(
+        text,
+        [
+            SectionBlock(
+                text=MarkdownTextObject(text=clip(text)),
+                accessory=_button(
+                    t(lang, "home_continue"), Action.START, encode(round_id), "primary"
+                ),
+            )
+        ],
+    )
 
 
 def note(text: str) -> Message:

@@ -1,0 +1,72 @@
+"""Runs before every listener: each request is handled once, and a typed answer is kept safe.
+
+Slack retries events it thinks failed (same ``event_id``) and a slash command may arrive twice
+(same ``trigger_id``); both are dropped the second time with a 200. A typed answer in a DM is
+stored before Slack gets its 200 and marked done once applied, so a crash in between loses
+nothing: `replay_typed` applies it after the restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+from bot.deps import Deps
+
+
+def request_key(body: dict[str, Any]) -> str | None:
+    """The identity of a request across Slack's retries, when it has one."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("command") and body.get("trigger_id"):
+        return f"command:{body['trigger_id']}"
+    return None
+
+
+def is_typed_reply(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    """A person's own new message in a DM with the app (not an edit, a join or a bot)."""
+    return (
+        event.get("type") == "message"
+        and event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and event.get("user") not in (None, bot_user_id)
+    )
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Register the global middleware."""
+
+    @app.middleware
+    async def once(
+        body: dict[str, Any],
+        context: dict[str, Any],
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        key = request_key(body)
+        if key is None:
+            return await next()
+        event = body.get("event") or {}
+        keep = event if is_typed_reply(event, context.get("bot_user_id")) else None
+        if not await deps.store.first_time(key, keep):
+            return BoltResponse(status=200, body="")
+        return await next()
+
+
+async def apply_typed(deps: Deps, key: str, event: dict[str, Any]) -> None:
+    """Apply a stored typed answer, then mark it done."""
+    await deps.dialogues.handle_text(
+        event["user"], event["channel"], event.get("text") or "", event.get("thread_ts")
+    )
+    await deps.store.mark_done(key)
+
+
+async def replay_typed(deps: Deps) -> int:
+    """After a restart: apply typed answers that were acknowledged but not applied."""
+    undone = await deps.store.undone_requests()
+    for key, event in undone:
+        await apply_typed(deps, key, event)
+    return len(undone)

@@ -1,0 +1,138 @@
+"""What happens when things go wrong: pauses, failed Slack calls, crashes, odd participants."""
+
+from __future__ import annotations
+
+from bot.handlers.middleware import replay_typed
+from bot.store import RoundStatus
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+
+
+def reply(h: Harness) -> str:
+    text: str = h.slack.responses[-1]["text"]
+    return text
+
+
+async def current_answers(h: Harness, user: str, channel: str = CHANNEL) -> dict:
+    round_ = await h.deps.store.open_round(TEAM, channel)
+    assert round_ is not None
+    person = await h.deps.store.participant(round_.id, user)
+    assert person is not None
+    return dict(person.state.answers)
+
+
+async def test_pause_then_continue_shows_the_pending_question_again(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    question = h.last_dm("U2")
+    await h.dm("U2", "pause")
+    assert h.last_dm("U2")["text"].startswith("Paused.")
+    assert any(b["type"] == "actions" for b in h.dm_messages("U2")[-2]["blocks"])  # still live
+    await h.dm("U2", "continue")
+    again = h.last_dm("U2")
+    assert again["ts"] != question["ts"] and again["metadata"] == question["metadata"]
+
+
+async def test_app_home_continue_reposts_the_question(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    await h.press("U2", "cx_answer_2")
+    before = len(h.dm_messages("U2"))
+    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
+    home = h.slack.home_views["U2"]
+    button = next(b["accessory"] for b in home["blocks"] if b.get("accessory"))
+    await h.click("U2", button["action_id"], button["value"], channel="DU2", ts="1.1")
+    assert len(h.dm_messages("U2")) == before + 1
+    assert h.last_dm("U2")["metadata"]["event_payload"]["ask"] == "target"
+
+
+async def test_a_new_invitation_does_not_steal_the_answer_to_the_current_question(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")  # asking in #cx-team
+    await h.command("start cx-strategy <@U2>", channel="C0002")  # a newer invitation arrives
+    await h.dm("U2", "2")
+    assert (await current_answers(h, "U2"))["data"].current == 2
+    assert await current_answers(h, "U2", "C0002") == {}
+
+
+async def test_a_summary_slack_refuses_is_posted_by_the_clock_later(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    h.slack.fail_next("chat.postMessage", "channel_is_archived")
+    await h.command("close")
+    assert "Slack refused the summary (channel_is_archived)" in reply(h)
+    round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert round_.status is RoundStatus.CLOSED and round_.summary_ts is None
+    await h.deps.rounds.tick()
+    round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert round_.summary_ts is not None
+    summaries = [m for m in h.slack.messages(CHANNEL) if m.get("metadata")]
+    assert len(summaries) == 1
+    await h.deps.rounds.tick()
+    assert len([m for m in h.slack.messages(CHANNEL) if m.get("metadata")]) == 1
+
+
+async def test_no_round_exists_when_the_bot_cannot_post_in_the_channel(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2>", channel="C0404")
+    assert "I am not a member of <#C0404>" in reply(h)
+    assert await h.deps.store.open_round(TEAM, "C0404") is None
+    assert not h.slack.calls_to("conversations.open")
+
+
+async def test_a_failed_update_of_the_old_question_does_not_stop_the_next(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    h.slack.fail_next("chat.update", "message_not_found")
+    await h.press("U2", "cx_answer_1")
+    assert h.last_dm("U2")["metadata"]["event_payload"]["ask"] == "target"
+    assert (await current_answers(h, "U2"))["data"].current == 1
+
+
+async def test_people_who_cannot_be_invited_are_named_with_the_reason(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@UROBOT> <@UGONE> <@UNOBODY>")
+    text = reply(h)
+    assert text.startswith("Invited 1 people by DM.")
+    assert "Could not reach <@UROBOT>: is_bot" in text
+    assert "Could not reach <@UGONE>: deactivated" in text
+    assert "Could not reach <@UNOBODY>: user_not_found" in text
+
+
+async def test_a_typed_answer_acknowledged_before_a_crash_is_applied_after_restart(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    # What the middleware stores before Slack gets its 200 ... and then the process dies.
+    event = {"type": "message", "channel_type": "im", "channel": "DU2", "user": "U2", "text": "3"}
+    assert await h.deps.store.first_time("event:Ev-crash", event)
+    await replay_typed(h.deps)
+    assert (await current_answers(h, "U2"))["data"].current == 3
+    assert await h.deps.store.undone_requests() == []
+    assert await replay_typed(h.deps) == 0
+
+
+async def test_every_typed_answer_is_marked_done_once_applied(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    await h.dm("U2", "2", event_id="Ev-typed")
+    assert await h.deps.store.undone_requests() == []
+    assert not await h.deps.store.first_time("event:Ev-typed")
+
+
+async def test_export_after_the_round_closed(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.command("close")
+    await h.command("export")
+    assert reply(h) == "The pseudonymised answers are in your DM with me."
+    await h.command("export", user="U2")
+    assert reply(h).startswith("Only the round's lead")
