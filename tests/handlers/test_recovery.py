@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 from bot.handlers.middleware import replay_typed
 from bot.store import RoundStatus
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
@@ -125,6 +128,11 @@ async def test_every_typed_answer_is_marked_done_once_applied(harness: Harness) 
     await h.press("U2", "cx_start")
     await h.dm("U2", "2", event_id="Ev-typed")
     assert await h.deps.store.undone_requests() == []
+    with sqlite3.connect(h.deps.settings.db_path) as db:
+        payload, done = db.execute(
+            "SELECT payload, done FROM seen_requests WHERE key = 'event:Ev-typed'"
+        ).fetchone()
+    assert json.loads(payload)["text"] == "2" and done == 1  # kept until applied
     assert not await h.deps.store.first_time("event:Ev-typed")
 
 
