@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sqlite3
+import urllib.parse
+
 from bot.store import Invitee
-from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
 
 
 async def test_event_retry_with_the_same_event_id_is_processed_once(harness: Harness) -> None:
@@ -53,3 +58,30 @@ async def test_a_fan_out_cut_in_the_middle_resumes_without_inviting_anyone_twice
     opened = sorted(c.params["users"] for c in h.slack.calls_to("conversations.open"))
     assert opened == ["U1", "U2", "U3"]
     assert all(len(h.dm_messages(u)) == 1 for u in ("U1", "U2", "U3"))
+
+
+async def test_a_click_is_saved_before_slack_gets_its_acknowledgement(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    action_id, value, ts = h.button("U2", "cx_answer_3")
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U2", "team_id": TEAM},
+        "container": {"channel_id": "DU2", "message_ts": ts},
+        "actions": [{"action_id": action_id, "value": value}],
+    }
+    body = "payload=" + urllib.parse.quote(json.dumps(payload))
+    blocker = sqlite3.connect(h.deps.settings.db_path)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database for a moment
+    request = asyncio.create_task(h.post(body, "application/x-www-form-urlencoded"))
+    await asyncio.sleep(0.3)
+    assert not request.done()  # no acknowledgement while the answer cannot be saved
+    blocker.rollback()
+    blocker.close()
+    assert (await request).status == 200
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    person = await h.deps.store.participant(round_.id, "U2")
+    assert person is not None and person.state.answer("data").current == 3
+    await settle()
