@@ -21,6 +21,8 @@ LANGUAGES = ("en", "es", "de")
 DEFAULT_LANGUAGE = "en"
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "frameworks"
 MAX_FILE_BYTES = 1_000_000
+MAX_AREAS = 40  # the review lists every area in one Slack message (50 blocks at most)
+MAX_LEVELS = 10  # one button per level plus three, in one actions block (25 at most)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -334,6 +336,9 @@ def _parse_scale(check: _Checker, data: object) -> Scale | None:
     if not isinstance(raw, list) or len(raw) < 2:
         check.fail("scale.levels", f"expected a list of at least 2 levels, got {_kind(raw)}")
         return None
+    if len(raw) > MAX_LEVELS:
+        check.fail("scale.levels", f"{len(raw)} levels: at most {MAX_LEVELS} fit on one question")
+        return None
     levels: list[Level] = []
     seen_keys: set[str] = set()
     for i, item in enumerate(raw):
@@ -363,6 +368,9 @@ def _parse_scale(check: _Checker, data: object) -> Scale | None:
 def _parse_areas(check: _Checker, data: object, scale: Scale | None) -> tuple[Area, ...] | None:
     if not isinstance(data, list) or not data:
         check.fail("areas", f"expected a non-empty list of areas, got {_kind(data)}")
+        return None
+    if len(data) > MAX_AREAS:
+        check.fail("areas", f"{len(data)} areas: at most {MAX_AREAS} fit in one review message")
         return None
     areas: list[Area] = []
     seen: dict[str, int] = {}

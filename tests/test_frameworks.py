@@ -228,3 +228,17 @@ def test_any_yaml_text_gives_data_or_a_clear_error(text: str) -> None:
         read_yaml(text, "fuzz.yaml")
     except FrameworkError as exc:
         assert str(exc).startswith("fuzz.yaml: ")
+
+
+def test_too_many_areas_or_levels_for_slack_are_refused(write_framework) -> None:
+    data = yaml.safe_load(MINI_YAML)
+    data["areas"] = [{**data["areas"][0], "id": f"a{i}"} for i in range(41)]
+    with pytest.raises(FrameworkError) as info:
+        parse_framework(data, "big.yaml")
+    assert str(info.value) == "big.yaml: areas: 41 areas: at most 40 fit in one review message"
+    data = yaml.safe_load(MINI_YAML)
+    level = data["scale"]["levels"][0]
+    data["scale"]["levels"] = [{**level, "value": i, "key": f"l{i}"} for i in range(1, 12)]
+    with pytest.raises(FrameworkError) as info:
+        parse_framework(data, "wide.yaml")
+    assert "scale.levels: 11 levels: at most 10 fit on one question" in str(info.value)

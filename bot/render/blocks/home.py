@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -69,6 +70,12 @@ def home_view(
         )
     blocks.append(DividerBlock())
     blocks += _heading(t(lang, "home_led"), t(lang, "home_none_led"), bool(led))
+    confirm = ConfirmObject(
+        title=clip(t(lang, "home_close"), 100),
+        text=clip(t(lang, "confirm_close"), 300),
+        confirm=clip(t(lang, "home_close"), 30),
+        deny=clip(t(lang, "cancel"), 30),
+    )
     for lead in led[:15]:
         progress = t(lang, "home_led_progress", finished=lead.finished, invited=lead.invited)
         blocks += [
@@ -76,7 +83,7 @@ def home_view(
             ActionsBlock(
                 elements=[
                     _button(t(lang, "home_remind"), HOME_REMIND, lead.round_id),
-                    _button(t(lang, "home_close"), HOME_CLOSE, lead.round_id, "danger"),
+                    _button(t(lang, "home_close"), HOME_CLOSE, lead.round_id, "danger", confirm),
                 ]
             ),
         ]
@@ -99,7 +106,17 @@ def _heading(title: str, empty: str, has_items: bool) -> list[Block]:
     return heading
 
 
-def _button(text: str, action_id: str, round_id: int, style: str | None = None) -> ButtonElement:
+def _button(
+    text: str,
+    action_id: str,
+    round_id: int,
+    style: str | None = None,
+    confirm: ConfirmObject | None = None,
+) -> ButtonElement:
     return ButtonElement(
-        text=clip(text, 75), action_id=action_id, value=encode(round_id), style=style
+        text=clip(text, 75),
+        action_id=action_id,
+        value=encode(round_id),
+        style=style,
+        confirm=confirm,
     )

@@ -17,6 +17,7 @@ from bot.i18n import t
 from bot.render.blocks import clip
 
 START_MODAL = "cx_start_modal"
+MAX_OPTIONS = 100  # Slack's limit for a static select
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "de": "Deutsch"}
 
 
@@ -24,7 +25,7 @@ def start_modal(catalog: Catalog, lang: str, *, channel_id: str) -> View:
     """The modal that bare ``/cx-assess`` opens; ``private_metadata`` carries the channel."""
     frameworks = [
         Option(value=f.id, text=clip(f"{f.name.get(lang)} ({len(f.areas)})", 75)) for f in catalog
-    ]
+    ][:MAX_OPTIONS]
     languages = [Option(value=code, text=LANGUAGE_NAMES[code]) for code in LANGUAGES]
     return View(
         type="modal",
