@@ -15,18 +15,26 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   argument, else the framework's, else 0.7).
 - Effective weight = the area's weight, times (when the framework asks importance) the mean
   importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one.
-- Overall score = weighted mean of the areas' current medians (areas without a level left out);
-  the stage is the highest scale level at or below the score. Weakest areas: the (up to) three
-  lowest current medians, framework order among ties.
-- Roadmap (top gaps): areas with a positive gap, by gap x effective weight (highest first); ties go
-  to the lower current median, then the lower consensus, then framework order. The next step is
-  the area's description of the first level above its current median.
-- Anonymity: below ``min_responses`` current levels an area's distribution, spread and comments
-  are withheld (medians stay: they say nothing about who answered). Comments are sorted alphabetically so their order cannot reveal who wrote them.
+- Anonymity: an area with fewer than ``min_responses`` current levels is withheld
+  (``below_min_responses``; with ``n`` 0 it simply has no answers). With one or two people a
+  median, a mean or a consensus is somebody's answer, so a withheld area keeps only its counts
+  (``n``, ``not_sure``, ``skipped``): ``distribution``, ``spread``, ``comments``, ``current``,
+  ``target``, ``importance``, ``gap``, ``consensus`` and ``rwg`` are null, ``disagreement`` is
+  false and its effective weight ignores importance (as if nobody gave one). A shown area's
+  comments are sorted alphabetically so their order cannot reveal who wrote them.
+- Overall score = weighted mean of the shown areas' current medians (withheld areas and areas
+  without a level left out); the stage is the highest scale level at or below the score. Weakest
+  areas: the (up to) three lowest current medians of shown areas, framework order among ties.
+  With fewer than ``min_responses`` respondents the overall is withheld too (no score, stage or
+  weakest areas; no area can then be shown anyway).
+- Roadmap (top gaps): shown areas with a positive gap, by gap x effective weight (highest first);
+  ties go to the lower current median, then the lower consensus, then framework order. The next
+  step is the area's description of the first level above its current median.
 - Responded = gave a current level somewhere; completed = gave a current reply (a level,
   not sure or skipped) for every area. Answers for areas the framework does not have are ignored.
-- Trend compares the overall score and each area's current median with a `Baseline` of the same
-  framework id; a change is null where either side is.
+- Trend compares the overall score and each shown area's current median with a `Baseline` of the
+  same framework id; a change is null where either side is, so also where the area is withheld
+  now or was withheld then.
 
 Floats are kept exact in the typed report and rounded to 3 decimals only by `Report.to_dict`.
 """
@@ -86,7 +94,7 @@ class AreaResult:
 
 @dataclass(frozen=True)
 class Overall:
-    """The whole framework in one number and stage; all empty when no area has a level."""
+    """The whole framework in one number and stage; all empty when no area can be shown."""
 
     score: float | None
     stage: Level | None
@@ -155,7 +163,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class Baseline:
-    """What a later round is compared with: the overall score and each area's current median."""
+    """What a later round is compared with: the overall score and each shown area's median."""
 
     framework_id: str
     overall: float | None
@@ -163,12 +171,20 @@ class Baseline:
 
     @classmethod
     def from_report_dict(cls, data: Mapping[str, Any]) -> Baseline:
-        """Read a baseline from a dict produced by `Report.to_dict` (e.g. a stored JSON report)."""
+        """Read a baseline from a dict produced by `Report.to_dict` (e.g. a stored JSON report).
+
+        An area marked ``below_min_responses`` has no median here, also in reports stored before
+        such areas were withheld entirely.
+        """
         try:
             if data["schema"] != SCHEMA:
                 raise ValueError(f"unsupported report schema {data['schema']!r}")
             areas = {
-                str(a["id"]): _opt_float(a["current"]["median"] if a["current"] else None)
+                str(a["id"]): _opt_float(
+                    a["current"]["median"]
+                    if a["current"] and not a.get("below_min_responses")
+                    else None
+                )
                 for a in data["areas"]
             }
             return cls(str(data["framework"]["id"]), _opt_float(data["overall"]["score"]), areas)
@@ -297,7 +313,7 @@ def analyse(
         settings=Settings(min_responses, threshold),
         participants=Participation(invited, responded, completed),
         areas=results,
-        overall=_overall(framework, results),
+        overall=_overall(framework, results) if responded >= min_responses else _NO_OVERALL,
         top_gaps=_top_gaps(framework, results),
         trend=None,
     )
@@ -389,47 +405,73 @@ def _area_result(
     threshold: float,
 ) -> AreaResult:
     scale = framework.scale
+    # Every reply is checked against the scale, also in an area that will be withheld.
     distribution = _level_counts(current_counts, scale.values, area, "current level")
-    current = _summarise(distribution)
-    target = (
-        _summarise(_level_counts(target_counts, scale.values, area, "target level"))
+    targets = (
+        _level_counts(target_counts, scale.values, area, "target level")
         if framework.ask_target
         else None
     )
-    importance = (
-        _summarise(_level_counts(importance_counts, IMPORTANCE_VALUES, area, "importance"))
+    importances = (
+        _level_counts(importance_counts, IMPORTANCE_VALUES, area, "importance")
         if framework.ask_importance
         else None
     )
+    current = _summarise(distribution)
+    n = current.n if current else 0
+    not_sure = current_counts.get(Mark.NOT_SURE, 0)
+    skipped = current_counts.get(Mark.SKIPPED, 0)
+    if current is None or n < min_responses:
+        # Withheld (or nobody gave a level): nothing but counts, see the module docstring.
+        medium = MEDIUM_IMPORTANCE if framework.ask_importance else 1.0
+        return AreaResult(
+            area=area,
+            n=n,
+            not_sure=not_sure,
+            skipped=skipped,
+            below_min_responses=True,
+            distribution=None,
+            current=None,
+            target=None,
+            importance=None,
+            gap=None,
+            spread=None,
+            consensus=None,
+            rwg=None,
+            disagreement=False,
+            weight=area.weight * medium,
+            comments=None,
+        )
+
+    target = _summarise(targets) if targets is not None else None
+    importance = _summarise(importances) if importances is not None else None
     gap: float | None = None
-    if current is not None and not framework.ask_target:
+    if not framework.ask_target:
         gap = scale.top - current.median
-    elif current is not None and target is not None:
+    elif target is not None:
         gap = target.median - current.median
-    consensus = _consensus(distribution, current, scale.top - scale.bottom) if current else None
+    consensus = _consensus(distribution, current, scale.top - scale.bottom)
     weight = area.weight
     if framework.ask_importance:
         weight *= importance.mean if importance else MEDIUM_IMPORTANCE
-    n = current.n if current else 0
-    hidden = n < min_responses
-    comments = [c.strip() for c in raw_comments]
+    comments = (c.strip() for c in raw_comments)
     return AreaResult(
         area=area,
         n=n,
-        not_sure=current_counts.get(Mark.NOT_SURE, 0),
-        skipped=current_counts.get(Mark.SKIPPED, 0),
-        below_min_responses=hidden,
-        distribution=None if hidden else distribution,
+        not_sure=not_sure,
+        skipped=skipped,
+        below_min_responses=False,
+        distribution=distribution,
         current=_stat(current),
         target=_stat(target),
         importance=_stat(importance),
         gap=gap,
-        spread=(current.low, current.high) if current and not hidden else None,
+        spread=(current.low, current.high),
         consensus=consensus,
-        rwg=_rwg(current, len(scale.levels)) if current else None,
-        disagreement=n >= 2 and consensus is not None and consensus < threshold,
+        rwg=_rwg(current, len(scale.levels)),
+        disagreement=n >= 2 and consensus < threshold,
         weight=weight,
-        comments=None if hidden else tuple(sorted(filter(None, comments), key=_alphabetical)),
+        comments=tuple(sorted(filter(None, comments), key=_alphabetical)),
     )
 
 
@@ -444,10 +486,14 @@ def _alphabetical(text: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- whole report
 
 
+_NO_OVERALL = Overall(None, None, ())
+
+
 def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
-    rated = [(r, r.current.median) for r in results if r.current]
+    # Withheld areas have no current statistics, so they drop out here and in the roadmap.
+    rated = [(r, r.current.median) for r in results if r.current and not r.below_min_responses]
     if not rated:
-        return Overall(None, None, ())
+        return _NO_OVERALL
     total_weight = sum(r.weight for r, _ in rated)
     score = sum(r.weight * median for r, median in rated) / total_weight
     stage = [level for level in framework.scale.levels if level.value <= score + _EPSILON][-1]
@@ -458,8 +504,9 @@ def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
 def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Gap, ...]:
     ranked: list[tuple[tuple[float, float, float, int], Gap]] = []
     for index, r in enumerate(results):
-        if r.gap is None or r.gap <= 0 or r.current is None or r.consensus is None:
+        if r.below_min_responses or r.gap is None or r.gap <= 0 or r.current is None:
             continue
+        assert r.consensus is not None  # a shown area with a level has a consensus
         next_value = framework.scale.next_value(r.current.median)
         assert next_value is not None  # a positive gap means the median is below the top
         target = r.target.median if r.target else float(framework.scale.top)
@@ -472,8 +519,9 @@ def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Ga
 def _with_trend(report: Report, previous: Baseline) -> Report:
     score = report.overall.score
     areas = []
-    for r in report.areas:
-        before, now = previous.areas.get(r.id), r.current.median if r.current else None
+    for r in report.areas:  # a withheld area has no current median: its change is null
+        before = previous.areas.get(r.id)
+        now = r.current.median if r.current and not r.below_min_responses else None
         areas.append(AreaChange(r.area, before, now, _difference(now, before)))
     overall = Change(previous.overall, score, _difference(score, previous.overall))
     return replace(report, trend=Trend(overall, tuple(areas)))

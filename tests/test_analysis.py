@@ -226,7 +226,7 @@ def test_everyone_not_sure_counts_no_level() -> None:
     report = run(F4, min_responses=3, a=currents(NS, NS, NS, target=4))
     r = area_of(report, "a")
     assert (r.n, r.not_sure, r.current, r.gap, r.below_min_responses) == (0, 3, None, None, True)
-    assert r.target is not None and r.target.median == 4.0
+    assert r.target is None  # without current levels the area shows nothing but counts
     assert report.overall.score is None
     assert report.participants.responded == 0
 
@@ -393,7 +393,97 @@ def test_distribution_and_comments_hidden_below_min_responses() -> None:
     answers = [A(2, comment="zeta"), A(3, comment="Alpha"), A(NS, comment="beta")]
     r = area_of(run(F4, min_responses=3, a=answers), "a")
     assert (r.n, r.below_min_responses, r.distribution, r.comments) == (2, True, None, None)
-    assert r.current is not None and r.current.median == 2.5  # statistics stay
+    assert r.current is None  # a median of two answers would give both away
+
+
+# Below a threshold of 3, by hand: one answer (3, target 4, importance high) or two answers
+# (1 and 4: median 2.5, consensus 0, a disagreement if shown), each with a not sure, a skip and
+# comments. Only n, not_sure and skipped may remain; the weight ignores importance (1 x medium).
+@pytest.mark.parametrize(
+    "levels",
+    [(3,), (1, 4)],
+    ids=["n=1", "n=2"],
+)
+def test_withheld_area_shows_nothing_but_counts(levels: tuple[int, ...]) -> None:
+    fw = make_framework(("a", "b"), ask_importance=True)
+    answers = [A(v, 4, 3, comment=f"mine was {v}") for v in levels]
+    answers += [A(NS, 4, 3, comment="not sure"), A(SK, 4, 1)]
+    report = analyse(fw, columns(a=answers), invited=5, min_responses=3)
+    r = area_of(report, "a")
+    assert (r.n, r.not_sure, r.skipped, r.below_min_responses) == (len(levels), 1, 1, True)
+    assert (r.distribution, r.spread, r.comments) == (None, None, None)
+    assert (r.current, r.target, r.importance, r.gap) == (None, None, None, None)
+    assert (r.consensus, r.rwg, r.disagreement, r.weight) == (None, None, False, 2.0)
+    area = report.to_dict()["areas"][0]
+    assert area == {
+        "id": "a",
+        "name": "A",
+        "n": len(levels),
+        "not_sure": 1,
+        "skipped": 1,
+        "below_min_responses": True,
+        "distribution": None,
+        "current": None,
+        "target": None,
+        "importance": None,
+        "gap": None,
+        "spread": None,
+        "consensus": None,
+        "rwg": None,
+        "disagreement": False,
+        "weight": 2.0,
+        "comments": None,
+    }
+    assert (report.overall.score, report.overall.stage, report.overall.weakest_areas) == (
+        None,
+        None,
+        (),
+    )
+    assert report.top_gaps == ()
+    shown = area_of(analyse(fw, columns(a=answers), invited=5, min_responses=1), "a")
+    assert shown.current is not None and shown.gap is not None  # the same answers, shown
+
+
+def test_overall_roadmap_and_disagreements_use_shown_areas_only() -> None:
+    # a: 1, 1, 1 -> 4 (gap 3); b: 1, 4 -> 4 (median 2.5, gap 1.5, consensus 0); c: 3, 3, 3 -> 4.
+    answers = columns(
+        a=[A(1, 4)] * 3,
+        b=[A(1, 4), A(4, 4)],
+        c=[A(3, 4)] * 3,
+    )
+    everything = analyse(F4, answers, invited=3, min_responses=1)
+    assert everything.overall.score == pytest.approx((1 + 2.5 + 3) / 3)  # what b used to leak
+    assert [g.id for g in everything.top_gaps] == ["a", "b", "c"]
+    assert area_of(everything, "b").disagreement
+
+    report = analyse(F4, answers, invited=3, min_responses=3)
+    assert area_of(report, "b").below_min_responses
+    assert report.overall.score == 2.0  # (1 + 3) / 2
+    assert report.overall.stage is not None and report.overall.stage.value == 2
+    assert [a.id for a in report.overall.weakest_areas] == ["a", "c"]
+    assert [(g.id, g.gap) for g in report.top_gaps] == [("a", 3.0), ("c", 1.0)]
+    assert [r.id for r in report.areas if r.disagreement] == []
+    data = report.to_dict()
+    assert data["overall"]["weakest_areas"] == ["a", "c"]
+    assert [g["area"] for g in data["top_gaps"]] == ["a", "c"]
+    assert report.baseline().areas == {"a": 1.0, "b": None, "c": 3.0}
+
+
+def test_overall_is_withheld_when_fewer_than_min_responses_people_responded() -> None:
+    answers = columns(a=currents(1, 2), b=currents(3, 3), c=currents(NS, 4))
+    report = analyse(F4, answers, invited=5, min_responses=3)
+    assert report.participants.responded == 2
+    assert all(r.below_min_responses and r.current is None for r in report.areas)
+    assert report.to_dict()["overall"] == {
+        "score": None,
+        "stage": None,
+        "stage_key": None,
+        "stage_label": None,
+        "weakest_areas": [],
+    }
+    at_two = analyse(F4, answers, invited=5, min_responses=2)
+    assert at_two.overall.score == 2.25  # a 1.5 and b 3 shown; c has one level, withheld
+    assert [a.id for a in at_two.overall.weakest_areas] == ["a", "b"]
 
 
 def test_distribution_and_comments_shown_at_min_responses_sorted() -> None:
@@ -417,6 +507,8 @@ def test_min_responses_default_is_three() -> None:
         True,
         False,
     )
+    assert (area_of(two, "a").current, two.overall.score) == (None, None)
+    assert area_of(three, "a").current is not None and three.overall.score == 2.0
     assert two.settings.min_responses == 3
 
 
@@ -451,7 +543,11 @@ def test_trend_against_baseline_from_previous_report_json() -> None:
     assert before.baseline().areas == baseline.areas
 
     after = analyse(
-        F4, columns(a=currents(3, 3), b=currents(NS), c=currents(2)), invited=3, previous=baseline
+        F4,
+        columns(a=currents(3, 3), b=currents(NS), c=currents(2)),
+        invited=3,
+        previous=baseline,
+        min_responses=1,
     )
     assert after.trend is not None
     assert after.trend.overall.previous == 2.25
@@ -470,6 +566,37 @@ def test_trend_against_baseline_from_previous_report_json() -> None:
             {"area": "c", "previous": None, "current": 2.0, "change": None},
         ],
     }
+
+
+def test_trend_ignores_withheld_areas_then_and_now() -> None:
+    # Before (min 3): a 1, 1, 1 and c 3, 3, 3 shown; b 2, 2 withheld. Overall (1 + 3) / 2 = 2.
+    before = analyse(
+        F4, columns(a=currents(1, 1, 1), b=currents(2, 2), c=currents(3, 3, 3)), invited=3
+    )
+    baseline = Baseline.from_report_dict(json.loads(json.dumps(before.to_dict())))
+    assert baseline == Baseline("test", 2.0, {"a": 1.0, "b": None, "c": 3.0})
+    # Now: a 2, 2 withheld; b 3, 3, 3 and c 4, 4, 4 shown. Overall (3 + 4) / 2 = 3.5.
+    after = analyse(
+        F4,
+        columns(a=currents(2, 2), b=currents(3, 3, 3), c=currents(4, 4, 4)),
+        invited=3,
+        previous=baseline,
+    )
+    assert after.trend is not None
+    overall = after.trend.overall
+    assert (overall.previous, overall.current, overall.change) == (2.0, 3.5, 1.5)
+    assert [(c.area.id, c.previous, c.current, c.change) for c in after.trend.areas] == [
+        ("a", 1.0, None, None),  # withheld now
+        ("b", None, 3.0, None),  # withheld then
+        ("c", 3.0, 4.0, 1.0),
+    ]
+
+
+def test_baseline_from_an_older_report_ignores_medians_of_withheld_areas() -> None:
+    stored = run(F4, a=currents(1, 1, 1), b=currents(2, 2)).to_dict()  # min 1: all shown
+    stored["areas"][1]["below_min_responses"] = True  # as stored before areas were withheld
+    baseline = Baseline.from_report_dict(stored)
+    assert baseline.areas == {"a": 1.0, "b": None, "c": None}
 
 
 def test_no_trend_without_baseline_or_for_another_framework() -> None:

@@ -12,7 +12,8 @@ from bot.cli import build_parser, main
 from tests.blockkit import assert_valid_blocks
 from tests.samples import MINI_YAML
 
-# Hand-checked: alpha 1, 1, 2 (median 1) with targets 3, 3 and a comment; beta 3 and one not sure.
+# Hand-checked: alpha 1, 1, 2 (median 1) with targets 3, 3 and a comment; beta 3 and one not sure,
+# one level: below the default minimum of 3, so withheld and left out of the overall (alpha's 1).
 WORKSHOP = """\
 participant,area,current,target,importance,comment,table
 Ana,alpha,1,high,,Too slow,A
@@ -47,10 +48,14 @@ def test_markdown_report_by_default(files: Path) -> None:
     code, out = run("report", "--framework", "mini", "--answers", str(files / "now.csv"))
     assert code == 0
     assert out.startswith("# Mini: assessment report\n")
-    assert "- **Overall stage: 2 · Medium** (score 2.3 on a scale of 1 to 3)" in out
+    assert "- **Overall stage: 1 · Low** (score 1 on a scale of 1 to 3)" in out
     assert "- 3 of 3 invited people answered; 2 answered every area." in out  # invited: the file
     assert "| Alpha | 3 | 0 | 1 · Low | 3 · High | 2 | 0.63 | 2 / 1 / 0 |" in out
     assert "- Too slow" in out
+    assert (
+        "| Beta | 1 | 1 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |"
+        in out
+    )
 
 
 def test_json_report_in_spanish_with_invited_and_min_responses(files: Path) -> None:
@@ -68,6 +73,8 @@ def test_json_report_in_spanish_with_invited_and_min_responses(files: Path) -> N
     assert data["participants"] == {"invited": 5, "responded": 3, "completed": 2}
     assert data["settings"] == {"min_responses": 1, "consensus_threshold": 0.7}
     assert data["areas"][1]["distribution"] == {"1": 0, "2": 0, "3": 1}  # shown from 1 answer
+    assert data["areas"][1]["current"] == {"median": 3.0, "mean": 3.0}
+    assert data["overall"]["score"] == 2.333  # (1 x 1 + 3 x 2) / 3 with beta shown
     assert data["trend"] is None
 
 
@@ -91,8 +98,9 @@ def test_blocks_with_trend_and_chart(files: Path) -> None:
     assert code == 0
     assert_valid_blocks(blocks)
     lines = blocks[-2]["text"]["text"]
-    assert "• *Alpha*  1 · Low → 3 · High · n=3 · → 0 · :warning:" in lines
-    assert "• *Beta*  only 1 answers (3 needed): withheld to protect anonymity" in lines
+    # The earlier round had one answer per area: withheld then, so no change to show now.
+    assert "• *Alpha*  1 · Low → 3 · High · n=3 · :warning:" in lines
+    assert "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)" in lines
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 

@@ -28,8 +28,9 @@ def small_report(mini: Framework) -> Report:
 
     alpha: current 1, 1, 2 (median 1, spread 1-2); targets 3, 3 (+ one not sure): gap 2;
     consensus 1 + 2/3 log2(5/6) + 1/3 log2(2/3) = 0.63 < 0.7: a disagreement; one comment.
-    beta: current 3 and one not sure: n 1, below the 3 needed to show details; target 3, gap 0.
-    overall (1 * 1 + 2 * 3) / 3 = 2.33: stage 2; completed: Ana and Ben (not sure counts).
+    beta: current 3 (Ana's, target 3) and one not sure: n 1, below the 3 needed, so withheld:
+    no level, gap or consensus. overall from alpha alone: 1, stage 1; completed: Ana and Ben
+    (not sure counts).
     """
     answers = {
         "Ana": {

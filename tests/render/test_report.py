@@ -17,8 +17,8 @@ SMALL_MARKDOWN = """\
 
 ## Summary
 
-- **Overall stage: 2 · Medium** (score 2.3 on a scale of 1 to 3)
-- Weakest areas: Alpha; Beta
+- **Overall stage: 1 · Low** (score 1 on a scale of 1 to 3)
+- Weakest areas: Alpha
 - 3 of 4 invited people answered; 2 answered every area.
 
 ## Roadmap: the gaps to close first
@@ -36,11 +36,12 @@ SMALL_MARKDOWN = """\
 | Area | Answers | Not sure | Current (median) | Target (median) | Gap | Consensus | Answers per level (1 / 2 / 3) |
 |---|--:|--:|---|---|--:|--:|---|
 | Alpha | 3 | 0 | 1 · Low | 3 · High | 2 | 0.63 | 2 / 1 / 0 |
-| Beta | 1 | 1 | 3 · High | 3 · High | 0 | 1 | too few answers to show |
+| Beta | 1 | 1 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |
 
 Medians of the answers. Consensus runs from 0 (split between the extremes) to 1 (full agreement); \
-below 0.7 an area counts as a disagreement. Distributions and comments are shown only for areas \
-with at least 3 answers.
+below 0.7 an area counts as a disagreement. An area with fewer than 3 answers is withheld to \
+protect anonymity: only its counts are shown, and the overall stage, the roadmap and the trend \
+leave it out.
 
 ## Participation
 
@@ -60,8 +61,8 @@ Comments are not shown for areas with fewer than 3 answers: Beta.
 SMALL_TEXT = """\
 Mini
 ====
-Overall stage: 2 · Medium (score 2.3 on a scale of 1 to 3)
-Weakest areas: Alpha; Beta
+Overall stage: 1 · Low (score 1 on a scale of 1 to 3)
+Weakest areas: Alpha
 3 of 4 invited people answered; 2 answered every area.
 
 Roadmap: the gaps to close first
@@ -73,7 +74,7 @@ Disagreements to discuss
 
   Area   Current (median)  Target (median)   Answers  Consensus
   Alpha  1 · Low           3 · High          3        0.63  (!)
-  Beta   3 · High          3 · High          1        1
+  Beta   withheld to protect anonymity (answers: 1, minimum: 3)
 """
 
 
@@ -89,12 +90,17 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
     small_report: Report,
 ) -> None:
     es = render_markdown(small_report, "es")
-    assert "- **Etapa global: 2 · Medio** (puntuación 2,3 en una escala de 1 a 3)" in es
+    assert "- **Etapa global: 1 · Bajo** (puntuación 1 en una escala de 1 a 3)" in es
     assert "| Alfa | 3 | 0 | 1 · Bajo | 3 · Alto | 2 | 0,63 | 2 / 1 / 0 |" in es
+    assert (
+        "| Beta | 1 | 1 | – | – | – | – | "
+        "se omite para proteger el anonimato (respuestas: 1, mínimo: 3) |" in es
+    )
     assert "   - Siguiente paso (2 · Medio): Alfa parcial." in es
     de = render_markdown(small_report, "de")
     assert "## Meinungsverschiedenheiten zur Diskussion" in de
     assert "- **Alpha**: Konsens 0,63; Antworten von 1 · Niedrig bis 2 · Mittel" in de
+    assert "zum Schutz der Anonymität ausgeblendet (Antworten: 1, Minimum: 3) |" in de
 
 
 def test_markdown_of_a_round_nobody_answered_says_so(mini: Framework) -> None:
@@ -125,11 +131,48 @@ def test_markdown_without_targets_drops_the_target_column_and_gaps_run_to_the_to
 def test_markdown_trend_compares_with_the_previous_round(small_report: Report) -> None:
     previous = Baseline("mini", 2.0, {"alpha": 1.5, "beta": None})
     answers = {"x": {"alpha": AreaAnswer(1), "beta": AreaAnswer(3)}}
-    report = analyse(small_report.framework, answers, invited=1, previous=previous)
+    report = analyse(small_report.framework, answers, invited=1, previous=previous, min_responses=1)
     text = render_markdown(report, "en")
     assert "Overall score: 2 → 2.3 (↑ +0.3)" in text
     assert "| Alpha | 1.5 | 1 | ↓ -0.5 |" in text
     assert "| Beta | – | 3 | – |" in text
+
+
+def test_markdown_of_a_withheld_area_shows_no_level_of_its_answer(mini: Framework) -> None:
+    # Three people say alpha is 2 (Medium) and want 2; only Ana rates beta: 3 (High), target 3,
+    # with a comment. Nothing of hers may show: no "High", no "3 ·", no comment, no gap.
+    answers = {p: {"alpha": AreaAnswer(2, 2)} for p in ("Ana", "Ben", "Cy")}
+    answers["Ana"]["beta"] = AreaAnswer(3, 3, comment="SECRET beta")
+    report = analyse(mini, answers, invited=3, min_responses=3)
+    for text in (render_markdown(report, "en"), render_text(report, "en")):
+        assert "High" not in text and "3 ·" not in text and "SECRET" not in text
+    text = render_markdown(report, "en")
+    assert (
+        "| Beta | 1 | 0 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |"
+        in text
+    )
+    assert "- **Overall stage: 2 · Medium** (score 2 on a scale of 1 to 3)" in text
+    assert "- Weakest areas: Alpha\n" in text
+    assert "No area shown is below its target." in text
+    assert "People broadly agree on every area shown." in text
+    assert "Comments are not shown for areas with fewer than 3 answers: Beta." in text
+
+
+def test_markdown_and_terminal_when_the_overall_is_withheld(mini: Framework) -> None:
+    answers = {p: {"alpha": AreaAnswer(1, 3), "beta": AreaAnswer(3, 3)} for p in ("Ana", "Ben")}
+    previous = Baseline("mini", 2.0, {"alpha": 1.0, "beta": 3.0})
+    report = analyse(mini, answers, invited=4, min_responses=3, previous=previous)
+    text = render_markdown(report, "en")
+    assert (
+        "- The overall stage is withheld to protect anonymity: no area has the 3 answers "
+        "needed to show it.\n" in text
+    )
+    assert "Weakest areas" not in text and "Low" not in text and "High" not in text
+    assert "Overall score: 2 → – (–)" in text
+    assert "| Alpha | 1 | – | – |" in text  # the previous round's median, nothing of now
+    terminal = render_text(report, "de")
+    assert "Die Gesamtstufe ist zum Schutz der Anonymität ausgeblendet" in terminal
+    assert "  Beta   zum Schutz der Anonymität ausgeblendet (Antworten: 2, Minimum: 3)" in terminal
 
 
 def test_markdown_keeps_table_rows_and_comment_items_on_one_line(mini: Framework) -> None:

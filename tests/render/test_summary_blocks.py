@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from bot.analysis import Baseline, Report, analyse
 from bot.answers import AreaAnswer, Mark
-from bot.frameworks import LANGUAGES, Catalog, Framework, parse_framework
+from bot.frameworks import LANGUAGES, Catalog, Framework, Text, parse_framework
 from bot.render.blocks import to_dicts
 from bot.render.blocks.summary import summary_blocks, summary_text
 from tests.blockkit import assert_valid_blocks
@@ -59,18 +60,18 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
     ]
     assert texts(blocks) == [
         "Mini: results",
-        "*Overall stage: 2 · Medium*  (score 2.3 on a scale of 1 to 3)\nWeakest areas: Alpha; Beta",
+        "*Overall stage: 1 · Low*  (score 1 on a scale of 1 to 3)\nWeakest areas: Alpha",
         "3 of 4 answered · 2 completed",
         "",
         "*Top gaps to close*\n*1. Alpha*  1 · Low → 3 · High\n      _Next: Alpha is partial._",
         "*Disagreements to discuss*\n• Alpha: consensus 0.63; answers from 1 · Low to 2 · Medium",
         "",
         "• *Alpha*  1 · Low → 3 · High · n=3 · :warning:\n"
-        "• *Beta*  only 1 answers (3 needed): withheld to protect anonymity",
-        "Medians of the answers; no individual answer is shown. Details appear for areas with "
-        "at least 3 answers; comments are in the full report.",
+        "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)",
+        "Medians of the answers; no individual answer is shown. Areas with fewer than 3 answers "
+        "are withheld and left out of the overall stage; comments are in the full report.",
     ]
-    assert summary_text(small_report, "en") == ("Mini: overall stage 2 · Medium; 3 of 4 answered.")
+    assert summary_text(small_report, "en") == ("Mini: overall stage 1 · Low; 3 of 4 answered.")
 
 
 @pytest.mark.parametrize("people", [0, 1, 7])
@@ -125,13 +126,12 @@ def test_framework_text_is_escaped_for_slack(mini: Framework) -> None:
 
 
 def test_a_huge_framework_stays_within_slack_limits(mini: Framework) -> None:
-    data = mini.to_dict()
-    template = data["areas"][0]
-    data["areas"] = [
-        template | {"id": f"area-{i}", "name": {"en": f"Area {i} " + "x" * 140}}
-        for i in range(1000)
-    ]
-    framework = parse_framework(data, "huge")
+    # Built directly, past the framework loader's own limit on areas: the renderer must cope.
+    template = mini.areas[0]
+    areas = tuple(
+        replace(template, id=f"area-{i}", name=Text(f"Area {i} " + "x" * 140)) for i in range(1000)
+    )
+    framework = replace(mini, id="huge", areas=areas)
     answers = {p: {f"area-{i}": AreaAnswer(1, 3) for i in range(1000)} for p in "abc"}
     report = analyse(framework, answers, invited=3)
     blocks = to_dicts(summary_blocks(report, "en", round_label="y" * 200))
@@ -148,8 +148,50 @@ def test_areas_below_min_responses_show_no_level_in_the_channel(mini: Framework)
         "c": {"alpha": AreaAnswer(2, 3)},
     }
     report = analyse(mini, answers, invited=3, min_responses=3)
-    assert [g.id for g in report.top_gaps] == ["beta", "alpha"]  # the report keeps both
+    assert [g.id for g in report.top_gaps] == ["alpha"]  # beta is withheld by the analysis
     found = texts(to_dicts(summary_blocks(report, "en")))
     gaps = next(text for text in found if text.startswith("*Top gaps"))
     assert "Alpha" in gaps and "Beta" not in gaps
-    assert "• *Beta*  only 1 answers (3 needed): withheld to protect anonymity" in "\n".join(found)
+    assert "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)" in "\n".join(found)
+    assert "Low" not in json.dumps(found)  # beta's single answer, 1 · Low
+
+
+def test_no_top_gaps_heading_when_only_withheld_areas_have_gaps(mini: Framework) -> None:
+    # alpha 2, 2, 2 wants 2 (no gap); beta's one answer, 1 -> 3, would be the only gap.
+    answers = {p: {"alpha": AreaAnswer(2, 2)} for p in "abc"}
+    answers["a"]["beta"] = AreaAnswer(1, 3)
+    report = analyse(mini, answers, invited=3, min_responses=3)
+    assert report.top_gaps == ()
+    blocks = to_dicts(summary_blocks(report, "en"))
+    assert_valid_blocks(blocks)
+    found = texts(blocks)
+    assert not any("Top gaps" in text for text in found)
+    assert [b["type"] for b in blocks] == [
+        "header",
+        "section",
+        "context",
+        "divider",
+        "divider",
+        "section",
+        "context",
+    ]
+    assert found[5] == (
+        "• *Alpha*  2 · Medium → 2 · Medium · n=3\n"
+        "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)"
+    )
+
+
+def test_overall_withheld_when_too_few_people_answered(mini: Framework) -> None:
+    answers = {p: {"alpha": AreaAnswer(1, 3), "beta": AreaAnswer(3, 3)} for p in "ab"}
+    report = analyse(mini, answers, invited=3, min_responses=3)
+    blocks = to_dicts(summary_blocks(report, "es"))
+    assert_valid_blocks(blocks)
+    assert texts(blocks) == [
+        "Mini: resultados",
+        "La etapa global se omite para proteger el anonimato: ningún área tiene las 3 respuestas "
+        "necesarias para mostrarla.",
+        "2 de 3 respondieron · 2 completaron",
+    ]
+    assert summary_text(report, "de") == (
+        "Mini: Gesamtstufe ausgeblendet (zu wenige Antworten); 2 von 3 haben geantwortet."
+    )

@@ -1,6 +1,7 @@
 """The anonymous channel summary of a closed round, as Block Kit.
 
-Aggregates only (comments stay in the Markdown report); texts come from
+Aggregates only (comments stay in the Markdown report); an area with fewer than ``min_responses``
+answers shows only its count, as the analysis withholds everything else. Texts come from
 ``templates/summary.mrkdwn.j2``. Always within Slack's limits: at most 50 blocks, section texts
 at most 3000 characters, the header at most 150.
 """
@@ -57,10 +58,10 @@ def summary_blocks(report: Report, lang: str, *, round_label: str | None = None)
         _section(texts.overall_text()),
         _context(texts.participation_text()),
     ]
-    if report.overall.stage is None:  # nobody gave a level: nothing more to show
+    if report.overall.stage is None:  # no area can be shown (no levels, or too few): stop here
         return blocks
     blocks.append(DividerBlock())
-    if report.top_gaps:
+    if report.top_gaps:  # shown areas only; no gaps, no section (never an empty heading)
         blocks.append(_section(texts.gaps_text(TOP_GAPS)))
     if any(r.disagreement for r in report.areas):
         blocks.append(_section(texts.disagreements_text()))
