@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
@@ -44,9 +45,10 @@ def build_app(
     store: Store,
     *,
     clock: Callable[[], datetime] | None = None,
+    session: aiohttp.ClientSession | None = None,
 ) -> tuple[AsyncApp, Deps]:
     """The `AsyncApp` and its dependencies. Request signatures are always verified (HTTP mode)."""
-    client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    client = make_client(settings.slack_bot_token, settings.slack_api_url, session)
     deps = build_deps(settings, catalog, store, client, *([clock] if clock else []))
     app = AsyncApp(
         client=client,

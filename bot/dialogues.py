@@ -42,6 +42,7 @@ from bot.store import Participant, Round, RoundNotOpen, RoundStatus, Store
 
 log = logging.getLogger(__name__)
 
+SEND_CONCURRENCY = 4
 ASKING = (Phase.ASKING, Phase.REVIEW)
 WAITING = (Phase.INVITED, Phase.DECLINED)
 
@@ -79,6 +80,8 @@ class Dialogues:
     ) -> None:
         self.store, self.slack, self.clock = store, slack, clock
         self._locks: defaultdict[tuple[int, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Sending follows the acknowledgement; bounding it keeps a burst's acks quick.
+        self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
 
     async def invite(self, round_: Round, person: Participant) -> None:
         """Send the invitation DM and record it (so a resumed fan-out skips this person).
@@ -197,9 +200,10 @@ class Dialogues:
                 step = advance(framework, person.state, CloseRound())
         if acknowledge:
             await acknowledge()
-        if dm is None:
-            dm = await self.slack.open_dm(person.user_id)
-        await self._send(round_, person, event, before, step, dm, origin, lang)
+        async with self._sending:
+            if dm is None:
+                dm = await self.slack.open_dm(person.user_id)
+            await self._send(round_, person, event, before, step, dm, origin, lang)
 
     async def _send(
         self,

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
@@ -36,6 +37,21 @@ def web_app(app: AsyncApp, deps: Deps) -> web.Application:
 
     application.router.add_get("/healthz", healthz)
     return application
+
+
+async def drain(timeout: float = 10.0) -> None:
+    """Wait for the Bolt listeners still running after their acknowledgement."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while pending := [
+        task
+        for task in asyncio.all_tasks()
+        if not task.done() and "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
+    ]:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError(f"{len(pending)} listeners still running after {timeout} s")
+        await asyncio.wait(pending, timeout=remaining)
 
 
 async def run_clock(deps: Deps, every: float = TICK_SECONDS) -> None:
@@ -72,8 +88,8 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with Store.open(settings.db_path) as store:
-        app, deps = build_app(settings, catalog, store)
+    async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
+        app, deps = build_app(settings, catalog, store, session=session)
         clock = asyncio.create_task(run_clock(deps))
         recovery = asyncio.create_task(recover(deps))
         try:
@@ -92,6 +108,7 @@ async def serve(
                 log.info("listening on http://%s:%s%s", host, port, EVENTS_PATH)
                 await stop.wait()
                 await runner.cleanup()
+            await drain()  # work already acknowledged to Slack finishes before the store closes
         finally:
             for task in (clock, recovery):
                 task.cancel()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -27,11 +28,17 @@ log = logging.getLogger(__name__)
 SLACKBOT = "USLACKBOT"
 
 
-def make_client(token: str | None, base_url: str) -> AsyncWebClient:
-    """A Web API client whose every call (``auth.test`` included) goes to ``base_url``."""
+def make_client(
+    token: str | None, base_url: str, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A Web API client whose every call (``auth.test`` included) goes to ``base_url``.
+
+    Pass a ``session`` to reuse its connections (without one, every call opens a new one).
+    """
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=5),
@@ -76,6 +83,9 @@ class SlackGateway:
             error = str(exc.response.get("error") or exc.response.status_code)
             log.warning("Slack %s failed: %s", method, error)
             raise SlackCallFailed(method, error) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:  # after the retry handlers gave up
+            log.warning("Slack %s unreachable: %r", method, exc)
+            raise SlackCallFailed(method, "connection_error") from None
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         return data
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import urllib.parse
@@ -21,7 +20,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps
 from bot.frameworks import load_catalog
-from bot.server import EVENTS_PATH, web_app
+from bot.server import EVENTS_PATH, drain, web_app
 from bot.store import Store
 from tests.fakeslack import FakeSlack
 
@@ -181,22 +180,9 @@ class Harness:
         return await self.click(user, action_id, value, channel=f"D{user}", ts=ts)
 
 
-async def settle(timeout: float = 10.0) -> None:
+async def settle() -> None:
     """Wait until every Bolt listener that runs after its acknowledgement has finished."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        pending = [
-            task
-            for task in asyncio.all_tasks()
-            if not task.done()
-            and "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
-        ]
-        if not pending:
-            return
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise TimeoutError(f"{len(pending)} listeners still running")
-        await asyncio.wait(pending, timeout=remaining)
+    await drain()
 
 
 def workspace(slack: FakeSlack) -> None:
@@ -224,8 +210,8 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
             slack_api_url=slack.api_url,
             min_responses=2,
         )
-        async with Store.open(settings.db_path) as store:
-            app, deps = build_app(settings, load_catalog(), store, clock=clock)
+        async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
+            app, deps = build_app(settings, load_catalog(), store, clock=clock, session=session)
             runner = web.AppRunner(web_app(app, deps))
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)

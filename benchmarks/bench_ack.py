@@ -1,0 +1,362 @@
+"""Answer acknowledgement latency over real HTTP: cx-assess against a bare Bolt app, same run.
+
+200 participants of an open ``cx-maturity`` round (started with a signed ``/cx-assess start``
+command, every participant then pressed *Start*) answer their current question, half by button
+(a ``block_actions`` payload carrying the real button value read from their DM in the fake
+Slack), half by typing the level (a ``message.im`` event). Two loads:
+
+- sustained: 500 answers at 50 a second in total (each participant every 4 s), open loop;
+- burst: all 200 answer at the same instant.
+
+The latency is client-side: from just before the request is written until the response (the
+ack) has been read. The very same requests (re-signed) are then replayed, with the same timing,
+against a bare Bolt app whose listeners only ack, served by the same stack (Bolt's aiohttp
+adapter under an aiohttp ``AppRunner``, the same signature verification and logging set-up,
+the same fake Slack answering ``auth.test``).
+
+Processes (see `benchmarks._slackbench`): the server under test runs in a child process of its
+own (``cx-assess serve --http`` for cx-assess), the fake Slack in another, and this process only
+generates load. With the server in-process, the load generator's own event-loop work (building,
+signing and timing 200 simultaneous requests, polling the fake) would be queued behind the
+server's listeners and counted as server latency; with the fake Slack in the server's process,
+the Web API calls cx-assess makes would cost the server CPU that real Slack does not. The
+machine has two cores, so the three processes still share them: the figures are an upper bound.
+
+Afterwards SQLite is read: every answer sent must be stored exactly once, with the value sent,
+each participant's interview position must equal the answers they gave, and each DM must hold
+exactly one question message per answer plus the first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks._slackbench import (
+    LEAD,
+    BenchError,
+    FakeSlackProcess,
+    Prompt,
+    Ready,
+    Request,
+    Server,
+    SignedClient,
+    answers_in_db,
+    click,
+    command,
+    cpu_seconds,
+    percentile,
+    typed,
+    wait_for,
+    wait_recorded,
+)
+
+PARTICIPANTS = 200
+RATE = 50.0  # answers per second, in total
+DURATION_S = 10.0
+TYPED_SHARE = 0.5
+SEED = 20240611
+TARGET_RATIO = 1.5  # sustained p99, cx-assess / bare Bolt
+TARGET_BURST_MS = 1000.0  # the slowest ack in the burst
+
+
+def user_id(i: int) -> str:
+    return f"U{i:05d}"
+
+
+@dataclass
+class Sample:
+    kind: str
+    status: int
+    seconds: float
+
+
+@dataclass
+class Load:
+    """What one app was sent and how fast it answered."""
+
+    sustained: list[Sample] = field(default_factory=list)
+    burst: list[Sample] = field(default_factory=list)
+    sustained_span: float = 0.0
+    cpu_sustained: float = 0.0  # the server's CPU seconds, until it was idle again
+    cpu_burst: float = 0.0
+
+
+@dataclass
+class Plan:
+    """The requests sent to cx-assess, kept to replay them against the bare app."""
+
+    sustained: list[Request] = field(default_factory=list)
+    burst: list[Request] = field(default_factory=list)
+    expected: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    given: Counter[str] = field(default_factory=Counter)
+    answered: dict[str, set[str]] = field(default_factory=dict)
+
+
+def answer_for(
+    user: str, prompt: Prompt, is_typed: bool, pick: float, event_id: str, plan: Plan
+) -> Request:
+    """The answer to ``prompt``: a level chosen by ``pick``, clicked or typed; noted in ``plan``."""
+    levels = prompt.levels()
+    if not levels:
+        raise BenchError(f"{user}'s question has no level buttons")
+    action_id, value = levels[int(pick * len(levels))]
+    _, area, ask, level = value.split("|")
+    plan.expected[(user, area, ask)] = int(level)
+    plan.given[user] += 1
+    plan.answered.setdefault(user, set()).add(prompt.ts)
+    return typed(user, level, event_id) if is_typed else click(user, action_id, value, prompt.ts)
+
+
+async def prepare(fake: FakeSlackProcess, client: SignedClient, users: list[str]) -> int:
+    """Start the round in the channel and have everyone press Start; the round id."""
+    status, _ = await client.send(command("start cx-maturity", fake.response_url))
+    if status != 200:
+        raise BenchError(f"/cx-assess start answered HTTP {status}")
+    invitations = await wait_for(
+        users, fake, lambda u, p: p.button("cx_start") is not None, "an invitation"
+    )
+    round_id = int(invitations[users[0]].buttons[0][1].split("|")[0])
+    gate = asyncio.Semaphore(16)
+
+    async def press(user: str) -> None:
+        prompt = invitations[user]
+        button = prompt.button("cx_start")
+        assert button is not None
+        async with gate:
+            status, _ = await client.send(click(user, *button, prompt.ts))
+        if status != 200:
+            raise BenchError(f"Start for {user} answered HTTP {status}")
+
+    await asyncio.gather(*(press(u) for u in users))
+    await wait_for(users, fake, lambda u, p: p.is_question, "a first question")
+    return round_id
+
+
+async def cx_sustained(
+    fake: FakeSlackProcess, client: SignedClient, users: list[str], plan: Plan, rng: random.Random
+) -> tuple[list[Sample], float]:
+    order = users[:]
+    rng.shuffle(order)
+    count = int(RATE * DURATION_S)
+    steps = [
+        (order[k % len(order)], rng.random() < TYPED_SHARE, rng.random()) for k in range(count)
+    ]
+    plan.sustained = [Request("", "", "")] * count
+    samples: list[Sample | None] = [None] * count
+
+    async def answer(k: int) -> None:
+        user, is_typed, pick = steps[k]
+        ready = await wait_for([user], fake, not_answered(plan), "its next question", 10.0)
+        request = answer_for(user, ready[user], is_typed, pick, f"EvS{k:06d}", plan)
+        plan.sustained[k] = request
+        status, seconds = await client.send(request)
+        samples[k] = Sample(request.kind, status, seconds)
+
+    span = await paced(count, answer)
+    return [s for s in samples if s is not None], span
+
+
+async def paced(count: int, work: Callable[[int], Coroutine[None, None, None]]) -> float:
+    """Start ``work(k)`` at k / RATE seconds (open loop); wait for all; the seconds it took."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    tasks: list[asyncio.Task[None]] = []
+    for k in range(count):
+        delay = start + k / RATE - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(work(k)))
+    await asyncio.gather(*tasks)
+    return loop.time() - start
+
+
+async def at_once(client: SignedClient, requests: list[Request]) -> list[Sample]:
+    """Sign every request, then release them all together."""
+    gate = asyncio.Event()
+    signed = [(r, client.headers(r)) for r in requests]
+
+    async def fire(request: Request, headers: dict[str, str]) -> Sample:
+        await gate.wait()
+        status, seconds = await client.send(request, headers)
+        return Sample(request.kind, status, seconds)
+
+    tasks = [asyncio.create_task(fire(r, h)) for r, h in signed]
+    await asyncio.sleep(0.1)  # every task is parked at the gate
+    gate.set()
+    return list(await asyncio.gather(*tasks))
+
+
+def not_answered(plan: Plan) -> Ready:
+    """Ready when the user's latest DM message is a question they have not answered yet."""
+    return lambda user, prompt: prompt.is_question and prompt.ts not in plan.answered.get(user, ())
+
+
+async def run_cx(tmp: Path, fake: FakeSlackProcess, users: list[str]) -> tuple[Load, Plan, str]:
+    load, plan, rng = Load(), Plan(), random.Random(SEED)
+    async with Server("cx", tmp, fake.api_url) as server:
+        client = SignedClient(server.url)
+
+        async def settled() -> dict[str, Prompt]:
+            """Every participant's next question posted and recorded: the server is idle."""
+            last = await wait_for(users, fake, not_answered(plan), "its next question")
+            await wait_recorded(server.db_path, round_id, {u: p.ts for u, p in last.items()})
+            return last
+
+        try:
+            round_id = await prepare(fake, client, users)
+            await settled()
+            await client.warm(PARTICIPANTS)
+            cpu = cpu_seconds(server.pid)
+            load.sustained, load.sustained_span = await cx_sustained(fake, client, users, plan, rng)
+            prompts = await settled()
+            load.cpu_sustained, cpu = cpu_seconds(server.pid) - cpu, cpu_seconds(server.pid)
+            plan.burst = [
+                answer_for(
+                    u, prompts[u], rng.random() < TYPED_SHARE, rng.random(), f"EvB{i:06d}", plan
+                )
+                for i, u in enumerate(users)
+            ]
+            load.burst = await at_once(client, plan.burst)
+            await settled()
+            load.cpu_burst = cpu_seconds(server.pid) - cpu
+            stats = await fake.stats(users)
+        finally:
+            await client.close()
+    verdict = check_recorded(server, round_id, plan, stats)
+    return load, plan, verdict
+
+
+def check_recorded(server: Server, round_id: int, plan: Plan, stats: dict[str, object]) -> str:
+    """Every answer in SQLite once with its value; positions and question messages match."""
+    values, positions = answers_in_db(server.db_path, round_id)
+    same = sum(1 for key, level in plan.expected.items() if values.get(key) == level)
+    extra = len(set(values) - set(plan.expected))
+    position_ok = sum(1 for u, n in plan.given.items() if positions.get(u) == n)
+    questions = stats["questions"]
+    assert isinstance(questions, dict)
+    asked_once = sum(1 for u, n in plan.given.items() if questions.get(f"D{u}") == n + 1)
+    users = len(plan.given)
+    ok = same == len(plan.expected) and not extra and position_ok == asked_once == users
+    return (
+        f"ack: recorded exactly once: {same}/{len(plan.expected)} answers stored with the value"
+        f" sent, {extra} unexpected; interview positions right {position_ok}/{users}; next"
+        f" question posted once {asked_once}/{users} {'PASS' if ok else 'MISS'}"
+    )
+
+
+async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan) -> Load:
+    load = Load()
+    async with Server("bare", tmp, fake.api_url) as server:
+        client = SignedClient(server.url)
+        try:
+            await client.warm(PARTICIPANTS)
+            cpu = cpu_seconds(server.pid)
+            samples: list[Sample | None] = [None] * len(plan.sustained)
+
+            async def replay(k: int) -> None:
+                status, seconds = await client.send(plan.sustained[k])
+                samples[k] = Sample(plan.sustained[k].kind, status, seconds)
+
+            load.sustained_span = await paced(len(plan.sustained), replay)
+            load.sustained = [s for s in samples if s is not None]
+            await asyncio.sleep(1.0)
+            load.cpu_sustained, cpu = cpu_seconds(server.pid) - cpu, cpu_seconds(server.pid)
+            load.burst = await at_once(client, plan.burst)
+            await asyncio.sleep(1.0)
+            load.cpu_burst = cpu_seconds(server.pid) - cpu
+        finally:
+            await client.close()
+    return load
+
+
+def figures(samples: list[Sample]) -> tuple[float, float, float]:
+    ms = [s.seconds * 1000 for s in samples]
+    return percentile(ms, 50), percentile(ms, 99), max(ms)
+
+
+def line(samples: list[Sample]) -> str:
+    p50, p99, top = figures(samples)
+    by_kind = "; ".join(
+        f"{kind} p99 {percentile([s.seconds * 1000 for s in samples if s.kind == kind], 99):.1f}"
+        for kind in ("button", "typed")
+    )
+    bad = sum(1 for s in samples if s.status != 200)
+    return (
+        f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  max {top:6.1f} ms  ({by_kind} ms"
+        f"{f'; {bad} non-200' if bad else ''})"
+    )
+
+
+def report(cx: Load, bare: Load, recorded: str) -> None:
+    kinds = Counter(s.kind for s in cx.sustained)
+    print(
+        f"ack: {PARTICIPANTS} participants; sustained {len(cx.sustained)} answers at"
+        f" {RATE:g}/s ({kinds['button']} buttons, {kinds['typed']} typed; sent over"
+        f" {cx.sustained_span:.1f} s to cx-assess, {bare.sustained_span:.1f} s to bare);"
+        f" burst {len(cx.burst)} at once"
+    )
+    for name, load in (("sustained", "sustained"), ("burst", "burst")):
+        print(f"ack: {name:9} bare Bolt  " + line(getattr(bare, load)))
+        print(f"ack: {name:9} cx-assess " + line(getattr(cx, load)))
+    s_bare, s_cx = figures(bare.sustained), figures(cx.sustained)
+    b_bare, b_cx = figures(bare.burst), figures(cx.burst)
+    bad = sum(1 for s in cx.sustained + cx.burst if s.status != 200)
+    sustained_ok = s_cx[1] <= TARGET_RATIO * s_bare[1] and not bad
+    print(
+        f"ack: sustained ratio cx-assess/bare: p50 {s_cx[0] / s_bare[0]:.2f}x,"
+        f" p99 {s_cx[1] / s_bare[1]:.2f}x (target p99 <= {TARGET_RATIO}x)"
+        f" {'PASS' if sustained_ok else 'MISS'}"
+    )
+    print(
+        f"ack: burst ratio cx-assess/bare: p50 {b_cx[0] / b_bare[0]:.2f}x,"
+        f" p99 {b_cx[1] / b_bare[1]:.2f}x, max {b_cx[2] / b_bare[2]:.2f}x; slowest cx-assess"
+        f" ack {b_cx[2]:.0f} ms (target <= {TARGET_BURST_MS:.0f} ms)"
+        f" {'PASS' if b_cx[2] <= TARGET_BURST_MS and not bad else 'MISS'}"
+    )
+    print(
+        "ack: server CPU per answer: "
+        f"sustained bare {bare.cpu_sustained / len(bare.sustained) * 1000:.1f} ms,"
+        f" cx-assess {cx.cpu_sustained / len(cx.sustained) * 1000:.1f} ms;"
+        f" burst bare {bare.cpu_burst / len(bare.burst) * 1000:.1f} ms,"
+        f" cx-assess {cx.cpu_burst / len(cx.burst) * 1000:.1f} ms"
+        " (cx-assess: the ack and the work after it, until the next question is recorded)"
+    )
+    print(recorded)
+
+
+async def run(tmp: Path) -> None:
+    users = [user_id(i) for i in range(PARTICIPANTS)]
+    async with FakeSlackProcess(tmp) as fake:
+        await fake.setup([LEAD, *users], {"C0001": users})
+        cx, plan, recorded = await run_cx(tmp, fake, users)
+        bare = await run_bare(tmp, fake, plan)
+    report(cx, bare, recorded)
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="cx-bench-ack-"))
+    started = time.perf_counter()
+    print(
+        f"ack: machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
+        " (other work on the machine inflates these figures)"
+    )
+    try:
+        asyncio.run(run(tmp))
+    except BenchError as exc:
+        print(f"ack: MISS: the benchmark could not run: {exc}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"ack: benchmark took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
