@@ -43,6 +43,7 @@ from bot.store import Participant, Round, RoundNotOpen, RoundStatus, Store
 log = logging.getLogger(__name__)
 
 SEND_CONCURRENCY = 4
+RENDERED_QUESTIONS = 2048
 ASKING = (Phase.ASKING, Phase.REVIEW)
 WAITING = (Phase.INVITED, Phase.DECLINED)
 
@@ -82,6 +83,7 @@ class Dialogues:
         self._locks: defaultdict[tuple[int, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         # Sending follows the acknowledgement; bounding it keeps a burst's acks quick.
         self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
+        self._questions: dict[tuple[object, ...], blocks.Message] = {}
 
     async def invite(self, round_: Round, person: Participant) -> None:
         """Send the invitation DM and record it (so a resumed fan-out skips this person).
@@ -258,8 +260,16 @@ class Dialogues:
     def _render(self, round_: Round, prompt: Prompt, lang: str) -> blocks.Message:
         framework = round_.framework
         if isinstance(prompt, Question):
-            channel = f"<#{round_.channel_id}>"
-            return blocks.question(prompt, lang, round_id=round_.id, channel_name=channel)
+            # Everyone in a round gets the same questions: render each once.
+            key = (round_.id, prompt.area.id, prompt.ask, prompt.previous, prompt.editing, lang)
+            message = self._questions.get(key)
+            if message is None:
+                channel = f"<#{round_.channel_id}>"
+                message = blocks.question(prompt, lang, round_id=round_.id, channel_name=channel)
+                if len(self._questions) >= RENDERED_QUESTIONS:
+                    self._questions.pop(next(iter(self._questions)))
+                self._questions[key] = message
+            return message
         if isinstance(prompt, Review):
             return blocks.review(prompt, framework, lang, round_id=round_.id)
         if isinstance(prompt, Finished):

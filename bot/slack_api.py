@@ -97,7 +97,7 @@ class SlackGateway:
         self,
         channel: str,
         text: str,
-        blocks: Sequence[Block] | None = None,
+        blocks: Sequence[Block | dict[str, Any]] | None = None,
         *,
         metadata: dict[str, Any] | None = None,
         thread_ts: str | None = None,
@@ -114,14 +114,22 @@ class SlackGateway:
         return str(data["ts"])
 
     async def update(
-        self, channel: str, ts: str, text: str, blocks: Sequence[Block] | None = None
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: Sequence[Block | dict[str, Any]] | None = None,
     ) -> None:
         await self._call(
             "chat.update", channel=channel, ts=ts, text=text, blocks=list(blocks or [])
         )
 
     async def ephemeral(
-        self, channel: str, user: str, text: str, blocks: Sequence[Block] | None = None
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: Sequence[Block | dict[str, Any]] | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {"channel": channel, "user": user, "text": text}
         if blocks is not None:

@@ -33,7 +33,7 @@ from bot.flows.interview import (
 )
 from bot.frameworks import Area, Framework
 from bot.i18n import t
-from bot.render.blocks import clip
+from bot.render.blocks import clip, to_dicts
 from bot.render.dialogue import answer_line, ask_text, question_title, reply_label
 
 QUESTION_EVENT = "cx_assess_question"
@@ -54,11 +54,16 @@ class Action:
 
 @dataclass(frozen=True)
 class Message:
-    """A message to send: fallback text, blocks, optional metadata."""
+    """A message to send: fallback text, blocks (validated and serialized), optional metadata."""
 
     text: str
-    blocks: list[Block]
+    blocks: list[dict[str, Any]]
     metadata: dict[str, Any] | None = field(default=None)
+
+    @classmethod
+    def of(cls, text: str, blocks: list[Block], metadata: dict[str, Any] | None = None) -> Message:
+        """Validate and serialize ``blocks`` once (slack-sdk's models check Slack's limits)."""
+        return cls(text, to_dicts(blocks), metadata)
 
 
 def encode(*parts: object) -> str:
@@ -132,7 +137,7 @@ def invitation(
             ]
         ),
     ]
-    return Message(text, blocks)
+    return Message.of(text, blocks)
 
 
 def question(q: Question, lang: str, *, round_id: int, channel_name: str) -> Message:
@@ -179,7 +184,7 @@ def question(q: Question, lang: str, *, round_id: int, channel_name: str) -> Mes
             "total": total,
         },
     }
-    return Message(f"{title}: {ask_text(q, lang)}", blocks, metadata)
+    return Message.of(f"{title}: {ask_text(q, lang)}", blocks, metadata)
 
 
 def answered(q: Question, reply: Reply | None, lang: str) -> Message:
@@ -195,7 +200,7 @@ def answered(q: Question, reply: Reply | None, lang: str) -> Message:
         ),
         ContextBlock(elements=[MarkdownTextObject(text=question_title(q, lang))]),
     ]
-    return Message(f"{q.area.name.get(lang)}: {choice}", blocks)
+    return Message.of(f"{q.area.name.get(lang)}: {choice}", blocks)
 
 
 def review(prompt: Review, framework: Framework, lang: str, *, round_id: int) -> Message:
@@ -218,7 +223,7 @@ def review(prompt: Review, framework: Framework, lang: str, *, round_id: int) ->
             elements=[_button(t(lang, "submit"), Action.FINISH, encode(round_id), "primary")]
         )
     )
-    return Message(t(lang, "review_title"), blocks)
+    return Message.of(t(lang, "review_title"), blocks)
 
 
 def finished(prompt: Finished, framework: Framework, lang: str, *, round_id: int) -> Message:
@@ -228,7 +233,7 @@ def finished(prompt: Finished, framework: Framework, lang: str, *, round_id: int
         DividerBlock(),
         *_answer_rows(prompt.answers, framework, lang, round_id),
     ]
-    return Message(t(lang, "finished"), blocks)
+    return Message.of(t(lang, "finished"), blocks)
 
 
 def _answer_rows(
@@ -249,7 +254,7 @@ def _answer_rows(
 
 def reminder(text: str, lang: str, *, round_id: int) -> Message:
     """A reminder with a Continue button that shows the pending question again."""
-    return Message(
+    return Message.of(
         text,
         [
             SectionBlock(
@@ -264,4 +269,4 @@ def reminder(text: str, lang: str, *, round_id: int) -> Message:
 
 def note(text: str) -> Message:
     """A one-line message (declined, paused, closed, a notice, a re-ask)."""
-    return Message(text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))])
+    return Message.of(text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))])
