@@ -30,7 +30,6 @@ import signal
 import socket
 import sys
 import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -39,7 +38,15 @@ from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
+
+from tests.slack_requests import (
+    SlackRequest,
+    block_actions,
+    dm_message,
+    event_callback,
+    signed_headers,
+    slash_command,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
@@ -296,73 +303,31 @@ class Server(Child):
 
 
 @dataclass(frozen=True)
-class Request:
+class Request(SlackRequest):
     """A request body as Slack would send it (unsigned: it is signed when sent)."""
 
-    body: str
-    content_type: str
-    kind: str  # "button", "typed", "command"
+    kind: str = ""  # "button", "typed", "command"
 
 
 def command(
     text: str, response_url: str, user: str = LEAD, channel: str = CHANNEL, trigger: str = "t1"
 ) -> Request:
-    form = {
-        "command": "/cx-assess",
-        "text": text,
-        "user_id": user,
-        "team_id": TEAM,
-        "channel_id": channel,
-        "response_url": response_url,
-        "trigger_id": trigger,
-    }
-    return Request(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", "command")
+    request = slash_command(
+        text, user=user, team=TEAM, channel=channel, response_url=response_url, trigger_id=trigger
+    )
+    return Request(request.body, request.content_type, "command")
 
 
 def click(user: str, action_id: str, value: str, ts: str) -> Request:
     """A ``block_actions`` payload for a button in the user's DM."""
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "team_id": TEAM},
-        "team": {"id": TEAM},
-        "api_app_id": "A0001",
-        "container": {"type": "message", "channel_id": f"D{user}", "message_ts": ts},
-        "channel": {"id": f"D{user}"},
-        "trigger_id": f"trigger-{user}-{ts}",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "value": value,
-                "block_id": "b",
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    body = "payload=" + urllib.parse.quote(json.dumps(payload))
-    return Request(body, "application/x-www-form-urlencoded", "button")
+    request = block_actions(user, TEAM, action_id, value, channel=f"D{user}", ts=ts)
+    return Request(request.body, request.content_type, "button")
 
 
 def typed(user: str, text: str, event_id: str) -> Request:
     """A ``message.im`` event: the user typed ``text`` in their DM with the bot."""
-    body = json.dumps(
-        {
-            "type": "event_callback",
-            "team_id": TEAM,
-            "api_app_id": "A0001",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "channel": f"D{user}",
-                "user": user,
-                "text": text,
-                "ts": f"{time.time():.6f}",
-            },
-        }
-    )
-    return Request(body, "application/json", "typed")
+    request = event_callback(dm_message(user, text), team=TEAM, event_id=event_id)
+    return Request(request.body, request.content_type, "typed")
 
 
 class SignedClient:
@@ -371,7 +336,6 @@ class SignedClient:
     def __init__(self, url: str, connections: int = 256) -> None:
         self.url = url + EVENTS_PATH
         self.health = url + "/healthz"
-        self.verifier = SignatureVerifier(SECRET)
         self.http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections),
             timeout=aiohttp.ClientTimeout(total=30),
@@ -381,14 +345,7 @@ class SignedClient:
         await self.http.close()
 
     def headers(self, request: Request) -> dict[str, str]:
-        ts = str(int(time.time()))
-        return {
-            "content-type": request.content_type,
-            "x-slack-request-timestamp": ts,
-            "x-slack-signature": str(
-                self.verifier.generate_signature(timestamp=ts, body=request.body)
-            ),
-        }
+        return signed_headers(request, SECRET)
 
     async def send(
         self, request: Request, headers: dict[str, str] | None = None

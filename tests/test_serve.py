@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
 import sys
 import time
-import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from slack_sdk.signature import SignatureVerifier
 
 from bot.store import Store
 from tests.fakeslack import FakeSlack
+from tests.slack_requests import SlackRequest, block_actions, signed_headers, slash_command
 
 SECRET = "serve-test-secret"
 TOKEN = "xoxb-serve-test-token-123"
@@ -66,25 +64,25 @@ class Server:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)
 
-    async def post(self, body: str, content_type: str) -> int:
-        ts = str(int(time.time()))
-        headers = {
-            "content-type": content_type,
-            "x-slack-request-timestamp": ts,
-            "x-slack-signature": SignatureVerifier(SECRET).generate_signature(
-                timestamp=ts, body=body
-            ),
-        }
+    async def post(self, request: SlackRequest) -> int:
+        headers = signed_headers(request, SECRET)
         async with (
             aiohttp.ClientSession() as http,
-            http.post(self.url + "/slack/events", data=body, headers=headers) as resp,
+            http.post(self.url + "/slack/events", data=request.body, headers=headers) as resp,
         ):
             return resp.status
 
     async def command(self, text: str, user: str = "ULEAD") -> int:
-        form = {"command": "/cx-assess", "text": text, "user_id": user, "team_id": "T0001",
-                "channel_id": "C0001", "response_url": "http://127.0.0.1:9/none", "trigger_id": "t"}  # fmt: skip
-        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+        return await self.post(
+            slash_command(
+                text,
+                user=user,
+                team="T0001",
+                channel="C0001",
+                response_url="http://127.0.0.1:9/none",
+                trigger_id=f"t-{time.monotonic()}",
+            )
+        )
 
     async def click(self, user: str, message: dict[str, object], prefix: str) -> int:
         button = next(
@@ -94,15 +92,12 @@ class Server:
             for e in b["elements"]
             if e["action_id"].startswith(prefix)
         )
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "team_id": "T0001"},
-            "team": {"id": "T0001"},
-            "container": {"channel_id": f"D{user}", "message_ts": message["ts"]},
-            "actions": [{"action_id": button["action_id"], "value": button["value"]}],
-        }
-        body = "payload=" + urllib.parse.quote(json.dumps(payload))
-        return await self.post(body, "application/x-www-form-urlencoded")
+        ts = str(message["ts"])
+        return await self.post(
+            block_actions(
+                user, "T0001", button["action_id"], button["value"], channel=f"D{user}", ts=ts
+            )
+        )
 
 
 @pytest.fixture

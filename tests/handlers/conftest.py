@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.parse
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +11,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
 from bot.config import Settings
@@ -23,6 +19,14 @@ from bot.frameworks import load_catalog
 from bot.server import EVENTS_PATH, drain, web_app
 from bot.store import Store
 from tests.fakeslack import FakeSlack
+from tests.slack_requests import (
+    SlackRequest,
+    block_actions,
+    dm_message,
+    event_callback,
+    signed_headers,
+    slash_command,
+)
 
 SECRET = "test-signing-secret"
 TEAM = "T0001"
@@ -50,61 +54,43 @@ class Harness:
 
     async def post(
         self,
-        body: str,
-        content_type: str,
+        request: SlackRequest,
         *,
         secret: str = SECRET,
         age: int = 0,
         headers: dict[str, str] | None = None,
     ) -> aiohttp.ClientResponse:
-        ts = str(int(time.time()) - age)
-        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-        all_headers = {
-            "content-type": content_type,
-            "x-slack-request-timestamp": ts,
-            "x-slack-signature": signature,
-            **(headers or {}),
-        }
+        """Send ``request`` signed (``age`` seconds old) and read the response."""
+        signed = signed_headers(request, secret, age=age, extra=headers)
         async with self.http.post(
-            self.url + EVENTS_PATH, data=body.encode(), headers=all_headers
+            self.url + EVENTS_PATH, data=request.body.encode(), headers=signed
         ) as resp:
             await resp.read()
             return resp
 
-    async def command(
-        self, text: str, user: str = "ULEAD", channel: str = CHANNEL, trigger_id: str | None = None
-    ) -> int:
-        """Send ``/cx-assess text`` and wait until the app has finished handling it."""
-        self._event_seq += 1
-        form = {
-            "command": "/cx-assess",
-            "text": text,
-            "user_id": user,
-            "team_id": TEAM,
-            "channel_id": channel,
-            "response_url": self.slack.response_url(f"cmd-{user}"),
-            "trigger_id": trigger_id or f"trigger-{self._event_seq}",
-        }
-        resp = await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+    async def send(self, request: SlackRequest, headers: dict[str, str] | None = None) -> int:
+        """Send ``request`` and wait until the app has finished handling it."""
+        resp = await self.post(request, headers=headers)
         await settle()
         return resp.status
 
+    async def command(
+        self, text: str, user: str = "ULEAD", channel: str = CHANNEL, trigger_id: str | None = None
+    ) -> int:
+        """Send ``/cx-assess text``."""
+        self._event_seq += 1
+        request = slash_command(
+            text,
+            user=user,
+            team=TEAM,
+            channel=channel,
+            response_url=self.slack.response_url(f"cmd-{user}"),
+            trigger_id=trigger_id or f"trigger-{self._event_seq}",
+        )
+        return await self.send(request)
+
     async def click(self, user: str, action_id: str, value: str, *, channel: str, ts: str) -> int:
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "team_id": TEAM},
-            "team": {"id": TEAM},
-            "container": {"type": "message", "channel_id": channel, "message_ts": ts},
-            "channel": {"id": channel},
-            "trigger_id": "trigger-2",
-            "actions": [
-                {"type": "button", "action_id": action_id, "value": value, "block_id": "b"}
-            ],
-        }
-        body = "payload=" + urllib.parse.quote(json.dumps(payload))
-        resp = await self.post(body, "application/x-www-form-urlencoded")
-        await settle()
-        return resp.status
+        return await self.send(block_actions(user, TEAM, action_id, value, channel=channel, ts=ts))
 
     async def event(
         self,
@@ -114,19 +100,8 @@ class Harness:
         headers: dict[str, str] | None = None,
     ) -> int:
         self._event_seq += 1
-        body = json.dumps(
-            {
-                "type": "event_callback",
-                "team_id": TEAM,
-                "api_app_id": "A0001",
-                "event_id": event_id or f"Ev{self._event_seq:06d}",
-                "event_time": int(time.time()),
-                "event": event,
-            }
-        )
-        resp = await self.post(body, "application/json", headers=headers)
-        await settle()
-        return resp.status
+        request = event_callback(event, team=TEAM, event_id=event_id or f"Ev{self._event_seq:06d}")
+        return await self.send(request, headers)
 
     async def dm(
         self,
@@ -137,17 +112,9 @@ class Harness:
         event_id: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> int:
-        event = {
-            "type": "message",
-            "channel_type": "im",
-            "channel": f"D{user}",
-            "user": user,
-            "text": text,
-            "ts": f"{time.time():.6f}",
-        }
-        if thread_ts:
-            event["thread_ts"] = thread_ts
-        return await self.event(event, event_id=event_id, headers=headers)
+        return await self.event(
+            dm_message(user, text, thread_ts), event_id=event_id, headers=headers
+        )
 
     # ----------------------------------------------------------------- reading the fake
 

@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-import urllib.parse
 from datetime import timedelta
 from typing import Any
 
 from bot.flows.interview import Phase
 from bot.store import RoundStatus
 from tests.blockkit import assert_valid_blocks
-from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.slack_requests import view_submission
 
 
 async def submit_modal(
     h: Harness, view: dict[str, Any], values: dict[str, Any], user: str = "ULEAD"
 ) -> int:
-    payload = {
-        "type": "view_submission",
-        "user": {"id": user, "team_id": TEAM},
-        "team": {"id": TEAM},
-        "view": {**view, "state": {"values": values}},
-    }
-    body = "payload=" + urllib.parse.quote(json.dumps(payload))
-    resp = await h.post(body, "application/x-www-form-urlencoded")
-    await settle()
-    return resp.status
+    return await h.send(view_submission(user, TEAM, view, values))
 
 
 def modal_values(
@@ -65,13 +56,8 @@ async def test_modal_refuses_a_past_deadline_in_the_form(harness: Harness) -> No
     h = harness
     await h.command("")
     view = h.slack.calls_to("views.open", ok_only=True)[0].params["view"]
-    payload = {
-        "type": "view_submission",
-        "user": {"id": "ULEAD", "team_id": TEAM},
-        "view": {**view, "state": {"values": modal_values("cx-pillars", [], "2020-01-01", "en")}},
-    }
-    body = "payload=" + urllib.parse.quote(json.dumps(payload))
-    resp = await h.post(body, "application/x-www-form-urlencoded")
+    values = modal_values("cx-pillars", [], "2020-01-01", "en")
+    resp = await h.post(view_submission("ULEAD", TEAM, view, values))
     answer = await resp.json()
     assert answer["response_action"] == "errors" and "deadline" in answer["errors"]
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None

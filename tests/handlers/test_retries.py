@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
-import urllib.parse
 
 from bot.store import Invitee
 from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
+from tests.slack_requests import block_actions
 
 
 async def test_event_retry_with_the_same_event_id_is_processed_once(harness: Harness) -> None:
@@ -65,16 +64,10 @@ async def test_a_click_is_saved_before_slack_gets_its_acknowledgement(harness: H
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
     action_id, value, ts = h.button("U2", "cx_answer_3")
-    payload = {
-        "type": "block_actions",
-        "user": {"id": "U2", "team_id": TEAM},
-        "container": {"channel_id": "DU2", "message_ts": ts},
-        "actions": [{"action_id": action_id, "value": value}],
-    }
-    body = "payload=" + urllib.parse.quote(json.dumps(payload))
+    click = block_actions("U2", TEAM, action_id, value, channel="DU2", ts=ts)
     blocker = sqlite3.connect(h.deps.settings.db_path)
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database for a moment
-    request = asyncio.create_task(h.post(body, "application/x-www-form-urlencoded"))
+    request = asyncio.create_task(h.post(click))
     await asyncio.sleep(0.3)
     assert not request.done()  # no acknowledgement while the answer cannot be saved
     blocker.rollback()

@@ -7,6 +7,7 @@ from typing import Any
 from bot.store import RoundStatus
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.slack_requests import slash_command
 
 
 def reply(h: Harness) -> str:
@@ -166,16 +167,16 @@ async def test_events_nobody_handles_get_200_and_bad_signatures_401(harness: Har
         )
         == 200
     )
-    resp = await h.post(
-        "command=%2Fcx-assess&text=start+cx-pillars",
-        "application/x-www-form-urlencoded",
-        secret="wrong",
+    start = slash_command(
+        "start cx-pillars",
+        user="ULEAD",
+        team=TEAM,
+        channel=CHANNEL,
+        response_url="",
+        trigger_id="t",
     )
-    assert resp.status == 401
-    resp = await h.post(
-        "command=%2Fcx-assess&text=start+cx-pillars", "application/x-www-form-urlencoded", age=600
-    )
-    assert resp.status == 401
+    assert (await h.post(start, secret="wrong")).status == 401
+    assert (await h.post(start, age=600)).status == 401  # a replay of an old request
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None
 
 
