@@ -10,6 +10,7 @@ import signal
 import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.app import build_app
 from bot.config import ConfigError, Settings
@@ -97,9 +98,19 @@ async def serve(
                 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
                 handler = AsyncSocketModeHandler(app, settings.slack_app_token)
-                await handler.connect_async()  # type: ignore[no-untyped-call]
-                log.info("connected to Slack in Socket Mode")
-                await stop.wait()
+                try:  # a refused token is a configuration error, not something to retry forever
+                    handler.client.wss_uri = await handler.client.issue_new_wss_url()
+                except SlackApiError as exc:
+                    error = exc.response.get("error")
+                    raise ConfigError(f"Slack refused SLACK_APP_TOKEN ({error})") from None
+                connect = asyncio.create_task(handler.connect_async())  # type: ignore[no-untyped-call]
+                stopping = asyncio.create_task(stop.wait())
+                await asyncio.wait({connect, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if connect.done():
+                    connect.result()
+                    log.info("connected to Slack in Socket Mode")
+                    await stopping
+                connect.cancel()
                 await handler.close_async()  # type: ignore[no-untyped-call]
             else:
                 runner = web.AppRunner(web_app(app, deps))

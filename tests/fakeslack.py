@@ -21,6 +21,14 @@ parameters in :attr:`FakeSlack.JSON_PARAMS` which are decoded when sent as JSON 
 Workspace: team ``T0001``, bot user ``UBOT`` (bot id ``B0001``, app ``A0001``). Channel ids
 starting with ``C`` are public, ``G`` private, ``D`` direct messages. As on Slack, a channel's
 member list includes the bot user when the bot is a member.
+
+Socket Mode: ``apps.connections.open`` (app-level ``xapp-`` token only) returns a
+``ws://127.0.0.1:PORT/socket?ticket=...`` URL. The websocket greets with ``hello``, answers pings,
+carries envelopes pushed by :meth:`FakeSlack.socket_send` to the newest connection and records the
+app's acknowledgements in :attr:`FakeSlack.socket_acks`::
+
+    envelope_id = await slack.socket_send("slash_commands", {"command": "/cx-assess", ...})
+    ack = await slack.wait_for_ack(envelope_id)  # {"envelope_id": ..., "payload"?: ...}
 """
 
 from __future__ import annotations
@@ -34,13 +42,14 @@ import json
 import math
 import mimetypes
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar, Final, Self
 
-from aiohttp import web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 __all__ = [
     "APP_ID",
@@ -74,6 +83,12 @@ DEFAULT_SCOPES: Final[tuple[str, ...]] = (
     "files:write",
 )
 VALID_TOKEN_PREFIXES: Final = ("xoxb-", "xoxp-")
+APP_TOKEN_PREFIX: Final = "xapp-"
+APP_TOKEN_METHODS: Final = frozenset({"apps.connections.open"})
+APP_TOKEN_SCOPES: Final = ("connections:write",)
+SOCKET_PATH: Final = "/socket"
+ENVELOPE_TYPES: Final = frozenset({"events_api", "slash_commands", "interactive"})
+_ANSWERED_INTERACTIONS: Final = frozenset({"view_submission", "block_suggestion"})
 MAX_MESSAGE_BLOCKS: Final = 50
 MAX_VIEW_BLOCKS: Final = 100
 _FIRST_TS_MICROS: Final = 1_700_000_000_000_000
@@ -254,7 +269,15 @@ class FakeSlack:
         self._serial = 0
         self._runner: web.AppRunner | None = None
         self._condition: asyncio.Condition | None = None
+        # Socket Mode
+        self.socket_envelopes: dict[str, JSONDict] = {}  # sent, by envelope_id
+        self.socket_acks: dict[str, JSONDict] = {}  # the app's first ack per sent envelope
+        self.socket_received: list[str] = []  # every text frame the app sent, in order
+        self.socket_pings = 0
+        self._tickets: set[str] = set()
+        self._sockets: list[web.WebSocketResponse] = []
         self._handlers: dict[str, Callable[[JSONDict], JSONDict]] = {
+            "apps.connections.open": self._apps_connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
@@ -293,6 +316,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{name:.*}", self._handle_response_url)
+        app.router.add_get(SOCKET_PATH, self._handle_socket)
         self._condition = asyncio.Condition()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -303,7 +327,9 @@ class FakeSlack:
         self.api_url = f"{self.url}/api/"
 
     async def close(self) -> None:
-        """Stop the server (idempotent)."""
+        """Stop the server (idempotent); open Socket Mode connections are closed first."""
+        for ws in list(self._sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -484,6 +510,97 @@ class FakeSlack:
             async with self._condition:
                 self._condition.notify_all()
 
+    # ------------------------------------------------------------------ Socket Mode
+
+    async def socket_send(
+        self,
+        payload_type: str,
+        payload: JSONDict,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+    ) -> str:
+        """Push an envelope to the newest Socket Mode connection; return its ``envelope_id``.
+
+        ``payload_type`` is ``events_api``, ``slash_commands`` or ``interactive``; ``payload`` is
+        what the HTTP request body would hold (decoded). ``retry_reason`` defaults to
+        ``timeout`` for a retry.
+        """
+        if payload_type not in ENVELOPE_TYPES:
+            raise ValueError(f"unknown envelope type {payload_type!r}")
+        live = [ws for ws in self._sockets if not ws.closed]
+        if not live:
+            raise RuntimeError("no open Socket Mode connection")
+        envelope_id = str(uuid.uuid4())
+        envelope: JSONDict = {
+            "envelope_id": envelope_id,
+            "type": payload_type,
+            "payload": payload,
+            "accepts_response_payload": payload_type == "slash_commands"
+            or (payload_type == "interactive" and payload.get("type") in _ANSWERED_INTERACTIONS),
+            "retry_attempt": retry_attempt,
+            "retry_reason": retry_reason or ("timeout" if retry_attempt else ""),
+        }
+        self.socket_envelopes[envelope_id] = envelope
+        await live[-1].send_json(envelope)
+        return envelope_id
+
+    async def wait_for_socket(self, timeout: float = 5.0) -> None:
+        """Wait until an app holds an open Socket Mode connection (its ``hello`` was sent)."""
+        await self._wait_until(
+            lambda: any(not ws.closed for ws in self._sockets),
+            timeout,
+            lambda: (
+                f"a Socket Mode connection; apps.connections.open calls: "
+                f"{[c.error or 'ok' for c in self.calls_to('apps.connections.open')]}"
+            ),
+        )
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> JSONDict:
+        """Wait for the app's acknowledgement of ``envelope_id``; return it."""
+        await self._wait_until(
+            lambda: envelope_id in self.socket_acks,
+            timeout,
+            lambda: f"the ack of {envelope_id}; acked: {sorted(self.socket_acks)}",
+        )
+        return self.socket_acks[envelope_id]
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        """The websocket behind an ``apps.connections.open`` URL."""
+        if request.query.get("ticket") not in self._tickets:
+            return web.Response(status=401, text="invalid ticket", content_type="text/plain")
+        ws = web.WebSocketResponse(autoping=False, timeout=1.0)
+        await ws.prepare(request)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets) + 1,
+                "debug_info": {"host": "applink-fake", "approximate_connection_time": 18060},
+                "connection_info": {"app_id": APP_ID},
+            }
+        )
+        self._sockets.append(ws)
+        await self._notify()
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.PING:
+                    self.socket_pings += 1
+                    await ws.pong(message.data)
+                elif message.type == WSMsgType.TEXT:
+                    self._record_socket_frame(str(message.data))
+                    await self._notify()
+        finally:
+            self._sockets.remove(ws)
+            await self._notify()
+        return ws
+
+    def _record_socket_frame(self, text: str) -> None:
+        self.socket_received.append(text)
+        with contextlib.suppress(ValueError):
+            frame = json.loads(text)
+            envelope_id = frame.get("envelope_id") if isinstance(frame, dict) else None
+            if envelope_id in self.socket_envelopes:
+                self.socket_acks.setdefault(envelope_id, frame)
+
     # ------------------------------------------------------------------ HTTP layer
 
     async def _handle_api(self, request: web.Request) -> web.Response:
@@ -514,6 +631,9 @@ class FakeSlack:
         if token is not None and token.startswith(VALID_TOKEN_PREFIXES):
             headers["x-oauth-scopes"] = ",".join(self.scopes)
             headers["x-accepted-oauth-scopes"] = ""
+        elif token is not None and token.startswith(APP_TOKEN_PREFIX):
+            headers["x-oauth-scopes"] = ",".join(APP_TOKEN_SCOPES)
+            headers["x-accepted-oauth-scopes"] = ",".join(APP_TOKEN_SCOPES)
         self.calls.append(call)
         await self._notify()
         return web.json_response(body, status=status, headers=headers)
@@ -552,8 +672,11 @@ class FakeSlack:
     def _dispatch(self, method: str, params: JSONDict, token: str | None) -> JSONDict:
         if not token:
             raise SlackError("not_authed", rejected=True)
-        if not token.startswith(VALID_TOKEN_PREFIXES):
+        is_app_token = token.startswith(APP_TOKEN_PREFIX)
+        if not is_app_token and not token.startswith(VALID_TOKEN_PREFIXES):
             raise SlackError("invalid_auth", rejected=True)
+        if is_app_token != (method in APP_TOKEN_METHODS):
+            raise SlackError("not_allowed_token_type", rejected=True)
         queue = self._failures.get(method)
         if queue:
             failure = queue.popleft()
@@ -712,6 +835,11 @@ class FakeSlack:
         }
 
     # ------------------------------------------------------------------ methods
+
+    def _apps_connections_open(self, params: JSONDict) -> JSONDict:
+        ticket = str(uuid.uuid4())
+        self._tickets.add(ticket)
+        return {"url": f"ws{self.url.removeprefix('http')}{SOCKET_PATH}?ticket={ticket}"}
 
     def _auth_test(self, params: JSONDict) -> JSONDict:
         return {
