@@ -100,8 +100,7 @@ class Dialogues:
             channel=round_.channel_id,
             deadline=deadline,
         )
-        dm = await self.slack.open_dm(person.user_id)
-        ts = await self.slack.post(dm, message.text, message.blocks)
+        dm, ts = await self.slack.post_dm(person.user_id, message.text, message.blocks)
         now = self.clock()
         await self.store.mark_invited(round_.id, person.user_id, dm, now)
         await self.store.record_prompt(round_.id, person.user_id, dm, ts, now=now)

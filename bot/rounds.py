@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-FANOUT_CONCURRENCY = 8
+FANOUT_CONCURRENCY = 16
 MAX_PARTICIPANTS = 1000
 DEADLINE_TIME = time(18, 0)
 SUMMARY_EVENT = "cx_assess_summary"

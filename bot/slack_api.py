@@ -113,6 +113,20 @@ class SlackGateway:
         data = await self._call("chat.postMessage", **kwargs)
         return str(data["ts"])
 
+    async def post_dm(
+        self, user_id: str, text: str, blocks: Sequence[Block | dict[str, Any]] | None = None
+    ) -> tuple[str, str]:
+        """Post to the person's DM with the app in one call; returns (DM channel id, ``ts``).
+
+        ``chat.postMessage`` takes a user id as its channel, which saves a
+        ``conversations.open`` (a lower rate-limit tier) per person.
+        """
+        kwargs: dict[str, Any] = {"channel": user_id, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = list(blocks)
+        data = await self._call("chat.postMessage", **kwargs)
+        return str(data["channel"]), str(data["ts"])
+
     async def update(
         self,
         channel: str,

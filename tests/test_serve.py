@@ -142,7 +142,7 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
     assert await server.click("U1", target, "cx_answer_3") == 200
     importance = await wait_for_dm(slack, "U1", 4)
     assert "How important" in str(importance["text"])
-    invitations = [c for c in slack.calls_to("conversations.open") if c.params["users"] == "U2"]
+    invitations = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "U2"]
     assert len(invitations) == 1  # nobody invited twice after the restart
     server.kill()
     await server.proc.wait()  # type: ignore[union-attr]

@@ -80,7 +80,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     text = t(lang, "closed_ok")
             except Refusal as refusal:
                 text = refusal.text(lang)
-            await deps.slack.post(await deps.slack.open_dm(user_id), text)
+            await deps.slack.post_dm(user_id, text)
             await deps.home.publish(team_id, user_id)
         except (SlackCallFailed, ValueError) as exc:
             log.error("home action %s from %s failed: %s", action["action_id"], user_id, exc)

@@ -15,7 +15,6 @@ async def tell_failure(deps: Deps, user_id: str) -> None:
     """DM the person that their last action failed (best effort: Slack may be what failed)."""
     try:
         user = await deps.slack.user(user_id)
-        dm = await deps.slack.open_dm(user_id)
-        await deps.slack.post(dm, t(language_of(user.locale), "unexpected_error"))
+        await deps.slack.post_dm(user_id, t(language_of(user.locale), "unexpected_error"))
     except SlackCallFailed as exc:
         log.error("could not tell %s about a failure: %s", user_id, exc.error)

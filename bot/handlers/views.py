@@ -51,6 +51,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             await deps.slack.ephemeral(channel, user_id, text)
         except SlackCallFailed:  # e.g. the bot is not in the channel: tell the lead by DM
-            await deps.slack.post(await deps.slack.open_dm(user_id), text)
+            await deps.slack.post_dm(user_id, text)
 
     app.view(START_MODAL)(on_submit)

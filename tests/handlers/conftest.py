@@ -118,6 +118,14 @@ class Harness:
 
     # ----------------------------------------------------------------- reading the fake
 
+    def invited(self) -> list[str]:
+        """Who got an invitation, once per invitation (posted to the user id, not a channel)."""
+        return sorted(
+            c.params["channel"]
+            for c in self.slack.calls_to("chat.postMessage", ok_only=True)
+            if c.params["channel"].startswith(("U", "W"))
+        )
+
     def dm_messages(self, user: str) -> list[dict[str, Any]]:
         return self.slack.messages(f"D{user}")
 

@@ -24,8 +24,7 @@ async def test_start_announces_and_invites_every_human_member(harness: Harness) 
         and "4 people" in announce["text"]
     )
     assert "2026-12-04" in announce["text"]
-    invited = {c.params["users"] for c in h.slack.calls_to("conversations.open")}
-    assert invited == {"ULEAD", "U1", "U2", "U3"}  # no bot, no deleted user, not the bot itself
+    assert h.invited() == ["U1", "U2", "U3", "ULEAD"]  # no bot, no deleted user, not the bot itself
     invitation = h.last_dm("U1")
     assert "le invita" in invitation["text"]  # U1's Slack locale is Spanish
     assert_valid_blocks(invitation["blocks"])

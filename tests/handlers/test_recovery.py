@@ -84,7 +84,7 @@ async def test_no_round_exists_when_the_bot_cannot_post_in_the_channel(harness: 
     await h.command("start cx-pillars <@U1> <@U2>", channel="C0404")
     assert "I am not a member of <#C0404>" in reply(h)
     assert await h.deps.store.open_round(TEAM, "C0404") is None
-    assert not h.slack.calls_to("conversations.open")
+    assert h.invited() == []
 
 
 async def test_a_failed_update_of_the_old_question_does_not_stop_the_next(harness: Harness) -> None:
