@@ -4,9 +4,9 @@ The format (UTF-8, one header row, then one row per participant and area)::
 
     participant,area,current,target,importance,comment
 
-- ``current`` and ``target``: a level's value (``3``) or key (``maturation``); ``?`` means not
-  sure. An empty ``current`` means the person gave no level for the area (read as skipped, which
-  is how skips are written); an empty ``target`` or ``importance`` means none was given.
+- ``current`` and ``target``: a level's value (``3``) or key (``maturation``); ``?`` or an empty
+  ``current`` means not sure; ``skip`` means the person skipped the question (how a skip is
+  written); an empty ``target`` or ``importance`` means none was given.
 - ``importance``: ``1``-``3`` or ``low`` / ``medium`` / ``high``.
 - ``participant``, ``area`` and ``current`` are required columns; the others are optional and
   extra columns are ignored. Blank lines are skipped.
@@ -37,6 +37,7 @@ REQUIRED = COLUMNS[:3]
 MAX_BYTES = 5_000_000
 MAX_LINES = 200_000
 NOT_SURE = "?"
+SKIPPED = "skip"
 _FORMULA_START = ("=", "+", "-", "@")
 
 Answers = dict[str, dict[str, AreaAnswer]]
@@ -182,12 +183,12 @@ class _Records:
             _choices(scale),
             (
                 f"a level of {framework.id} (use {scale.bottom}-{scale.top}, a key such as "
-                f"{scale.levels[1].key}, or {NOT_SURE} for not sure)"
+                f"{scale.levels[1].key}, {NOT_SURE} for not sure or {SKIPPED})"
             ),
         )
         self.importances = (
             _choices(IMPORTANCE_SCALE),
-            f"an importance (use 1-3, low, medium or high, or {NOT_SURE} for not sure)",
+            f"an importance (use 1-3, low, medium or high, {NOT_SURE} for not sure or {SKIPPED})",
         )
 
     def read(self, cells: list[str], line: int) -> tuple[str, str, AreaAnswer]:
@@ -205,7 +206,7 @@ class _Records:
             raise AnswersFileError(self.source, problem, line, "comment")
         level = self._reply(self.levels, current, line, "current")
         answer = AreaAnswer(
-            current=Mark.SKIPPED if level is None else level,
+            current=Mark.NOT_SURE if level is None else level,
             target=self._reply(self.levels, target, line, "target"),
             importance=self._reply(self.importances, importance, line, "importance"),
             comment=comment or None,
@@ -223,17 +224,18 @@ class _Records:
 
 
 def _choices(scale: Scale) -> dict[str, Reply | None]:
-    """What a cell may hold, case-folded: empty (no reply), ``?``, a level's value or key."""
-    choices: dict[str, Reply | None] = {"": None, NOT_SURE: Mark.NOT_SURE}
+    """What a cell may hold, case-folded: empty (no reply), ``?``, ``skip``, a level's value or
+    key."""
+    choices: dict[str, Reply | None] = {"": None, NOT_SURE: Mark.NOT_SURE, SKIPPED: Mark.SKIPPED}
     for level in scale.levels:
         choices[str(level.value)] = choices[level.key.casefold()] = level.value
     return choices
 
 
 def _cell(reply: Reply | None) -> str:
-    if reply is Mark.NOT_SURE:
-        return NOT_SURE
-    return str(reply) if isinstance(reply, int) else ""
+    if isinstance(reply, Mark):
+        return NOT_SURE if reply is Mark.NOT_SURE else SKIPPED
+    return "" if reply is None else str(reply)
 
 
 def _guarded(comment: str) -> str:

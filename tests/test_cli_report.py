@@ -113,7 +113,7 @@ def test_a_bad_row_exits_1_naming_the_line_and_column(
     assert (code, out) == (1, "")
     assert capsys.readouterr().err == (
         f"cx-assess: {bad}: line 4, column current: 'maybe' is not a level of mini "
-        "(use 1-3, a key such as medium, or ? for not sure)\n"
+        "(use 1-3, a key such as medium, ? for not sure or skip)\n"
     )
 
 

@@ -44,7 +44,7 @@ def test_levels_by_value_or_key_not_sure_and_empty_cells() -> None:
         },
         "Ben": {
             "alpha": AreaAnswer(2, NS),
-            "beta": AreaAnswer(SK, comment="Never seen it"),
+            "beta": AreaAnswer(NS, comment="Never seen it"),
         },
     }
 
@@ -61,17 +61,17 @@ def test_only_participant_area_and_current_columns_are_required() -> None:
         (
             HEADER + "Ana,alpha,1,,,\nAna,beta,maybe,,,\n",
             "answers.csv: line 3, column current: 'maybe' is not a level of mini "
-            "(use 1-3, a key such as medium, or ? for not sure)",
+            "(use 1-3, a key such as medium, ? for not sure or skip)",
         ),
         (
             HEADER + "Ana,alpha,1,4,,\n",
             "answers.csv: line 2, column target: '4' is not a level of mini "
-            "(use 1-3, a key such as medium, or ? for not sure)",
+            "(use 1-3, a key such as medium, ? for not sure or skip)",
         ),
         (
             HEADER + "Ana,alpha,1,,urgent,\n",
             "answers.csv: line 2, column importance: 'urgent' is not an importance "
-            "(use 1-3, low, medium or high, or ? for not sure)",
+            "(use 1-3, low, medium or high, ? for not sure or skip)",
         ),
         (
             HEADER + "Ana,gamma,1,,,\n",
@@ -136,7 +136,7 @@ def test_unreadable_files_are_reported_with_their_path(tmp_path: Path) -> None:
         read_answers(tmp_path / "missing.csv", MINI)
 
 
-def test_written_answers_mark_not_sure_and_leave_skips_empty() -> None:
+def test_written_answers_mark_not_sure_and_skips() -> None:
     answers = {
         "P01": {
             "alpha": AreaAnswer(2, NS, comment="=SUM(A1)"),
@@ -144,7 +144,7 @@ def test_written_answers_mark_not_sure_and_leave_skips_empty() -> None:
         }
     }
     assert write_answers(answers) == (
-        HEADER.replace("\n", "\r\n") + "P01,alpha,2,?,,'=SUM(A1)\r\nP01,beta,,,,\r\n"
+        HEADER.replace("\n", "\r\n") + "P01,alpha,2,?,,'=SUM(A1)\r\nP01,beta,skip,skip,skip,\r\n"
     )
 
 
