@@ -126,23 +126,31 @@ class Dialogues:
             await self._apply(round_, person, event, origin, acknowledge)
 
     async def handle_text(
-        self, user_id: str, channel: str, text: str, thread_ts: str | None
+        self,
+        user_id: str,
+        channel: str,
+        text: str,
+        thread_ts: str | None,
+        saved: Acknowledge | None = None,
     ) -> None:
         """A message typed in the DM: a thread reply is a comment, anything else an answer.
 
         It goes to the question asked most recently; when several dialogues wait for an
-        answer, the reply says which round it went to.
+        answer, the reply says which round it went to. ``saved`` runs once its effect is
+        committed (before anything is sent).
         """
         if thread_ts is not None:
             ref = await self.store.prompt_message(channel, thread_ts)
             if ref is not None and ref.user_id == user_id and ref.area_id is not None:
-                await self.handle(ref.round_id, user_id, Comment(text, ref.area_id))
+                await self.handle(ref.round_id, user_id, Comment(text, ref.area_id), None, saved)
                 return
         dialogues = await self.store.open_dialogues(user_id)
         asking = [(r, p) for r, p in dialogues if p.state.phase in ASKING]
         waiting = [(r, p) for r, p in dialogues if p.state.phase in WAITING]
         chosen = (asking or waiting or dialogues)[:1]
         if not chosen:
+            if saved:
+                await saved()
             user = await self.slack.user(user_id)
             await self.slack.post(channel, t(language_of(user.locale), "no_open_dialogue"))
             return
@@ -152,7 +160,7 @@ class Dialogues:
             await self.slack.post(
                 channel, t(lang, "answer_went_to", channel=f"<#{round_.channel_id}>")
             )
-        await self.handle(round_.id, user_id, Typed(text))
+        await self.handle(round_.id, user_id, Typed(text), None, saved)
 
     async def close(self, person: Participant, text: str) -> None:
         """Tell an invited person the round ended; their pending prompt loses its buttons."""

@@ -257,7 +257,11 @@ class Rounds:
             if automatic and not (
                 round_.deadline
                 and reminder_due(
-                    now, round_.deadline, person.tz, person.reminders_sent, person.reminded_at
+                    now,
+                    round_.deadline,
+                    person.tz,
+                    person.reminders_sent,
+                    person.reminded_at or person.invited_at,  # not right after the invitation
                 )
             ):
                 continue

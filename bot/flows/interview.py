@@ -389,10 +389,14 @@ def _reply(
     else:
         reply = Mark.NOT_SURE if isinstance(event, NotSure) else Mark.SKIPPED
     answer = state.answer(area.id).with_reply(ask, reply)
-    if isinstance(event, Skip) and ask is Ask.CURRENT:
+    if ask is Ask.CURRENT:
         for later in (Ask.TARGET, Ask.IMPORTANCE):
-            if _step_index(framework, area.id, later) is not None:
+            if _step_index(framework, area.id, later) is None:
+                continue
+            if isinstance(event, Skip):
                 answer = answer.with_reply(later, Mark.SKIPPED)
+            elif answer.get(later) is Mark.SKIPPED:  # the area is answered after all: ask again
+                answer = answer.with_reply(later, None)
     if target != pending:
         # A late or replayed click for another step: record it, stay where the person is;
         # a replay that changes nothing is silently ignored.
@@ -440,7 +444,12 @@ def _change(framework: Framework, state: InterviewState, area_id: str) -> Transi
 def _back(framework: Framework, state: InterviewState, event: Back) -> Transition:
     all_steps = steps(framework)
     if state.phase is Phase.REVIEW:
-        return _show(framework, replace(state, phase=Phase.ASKING, position=len(all_steps) - 1))
+        return _show(
+            framework,
+            replace(
+                state, phase=Phase.ASKING, position=_landing(framework, state, len(all_steps) - 1)
+            ),
+        )
     if state.phase is not Phase.ASKING:
         return _show(framework, state, Notice.NOT_NOW)
     if (
@@ -450,9 +459,12 @@ def _back(framework: Framework, state: InterviewState, event: Back) -> Transitio
         return _show(framework, state)  # a second click on an old Back button: already done
     if state.position == 0:
         return _show(framework, state, Notice.AT_FIRST_QUESTION)
-    position = state.position - 1
-    area_index, _ = all_steps[position]
-    area_id = framework.areas[area_index].id
+    return _show(framework, replace(state, position=_landing(framework, state, state.position - 1)))
+
+
+def _landing(framework: Framework, state: InterviewState, position: int) -> int:
+    """Where going back to ``position`` lands: a skipped area is revisited at its first question."""
+    area_id = framework.areas[steps(framework)[position][0]].id
     if state.answer(area_id).current is Mark.SKIPPED:
-        position = _step_index(framework, area_id, Ask.CURRENT) or 0
-    return _show(framework, replace(state, position=position))
+        return _step_index(framework, area_id, Ask.CURRENT) or 0
+    return position

@@ -57,11 +57,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def apply_typed(deps: Deps, key: str, event: dict[str, Any]) -> None:
-    """Apply a stored typed answer, then mark it done."""
+    """Apply a stored typed answer; it is marked done as soon as its effect is committed, so a
+    replay after a crash in the sending that follows cannot apply it twice."""
+
+    async def saved() -> None:
+        await deps.store.mark_done(key)
+
     await deps.dialogues.handle_text(
-        event["user"], event["channel"], event.get("text") or "", event.get("thread_ts")
+        event["user"], event["channel"], event.get("text") or "", event.get("thread_ts"), saved
     )
-    await deps.store.mark_done(key)
+    await saved()  # also when nothing was committed (e.g. a re-ask)
 
 
 async def replay_typed(deps: Deps) -> int:

@@ -280,3 +280,17 @@ def test_a_second_click_on_the_same_back_button_is_ignored() -> None:
     assert (question(back).area.id, question(back).ask) == ("alpha", Ask.TARGET)
     again = advance(MINI, back.state, Back("beta", Ask.CURRENT))
     assert again.state == back.state and again.notice is None
+
+
+def test_answering_a_skipped_area_after_all_asks_its_target_again() -> None:
+    t = drive(MINI, Start(), Skip(), Back(), Answer(2))
+    q = question(t)
+    assert (q.area.id, q.ask, q.previous) == ("alpha", Ask.TARGET, None)
+    assert t.state.answer("alpha") == AreaAnswer(current=2)
+
+
+def test_back_from_the_review_revisits_a_skipped_last_area_at_its_first_question() -> None:
+    t = drive(MINI, Start(), Answer(1), Answer(2), Skip())
+    assert isinstance(t.prompt, Review)
+    q = question(advance(MINI, t.state, Back()))
+    assert (q.area.id, q.ask, q.previous) == ("beta", Ask.CURRENT, Mark.SKIPPED)

@@ -144,3 +144,25 @@ async def test_export_after_the_round_closed(harness: Harness) -> None:
     assert reply(h) == "The pseudonymised answers are in your DM with me."
     await h.command("export", user="U2")
     assert reply(h).startswith("Only the round's lead")
+
+
+async def test_a_typed_answer_whose_next_question_failed_is_not_applied_twice(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    h.slack.fail_next("chat.postMessage", "fatal_error")  # the next question cannot be sent
+    await h.dm("U2", "3", event_id="Ev-sent-failed")
+    assert await h.deps.store.undone_requests() == []  # done once saved, not once sent
+    assert await replay_typed(h.deps) == 0
+    answer = (await current_answers(h, "U2"))["data"]
+    assert (answer.current, answer.target) == (3, None)
+
+
+async def test_no_automatic_reminder_right_after_the_invitation(harness: Harness) -> None:
+    h = harness
+    h.clock.now = h.clock.now.replace(hour=8)  # 9:00 in Madrid, Wednesday
+    await h.command("start cx-pillars <@U2> --deadline 2026-11-25")  # closes 18:00 Madrid today
+    await h.deps.rounds.tick()
+    assert not any("friendly reminder" in m["text"] for m in h.dm_messages("U2"))
