@@ -162,7 +162,7 @@ async def test_a_typed_answer_whose_next_question_failed_is_not_applied_twice(
 
 async def test_no_automatic_reminder_right_after_the_invitation(harness: Harness) -> None:
     h = harness
-    h.clock.now = h.clock.now.replace(hour=8)  # 9:00 in Madrid, Wednesday
+    h.clock.now = h.clock.now.replace(hour=10)  # 10:00 in London (U2), a Wednesday
     await h.command("start cx-pillars <@U2> --deadline 2026-11-25")  # closes 18:00 Madrid today
     await h.deps.rounds.tick()
     assert not any("friendly reminder" in m["text"] for m in h.dm_messages("U2"))
