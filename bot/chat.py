@@ -81,6 +81,9 @@ async def run_chat(
         if not line:
             out.write("\n" + t(lang, "resume_hint", command=resume_command) + "\n")
             return 0
+        if not line.strip():
+            show = False
+            continue  # a blank line is no answer
         if echo:
             out.write(f"> {line.rstrip()}\n")
         event = interpret(line.rstrip("\n"), step.prompt, area_ids)

@@ -123,6 +123,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except UnknownFramework as exc:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `cx-assess frameworks show ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     raise AssertionError(f"unhandled command {args.command}")  # argparse guarantees a known one
 
 
@@ -221,17 +224,25 @@ def _analyse_files(args: argparse.Namespace, framework: Framework, settings: Set
         raise ValueError(
             f"--invited {invited} is fewer than the {len(answers)} participants in {args.answers}"
         )
+    min_responses = args.min_responses or settings.min_responses
+    threshold = _consensus_threshold(framework, settings)
     previous = None
     if args.previous:
         before = read_answers(args.previous, framework)
-        previous = analyse(framework, before, invited=len(before)).baseline()
+        previous = analyse(
+            framework,
+            before,
+            invited=len(before),
+            min_responses=min_responses,
+            consensus_threshold=threshold,
+        ).baseline()
     return analyse(
         framework,
         answers,
         invited=invited,
         previous=previous,
-        min_responses=args.min_responses or settings.min_responses,
-        consensus_threshold=_consensus_threshold(framework, settings),
+        min_responses=min_responses,
+        consensus_threshold=threshold,
     )
 
 

@@ -107,7 +107,7 @@ def parse_answers(text: str, framework: Framework, source: str = "answers.csv") 
 def write_answers(answers: Mapping[str, Mapping[str, AreaAnswer]]) -> str:
     """``answers`` as CSV text, participants and areas in the order given.
 
-    Not sure is written as ``?``; skipped and unanswered replies as empty cells.
+    Not sure is written as ``?``, skipped as ``skip``, and unanswered replies as empty cells.
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)  # CRLF line ends, as RFC 4180; cells with \r or \n get quotes

@@ -103,6 +103,7 @@ class Rounds:
         users: Sequence[str] = (),
         deadline: date | None = None,
         lang: str | None = None,
+        min_responses: int | None = None,
     ) -> tuple[Round, FanOut]:
         """Announce the round in the channel, create it and invite everyone by DM.
 
@@ -144,7 +145,7 @@ class Rounds:
                 participants=invitees,
                 lang=lang,
                 deadline=closes_at,
-                min_responses=self.settings.min_responses,
+                min_responses=min_responses or self.settings.min_responses,
                 now=now,
             )
         except RoundAlreadyOpen:

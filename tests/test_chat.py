@@ -88,3 +88,21 @@ def test_kill_between_answers_loses_nothing_committed(tmp_path: Path) -> None:
     assert answers == {"cx-philosophy": AreaAnswer(current=2, target=3)}
     resumed = chat(db, stdin="")
     assert resumed.stdout.lstrip().startswith("Area 2 of 12 · Routing and queueing")
+
+
+def test_blank_lines_are_no_answer(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    result = chat(db, *PILLARS, stdin="\n  \n2\n")
+    assert "did not understand" not in result.stdout
+    assert asyncio.run(saved_answers(db, "cx-pillars")) == {"data": AreaAnswer(current=2)}
+
+
+def test_output_cut_short_by_a_closed_pipe_ends_quietly() -> None:
+    proc = subprocess.run(
+        f"{sys.executable} -m bot frameworks show cx-maturity | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout.startswith("Contact center CX maturity") and "Traceback" not in proc.stderr

@@ -64,6 +64,10 @@ _WORDS: dict[Command, str] = {
     Command.DECLINE: "not now|decline|ahora no|rechazar|nicht jetzt|ablehnen",
     Command.START_OVER: "start over|restart|empezar de nuevo|reiniciar|von vorne|neu starten",
 }
+# A bare "no" is not an answer on any scale (not even "No definido" or "Nicht erfüllt").
+_NEGATIONS = frozenset(
+    {"no", "not", "nicht", "nein", "non", "no thanks", "no gracias", "nein danke"}
+)
 _COMMENT = re.compile(r"^(?:comment|note|comentario|nota|kommentar|notiz)\s*:\s*(.*)$", re.I | re.S)
 _CHANGE = re.compile(r"^(?:change|edit|cambiar|editar|andern|aendern|bearbeiten)?\s*#?(\d{1,3})$")
 _COMMANDS = {word: command for command, words in _WORDS.items() for word in words.split("|")}
@@ -105,7 +109,7 @@ def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     plain = plain.replace("'", "").replace("’", "").replace("¿", "").replace("¡", "")
-    plain = re.sub(r"\s+", " ", plain).strip()
+    plain = re.sub(r"[\s,;]+", " ", plain).strip()
     if plain.strip("?") == "":
         return plain
     return plain.strip(' .,;:!?"“”«»()[]')
@@ -119,6 +123,8 @@ def parse_reply(text: str, scale: Scale) -> ParsedReply:
         return Unrecognized(raw.strip())
     if plain in _COMMANDS:
         return CommandChoice(_COMMANDS[plain])
+    if plain in _NEGATIONS:
+        return Unrecognized(raw.strip())
     if match := _NUMBER.match(plain):
         value = int(match.group(1))
         if value in scale.values:
@@ -185,5 +191,7 @@ def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | R
             return Unrecognized(raw.strip(), out_of_range=True)
         command = _COMMANDS.get(plain)
         return _EVENTS[command] if command else Unrecognized(raw.strip())
+    if plain in _NEGATIONS:
+        return Decline()
     command = _COMMANDS.get(plain)
     return _EVENTS[command] if command else Start()

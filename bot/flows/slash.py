@@ -15,6 +15,7 @@ from enum import StrEnum
 from bot.frameworks import LANGUAGES
 
 MAX_COMMAND_CHARS = 4000
+MAX_MIN_RESPONSES = 50
 
 
 class Sub(StrEnum):
@@ -43,6 +44,7 @@ class SlashCommand:
     users: tuple[str, ...] = ()
     deadline: date | None = None
     lang: str | None = None
+    min_responses: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class SlashError:
 
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_OPTION = re.compile(r"^--([a-z]+)(?:=(.*))?$")
+_OPTION = re.compile(r"^--([a-z-]+)(?:=(.*))?$")
 
 
 def parse_slash(text: str) -> SlashCommand | SlashError:
@@ -81,6 +83,7 @@ def _parse_start(words: list[str]) -> SlashCommand | SlashError:
     users: list[str] = []
     deadline: date | None = None
     lang: str | None = None
+    min_responses: int | None = None
     i = 0
     while i < len(words):
         word = words[i]
@@ -100,6 +103,10 @@ def _parse_start(words: list[str]) -> SlashCommand | SlashError:
                 if value not in LANGUAGES:
                     return SlashError("slash_bad_lang", {"value": value[:10]})
                 lang = value
+            elif name == "min-responses":
+                if not value.isdigit() or not 1 <= int(value) <= MAX_MIN_RESPONSES:
+                    return SlashError("slash_bad_min", {"value": value[:10]})
+                min_responses = int(value)
             else:
                 return SlashError("slash_unknown_option", {"option": f"--{name}"[:40]})
         elif mention := _MENTION.match(word):
@@ -112,6 +119,6 @@ def _parse_start(words: list[str]) -> SlashCommand | SlashError:
         else:
             return SlashError("slash_extra_word", {"word": word[:40]})
         i += 1
-    if framework is None and (users or deadline or lang):
+    if framework is None and (users or deadline or lang or min_responses):
         return SlashError("slash_framework_missing")
-    return SlashCommand(Sub.START, framework, tuple(users), deadline, lang)
+    return SlashCommand(Sub.START, framework, tuple(users), deadline, lang, min_responses)

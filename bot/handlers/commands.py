@@ -101,6 +101,7 @@ async def _run(
             users=cmd.users,
             deadline=cmd.deadline,
             lang=cmd.lang,
+            min_responses=cmd.min_responses,
         )
         return Reply(rounds.fan_out_report(fan_out, lang))
     if cmd.sub in (Sub.RESULTS, Sub.EXPORT):

@@ -6,13 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.flows.interview import IMPORTANCE_SCALE
+from bot.flows.interview import IMPORTANCE_SCALE, Decline, Invitation, Start
 from bot.flows.parser import (
     Ambiguous,
     Command,
     CommandChoice,
     LevelChoice,
     Unrecognized,
+    interpret,
     parse_command,
     parse_reply,
 )
@@ -113,3 +114,15 @@ def test_any_text_gives_a_typed_result_never_an_exception(text: str) -> None:
     assert isinstance(result, LevelChoice | CommandChoice | Ambiguous | Unrecognized)
     if isinstance(result, LevelChoice):
         assert result.value in MATURITY.values
+
+
+@pytest.mark.parametrize("text", ["no", "No", "nein", "nicht", "not"])
+def test_a_bare_no_is_never_a_level(text: str) -> None:
+    assert parse_reply(text, STRATEGY) == Unrecognized(text)
+    assert parse_reply(text, CATALOG.get("cx-expectations").scale) == Unrecognized(text)
+
+
+def test_no_at_the_invitation_declines() -> None:
+    assert interpret("No, gracias", Invitation(5), ()) == Decline()
+    assert interpret("nein", Invitation(5), ()) == Decline()
+    assert interpret("sure", Invitation(5), ()) == Start()

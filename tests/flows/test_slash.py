@@ -68,3 +68,11 @@ def test_errors_name_what_is_wrong(text: str, key: str) -> None:
 @given(st.text(max_size=500))
 def test_any_text_gives_a_command_or_an_error(text: str) -> None:
     assert isinstance(parse_slash(text), SlashCommand | SlashError)
+
+
+def test_min_responses_per_round() -> None:
+    parsed = parse_slash("start cx-pillars --min-responses 5")
+    assert isinstance(parsed, SlashCommand) and parsed.min_responses == 5
+    for bad in ("0", "x", "51"):
+        error = parse_slash(f"start cx-pillars --min-responses {bad}")
+        assert isinstance(error, SlashError) and error.key == "slash_bad_min"

@@ -179,3 +179,12 @@ async def test_events_nobody_handles_get_200_and_bad_signatures_401(harness: Har
 async def test_healthz_answers_when_the_database_does(harness: Harness) -> None:
     async with harness.http.get(harness.url + "/healthz") as resp:
         assert resp.status == 200 and (await resp.json()) == {"ok": True}
+
+
+async def test_min_responses_can_be_set_for_a_round(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> --min-responses 5")
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None and round_.min_responses == 5
+    report = await h.deps.rounds.analyse(round_)
+    assert report.settings.min_responses == 5
