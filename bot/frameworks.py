@@ -498,11 +498,17 @@ def load_framework(path: str | os.PathLike[str]) -> Framework:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError([Problem(source, "", f"cannot read the file: {exc}")]) from None
-    framework = parse_framework(read_yaml(text, source), source)
-    if framework.id != p.stem:
-        raise FrameworkError(
-            [Problem(source, "id", f"id '{framework.id}' must match the file name '{p.stem}'")]
-        )
+    data = read_yaml(text, source)
+    fid = data.get("id") if isinstance(data, dict) else None
+    misnamed = []
+    if isinstance(fid, str) and fid != p.stem:
+        misnamed.append(Problem(source, "id", f"id '{fid}' must match the file name '{p.stem}'"))
+    try:
+        framework = parse_framework(data, source)
+    except FrameworkError as exc:
+        raise FrameworkError([*misnamed, *exc.problems]) from None
+    if misnamed:
+        raise FrameworkError(misnamed)
     return framework
 
 

@@ -242,3 +242,10 @@ def test_too_many_areas_or_levels_for_slack_are_refused(write_framework) -> None
     with pytest.raises(FrameworkError) as info:
         parse_framework(data, "wide.yaml")
     assert "scale.levels: 11 levels: at most 10 fit on one question" in str(info.value)
+
+
+def test_a_misnamed_file_is_reported_with_its_other_problems(write_framework) -> None:
+    path = write_framework(MINI_YAML.replace("version: 1", "version: x"), name="other")
+    problems = _problems(path)
+    assert problems[0].endswith("id: id 'mini' must match the file name 'other'")
+    assert problems[1].endswith("version: expected a whole number, got 'x'")
