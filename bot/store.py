@@ -486,15 +486,22 @@ class Store:
         """
         stamp = _iso(now or utcnow())
         async with self._transaction() as db:
-            async with db.execute("SELECT status FROM rounds WHERE id = ?", (round_id,)) as cur:
-                row = await cur.fetchone()
-            if row is None or row["status"] != RoundStatus.OPEN.value:
-                raise RoundNotOpen(f"round {round_id} is not open")
-            await db.execute(
+            cur = await db.execute(
                 "UPDATE participants SET phase = ?, position = ?, editing = ?, updated_at = ?"
-                " WHERE round_id = ? AND user_id = ?",
-                (state.phase.value, state.position, int(state.editing), stamp, round_id, user_id),
+                " WHERE round_id = ? AND user_id = ?"
+                " AND (SELECT status FROM rounds WHERE id = ?) = 'open'",
+                (
+                    state.phase.value,
+                    state.position,
+                    int(state.editing),
+                    stamp,
+                    round_id,
+                    user_id,
+                    round_id,
+                ),
             )
+            if cur.rowcount != 1:
+                raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")
             await db.executemany(
                 "INSERT INTO answers (round_id, user_id, area_id, current, target, importance,"
                 " comment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
