@@ -23,6 +23,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         day = values["deadline"]["value"].get("selected_date")
         deadline = date.fromisoformat(day) if day else None
         lang = values["lang"]["value"]["selected_option"]["value"]
+        minimum = (values.get("min_responses") or {}).get("value", {}).get("value")
         if deadline is not None and deadline < deps.rounds.clock().date():
             await ack(
                 response_action="errors",
@@ -42,6 +43,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 users=values["participants"]["value"].get("selected_users") or [],
                 deadline=deadline,
                 lang=lang,
+                min_responses=int(minimum) if minimum else None,
             )
             text = deps.rounds.fan_out_report(fan_out, language_of(caller.locale))
         except Refusal as refusal:

@@ -20,13 +20,14 @@ async def submit_modal(
 
 
 def modal_values(
-    framework: str, users: list[str], deadline: str | None, lang: str
+    framework: str, users: list[str], deadline: str | None, lang: str, minimum: str | None = None
 ) -> dict[str, Any]:
     return {
         "framework": {"value": {"type": "static_select", "selected_option": {"value": framework}}},
         "participants": {"value": {"type": "multi_users_select", "selected_users": users}},
         "deadline": {"value": {"type": "datepicker", "selected_date": deadline}},
         "lang": {"value": {"type": "static_select", "selected_option": {"value": lang}}},
+        "min_responses": {"value": {"type": "number_input", "value": minimum}},
     }
 
 
@@ -41,11 +42,14 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     assert view["callback_id"] == "cx_start_modal" and view["private_metadata"] == CHANNEL
     assert_valid_blocks(view["blocks"], limit=100)
     assert (
-        await submit_modal(h, view, modal_values("cx-pillars", ["U1", "U2"], "2026-12-10", "de"))
+        await submit_modal(
+            h, view, modal_values("cx-pillars", ["U1", "U2"], "2026-12-10", "de", "4")
+        )
         == 200
     )
     round_ = await h.deps.store.open_round(TEAM, CHANNEL)
     assert round_ is not None and round_.lang == "de" and round_.framework.id == "cx-pillars"
+    assert round_.min_responses == 4
     assert round_.deadline is not None and round_.deadline.date().isoformat() == "2026-12-10"
     assert {p.user_id for p in await h.deps.store.participants(round_.id)} == {"U1", "U2"}
     assert "Bewertung" in h.slack.messages(CHANNEL)[-1]["text"]  # announced in the round's language

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import (
     DatePickerElement,
     InputBlock,
+    NumberInputElement,
     Option,
     PlainTextObject,
     StaticSelectElement,
@@ -12,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.flows.slash import MAX_MIN_RESPONSES
 from bot.frameworks import LANGUAGES, Catalog
 from bot.i18n import t
 from bot.render.blocks import clip
@@ -54,6 +56,18 @@ def start_modal(catalog: Catalog, lang: str, *, channel_id: str) -> View:
                 label=t(lang, "modal_deadline"),
                 optional=True,
                 element=DatePickerElement(action_id="value"),
+            ),
+            InputBlock(
+                block_id="min_responses",
+                label=t(lang, "modal_min_responses"),
+                hint=t(lang, "modal_min_responses_hint"),
+                optional=True,
+                element=NumberInputElement(
+                    action_id="value",
+                    is_decimal_allowed=False,
+                    min_value="1",
+                    max_value=str(MAX_MIN_RESPONSES),
+                ),
             ),
             InputBlock(
                 block_id="lang",
