@@ -24,7 +24,7 @@ class AppHome:
                 r.id,
                 r.channel_id,
                 r.framework.name.get(lang),
-                sum(1 for a in p.state.answers.values() if a.current is not None),
+                p.state.answered,
                 len(r.framework.areas),
             )
             for r, p in await self.store.open_dialogues(user_id)

@@ -240,7 +240,7 @@ class Rounds:
         total = len(round_.framework.areas)
         lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
         for person in await self.store.participants(round_.id):
-            answered = sum(1 for a in person.state.answers.values() if a.current is not None)
+            answered = person.state.answered
             key = f"phase_{person.state.phase.value}"
             lines.append(f"• <@{person.user_id}>: {answered}/{total} · {t(lang, key)}")
         return "\n".join(lines)

@@ -103,14 +103,7 @@ class SlackGateway:
         thread_ts: str | None = None,
     ) -> str:
         """Post a message; returns its ``ts``."""
-        kwargs: dict[str, Any] = {"channel": channel, "text": text}
-        if blocks is not None:
-            kwargs["blocks"] = list(blocks)
-        if metadata is not None:
-            kwargs["metadata"] = metadata
-        if thread_ts is not None:
-            kwargs["thread_ts"] = thread_ts
-        data = await self._call("chat.postMessage", **kwargs)
+        data = await self._post_message(channel, text, blocks, metadata, thread_ts)
         return str(data["ts"])
 
     async def post_dm(
@@ -121,11 +114,24 @@ class SlackGateway:
         ``chat.postMessage`` takes a user id as its channel, which saves a
         ``conversations.open`` (a lower rate-limit tier) per person.
         """
-        kwargs: dict[str, Any] = {"channel": user_id, "text": text}
-        if blocks is not None:
-            kwargs["blocks"] = list(blocks)
-        data = await self._call("chat.postMessage", **kwargs)
+        data = await self._post_message(user_id, text, blocks)
         return str(data["channel"]), str(data["ts"])
+
+    async def _post_message(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block | dict[str, Any]] | None = None,
+        metadata: dict[str, Any] | None = None,
+        thread_ts: str | None = None,
+    ) -> dict[str, Any]:
+        optional: dict[str, Any] = {
+            "blocks": list(blocks) if blocks is not None else None,
+            "metadata": metadata,
+            "thread_ts": thread_ts,
+        }
+        extra = {key: value for key, value in optional.items() if value is not None}
+        return await self._call("chat.postMessage", channel=channel, text=text, **extra)
 
     async def update(
         self,

@@ -68,6 +68,11 @@ class InterviewState:
     def answer(self, area_id: str) -> AreaAnswer:
         return self.answers.get(area_id, AreaAnswer())
 
+    @property
+    def answered(self) -> int:
+        """How many areas have a current reply (a level, not sure or skipped): the progress."""
+        return sum(1 for answer in self.answers.values() if answer.current is not None)
+
 
 # --------------------------------------------------------------------------- events
 
