@@ -23,6 +23,8 @@ BUNDLED_DIR = Path(__file__).resolve().parent.parent / "frameworks"
 MAX_FILE_BYTES = 1_000_000
 MAX_AREAS = 40  # the review lists every area in one Slack message (50 blocks at most)
 MAX_LEVELS = 10  # one button per level plus three, in one actions block (25 at most)
+MAX_BRIEF_CHARS = 120  # one line on a phone
+ACTIONS_PER_STEP = (2, 4)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -55,6 +57,16 @@ class Level:
     key: str
     label: Text
     summary: Text
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Other words people type for this level, by language (``{"es": ("regular",)}``)."""
+
+    def names(self) -> tuple[str, ...]:
+        """Every way to name this level: its key, its labels and its synonyms in any language."""
+        return (
+            self.key,
+            *self.label.variants(),
+            *(word for words in self.synonyms.values() for word in words),
+        )
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,14 @@ class Area:
     levels: Mapping[int, Text]
     prompts: tuple[Text, ...] = ()
     weight: float = 1.0
+    briefs: Mapping[int, Text] = field(default_factory=dict)
+    """One line per level, shown on the question card (the full ``levels`` text is on demand)."""
+    actions: Mapping[int, tuple[Text, ...]] = field(default_factory=dict)
+    """Concrete actions per step, keyed by the level the step reaches (``3``: from 2 to 3)."""
+
+    def brief(self, value: int) -> Text:
+        """The one-line description of ``value`` in this area (the full one when none is given)."""
+        return self.briefs.get(value) or self.levels[value]
 
 
 @dataclass(frozen=True)
@@ -137,6 +157,11 @@ class Framework:
                         "key": lv.key,
                         "label": lv.label.to_dict(),
                         "summary": lv.summary.to_dict(),
+                        **(
+                            {"synonyms": {k: list(v) for k, v in lv.synonyms.items()}}
+                            if lv.synonyms
+                            else {}
+                        ),
                     }
                     for lv in self.scale.levels
                 ]
@@ -148,6 +173,21 @@ class Framework:
                     "question": a.question.to_dict(),
                     "levels": {str(v): t.to_dict() for v, t in a.levels.items()},
                     **({"prompts": [p.to_dict() for p in a.prompts]} if a.prompts else {}),
+                    **(
+                        {"briefs": {str(v): t.to_dict() for v, t in a.briefs.items()}}
+                        if a.briefs
+                        else {}
+                    ),
+                    **(
+                        {
+                            "actions": {
+                                str(v): [t.to_dict() for t in texts]
+                                for v, texts in a.actions.items()
+                            }
+                        }
+                        if a.actions
+                        else {}
+                    ),
                     "weight": a.weight,
                 }
                 for a in self.areas
@@ -287,8 +327,14 @@ def _show(value: object) -> str:
     return repr(value) if isinstance(value, str | int | float) else _kind(value)
 
 
-def parse_framework(data: object, source: str = "<framework>") -> Framework:
-    """Validate raw data (as read from YAML or a JSON snapshot) into a `Framework`."""
+def parse_framework(
+    data: object, source: str = "<framework>", *, guidance_required: bool = False
+) -> Framework:
+    """Validate raw data (as read from YAML or a JSON snapshot) into a `Framework`.
+
+    With ``guidance_required`` (the bundled frameworks) every area must give a brief per level
+    and actions for every step up the scale.
+    """
     check = _Checker(source)
     top = check.mapping(
         data,
@@ -311,6 +357,8 @@ def parse_framework(data: object, source: str = "<framework>") -> Framework:
         threshold = check.number(top["consensus_threshold"], "consensus_threshold", 0.0, 1.0)
     scale = _parse_scale(check, top["scale"]) if "scale" in top else None
     areas = _parse_areas(check, top["areas"], scale) if "areas" in top else None
+    if guidance_required and scale and areas:
+        _require_guidance(check, scale, areas)
     if check.problems:
         raise FrameworkError(check.problems)
     assert fid and version is not None and name and description and scale and areas is not None
@@ -343,7 +391,7 @@ def _parse_scale(check: _Checker, data: object) -> Scale | None:
     seen_keys: set[str] = set()
     for i, item in enumerate(raw):
         path = f"scale.levels[{i}]"
-        entry = check.mapping(item, path, {"value", "key", "label", "summary"}, set())
+        entry = check.mapping(item, path, {"value", "key", "label", "summary"}, {"synonyms"})
         if entry is None:
             continue
         value = check.integer(entry.get("value"), f"{path}.value") if "value" in entry else None
@@ -359,10 +407,50 @@ def _parse_scale(check: _Checker, data: object) -> Scale | None:
                 f"{path}.value", f"levels must go up: {value} is not above {levels[-1].value}"
             )
             continue
+        synonyms = (
+            _parse_synonyms(check, entry["synonyms"], f"{path}.synonyms")
+            if entry.get("synonyms") is not None
+            else {}
+        )
         if value is not None and key and label and summary:
             seen_keys.add(key)
-            levels.append(Level(value, key, label, summary))
-    return Scale(tuple(levels)) if len(levels) == len(raw) else None
+            levels.append(Level(value, key, label, summary, synonyms))
+    if len(levels) != len(raw):
+        return None
+    _check_synonyms_distinct(check, levels)
+    return Scale(tuple(levels))
+
+
+def _parse_synonyms(check: _Checker, data: object, path: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(data, dict):
+        check.fail(path, f"expected words by language like {{es: [regular]}}, got {_kind(data)}")
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for lang, words in data.items():
+        here = _join(path, str(lang))
+        if lang not in LANGUAGES:
+            check.fail(here, f"unknown language '{lang}' (use {', '.join(LANGUAGES)})")
+        elif not isinstance(words, list) or not all(
+            isinstance(w, str) and w.strip() for w in words
+        ):
+            check.fail(here, f"expected a list of non-empty words, got {_kind(words)}")
+        else:
+            result[lang] = tuple(w.strip() for w in words)
+    return result
+
+
+def _check_synonyms_distinct(check: _Checker, levels: list[Level]) -> None:
+    """A synonym that names two levels would make a typed answer ambiguous."""
+    owner: dict[str, int] = {}
+    for i, level in enumerate(levels):
+        for name in {n.casefold() for n in level.names()}:
+            if name in owner and owner[name] != i:
+                check.fail(
+                    f"scale.levels[{i}].synonyms",
+                    f"'{name}' also names level {levels[owner[name]].value}: "
+                    "a typed answer could not tell them apart",
+                )
+            owner.setdefault(name, i)
 
 
 def _parse_areas(check: _Checker, data: object, scale: Scale | None) -> tuple[Area, ...] | None:
@@ -377,7 +465,10 @@ def _parse_areas(check: _Checker, data: object, scale: Scale | None) -> tuple[Ar
     for i, item in enumerate(data):
         path = f"areas[{i}]"
         entry = check.mapping(
-            item, path, {"id", "name", "question", "levels"}, {"prompts", "weight"}
+            item,
+            path,
+            {"id", "name", "question", "levels"},
+            {"prompts", "weight", "briefs", "actions"},
         )
         if entry is None:
             continue
@@ -408,9 +499,89 @@ def _parse_areas(check: _Checker, data: object, scale: Scale | None) -> tuple[Ar
         weight = 1.0
         if entry.get("weight") is not None:
             weight = check.number(entry["weight"], f"{path}.weight", 0.0, None) or 1.0
+        briefs = (
+            _parse_briefs(check, entry["briefs"], f"{path}.briefs", scale)
+            if entry.get("briefs") is not None
+            else {}
+        )
+        actions = (
+            _parse_actions(check, entry["actions"], f"{path}.actions", scale)
+            if entry.get("actions") is not None
+            else {}
+        )
         if aid and name and question and levels is not None:
-            areas.append(Area(aid, name, question, levels, tuple(prompts), weight))
+            areas.append(Area(aid, name, question, levels, tuple(prompts), weight, briefs, actions))
     return tuple(areas)
+
+
+def _level_keyed(
+    check: _Checker, data: object, path: str, scale: Scale | None, what: str
+) -> list[tuple[int, object, str]]:
+    """The entries of a mapping keyed by level value, each with its path; bad keys reported."""
+    if not isinstance(data, dict):
+        check.fail(path, f"expected a mapping from level value to {what}, got {_kind(data)}")
+        return []
+    known = set(scale.values) if scale else None
+    entries: list[tuple[int, object, str]] = []
+    for raw_key, raw in data.items():
+        key = int(raw_key) if isinstance(raw_key, str) and raw_key.isdigit() else raw_key
+        here = f"{path}.{raw_key}"
+        if isinstance(key, bool) or not isinstance(key, int):
+            check.fail(here, f"expected a level value (a whole number), got {_show(raw_key)}")
+        elif known is not None and key not in known:
+            values = ", ".join(str(v) for v in sorted(known))
+            check.fail(here, f"the scale has no level {key} (its levels are {values})")
+        else:
+            entries.append((key, raw, here))
+    return sorted(entries, key=lambda e: e[0])
+
+
+def _parse_briefs(check: _Checker, data: object, path: str, scale: Scale | None) -> dict[int, Text]:
+    briefs: dict[int, Text] = {}
+    for value, raw, here in _level_keyed(check, data, path, scale, "a one-line description"):
+        if (text := check.text(raw, here)) is None:
+            continue
+        for lang, line in text.to_dict().items():
+            if len(line) > MAX_BRIEF_CHARS:
+                check.fail(
+                    _join(here, lang),
+                    f"{len(line)} characters: a brief is one line of at most {MAX_BRIEF_CHARS}",
+                )
+        briefs[value] = text
+    return briefs
+
+
+def _parse_actions(
+    check: _Checker, data: object, path: str, scale: Scale | None
+) -> dict[int, tuple[Text, ...]]:
+    low, high = ACTIONS_PER_STEP
+    actions: dict[int, tuple[Text, ...]] = {}
+    for value, raw, here in _level_keyed(check, data, path, scale, "a list of actions"):
+        if scale is not None and value == scale.bottom:
+            check.fail(here, f"level {value} is the bottom of the scale: no step leads to it")
+        elif not isinstance(raw, list) or not low <= len(raw) <= high:
+            check.fail(here, f"expected a list of {low} to {high} actions, got {_count(raw)}")
+        else:
+            texts = [check.text(item, f"{here}[{j}]") for j, item in enumerate(raw)]
+            actions[value] = tuple(t for t in texts if t is not None)
+    return actions
+
+
+def _count(value: object) -> str:
+    return f"{len(value)} item(s)" if isinstance(value, list) else _kind(value)
+
+
+def _require_guidance(check: _Checker, scale: Scale, areas: tuple[Area, ...]) -> None:
+    """Every area of a bundled framework has a brief per level and actions for every step."""
+    for i, area in enumerate(areas):
+        for value in scale.values:
+            if value not in area.briefs:
+                check.fail(f"areas[{i}].briefs.{value}", "a bundled framework needs this brief")
+            if value != scale.bottom and value not in area.actions:
+                check.fail(
+                    f"areas[{i}].actions.{value}",
+                    "a bundled framework needs the actions for this step",
+                )
 
 
 def _parse_area_levels(
@@ -486,8 +657,8 @@ def read_yaml(text: str, source: str) -> object:
         raise FrameworkError([Problem(source, "", f"not valid YAML: {exc}")]) from None
 
 
-def load_framework(path: str | os.PathLike[str]) -> Framework:
-    """Read and validate one framework file."""
+def load_framework(path: str | os.PathLike[str], *, guidance_required: bool = False) -> Framework:
+    """Read and validate one framework file (see `parse_framework` for ``guidance_required``)."""
     p = Path(path)
     source = str(path)
     try:
@@ -504,7 +675,7 @@ def load_framework(path: str | os.PathLike[str]) -> Framework:
     if isinstance(fid, str) and fid != p.stem:
         misnamed.append(Problem(source, "id", f"id '{fid}' must match the file name '{p.stem}'"))
     try:
-        framework = parse_framework(data, source)
+        framework = parse_framework(data, source, guidance_required=guidance_required)
     except FrameworkError as exc:
         raise FrameworkError([*misnamed, *exc.problems]) from None
     if misnamed:

@@ -249,3 +249,82 @@ def test_a_misnamed_file_is_reported_with_its_other_problems(write_framework) ->
     problems = _problems(path)
     assert problems[0].endswith("id: id 'mini' must match the file name 'other'")
     assert problems[1].endswith("version: expected a whole number, got 'x'")
+
+
+GUIDED = MINI_YAML.replace(
+    "      summary: {en: Some things in place., es: Algo., de: Einiges.}\n",
+    "      summary: {en: Some things in place., es: Algo., de: Einiges.}\n"
+    "      synonyms: {es: [regular, mejorable], de: [teilweise, eher mittel]}\n",
+).replace(
+    "    prompts:\n",
+    "    briefs:\n"
+    "      1: {en: None yet., es: Nada aún., de: Noch nichts.}\n"
+    "      2: {en: Some alpha., es: Algo de alfa., de: Etwas Alpha.}\n"
+    "      3: {en: All alpha., es: Todo alfa., de: Ganz Alpha.}\n"
+    "    actions:\n"
+    "      2: [{en: Name an owner.}, {en: Write it down.}]\n"
+    "      3: [{en: Automate it., es: Automatizarlo.}, {en: Measure it.}, {en: Review it.}]\n"
+    "    prompts:\n",
+)
+
+
+def test_synonyms_briefs_and_actions_load_and_round_trip(write_framework) -> None:
+    fw = load_framework(write_framework(GUIDED))
+    medium = fw.scale.level(2)
+    assert medium.synonyms == {"es": ("regular", "mejorable"), "de": ("teilweise", "eher mittel")}
+    assert "mejorable" in medium.names() and "medium" in medium.names()
+    alpha = fw.area("alpha")
+    assert alpha.brief(2).get("es") == "Algo de alfa."
+    assert [t.get("es") for t in alpha.actions[3]] == [
+        "Automatizarlo.",
+        "Measure it.",
+        "Review it.",
+    ]
+    assert fw.area("beta").brief(2).get("en") == "Beta is partial."  # falls back to the full text
+    assert parse_framework(fw.to_dict()) == fw
+
+
+def test_a_synonym_naming_two_levels_is_refused(write_framework) -> None:
+    problems = _problems(write_framework(GUIDED.replace("[regular, mejorable]", "[regular, alto]")))
+    assert any(
+        "scale.levels[2].synonyms: 'alto' also names level 2" in p
+        or "scale.levels[1].synonyms" in p
+        for p in problems
+    ), problems
+
+
+def test_actions_per_step_are_counted_and_keyed_by_a_level_above_the_bottom(
+    write_framework,
+) -> None:
+    one = _problems(
+        write_framework(
+            GUIDED.replace("[{en: Name an owner.}, {en: Write it down.}]", "[{en: Only one.}]")
+        )
+    )
+    assert any(
+        "areas[0].actions.2: expected a list of 2 to 4 actions, got 1 item(s)" in p for p in one
+    )
+    bottom = _problems(
+        write_framework(GUIDED.replace("      2: [{en: Name", "      1: [{en: Name"))
+    )
+    assert any("areas[0].actions.1: level 1 is the bottom of the scale" in p for p in bottom)
+
+
+def test_a_brief_longer_than_one_line_is_refused(write_framework) -> None:
+    problems = _problems(write_framework(GUIDED.replace("Some alpha.", "x" * 130)))
+    assert any("areas[0].briefs.2.en: 130 characters" in p for p in problems)
+
+
+def test_guidance_required_names_every_missing_brief_and_step(write_framework) -> None:
+    path = write_framework(GUIDED)
+    load_framework(path)  # optional for a framework of one's own
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path, guidance_required=True)
+    problems = [str(p) for p in info.value.problems]
+    assert problems == [
+        f"{path}: areas[1].briefs.1: a bundled framework needs this brief",
+        f"{path}: areas[1].briefs.2: a bundled framework needs this brief",
+        f"{path}: areas[1].actions.2: a bundled framework needs the actions for this step",
+        f"{path}: areas[1].briefs.3: a bundled framework needs this brief",
+        f"{path}: areas[1].actions.3: a bundled framework needs the actions for this step",
+    ]
