@@ -36,6 +36,7 @@ from bot.flows.interview import (
 from bot.flows.parser import Ambiguous, Unrecognized, interpret
 from bot.i18n import language_of, t
 from bot.render.blocks import dialogue as blocks
+from bot.render.blocks import nudges
 from bot.render.dialogue import notice_text, options_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
 from bot.store import Participant, Round, RoundNotOpen, RoundStatus, Store
@@ -283,9 +284,8 @@ class Dialogues:
             return blocks.finished(prompt, framework, lang, round_id=round_.id)
         if isinstance(prompt, Invitation):
             return blocks.note(t(lang, "start_hint"))
-        if isinstance(prompt, Declined):
-            return blocks.note(t(lang, "declined"))
-        if isinstance(prompt, Paused):
-            return blocks.note(t(lang, "paused"))
+        if isinstance(prompt, Declined | Paused):
+            said = t(lang, "declined" if isinstance(prompt, Declined) else "paused")
+            return nudges.later(said, lang, round_id=round_.id)
         assert isinstance(prompt, Closed)
         return blocks.note(t(lang, "closed"))

@@ -22,10 +22,11 @@ from bot.flows.interview import Phase
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
 from bot.render.blocks import dialogue as dialogue_blocks
+from bot.render.blocks import nudges as nudge_blocks
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.chart import render_chart
 from bot.render.report import render_markdown
-from bot.schedule import reminder_due
+from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.store import (
     Invitee,
@@ -56,6 +57,14 @@ class Refusal(Exception):
 
     def text(self, lang: str) -> str:
         return t(lang, self.key, **self.params)
+
+
+class WouldWithhold(Refusal):
+    """Closing now would withhold areas (too few answers): the lead may close anyway or wait."""
+
+    def __init__(self, round_id: int, areas: Sequence[str], overall: bool) -> None:
+        super().__init__("close_would_withhold")
+        self.round_id, self.areas, self.overall = round_id, tuple(areas), overall
 
 
 @dataclass(frozen=True)
@@ -255,9 +264,10 @@ class Rounds:
         for person in await self.store.participants(round_.id):
             if person.state.phase in (Phase.FINISHED, Phase.DECLINED) or person.dm_channel is None:
                 continue
-            if automatic and not (
-                round_.deadline
-                and reminder_due(
+            snoozed = person.snooze_until is not None and person.snooze_until > now
+            if automatic and (
+                snoozed
+                or not reminder_due(
                     now,
                     round_.deadline,
                     person.tz,
@@ -313,13 +323,18 @@ class Rounds:
             title=t(round_.lang, "export_title"),
         )
 
-    async def close(self, round_: Round) -> Report:
+    async def close(self, round_: Round, *, force: bool = False) -> Report:
         """Close: store the report, post the summary with its chart and report, thank everyone.
 
-        The round is closed (and its report stored) first; a summary that cannot be posted is
-        posted again by the clock (`tick`) until it is, and the lead is told so.
+        Unless ``force``d (the deadline, or a lead who saw the warning), a close that would
+        withhold areas for too few answers raises `WouldWithhold` first. The round is closed (and
+        its report stored) before posting; a summary that cannot be posted is posted again by
+        the clock (`tick`) until it is, and the lead is told so.
         """
         report = await self.analyse(round_)
+        withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
+        if not force and (withheld or report.overall.stage is None):
+            raise WouldWithhold(round_.id, withheld, report.overall.stage is None)
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
@@ -375,6 +390,14 @@ class Rounds:
             await self.store.finish_round(round_.id, RoundStatus.CANCELLED, None, self.clock())
         except RoundNotOpen:
             raise Refusal("no_open_round") from None
+        if round_.announce_ts:
+            text = t(
+                round_.lang, "cancelled_thread", framework=round_.framework.name.get(round_.lang)
+            )
+            try:
+                await self.slack.post(round_.channel_id, text, thread_ts=round_.announce_ts)
+            except SlackCallFailed as exc:
+                log.warning("round %s: cancellation not posted: %s", round_.id, exc.error)
         await self._farewell(round_, "thanks_cancelled")
 
     async def _farewell(self, round_: Round, key: str) -> None:
@@ -415,6 +438,16 @@ class Rounds:
     def framework_list(self, lang: str) -> str:
         return "\n".join(_framework_line(f, lang) for f in self.catalog)
 
+    async def snooze(self, round_id: int, user_id: str, *, tomorrow: bool) -> datetime:
+        """Remind the person later (in an hour, or at 9:00 tomorrow in their zone)."""
+        person = await self.store.participant(round_id, user_id)
+        round_ = await self.store.get_round(round_id)
+        if person is None or round_ is None or round_.status is not RoundStatus.OPEN:
+            raise Refusal("no_open_round")
+        until = snooze_until(self.clock(), person.tz, tomorrow=tomorrow)
+        await self.store.snooze(round_id, user_id, until)
+        return until
+
     # ------------------------------------------------------------------ the clock
 
     async def tick(self) -> None:
@@ -426,18 +459,47 @@ class Rounds:
                 await self.publish_summary(closed, await self.analyse(closed))
             except SlackCallFailed as exc:
                 log.error("round %s: summary still not posted: %s", closed.id, exc)
+        await self._wake_snoozed()
         for round_ in await self.store.open_rounds():
-            if round_.deadline is None:
-                continue
             try:
-                if round_.deadline <= self.clock():
-                    await self.close(round_)
+                if round_.deadline is not None and round_.deadline <= self.clock():
+                    await self.close(round_, force=True)
                 else:
                     await self.remind(round_, automatic=True)
+                    await self._tell_lead_if_all_done(round_)
             except Refusal as refusal:
                 log.info("round %s: %s", round_.id, refusal.key)  # e.g. closed by a lead
             except SlackCallFailed as exc:
                 log.error("round %s: %s", round_.id, exc)
+
+    async def _wake_snoozed(self) -> None:
+        """Remind everyone whose snooze has ended (each snooze fires once)."""
+        for round_id, user_id in await self.store.take_due_snoozes(self.clock()):
+            round_ = await self.store.get_round(round_id)
+            person = await self.store.participant(round_id, user_id)
+            if round_ is None or person is None or person.dm_channel is None:
+                continue
+            lang = language_of(person.locale)
+            text = t(lang, "snooze_over", framework=round_.framework.name.get(lang))
+            message = dialogue_blocks.reminder(text, lang, round_id=round_id)
+            try:
+                await self.slack.post(person.dm_channel, message.text, message.blocks)
+            except SlackCallFailed as exc:
+                log.warning("snooze reminder to %s failed: %s", user_id, exc.error)
+
+    async def _tell_lead_if_all_done(self, round_: Round) -> None:
+        """Once everyone has finished (or declined, with at least one answer), DM the lead."""
+        people = await self.store.participants(round_.id)
+        finished = sum(p.state.phase is Phase.FINISHED for p in people)
+        if not finished or any(
+            p.state.phase not in (Phase.FINISHED, Phase.DECLINED) for p in people
+        ):
+            return
+        if not await self.store.claim_lead_told_done(round_.id, self.clock()):
+            return
+        lead = await self.slack.user(round_.started_by)
+        message = nudge_blocks.all_done(round_, finished, len(people), language_of(lead.locale))
+        await self.slack.post_dm(round_.started_by, message.text, message.blocks)
 
     async def resume(self) -> None:
         """After a restart: finish any fan-out that was cut off (nobody is invited twice)."""

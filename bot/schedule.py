@@ -7,8 +7,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REMIND_BEFORE = timedelta(hours=24)
 REMIND_GAP = timedelta(hours=12)
+OPEN_ENDED_GAPS = (timedelta(days=2), timedelta(days=3))
+"""Without a deadline: the first reminder 2 days after the invitation, the second 3 days later."""
 MAX_REMINDERS = 2
 WORKDAY = (time(9, 0), time(18, 0))
+SNOOZE_HOUR = timedelta(hours=1)
+MORNING = time(9, 0)
 
 
 def local_time(moment: datetime, tz: str | None) -> datetime:
@@ -19,17 +23,37 @@ def local_time(moment: datetime, tz: str | None) -> datetime:
         return moment
 
 
+def working_hours(now: datetime, tz: str | None) -> bool:
+    """9:00 to 18:00 on a weekday in the time zone ``tz``."""
+    local = local_time(now, tz)
+    return local.weekday() < 5 and WORKDAY[0] <= local.time() < WORKDAY[1]
+
+
 def reminder_due(
-    now: datetime, deadline: datetime, tz: str | None, sent: int, last: datetime | None
+    now: datetime, deadline: datetime | None, tz: str | None, sent: int, last: datetime | None
 ) -> bool:
     """True when an unfinished participant should get a reminder now.
 
-    From 24 hours before the deadline, at most two reminders, 12 hours apart, and only between
-    9:00 and 18:00 on a weekday in the person's own time zone.
+    ``last`` is the previous reminder, or the invitation. With a deadline: from 24 hours before
+    it, 12 hours apart. Without one: 2 days after the invitation, then 3 days after that. At most
+    two either way, and only between 9:00 and 18:00 on a weekday in the person's own time zone.
     """
-    if sent >= MAX_REMINDERS or not (deadline - REMIND_BEFORE <= now < deadline):
+    if sent >= MAX_REMINDERS:
         return False
-    if last is not None and now - last < REMIND_GAP:
+    if deadline is not None:
+        if not (deadline - REMIND_BEFORE <= now < deadline):
+            return False
+        if last is not None and now - last < REMIND_GAP:
+            return False
+    elif last is None or now - last < OPEN_ENDED_GAPS[sent]:
         return False
+    return working_hours(now, tz)
+
+
+def snooze_until(now: datetime, tz: str | None, *, tomorrow: bool) -> datetime:
+    """When a snooze ends: in an hour, or at 9:00 tomorrow in the person's zone."""
+    if not tomorrow:
+        return now + SNOOZE_HOUR
     local = local_time(now, tz)
-    return local.weekday() < 5 and WORKDAY[0] <= local.time() < WORKDAY[1]
+    morning = datetime.combine(local.date() + timedelta(days=1), MORNING, tzinfo=local.tzinfo)
+    return morning.astimezone(now.tzinfo)

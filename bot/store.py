@@ -106,6 +106,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE seen_requests ADD COLUMN payload TEXT;
     ALTER TABLE seen_requests ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
     """,
+    """
+    ALTER TABLE participants ADD COLUMN snooze_until TEXT;  -- the clock reminds the person then
+    ALTER TABLE rounds ADD COLUMN lead_told_done_at TEXT;   -- when the lead heard all finished
+    """,
 )
 
 
@@ -158,6 +162,7 @@ class Participant:
     prompt_ts: str | None = None
     reminders_sent: int = 0
     reminded_at: datetime | None = None
+    snooze_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -594,6 +599,40 @@ class Store:
                 (_iso(now or utcnow()), round_id, user_id),
             )
 
+    async def snooze(self, round_id: int, user_id: str, until: datetime) -> None:
+        """Remind the person at ``until`` (a later snooze replaces an earlier one)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE participants SET snooze_until = ? WHERE round_id = ? AND user_id = ?",
+                (_iso(until), round_id, user_id),
+            )
+
+    async def take_due_snoozes(self, now: datetime) -> list[tuple[int, str]]:
+        """The (round, person) pairs of open rounds whose snooze has ended, cleared as taken."""
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT p.round_id, p.user_id FROM participants p"
+                " JOIN rounds r ON r.id = p.round_id"
+                " WHERE r.status = 'open' AND p.snooze_until <= ? ORDER BY p.snooze_until",
+                (_iso(now),),
+            ) as cur:
+                due = [(int(row["round_id"]), str(row["user_id"])) for row in await cur.fetchall()]
+            await db.executemany(
+                "UPDATE participants SET snooze_until = NULL WHERE round_id = ? AND user_id = ?",
+                due,
+            )
+        return due
+
+    async def claim_lead_told_done(self, round_id: int, now: datetime) -> bool:
+        """True once per round: the caller is the one to tell the lead that all finished."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE rounds SET lead_told_done_at = ?"
+                " WHERE id = ? AND status = 'open' AND lead_told_done_at IS NULL",
+                (_iso(now), round_id),
+            )
+            return cur.rowcount == 1
+
     async def open_rounds(self) -> list[Round]:
         """Every open round (for deadlines and reminders)."""
         async with self._db.execute(
@@ -680,4 +719,5 @@ def _participant(row: sqlite3.Row, answers: dict[str, AreaAnswer]) -> Participan
         prompt_ts=row["prompt_ts"],
         reminders_sent=int(row["reminders_sent"]),
         reminded_at=_datetime(row["reminded_at"]),
+        snooze_until=_datetime(row["snooze_until"]),
     )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.schedule import reminder_due
+from bot.schedule import reminder_due, snooze_until
 
 DEADLINE = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # Friday noon; reminders from Thursday noon
 FIRST = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
@@ -42,3 +42,40 @@ def test_never_on_a_weekend() -> None:
     deadline = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # Monday noon
     sunday = deadline - timedelta(hours=20)  # Sunday 16:00
     assert reminder_due(sunday, deadline, "UTC", 0, None) is False
+
+
+INVITED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("now", "sent", "last", "due"),
+    [
+        (INVITED + timedelta(days=1), 0, INVITED, False),  # too soon after the invitation
+        (INVITED + timedelta(days=2, hours=1), 0, INVITED, True),  # Wednesday 11:00 in Madrid
+        (INVITED + timedelta(days=2, hours=9), 0, INVITED, False),  # 19:00 in Madrid
+        (INVITED + timedelta(days=4), 1, INVITED + timedelta(days=2), False),  # 2 days after #1
+        (INVITED + timedelta(days=5, hours=1), 1, INVITED + timedelta(days=2), False),  # Sat
+        (INVITED + timedelta(days=7, hours=1), 1, INVITED + timedelta(days=2), True),  # Monday
+        (INVITED + timedelta(days=12), 2, INVITED + timedelta(days=5), False),  # at most two
+        (INVITED + timedelta(days=5), 0, None, False),  # never invited: nothing to remind of
+    ],
+)
+def test_reminder_without_a_deadline_follows_the_cadence(now, sent, last, due) -> None:
+    assert reminder_due(now, None, "Europe/Madrid", sent, last) is due
+
+
+def test_an_open_ended_reminder_waits_for_a_weekday() -> None:
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    assert reminder_due(saturday, None, "UTC", 0, saturday - timedelta(days=3)) is False
+
+
+def test_snooze_for_an_hour_or_until_nine_tomorrow_in_the_persons_zone() -> None:
+    now = datetime(2026, 11, 30, 22, 30, tzinfo=UTC)  # 23:30 in Madrid, 17:30 in New York
+    assert snooze_until(now, "Europe/Madrid", tomorrow=False) == now + timedelta(hours=1)
+    assert snooze_until(now, "Europe/Madrid", tomorrow=True) == datetime(
+        2026, 12, 1, 8, 0, tzinfo=UTC
+    )
+    assert snooze_until(now, "America/New_York", tomorrow=True) == datetime(
+        2026, 12, 1, 14, 0, tzinfo=UTC
+    )
+    assert snooze_until(now, None, tomorrow=True) == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -13,9 +13,10 @@ from bot.deps import Deps
 from bot.dialogues import NotYourDialogue, Origin
 from bot.handlers.report import tell_failure
 from bot.i18n import language_of, t
-from bot.render.blocks.dialogue import read_action
+from bot.render.blocks import nudges
+from bot.render.blocks.dialogue import Action, read_action
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
-from bot.rounds import Refusal
+from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed
 
 log = logging.getLogger(__name__)
@@ -76,15 +77,40 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 if action["action_id"] == HOME_REMIND:
                     text = t(lang, "reminded", count=await deps.rounds.remind(round_))
                 else:
-                    await deps.rounds.close(round_)
+                    await deps.rounds.close(round_, force=action["action_id"] == nudges.CLOSE_NOW)
                     text = t(lang, "closed_ok")
+                await deps.slack.post_dm(user_id, text)
+            except WouldWithhold as warning:
+                message = nudges.withhold_warning(
+                    warning.round_id, warning.areas, warning.overall, lang
+                )
+                await deps.slack.post_dm(user_id, message.text, message.blocks)
             except Refusal as refusal:
-                text = refusal.text(lang)
-            await deps.slack.post_dm(user_id, text)
+                await deps.slack.post_dm(user_id, refusal.text(lang))
             await deps.home.publish(team_id, user_id)
         except (SlackCallFailed, ValueError) as exc:
             log.error("home action %s from %s failed: %s", action["action_id"], user_id, exc)
             await tell_failure(deps, user_id)
 
+    async def on_snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        try:
+            until = await deps.rounds.snooze(
+                int(action.get("value") or 0),
+                user_id,
+                tomorrow=action["action_id"] == Action.SNOOZE_TOMORROW,
+            )
+            person = await deps.slack.user(user_id)
+            lang = language_of(person.locale)
+            message = nudges.snoozed(until, deps.rounds.clock(), person.tz, lang)
+            await deps.slack.post_dm(user_id, message.text, message.blocks)
+        except (Refusal, ValueError, SlackCallFailed) as exc:
+            log.warning("snooze from %s failed: %s", user_id, exc)
+            await tell_failure(deps, user_id)
+
     app.action(DIALOGUE_ACTIONS)(on_dialogue_action)
-    app.action(re.compile(f"^({HOME_REMIND}|{HOME_CLOSE})$"))(on_home_lead_action)
+    app.action(re.compile(f"^({HOME_REMIND}|{HOME_CLOSE}|{nudges.CLOSE_NOW})$"))(
+        on_home_lead_action
+    )
+    app.action(re.compile(f"^({Action.SNOOZE_HOUR}|{Action.SNOOZE_TOMORROW})$"))(on_snooze)

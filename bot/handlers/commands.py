@@ -17,8 +17,9 @@ from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slas
 from bot.i18n import language_of, t
 from bot.render.blocks import to_dicts
 from bot.render.blocks.modals import start_modal
+from bot.render.blocks.nudges import withhold_warning
 from bot.render.blocks.summary import summary_blocks, summary_text
-from bot.rounds import Refusal
+from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed, SlackUser
 from bot.store import RoundStatus
 
@@ -56,6 +57,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         try:
             reply = await _run(deps, parsed, command, caller, lang)
+        except WouldWithhold as warning:
+            message = withhold_warning(warning.round_id, warning.areas, warning.overall, lang)
+            await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+            return
         except Refusal as refusal:
             reply = Reply(refusal.text(lang))
         except SlackCallFailed as exc:

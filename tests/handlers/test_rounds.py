@@ -112,13 +112,15 @@ async def test_actionable_errors_are_said_plainly(harness: Harness) -> None:
     assert reply(h).startswith("I don't know the subcommand `dance`.") and "*Usage*" in reply(h)
 
 
-async def test_cancel_by_an_admin_posts_nothing(harness: Harness) -> None:
+async def test_cancel_by_an_admin_says_so_in_the_announcement_thread(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U1>")
-    before = len(h.slack.messages(CHANNEL))
+    announcement = h.slack.messages(CHANNEL)[-1]
     await h.command("cancel", user="UADMIN")
-    assert reply(h) == "The round was cancelled; nothing was posted."
-    assert len(h.slack.messages(CHANNEL)) == before
+    assert reply(h) == "The round was cancelled; its announcement in the channel now says so."
+    note = h.slack.messages(CHANNEL)[-1]
+    assert note["thread_ts"] == announcement["ts"] and "was cancelled" in note["text"]
+    assert not [m for m in h.slack.messages(CHANNEL) if m.get("metadata")]  # no summary
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None
 
 

@@ -50,6 +50,8 @@ class Action:
     BACK = "cx_back"
     CHANGE = "cx_change_"  # + area id; the value carries round|area
     FINISH = "cx_finish"
+    SNOOZE_HOUR = "cx_snooze_hour"
+    SNOOZE_TOMORROW = "cx_snooze_tomorrow"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,14 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     return ButtonElement(text=clip(text, 75), action_id=action_id, value=value, style=style)
 
 
+def snooze_buttons(round_id: int, lang: str) -> list[ButtonElement]:
+    """*In 1 hour* and *Tomorrow, 9:00*: the clock reminds the person then."""
+    return [
+        _button(t(lang, "snooze_hour"), Action.SNOOZE_HOUR, encode(round_id)),
+        _button(t(lang, "snooze_tomorrow"), Action.SNOOZE_TOMORROW, encode(round_id)),
+    ]
+
+
 def invitation(
     framework: Framework,
     lang: str,
@@ -133,6 +143,7 @@ def invitation(
         ActionsBlock(
             elements=[
                 _button(t(lang, "start"), Action.START, encode(round_id), "primary"),
+                *snooze_buttons(round_id, lang),
                 _button(t(lang, "not_now"), Action.DECLINE, encode(round_id)),
             ]
         ),
