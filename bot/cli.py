@@ -33,7 +33,8 @@ from bot.render.blocks.summary import summary_blocks
 from bot.render.chart import render_chart
 from bot.render.report import render_json, render_markdown
 from bot.server import serve
-from bot.store import Store
+from bot.serving_lock import AlreadyServed
+from bot.store import DatabaseUnusable, Store
 
 MAX_DEMO_PARTICIPANTS = 100
 
@@ -117,7 +118,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return 0
         if args.command == "serve":
             return _serve(args, settings)
-    except (ConfigError, FrameworkError) as exc:
+    except (ConfigError, FrameworkError, DatabaseUnusable, AlreadyServed) as exc:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 1
     except UnknownFramework as exc:

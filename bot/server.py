@@ -17,6 +17,7 @@ from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.frameworks import Catalog
 from bot.handlers.middleware import replay_typed
+from bot.serving_lock import serving_lock
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,13 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    with serving_lock(settings.db_path):
+        await _serve(settings, catalog, stop, socket=socket, host=host, port=port)
+
+
+async def _serve(
+    settings: Settings, catalog: Catalog, stop: asyncio.Event, *, socket: bool, host: str, port: int
+) -> None:
     async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
         app, deps = build_app(settings, catalog, store, session=session)
         clock = asyncio.create_task(run_clock(deps))

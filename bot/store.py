@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -127,6 +128,10 @@ class RoundAlreadyOpen(Exception):
         super().__init__(f"round {round_id} is still open in this channel")
 
 
+class DatabaseUnusable(Exception):
+    """The database cannot be opened as it is; the message says why, for the operator."""
+
+
 class RoundNotOpen(Exception):
     """The round was closed or cancelled meanwhile."""
 
@@ -200,27 +205,43 @@ class Store:
     @classmethod
     @asynccontextmanager
     async def open(cls, path: str) -> AsyncIterator[Store]:
-        """Open (creating or migrating) the database at ``path``."""
-        db = await aiosqlite.connect(path, isolation_level=None)
+        """Open (creating or migrating) the database at ``path``.
+
+        `DatabaseUnusable` says what is wrong with a path that is a folder, a file that is not
+        SQLite, a missing folder, or a database written by a newer version of cx-assess.
+        """
+        _check_path(path)
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseUnusable(f"{path}: cannot open the database ({exc})") from None
         try:
             db.row_factory = sqlite3.Row
-            for pragma in (
-                "journal_mode = WAL",
-                "synchronous = FULL",
-                f"busy_timeout = {BUSY_TIMEOUT_MS}",
-                "foreign_keys = ON",
-            ):
-                await db.execute(f"PRAGMA {pragma}")
             store = cls(db)
-            await store._migrate()
+            try:
+                for pragma in (
+                    "journal_mode = WAL",
+                    "synchronous = FULL",
+                    f"busy_timeout = {BUSY_TIMEOUT_MS}",
+                    "foreign_keys = ON",
+                ):
+                    await db.execute(f"PRAGMA {pragma}")
+                await store._migrate(path)
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseUnusable(f"{path}: not a cx-assess SQLite database ({exc})") from None
             yield store
         finally:
             await db.close()
 
-    async def _migrate(self) -> None:
+    async def _migrate(self, path: str) -> None:
         async with self._db.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
         version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):
+            raise DatabaseUnusable(
+                f"{path}: written by a newer cx-assess (schema version {version}; this one knows"
+                f" up to {len(MIGRATIONS)}): upgrade cx-assess or use another database"
+            )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             await self._db.executescript(
                 f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
@@ -674,6 +695,17 @@ class Store:
             if found is not None and person is not None:
                 result.append((found, person))
         return result
+
+
+def _check_path(path: str) -> None:
+    """Refuse, with the reason, a path SQLite would fail on obscurely (``:memory:`` is fine)."""
+    if path == ":memory:":
+        return
+    where = Path(path)
+    if where.is_dir():
+        raise DatabaseUnusable(f"{path} is a folder: CX_ASSESS_DB must name a database file")
+    if not where.parent.is_dir():
+        raise DatabaseUnusable(f"{path}: the folder {where.parent} does not exist")
 
 
 # ---------------------------------------------------------------------- row conversion
