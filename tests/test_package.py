@@ -31,8 +31,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
+        check=True,  # on failure pytest shows what the command printed
     )
     return out
 
@@ -49,7 +48,6 @@ def venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         # of the time (Python compiles what the commands import).
         [*pip, "install", "--quiet", "--no-compile", str(wheel)],
         check=True,
-        capture_output=True,
     )
     return venv
 
