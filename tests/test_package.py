@@ -83,7 +83,8 @@ def test_installed_package_reads_its_bundled_files_from_the_environment(
     run: Run, venv: Path
 ) -> None:
     where = run("python", "-c", "from bot.resources import bundled; print(bundled(''))")
-    assert Path(where.stdout.strip()).is_relative_to(venv), where.stderr
+    bundled = Path(where.stdout.strip())
+    assert bundled.is_relative_to(venv) and bundled.parts[-2:] == ("bot", "bundled"), where.stderr
     version = run("cx-assess", "--version")
     assert version.stdout == f"cx-assess {__version__}\n", version.stderr
 
