@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot import __version__
 from bot.analysis import Report, analyse
 from bot.chat import run_chat
 from bot.config import ConfigError, Settings, load_dotenv_file
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cx-assess",
         description="Customer-experience maturity assessments, in Slack or offline.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     fw = sub.add_parser("frameworks", help="list, show and validate assessment frameworks")

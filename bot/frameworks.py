@@ -17,9 +17,11 @@ from typing import Any
 
 import yaml
 
+from bot.resources import bundled
+
 LANGUAGES = ("en", "es", "de")
 DEFAULT_LANGUAGE = "en"
-BUNDLED_DIR = Path(__file__).resolve().parent.parent / "frameworks"
+BUNDLED_DIR = bundled("frameworks")
 MAX_FILE_BYTES = 1_000_000
 MAX_AREAS = 40  # the review lists every area in one Slack message (50 blocks at most)
 MAX_LEVELS = 10  # one button per level plus three, in one actions block (25 at most)

@@ -7,13 +7,11 @@ defined only once across them.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import yaml
 
 from bot.frameworks import LANGUAGES, Text
-
-TEMPLATES = Path(__file__).parent / "templates"
+from bot.resources import TEMPLATES
 
 
 @cache

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-MANIFEST_PATH = Path(__file__).resolve().parent.parent / "manifest.yaml"
+from bot.resources import bundled
+
+MANIFEST_PATH = bundled("manifest.yaml")
 
 
 def manifest(url: str | None = None) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from jinja2.runtime import Context
 
 from bot.analysis import Report, Stat
 from bot.frameworks import Scale, Text
-from bot.i18n import TEMPLATES, language_of, t
+from bot.i18n import language_of, t
+from bot.resources import TEMPLATES
 
 MISSING = "–"
 _DECIMAL_COMMA = frozenset({"es", "de"})
