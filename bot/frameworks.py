@@ -719,6 +719,7 @@ class UnknownFramework(LookupError):
 def load_catalog(*directories: str | os.PathLike[str] | None) -> Catalog:
     """Load every ``*.yaml`` in the bundled directory and in ``directories``.
 
+    Bundled frameworks must carry guidance (briefs and actions); for extra ones it is optional.
     All problems in all files are collected and raised together; an id defined twice is an error.
     """
     dirs = [BUNDLED_DIR, *(Path(d) for d in directories if d)]
@@ -730,7 +731,7 @@ def load_catalog(*directories: str | os.PathLike[str] | None) -> Catalog:
             continue
         for path in sorted(directory.glob("*.yaml")):
             try:
-                framework = load_framework(path)
+                framework = load_framework(path, guidance_required=directory == BUNDLED_DIR)
             except FrameworkError as exc:
                 problems.extend(exc.problems)
                 continue

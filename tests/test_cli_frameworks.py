@@ -54,7 +54,8 @@ def test_show_json_uses_the_yaml_field_names() -> None:
     data = json.loads(out)
     assert code == 0
     assert data["id"] == "cx-pillars" and len(data["areas"]) == 5
-    assert set(data["scale"]["levels"][0]) == {"value", "key", "label", "summary"}
+    assert set(data["scale"]["levels"][0]) == {"value", "key", "label", "summary", "synonyms"}
+    assert {"briefs", "actions"} <= set(data["areas"][0])
 
 
 def test_show_in_spanish_prints_spanish_texts() -> None:

@@ -158,6 +158,27 @@ def test_bundled_framework_round_trips_and_is_complete_in_every_language(path: P
             assert getattr(text, lang), f"{path.name}: missing {lang} in {text.en[:40]!r}"
 
 
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_framework_has_a_brief_per_level_and_actions_for_every_step(path: Path) -> None:
+    fw = load_framework(path)
+    steps = fw.scale.values[1:]
+    missing = [
+        *(
+            f"areas[{i}].briefs.{v}"
+            for i, a in enumerate(fw.areas)
+            for v in fw.scale.values
+            if v not in a.briefs
+        ),
+        *(
+            f"areas[{i}].actions.{v}"
+            for i, a in enumerate(fw.areas)
+            for v in steps
+            if v not in a.actions
+        ),
+    ]
+    assert not missing, f"{path.name} lacks guidance at: {', '.join(missing)}"
+
+
 def test_bundled_catalog_holds_the_expected_frameworks() -> None:
     catalog = load_catalog()
     assert {"cx-maturity", "cx-pillars", "cx-strategy"} <= set(catalog.frameworks)
