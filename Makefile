@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint serve bench clean
+.PHONY: demo test lint serve bench walkthrough clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ serve: $(STAMP)  ## run the Slack app (Socket Mode with SLACK_APP_TOKEN, HTTP ot
 
 bench: $(STAMP)  ## the benchmarks, each printing its figures
 	$(BIN)/python -m benchmarks
+
+walkthrough: $(STAMP)  ## docs/walkthrough.md: a scripted round against the fake Slack, message by message
+	$(BIN)/python -m tests.walkthrough
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,167 @@
+"""docs/walkthrough.md: one round of cx-assess as every participant, the lead and the channel see it.
+
+    python -m tests.walkthrough            # (= make walkthrough) writes docs/walkthrough.md
+    python -m tests.walkthrough --check    # exit 1 when the committed file is stale
+
+The script below is what people do; everything they see comes from the real app (see
+`tests.transcript`). When the messages change, regenerate; when a label changes, edit the step
+(a step that cannot be performed says which label it missed and what was offered instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.transcript import Clicks, ClockAt, OpensHome, Person, Room, Step, Together, Types
+from tests.transcript import render as render_transcript
+from tests.transcript import run as run_script
+
+OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "walkthrough.md"
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday, 10:00 in Madrid
+
+LEA = Person("ULEA", "Lea", "en-US", "Europe/Madrid", "the lead", participant=False)
+BEN = Person("UBEN", "Ben", "en-US", "America/New_York", "answers every question by tapping")
+ANA = Person("UANA", "Ana", "es-ES", "Europe/Madrid", "types in Spanish, pauses")
+CARLA = Person("UCARLA", "Carla", "de-DE", "Europe/Berlin", "types in German, skips, goes back")
+CAST = (BEN, ANA, CARLA, LEA)
+ROOM = Room("C0CXTEAM", "cx-team")
+
+LEVELS = {1: "Initiation", 2: "Development", 3: "Maturation", 4: "Optimization"}
+
+
+def level(value: int) -> str:
+    """The label of a level's button in English (the one place to edit when it changes)."""
+    return f"{value} · {LEVELS[value]}"
+
+
+# Ben's current and target level per area of cx-maturity, in the framework's order.
+BEN_ANSWERS = ((2, 3), (1, 3), (2, 3), (2, 4), (3, 3), (1, 3), (2, 3), (2, 3), (3, 4), (3, 3))
+BEN_ANSWERS += ((2, 3), (2, 3))
+
+
+def taps(person: Person, answers: tuple[tuple[int, int], ...]) -> list[Step]:
+    return [Clicks(person, level(v)) for pair in answers for v in pair]
+
+
+def typing(person: Person, summary: str, replies: str) -> Together:
+    """The person types each of the comma-separated ``replies``, told as one step."""
+    return Together(summary, tuple(Types(person, reply) for reply in replies.split(", ")))
+
+
+ROUND: tuple[Step, ...] = (
+    Types(LEA, "/cx-assess start cx-maturity @Ana @Ben @Carla --deadline 2026-11-27"),
+    Clicks(BEN, "Start"),
+    *taps(BEN, BEN_ANSWERS),
+    Clicks(BEN, "Submit"),
+    Clicks(ANA, "Empezar"),
+    Types(ANA, "desarrollo"),
+    Types(ANA, "ayuda"),
+    Types(ANA, "hay margen de mejora"),
+    Types(ANA, "3"),
+    Types(ANA, "pausa"),
+    Clicks(CARLA, "Starten"),
+    Types(CARLA, "entw"),
+    Types(CARLA, "Stufe 3"),
+    Clicks(CARLA, "Überspringen"),
+    Clicks(CARLA, "Zurück"),
+    Clicks(CARLA, "1 · Beginn"),
+    Types(CARLA, "Anrufe landen oft in der falschen Warteschlange.", thread="Routing"),
+    typing(
+        CARLA,
+        "Carla answers the other areas by typing",
+        "3, 1, 3, 2, 4, 3, 3, 2, 3, weiß nicht, 3, 2, 3, 2, 3, 3, 4, 2, 3, 2, 3",
+    ),
+    Clicks(CARLA, "Absenden"),
+    Types(LEA, "/cx-assess status"),
+    ClockAt(datetime(2026, 11, 27, 9, 0, tzinfo=UTC), "10:00 in Madrid, the deadline's day"),
+    Clicks(ANA, "Continuar"),
+    typing(
+        ANA,
+        "Ana answers the other areas by typing",
+        "1, 2, 2, 3, 2, 4, 3, 3, 1, 3, 2, 3, 2, 3, 2, 3, 3, 4, 3, 3, 2, 3",
+    ),
+    Clicks(ANA, "Enviar"),
+    Types(LEA, "/cx-assess results"),
+    Types(LEA, "/cx-assess close"),
+)
+AFTERWARDS: tuple[Step, ...] = (
+    OpensHome(BEN),
+    Types(LEA, "/cx-assess start cx-pillars @Ana @Ben"),
+    Types(LEA, "/cx-assess cancel"),
+)
+SCRIPT = ROUND + AFTERWARDS
+
+TITLE = "Walkthrough: one round of cx-assess, message by message"
+INTRO = """
+What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
+a current and a target level each) and a second round that is cancelled. Every message below
+comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
+[tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed
+requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py); every
+message the app sent is rendered from its Block Kit. The clock starts on Wednesday 2026-11-25 at
+09:00 UTC. `tests/test_walkthrough.py` fails when this file is stale.
+
+Issue 10's target for `cx-maturity`: at most 13 messages and at most 26 taps (one per answer,
+plus Start and Submit) for a person who answers current and target everywhere, as Ben does,
+each message readable on a phone without "See more".
+"""
+LEGEND = """
+Each transcript lists the steps that showed that reader something (`── 12 · …`, numbered as in
+the script) and, under each, what the app sent: `●  5` a new message (numbered per reader),
+`✎  5` message 5 updated in place, `◌  5` a message only this person sees (ephemeral), `↳` in a
+thread, `📎` a file, `▣` a form (modal), `⌂` the app's Home tab. Inside a message: `# ` a header,
+`› ` small print (a context block), `[Label]` a button, `[Label ▾ a | b]` a menu, `---` a
+divider; `*bold*` and `_italic_` are Slack's own marks. Characters are counted on the message as
+rendered here, buttons included.
+"""
+
+
+def render() -> str:
+    """The walkthrough, generated afresh."""
+    transcript = run_script(SCRIPT, CAST, ROOM, START)
+    return render_transcript(
+        transcript,
+        title=TITLE,
+        intro=INTRO,
+        legend=LEGEND,
+        counted=len(ROUND),
+        scope="the cx-maturity round, until it closes",
+    )
+
+
+def stale_report(committed: str, fresh: str, limit: int = 40) -> str:
+    """Why the committed file differs: the first lines of a unified diff."""
+    diff = difflib.unified_diff(
+        committed.splitlines(), fresh.splitlines(), "committed", "generated", lineterm=""
+    )
+    shown = list(diff)
+    more = f"\n… {len(shown) - limit} more diff lines" if len(shown) > limit else ""
+    return "\n".join(shown[:limit]) + more
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.walkthrough", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
+    parser.add_argument("--out", type=Path, default=OUTPUT)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    fresh = render()
+    committed = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    if args.check:
+        if committed != fresh:
+            print(f"{args.out.name} is stale: run make walkthrough", file=sys.stderr)
+            print(stale_report(committed, fresh), file=sys.stderr)
+            return 1
+        return 0
+    args.out.write_text(fresh, encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
