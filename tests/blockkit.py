@@ -99,20 +99,46 @@ def interactive_label(element: dict[str, Any], names: Names = str) -> str:
     return _text(shown, names)
 
 
+_FIELDS = {
+    "plain_text_input": "text",
+    "number_input": "number",
+    "email_text_input": "email",
+    "url_text_input": "URL",
+    "datepicker": "date ▾",
+    "timepicker": "time ▾",
+    "datetimepicker": "date and time ▾",
+}
+_PICKERS = {
+    "users_select": "a person",
+    "multi_users_select": "people",
+    "conversations_select": "a conversation",
+    "multi_conversations_select": "conversations",
+    "channels_select": "a channel",
+    "multi_channels_select": "channels",
+}
+_INITIAL = ("initial_value", "initial_date", "initial_time", "initial_date_time")
+_PICKED = ("initial_user", "initial_users", "initial_conversation", "initial_conversations")
+
+
 def _element(element: dict[str, Any], names: Names) -> str:
     kind = element.get("type", "")
+    label = interactive_label(element, names)
     if kind == "button":
-        return f"[{interactive_label(element, names)}]"
+        return f"[{label}]"
     if kind == "overflow":
         return f"[⋯ {' | '.join(_text(o.get('text'), names) for o in element.get('options', []))}]"
     if kind == "image":
         return f"[image: {element.get('alt_text', '')}]"
-    if kind.endswith("select") and element.get("options"):
+    if kind in _FIELDS:
+        initial = next((str(element[k]) for k in _INITIAL if element.get(k)), "")
+        return f"[{initial or label or _FIELDS[kind]}]"
+    if element.get("options"):
         options = " | ".join(_text(o.get("text"), names) for o in element["options"])
-        return f"[{interactive_label(element, names)} ▾ {options}]"
-    if kind == "datepicker":
-        return f"[{element.get('initial_date') or interactive_label(element, names)} ▾]"
-    return f"[{interactive_label(element, names) or kind} ▾]"
+        return f"[{label} ▾ {options}]"
+    picked = [element[k] for k in _PICKED if element.get(k)]
+    ids = [i for value in picked for i in ([value] if isinstance(value, str) else value)]
+    shown = ", ".join(names(i) for i in ids) or label or _PICKERS.get(kind, kind)
+    return f"[{shown} ▾]"
 
 
 def _rich_text(element: dict[str, Any], names: Names) -> str:

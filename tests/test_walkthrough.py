@@ -126,3 +126,23 @@ def test_blocks_render_as_the_text_a_person_sees() -> None:
         "[image: chart]",
         "[video]",
     ]
+
+
+def test_form_fields_show_their_initial_values_or_what_they_ask_for() -> None:
+    def field(label: str, element: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "input", "label": {"type": "plain_text", "text": label}, "element": element}
+
+    blocks = [
+        field("Who", {"type": "multi_users_select", "initial_users": ["UANA"]}),
+        field("Anyone", {"type": "multi_users_select"}),
+        field("Until", {"type": "datepicker", "initial_date": "2026-11-27"}),
+        field("When", {"type": "datepicker"}),
+        field("Minimum", {"type": "number_input", "is_decimal_allowed": False}),
+    ]
+    assert render_blocks(blocks, NAMES) == [
+        "Who: [Ana ▾]",
+        "Anyone: [people ▾]",
+        "Until: [2026-11-27]",
+        "When: [date ▾]",
+        "Minimum: [number]",
+    ]

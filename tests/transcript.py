@@ -223,18 +223,12 @@ class Stage:
         self, harness: Harness, slack: RecordingSlack, cast: Sequence[Person], room: Room
     ) -> None:
         self.harness, self.slack, self.cast, self.room = harness, slack, cast, room
-        self._people = {p.user_id: p for p in cast}
+        self._names = directory(cast, room)
         self._triggers = itertools.count(1)
 
     def names(self, some_id: str) -> str:
         """What Slack shows for a user or channel id."""
-        if some_id in self._people:
-            return self._people[some_id].name
-        if some_id == BOT_USER_ID:
-            return BOT_NAME
-        if some_id == self.room.channel_id:
-            return self.room.name
-        return some_id
+        return self._names.get(some_id, some_id)
 
     def mentions(self, text: str) -> str:
         """``@Ana`` as Slack sends a mention in a command (``<@U1|ana>``)."""
@@ -283,7 +277,7 @@ class Stage:
             response_url=self.slack.response_url(f"{person.user_id}/{self.room.channel_id}"),
             trigger_id=f"trigger-{next(self._triggers)}",
         )
-        await self.harness.send(request)
+        await self._send(request)
 
     async def act(self, person: Person, target: Target) -> None:
         """The ``block_actions`` request Slack sends when the person uses ``target``."""
@@ -317,7 +311,22 @@ class Stage:
             "actions": [action],
         }
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
-        await self.harness.send(SlackRequest(body, FORM))
+        await self._send(SlackRequest(body, FORM))
+
+    async def dm(self, person: Person, text: str, thread_ts: str | None) -> None:
+        """The ``message.im`` event of the person writing to the app."""
+        await self._check(await self.harness.dm(person.user_id, text, thread_ts))
+
+    async def event(self, event: JSONDict) -> None:
+        await self._check(await self.harness.event(event))
+
+    async def _send(self, request: SlackRequest) -> None:
+        await self._check(await self.harness.send(request))
+
+    @staticmethod
+    async def _check(status: int) -> None:
+        if status != 200:
+            raise StepFailed(f"the app answered HTTP {status}")
 
 
 def find_target(
@@ -457,7 +466,7 @@ class Types(Step):
             await stage.command(self.actor, rest)
             return
         thread_ts = stage.message_with(self.actor, self.thread).ts if self.thread else None
-        await stage.harness.dm(self.actor.user_id, self.text, thread_ts)
+        await stage.dm(self.actor, self.text, thread_ts)
 
 
 @dataclass(frozen=True)
@@ -495,7 +504,7 @@ class OpensHome(Step):
 
     async def run(self, stage: Stage) -> None:
         event = {"type": "app_home_opened", "user": self.actor.user_id, "tab": "home"}
-        await stage.harness.event(event)
+        await stage.event(event)
 
 
 @dataclass(frozen=True)
@@ -547,7 +556,15 @@ class Transcript:
     room: Room
     steps: tuple[Step, ...]
     feed: tuple[Seen, ...]
-    names: dict[str, str]
+
+    @property
+    def names(self) -> dict[str, str]:
+        return directory(self.cast, self.room)
+
+
+def directory(cast: Sequence[Person], room: Room) -> dict[str, str]:
+    """What Slack shows for each user and channel id."""
+    return {BOT_USER_ID: BOT_NAME, room.channel_id: room.name} | {p.user_id: p.name for p in cast}
 
 
 def workspace(slack: FakeSlack, cast: Sequence[Person], room: Room) -> None:
@@ -590,8 +607,7 @@ async def play(
                                 ) from None
                 finally:
                     await runner.cleanup()
-            names = {p.user_id: p.name for p in cast} | {room.channel_id: room.name}
-            return Transcript(tuple(cast), room, tuple(script), tuple(slack.feed), names)
+            return Transcript(tuple(cast), room, tuple(script), tuple(slack.feed))
 
 
 # ---------------------------------------------------------------------- rendering
@@ -625,9 +641,10 @@ class Renderer:
 
     def __init__(self, transcript: Transcript, counted: int) -> None:
         self.t, self.counted = transcript, counted
+        self._names = transcript.names
 
     def name(self, some_id: str) -> str:
-        return self.t.names.get(some_id, BOT_NAME if some_id == BOT_USER_ID else some_id)
+        return self._names.get(some_id, some_id)
 
     def lines_of(self, seen: Seen) -> list[str]:
         """The message as text (unwrapped)."""

@@ -93,6 +93,7 @@ AFTERWARDS: tuple[Step, ...] = (
     OpensHome(BEN),
     Types(LEA, "/cx-assess start cx-pillars @Ana @Ben"),
     Types(LEA, "/cx-assess cancel"),
+    Types(LEA, "/cx-assess"),
 )
 SCRIPT = ROUND + AFTERWARDS
 
