@@ -78,6 +78,7 @@ ROUND: tuple[Step, ...] = (
     ),
     Clicks(CARLA, "Absenden"),
     Types(LEA, "/cx-assess status"),
+    Types(LEA, "/cx-assess remind"),
     ClockAt(datetime(2026, 11, 27, 9, 0, tzinfo=UTC), "10:00 in Madrid, the deadline's day"),
     Clicks(ANA, "Continuar"),
     typing(
@@ -88,6 +89,7 @@ ROUND: tuple[Step, ...] = (
     Clicks(ANA, "Enviar"),
     Types(LEA, "/cx-assess results"),
     Types(LEA, "/cx-assess close"),
+    Types(LEA, "/cx-assess export"),
 )
 AFTERWARDS: tuple[Step, ...] = (
     OpensHome(BEN),
@@ -112,13 +114,14 @@ plus Start and Submit) for a person who answers current and target everywhere, a
 each message readable on a phone without "See more".
 """
 LEGEND = """
-Each transcript lists the steps that showed that reader something (`── 12 · …`, numbered as in
-the script) and, under each, what the app sent: `●  5` a new message (numbered per reader),
-`✎  5` message 5 updated in place, `◌  5` a message only this person sees (ephemeral), `↳` in a
-thread, `📎` a file, `▣` a form (modal), `⌂` the app's Home tab. Inside a message: `# ` a header,
-`› ` small print (a context block), `[Label]` a button, `[Label ▾ a | b]` a menu, `---` a
-divider; `*bold*` and `_italic_` are Slack's own marks. Characters are counted on the message as
-rendered here, buttons included.
+A person's transcript is their DM with the app plus what only they see in the channel. Each
+lists the steps that showed that reader something (`── 12 · …`, numbered as in the script) and,
+under each, what the app sent: `●  5` a new message (numbered per reader), `✎  5` message 5
+updated in place, `◌  5` a message only this person sees (ephemeral), `↳` in a thread, `📎` a
+file, `▣` a form (modal), `⌂` the app's Home tab. Inside a message: `# ` a header, `› ` small
+print (a context block), `[Label]` a button, `[Label ▾ a | b]` a menu, `---` a divider; `*bold*`
+and `_italic_` are Slack's own marks. Characters are counted on the message as rendered here,
+buttons included.
 """
 
 
