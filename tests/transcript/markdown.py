@@ -1,0 +1,181 @@
+"""A played script as Markdown: counts, the script, then every reader's messages in order."""
+
+from __future__ import annotations
+
+import statistics
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tests.blockkit import render_blocks, slack_text
+from tests.transcript.recording import Kind, Seen
+from tests.transcript.stage import Person
+from tests.transcript.steps import Transcript
+
+WIDTH = 100
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What one reader received and did."""
+
+    received: int
+    updated: int
+    taps: int
+    typed: int
+    sizes: tuple[int, ...]
+    total: int
+
+    def row(self, who: str) -> str:
+        low, mid, high = (
+            (min(self.sizes), statistics.median(self.sizes), max(self.sizes))
+            if self.sizes
+            else (0, 0, 0)
+        )
+        return (
+            f"| {who} | {self.received} | {self.updated} | {self.taps} | {self.typed} "
+            f"| {low} / {mid:.0f} / {high} | {self.total:,} |"
+        )
+
+
+class Renderer:
+    """The transcript as Markdown: counts, the script, then each reader's messages in order."""
+
+    def __init__(self, transcript: Transcript, counted: int) -> None:
+        self.t, self.counted = transcript, counted
+        self._names = transcript.names
+
+    def name(self, some_id: str) -> str:
+        return self._names.get(some_id, some_id)
+
+    def lines_of(self, seen: Seen) -> list[str]:
+        """The message as text (unwrapped)."""
+        if seen.kind is Kind.FILE:
+            return [f"📎 {seen.file}", *([slack_text(seen.text, self.name)] if seen.text else [])]
+        if seen.blocks:
+            return render_blocks(seen.blocks, self.name)
+        return slack_text(seen.text, self.name).split("\n")
+
+    def counts(self, person: Person) -> Counts:
+        feed = [s for s in self.t.feed if s.reader == person.user_id and s.step <= self.counted]
+        new = [s for s in feed if s.kind not in (Kind.UPDATE, Kind.HOME, Kind.VIEW)]
+        updated = [s for s in feed if s.kind is Kind.UPDATE]
+        steps = self.t.steps[: self.counted]
+        mine = [p for s in steps for p in s.parts() if p.actor == person]
+        sizes = tuple(len("\n".join(self.lines_of(s))) for s in new)
+        return Counts(
+            received=len(new),
+            updated=len(updated),
+            taps=sum(p.taps for p in mine),
+            typed=sum(p.typed for p in mine),
+            sizes=sizes,
+            total=sum(sizes) + sum(len("\n".join(self.lines_of(s))) for s in updated),
+        )
+
+    def counts_table(self) -> list[str]:
+        lines = [
+            "| who | messages received | updated in place | taps | typed | characters per "
+            "message: min / median / max | characters in all |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for person in self.t.cast:
+            if person.participant:
+                lines.append(self.counts(person).row(f"{person.name} ({person.role})"))
+        return lines
+
+    def script(self) -> list[str]:
+        return [
+            f"{n}. {_md_inline(step.describe())}" + (" *(not shown in full)*" if step.quiet else "")
+            for n, step in enumerate(self.t.steps, 1)
+        ]
+
+    def reader(self, reader: str, actor: Person | None) -> list[str]:
+        """Everything ``reader`` saw, step by step, in a text block."""
+        numbers: dict[str, int] = {}
+        out = ["```text"]
+        for n, step in enumerate(self.t.steps, 1):
+            feed = [s for s in self.t.feed if s.step == n and s.reader == reader]
+            acting = actor is not None and any(p.actor == actor for p in step.parts())
+            if not feed and not acting:
+                continue
+            out.append(f"── {n} · {step.describe()}")
+            if step.quiet:
+                if feed:
+                    out.append(f"      ({_tally(feed)}: not shown)")
+                continue
+            for seen in feed:
+                out += self.entry(seen, numbers)
+        out.append("```")
+        return out
+
+    def entry(self, seen: Seen, numbers: dict[str, int]) -> list[str]:
+        lines = self.lines_of(seen)
+        if seen.kind is Kind.UPDATE:
+            number = numbers.get(seen.ts, 0)
+            head, lines = f"✎ {number:>2}", [f"(message {number}, updated)", *lines]
+        elif seen.kind is Kind.VIEW:
+            head, lines = "▣   ", [f"(a form opens: {seen.text})", *lines]
+        elif seen.kind is Kind.HOME:
+            head, lines = "⌂   ", ["(the app's Home tab)", *lines]
+        else:
+            numbers[seen.ts or f"file-{len(numbers)}"] = number = len(numbers) + 1
+            head = f"{'◌' if seen.kind is Kind.EPHEMERAL else '●'} {number:>2}"
+            if seen.kind is Kind.EPHEMERAL:
+                lines = [f"(only you see this, in #{self.name(seen.where)})", *lines]
+        indent = "      ↳ " if seen.thread_ts and seen.thread_ts != seen.ts else ""
+        return _wrap(lines, f"{indent}{head}  ")
+
+
+def _tally(feed: Sequence[Seen]) -> str:
+    new = sum(s.kind is not Kind.UPDATE for s in feed)
+    updated = len(feed) - new
+    parts = [f"{new} new message{'s' * (new != 1)}"] if new else []
+    parts += [f"{updated} updated"] if updated else []
+    return ", ".join(parts)
+
+
+def _wrap(lines: Sequence[str], head: str) -> list[str]:
+    """Lines wrapped to `WIDTH`; the first starts with ``head``, the rest are indented to it."""
+    pad = " " * len(head)
+    out: list[str] = []
+    for line in lines or [""]:
+        lead = line[: len(line) - len(line.lstrip())]
+        wrapped = textwrap.wrap(
+            line,
+            WIDTH - len(pad),
+            subsequent_indent=lead + "  " if line.lstrip().startswith(("•", "-")) else lead,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [""]
+        out += [pad + w for w in wrapped]
+    out[0] = head + out[0][len(pad) :]
+    return [line.rstrip() for line in out]
+
+
+def _md_inline(text: str) -> str:
+    """Text for a Markdown list item: emphasis marks escaped outside `code` spans."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].replace("*", "\\*").replace("_", "\\_")
+    return "`".join(parts)
+
+
+def render(
+    transcript: Transcript, *, title: str, intro: str, legend: str, counted: int, scope: str
+) -> str:
+    """The whole document; the counts cover the first ``counted`` steps (``scope``)."""
+    r = Renderer(transcript, counted)
+    participants = [p for p in transcript.cast if p.participant]
+    others = [p for p in transcript.cast if not p.participant]
+    out = [f"# {title}", "", intro.strip(), "", "## Counts", ""]
+    out += [f"Per participant, steps 1–{counted} ({scope}):", "", *r.counts_table(), ""]
+    out += ["## The cast", "", "| who | Slack locale | time zone | role |", "|---|---|---|---|"]
+    out += [f"| {p.name} | {p.locale} | {p.tz} | {p.role} |" for p in transcript.cast]
+    out += ["", "## The script", "", *r.script(), "", "## How to read the transcripts", ""]
+    out += [legend.strip(), ""]
+    for person in [*participants, *others]:
+        out += [f"## {person.name}, {person.role} ({person.locale})", ""]
+        out += [*r.reader(person.user_id, person), ""]
+    out += [f"## #{transcript.room.name}: what everyone in the channel sees", ""]
+    out += [*r.reader(transcript.room.channel_id, None)]
+    return "\n".join(out).rstrip() + "\n"

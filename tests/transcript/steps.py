@@ -1,0 +1,249 @@
+"""What people (and the clock) do in a script, and playing a script against the real app."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.frameworks import load_catalog
+from bot.server import web_app
+from bot.store import Store
+from tests.fakeslack import FakeSlack
+from tests.handlers.conftest import SECRET, Clock, Harness
+from tests.transcript.recording import RecordingSlack, Seen
+from tests.transcript.stage import Person, Room, Stage, StepFailed, directory
+
+
+class Step:
+    """Something someone does (or the clock does); `taps` and `typed` count toward the table."""
+
+    actor: Person | None
+
+    @property
+    def taps(self) -> int:
+        return 0
+
+    @property
+    def typed(self) -> int:
+        return 0
+
+    @property
+    def quiet(self) -> bool:
+        """Counted, but its messages are not shown in full."""
+        return False
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def brief(self) -> str:
+        """The step in a few characters, inside a `Together`."""
+        return self.describe()
+
+    def parts(self) -> Sequence[Step]:
+        return (self,)
+
+    async def run(self, stage: Stage) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Types(Step):
+    """The person types ``text``: a ``/cx-assess`` command in the room, or a DM to the app
+    (in the thread of the newest message showing ``thread``, when given)."""
+
+    actor: Person
+    text: str
+    thread: str | None = None
+
+    @property
+    def command(self) -> bool:
+        return self.text.startswith("/")
+
+    @property
+    def typed(self) -> int:
+        return 0 if self.command else 1
+
+    def describe(self) -> str:
+        if self.command:
+            return f"{self.actor.name} types `{self.text}`"
+        if self.thread:
+            return f"{self.actor.name} replies in the thread of “{self.thread}”: “{self.text}”"
+        return f"{self.actor.name} types “{self.text}”"
+
+    def brief(self) -> str:
+        return f"`{self.text}`" if self.command else f"“{self.text}”"
+
+    async def run(self, stage: Stage) -> None:
+        if self.command:
+            name, _, rest = self.text.partition(" ")
+            if name != "/cx-assess":
+                raise StepFailed(f"unknown command {name}")
+            await stage.command(self.actor, rest)
+            return
+        thread_ts = stage.message_with(self.actor, self.thread).ts if self.thread else None
+        await stage.dm(self.actor, self.text, thread_ts)
+
+
+@dataclass(frozen=True)
+class Clicks(Step):
+    """The person clicks the button (or picks the menu option) labelled ``label``; ``nth`` when
+    the message has several, ``action`` to require an ``action_id`` prefix."""
+
+    actor: Person
+    label: str | None
+    nth: int | None = None
+    action: str | None = None
+
+    @property
+    def taps(self) -> int:
+        return 1
+
+    def describe(self) -> str:
+        return f"{self.actor.name} clicks {self.brief()}"
+
+    def brief(self) -> str:
+        return f"[{self.label or self.action}]"
+
+    async def run(self, stage: Stage) -> None:
+        await stage.act(self.actor, stage.find(self.actor, self.label, self.nth, self.action))
+
+
+@dataclass(frozen=True)
+class OpensHome(Step):
+    """The person opens the app's Home tab."""
+
+    actor: Person
+
+    def describe(self) -> str:
+        return f"{self.actor.name} opens the app's Home tab"
+
+    async def run(self, stage: Stage) -> None:
+        event = {"type": "app_home_opened", "user": self.actor.user_id, "tab": "home"}
+        await stage.event(event)
+
+
+@dataclass(frozen=True)
+class ClockAt(Step):
+    """Time passes to ``moment``; the app's minute tick runs (deadlines, reminders)."""
+
+    moment: datetime
+    note: str
+    actor: None = None
+
+    def describe(self) -> str:
+        return f"{self.moment:%a %Y-%m-%d %H:%M} UTC, {self.note}: the app's clock ticks"
+
+    async def run(self, stage: Stage) -> None:
+        stage.harness.clock.now = self.moment
+        await stage.harness.deps.rounds.tick()
+
+
+@dataclass(frozen=True)
+class Together(Step):
+    """Several steps told as one: counted, but their messages are not shown in full."""
+
+    summary: str
+    steps: tuple[Step, ...]
+    actor: None = None
+
+    @property
+    def quiet(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return f"{self.summary}: {', '.join(s.brief() for s in self.steps)}"
+
+    def parts(self) -> Sequence[Step]:
+        return self.steps
+
+    async def run(self, stage: Stage) -> None:
+        for step in self.steps:
+            await perform(step, stage)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A played script: who, where, what they did, and everything the app showed."""
+
+    cast: tuple[Person, ...]
+    room: Room
+    steps: tuple[Step, ...]
+    feed: tuple[Seen, ...]
+
+    @property
+    def names(self) -> dict[str, str]:
+        return directory(self.cast, self.room)
+
+
+def workspace(slack: FakeSlack, cast: Sequence[Person], room: Room) -> None:
+    """The cast as Slack users (locale and time zone as ``users.info`` tells), all in the room."""
+    for person in cast:
+        slack.add_user(person.user_id, name=person.handle, locale=person.locale, tz=person.tz)
+    slack.add_channel(room.channel_id, [p.user_id for p in cast], name=room.name)
+
+
+@asynccontextmanager
+async def serving(slack: FakeSlack, db_path: Path, clock: Clock) -> AsyncIterator[Harness]:
+    """The app on loopback, wired to ``slack``, a fresh database and ``clock``."""
+    settings = Settings(
+        db_path=str(db_path),
+        slack_bot_token="xoxb-walkthrough",
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.api_url,
+    )
+    async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
+        app, deps = build_app(settings, load_catalog(), store, clock=clock, session=session)
+        runner = web.AppRunner(web_app(app, deps))
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+            async with aiohttp.ClientSession() as http:
+                yield Harness(slack, deps, url, http, clock)
+        finally:
+            await runner.cleanup()
+
+
+async def play(
+    script: Sequence[Step], cast: Sequence[Person], room: Room, start: datetime
+) -> Transcript:
+    """Run the app against a fresh fake Slack and database, perform ``script``, keep the record."""
+    with tempfile.TemporaryDirectory() as tmp:
+        async with RecordingSlack() as slack:
+            workspace(slack, cast, room)
+            clock = Clock(start.astimezone(UTC))
+            async with serving(slack, Path(tmp) / "walkthrough.db", clock) as harness:
+                stage = Stage(harness, slack, cast, room)
+                for number, step in enumerate(script, 1):
+                    slack.step = number
+                    try:
+                        await perform(step, stage)
+                    except StepFailed as exc:
+                        raise StepFailed(f"step {number} ({step.describe()}): {exc}") from None
+            return Transcript(tuple(cast), room, tuple(script), tuple(slack.feed))
+
+
+async def perform(step: Step, stage: Stage) -> None:
+    """Run ``step``, telling the recording who acts (a ``views.open`` names nobody)."""
+    stage.slack.actor = step.actor.user_id if step.actor else ""
+    await step.run(stage)
+
+
+def run(
+    script: Sequence[Step],
+    cast: Sequence[Person],
+    room: Room,
+    start: datetime,
+) -> Transcript:
+    """`play` in a fresh event loop."""
+    return asyncio.run(play(script, cast, room, start))
