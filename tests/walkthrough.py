@@ -17,7 +17,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.transcript import Clicks, ClockAt, OpensHome, Person, Room, Step, Together, Types
+from tests.transcript import Clicks, ClockAt, OpensHome, Person, Room, Step, Types, TypesUntil
 from tests.transcript import render as render_transcript
 from tests.transcript import run as run_script
 
@@ -42,15 +42,14 @@ def level(value: int) -> str:
 # Ben's current and target level per area of cx-maturity, in the framework's order.
 BEN_ANSWERS = ((2, 3), (1, 3), (2, 3), (2, 4), (3, 3), (1, 3), (2, 3), (2, 3), (3, 4), (3, 3))
 BEN_ANSWERS += ((2, 3), (2, 3))
+# What Carla and Ana type for the rest, in turn, until the app asks them to submit: current and
+# target per area (Carla starts with the target of the second area).
+CARLA_REPLIES = "3, 1, 3, 2, 4, 3, 3, 2, 3, weiß nicht, 3, 2, 3, 2, 3, 3, 4, 2, 3, 1, 3"
+ANA_REPLIES = "1, 2, 2, 3, 2, 4, 3, 3, 1, 3, 2, 3, 2, 3, 2, 3, 3, 4, 3, 3, 4, 4"
 
 
 def taps(person: Person, answers: tuple[tuple[int, int], ...]) -> list[Step]:
     return [Clicks(person, level(v)) for pair in answers for v in pair]
-
-
-def typing(person: Person, summary: str, replies: str) -> Together:
-    """The person types each of the comma-separated ``replies``, told as one step."""
-    return Together(summary, tuple(Types(person, reply) for reply in replies.split(", ")))
 
 
 ROUND: tuple[Step, ...] = (
@@ -71,21 +70,15 @@ ROUND: tuple[Step, ...] = (
     Clicks(CARLA, "Zurück"),
     Clicks(CARLA, "1 · Beginn"),
     Types(CARLA, "Anrufe landen oft in der falschen Warteschlange.", thread="Routing"),
-    typing(
-        CARLA,
-        "Carla answers the other areas by typing",
-        "3, 1, 3, 2, 4, 3, 3, 2, 3, weiß nicht, 3, 2, 3, 2, 3, 3, 4, 2, 3, 2, 3",
+    TypesUntil(
+        CARLA, "Carla answers the rest by typing", CARLA_REPLIES.split(", "), until="Absenden"
     ),
     Clicks(CARLA, "Absenden"),
     Types(LEA, "/cx-assess status"),
     Types(LEA, "/cx-assess remind"),
     ClockAt(datetime(2026, 11, 27, 9, 0, tzinfo=UTC), "10:00 in Madrid, the deadline's day"),
     Clicks(ANA, "Continuar"),
-    typing(
-        ANA,
-        "Ana answers the other areas by typing",
-        "1, 2, 2, 3, 2, 4, 3, 3, 1, 3, 2, 3, 2, 3, 2, 3, 3, 4, 3, 3, 2, 3",
-    ),
+    TypesUntil(ANA, "Ana answers the rest by typing", ANA_REPLIES.split(", "), until="Enviar"),
     Clicks(ANA, "Enviar"),
     Types(LEA, "/cx-assess results"),
     Types(LEA, "/cx-assess close"),

@@ -14,9 +14,9 @@ from tests.transcript.steps import (
     ClockAt,
     OpensHome,
     Step,
-    Together,
     Transcript,
     Types,
+    TypesUntil,
     run,
 )
 
@@ -29,9 +29,9 @@ __all__ = [
     "Shown",
     "Step",
     "StepFailed",
-    "Together",
     "Transcript",
     "Types",
+    "TypesUntil",
     "find_target",
     "render",
     "run",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from tests.blockkit import render_blocks, slack_text
 from tests.transcript.recording import Kind, Seen
-from tests.transcript.stage import Person
+from tests.transcript.stage import Act, Did, Person
 from tests.transcript.steps import Transcript
 
 WIDTH = 100
@@ -60,14 +60,13 @@ class Renderer:
         feed = [s for s in self.t.feed if s.reader == person.user_id and s.step <= self.counted]
         new = [s for s in feed if s.kind not in (Kind.UPDATE, Kind.HOME, Kind.VIEW)]
         updated = [s for s in feed if s.kind is Kind.UPDATE]
-        steps = self.t.steps[: self.counted]
-        mine = [p for s in steps for p in s.parts() if p.actor == person]
+        mine = [a for a in self.t.acts if a.user_id == person.user_id and a.step <= self.counted]
         sizes = tuple(len("\n".join(self.lines_of(s))) for s in new)
         return Counts(
             received=len(new),
             updated=len(updated),
-            taps=sum(p.taps for p in mine),
-            typed=sum(p.typed for p in mine),
+            taps=sum(a.did is Did.TAP for a in mine),
+            typed=sum(a.did is Did.TYPE for a in mine),
             sizes=sizes,
             total=sum(sizes) + sum(len("\n".join(self.lines_of(s))) for s in updated),
         )
@@ -89,19 +88,18 @@ class Renderer:
             for n, step in enumerate(self.t.steps, 1)
         ]
 
-    def reader(self, reader: str, actor: Person | None) -> list[str]:
+    def reader(self, reader: str) -> list[str]:
         """Everything ``reader`` saw, step by step, in a text block."""
         numbers: dict[str, int] = {}
         out = ["```text"]
         for n, step in enumerate(self.t.steps, 1):
             feed = [s for s in self.t.feed if s.step == n and s.reader == reader]
-            acting = actor is not None and any(p.actor == actor for p in step.parts())
-            if not feed and not acting:
+            acts = [a for a in self.t.acts if a.step == n and a.user_id == reader]
+            if not feed and not acts:
                 continue
             out.append(f"── {n} · {step.describe()}")
             if step.quiet:
-                if feed:
-                    out.append(f"      ({_tally(feed)}: not shown)")
+                out.append(f"      ({_tally(feed, acts)}: not shown)")
                 continue
             for seen in feed:
                 out += self.entry(seen, numbers)
@@ -126,10 +124,12 @@ class Renderer:
         return _wrap(lines, f"{indent}{head}  ")
 
 
-def _tally(feed: Sequence[Seen]) -> str:
+def _tally(feed: Sequence[Seen], acts: Sequence[Act]) -> str:
     new = sum(s.kind is not Kind.UPDATE for s in feed)
     updated = len(feed) - new
-    parts = [f"{new} new message{'s' * (new != 1)}"] if new else []
+    typed = sum(a.did is Did.TYPE for a in acts)
+    parts = [f"{typed} repl{'ies' if typed != 1 else 'y'} typed"] if typed else []
+    parts += [f"{new} new message{'s' * (new != 1)}"] if new else []
     parts += [f"{updated} updated"] if updated else []
     return ", ".join(parts)
 
@@ -175,7 +175,7 @@ def render(
     out += [legend.strip(), ""]
     for person in [*participants, *others]:
         out += [f"## {person.name}, {person.role} ({person.locale})", ""]
-        out += [*r.reader(person.user_id, person), ""]
+        out += [*r.reader(person.user_id), ""]
     out += [f"## #{transcript.room.name}: what everyone in the channel sees", ""]
-    out += [*r.reader(transcript.room.channel_id, None)]
+    out += [*r.reader(transcript.room.channel_id)]
     return "\n".join(out).rstrip() + "\n"

@@ -14,6 +14,7 @@ import re
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from tests.blockkit import Names, interactive_label, render_blocks, slack_text
 from tests.fakeslack import BOT_NAME, BOT_USER_ID, TEAM_ID
@@ -57,6 +58,22 @@ def directory(cast: Sequence[Person], room: Room) -> dict[str, str]:
     return {BOT_USER_ID: BOT_NAME, room.channel_id: room.name} | {p.user_id: p.name for p in cast}
 
 
+class Did(StrEnum):
+    TAP = "tap"
+    TYPE = "type"  # a DM to the app
+    COMMAND = "command"
+    OPEN = "open"  # the Home tab
+
+
+@dataclass(frozen=True)
+class Act:
+    """Something a person did in a step of the script."""
+
+    step: int
+    user_id: str
+    did: Did
+
+
 @dataclass(frozen=True)
 class Shown:
     """A message a person can act on, as it looks now."""
@@ -87,6 +104,10 @@ class Stage:
         self.harness, self.slack, self.cast, self.room = harness, slack, cast, room
         self._names = directory(cast, room)
         self._triggers = itertools.count(1)
+        self.acts: tuple[Act, ...] = ()
+
+    def _note(self, person: Person, did: Did) -> None:
+        self.acts += (Act(self.slack.step, person.user_id, did),)
 
     def names(self, some_id: str) -> str:
         """What Slack shows for a user or channel id."""
@@ -122,6 +143,14 @@ class Stage:
         """What the person means by ``label`` (see `find_target`)."""
         return find_target(self.messages(person), person.name, label, nth, action, self.names)
 
+    def offers(self, person: Person, label: str) -> bool:
+        """Whether the person's newest message with something to click offers [``label``]."""
+        for message in self.messages(person):
+            targets = list(_targets(message))
+            if targets:
+                return any(_fits(t, label, None, self.names) for t in targets)
+        return False
+
     def message_with(self, person: Person, words: str) -> Shown:
         """The newest message of the person's whose text shows ``words``."""
         for message in self.messages(person):
@@ -139,6 +168,7 @@ class Stage:
             response_url=self.slack.response_url(f"{person.user_id}/{self.room.channel_id}"),
             trigger_id=f"trigger-{next(self._triggers)}",
         )
+        self._note(person, Did.COMMAND)
         await self._send(request)
 
     async def act(self, person: Person, target: Target) -> None:
@@ -173,13 +203,18 @@ class Stage:
             "actions": [action],
         }
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
+        self._note(person, Did.TAP)
         await self._send(SlackRequest(body, FORM))
 
     async def dm(self, person: Person, text: str, thread_ts: str | None) -> None:
         """The ``message.im`` event of the person writing to the app."""
+        self._note(person, Did.TYPE)
         await self._check(await self.harness.dm(person.user_id, text, thread_ts))
 
-    async def event(self, event: JSONDict) -> None:
+    async def open_home(self, person: Person) -> None:
+        """The ``app_home_opened`` event of the person opening the app's Home tab."""
+        self._note(person, Did.OPEN)
+        event = {"type": "app_home_opened", "user": person.user_id, "tab": "home"}
         await self._check(await self.harness.event(event))
 
     async def _send(self, request: SlackRequest) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -21,21 +22,13 @@ from bot.store import Store
 from tests.fakeslack import FakeSlack
 from tests.handlers.conftest import SECRET, Clock, Harness
 from tests.transcript.recording import RecordingSlack, Seen
-from tests.transcript.stage import Person, Room, Stage, StepFailed, directory
+from tests.transcript.stage import Act, Person, Room, Stage, StepFailed, directory
 
 
 class Step:
-    """Something someone does (or the clock does); `taps` and `typed` count toward the table."""
+    """Something someone (or the clock) does; the stage records each tap, reply and command."""
 
     actor: Person | None
-
-    @property
-    def taps(self) -> int:
-        return 0
-
-    @property
-    def typed(self) -> int:
-        return 0
 
     @property
     def quiet(self) -> bool:
@@ -44,13 +37,6 @@ class Step:
 
     def describe(self) -> str:
         raise NotImplementedError
-
-    def brief(self) -> str:
-        """The step in a few characters, inside a `Together`."""
-        return self.describe()
-
-    def parts(self) -> Sequence[Step]:
-        return (self,)
 
     async def run(self, stage: Stage) -> None:
         raise NotImplementedError
@@ -65,26 +51,15 @@ class Types(Step):
     text: str
     thread: str | None = None
 
-    @property
-    def command(self) -> bool:
-        return self.text.startswith("/")
-
-    @property
-    def typed(self) -> int:
-        return 0 if self.command else 1
-
     def describe(self) -> str:
-        if self.command:
+        if self.text.startswith("/"):
             return f"{self.actor.name} types `{self.text}`"
         if self.thread:
             return f"{self.actor.name} replies in the thread of “{self.thread}”: “{self.text}”"
         return f"{self.actor.name} types “{self.text}”"
 
-    def brief(self) -> str:
-        return f"`{self.text}`" if self.command else f"“{self.text}”"
-
     async def run(self, stage: Stage) -> None:
-        if self.command:
+        if self.text.startswith("/"):
             name, _, rest = self.text.partition(" ")
             if name != "/cx-assess":
                 raise StepFailed(f"unknown command {name}")
@@ -92,6 +67,34 @@ class Types(Step):
             return
         thread_ts = stage.message_with(self.actor, self.thread).ts if self.thread else None
         await stage.dm(self.actor, self.text, thread_ts)
+
+
+@dataclass(frozen=True)
+class TypesUntil(Step):
+    """The person types ``replies`` in turn (from the first again when they run out) until
+    their newest message offers [``until``]: however many questions the app asks."""
+
+    actor: Person
+    summary: str
+    replies: Sequence[str]
+    until: str
+    limit: int = 100
+
+    @property
+    def quiet(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        replies = ", ".join(f"“{reply}”" for reply in self.replies)
+        return f"{self.summary}: {replies}, until [{self.until}] appears"
+
+    async def run(self, stage: Stage) -> None:
+        for reply in itertools.islice(itertools.cycle(self.replies), self.limit):
+            if stage.offers(self.actor, self.until):
+                return
+            await stage.dm(self.actor, reply, None)
+        if not stage.offers(self.actor, self.until):
+            raise StepFailed(f"[{self.until}] did not appear after {self.limit} replies")
 
 
 @dataclass(frozen=True)
@@ -104,15 +107,8 @@ class Clicks(Step):
     nth: int | None = None
     action: str | None = None
 
-    @property
-    def taps(self) -> int:
-        return 1
-
     def describe(self) -> str:
-        return f"{self.actor.name} clicks {self.brief()}"
-
-    def brief(self) -> str:
-        return f"[{self.label or self.action}]"
+        return f"{self.actor.name} clicks [{self.label or self.action}]"
 
     async def run(self, stage: Stage) -> None:
         await stage.act(self.actor, stage.find(self.actor, self.label, self.nth, self.action))
@@ -128,8 +124,7 @@ class OpensHome(Step):
         return f"{self.actor.name} opens the app's Home tab"
 
     async def run(self, stage: Stage) -> None:
-        event = {"type": "app_home_opened", "user": self.actor.user_id, "tab": "home"}
-        await stage.event(event)
+        await stage.open_home(self.actor)
 
 
 @dataclass(frozen=True)
@@ -149,29 +144,6 @@ class ClockAt(Step):
 
 
 @dataclass(frozen=True)
-class Together(Step):
-    """Several steps told as one: counted, but their messages are not shown in full."""
-
-    summary: str
-    steps: tuple[Step, ...]
-    actor: None = None
-
-    @property
-    def quiet(self) -> bool:
-        return True
-
-    def describe(self) -> str:
-        return f"{self.summary}: {', '.join(s.brief() for s in self.steps)}"
-
-    def parts(self) -> Sequence[Step]:
-        return self.steps
-
-    async def run(self, stage: Stage) -> None:
-        for step in self.steps:
-            await perform(step, stage)
-
-
-@dataclass(frozen=True)
 class Transcript:
     """A played script: who, where, what they did, and everything the app showed."""
 
@@ -179,6 +151,7 @@ class Transcript:
     room: Room
     steps: tuple[Step, ...]
     feed: tuple[Seen, ...]
+    acts: tuple[Act, ...]
 
     @property
     def names(self) -> dict[str, str]:
@@ -226,17 +199,12 @@ async def play(
                 stage = Stage(harness, slack, cast, room)
                 for number, step in enumerate(script, 1):
                     slack.step = number
+                    slack.actor = step.actor.user_id if step.actor else ""  # for views.open
                     try:
-                        await perform(step, stage)
+                        await step.run(stage)
                     except StepFailed as exc:
                         raise StepFailed(f"step {number} ({step.describe()}): {exc}") from None
-            return Transcript(tuple(cast), room, tuple(script), tuple(slack.feed))
-
-
-async def perform(step: Step, stage: Stage) -> None:
-    """Run ``step``, telling the recording who acts (a ``views.open`` names nobody)."""
-    stage.slack.actor = step.actor.user_id if step.actor else ""
-    await step.run(stage)
+            return Transcript(tuple(cast), room, tuple(script), tuple(slack.feed), stage.acts)
 
 
 def run(
