@@ -76,6 +76,7 @@ ROUND: tuple[Step, ...] = (
     Clicks(CARLA, "Absenden"),
     Types(LEA, "/cx-assess status"),
     Types(LEA, "/cx-assess remind"),
+    OpensHome(LEA),
     ClockAt(datetime(2026, 11, 27, 9, 0, tzinfo=UTC), "10:00 in Madrid, the deadline's day"),
     Clicks(ANA, "Continuar"),
     TypesUntil(ANA, "Ana answers the rest by typing", ANA_REPLIES.split(", "), until="Enviar"),
