@@ -14,6 +14,8 @@ JSONDict = dict[str, Any]
 
 
 class Kind(StrEnum):
+    """What kind of thing a reader saw."""
+
     POST = "post"
     UPDATE = "update"
     EPHEMERAL = "ephemeral"
