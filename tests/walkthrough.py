@@ -100,8 +100,8 @@ a current and a target level each) and a second round that is cancelled. Every m
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
 [tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed
 requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py), and renders
-each message from its Block Kit. The clock starts on Wednesday 2026-11-25 at
-09:00 UTC. `tests/test_walkthrough.py` fails when this file is stale.
+each message from its Block Kit. The clock starts on Wednesday 2026-11-25 at 09:00 UTC.
+`tests/test_walkthrough.py` fails when this file is stale.
 
 Issue 10's target for `cx-maturity`: at most 13 messages and at most 26 taps (one per answer,
 plus Start and Submit) for a person who answers current and target everywhere, as Ben does,
