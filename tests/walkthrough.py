@@ -17,11 +17,22 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.transcript import Clicks, ClockAt, OpensHome, Person, Room, Step, Types, TypesUntil
+from tests.transcript import (
+    Clicks,
+    ClockAt,
+    OpensHome,
+    Person,
+    Room,
+    Step,
+    StepFailed,
+    Types,
+    TypesUntil,
+)
 from tests.transcript import render as render_transcript
 from tests.transcript import run as run_script
 
-OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "walkthrough.md"
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "docs" / "walkthrough.md"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday, 10:00 in Madrid
 
 LEA = Person("ULEA", "Lea", "en-US", "Europe/Madrid", "the lead", participant=False)
@@ -148,16 +159,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
-    fresh = render()
+    try:
+        fresh = render()
+    except StepFailed as exc:
+        print(f"the script cannot be played: {exc}", file=sys.stderr)
+        return 2
     committed = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    shown = (
+        args.out.resolve().relative_to(ROOT)
+        if args.out.resolve().is_relative_to(ROOT)
+        else args.out
+    )
     if args.check:
         if committed != fresh:
-            print(f"{args.out.name} is stale: run make walkthrough", file=sys.stderr)
+            print(f"{shown} is stale: run make walkthrough", file=sys.stderr)
             print(stale_report(committed, fresh), file=sys.stderr)
             return 1
         return 0
     args.out.write_text(fresh, encoding="utf-8")
-    print(f"wrote {args.out}")
+    print(f"wrote {shown}")
     return 0
 
 
