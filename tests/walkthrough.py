@@ -74,6 +74,7 @@ ROUND: tuple[Step, ...] = (
     Types(ANA, "hay margen de mejora"),
     Types(ANA, "3"),
     Types(ANA, "pausa"),
+    Clicks(ANA, "Mañana, 9:00"),
     Clicks(CARLA, "Starten"),
     Types(CARLA, "entw"),
     Types(CARLA, "Stufe 3"),
@@ -88,12 +89,14 @@ ROUND: tuple[Step, ...] = (
     Types(LEA, "/cx-assess status"),
     Types(LEA, "/cx-assess remind"),
     OpensHome(LEA),
-    ClockAt(datetime(2026, 11, 27, 9, 0, tzinfo=UTC), "10:00 in Madrid, the deadline's day"),
+    ClockAt(datetime(2026, 11, 26, 8, 0, tzinfo=UTC), "9:00 in Madrid, the next day"),
     Clicks(ANA, "Continuar"),
     TypesUntil(ANA, "Ana answers the rest by typing", ANA_REPLIES.split(", "), until="Enviar"),
     Clicks(ANA, "Enviar"),
+    ClockAt(datetime(2026, 11, 26, 8, 1, tzinfo=UTC), "a minute later"),
     Types(LEA, "/cx-assess results"),
     Types(LEA, "/cx-assess close"),
+    Clicks(LEA, "Close anyway"),
     Types(LEA, "/cx-assess export"),
 )
 AFTERWARDS: tuple[Step, ...] = (
