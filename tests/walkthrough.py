@@ -37,7 +37,7 @@ START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday, 10:00 in Madrid
 
 LEA = Person("ULEA", "Lea", "en-US", "Europe/Madrid", "the lead", participant=False)
 BEN = Person("UBEN", "Ben", "en-US", "America/New_York", "answers every question by tapping")
-ANA = Person("UANA", "Ana", "es-ES", "Europe/Madrid", "types in Spanish, pauses")
+ANA = Person("UANA", "Ana", "es-ES", "Europe/Madrid", "types in Spanish, pauses until tomorrow")
 CARLA = Person("UCARLA", "Carla", "de-DE", "Europe/Berlin", "types in German, skips, goes back")
 CAST = (BEN, ANA, CARLA, LEA)
 ROOM = Room("C0CXTEAM", "cx-team")
