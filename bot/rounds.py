@@ -255,7 +255,7 @@ class Rounds:
         return "\n".join(lines)
 
     async def remind(self, round_: Round, *, automatic: bool = False) -> int:
-        """DM everyone who has not finished; returns how many were reminded.
+        """DM everyone who has not finished and has not snoozed; returns how many were reminded.
 
         ``automatic`` reminders follow `reminder_due` (timing, count, working hours).
         """
@@ -264,10 +264,10 @@ class Rounds:
         for person in await self.store.participants(round_.id):
             if person.state.phase in (Phase.FINISHED, Phase.DECLINED) or person.dm_channel is None:
                 continue
-            snoozed = person.snooze_until is not None and person.snooze_until > now
+            if person.snooze_until is not None and person.snooze_until > now:
+                continue  # they chose when to hear from us
             if automatic and (
-                snoozed
-                or not reminder_due(
+                not reminder_due(
                     now,
                     round_.deadline,
                     person.tz,

@@ -114,3 +114,15 @@ async def test_the_deadline_closes_even_when_areas_will_be_withheld(harness: Har
     await h.deps.rounds.tick()
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     assert round_.status is RoundStatus.CLOSED
+
+
+async def test_the_leads_remind_leaves_out_someone_who_snoozed(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2>")
+    await h.press("U2", "cx_snooze_tomorrow", h.dm_messages("U2")[0])
+    await h.command("remind")
+    assert [m["text"].startswith("A friendly reminder") for m in h.dm_messages("U2")] == [
+        False,
+        False,
+    ]  # the invitation and the snooze's answer only
+    assert h.dm_messages("U1")[-1]["text"].startswith("Un recordatorio")
