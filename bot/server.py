@@ -26,15 +26,17 @@ TICK_SECONDS = 60.0
 
 
 def web_app(app: AsyncApp, deps: Deps) -> web.Application:
-    """Bolt's aiohttp application plus ``GET /healthz`` (200 when the database answers)."""
+    """Bolt's aiohttp application plus ``GET /healthz``: 200 when the database takes a write,
+    else 503 with the reason."""
     application = app.web_app(path=EVENTS_PATH)
 
     async def healthz(_: web.Request) -> web.Response:
         try:
-            healthy = await deps.store.ping()
-        except Exception:  # any database failure means unhealthy
-            healthy = False
-        return web.json_response({"ok": healthy}, status=200 if healthy else 503)
+            await deps.store.ping()
+        except Exception as exc:  # any database failure means unhealthy
+            log.error("health check failed: %s", exc)
+            return web.json_response({"ok": False, "error": str(exc)}, status=503)
+        return web.json_response({"ok": True})
 
     application.router.add_get("/healthz", healthz)
     return application
