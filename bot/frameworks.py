@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from bot.files import FileTooLarge, read_bounded
+
 LANGUAGES = ("en", "es", "de")
 DEFAULT_LANGUAGE = "en"
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "frameworks"
@@ -545,11 +547,9 @@ def load_framework(path: str | os.PathLike[str]) -> Framework:
     p = Path(path)
     source = str(path)
     try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise FrameworkError(
-                [Problem(source, "", f"file is larger than {MAX_FILE_BYTES} bytes")]
-            )
-        text = p.read_text(encoding="utf-8")
+        text = read_bounded(p, MAX_FILE_BYTES).decode("utf-8")
+    except FileTooLarge as exc:
+        raise FrameworkError([Problem(source, "", str(exc))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError([Problem(source, "", f"cannot read the file: {exc}")]) from None
     data = read_yaml(text, source)

@@ -59,6 +59,20 @@ class Refusal(Exception):
         return t(lang, self.key, **self.params)
 
 
+class NobodyToInvite(Refusal):
+    """None of the people named can be invited; the text gives each one's reason."""
+
+    def __init__(self, unreached: tuple[Unreached, ...]) -> None:
+        super().__init__("nobody_invitable")
+        self.unreached = unreached
+
+    def text(self, lang: str) -> str:
+        reasons = (
+            t(lang, "unreached", user=f"<@{u.user_id}>", error=u.error) for u in self.unreached
+        )
+        return "\n".join([super().text(lang), *reasons])
+
+
 @dataclass(frozen=True)
 class Unreached:
     user_id: str
@@ -115,18 +129,20 @@ class Rounds:
         except UnknownFramework as exc:
             raise Refusal("unknown_framework", fid=exc.fid, known=", ".join(exc.known)) from None
         now = self.clock()
-        closes_at = _deadline_at(deadline, starter.tz) if deadline else None
-        if closes_at is not None and closes_at <= now:
-            raise Refusal("deadline_past", deadline=deadline)
         problem = deadline_error(deadline, now.date()) if deadline else None
         if problem is None and min_responses is not None and min_responses < MIN_RESPONSES_FLOOR:
             problem = min_responses_error(str(min_responses))
         if problem is not None:
             raise Refusal(problem.key, **problem.params)
+        closes_at = _deadline_at(deadline, starter.tz) if deadline else None
+        if closes_at is not None and closes_at <= now:
+            raise Refusal("deadline_past", deadline=deadline)
         existing = await self.store.open_round(team_id, channel_id)
         if existing is not None:
             raise Refusal("round_already_open", framework=existing.framework.id)
         invitees, unreached = await self._invitees(channel_id, users)
+        if not invitees and unreached:
+            raise NobodyToInvite(unreached)
         if not invitees:
             raise Refusal("no_participants")
         lang = lang or language_of(starter.locale)
