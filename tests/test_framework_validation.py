@@ -116,36 +116,29 @@ def test_level_description_keyed_by_a_non_ascii_digit_is_refused(write_framework
 
 # --------------------------------------------------------------------------- the guarantee
 
-_KEYS = ["low", "medium", "high", "skip", "back", "2", "x-1", "nein", "weiter", "stufe-1"]
+_KEYS = ["low", "medium", "high", "top", "base", "x-1", "a1"]
+_ODD_KEYS = ["skip", "back", "2", "nein", "weiter", "stufe-1", "not-sure", "1000"]
+_ODD_VALUES = [-1001, -1000, 1000, 1001, 10**20]
 _ODD = [float("nan"), float("inf"), -float("inf"), 0, 1e-300, 1000, 1000.5, 1e308, 10**30]
-_WEIGHTS = st.none() | st.sampled_from([0.5, 1, 2, *_ODD]) | st.floats()
-_THRESHOLDS = st.none() | st.floats(0, 1) | st.sampled_from(_ODD)
+
+
+def _mostly(draw: st.DrawFn, usual: st.SearchStrategy[Any], odd: list[Any]) -> Any:
+    """Usually a draw from ``usual``; one time in five, one of the ``odd`` values."""
+    return draw(st.sampled_from(odd)) if draw(st.integers(0, 4)) == 4 else draw(usual)
 
 
 @st.composite
 def frameworks(draw: st.DrawFn) -> dict[str, Any]:
-    """Framework data near the valid: odd keys, values, weights and thresholds."""
+    """Framework data near the valid: now and then an odd key, value, weight or threshold."""
     data = copy.deepcopy(yaml.safe_load(MINI_YAML))
     count = draw(st.integers(2, 5))
-    values = draw(
-        st.lists(
-            st.integers(0, 5) | st.sampled_from([-1001, -1000, 1000, 1001, 10**20]),
-            min_size=count,
-            max_size=count,
-            unique=True,
-        )
-    )
-    if draw(st.integers(0, 5)):  # mostly in order
-        values.sort()
+    values = sorted(draw(st.sets(st.integers(0, 6), min_size=count, max_size=count)))
+    values[-1] = _mostly(draw, st.just(values[-1]), _ODD_VALUES)
+    if draw(st.integers(0, 9)) == 9:
+        values.reverse()
+    keys = draw(st.lists(st.sampled_from(_KEYS), min_size=count, max_size=count, unique=True))
+    keys[0] = _mostly(draw, st.just(keys[0]), _ODD_KEYS)
     template = data["scale"]["levels"][0]
-    keys = draw(
-        st.lists(
-            st.sampled_from(_KEYS) | st.text("abc12-", min_size=1, max_size=3),
-            min_size=len(values),
-            max_size=len(values),
-            unique=True,
-        )
-    )
     data["scale"]["levels"] = [
         {**template, "value": value, "key": key} for value, key in zip(values, keys, strict=True)
     ]
@@ -153,12 +146,12 @@ def frameworks(draw: st.DrawFn) -> dict[str, Any]:
     areas = []
     for i in range(draw(st.integers(1, 3))):
         area = {**data["areas"][0], "id": f"a{i}", "levels": dict.fromkeys(values, text)}
-        weight = draw(_WEIGHTS)
+        weight = _mostly(draw, st.none() | st.floats(0.001, 1000), _ODD)
         if weight is not None:
             area["weight"] = weight
         areas.append(area)
     data["areas"] = areas
-    threshold = draw(_THRESHOLDS)
+    threshold = _mostly(draw, st.none() | st.floats(0.001, 1), _ODD)
     if threshold is not None:
         data["consensus_threshold"] = threshold
     data["ask_target"] = draw(st.booleans())
