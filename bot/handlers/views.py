@@ -36,15 +36,19 @@ def read_form(values: dict[str, Any], catalog: Catalog, today: date) -> StartFor
     """The form, or an error text per block id, in the form's language (English if forged)."""
 
     def value(block: str, key: str) -> Any:
-        element = values.get(block, {}).get("value", {})
+        element = (values.get(block) or {}).get("value")
         return element.get(key) if isinstance(element, dict) else None
 
+    def option(block: str) -> Any:
+        selected = value(block, "selected_option")
+        return selected.get("value") if isinstance(selected, dict) else None
+
     errors: dict[str, str] = {}
-    lang = (value("lang", "selected_option") or {}).get("value")
+    lang = option("lang")
     if lang not in LANGUAGES:
         lang = "en"
         errors["lang"] = t(lang, "slash_bad_lang", value=str(lang)[:10])
-    framework = (value("framework", "selected_option") or {}).get("value")
+    framework = option("framework")
     if not isinstance(framework, str) or framework not in catalog:
         known = ", ".join(f.id for f in catalog)
         errors["framework"] = t(lang, "unknown_framework", fid=str(framework)[:40], known=known)

@@ -135,6 +135,10 @@ async def test_every_forged_field_of_the_modal_is_answered_with_its_error(
         "The deadline 9999-12-31 is more than a year away: pick a day until 2027-11-26."
     )
     assert errors["framework"].startswith("There is no framework `nope`.")
+    values = modal_values("cx-pillars", [], "soon", "en")
+    values["framework"]["value"]["selected_option"] = "cx-pillars"  # not an option object
+    answer = await _submit(h, values)
+    assert set(answer["errors"]) == {"framework", "deadline"}
     answer = await _submit(h, modal_values("cx-pillars", [], "soon", "en"))
     assert answer["errors"] == {
         "deadline": "`soon` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."
