@@ -536,7 +536,13 @@ async def _run_bare(port: int) -> None:
     from bot.slack_api import make_client
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level, [settings.slack_bot_token, settings.slack_signing_secret])
+    configure_logging(
+        settings.log_level,
+        {
+            "SLACK_BOT_TOKEN": settings.slack_bot_token,
+            "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+        },
+    )
     app = AsyncApp(
         client=make_client(settings.slack_bot_token, settings.slack_api_url),
         signing_secret=settings.slack_signing_secret or "",

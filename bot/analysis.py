@@ -30,8 +30,10 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
 - Roadmap (top gaps): shown areas with a positive gap, by gap x effective weight (highest first);
   ties go to the lower current median, then the lower consensus, then framework order. The next
   step is the area's description of the first level above its current median.
-- Responded = gave a current level somewhere; completed = gave a current reply (a level,
-  not sure or skipped) for every area. Answers for areas the framework does not have are ignored.
+- Responded = gave a current level for at least one area; completed = responded and gave a
+  current reply (a level, not sure or skipped) for every area, so completed never exceeds
+  responded: someone who skipped (or was not sure about) every area is neither. Answers for areas
+  the framework does not have are ignored.
 - Trend compares the overall score and each shown area's current median with a `Baseline` of the
   same framework id; a change is null where either side is, so also where the area is withheld
   now or was withheld then.
@@ -302,7 +304,7 @@ def analyse(
             if answer.comment:
                 comments.append(answer.comment)
         responded += has_level
-        completed += replied == area_count
+        completed += has_level and replied == area_count
 
     results = tuple(
         _area_result(framework, area, *tallies[area.id], min_responses, threshold)

@@ -135,7 +135,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(
         settings.log_level,
-        [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token],
+        {
+            "SLACK_BOT_TOKEN": settings.slack_bot_token,
+            "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+            "SLACK_APP_TOKEN": settings.slack_app_token,
+        },
     )
     socket = args.socket or (bool(settings.slack_app_token) and not args.http)
     if socket and not settings.slack_app_token:

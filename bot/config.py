@@ -6,7 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-DEFAULT_MIN_RESPONSES = 3
+from bot.flows.slash import MIN_RESPONSES_FLOOR
+
+DEFAULT_MIN_RESPONSES = MIN_RESPONSES_FLOOR
 DEFAULT_CONSENSUS_THRESHOLD = 0.7
 
 
@@ -30,6 +32,13 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 3000
 
+    def __post_init__(self) -> None:
+        if self.min_responses < MIN_RESPONSES_FLOOR:  # anonymity: see MIN_RESPONSES_FLOOR
+            raise ConfigError(
+                f"CX_ASSESS_MIN_RESPONSES must be at least {MIN_RESPONSES_FLOOR}"
+                f" (fewer answers could be one person's), got {self.min_responses}"
+            )
+
     def __repr__(self) -> str:
         shown = {
             k: v
@@ -45,7 +54,9 @@ class Settings:
         return cls(
             db_path=env.get("CX_ASSESS_DB") or cls.db_path,
             frameworks_dir=env.get("CX_ASSESS_FRAMEWORKS") or None,
-            min_responses=_int(env, "CX_ASSESS_MIN_RESPONSES", DEFAULT_MIN_RESPONSES, low=1),
+            min_responses=_int(
+                env, "CX_ASSESS_MIN_RESPONSES", DEFAULT_MIN_RESPONSES, low=MIN_RESPONSES_FLOOR
+            ),
             consensus_threshold=_float(
                 env, "CX_ASSESS_CONSENSUS_THRESHOLD", DEFAULT_CONSENSUS_THRESHOLD
             ),

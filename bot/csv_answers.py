@@ -26,9 +26,9 @@ import io
 import os
 import random
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
 from bot.answers import AreaAnswer, Mark, Reply
+from bot.files import FileTooLarge, read_bounded
 from bot.flows.interview import IMPORTANCE_SCALE, MAX_COMMENT_CHARS
 from bot.frameworks import Framework, Scale
 
@@ -61,10 +61,9 @@ def read_answers(path: str | os.PathLike[str], framework: Framework) -> Answers:
     """Read and check the CSV file at ``path`` against ``framework``."""
     source = str(path)
     try:
-        if Path(path).stat().st_size > MAX_BYTES:
-            raise AnswersFileError(source, _too_large())
-        with open(path, encoding="utf-8-sig", newline="") as file:  # keep \r inside cells
-            text = file.read()
+        text = read_bounded(path, MAX_BYTES).decode("utf-8-sig")  # \r kept inside cells
+    except FileTooLarge:
+        raise AnswersFileError(source, _too_large()) from None
     except OSError as exc:
         raise AnswersFileError(source, f"cannot read the file: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -76,7 +75,7 @@ def parse_answers(text: str, framework: Framework, source: str = "answers.csv") 
     """Parse CSV ``text`` (see the module docstring); `AnswersFileError` on the first problem."""
     if len(text) > MAX_BYTES:
         raise AnswersFileError(source, _too_large())
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     indexes, width = _header(reader, source)
     records = _Records(framework, source)
     answers: Answers = {}
@@ -88,7 +87,7 @@ def parse_answers(text: str, framework: Framework, source: str = "answers.csv") 
         except StopIteration:
             break
         except csv.Error as exc:
-            raise AnswersFileError(source, f"not valid CSV: {exc}", line) from None
+            raise AnswersFileError(source, _csv_problem(exc), line) from None
         if reader.line_num > MAX_LINES:
             raise AnswersFileError(source, _too_large())
         if not any(cell.strip() for cell in row):
@@ -154,7 +153,7 @@ def _header(reader: Iterator[list[str]], source: str) -> tuple[list[int], int]:
             source, f"the file is empty: expected the header {','.join(COLUMNS)}"
         ) from None
     except csv.Error as exc:
-        raise AnswersFileError(source, f"not valid CSV: {exc}", 1) from None
+        raise AnswersFileError(source, _csv_problem(exc), 1) from None
     found: dict[str, int] = {}
     for index, name in enumerate(cell.strip().lower() for cell in header):
         if name not in COLUMNS:
@@ -245,6 +244,12 @@ def _guarded(comment: str) -> str:
 def _unguarded(comment: str) -> str:
     guarded = comment.startswith("'") and comment[1:].startswith(_FORMULA_START)
     return comment[1:] if guarded else comment
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if str(exc) == "unexpected end of data":
+        return 'not valid CSV: a quote (") opened in this record is never closed'
+    return f"not valid CSV: {exc}"
 
 
 def _too_large() -> str:

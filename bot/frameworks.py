@@ -8,6 +8,7 @@ with the file, the path inside it (``areas[3].levels.4.es``) and what is wrong.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from bot.files import FileTooLarge, read_bounded
 from bot.resources import bundled
 
 LANGUAGES = ("en", "es", "de")
@@ -25,9 +27,12 @@ BUNDLED_DIR = bundled("frameworks")
 MAX_FILE_BYTES = 1_000_000
 MAX_AREAS = 40  # the review lists every area in one Slack message (50 blocks at most)
 MAX_LEVELS = 10  # one button per level plus three, in one actions block (25 at most)
+MAX_LEVEL_VALUE = 1000  # level values lie in ±this, so every statistic stays a finite float
+MAX_WEIGHT = 1000.0
 MAX_BRIEF_CHARS = 120  # one line on a phone
 ACTIONS_PER_STEP = (2, 4)
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,9 @@ class _Checker:
             self.fail(path, f"expected a mapping of keys to values, got {_kind(data)}")
             return None
         for key in data:
-            if key not in required | optional:
+            if not isinstance(key, str):
+                self.fail(_join(path, str(key)), f"expected a text as key, got {_show(key)}")
+            elif key not in required | optional:
                 allowed = ", ".join(sorted(required | optional))
                 self.fail(_join(path, str(key)), f"unknown key '{key}' (allowed here: {allowed})")
         for key in sorted(required - data.keys()):
@@ -260,7 +267,10 @@ class _Checker:
             return None
         ok = True
         for lang, value in data.items():
-            if lang not in LANGUAGES:
+            if not isinstance(lang, str):
+                self.fail(_join(path, str(lang)), f"expected a language as key, got {_show(lang)}")
+                ok = False
+            elif lang not in LANGUAGES:
                 self.fail(
                     _join(path, str(lang)),
                     f"unknown language '{lang}' (use {', '.join(LANGUAGES)})",
@@ -275,16 +285,30 @@ class _Checker:
         return Text(**{k: v.strip() for k, v in data.items()}) if ok else None
 
     def slug(self, data: object, path: str) -> str | None:
-        if not isinstance(data, str) or not _SLUG.match(data):
+        if not isinstance(data, str) or not _SLUG.fullmatch(data):
             self.fail(
                 path, f"expected an id of lowercase letters, digits and dashes, got {_show(data)}"
             )
             return None
         return data
 
-    def integer(self, data: object, path: str) -> int | None:
+    def level_key(self, data: object, path: str) -> str | None:
+        """A level's key: a slug that a typed answer or a CSV cell cannot read as anything else
+        (a command in any language, or a number)."""
+        from bot.flows.parser import reserved_word  # the parser's words; it imports this module
+
+        key = self.slug(data, path)
+        if key is not None and reserved_word(key):
+            self.fail(path, f"'{key}' cannot be a level key: it reads as a command or a number")
+            return None
+        return key
+
+    def integer(self, data: object, path: str, bound: int | None = None) -> int | None:
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail(path, f"expected a whole number, got {_show(data)}")
+            return None
+        if bound is not None and abs(data) > bound:
+            self.fail(path, f"expected a whole number from {-bound} to {bound}, got {data}")
             return None
         return data
 
@@ -300,11 +324,20 @@ class _Checker:
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail(path, f"expected a number, got {_show(data)}")
             return None
+        if isinstance(data, float) and not math.isfinite(data):
+            self.fail(path, f"expected a finite number, got {data}")
+            return None
         if data < low or (high is not None and data > high) or (low == 0 and data == 0):
-            bound = f"between {low} and {high}" if high is not None else f"greater than {low}"
+            bound = f"greater than {low}" if low == 0 else f"at least {low}"
+            bound += f" and at most {high}" if high is not None else ""
             self.fail(path, f"expected a number {bound}, got {data}")
             return None
         return float(data)
+
+
+def _level_value(key: object) -> object:
+    """An area's level key as a level value: an int, or ASCII digits as in a JSON snapshot."""
+    return int(key) if isinstance(key, str) and _DIGITS.fullmatch(key) else key
 
 
 def _join(path: str, key: str) -> str:
@@ -326,6 +359,8 @@ def _kind(value: object) -> str:
 
 
 def _show(value: object) -> str:
+    if isinstance(value, _UnhashableKey):
+        return value.kind
     return repr(value) if isinstance(value, str | int | float) else _kind(value)
 
 
@@ -396,8 +431,12 @@ def _parse_scale(check: _Checker, data: object) -> Scale | None:
         entry = check.mapping(item, path, {"value", "key", "label", "summary"}, {"synonyms"})
         if entry is None:
             continue
-        value = check.integer(entry.get("value"), f"{path}.value") if "value" in entry else None
-        key = check.slug(entry.get("key"), f"{path}.key") if "key" in entry else None
+        value = (
+            check.integer(entry.get("value"), f"{path}.value", MAX_LEVEL_VALUE)
+            if "value" in entry
+            else None
+        )
+        key = check.level_key(entry.get("key"), f"{path}.key") if "key" in entry else None
         label = check.text(entry.get("label"), f"{path}.label") if "label" in entry else None
         summary = (
             check.text(entry.get("summary"), f"{path}.summary") if "summary" in entry else None
@@ -500,7 +539,7 @@ def _parse_areas(check: _Checker, data: object, scale: Scale | None) -> tuple[Ar
                         prompts.append(text)
         weight = 1.0
         if entry.get("weight") is not None:
-            weight = check.number(entry["weight"], f"{path}.weight", 0.0, None) or 1.0
+            weight = check.number(entry["weight"], f"{path}.weight", 0.0, MAX_WEIGHT) or 1.0
         briefs = (
             _parse_briefs(check, entry["briefs"], f"{path}.briefs", scale)
             if entry.get("briefs") is not None
@@ -595,7 +634,7 @@ def _parse_area_levels(
     known = set(scale.values) if scale else None
     result: dict[int, Text] = {}
     for raw_key, raw_text in data.items():
-        key = int(raw_key) if isinstance(raw_key, str) and raw_key.isdigit() else raw_key
+        key = _level_value(raw_key)
         here = f"{path}.{raw_key}"
         if isinstance(key, bool) or not isinstance(key, int):
             check.fail(here, f"expected a level value (a whole number), got {_show(raw_key)}")
@@ -607,9 +646,7 @@ def _parse_area_levels(
         if (text := check.text(raw_text, here)) is not None:
             result[key] = text
     if known is not None:
-        for missing in sorted(
-            known - {int(k) for k in data if isinstance(k, int) or str(k).isdigit()}
-        ):
+        for missing in sorted(known - {_level_value(k) for k in data}):
             check.fail(f"{path}.{missing}", "describe what this level looks like in this area")
     return dict(sorted(result.items()))
 
@@ -624,19 +661,37 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A safe loader that refuses duplicate keys instead of silently keeping the last one."""
 
 
+@dataclass(frozen=True)
+class _UnhashableKey:
+    """Stands in for a list or mapping used as a key, so validation can report it by path."""
+
+    kind: str
+
+    def __str__(self) -> str:
+        return f"<{self.kind}>"
+
+
 def _construct_mapping(
     loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
 ) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
+    def key_of(key_node: yaml.Node) -> object:
         key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            return _UnhashableKey(_kind(key))
+        return key
+
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        key = key_of(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key '{key}'", key_node.start_mark
             )
         seen.add(key)
-    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
-    return mapping
+    loader.flatten_mapping(node)  # merge keys (<<), as the safe loader does
+    return {key_of(k): loader.construct_object(v, deep=deep) for k, v in node.value}
 
 
 _UniqueKeyLoader.add_constructor(
@@ -664,11 +719,9 @@ def load_framework(path: str | os.PathLike[str], *, guidance_required: bool = Fa
     p = Path(path)
     source = str(path)
     try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise FrameworkError(
-                [Problem(source, "", f"file is larger than {MAX_FILE_BYTES} bytes")]
-            )
-        text = p.read_text(encoding="utf-8")
+        text = read_bounded(p, MAX_FILE_BYTES).decode("utf-8")
+    except FileTooLarge as exc:
+        raise FrameworkError([Problem(source, "", str(exc))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError([Problem(source, "", f"cannot read the file: {exc}")]) from None
     data = read_yaml(text, source)

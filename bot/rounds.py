@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.csv_answers import pseudonymise, write_answers
 from bot.dialogues import Dialogues
 from bot.flows.interview import Phase
+from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
 from bot.render.blocks import dialogue as dialogue_blocks
@@ -65,6 +66,20 @@ class WouldWithhold(Refusal):
     def __init__(self, round_id: int, areas: Sequence[str], overall: bool) -> None:
         super().__init__("close_would_withhold")
         self.round_id, self.areas, self.overall = round_id, tuple(areas), overall
+
+
+class NobodyToInvite(Refusal):
+    """None of the people named can be invited; the text gives each one's reason."""
+
+    def __init__(self, unreached: tuple[Unreached, ...]) -> None:
+        super().__init__("nobody_invitable")
+        self.unreached = unreached
+
+    def text(self, lang: str) -> str:
+        reasons = (
+            t(lang, "unreached", user=f"<@{u.user_id}>", error=u.error) for u in self.unreached
+        )
+        return "\n".join([super().text(lang), *reasons])
 
 
 @dataclass(frozen=True)
@@ -123,6 +138,11 @@ class Rounds:
         except UnknownFramework as exc:
             raise Refusal("unknown_framework", fid=exc.fid, known=", ".join(exc.known)) from None
         now = self.clock()
+        problem = deadline_error(deadline, now.date()) if deadline else None
+        if problem is None and min_responses is not None and min_responses < MIN_RESPONSES_FLOOR:
+            problem = min_responses_error(str(min_responses))
+        if problem is not None:
+            raise Refusal(problem.key, **problem.params)
         closes_at = _deadline_at(deadline, starter.tz) if deadline else None
         if closes_at is not None and closes_at <= now:
             raise Refusal("deadline_past", deadline=deadline)
@@ -130,6 +150,8 @@ class Rounds:
         if existing is not None:
             raise Refusal("round_already_open", framework=existing.framework.id)
         invitees, unreached = await self._invitees(channel_id, users)
+        if not invitees and unreached:
+            raise NobodyToInvite(unreached)
         if not invitees:
             raise Refusal("no_participants")
         lang = lang or language_of(starter.locale)
@@ -293,6 +315,20 @@ class Rounds:
             count += 1
         return count
 
+    async def only_after_close(self, round_: Round) -> None:
+        """While ``round_`` is open its results and answers are not shown, only how many people
+        started and finished (what `status` shows): a preview taken before and after one person
+        answers would tell that person's answers."""
+        if round_.status is not RoundStatus.OPEN:
+            return
+        people = await self.store.participants(round_.id)
+        raise Refusal(
+            "results_after_close",
+            invited=len(people),
+            started=sum(1 for p in people if p.state.answered),
+            finished=sum(1 for p in people if p.state.phase is Phase.FINISHED),
+        )
+
     async def analyse(self, round_: Round) -> Report:
         """The round's report now, compared with the channel's previous round of the framework."""
         answers = await self.store.answers(round_.id)
@@ -306,7 +342,9 @@ class Rounds:
             answers,
             invited=invited,
             previous=baseline,
-            min_responses=round_.min_responses or self.settings.min_responses,
+            min_responses=max(
+                MIN_RESPONSES_FLOOR, round_.min_responses or self.settings.min_responses
+            ),  # rounds stored before the floor may hold less
             consensus_threshold=round_.framework.consensus_threshold
             or self.settings.consensus_threshold,
         )

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.internals import parse_body
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
 from bot.config import ConfigError, Settings
@@ -24,18 +28,50 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 TICK_SECONDS = 60.0
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
+def refuse_malformed(signing_secret: str) -> Middleware:
+    """A request Bolt would fail on with a 500 gets 401 (a timestamp that is not a number) or
+    400 (a signed body that is not UTF-8 or not what Slack sends); Bolt handles the rest."""
+    verifier = SignatureVerifier(signing_secret)
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method != "POST" or request.path != EVENTS_PATH:
+            return await handler(request)
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if not _TIMESTAMP.fullmatch(timestamp):
+            return web.Response(status=401, text="invalid request timestamp")
+        try:
+            body = (await request.read()).decode()  # aiohttp keeps the bytes for Bolt
+        except UnicodeDecodeError:
+            return web.Response(status=400, text="request body is not UTF-8")
+        try:
+            if isinstance(parse_body(body, request.content_type), dict):
+                return await handler(request)
+        except ValueError:  # json.JSONDecodeError is one
+            pass
+        if not verifier.is_valid(body, timestamp, request.headers.get("X-Slack-Signature")):
+            return web.Response(status=401, text="invalid request signature")
+        return web.Response(status=400, text="malformed request body")
+
+    return middleware
 
 
 def web_app(app: AsyncApp, deps: Deps) -> web.Application:
-    """Bolt's aiohttp application plus ``GET /healthz`` (200 when the database answers)."""
+    """Bolt's aiohttp application plus ``GET /healthz``: 200 when the database takes a write,
+    else 503 with the reason."""
     application = app.web_app(path=EVENTS_PATH)
+    application.middlewares.append(refuse_malformed(deps.settings.slack_signing_secret or ""))
 
     async def healthz(_: web.Request) -> web.Response:
         try:
-            healthy = await deps.store.ping()
-        except Exception:  # any database failure means unhealthy
-            healthy = False
-        return web.json_response({"ok": healthy}, status=200 if healthy else 503)
+            await deps.store.ping()
+        except Exception as exc:  # any database failure means unhealthy
+            log.error("health check failed: %s", exc)
+            return web.json_response({"ok": False, "error": str(exc)}, status=503)
+        return web.json_response({"ok": True})
 
     application.router.add_get("/healthz", healthz)
     return application

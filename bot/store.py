@@ -298,10 +298,15 @@ class Store:
                 "DELETE FROM seen_requests WHERE seen_at < ? AND done = 1", (_iso(moment),)
             )
 
-    async def ping(self) -> bool:
-        """True when the database answers a query."""
-        async with self._db.execute("SELECT 1") as cur:
-            return (await cur.fetchone()) is not None
+    async def ping(self) -> None:
+        """Raise `sqlite3.Error` unless the database takes a write: a row written and removed in
+        one committed transaction (a read-only file or a full disk fails it)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO seen_requests (key, seen_at) VALUES ('healthz', ?)",
+                (_iso(utcnow()),),
+            )
+            await db.execute("DELETE FROM seen_requests WHERE key = 'healthz'")
 
     # ------------------------------------------------------------------ rounds
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.analysis import (
     DEFAULT_CONSENSUS_THRESHOLD,
@@ -528,8 +530,29 @@ def test_participants_responded_and_completed() -> None:
     report = analyse(F4, answers, invited=9)
     assert report.participants.invited == 9
     assert report.participants.responded == 4  # all-levels, marks, stopped-early, target-only
-    assert report.participants.completed == 3  # all-levels, marks, only-not-sure
-    assert report.to_dict()["participants"] == {"invited": 9, "responded": 4, "completed": 3}
+    assert report.participants.completed == 2  # all-levels, marks (only-not-sure gave no level)
+    assert report.to_dict()["participants"] == {"invited": 9, "responded": 4, "completed": 2}
+
+
+def test_someone_who_skipped_every_area_has_neither_responded_nor_completed() -> None:
+    answers = {"skipper": {"a": A(SK), "b": A(SK), "c": A(SK)}, "one": {"a": A(2)}}
+    participants = analyse(F4, answers, invited=2).participants
+    assert (participants.responded, participants.completed) == (1, 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=3),
+        st.dictionaries(
+            st.sampled_from("abc"), st.builds(A, st.sampled_from([None, NS, SK, 1, 4])), max_size=3
+        ),
+        max_size=5,
+    )
+)
+def test_completed_never_exceeds_responded(answers: dict[str, dict[str, AreaAnswer]]) -> None:
+    participants = analyse(F4, answers, invited=len(answers)).participants
+    assert participants.completed <= participants.responded <= len(answers)
 
 
 # --------------------------------------------------------------------------- trend

@@ -82,7 +82,7 @@ def test_broken_extra_framework_fails_with_its_path(write_framework, monkeypatch
     assert code == 1 and f"{bad}: id:" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("value", ["zero", "0"])
+@pytest.mark.parametrize("value", ["zero", "0", "1", "2"])
 def test_bad_environment_value_is_reported(monkeypatch, capsys, value: str) -> None:
     monkeypatch.setenv("CX_ASSESS_MIN_RESPONSES", value)
     code, _ = run("frameworks", "list")

@@ -128,6 +128,19 @@ def test_fewer_invited_than_participants_exits_1(
     )
 
 
+def test_an_endless_answers_file_stops_with_a_clear_message(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run("report", "--framework", "mini", "--answers", "/dev/zero")
+    assert (code, out) == (1, "")
+    assert capsys.readouterr().err == (
+        "cx-assess: /dev/zero: the file is too large (at most 5,000,000 bytes and 200,000 lines)\n"
+    )
+    code, _ = run("frameworks", "validate", "/dev/zero")
+    assert code == 1
+    assert "/dev/zero: the file is larger than 1,000,000 bytes" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("option", ["--invited=0", "--min-responses=x"])
 def test_counts_must_be_positive_whole_numbers(option: str) -> None:
     with pytest.raises(SystemExit) as exit_:

@@ -108,6 +108,14 @@ def test_only_participant_area_and_current_columns_are_required() -> None:
             HEADER + "Ana,alpha,1,,,\nAna,beta,1,,," + "x" * 200_000 + "\n",
             "answers.csv: line 3: not valid CSV: field larger than field limit (131072)",
         ),
+        (  # an unclosed quote would swallow the next participant's rows into a comment
+            HEADER + 'Ana,alpha,1,,,"fine\nBen,alpha,3,,,\nBen,beta,3,,,\n',
+            'answers.csv: line 2: not valid CSV: a quote (") opened in this record is never closed',
+        ),
+        (
+            HEADER + 'Ana,alpha,1,,,"fine"x\n',
+            "answers.csv: line 2: not valid CSV: ',' expected after '\"'",
+        ),
     ],
 )
 def test_a_bad_file_names_the_line_and_the_column(text: str, message: str) -> None:
@@ -125,6 +133,14 @@ def test_size_is_bounded_in_bytes_and_rows(tmp_path: Path) -> None:
     with pytest.raises(AnswersFileError) as error:
         parse_answers(HEADER + "Ana,alpha,1\n" + "\n" * (MAX_LINES - 1), MINI)
     assert str(error.value) == too_large
+
+
+def test_size_is_bounded_by_the_bytes_read_not_the_size_the_file_system_reports() -> None:
+    with pytest.raises(AnswersFileError) as error:
+        read_answers("/dev/zero", MINI)  # st_size 0, endless
+    assert str(error.value) == (
+        "/dev/zero: the file is too large (at most 5,000,000 bytes and 200,000 lines)"
+    )
 
 
 def test_unreadable_files_are_reported_with_their_path(tmp_path: Path) -> None:

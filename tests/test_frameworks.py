@@ -108,7 +108,10 @@ def test_negative_weight_and_unknown_language(write_framework) -> None:
         "name: {en: Alpha,", "name: {fr: Alpha, en: Alpha,"
     )
     problems = _problems(write_framework(text))
-    assert any("areas[1].weight: expected a number greater than 0.0, got -1" in p for p in problems)
+    assert any(
+        "areas[1].weight: expected a number greater than 0.0 and at most 1000.0, got -1" in p
+        for p in problems
+    )
     assert any("areas[0].name.fr: unknown language 'fr'" in p for p in problems)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import os
 import signal
 import socket
@@ -148,3 +149,45 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
     await server.proc.wait()  # type: ignore[union-attr]
     log = server.log.read_text()
     assert TOKEN not in log and SECRET not in log
+
+
+async def test_a_bad_timestamp_gets_401_and_a_malformed_signed_body_400_never_500(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    server = Server(tmp_path, slack)
+    await server.start()
+
+    async def send(body: bytes, content_type: str, timestamp: str | None = None) -> int:
+        ts = timestamp or str(int(time.time()))
+        headers = {
+            "content-type": content_type,
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": "v0="
+            + hmac.new(SECRET.encode(), b"v0:" + ts.encode() + b":" + body, "sha256").hexdigest(),
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(server.url + "/slack/events", data=body, headers=headers) as resp,
+        ):
+            return resp.status
+
+    form, json_type = "application/x-www-form-urlencoded", "application/json"
+    try:
+        assert await send(b"command=%2Fcx-assess", form, timestamp="abc") == 401
+        assert await send(b"command=%2Fcx-assess", form, timestamp="1.7e9") == 401
+        assert await send(b"{not json", json_type) == 400
+        assert await send(b"[1, 2]", json_type) == 400
+        assert await send(b"payload=%7Bbroken", form) == 400
+        assert await send(b"payload=%5B1%5D", form) == 400
+        assert await send(b'{"type": "\xff\xfe"}', json_type) == 400
+        headers = {"content-type": json_type, "x-slack-request-timestamp": "1"}
+        async with (  # unsigned and malformed: refused as unsigned
+            aiohttp.ClientSession() as http,
+            http.post(server.url + "/slack/events", data=b"{", headers=headers) as resp,
+        ):
+            assert resp.status == 401
+        assert await server.command("help") == 200  # a good request still works
+    finally:
+        server.kill()
+        await server.proc.wait()  # type: ignore[union-attr]
+    assert "Traceback" not in server.log.read_text()

@@ -141,6 +141,15 @@ def parse_reply(text: str, scale: Scale) -> ParsedReply:
     return Unrecognized(raw.strip())
 
 
+def reserved_word(key: str) -> bool:
+    """Whether a level key spelt ``key`` would be read as something else: a command in any
+    language, a bare negation, or a number (frameworks refuse such keys)."""
+    return any(
+        plain in _COMMANDS or plain in _NEGATIONS or _NUMBER.match(plain)
+        for plain in (normalize(key), normalize(key.replace("-", " ")))
+    )
+
+
 def parse_command(text: str) -> Command | None:
     """The command ``text`` names, if any (for states that expect no level)."""
     return _COMMANDS.get(normalize(text[:MAX_TYPED_CHARS]))

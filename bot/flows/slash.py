@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.frameworks import LANGUAGES
 
 MAX_COMMAND_CHARS = 4000
+MIN_RESPONSES_FLOOR = 3
+"""An area's levels need at least this many answers: with one or two, a median is somebody's."""
 MAX_MIN_RESPONSES = 50
+MAX_DEADLINE_AHEAD = timedelta(days=366)
+_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 class Sub(StrEnum):
@@ -53,6 +57,30 @@ class SlashError:
 
     key: str
     params: dict[str, str] = field(default_factory=dict)
+
+
+def min_responses_value(text: str) -> int | None:
+    """A minimum number of answers per area (ASCII digits, `MIN_RESPONSES_FLOOR` to
+    `MAX_MIN_RESPONSES`), or None when ``text`` is not one."""
+    if not _DIGITS.fullmatch(text) or not MIN_RESPONSES_FLOOR <= int(text) <= MAX_MIN_RESPONSES:
+        return None
+    return int(text)
+
+
+def min_responses_error(value: str) -> SlashError:
+    """Why ``value`` is not a minimum number of answers."""
+    params = {"value": value[:10], "min": str(MIN_RESPONSES_FLOOR), "max": str(MAX_MIN_RESPONSES)}
+    return SlashError("slash_bad_min", params)
+
+
+def deadline_error(day: date, today: date) -> SlashError | None:
+    """Why ``day`` cannot be a deadline set ``today`` (in the past, or more than a year ahead)."""
+    if day < today:
+        return SlashError("deadline_past", {"deadline": day.isoformat()})
+    if day > today + MAX_DEADLINE_AHEAD:
+        latest = (today + MAX_DEADLINE_AHEAD).isoformat()
+        return SlashError("deadline_too_far", {"deadline": day.isoformat(), "latest": latest})
+    return None
 
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -104,9 +132,9 @@ def _parse_start(words: list[str]) -> SlashCommand | SlashError:
                     return SlashError("slash_bad_lang", {"value": value[:10]})
                 lang = value
             elif name == "min-responses":
-                if not value.isdigit() or not 1 <= int(value) <= MAX_MIN_RESPONSES:
-                    return SlashError("slash_bad_min", {"value": value[:10]})
-                min_responses = int(value)
+                min_responses = min_responses_value(value)
+                if min_responses is None:
+                    return min_responses_error(value)
             else:
                 return SlashError("slash_unknown_option", {"option": f"--{name}"[:40]})
         elif mention := _MENTION.match(word):

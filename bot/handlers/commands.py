@@ -113,6 +113,7 @@ async def _run(
         round_ = await rounds.latest_round(team, channel)
         if cmd.sub is Sub.EXPORT or round_.status is RoundStatus.OPEN:
             await rounds.authorize(round_, caller)
+        await rounds.only_after_close(round_)
         if cmd.sub is Sub.EXPORT:
             await rounds.export(round_, caller.id)
             return Reply(t(lang, "exported"))

@@ -1,7 +1,9 @@
-"""The start modal's submission: validate, acknowledge, start the round."""
+"""The start modal's submission: validate every field, acknowledge, start the round."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -9,41 +11,95 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
+from bot.flows.slash import deadline_error, min_responses_error, min_responses_value
+from bot.frameworks import LANGUAGES, Catalog
 from bot.i18n import language_of, t
 from bot.render.blocks.modals import START_MODAL
 from bot.rounds import Refusal
 from bot.slack_api import SlackCallFailed
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+
+
+@dataclass(frozen=True)
+class StartForm:
+    """The modal's values, each checked (the form's own limits are not trusted)."""
+
+    framework_id: str
+    users: tuple[str, ...]
+    deadline: date | None
+    min_responses: int | None
+    lang: str
+
+
+def read_form(values: dict[str, Any], catalog: Catalog, today: date) -> StartForm | dict[str, str]:
+    """The form, or an error text per block id, in the form's language (English if forged)."""
+
+    def value(block: str, key: str) -> Any:
+        element = (values.get(block) or {}).get("value")
+        return element.get(key) if isinstance(element, dict) else None
+
+    def option(block: str) -> Any:
+        selected = value(block, "selected_option")
+        return selected.get("value") if isinstance(selected, dict) else None
+
+    errors: dict[str, str] = {}
+    lang = option("lang")
+    if lang not in LANGUAGES:
+        lang = "en"
+        errors["lang"] = t(lang, "slash_bad_lang", value=str(lang)[:10])
+    framework = option("framework")
+    if not isinstance(framework, str) or framework not in catalog:
+        known = ", ".join(f.id for f in catalog)
+        errors["framework"] = t(lang, "unknown_framework", fid=str(framework)[:40], known=known)
+    users = value("participants", "selected_users") or []
+    if not isinstance(users, list) or not all(
+        isinstance(u, str) and _USER_ID.fullmatch(u) for u in users
+    ):
+        errors["participants"] = t(lang, "slash_bad_mention", word=str(users)[:40])
+    day: date | None = None
+    if raw_day := value("deadline", "selected_date"):
+        try:
+            day = date.fromisoformat(str(raw_day))
+        except ValueError:
+            errors["deadline"] = t(lang, "slash_bad_deadline", value=str(raw_day)[:40])
+        else:
+            if problem := deadline_error(day, today):
+                errors["deadline"] = t(lang, problem.key, **problem.params)
+    minimum: int | None = None
+    if (raw_min := value("min_responses", "value")) not in (None, ""):
+        minimum = min_responses_value(str(raw_min))
+        if minimum is None:
+            problem = min_responses_error(str(raw_min))
+            errors["min_responses"] = t(lang, problem.key, **problem.params)
+    if errors:
+        return errors
+    return StartForm(str(framework), tuple(users), day, minimum, lang)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the view-submission listener."""
 
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        values = view["state"]["values"]
-        day = values["deadline"]["value"].get("selected_date")
-        deadline = date.fromisoformat(day) if day else None
-        lang = values["lang"]["value"]["selected_option"]["value"]
-        minimum = (values.get("min_responses") or {}).get("value", {}).get("value")
-        if deadline is not None and deadline < deps.rounds.clock().date():
-            await ack(
-                response_action="errors",
-                errors={"deadline": t(lang, "deadline_past", deadline=day)},
-            )
+        form = read_form(view["state"]["values"], deps.catalog, deps.rounds.clock().date())
+        if not isinstance(form, StartForm):
+            await ack(response_action="errors", errors=form)
             return
         await ack()
         user_id, team_id = body["user"]["id"], body["user"]["team_id"]
         channel = view["private_metadata"]
+        lang = form.lang
         try:
             caller = await deps.slack.user(user_id)
             _, fan_out = await deps.rounds.start(
                 team_id=team_id,
                 channel_id=channel,
                 starter=caller,
-                framework_id=values["framework"]["value"]["selected_option"]["value"],
-                users=values["participants"]["value"].get("selected_users") or [],
-                deadline=deadline,
+                framework_id=form.framework_id,
+                users=form.users,
+                deadline=form.deadline,
                 lang=lang,
-                min_responses=int(minimum) if minimum else None,
+                min_responses=form.min_responses,
             )
             text = deps.rounds.fan_out_report(fan_out, language_of(caller.locale))
         except Refusal as refusal:

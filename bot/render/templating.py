@@ -7,6 +7,7 @@ Templates get ``report`` (the typed `Report`), ``lang`` and ``t`` (the message c
 
 from __future__ import annotations
 
+import re
 from functools import cache, partial
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot.resources import TEMPLATES
 
 MISSING = "–"
 _DECIMAL_COMMA = frozenset({"es", "de"})
+_MARKDOWN_INLINE = re.compile(r"[\\`*_{}\[\]<>()#+!|~&]|(?<=:)/|(?<=www)\.")
+_MARKDOWN_START = re.compile(r"^([0-9]*)([-.])")  # a list item at the start of the text
 
 
 def number(value: float | None, lang: str, digits: int = 1) -> str:
@@ -83,6 +86,13 @@ def _oneline(value: str) -> str:
     return " ".join(value.split())
 
 
+def _plain(value: str) -> str:
+    """Text someone wrote, inert in Markdown: no link, image, HTML, emphasis or heading, and no
+    URL that a renderer would turn into a link; it reads the same once rendered."""
+    escaped = _MARKDOWN_INLINE.sub(lambda match: "\\" + match.group(), value)
+    return _MARKDOWN_START.sub(r"\1\\\2", escaped)
+
+
 def _cell(value: str) -> str:
     """Text safe inside a Markdown table cell."""
     return _oneline(value).replace("|", "\\|")
@@ -111,6 +121,7 @@ def environment() -> Environment:
         median=_median,
         change=_change,
         oneline=_oneline,
+        plain=_plain,
         cell=_cell,
         fit=_fit,
     )

@@ -73,6 +73,6 @@ def test_any_text_gives_a_command_or_an_error(text: str) -> None:
 def test_min_responses_per_round() -> None:
     parsed = parse_slash("start cx-pillars --min-responses 5")
     assert isinstance(parsed, SlashCommand) and parsed.min_responses == 5
-    for bad in ("0", "x", "51"):
+    for bad in ("0", "1", "2", "x", "51", "²", "٣", "3.0", "+3"):
         error = parse_slash(f"start cx-pillars --min-responses {bad}")
         assert isinstance(error, SlashError) and error.key == "slash_bad_min"

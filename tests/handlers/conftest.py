@@ -183,7 +183,6 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
             slack_bot_token="xoxb-test-token",
             slack_signing_secret=SECRET,
             slack_api_url=slack.api_url,
-            min_responses=2,
         )
         async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
             app, deps = build_app(settings, load_catalog(), store, clock=clock, session=session)

@@ -94,15 +94,16 @@ async def test_the_lead_is_not_told_while_someone_has_not_finished(harness: Harn
 
 async def test_closing_with_areas_to_withhold_warns_the_lead_first(harness: Harness) -> None:
     h = harness
-    await h.command("start cx-pillars <@U1> <@U2>")
-    await answer_all(h, "U1", 2)  # one answer per area: below the minimum of 2
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    await answer_all(h, "U1", 2)
+    await answer_all(h, "U2", 3)  # two answers per area: below the minimum of 3
     await h.command("close")
     warning = reply(h)
     assert warning.startswith("*Not yet closed.*")
     assert "Counts only, no levels (too few answers): Data: knowing what customers want" in warning
     assert "No overall stage" in warning
     assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None  # still open
-    await answer_all(h, "U2", 3)
+    await answer_all(h, "U3", 3)
     await h.command("close")
     assert reply(h) == "The round is closed and the summary is in the channel."
 

@@ -81,14 +81,14 @@ async def test_close_posts_an_anonymous_summary_with_chart_and_report(harness: H
 
 async def test_second_round_shows_the_trend(harness: Harness) -> None:
     h = harness
-    await run_round(h, {"U1": 1, "U2": 1})
+    await run_round(h, {"U1": 1, "U2": 1, "U3": 1})
     await h.command("close")
-    await run_round(h, {"U1": 2, "U2": 3})
+    await run_round(h, {"U1": 2, "U2": 3, "U3": 3})
     await h.command("close")
     latest = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     assert latest.result is not None
     trend = latest.result["trend"]
-    assert trend["overall"] == {"previous": 1.0, "current": 2.5, "change": 1.5}
+    assert trend["overall"] == {"previous": 1.0, "current": 3.0, "change": 2.0}
     await h.command("history")
     assert reply(h).count("· closed ·") == 2
 
@@ -126,13 +126,14 @@ async def test_cancel_by_an_admin_says_so_in_the_announcement_thread(harness: Ha
 
 async def test_export_uploads_pseudonymised_answers_to_the_lead(harness: Harness) -> None:
     h = harness
-    await run_round(h, {"U1": 1, "U2": 2})
+    await run_round(h, {"U1": 1, "U2": 2, "U3": 3})
+    await h.command("close")
     await h.command("export")
     upload = h.slack.calls_to("files.completeUploadExternal", ok_only=True)[-1]
     assert upload.params["channel_id"] == "DULEAD"
-    csv = b"".join(h.slack.uploads.values()).decode()
+    csv = list(h.slack.uploads.values())[-1].decode()
     assert "participant,area,current,target,importance,comment" in csv
-    assert "U1" not in csv and "U2" not in csv and "P01" in csv
+    assert "U1" not in csv and "U2" not in csv and "P01" in csv and "P03" in csv
 
 
 async def test_rate_limited_fan_out_invites_everyone_once(harness: Harness) -> None:

@@ -178,7 +178,28 @@ def test_markdown_and_terminal_when_the_overall_is_withheld(mini: Framework) -> 
 def test_markdown_keeps_table_rows_and_comment_items_on_one_line(mini: Framework) -> None:
     answers = {p: {"alpha": AreaAnswer(2, comment="a | b\nc")} for p in ("a", "b", "c")}
     text = render_markdown(analyse(mini, answers, invited=3), "en")
-    assert "- a | b c\n" in text
+    assert "- a \\| b c\n" in text
+
+
+def test_markdown_in_comments_is_shown_as_written_never_as_links_images_or_html(
+    mini: Framework,
+) -> None:
+    comments = [
+        "see [the plan](https://evil.example/x) ![pixel](https://t.example/p.png)",
+        "<img src=x onerror=alert(1)> **loud** www.evil.example",
+        "# not a heading",
+        "1. not a list",
+    ]
+    answers = {f"p{i}": {"alpha": AreaAnswer(2, comment=c)} for i, c in enumerate(comments)}
+    text = render_markdown(analyse(mini, answers, invited=4), "en")
+    items = text.split("### Alpha\n\n")[1].split("\n\n")[0].splitlines()
+    assert items == [
+        "- \\# not a heading",
+        "- 1\\. not a list",
+        "- \\<img src=x onerror=alert\\(1\\)\\> \\*\\*loud\\*\\* www\\.evil.example",
+        "- see \\[the plan\\]\\(https:\\//evil.example/x\\) "
+        "\\!\\[pixel\\]\\(https:\\//t.example/p.png\\)",
+    ]
 
 
 def test_json_is_the_report_dict_with_readable_non_ascii(

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.flows.slash import MAX_MIN_RESPONSES
+from bot.flows.slash import MAX_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from bot.frameworks import LANGUAGES, Catalog
 from bot.i18n import t
 from bot.render.blocks import clip
@@ -65,7 +65,7 @@ def start_modal(catalog: Catalog, lang: str, *, channel_id: str) -> View:
                 element=NumberInputElement(
                     action_id="value",
                     is_decimal_allowed=False,
-                    min_value="1",
+                    min_value=str(MIN_RESPONSES_FLOOR),
                     max_value=str(MAX_MIN_RESPONSES),
                 ),
             ),

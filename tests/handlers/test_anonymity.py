@@ -1,0 +1,146 @@
+"""Anonymity against inference: nothing shown while a round is open changes with one person's
+answers, and no setting lets an area show fewer than three people's answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.config import ConfigError, Settings
+from bot.frameworks import load_catalog
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.test_home_modal_clock import modal_values
+from tests.handlers.test_rounds import answer_all, reply
+from tests.slack_requests import view_submission
+
+LEVELS = ("Needs immediate action", "Room for improvement", "Excellent")
+
+
+def uploads(h: Harness) -> int:
+    return len(h.slack.calls_to("files.completeUploadExternal", ok_only=True))
+
+
+async def test_preview_and_export_before_and_after_one_person_answers_differ_only_in_counts(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    await answer_all(h, "U1", 1)
+    await answer_all(h, "U2", 1)
+    seen = []
+    for _ in range(2):  # the lead looks, U3 answers, the lead looks again
+        await h.command("results")
+        seen.append(reply(h))
+        await h.command("export")
+        seen.append(reply(h))
+        if len(seen) == 2:
+            await answer_all(h, "U3", 3)
+    assert (
+        seen[0]
+        == seen[1]
+        == (
+            "The round is still open: 2 of 3 people have started, 2 have finished. Results and the "
+            "export come when it closes, so that nobody's answers can be worked out by comparing a "
+            "preview before and after they answer."
+        )
+    )
+    assert seen[2] == seen[3] == seen[0].replace("2 of 3", "3 of 3").replace("2 have", "3 have")
+    assert uploads(h) == 0 and not any(level in text for text in seen for level in LEVELS)
+
+    await h.command("close")
+    await h.command("results", user="U2")  # after close: the final result, for anyone
+    assert "Needs immediate action" in reply(h)
+    before = uploads(h)
+    await h.command("export")
+    assert uploads(h) == before + 1
+
+
+@pytest.mark.parametrize("value", ["1", "2", "0"])
+async def test_min_responses_below_three_is_refused_with_the_reason(
+    harness: Harness, value: str
+) -> None:
+    h = harness
+    await h.command(f"start cx-pillars <@U1> --min-responses {value}")
+    assert reply(h).startswith(
+        "The minimum answers per area is a whole number from 3 to 50 (with fewer, an area's "
+        f"level could be one person's answer), not `{value}`."
+    )
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+
+
+def test_the_environment_cannot_lower_the_floor() -> None:
+    with pytest.raises(ConfigError, match="CX_ASSESS_MIN_RESPONSES must be at least 3"):
+        Settings.from_env({"CX_ASSESS_MIN_RESPONSES": "1"})
+    with pytest.raises(ConfigError, match="at least 3"):
+        Settings(min_responses=2)
+    assert Settings.from_env({"CX_ASSESS_MIN_RESPONSES": "5"}).min_responses == 5
+
+
+async def test_a_round_stored_with_a_lower_minimum_is_analysed_with_the_floor(
+    harness: Harness,
+) -> None:
+    """Rounds started before the floor existed may hold 1 or 2."""
+    h = harness
+    from bot.store import Invitee
+
+    round_ = await h.deps.store.create_round(
+        team_id=TEAM,
+        channel_id=CHANNEL,
+        framework=load_catalog().get("cx-pillars"),
+        started_by="ULEAD",
+        participants=[Invitee("U1", "en", None)],
+        lang="en",
+        deadline=None,
+        min_responses=1,
+        now=h.clock(),
+    )
+    assert (await h.deps.rounds.analyse(round_)).settings.min_responses == 3
+
+
+async def _submit(h: Harness, values: dict[str, Any]) -> dict[str, Any]:
+    await h.command("")
+    view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    resp = await h.post(view_submission("ULEAD", TEAM, view, values))
+    assert resp.status == 200
+    answer: dict[str, Any] = await resp.json() if resp.content_length else {}
+    return answer
+
+
+@pytest.mark.parametrize("minimum", ["-5", "1000000000", "abc", "1.5", "2", "²"])
+async def test_forged_minimum_in_the_modal_is_answered_with_the_field_error(
+    harness: Harness, minimum: str
+) -> None:
+    h = harness
+    answer = await _submit(h, modal_values("cx-pillars", ["U1"], None, "en", minimum))
+    assert answer == {
+        "response_action": "errors",
+        "errors": {
+            "min_responses": "The minimum answers per area is a whole number from 3 to 50 (with "
+            f"fewer, an area's level could be one person's answer), not `{minimum[:10]}`."
+        },
+    }
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+
+
+async def test_every_forged_field_of_the_modal_is_answered_with_its_error(
+    harness: Harness,
+) -> None:
+    h = harness
+    values = modal_values("nope", ["U1", "#general"], "9999-12-31", "xx", "3")
+    answer = await _submit(h, values)
+    errors = answer["errors"]
+    assert set(errors) == {"framework", "participants", "deadline", "lang"}
+    assert errors["deadline"] == (
+        "The deadline 9999-12-31 is more than a year away: pick a day until 2027-11-26."
+    )
+    assert errors["framework"].startswith("There is no framework `nope`.")
+    values = modal_values("cx-pillars", [], "soon", "en")
+    values["framework"]["value"]["selected_option"] = "cx-pillars"  # not an option object
+    answer = await _submit(h, values)
+    assert set(answer["errors"]) == {"framework", "deadline"}
+    answer = await _submit(h, modal_values("cx-pillars", [], "soon", "en"))
+    assert answer["errors"] == {
+        "deadline": "`soon` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."
+    }
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None

@@ -1,0 +1,57 @@
+"""Strict input in Slack: every bad value gets a clear reply, never silence or a generic error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.test_rounds import reply
+
+
+@pytest.mark.parametrize(
+    ("deadline", "answer"),
+    [
+        (
+            "9999-12-31",
+            "The deadline 9999-12-31 is more than a year away: pick a day until 2027-11-26.",
+        ),
+        (
+            "2027-11-27",
+            "The deadline 2027-11-27 is more than a year away: pick a day until 2027-11-26.",
+        ),
+        ("2026-11-24", "The deadline 2026-11-24 has already passed."),
+    ],
+)
+async def test_a_deadline_in_the_past_or_over_a_year_ahead_is_refused(
+    harness: Harness, deadline: str, answer: str
+) -> None:
+    h = harness
+    await h.command(f"start cx-pillars <@U1> --deadline {deadline}")
+    assert reply(h) == answer
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+    await h.command("start cx-pillars <@U1> --deadline 2027-11-26")
+    assert reply(h) == "Invited 1 people by DM."
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "３"])
+async def test_a_number_in_other_digits_gets_a_clear_reply(harness: Harness, value: str) -> None:
+    h = harness
+    await h.command(f"start cx-pillars <@U1> --min-responses {value}")
+    assert reply(h).startswith(
+        f"The minimum answers per area is a whole number from 3 to 50 (with fewer, an area's "
+        f"level could be one person's answer), not `{value}`."
+    )
+
+
+async def test_people_named_who_cannot_be_invited_are_listed_with_the_reason_even_if_all(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@UROBOT> <@UGONE> <@UNOBODY>")
+    assert reply(h) == (
+        "Nobody to invite: none of the people named can take part.\n"
+        "Could not reach <@UROBOT>: is_bot\n"
+        "Could not reach <@UGONE>: deactivated\n"
+        "Could not reach <@UNOBODY>: user_not_found"
+    )
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None
