@@ -74,6 +74,7 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "the whole roadmap and the comments are in the full report.",
     ]
     assert summary_text(small_report, "en") == ("Mini: overall stage 1 · Low; 3 of 4 answered.")
+    assert all(b["expand"] for b in blocks if b["type"] == "section")  # no "See more" on phones
 
 
 @pytest.mark.parametrize("people", [0, 1, 7])

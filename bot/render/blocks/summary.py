@@ -6,7 +6,7 @@ a phone: the overall stage with its reason, at most `TOP_GAPS` gaps (each with i
 actions) and `TOP_DISAGREEMENTS` disagreements (each with its discussion question), a line per
 area; the rest is counted and left to the full report. Texts come from
 ``templates/summary.mrkdwn.j2``. Always within Slack's limits: at most 50 blocks, section texts
-at most 3000 characters, the header at most 150.
+at most 3000 characters, the header at most 150; sections are marked ``expand``.
 """
 
 from __future__ import annotations
@@ -84,7 +84,8 @@ def summary_text(report: Report, lang: str) -> str:
 
 
 def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text.strip())))
+    """A section marked ``expand``, so that phones do not fold it behind "See more"."""
+    return SectionBlock(text=MarkdownTextObject(text=clip(text.strip())), expand=True)
 
 
 def _context(text: str) -> ContextBlock:
