@@ -17,6 +17,7 @@ from bot.i18n import t
 MISSING = "–"
 WEAKEST_NAMED = 3  # more areas tied as the weakest are counted, not named, where room is short
 _DECIMAL_COMMA = frozenset({"es", "de"})
+_HI_DIPHTHONGS = ("hia", "hie", "hio", "hiu")  # "hielo": no /i/ sound, so "y" stays
 
 
 def number(value: float | None, lang: str, digits: int = 1) -> str:
@@ -63,7 +64,10 @@ def names(areas: Sequence[Area], lang: str) -> str:
     texts = [a.name.get(lang) for a in areas]
     if len(texts) < 2:
         return "".join(texts)
-    return ", ".join(texts[:-1]) + t(lang, "list_and") + texts[-1]
+    # Spanish says "e" for "y" before an /i/ sound ("Seguridad e Informes"); the catalog decides.
+    last = texts[-1].casefold()
+    before_i = last.startswith(("i", "í", "hi", "hí")) and not last.startswith(_HI_DIPHTHONGS)
+    return ", ".join(texts[:-1]) + t(lang, "list_and_i" if before_i else "list_and") + texts[-1]
 
 
 def stage_headline(report: Report, lang: str) -> str:

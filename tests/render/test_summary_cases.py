@@ -175,3 +175,17 @@ def test_a_split_area_without_prompts_gets_a_question_built_from_its_split() -> 
         "• *Beta*: 2 dicen 1 · Bajo, 2 dicen 3 · Alto",
         "      _¿Por qué algunas personas ven Beta en 1 · Bajo y otras en 3 · Alto?_",
     ]
+
+
+def test_spanish_lists_say_e_before_an_i_sound(catalog: Catalog) -> None:
+    fw = catalog.get("cx-maturity")
+    levels = {a.id: (3, 3, 3) for a in fw.areas} | {
+        "knowledge-management": (2, 2, 2),
+        "reporting-analytics": (2, 2, 2),
+    }
+    found = channel(round_of(fw, levels), "es")
+    assert found[1] == (
+        "*Etapa global: 2 · Desarrollo, cerca de 3 · Maduración*\n"
+        "10 de 12 áreas están en 3 o más; Gestión del conocimiento e Informes y análisis la "
+        "frenan."
+    )
