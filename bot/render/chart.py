@@ -58,7 +58,7 @@ def chart_figure(report: Report, lang: str) -> Figure:
     min_responses = report.settings.min_responses
     for y, r in enumerate(report.areas):
         if r.disagreement:
-            ax.axhspan(y - 0.5, y + 0.5, color=SPLIT_COLOR, zorder=0)
+            ax.axhspan(y - 0.47, y + 0.47, color=SPLIT_COLOR, zorder=0)  # apart from the next
         if r.distribution is None:
             note = (
                 t(lang, "report_withheld", n=r.n, min=min_responses)
