@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from bot.analysis import Baseline, Report, analyse
 from bot.answers import AreaAnswer
 from bot.frameworks import LANGUAGES, Catalog, Framework, parse_framework
+from bot.i18n import TEMPLATES, messages
+from bot.render import wording
 from bot.render.report import render_json, render_markdown, render_text
 from bot.render.wording import change_text, level_text, number
 
@@ -249,3 +253,16 @@ def test_levels_and_changes_as_people_read_them(mini: Framework) -> None:
     assert level_text(None, scale, "en") == "–"
     changes = [change_text(v, "de") for v in (0.5, -1.0, 0.0, 0.01, None)]
     assert changes == ["↑ +0,5", "↓ -1", "→ 0", "→ 0", "–"]
+
+
+def test_every_message_the_report_renderers_name_is_in_the_catalogs() -> None:
+    render = Path(wording.__file__).parent
+    sources = [
+        *TEMPLATES.glob("*.j2"),
+        *(p for p in render.rglob("*.py") if p.stem != "templating"),
+    ]
+    prefixes = "report|summary|stage|split|agreement|level|list|chart|disagreement"
+    pattern = rf"""["']((?:{prefixes})_[a-z0-9_]+)["']"""  # also keys chosen by a condition
+    named = {key for path in sources for key in re.findall(pattern, path.read_text())}
+    assert {"report_overall_close", "stage_reason_close", "split_many"} <= named  # it finds them
+    assert sorted(named - set(messages())) == []
