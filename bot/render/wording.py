@@ -60,12 +60,16 @@ def change_text(value: float | None, lang: str) -> str:
 
 
 def names(areas: Sequence[Area], lang: str) -> str:
-    """Area names as a list people say: "A", "A and B", "A, B and C"."""
+    """Area names as a list people say: "A", "A and B", "A, B and C"; each name quoted when one
+    holds the word "and" itself ("“Routing and queueing” and “Security”")."""
     texts = [a.name.get(lang) for a in areas]
     if len(texts) < 2:
         return "".join(texts)
+    conjunctions = {t(lang, key) for key in ("list_and", "list_and_i")}
+    if any(word in text for word in conjunctions for text in texts):
+        texts = [t(lang, "list_quoted", name=text) for text in texts]
     # Spanish says "e" for "y" before an /i/ sound ("Seguridad e Informes"); the catalog decides.
-    last = texts[-1].casefold()
+    last = texts[-1].strip("“”«»„").casefold()
     before_i = last.startswith(("i", "í", "hi", "hí")) and not last.startswith(_HI_DIPHTHONGS)
     return ", ".join(texts[:-1]) + t(lang, "list_and_i" if before_i else "list_and") + texts[-1]
 

@@ -100,10 +100,10 @@ def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Ca
     assert gaps.endswith("_4 more in the full report._")
     markdown = render_markdown(report, "en")
     assert (
-        "- Weakest areas, tied at 2 · Development: CX philosophy, Routing and queueing, "
-        "Workforce engagement management, Personalization, Account and interaction management, "
-        "Knowledge management and Quality assurance\n" in markdown
-    )
+        "- Weakest areas, tied at 2 · Development: “CX philosophy”, “Routing and queueing”, "
+        "“Workforce engagement management”, “Personalization”, “Account and interaction "
+        "management”, “Knowledge management” and “Quality assurance”\n" in markdown
+    )  # quoted, as names with "and" in them would blur the list
 
 
 def test_a_five_area_round_where_everything_is_a_gap_keeps_three_of_each(
@@ -186,6 +186,6 @@ def test_spanish_lists_say_e_before_an_i_sound(catalog: Catalog) -> None:
     found = channel(round_of(fw, levels), "es")
     assert found[1] == (
         "*Etapa global: 2 · Desarrollo, cerca de 3 · Maduración*\n"
-        "10 de 12 áreas están en 3 o más; Gestión del conocimiento e Informes y análisis la "
-        "frenan."
+        "10 de 12 áreas están en 3 o más; «Gestión del conocimiento» e «Informes y análisis» "
+        "la frenan."
     )
