@@ -28,8 +28,9 @@ WIDTH_PX, HEIGHT_PX, DPI = 1200, 800, 100
 ANSWER_COLOR, CURRENT_COLOR, TARGET_COLOR = "#6fa8dc", "#0b3d6b", "#e67e22"
 SPLIT_COLOR, EMPTY_COLOR = "#fbe3e1", "#8a8a8a"
 SPLIT_TEXT_COLOR = "#b03a2e"
-_MAX_DOT = 620.0  # marker area (points²) of the most frequent answer in the chart
+_MAX_DOT = 620.0  # marker area (points²) of the most frequent answer, up to `_ROOMY_ROWS` areas
 _MIN_DOT = 110.0  # room for a one-digit count inside the smallest dot
+_ROOMY_ROWS = 12  # with more areas, dots and counts shrink with the rows
 _NAME_WIDTH = 30  # characters per line of an area name on the axis
 _TITLE_WIDTH = 110  # characters per line of the subtitle
 
@@ -55,6 +56,8 @@ def chart_figure(report: Report, lang: str) -> Figure:
     ax = fig.add_subplot()
 
     most = max((max(r.distribution.values()) for r in report.areas if r.distribution), default=1)
+    shrink = min(1.0, _ROOMY_ROWS / max(len(report.areas), 1))  # a row's height, relatively
+    biggest, smallest = _MAX_DOT * shrink**2, _MIN_DOT * shrink**2
     min_responses = report.settings.min_responses
     for y, r in enumerate(report.areas):
         if r.disagreement:
@@ -71,7 +74,7 @@ def chart_figure(report: Report, lang: str) -> Figure:
         ax.scatter(
             [value for value, _ in given],
             [y] * len(given),
-            s=[max(_MIN_DOT, _MAX_DOT * count / max(most, 1)) for _, count in given],
+            s=[max(smallest, biggest * count / most) for _, count in given],
             color=ANSWER_COLOR,
             edgecolors="white",
             zorder=2,
@@ -85,7 +88,7 @@ def chart_figure(report: Report, lang: str) -> Figure:
                 va="center",
                 color="white",
                 zorder=3,
-                fontsize=9,
+                fontsize=max(5.0, 9 * shrink),
                 fontweight="bold",
             )
         if r.current:  # behind the dots, so that their counts stay readable
@@ -111,7 +114,7 @@ def chart_figure(report: Report, lang: str) -> Figure:
                 track,
                 marker="D",
                 color=TARGET_COLOR,
-                markersize=7,
+                markersize=max(3.0, 7 * shrink),
                 markeredgecolor="white",
                 zorder=4,
             )
