@@ -97,7 +97,7 @@ def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Ca
     )
     gaps = next(text for text in found if text.startswith("*Top gaps"))
     assert gaps.count("(tied)") == 3 and "*1. CX philosophy* (tied)" in gaps
-    assert gaps.endswith("_4 more in the full report._")
+    assert gaps.endswith("_4 more in the full report; 4 of them tie with no. 1._")
     markdown = render_markdown(report, "en")
     assert (
         "- Weakest areas, tied at 2 · Development: “CX philosophy”, “Routing and queueing”, "
@@ -122,7 +122,8 @@ def test_a_five_area_round_where_everything_is_a_gap_keeps_three_of_each(
     )  # the other three are between 2 and 3 (1, 2, 3, 3)
     gaps = next(text for text in found if text.startswith("*Top gaps"))
     disagreements = next(text for text in found if text.startswith("*Disagreements"))
-    assert gaps.count("\n*") == 3 and gaps.endswith("_2 more in the full report._")
+    assert gaps.count("\n*") == 3
+    assert gaps.endswith("_2 more in the full report; 2 of them tie with no. 3._")
     assert disagreements.count("\n• ") == 3 and disagreements.endswith(
         "_2 more in the full report._"
     )
