@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
 from bot.analysis import STRONG_AGREEMENT, AreaResult, Report, Stat
-from bot.frameworks import Area, Text
+from bot.frameworks import Text
 from bot.i18n import TEMPLATES, language_of, t
 from bot.render import wording
 from bot.render.wording import change_text, level_text, number
@@ -35,11 +35,6 @@ def _num(ctx: Context, value: float | None, digits: int = 1) -> str:
 def _level(ctx: Context, value: float | None, short: bool = False) -> str:
     report: Report = ctx["report"]
     return level_text(value, report.framework.scale, ctx["lang"], short=short)
-
-
-@pass_context
-def _names(ctx: Context, areas: list[Area]) -> str:
-    return wording.names(areas, ctx["lang"])
 
 
 @pass_context
@@ -98,7 +93,6 @@ def environment() -> Environment:
         text=_text,
         num=_num,
         level=_level,
-        names=_names,
         split=_split,
         agreement=_agreement,
         questions=_questions,
