@@ -190,3 +190,13 @@ def test_spanish_lists_say_e_before_an_i_sound(catalog: Catalog) -> None:
         "10 de 12 áreas están en 3 o más; «Gestión del conocimiento» e «Informes y análisis» "
         "la frenan."
     )
+
+
+def test_every_area_at_the_top_says_so_once(catalog: Catalog) -> None:
+    fw = catalog.get("cx-strategy")
+    found = channel(round_of(fw, {a.id: (4, 4, 4) for a in fw.areas}))
+    assert found[1] == (
+        "*Overall stage: 4 · Steers decisions*\n"
+        "Every area is at 4 · Steers decisions, the top of the scale."
+    )
+    assert not any(text.startswith("*Top gaps") for text in found)  # nothing left to close
