@@ -12,7 +12,9 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   ``rwg`` (James, Demaree & Wolf): ``1 - s^2 / ((A^2 - 1) / 12)`` for ``A`` scale levels and the
   sample variance ``s^2``, clipped to [0, 1]; null with fewer than two answers. An area shows
   disagreement when it has two or more answers and its consensus is below the threshold (the
-  argument, else the framework's, else 0.7).
+  argument, else the framework's, else 0.7). Agreement in words, with two or more answers: low
+  below the threshold (a disagreement), strong at or above 0.8 (or the threshold when higher),
+  moderate in between.
 - Effective weight = the area's weight, times (when the framework asks importance) the mean
   importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one.
 - Anonymity: an area with fewer than ``min_responses`` current levels is withheld
@@ -22,14 +24,19 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   ``target``, ``importance``, ``gap``, ``consensus`` and ``rwg`` are null, ``disagreement`` is
   false and its effective weight ignores importance (as if nobody gave one). A shown area's
   comments are sorted alphabetically so their order cannot reveal who wrote them.
-- Overall score = weighted mean of the shown areas' current medians (withheld areas and areas
-  without a level left out); the stage is the highest scale level at or below the score. Weakest
-  areas: the (up to) three lowest current medians of shown areas, framework order among ties.
-  With fewer than ``min_responses`` respondents the overall is withheld too (no score, stage or
-  weakest areas; no area can then be shown anyway).
+- Overall stage (the staged rule of maturity models): the highest scale level that every shown
+  area's current median has reached (withheld areas and areas without a level left out). It is
+  *close to* the next level when at least 75 % of the shown areas are at that level or above; the
+  shown areas below the next level hold it back. Overall score = weighted mean of the shown
+  areas' current medians, a secondary figure (the trend compares it). Weakest areas: every shown
+  area at the lowest current median (all of a tie, framework order). With fewer than
+  ``min_responses`` respondents the overall is withheld too (no score, stage or weakest areas;
+  no area can then be shown anyway).
 - Roadmap (top gaps): shown areas with a positive gap, by gap x effective weight (highest first);
-  ties go to the lower current median, then the lower consensus, then framework order. The next
-  step is the area's description of the first level above its current median.
+  ties go to the lower current median, then the lower consensus, then framework order; entries
+  equal on all but framework order share a rank. The next step is the first level above the
+  current median: its actions (``area.actions[next_value]``, empty when the framework has none)
+  and the area's description of that level.
 - Responded = gave a current level for at least one area; completed = responded and gave a
   current reply (a level, not sure or skipped) for every area, so completed never exceeds
   responded: someone who skipped (or was not sure about) every area is neither. Answers for areas
@@ -46,18 +53,28 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from bot.answers import AreaAnswer, Mark
 from bot.frameworks import DEFAULT_LANGUAGE, LANGUAGES, Area, Framework, Level, Text
 
-SCHEMA = 1
+SCHEMA = 2
+READABLE_SCHEMAS = (1, 2)  # a baseline reads only fields both have
 DEFAULT_CONSENSUS_THRESHOLD = 0.7
+STRONG_AGREEMENT = 0.8
+CLOSE_SHARE = 0.75  # the share of shown areas at the next level that makes the stage "close" to it
 DEFAULT_MIN_RESPONSES = 3
 IMPORTANCE_VALUES = (1, 2, 3)
 MEDIUM_IMPORTANCE = 2.0
-WEAKEST_COUNT = 3
-_EPSILON = 1e-9  # absorbs float noise when flooring a weighted mean onto the scale
+
+
+class Agreement(StrEnum):
+    """How far people agree on an area, in words (see the module docstring for the cut-offs)."""
+
+    STRONG = "strong"
+    MODERATE = "moderate"
+    LOW = "low"
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,7 @@ class AreaResult:
     consensus: float | None
     rwg: float | None
     disagreement: bool
+    agreement: Agreement | None
     weight: float
     comments: tuple[str, ...] | None
 
@@ -96,23 +114,44 @@ class AreaResult:
 
 @dataclass(frozen=True)
 class Overall:
-    """The whole framework in one number and stage; all empty when no area can be shown."""
+    """The whole framework's stage, why it is that, and a score; empty when no area is shown."""
 
     score: float | None
     stage: Level | None
+    next_stage: Level | None
+    """The level above the stage; None at the top of the scale or without a stage."""
+    rated: int
+    """How many shown areas have a level (the areas the stage rule looks at)."""
+    holding_back: tuple[Area, ...]
+    """The shown areas below the next stage, framework order."""
     weakest_areas: tuple[Area, ...]
+    """Every shown area at the lowest current median (a tie keeps them all), framework order."""
+    weakest_level: float | None
+
+    @property
+    def at_next(self) -> int:
+        """How many shown areas are at the next stage or above."""
+        return self.rated - len(self.holding_back)
+
+    @property
+    def close(self) -> bool:
+        """At least `CLOSE_SHARE` of the shown areas already reach the next stage."""
+        return self.next_stage is not None and self.at_next >= CLOSE_SHARE * self.rated
 
 
 @dataclass(frozen=True)
 class Gap:
-    """One roadmap entry: an area below its target and the level to reach next."""
+    """One roadmap entry: an area below its target, the level to reach next and how."""
 
     area: Area
+    rank: int
+    """1 for the first; entries tied on everything but framework order share a rank."""
     gap: float
     current: float
     target: float
     next_value: int
     next_step: Text
+    actions: tuple[Text, ...]
 
     @property
     def id(self) -> str:
@@ -179,7 +218,7 @@ class Baseline:
         such areas were withheld entirely.
         """
         try:
-            if data["schema"] != SCHEMA:
+            if data["schema"] not in READABLE_SCHEMAS:
                 raise ValueError(f"unsupported report schema {data['schema']!r}")
             areas = {
                 str(a["id"]): _opt_float(
@@ -196,7 +235,7 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Report:
-    """The analysis of one round; `to_dict` gives the public JSON (``schema`` 1)."""
+    """The analysis of one round; `to_dict` gives the public JSON (``schema`` 2)."""
 
     framework: Framework
     settings: Settings
@@ -236,17 +275,26 @@ class Report:
                 "stage": stage.value if stage else None,
                 "stage_key": stage.key if stage else None,
                 "stage_label": stage.label.get(lang) if stage else None,
+                "next_stage": overall.next_stage.value if overall.next_stage else None,
+                "close_to_next": overall.close,
+                "areas_rated": overall.rated,
+                "areas_at_next": overall.at_next if overall.next_stage else None,
+                "holding_back": [a.id for a in overall.holding_back],
                 "weakest_areas": [a.id for a in overall.weakest_areas],
+                "weakest_level": _round(overall.weakest_level),
             },
             "areas": [_area_dict(r, lang) for r in self.areas],
             "top_gaps": [
                 {
                     "area": g.area.id,
                     "name": g.area.name.get(lang),
+                    "rank": g.rank,
                     "gap": _round(g.gap),
                     "current": _round(g.current),
                     "target": _round(g.target),
+                    "next_level": g.next_value,
                     "next_step": g.next_step.get(lang),
+                    "actions": [a.get(lang) for a in g.actions],
                 }
                 for g in self.top_gaps
             ],
@@ -441,6 +489,7 @@ def _area_result(
             consensus=None,
             rwg=None,
             disagreement=False,
+            agreement=None,
             weight=area.weight * medium,
             comments=None,
         )
@@ -457,6 +506,7 @@ def _area_result(
     if framework.ask_importance:
         weight *= importance.mean if importance else MEDIUM_IMPORTANCE
     comments = (c.strip() for c in raw_comments)
+    disagreement = n >= 2 and consensus < threshold
     return AreaResult(
         area=area,
         n=n,
@@ -471,10 +521,19 @@ def _area_result(
         spread=(current.low, current.high),
         consensus=consensus,
         rwg=_rwg(current, len(scale.levels)),
-        disagreement=n >= 2 and consensus < threshold,
+        disagreement=disagreement,
+        agreement=_agreement(n, consensus, threshold, disagreement),
         weight=weight,
         comments=tuple(sorted(filter(None, comments), key=_alphabetical)),
     )
+
+
+def _agreement(n: int, consensus: float, threshold: float, disagreement: bool) -> Agreement | None:
+    if n < 2:
+        return None  # one answer agrees with itself: no word for that
+    if disagreement:
+        return Agreement.LOW
+    return Agreement.STRONG if consensus >= max(STRONG_AGREEMENT, threshold) else Agreement.MODERATE
 
 
 def _stat(summary: _Summary | None) -> Stat | None:
@@ -488,7 +547,7 @@ def _alphabetical(text: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- whole report
 
 
-_NO_OVERALL = Overall(None, None, ())
+_NO_OVERALL = Overall(None, None, None, 0, (), (), None)
 
 
 def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
@@ -498,13 +557,24 @@ def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
         return _NO_OVERALL
     total_weight = sum(r.weight for r, _ in rated)
     score = sum(r.weight * median for r, median in rated) / total_weight
-    stage = [level for level in framework.scale.levels if level.value <= score + _EPSILON][-1]
-    weakest = sorted(rated, key=lambda item: item[1])[:WEAKEST_COUNT]  # stable: framework order
-    return Overall(score, stage, tuple(r.area for r, _ in weakest))
+    lowest = min(median for _, median in rated)
+    scale = framework.scale
+    stage = [level for level in scale.levels if level.value <= lowest][-1]
+    above = scale.next_value(stage.value)
+    next_stage = scale.level(above) if above is not None else None
+    return Overall(
+        score=score,
+        stage=stage,
+        next_stage=next_stage,
+        rated=len(rated),
+        holding_back=tuple(r.area for r, m in rated if next_stage and m < next_stage.value),
+        weakest_areas=tuple(r.area for r, median in rated if median == lowest),
+        weakest_level=lowest,
+    )
 
 
 def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Gap, ...]:
-    ranked: list[tuple[tuple[float, float, float, int], Gap]] = []
+    ranked: list[tuple[tuple[float, float, float], int, Gap]] = []
     for index, r in enumerate(results):
         if r.below_min_responses or r.gap is None or r.gap <= 0 or r.current is None:
             continue
@@ -512,10 +582,25 @@ def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Ga
         next_value = framework.scale.next_value(r.current.median)
         assert next_value is not None  # a positive gap means the median is below the top
         target = r.target.median if r.target else float(framework.scale.top)
-        gap = Gap(r.area, r.gap, r.current.median, target, next_value, r.area.levels[next_value])
-        ranked.append(((-r.gap * r.weight, r.current.median, r.consensus, index), gap))
-    ranked.sort(key=lambda item: item[0])
-    return tuple(gap for _, gap in ranked)
+        gap = Gap(
+            area=r.area,
+            rank=0,  # set below, once the order is known
+            gap=r.gap,
+            current=r.current.median,
+            target=target,
+            next_value=next_value,
+            next_step=r.area.levels[next_value],
+            actions=r.area.actions.get(next_value, ()),
+        )
+        # Rounded so that float noise cannot break a tie; framework order comes last.
+        key = (round(-r.gap * r.weight, 9), r.current.median, round(r.consensus, 9))
+        ranked.append((key, index, gap))
+    ranked.sort(key=lambda item: item[:2])
+    gaps: list[Gap] = []
+    for position, (key, _, gap) in enumerate(ranked):
+        tied = position and key == ranked[position - 1][0]
+        gaps.append(replace(gap, rank=gaps[-1].rank if tied else position + 1))
+    return tuple(gaps)
 
 
 def _with_trend(report: Report, previous: Baseline) -> Report:
@@ -569,6 +654,7 @@ def _area_dict(r: AreaResult, lang: str) -> dict[str, Any]:
         "consensus": _round(r.consensus),
         "rwg": _round(r.rwg),
         "disagreement": r.disagreement,
+        "agreement": r.agreement.value if r.agreement else None,
         "weight": _round(r.weight),
         "comments": list(r.comments) if r.comments is not None else None,
     }

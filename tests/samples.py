@@ -46,3 +46,17 @@ MINI_YAML = textwrap.dedent(
           3: {en: Beta is complete., es: Beta completo., de: Beta komplett.}
     """
 )
+
+# MINI with actions for every step of alpha, in three languages (beta has none: the roadmap falls
+# back to its level descriptions).
+GUIDED_YAML = MINI_YAML.replace(
+    "    prompts:\n",
+    "    actions:\n"
+    "      2:\n"
+    "        - {en: Name an alpha owner., es: Nombrar a quien lleva alfa., de: Alpha-Verantwortung festlegen.}\n"
+    "        - {en: Write the alpha rules down., es: Escribir las reglas de alfa., de: Alpha-Regeln aufschreiben.}\n"
+    "      3:\n"
+    "        - {en: Alpha step 3a., es: Paso alfa 3a., de: Alpha-Schritt 3a.}\n"
+    "        - {en: Alpha step 3b., es: Paso alfa 3b., de: Alpha-Schritt 3b.}\n"
+    "    prompts:\n",
+)

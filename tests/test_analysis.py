@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.analysis import (
     DEFAULT_CONSENSUS_THRESHOLD,
+    Agreement,
     AreaResult,
     Baseline,
     Report,
@@ -21,7 +22,7 @@ from bot.analysis import (
 )
 from bot.answers import AreaAnswer, Mark
 from bot.frameworks import Framework, load_catalog, parse_framework
-from tests.samples import MINI_YAML
+from tests.samples import GUIDED_YAML, MINI_YAML
 
 A = AreaAnswer
 NS, SK = Mark.NOT_SURE, Mark.SKIPPED
@@ -143,6 +144,26 @@ def test_disagreement_uses_default_framework_and_explicit_thresholds() -> None:
     assert [r.disagreement for r in lenient.areas] == [False, False, False]
 
 
+def test_agreement_in_words_is_low_moderate_or_strong_by_the_cut_offs() -> None:
+    # a: 2, 3 -> 0.737 (moderate); b: 3, 3 -> 1 (strong); c: 1, 4 -> 0 (low); d: one answer.
+    answers = columns(a=currents(2, 3), b=currents(3, 3), c=currents(1, 4), d=currents(2))
+    fw = make_framework(("a", "b", "c", "d"))
+    report = analyse(fw, answers, invited=2, min_responses=1)
+    assert [r.agreement for r in report.areas] == [
+        Agreement.MODERATE,
+        Agreement.STRONG,
+        Agreement.LOW,
+        None,  # one answer agrees with itself: no word for it
+    ]
+    strict = analyse(fw, answers, invited=2, min_responses=1, consensus_threshold=0.9)
+    assert [r.agreement for r in strict.areas][:3] == [
+        Agreement.LOW,
+        Agreement.STRONG,
+        Agreement.LOW,
+    ]
+    assert report.to_dict()["areas"][0]["agreement"] == "moderate"
+
+
 def test_single_answer_is_never_a_disagreement() -> None:
     report = analyse(
         F4, columns(a=currents(1)), invited=1, consensus_threshold=1.0, min_responses=1
@@ -259,38 +280,66 @@ def test_settings_out_of_range_are_rejected() -> None:
 # --------------------------------------------------------------------------- overall
 
 
-def test_overall_score_is_weighted_mean_of_medians_and_floors_onto_scale() -> None:
+def test_overall_stage_is_the_level_every_area_reached_and_score_the_weighted_mean() -> None:
     mini = parse_framework(yaml.safe_load(MINI_YAML))  # beta has weight 2
     report = run(mini, alpha=currents(1, 1, 2), beta=currents(3, 3))
-    assert report.overall.score == pytest.approx((1 * 1 + 3 * 2) / 3)  # 2.333
-    assert report.overall.stage is not None and report.overall.stage.key == "medium"
+    assert report.overall.score == pytest.approx((1 * 1 + 3 * 2) / 3)  # 2.333: stage 2 before
+    assert report.overall.stage is not None and report.overall.stage.key == "low"  # alpha at 1
     data = report.to_dict("es")
     assert data["overall"] == {
         "score": 2.333,
-        "stage": 2,
-        "stage_key": "medium",
-        "stage_label": "Medio",
-        "weakest_areas": ["alpha", "beta"],
+        "stage": 1,
+        "stage_key": "low",
+        "stage_label": "Bajo",
+        "next_stage": 2,
+        "close_to_next": False,  # 1 of 2 areas at 2 or above: 50 % < 75 %
+        "areas_rated": 2,
+        "areas_at_next": 1,
+        "holding_back": ["alpha"],
+        "weakest_areas": ["alpha"],
+        "weakest_level": 1.0,
     }
 
 
-def test_areas_without_levels_are_left_out_of_the_score() -> None:
+def test_areas_without_levels_are_left_out_of_the_stage_and_score() -> None:
     report = run(F4, a=currents(4), b=currents(NS), c=currents(2))
     assert report.overall.score == 3.0
-    assert [a.id for a in report.overall.weakest_areas] == ["c", "a"]
+    assert report.overall.stage is not None and report.overall.stage.value == 2
+    assert (report.overall.rated, report.overall.at_next) == (2, 1)
+    assert [a.id for a in report.overall.weakest_areas] == ["c"]
 
 
-def test_stage_is_not_lowered_by_float_noise() -> None:
-    fw = make_framework(("a", "b"), weights=(0.1, 0.7))
-    report = run(fw, a=currents(3), b=currents(3))
-    assert report.overall.score == pytest.approx(3.0)  # 2.9999999999999996 in floats
-    assert report.overall.stage is not None and report.overall.stage.value == 3
+def test_a_half_median_has_reached_only_the_level_below() -> None:
+    report = run(F4, a=currents(2, 3), b=currents(3), c=currents(4))
+    assert report.overall.stage is not None and report.overall.stage.value == 2
+    assert [a.id for a in report.overall.holding_back] == ["a"]  # 2.5 is below 3
+    assert report.overall.close is False  # 2 of 3 at 3 or above: 67 % < 75 %
 
 
-def test_weakest_areas_are_three_lowest_medians_in_framework_order_among_ties() -> None:
+def test_stage_is_close_to_the_next_from_three_quarters_of_the_areas() -> None:
+    fw = make_framework(("a", "b", "c", "d"))
+    report = run(fw, a=currents(3), b=currents(3), c=currents(3), d=currents(2))
+    assert report.overall.stage is not None and report.overall.stage.value == 2
+    assert report.overall.next_stage is not None and report.overall.next_stage.value == 3
+    assert (report.overall.at_next, report.overall.close) == (3, True)  # exactly 75 %
+
+
+def test_top_stage_has_no_next_and_is_never_close() -> None:
+    report = run(F4, a=currents(4), b=currents(4), c=currents(4))
+    assert report.overall.stage is not None and report.overall.stage.value == 4
+    assert (report.overall.next_stage, report.overall.holding_back, report.overall.close) == (
+        None,
+        (),
+        False,
+    )
+    assert report.to_dict()["overall"]["areas_at_next"] is None
+
+
+def test_weakest_areas_are_every_area_tied_at_the_lowest_median() -> None:
     fw = make_framework(("a", "b", "c", "d", "e"))
-    report = run(fw, a=currents(3), b=currents(2), c=currents(4), d=currents(2), e=currents(1))
-    assert [a.id for a in report.overall.weakest_areas] == ["e", "b", "d"]
+    report = run(fw, a=currents(3), b=currents(2), c=currents(4), d=currents(2), e=currents(2))
+    assert [a.id for a in report.overall.weakest_areas] == ["b", "d", "e"]
+    assert report.overall.weakest_level == 2.0
 
 
 def test_no_data_gives_empty_overall() -> None:
@@ -305,7 +354,13 @@ def test_no_data_gives_empty_overall() -> None:
         "stage": None,
         "stage_key": None,
         "stage_label": None,
+        "next_stage": None,
+        "close_to_next": False,
+        "areas_rated": 0,
+        "areas_at_next": None,
+        "holding_back": [],
         "weakest_areas": [],
+        "weakest_level": None,
     }
     assert report.top_gaps == ()
 
@@ -370,6 +425,24 @@ def test_top_gaps_last_tie_break_is_framework_order() -> None:
     same = [A(2, 3), A(2, 3)]
     report = run(fw, zeta=same, alpha=same, mid=same)
     assert [g.id for g in report.top_gaps] == ["zeta", "alpha", "mid"]
+    assert [g.rank for g in report.top_gaps] == [1, 1, 1]  # a tie, named as one
+
+
+def test_top_gaps_share_a_rank_only_when_tied_on_everything_but_order() -> None:
+    fw = make_framework(("a", "b", "c", "d"))
+    report = run(fw, a=[A(1, 4)], b=[A(2, 4)], c=[A(2, 4)], d=[A(3, 4)])
+    assert [(g.id, g.rank) for g in report.top_gaps] == [("a", 1), ("b", 2), ("c", 2), ("d", 4)]
+
+
+def test_gap_carries_the_actions_of_the_step_to_the_next_level() -> None:
+    fw = parse_framework(yaml.safe_load(GUIDED_YAML))
+    report = run(fw, alpha=[A(1, 3), A(2, 3), A(2, 3)])
+    (gap,) = report.top_gaps
+    assert (gap.next_value, [a.en for a in gap.actions]) == (
+        3,
+        ["Alpha step 3a.", "Alpha step 3b."],
+    )
+    assert report.to_dict("es")["top_gaps"][0]["actions"] == ["Paso alfa 3a.", "Paso alfa 3b."]
 
 
 def test_gap_next_step_describes_first_level_above_current_median() -> None:
@@ -381,10 +454,13 @@ def test_gap_next_step_describes_first_level_above_current_median() -> None:
     assert entry == {
         "area": "a",
         "name": "a-es",
+        "rank": 1,
         "gap": 1.5,
         "current": 2.5,
         "target": 4.0,
+        "next_level": 3,
         "next_step": "a en 3",
+        "actions": [],  # this framework has none: the description stands in
     }
 
 
@@ -433,6 +509,7 @@ def test_withheld_area_shows_nothing_but_counts(levels: tuple[int, ...]) -> None
         "consensus": None,
         "rwg": None,
         "disagreement": False,
+        "agreement": None,
         "weight": 2.0,
         "comments": None,
     }
@@ -461,12 +538,12 @@ def test_overall_roadmap_and_disagreements_use_shown_areas_only() -> None:
     report = analyse(F4, answers, invited=3, min_responses=3)
     assert area_of(report, "b").below_min_responses
     assert report.overall.score == 2.0  # (1 + 3) / 2
-    assert report.overall.stage is not None and report.overall.stage.value == 2
-    assert [a.id for a in report.overall.weakest_areas] == ["a", "c"]
+    assert report.overall.stage is not None and report.overall.stage.value == 1  # a is at 1
+    assert [a.id for a in report.overall.weakest_areas] == ["a"]
     assert [(g.id, g.gap) for g in report.top_gaps] == [("a", 3.0), ("c", 1.0)]
     assert [r.id for r in report.areas if r.disagreement] == []
     data = report.to_dict()
-    assert data["overall"]["weakest_areas"] == ["a", "c"]
+    assert data["overall"]["weakest_areas"] == ["a"]
     assert [g["area"] for g in data["top_gaps"]] == ["a", "c"]
     assert report.baseline().areas == {"a": 1.0, "b": None, "c": 3.0}
 
@@ -481,11 +558,17 @@ def test_overall_is_withheld_when_fewer_than_min_responses_people_responded() ->
         "stage": None,
         "stage_key": None,
         "stage_label": None,
+        "next_stage": None,
+        "close_to_next": False,
+        "areas_rated": 0,
+        "areas_at_next": None,
+        "holding_back": [],
         "weakest_areas": [],
+        "weakest_level": None,
     }
     at_two = analyse(F4, answers, invited=5, min_responses=2)
     assert at_two.overall.score == 2.25  # a 1.5 and b 3 shown; c has one level, withheld
-    assert [a.id for a in at_two.overall.weakest_areas] == ["a", "b"]
+    assert [a.id for a in at_two.overall.weakest_areas] == ["a"]
 
 
 def test_distribution_and_comments_shown_at_min_responses_sorted() -> None:
@@ -634,7 +717,12 @@ def test_baseline_rejects_data_that_is_not_a_report() -> None:
     with pytest.raises(ValueError, match="not an analysis report"):
         Baseline.from_report_dict({"schema": 1, "areas": []})
     with pytest.raises(ValueError, match="schema"):
-        Baseline.from_report_dict({"schema": 2})
+        Baseline.from_report_dict({"schema": 3})
+
+
+def test_baseline_reads_a_stored_schema_1_report() -> None:
+    stored = {"schema": 1, "framework": {"id": "test"}, "overall": {"score": 2.5}, "areas": []}
+    assert Baseline.from_report_dict(stored) == Baseline("test", 2.5, {})
 
 
 # --------------------------------------------------------------------------- JSON contract
@@ -659,7 +747,7 @@ def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
         "top_gaps",
         "trend",
     ]
-    assert data["schema"] == 1 and data["lang"] == "es"
+    assert data["schema"] == 2 and data["lang"] == "es"
     assert data["framework"] == {"id": "cx-maturity", "version": fw.version, "name": fw.name.es}
     assert data["settings"] == {"min_responses": 3, "consensus_threshold": 0.7}
     assert [a["id"] for a in data["areas"]] == [a.id for a in fw.areas]
@@ -680,6 +768,7 @@ def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
         "consensus": round(1 + 1 / 3 * log2(1 - (2 / 3) / 3) + 2 / 3 * log2(1 - (1 / 3) / 3), 3),
         "rwg": round(1 - (1 / 3) / 1.25, 3),
         "disagreement": False,
+        "agreement": "moderate",  # consensus 0.766: at the threshold 0.7 or above, below 0.8
         "weight": 1.0,
         "comments": ["a", "b"],
     }
@@ -690,10 +779,13 @@ def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
         {
             "area": first,
             "name": fw.areas[0].name.es,
+            "rank": 1,
             "gap": 1.0,
             "current": 2.0,
             "target": 3.0,
+            "next_level": 3,
             "next_step": fw.areas[0].levels[3].es,
+            "actions": [a.es for a in fw.areas[0].actions.get(3, ())],
         }
     ]
 

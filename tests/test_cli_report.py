@@ -48,9 +48,12 @@ def test_markdown_report_by_default(files: Path) -> None:
     code, out = run("report", "--framework", "mini", "--answers", str(files / "now.csv"))
     assert code == 0
     assert out.startswith("# Mini: assessment report\n")
-    assert "- **Overall stage: 1 · Low** (score 1 on a scale of 1 to 3)" in out
+    assert "**Overall stage: 1 · Low**\n\nEvery area is at 1 or above; none is at 2 yet." in out
     assert "- 3 of 3 invited people answered; 2 answered every area." in out  # invited: the file
-    assert "| Alpha | 3 | 0 | 1 · Low | 3 · High | 2 | 0.63 | 2 / 1 / 0 |" in out
+    assert (
+        "| Alpha | 3 | 0 | answers split: 2 say 1 · Low, 1 says 2 · Medium | 3 · High | 2 "
+        "| low (0.63) | 2 / 1 / 0 |" in out
+    )
     assert "- Too slow" in out
     assert (
         "| Beta | 1 | 1 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |"
@@ -99,7 +102,7 @@ def test_blocks_with_trend_and_chart(files: Path) -> None:
     assert_valid_blocks(blocks)
     lines = blocks[-2]["text"]["text"]
     # The earlier round had one answer per area: withheld then, so no change to show now.
-    assert "• *Alpha*  1 · Low → 3 · High · n=3 · :warning:" in lines
+    assert "• *Alpha*  answers split: 2 say 1, 1 says 2 → 3 · High" in lines
     assert "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)" in lines
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 

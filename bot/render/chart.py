@@ -1,7 +1,9 @@
-"""The summary chart: current vs target median per area as paired horizontal bars, a PNG.
+"""The summary chart, a PNG: per area, how many people gave each level (a dot per level, its size
+and number the count), the current median (a bar) and the target median (a diamond); an area
+with low agreement is shaded and its name marked. Titles and legend in the report's language.
 
-An area the analysis withheld (fewer than ``min_responses`` answers) has no bar: its row says it is
-withheld to protect anonymity, and its name is greyed out.
+An area the analysis withheld (fewer than ``min_responses`` answers) has no dots: its row says it
+is withheld to protect anonymity, and its name is greyed out.
 
 Drawn with matplotlib's object API on an Agg canvas (no pyplot, no global state), so it is
 headless and safe to call from any thread. matplotlib is imported on first use: it is slow to load
@@ -16,15 +18,21 @@ from typing import TYPE_CHECKING
 
 from bot.analysis import Report
 from bot.i18n import language_of, t
-from bot.render.templating import level_text
+from bot.render.wording import level_text, stage_headline, stage_reason
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 800, 100
-CURRENT_COLOR, TARGET_COLOR, EMPTY_COLOR = "#1f6fb2", "#f39c34", "#8a8a8a"
-_NAME_WIDTH = 32  # characters per line of an area name on the axis
-_TITLE_WIDTH = 100  # characters per line of the subtitle
+ANSWER_COLOR, CURRENT_COLOR, TARGET_COLOR = "#6fa8dc", "#0b3d6b", "#e67e22"
+SPLIT_COLOR, EMPTY_COLOR = "#fbe3e1", "#8a8a8a"
+SPLIT_TEXT_COLOR = "#b03a2e"
+_MAX_DOT = 620.0  # marker area (points²) of the most frequent answer, up to `_ROOMY_ROWS` areas
+_MIN_DOT = 110.0  # room for a one-digit count inside the smallest dot
+_ROOMY_ROWS = 12  # with more areas, dots and counts shrink with the rows
+_NAME_WIDTH = 30  # characters per line of an area name on the axis
+_TITLE_WIDTH = 110  # characters per line of the subtitle
 
 
 def render_chart(report: Report, lang: str) -> bytes:
@@ -38,65 +46,141 @@ def chart_figure(report: Report, lang: str) -> Figure:
     """The chart as a matplotlib figure on an Agg canvas (what `render_chart` saves)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     lang = language_of(lang)
     framework, scale = report.framework, report.framework.scale
-    show_target = framework.ask_target
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
 
-    rows = range(len(report.areas))
-    height = 0.38 if show_target else 0.6
-    offset = height / 2 if show_target else 0.0
-    current = [r.current.median if r.current else 0.0 for r in report.areas]
-    ax.barh(
-        [y - offset for y in rows],
-        current,
-        height,
-        color=CURRENT_COLOR,
-        label=t(lang, "report_col_current"),
-    )
-    if show_target:
-        target = [r.target.median if r.target else 0.0 for r in report.areas]
-        ax.barh(
-            [y + offset for y in rows],
-            target,
-            height,
-            color=TARGET_COLOR,
-            label=t(lang, "report_col_target"),
-        )
+    most = max((max(r.distribution.values()) for r in report.areas if r.distribution), default=1)
+    shrink = min(1.0, _ROOMY_ROWS / max(len(report.areas), 1))  # a row's height, relatively
+    biggest, smallest = _MAX_DOT * shrink**2, _MIN_DOT * shrink**2
     min_responses = report.settings.min_responses
-    for y, r in zip(rows, report.areas, strict=True):
-        if r.n == 0:
-            ax.text(0.05, y, t(lang, "report_no_answers"), va="center", color=EMPTY_COLOR)
-        elif r.below_min_responses:
-            note = t(lang, "report_withheld", n=r.n, min=min_responses)
-            ax.text(0.05, y, note, va="center", color=EMPTY_COLOR, style="italic")
+    for y, r in enumerate(report.areas):
+        if r.disagreement:
+            ax.axhspan(y - 0.47, y + 0.47, color=SPLIT_COLOR, zorder=0)  # apart from the next
+        if r.distribution is None:
+            note = (
+                t(lang, "report_withheld", n=r.n, min=min_responses)
+                if r.n
+                else t(lang, "report_no_answers")
+            )
+            ax.text(scale.bottom - 0.3, y, note, va="center", color=EMPTY_COLOR, style="italic")
+            continue
+        given = [(value, count) for value, count in r.distribution.items() if count]
+        ax.scatter(
+            [value for value, _ in given],
+            [y] * len(given),
+            s=[max(smallest, biggest * count / most) for _, count in given],
+            color=ANSWER_COLOR,
+            edgecolors="white",
+            zorder=2,
+        )
+        for value, count in given:
+            ax.text(
+                value,
+                y,
+                str(count),
+                ha="center",
+                va="center",
+                color="white",
+                zorder=3,
+                fontsize=max(5.0, 9 * shrink),
+                fontweight="bold",
+            )
+        if r.current:  # behind the dots, so that their counts stay readable
+            ax.plot(
+                [r.current.median] * 2,
+                [y - 0.42, y + 0.42],
+                color=CURRENT_COLOR,
+                lw=2.5,
+                solid_capstyle="butt",
+                zorder=1,
+            )
+        if r.current and r.target:  # under the dots: from the current median to the target
+            track = y + 0.3
+            ax.plot(
+                [r.current.median, r.target.median],
+                [track, track],
+                color=TARGET_COLOR,
+                lw=1.5,
+                zorder=1,
+            )
+            ax.plot(
+                r.target.median,
+                track,
+                marker="D",
+                color=TARGET_COLOR,
+                markersize=max(3.0, 7 * shrink),
+                markeredgecolor="white",
+                zorder=4,
+            )
 
     ax.set_yticks(
-        list(rows),
+        list(range(len(report.areas))),
         [textwrap.fill(r.area.name.get(lang), _NAME_WIDTH) for r in report.areas],
     )
     for label, r in zip(ax.get_yticklabels(), report.areas, strict=True):
         if r.below_min_responses:
             label.set_color(EMPTY_COLOR)
-    ax.invert_yaxis()
-    ax.set_xlim(0, scale.top + 0.4)  # room for the top level's label
+        elif r.disagreement:
+            label.set_color(SPLIT_TEXT_COLOR)
+            label.set_fontweight("bold")
+    ax.set_ylim(len(report.areas) - 0.5, -0.5)  # first area on top
+    ax.set_xlim(scale.bottom - 0.4, scale.top + 0.4)
     ax.set_xticks(
         list(scale.values),
         [textwrap.fill(level_text(v, scale, lang), 16) for v in scale.values],
     )
     ax.grid(axis="x", color="#dddddd")
     ax.set_axisbelow(True)
-    fig.legend(loc="outside lower center", ncols=2, frameon=False)
-    stage = report.overall.stage
-    if stage:
-        subtitle = t(lang, "report_overall", stage=level_text(stage.value, scale, lang))
-    elif report.participants.responded:
-        subtitle = t(lang, "report_overall_withheld", min=min_responses)
-    else:
-        subtitle = t(lang, "report_no_levels")
-    subtitle = textwrap.fill(subtitle, _TITLE_WIDTH)
-    ax.set_title(f"{framework.name.get(lang)}\n{subtitle}")
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+    handles: list[Artist] = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            markersize=11,
+            color=ANSWER_COLOR,
+            label=t(lang, "chart_answers"),
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="|",
+            markersize=14,
+            markeredgewidth=2.5,
+            color=CURRENT_COLOR,
+            label=t(lang, "report_col_current"),
+        ),
+    ]
+    if framework.ask_target:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="D",
+                markersize=7,
+                lw=1.5,
+                color=TARGET_COLOR,
+                label=t(lang, "report_col_target"),
+            )
+        )
+    if any(r.disagreement for r in report.areas):
+        handles.append(Patch(color=SPLIT_COLOR, label=t(lang, "chart_disagreement")))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    headline = stage_headline(report, lang)
+    subtitle = "\n".join(
+        textwrap.fill(line, _TITLE_WIDTH) for line in (headline, stage_reason(report, lang)) if line
+    )
+    fig.suptitle(framework.name.get(lang), x=0.01, ha="left", fontsize=14, fontweight="bold")
+    ax.set_title(subtitle, loc="left", fontsize=11)
     return fig

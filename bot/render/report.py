@@ -1,4 +1,4 @@
-"""A report as JSON (the stable ``schema`` 1 contract), as Markdown, and as a terminal summary."""
+"""A report as JSON (the stable ``schema`` 2 contract), as Markdown, and as a terminal summary."""
 
 from __future__ import annotations
 

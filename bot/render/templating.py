@@ -1,8 +1,9 @@
 """The one Jinja2 environment for report templates (bot/templates/*.j2) and its filters.
 
-Templates get ``report`` (the typed `Report`), ``lang`` and ``t`` (the message catalog bound to
-``lang``). Filters format for people: numbers with the language's decimal separator, levels as
-"2 · Development", changes with an arrow.
+Templates get ``report`` (the typed `Report`), ``lang``, ``t`` (the message catalog bound to
+``lang``) and the report's sentences from `bot.render.wording` (``stage_headline``,
+``stage_reason``, ``weakest``). Filters format for people: numbers with the language's decimal
+separator, levels as "2 · Development", changes with an arrow, splits, agreement, questions.
 """
 
 from __future__ import annotations
@@ -14,46 +15,15 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from bot.analysis import Report, Stat
-from bot.frameworks import Scale, Text
+from bot.analysis import STRONG_AGREEMENT, AreaResult, Report, Stat
+from bot.frameworks import Text
 from bot.i18n import language_of, t
+from bot.render import wording
+from bot.render.wording import change_text, level_text, number
 from bot.resources import TEMPLATES
 
-MISSING = "–"
-_DECIMAL_COMMA = frozenset({"es", "de"})
 _MARKDOWN_INLINE = re.compile(r"[\\`*_{}\[\]<>()#+!|~&]|(?<=:)/|(?<=www)\.")
 _MARKDOWN_START = re.compile(r"^([0-9]*)([-.])")  # a list item at the start of the text
-
-
-def number(value: float | None, lang: str, digits: int = 1) -> str:
-    """``value`` rounded to ``digits`` without trailing zeros ("2", "2.5"; "2,5" in es/de)."""
-    if value is None:
-        return MISSING
-    text = f"{value:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return text.replace(".", ",") if lang in _DECIMAL_COMMA else text
-
-
-def level_text(value: float | None, scale: Scale, lang: str) -> str:
-    """A median as people read it: "2 · Development" on a level, the bare number between two."""
-    if value is None:
-        return MISSING
-    if float(value).is_integer() and int(value) in scale.values:
-        return f"{int(value)} · {scale.level(int(value)).label.get(lang)}"
-    return number(value, lang)
-
-
-def change_text(value: float | None, lang: str) -> str:
-    """A change with an arrow: "↑ +0.5", "↓ -1", "→ 0" (also when it rounds to 0); "–" unknown."""
-    if value is None:
-        return MISSING
-    magnitude = number(abs(value), lang)
-    if magnitude == "0":
-        return "→ 0"
-    return f"↑ +{magnitude}" if value > 0 else f"↓ -{magnitude}"
 
 
 @pass_context
@@ -67,9 +37,26 @@ def _num(ctx: Context, value: float | None, digits: int = 1) -> str:
 
 
 @pass_context
-def _level(ctx: Context, value: float | None) -> str:
+def _level(ctx: Context, value: float | None, short: bool = False) -> str:
     report: Report = ctx["report"]
-    return level_text(value, report.framework.scale, ctx["lang"])
+    return level_text(value, report.framework.scale, ctx["lang"], short=short)
+
+
+@pass_context
+def _split(ctx: Context, r: AreaResult, short: bool = False) -> str:
+    report: Report = ctx["report"]
+    return wording.split_text(r, report.framework.scale, ctx["lang"], short=short)
+
+
+@pass_context
+def _agreement(ctx: Context, r: AreaResult, short: bool = False) -> str:
+    return wording.agreement_text(r, ctx["lang"], short=short)
+
+
+@pass_context
+def _questions(ctx: Context, r: AreaResult) -> tuple[str, ...]:
+    report: Report = ctx["report"]
+    return wording.discussion_questions(r, report.framework.scale, ctx["lang"])
 
 
 def _median(stat: Stat | None) -> float | None:
@@ -118,6 +105,9 @@ def environment() -> Environment:
         text=_text,
         num=_num,
         level=_level,
+        split=_split,
+        agreement=_agreement,
+        questions=_questions,
         median=_median,
         change=_change,
         oneline=_oneline,
@@ -131,7 +121,16 @@ def environment() -> Environment:
 def template_vars(report: Report, lang: str) -> dict[str, Any]:
     """What every report template sees; an unsupported ``lang`` becomes English."""
     lang = language_of(lang)
-    return {"report": report, "lang": lang, "t": partial(t, lang)}
+    return {
+        "report": report,
+        "lang": lang,
+        "t": partial(t, lang),
+        "stage_headline": wording.stage_headline(report, lang),
+        "stage_reason": wording.stage_reason(report, lang),
+        "weakest": partial(wording.weakest_text, report, lang),
+        "disagreements": wording.disagreements(report),
+        "strong_agreement": STRONG_AGREEMENT,
+    }
 
 
 def render(name: str, report: Report, lang: str) -> str:

@@ -7,7 +7,14 @@ import struct
 from bot.analysis import analyse
 from bot.answers import AreaAnswer
 from bot.frameworks import Framework, parse_framework
-from bot.render.chart import EMPTY_COLOR, HEIGHT_PX, WIDTH_PX, chart_figure, render_chart
+from bot.render.chart import (
+    EMPTY_COLOR,
+    HEIGHT_PX,
+    SPLIT_TEXT_COLOR,
+    WIDTH_PX,
+    chart_figure,
+    render_chart,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -36,22 +43,52 @@ def test_chart_draws_a_withheld_area_empty_and_says_why(mini: Framework) -> None
     report = analyse(mini, answers, invited=3, min_responses=3)
     assert png_size(render_chart(report, "en")) == (1200, 800)
     (ax,) = chart_figure(report, "en").axes
-    widths = [bar.get_width() for bar in ax.patches]
-    assert widths == [2.0, 0.0, 3.0, 0.0]  # current alpha, beta; target alpha, beta
+    (dots,) = ax.collections  # alpha's answers only: beta's one answer is not drawn
+    assert [tuple(xy) for xy in dots.get_offsets()] == [(2.0, 0.0)]
     notes = [text.get_text() for text in ax.texts]
-    assert notes == ["withheld to protect anonymity (answers: 1, minimum: 3)"]
+    assert notes == ["3", "withheld to protect anonymity (answers: 1, minimum: 3)"]
     colors = [label.get_color() for label in ax.get_yticklabels()]
     assert colors[1] == EMPTY_COLOR != colors[0]
-    assert ax.get_title().endswith("Overall stage: 2 · Medium")
+    assert (
+        ax.get_title(loc="left")
+        == "Overall stage: 2 · Medium\nEvery area is at 2 or above; none is at 3 yet. Left out for too few answers: Beta."
+    )
+
+
+def test_chart_shows_the_spread_and_marks_disagreements_in_the_language(mini: Framework) -> None:
+    # alpha: 1, 1, 3, 3 -> split (a disagreement); beta: 2, 2, 2, 2.
+    answers = {
+        p: {"alpha": AreaAnswer(a, 3), "beta": AreaAnswer(b, 3)}
+        for p, a, b in (("p", 1, 2), ("q", 1, 2), ("r", 3, 2), ("s", 3, 2))
+    }
+    report = analyse(mini, answers, invited=4)
+    figure = chart_figure(report, "es")
+    (ax,) = figure.axes
+    alpha, beta = ax.collections
+    assert [tuple(xy) for xy in alpha.get_offsets()] == [(1.0, 0.0), (3.0, 0.0)]
+    assert [tuple(xy) for xy in beta.get_offsets()] == [(2.0, 1.0)]
+    assert [text.get_text() for text in ax.texts] == ["2", "2", "4"]
+    labels = ax.get_yticklabels()
+    assert (labels[0].get_color(), labels[1].get_color()) == (SPLIT_TEXT_COLOR, "black")
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert legend == [
+        "Respuestas por nivel (el número: cuántas)",
+        "Actual (mediana)",
+        "Objetivo (mediana)",
+        "Acuerdo bajo: conviene debatirlo",
+    ]
+    assert figure.get_suptitle() == "Mini"
 
 
 def test_chart_of_a_round_with_too_few_people_withholds_the_stage(mini: Framework) -> None:
     answers = {p: {"alpha": AreaAnswer(1, 3)} for p in "ab"}
     report = analyse(mini, answers, invited=2, min_responses=3)
     (ax,) = chart_figure(report, "de").axes
-    assert [bar.get_width() for bar in ax.patches] == [0.0] * 4
+    assert len(ax.collections) == 0  # not one dot
     assert [text.get_text() for text in ax.texts] == [
         "zum Schutz der Anonymität ausgeblendet (Antworten: 2, Minimum: 3)",
         "keine Antworten",
     ]
-    assert "Die Gesamtstufe ist zum Schutz der Anonymität ausgeblendet" in ax.get_title()
+    assert ax.get_title(loc="left").startswith(
+        "Die Stufen sind zum Schutz der Anonymität ausgeblendet"
+    )

@@ -3,45 +3,55 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from bot.analysis import Baseline, Report, analyse
 from bot.answers import AreaAnswer
 from bot.frameworks import LANGUAGES, Catalog, Framework, parse_framework
+from bot.i18n import TEMPLATES, messages
+from bot.render import wording
 from bot.render.report import render_json, render_markdown, render_text
-from bot.render.templating import change_text, level_text, number
+from bot.render.wording import change_text, level_text, number
 
 SMALL_MARKDOWN = """\
 # Mini: assessment report
 
 ## Summary
 
-- **Overall stage: 1 · Low** (score 1 on a scale of 1 to 3)
-- Weakest areas: Alpha
+**Overall stage: 1 · Low**
+
+Every area is at 1 or above; none is at 2 yet. Left out for too few answers: Beta.
+
+- Weakest area: Alpha (1 · Low)
+- Weighted mean of the areas' medians: 1 on a scale of 1 to 3
 - 3 of 4 invited people answered; 2 answered every area.
 
 ## Roadmap: the gaps to close first
 
-1. **Alpha**: current 1 · Low, target 3 · High, gap 2
-   - Next step (2 · Medium): Alpha is partial.
+- **1. Alpha**: current 1 · Low, target 3 · High, gap 2
+  - Next step (2 · Medium): Alpha is partial.
 
 ## Disagreements to discuss
 
-- **Alpha**: consensus 0.63; answers from 1 · Low to 2 · Medium
+- **Alpha**: 2 say 1 · Low, 1 says 2 · Medium (low agreement, consensus 0.63)
   - Who owns alpha?
 
 ## Areas
 
-| Area | Answers | Not sure | Current (median) | Target (median) | Gap | Consensus | Answers per level (1 / 2 / 3) |
-|---|--:|--:|---|---|--:|--:|---|
-| Alpha | 3 | 0 | 1 · Low | 3 · High | 2 | 0.63 | 2 / 1 / 0 |
+| Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) | Answers per level (1 / 2 / 3) |
+|---|--:|--:|---|---|--:|---|---|
+| Alpha | 3 | 0 | answers split: 2 say 1 · Low, 1 says 2 · Medium | 3 · High | 2 | low (0.63) | 2 / 1 / 0 |
 | Beta | 1 | 1 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |
 
-Medians of the answers. Consensus runs from 0 (split between the extremes) to 1 (full agreement); \
-below 0.7 an area counts as a disagreement. An area with fewer than 3 answers is withheld to \
-protect anonymity: only its counts are shown, and the overall stage, the roadmap and the trend \
-leave it out.
+Current and target are the middle answer (median). Consensus runs from 0 (split between the \
+extremes) to 1 (full agreement): low agreement below 0.7 (a disagreement), strong from 0.8, \
+moderate in between. An area with fewer than 3 answers is withheld to protect anonymity: only \
+its counts are shown, and the overall stage, the roadmap and the trend leave it out. The \
+overall stage is the highest stage every area has reached (its median); it is close to the \
+next one when at least 75% of the areas are already there.
 
 ## Participation
 
@@ -61,8 +71,9 @@ Comments are not shown for areas with fewer than 3 answers: Beta.
 SMALL_TEXT = """\
 Mini
 ====
-Overall stage: 1 · Low (score 1 on a scale of 1 to 3)
-Weakest areas: Alpha
+Overall stage: 1 · Low
+Every area is at 1 or above; none is at 2 yet. Left out for too few answers: Beta.
+Weakest area: Alpha (1 · Low)
 3 of 4 invited people answered; 2 answered every area.
 
 Roadmap: the gaps to close first
@@ -70,10 +81,11 @@ Roadmap: the gaps to close first
      Next step (2 · Medium): Alpha is partial.
 
 Disagreements to discuss
-  - Alpha: consensus 0.63; answers from 1 · Low to 2 · Medium
+  - Alpha: 2 say 1 · Low, 1 says 2 · Medium (low agreement)
+    Who owns alpha?
 
-  Area   Current (median)  Target (median)   Answers  Consensus
-  Alpha  1 · Low           3 · High          3        0.63  (!)
+  Area   Current (median)   Target (median)   Answers  Agreement (consensus)
+  Alpha  2 say 1, 1 says 2  3 · High          3        low (0.63)
   Beta   withheld to protect anonymity (answers: 1, minimum: 3)
 """
 
@@ -90,22 +102,32 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
     small_report: Report,
 ) -> None:
     es = render_markdown(small_report, "es")
-    assert "- **Etapa global: 1 · Bajo** (puntuación 1 en una escala de 1 a 3)" in es
-    assert "| Alfa | 3 | 0 | 1 · Bajo | 3 · Alto | 2 | 0,63 | 2 / 1 / 0 |" in es
+    assert (
+        "**Etapa global: 1 · Bajo**\n\nTodas las áreas están en 1 o más; ninguna está aún en 2."
+        in es
+    )
+    assert "- Media ponderada de las medianas de las áreas: 1 en una escala de 1 a 3" in es
+    assert (
+        "| Alfa | 3 | 0 | respuestas divididas: 2 dicen 1 · Bajo, 1 dice 2 · Medio | 3 · Alto | 2 "
+        "| bajo (0,63) | 2 / 1 / 0 |" in es
+    )
     assert (
         "| Beta | 1 | 1 | – | – | – | – | "
         "se omite para proteger el anonimato (respuestas: 1, mínimo: 3) |" in es
     )
-    assert "   - Siguiente paso (2 · Medio): Alfa parcial." in es
+    assert "  - Siguiente paso (2 · Medio): Alfa parcial." in es
     de = render_markdown(small_report, "de")
     assert "## Meinungsverschiedenheiten zur Diskussion" in de
-    assert "- **Alpha**: Konsens 0,63; Antworten von 1 · Niedrig bis 2 · Mittel" in de
+    assert (
+        "- **Alpha**: 2 sagen 1 · Niedrig, 1 sagt 2 · Mittel (geringe Einigkeit, Konsens 0,63)"
+        in de
+    )
     assert "zum Schutz der Anonymität ausgeblendet (Antworten: 1, Minimum: 3) |" in de
 
 
 def test_markdown_of_a_round_nobody_answered_says_so(mini: Framework) -> None:
     text = render_markdown(analyse(mini, {}, invited=5), "en")
-    assert "- Nobody has given a level yet, so there is no stage to report." in text
+    assert "\nNobody has given a level yet, so there is no stage to report.\n" in text
     assert "No area is below its target." in text
     assert "People broadly agree on every area." in text
     assert "| Alpha | 0 | 0 | – | – | – | – | no answers |" in text
@@ -121,11 +143,11 @@ def test_markdown_without_targets_drops_the_target_column_and_gaps_run_to_the_to
     answers = {p: {"alpha": AreaAnswer(2, importance=3)} for p in ("a", "b", "c")}
     text = render_markdown(analyse(framework, answers, invited=3), "en")
     assert (
-        "| Area | Answers | Not sure | Current (median) | Gap | Consensus | Importance (mean) |"
-        in text
+        "| Area | Answers | Not sure | Current (median) | Gap | Agreement (consensus) "
+        "| Importance (mean) |" in text
     )
-    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | 1 | 3 | 0 / 3 / 0 |" in text
-    assert "1. **Alpha**: current 2 · Medium, target 3 · High, gap 1" in text
+    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | strong (1) | 3 | 0 / 3 / 0 |" in text
+    assert "- **1. Alpha**: current 2 · Medium, target 3 · High, gap 1" in text
 
 
 def test_markdown_trend_compares_with_the_previous_round(small_report: Report) -> None:
@@ -151,8 +173,11 @@ def test_markdown_of_a_withheld_area_shows_no_level_of_its_answer(mini: Framewor
         "| Beta | 1 | 0 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |"
         in text
     )
-    assert "- **Overall stage: 2 · Medium** (score 2 on a scale of 1 to 3)" in text
-    assert "- Weakest areas: Alpha\n" in text
+    assert "**Overall stage: 2 · Medium**\n" in text
+    assert (
+        "Every area is at 2 or above; none is at 3 yet. Left out for too few answers: Beta." in text
+    )
+    assert "- Weakest area: Alpha (2 · Medium)\n" in text
     assert "No area shown is below its target." in text
     assert "People broadly agree on every area shown." in text
     assert "Comments are not shown for areas with fewer than 3 answers: Beta." in text
@@ -164,14 +189,14 @@ def test_markdown_and_terminal_when_the_overall_is_withheld(mini: Framework) -> 
     report = analyse(mini, answers, invited=4, min_responses=3, previous=previous)
     text = render_markdown(report, "en")
     assert (
-        "- The overall stage is withheld to protect anonymity: no area has the 3 answers "
-        "needed to show it.\n" in text
+        "\nLevels are withheld to protect anonymity: none is shown until at least 3 people have "
+        "given one, and 2 did.\n" in text
     )
-    assert "Weakest areas" not in text and "Low" not in text and "High" not in text
+    assert "Weakest" not in text and "Low" not in text and "High" not in text
     assert "Overall score: 2 → – (–)" in text
     assert "| Alpha | 1 | – | – |" in text  # the previous round's median, nothing of now
     terminal = render_text(report, "de")
-    assert "Die Gesamtstufe ist zum Schutz der Anonymität ausgeblendet" in terminal
+    assert "Die Stufen sind zum Schutz der Anonymität ausgeblendet" in terminal
     assert "  Beta   zum Schutz der Anonymität ausgeblendet (Antworten: 2, Minimum: 3)" in terminal
 
 
@@ -243,7 +268,22 @@ def test_levels_and_changes_as_people_read_them(mini: Framework) -> None:
     scale = mini.scale
     assert level_text(2.0, scale, "es") == "2 · Medio"
     assert level_text(3, scale, "en") == "3 · High"
-    assert level_text(2.5, scale, "de") == "2,5"
+    assert level_text(2.5, scale, "de") == "zwischen 2 · Mittel und 3 · Hoch"
+    assert level_text(1.5, scale, "es", short=True) == "entre 1 y 2"
+    assert level_text(3.5, scale, "en") == "3.5"  # off the scale: only a number can say it
     assert level_text(None, scale, "en") == "–"
     changes = [change_text(v, "de") for v in (0.5, -1.0, 0.0, 0.01, None)]
     assert changes == ["↑ +0,5", "↓ -1", "→ 0", "→ 0", "–"]
+
+
+def test_every_message_the_report_renderers_name_is_in_the_catalogs() -> None:
+    render = Path(wording.__file__).parent  # the report's renderers, not the dialogue's
+    sources = [
+        *TEMPLATES.glob("*.j2"),
+        *(render / name for name in ("wording.py", "chart.py", "blocks/summary.py")),
+    ]
+    prefixes = "report|summary|stage|split|agreement|level|list|chart|disagreement"
+    pattern = rf"""["']((?:{prefixes})_[a-z0-9_]+)["']"""  # also keys chosen by a condition
+    named = {key for path in sources for key in re.findall(pattern, path.read_text())}
+    assert {"report_overall_close", "stage_reason_close", "split_many"} <= named  # it finds them
+    assert sorted(named - set(messages())) == []

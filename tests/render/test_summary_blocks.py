@@ -60,18 +60,21 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
     ]
     assert texts(blocks) == [
         "Mini: results",
-        "*Overall stage: 1 · Low*  (score 1 on a scale of 1 to 3)\nWeakest areas: Alpha",
+        "*Overall stage: 1 · Low*\nEvery area is at 1 or above; none is at 2 yet. "
+        "Left out for too few answers: Beta.\nWeakest area: Alpha (1 · Low)",
         "3 of 4 answered · 2 completed",
         "",
-        "*Top gaps to close*\n*1. Alpha*  1 · Low → 3 · High\n      _Next: Alpha is partial._",
-        "*Disagreements to discuss*\n• Alpha: consensus 0.63; answers from 1 · Low to 2 · Medium",
+        "*Top gaps to close*\n*1. Alpha*  1 · Low → 3 · High\n      _Next (2 · Medium): Alpha is partial._",
+        "*Disagreements to discuss*\n• *Alpha*: 2 say 1 · Low, 1 says 2 · Medium\n      _Who owns alpha?_",
         "",
-        "• *Alpha*  1 · Low → 3 · High · n=3 · :warning:\n"
+        "• *Alpha*  answers split: 2 say 1, 1 says 2 → 3 · High\n"
         "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)",
-        "Medians of the answers; no individual answer is shown. Areas with fewer than 3 answers "
-        "are withheld and left out of the overall stage; comments are in the full report.",
+        "Current → target: the middle answer of each (median). No individual answer is shown; areas "
+        "with fewer than 3 answers are withheld and left out of the overall stage. Every figure, "
+        "the whole roadmap and the comments are in the full report.",
     ]
     assert summary_text(small_report, "en") == ("Mini: overall stage 1 · Low; 3 of 4 answered.")
+    assert all(b["expand"] for b in blocks if b["type"] == "section")  # no "See more" on phones
 
 
 @pytest.mark.parametrize("people", [0, 1, 7])
@@ -100,18 +103,17 @@ def test_round_nobody_answered_is_a_short_message(mini: Framework) -> None:
     )
 
 
-def test_trend_arrows_show_per_area_and_overall(mini: Framework) -> None:
+def test_trend_arrows_show_per_area_with_a_legend(mini: Framework) -> None:
     previous = Baseline("mini", 1.5, {"alpha": 1.0, "beta": 3.0})
     answers = {p: {"alpha": AreaAnswer(2, 3), "beta": AreaAnswer(3, 3)} for p in "abc"}
     report = analyse(mini, answers, invited=3, previous=previous)
     found = texts(to_dicts(summary_blocks(report, "en")))
-    assert found[1].startswith(
-        "*Overall stage: 2 · Medium*  (score 2.7 on a scale of 1 to 3)  ↑ +1.2"
+    assert found[1] == (
+        "*Overall stage: 2 · Medium*\nEvery area is at 2 or above, and 1 of 2 at 3 or above.\n"
+        "Weakest area: Alpha (2 · Medium)"
     )
-    assert (
-        "• *Alpha*  2 · Medium → 3 · High · n=3 · ↑ +1\n• *Beta*  3 · High → 3 · High · n=3 · → 0"
-        in found
-    )
+    assert "• *Alpha*  2 · Medium → 3 · High · ↑ +1\n• *Beta*  3 · High → 3 · High · → 0" in found
+    assert found[-1].endswith(" ↑ ↓ change since the previous round.")
 
 
 def test_framework_text_is_escaped_for_slack(mini: Framework) -> None:
@@ -122,7 +124,8 @@ def test_framework_text_is_escaped_for_slack(mini: Framework) -> None:
     blocks = to_dicts(summary_blocks(report, "en"))
     dumped = json.dumps(blocks)
     assert "<!channel>" not in dumped
-    assert "• *R&amp;D &lt;!channel&gt;*  1 · Low → 2 · Medium · n=1" in texts(blocks)[-2]
+    assert "• *R&amp;D &lt;!channel&gt;*  1 · Low → 2 · Medium" in texts(blocks)[-2]
+    assert "Weakest area: R&amp;D &lt;!channel&gt; (1 · Low)" in texts(blocks)[1]
 
 
 def test_a_huge_framework_stays_within_slack_limits(mini: Framework) -> None:
@@ -176,7 +179,7 @@ def test_no_top_gaps_heading_when_only_withheld_areas_have_gaps(mini: Framework)
         "context",
     ]
     assert found[5] == (
-        "• *Alpha*  2 · Medium → 2 · Medium · n=3\n"
+        "• *Alpha*  2 · Medium → 2 · Medium\n"
         "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)"
     )
 
@@ -188,8 +191,8 @@ def test_overall_withheld_when_too_few_people_answered(mini: Framework) -> None:
     assert_valid_blocks(blocks)
     assert texts(blocks) == [
         "Mini: resultados",
-        "La etapa global se omite para proteger el anonimato: ningún área tiene las 3 respuestas "
-        "necesarias para mostrarla.",
+        "Los niveles se omiten para proteger el anonimato: no se muestra ninguno hasta que al "
+        "menos 3 personas hayan indicado uno, y lo hicieron 2.",
         "2 de 3 respondieron · 2 completaron",
     ]
     assert summary_text(report, "de") == (

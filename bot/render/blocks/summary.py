@@ -1,9 +1,12 @@
 """The anonymous channel summary of a closed round, as Block Kit.
 
 Aggregates only (comments stay in the Markdown report); an area with fewer than ``min_responses``
-answers shows only its count, as the analysis withholds everything else. Texts come from
+answers shows only its count, as the analysis withholds everything else. Short enough to read on
+a phone: the overall stage with its reason, at most `TOP_GAPS` gaps (each with its next step's
+actions) and `TOP_DISAGREEMENTS` disagreements (each with its discussion question), a line per
+area; the rest is counted and left to the full report. Texts come from
 ``templates/summary.mrkdwn.j2``. Always within Slack's limits: at most 50 blocks, section texts
-at most 3000 characters, the header at most 150.
+at most 3000 characters, the header at most 150; sections are marked ``expand``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip
 from bot.render.templating import environment, template_vars
 
 MAX_HEADER_TEXT = 150
-TOP_GAPS = 5
+TOP_GAPS = 3
+TOP_DISAGREEMENTS = 3
 
 
 def escape_mrkdwn(value: object) -> str:
@@ -47,7 +51,7 @@ def _texts(report: Report, lang: str) -> Any:
 
 
 def summary_blocks(report: Report, lang: str, *, round_label: str | None = None) -> list[Block]:
-    """Overall stage and score, top gaps with next steps, disagreements, a line per area."""
+    """Overall stage and its reason, top gaps with actions, disagreements, a line per area."""
     lang = language_of(lang)
     texts = _texts(report, lang)
     title = t(lang, "summary_title", framework=report.framework.name.get(lang))
@@ -64,7 +68,7 @@ def summary_blocks(report: Report, lang: str, *, round_label: str | None = None)
     if report.top_gaps:  # shown areas only; no gaps, no section (never an empty heading)
         blocks.append(_section(texts.gaps_text(TOP_GAPS)))
     if any(r.disagreement for r in report.areas):
-        blocks.append(_section(texts.disagreements_text()))
+        blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS)))
     blocks.append(DividerBlock())
     changes = {c.area.id: c.change for c in report.trend.areas} if report.trend else {}
     lines = [texts.area_line(r, changes.get(r.id)).strip() for r in report.areas]
@@ -80,7 +84,8 @@ def summary_text(report: Report, lang: str) -> str:
 
 
 def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text.strip())))
+    """A section marked ``expand``, so that phones do not fold it behind "See more"."""
+    return SectionBlock(text=MarkdownTextObject(text=clip(text.strip())), expand=True)
 
 
 def _context(text: str) -> ContextBlock:
