@@ -106,6 +106,37 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE seen_requests ADD COLUMN payload TEXT;
     ALTER TABLE seen_requests ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
     """,
+    """
+    -- Every post with consequences, claimed before it is sent: due -> claimed -> sent (or
+    -- refused for good). A claim older than the lease is an attempt that ended without an
+    -- answer (or a process that died): the message is looked for before it is posted again.
+    CREATE TABLE posts (
+        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('announcement', 'invitation', 'summary')),
+        user_id TEXT NOT NULL DEFAULT '',     -- the invitee; '' for channel posts
+        state TEXT NOT NULL DEFAULT 'due' CHECK (state IN ('due', 'claimed', 'sent', 'refused')),
+        claimed_at TEXT,                      -- the latest attempt's start
+        first_claimed_at TEXT,                -- look for the message from here on
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,                           -- Slack's answer to the latest failed attempt
+        channel_id TEXT,
+        ts TEXT,
+        PRIMARY KEY (round_id, kind, user_id)
+    );
+    CREATE INDEX posts_pending ON posts (state) WHERE state IN ('due', 'claimed');
+    -- Rounds from before: what they sent, and what is still to send.
+    INSERT INTO posts (round_id, kind, state, channel_id, ts)
+        SELECT id, 'announcement', 'sent', channel_id, announce_ts FROM rounds
+        WHERE announce_ts IS NOT NULL;
+    INSERT INTO posts (round_id, kind, user_id, state, channel_id)
+        SELECT p.round_id, 'invitation', p.user_id,
+               CASE WHEN p.invited_at IS NULL THEN 'due' ELSE 'sent' END, p.dm_channel
+        FROM participants p JOIN rounds r ON r.id = p.round_id WHERE r.announce_ts IS NOT NULL;
+    INSERT INTO posts (round_id, kind, state, channel_id, ts)
+        SELECT id, 'summary', CASE WHEN summary_ts IS NULL THEN 'due' ELSE 'sent' END,
+               channel_id, summary_ts FROM rounds
+        WHERE announce_ts IS NOT NULL AND status = 'closed';
+    """,
 )
 
 
@@ -113,6 +144,47 @@ class RoundStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+class PostKind(StrEnum):
+    """The posts made exactly once."""
+
+    ANNOUNCEMENT = "announcement"
+    INVITATION = "invitation"
+    SUMMARY = "summary"
+
+
+class PostState(StrEnum):
+    DUE = "due"  # to be sent; no attempt under way
+    CLAIMED = "claimed"  # an attempt is under way, or ended without an answer
+    SENT = "sent"
+    REFUSED = "refused"  # Slack refused it for good; not tried again
+
+
+@dataclass(frozen=True)
+class PostKey:
+    """One post: a round's announcement or summary, or one person's invitation."""
+
+    round_id: int
+    kind: PostKind
+    user_id: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to send a post now. ``look_first``: an earlier attempt's outcome is unknown,
+    so look for the message (posted since ``since``) before posting it."""
+
+    key: PostKey
+    claimed_at: datetime
+    since: datetime
+    look_first: bool
+
+
+@dataclass(frozen=True)
+class PostStatus:
+    state: PostState
+    error: str | None
 
 
 class RoundAlreadyOpen(Exception):
@@ -291,9 +363,15 @@ class Store:
         deadline: datetime | None = None,
         min_responses: int | None = None,
         now: datetime | None = None,
+        announced: bool = False,
     ) -> Round:
-        """Open a round with its participants in one transaction."""
+        """Open a round with its participants in one transaction.
+
+        ``announced``: a Slack round, whose announcement and invitations are due from now on
+        (and its summary once it closes); a terminal round has none.
+        """
         now = now or utcnow()
+        people = list(participants)
         async with self._transaction() as db:
             existing = await self._open_round_id(team_id, channel_id)
             if existing is not None:
@@ -318,8 +396,14 @@ class Store:
             await db.executemany(
                 "INSERT OR IGNORE INTO participants (round_id, user_id, locale, tz, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [(round_id, p.user_id, p.locale, p.tz, _iso(now)) for p in participants],
+                [(round_id, p.user_id, p.locale, p.tz, _iso(now)) for p in people],
             )
+            if announced:
+                await db.executemany(
+                    "INSERT OR IGNORE INTO posts (round_id, kind, user_id) VALUES (?, ?, ?)",
+                    [(round_id, PostKind.ANNOUNCEMENT.value, "")]
+                    + [(round_id, PostKind.INVITATION.value, p.user_id) for p in people],
+                )
         found = await self.get_round(round_id)
         assert found is not None
         return found
@@ -369,7 +453,10 @@ class Store:
         result: dict[str, Any] | None = None,
         now: datetime | None = None,
     ) -> None:
-        """Close or cancel an open round, storing its report; `RoundNotOpen` if it is not open."""
+        """Close or cancel an open round, storing its report; `RoundNotOpen` if it is not open.
+
+        Closing an announced round makes its summary due, in the same transaction.
+        """
         async with self._transaction() as db:
             cur = await db.execute(
                 "UPDATE rounds SET status = ?, closed_at = ?, result = ? WHERE id = ? AND status = 'open'",
@@ -385,6 +472,21 @@ class Store:
             await db.execute(
                 "UPDATE participants SET phase = ? WHERE round_id = ?",
                 (Phase.CLOSED.value, round_id),
+            )
+            if status is RoundStatus.CLOSED:
+                await db.execute(
+                    "INSERT OR IGNORE INTO posts (round_id, kind) SELECT ?, ? WHERE EXISTS"
+                    " (SELECT 1 FROM posts WHERE round_id = ? AND kind = ?)",
+                    (round_id, PostKind.SUMMARY.value, round_id, PostKind.ANNOUNCEMENT.value),
+                )
+
+    async def discard_round(self, round_id: int) -> None:
+        """Delete a round nobody ever heard of (its announcement was refused)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM rounds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM posts"
+                " WHERE round_id = ? AND kind = ? AND state IN ('sent', 'claimed'))",
+                (round_id, round_id, PostKind.ANNOUNCEMENT.value),
             )
 
     def _round(self, row: sqlite3.Row) -> Round:
@@ -525,17 +627,6 @@ class Store:
                 ],
             )
 
-    async def mark_invited(
-        self, round_id: int, user_id: str, dm_channel: str, now: datetime | None = None
-    ) -> None:
-        """Record that the invitation reached the person (a resumed fan-out skips them)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE participants SET invited_at = ?, dm_channel = ?"
-                " WHERE round_id = ? AND user_id = ?",
-                (_iso(now or utcnow()), dm_channel, round_id, user_id),
-            )
-
     async def record_prompt(
         self,
         round_id: int,
@@ -569,21 +660,118 @@ class Store:
             return None
         return PromptRef(int(row["round_id"]), row["user_id"], row["area_id"], row["ask"])
 
-    async def set_summary_ts(self, round_id: int, ts: str) -> None:
-        async with self._transaction() as db:
-            await db.execute("UPDATE rounds SET summary_ts = ? WHERE id = ?", (ts, round_id))
+    # ------------------------------------------------------------------ posts
 
-    async def unpublished_summaries(self) -> list[Round]:
-        """Closed rounds whose summary never reached the channel (to post them again)."""
+    async def claim_post(
+        self, key: PostKey, now: datetime, expired_before: datetime
+    ) -> Claim | None:
+        """Claim a due post (or one whose claim is older than ``expired_before``) for one
+        attempt; None when it is sent, refused, not due at all, or claimed by a live attempt."""
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT state, claimed_at, first_claimed_at FROM posts"
+                " WHERE round_id = ? AND kind = ? AND user_id = ?",
+                _key(key),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            state, claimed_at = PostState(row["state"]), _datetime(row["claimed_at"])
+            expired = (
+                state is PostState.CLAIMED
+                and claimed_at is not None
+                and claimed_at < expired_before
+            )
+            if state is not PostState.DUE and not expired:
+                return None
+            await db.execute(
+                "UPDATE posts SET state = 'claimed', claimed_at = ?, attempts = attempts + 1,"
+                " first_claimed_at = COALESCE(first_claimed_at, ?)"
+                " WHERE round_id = ? AND kind = ? AND user_id = ?",
+                (_iso(now), _iso(now), *_key(key)),
+            )
+        since = _datetime(row["first_claimed_at"]) or now
+        return Claim(key, now, since, look_first=expired)
+
+    async def renew_claim(self, claim: Claim, now: datetime) -> Claim | None:
+        """Extend a claim for a second attempt; None when another attempt took it over."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE posts SET claimed_at = ? WHERE round_id = ? AND kind = ? AND user_id = ?"
+                " AND state = 'claimed' AND claimed_at = ?",
+                (_iso(now), *_key(claim.key), _iso(claim.claimed_at)),
+            )
+        return Claim(claim.key, now, claim.since, False) if cur.rowcount == 1 else None
+
+    async def post_sent(self, key: PostKey, channel_id: str, ts: str, now: datetime) -> bool:
+        """Record a post as sent, with what it means for its round, in one transaction; False
+        when it was recorded before."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE posts SET state = 'sent', channel_id = ?, ts = ?, error = NULL"
+                " WHERE round_id = ? AND kind = ? AND user_id = ? AND state != 'sent'",
+                (channel_id, ts, *_key(key)),
+            )
+            if cur.rowcount != 1:
+                return False
+            if key.kind is PostKind.INVITATION:
+                await db.execute(
+                    "UPDATE participants SET invited_at = ?, dm_channel = ?, prompt_ts = ?,"
+                    " prompted_at = ? WHERE round_id = ? AND user_id = ?",
+                    (_iso(now), channel_id, ts, _iso(now), key.round_id, key.user_id),
+                )
+                await db.execute(
+                    "INSERT OR REPLACE INTO prompt_messages (channel_id, ts, round_id, user_id)"
+                    " VALUES (?, ?, ?, ?)",
+                    (channel_id, ts, key.round_id, key.user_id),
+                )
+            else:
+                column = "announce_ts" if key.kind is PostKind.ANNOUNCEMENT else "summary_ts"
+                await db.execute(f"UPDATE rounds SET {column} = ? WHERE id = ?", (ts, key.round_id))
+        return True
+
+    async def post_failed(self, claim: Claim, error: str, *, again: bool) -> None:
+        """Slack refused the attempt: the post is due again (``again``) or refused for good."""
+        state = PostState.DUE if again else PostState.REFUSED
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE posts SET state = ?, error = ? WHERE round_id = ? AND kind = ?"
+                " AND user_id = ? AND state = 'claimed' AND claimed_at = ?",
+                (state.value, error, *_key(claim.key), _iso(claim.claimed_at)),
+            )
+
+    async def pending_posts(
+        self, expired_before: datetime, round_id: int | None = None
+    ) -> list[PostKey]:
+        """Posts to send now: due ones, and claims older than ``expired_before``. Invitations
+        only once their round's announcement is out, and only while the round is open."""
+        sql = (
+            "SELECT p.round_id, p.kind, p.user_id FROM posts p JOIN rounds r ON r.id = p.round_id"
+            " WHERE (p.state = 'due' OR (p.state = 'claimed' AND p.claimed_at < ?))"
+            " AND (p.kind = 'summary' OR r.status = 'open')"
+            " AND (p.kind != 'invitation' OR EXISTS (SELECT 1 FROM posts a"
+            " WHERE a.round_id = p.round_id AND a.kind = 'announcement' AND a.state = 'sent'))"
+        )
+        params: tuple[Any, ...] = (_iso(expired_before),)
+        if round_id is not None:
+            sql += " AND p.round_id = ?"
+            params += (round_id,)
+        async with self._db.execute(sql + " ORDER BY p.round_id, p.rowid", params) as cur:
+            return [
+                PostKey(int(row["round_id"]), PostKind(row["kind"]), row["user_id"])
+                for row in await cur.fetchall()
+            ]
+
+    async def invitations(self, round_id: int) -> dict[str, PostStatus]:
+        """Where each person's invitation stands (people of a terminal round have none)."""
         async with self._db.execute(
-            "SELECT * FROM rounds WHERE status = 'closed' AND result IS NOT NULL"
-            " AND summary_ts IS NULL ORDER BY id"
+            "SELECT user_id, state, error FROM posts WHERE round_id = ? AND kind = ?",
+            (round_id, PostKind.INVITATION.value),
         ) as cur:
-            return [self._round(row) for row in await cur.fetchall()]
-
-    async def set_announce_ts(self, round_id: int, ts: str) -> None:
-        async with self._transaction() as db:
-            await db.execute("UPDATE rounds SET announce_ts = ? WHERE id = ?", (ts, round_id))
+            return {
+                row["user_id"]: PostStatus(PostState(row["state"]), row["error"])
+                for row in await cur.fetchall()
+            }
 
     async def note_reminder(self, round_id: int, user_id: str, now: datetime | None = None) -> None:
         """Count a reminder sent to the person."""
@@ -638,6 +826,10 @@ class Store:
 
 
 # ---------------------------------------------------------------------- row conversion
+
+
+def _key(key: PostKey) -> tuple[int, str, str]:
+    return key.round_id, key.kind.value, key.user_id
 
 
 def _iso(moment: datetime | None) -> str | None:
