@@ -90,7 +90,7 @@ async def test_people_a_rate_limit_storm_left_uninvited_are_invited_by_the_clock
     await h.command("start cx-pillars")
     assert reply(h).splitlines() == [
         "Invited 2 people by DM.",
-        "2 still waiting for their invitation: Slack is busy, I'll try again every minute.",
+        "2 still waiting for their invitation; I'll keep trying every minute.",
     ]
     await h.command("status")
     assert "2 still waiting for their invitation" in reply(h)
@@ -105,9 +105,7 @@ async def test_someone_slack_will_never_reach_is_named_in_status_and_not_retried
     harness: Harness,
 ) -> None:
     h = harness
-    h.slack.fail_next(
-        "chat.postMessage", "cannot_dm_bot", where=lambda p: p["channel"] == "U2"
-    )
+    h.slack.fail_next("chat.postMessage", "cannot_dm_bot", where=lambda p: p["channel"] == "U2")
     await h.command("start cx-pillars <@U1> <@U2>")
     assert "Could not reach <@U2>: cannot_dm_bot" in reply(h)
     await h.deps.rounds.tick()
