@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +34,19 @@ EVENT_TYPES = {
     PostKind.INVITATION: "cx_assess_invitation",
     PostKind.SUMMARY: "cx_assess_summary",
 }
+
+
+HOST = socket.gethostname()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -57,14 +73,23 @@ class Posts:
     ) -> None:
         self.store, self.slack, self.clock, self.timeout = store, slack, clock, timeout
         self.lease = timedelta(seconds=LEASE_TIMEOUTS * timeout)
+        self.owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
-    def expired_before(self) -> datetime:
-        """Claims older than this belong to attempts that are over."""
-        return self.clock() - self.lease
+    def over(self, owner: str | None, claimed_at: datetime) -> bool:
+        """Whether a claim's attempt is certainly over: its lease ran out, or its process
+        (on this host) is gone: killed, or restarted as this one."""
+        if claimed_at < self.clock() - self.lease:
+            return True
+        host, pid, *_ = (owner or "::").split(":")
+        if host != HOST or not pid.isdigit():
+            return False  # another machine's process: only its lease tells
+        if int(pid) == os.getpid():
+            return owner != self.owner  # an earlier process that had this process id
+        return not _alive(int(pid))
 
     async def pending(self, round_id: int | None = None) -> list[PostKey]:
         """The posts to send now (due, or left by an attempt that is over)."""
-        return await self.store.pending_posts(self.expired_before(), round_id)
+        return await self.store.pending_posts(self.over, round_id)
 
     async def deliver(self, key: PostKey, out: Outgoing) -> Sent | None:
         """Send the post unless it is sent, refused or being sent; the result when this call
@@ -74,7 +99,7 @@ class Posts:
         when Slack's answer means it) or ``uncertain`` (not found after an unanswered attempt;
         the claim is kept until the lease ends, then the message is looked for again).
         """
-        claim = await self.store.claim_post(key, self.clock(), self.expired_before())
+        claim = await self.store.claim_post(key, self.clock(), self.owner, self.over)
         if claim is None:
             return None
         metadata = {

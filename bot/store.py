@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -108,14 +108,15 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     """
     -- Every post with consequences, claimed before it is sent: due -> claimed -> sent (or
-    -- refused for good). A claim older than the lease is an attempt that ended without an
-    -- answer (or a process that died): the message is looked for before it is posted again.
+    -- refused for good). A claim whose attempt is over (older than the lease, or its process
+    -- died) and that is still not sent: the message is looked for before it is posted again.
     CREATE TABLE posts (
         round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
         kind TEXT NOT NULL CHECK (kind IN ('announcement', 'invitation', 'summary')),
         user_id TEXT NOT NULL DEFAULT '',     -- the invitee; '' for channel posts
         state TEXT NOT NULL DEFAULT 'due' CHECK (state IN ('due', 'claimed', 'sent', 'refused')),
         claimed_at TEXT,                      -- the latest attempt's start
+        claimed_by TEXT,                      -- the latest attempt's process
         first_claimed_at TEXT,                -- look for the message from here on
         attempts INTEGER NOT NULL DEFAULT 0,
         error TEXT,                           -- Slack's answer to the latest failed attempt
@@ -179,6 +180,10 @@ class Claim:
     claimed_at: datetime
     since: datetime
     look_first: bool
+
+
+AttemptOver = Callable[[str | None, datetime], bool]
+"""Whether the attempt of a claim (its process, when it was claimed) is certainly over."""
 
 
 @dataclass(frozen=True)
@@ -663,13 +668,13 @@ class Store:
     # ------------------------------------------------------------------ posts
 
     async def claim_post(
-        self, key: PostKey, now: datetime, expired_before: datetime
+        self, key: PostKey, now: datetime, owner: str, over: AttemptOver
     ) -> Claim | None:
-        """Claim a due post (or one whose claim is older than ``expired_before``) for one
-        attempt; None when it is sent, refused, not due at all, or claimed by a live attempt."""
+        """Claim a due post, or one whose last attempt is ``over``, for one attempt by
+        ``owner``; None when it is sent, refused, not due at all, or under way."""
         async with self._transaction() as db:
             async with db.execute(
-                "SELECT state, claimed_at, first_claimed_at FROM posts"
+                "SELECT state, claimed_at, claimed_by, first_claimed_at FROM posts"
                 " WHERE round_id = ? AND kind = ? AND user_id = ?",
                 _key(key),
             ) as cur:
@@ -677,21 +682,21 @@ class Store:
             if row is None:
                 return None
             state, claimed_at = PostState(row["state"]), _datetime(row["claimed_at"])
-            expired = (
+            unknown = (
                 state is PostState.CLAIMED
                 and claimed_at is not None
-                and claimed_at < expired_before
+                and over(row["claimed_by"], claimed_at)
             )
-            if state is not PostState.DUE and not expired:
+            if state is not PostState.DUE and not unknown:
                 return None
             await db.execute(
-                "UPDATE posts SET state = 'claimed', claimed_at = ?, attempts = attempts + 1,"
-                " first_claimed_at = COALESCE(first_claimed_at, ?)"
+                "UPDATE posts SET state = 'claimed', claimed_at = ?, claimed_by = ?,"
+                " attempts = attempts + 1, first_claimed_at = COALESCE(first_claimed_at, ?)"
                 " WHERE round_id = ? AND kind = ? AND user_id = ?",
-                (_iso(now), _iso(now), *_key(key)),
+                (_iso(now), owner, _iso(now), *_key(key)),
             )
         since = _datetime(row["first_claimed_at"]) or now
-        return Claim(key, now, since, look_first=expired)
+        return Claim(key, now, since, look_first=unknown)
 
     async def renew_claim(self, claim: Claim, now: datetime) -> Claim | None:
         """Extend a claim for a second attempt; None when another attempt took it over."""
@@ -740,27 +745,32 @@ class Store:
                 (state.value, error, *_key(claim.key), _iso(claim.claimed_at)),
             )
 
-    async def pending_posts(
-        self, expired_before: datetime, round_id: int | None = None
-    ) -> list[PostKey]:
-        """Posts to send now: due ones, and claims older than ``expired_before``. Invitations
-        only once their round's announcement is out, and only while the round is open."""
+    async def pending_posts(self, over: AttemptOver, round_id: int | None = None) -> list[PostKey]:
+        """Posts to send now: due ones, and claims whose attempt is ``over``. Invitations only
+        once their round's announcement is out, and only while the round is open."""
         sql = (
-            "SELECT p.round_id, p.kind, p.user_id FROM posts p JOIN rounds r ON r.id = p.round_id"
-            " WHERE (p.state = 'due' OR (p.state = 'claimed' AND p.claimed_at < ?))"
-            " AND (p.kind = 'summary' OR r.status = 'open')"
+            "SELECT p.round_id, p.kind, p.user_id, p.state, p.claimed_at, p.claimed_by"
+            " FROM posts p JOIN rounds r ON r.id = p.round_id"
+            " WHERE p.state IN ('due', 'claimed') AND (p.kind = 'summary' OR r.status = 'open')"
             " AND (p.kind != 'invitation' OR EXISTS (SELECT 1 FROM posts a"
             " WHERE a.round_id = p.round_id AND a.kind = 'announcement' AND a.state = 'sent'))"
         )
-        params: tuple[Any, ...] = (_iso(expired_before),)
+        params: tuple[Any, ...] = ()
         if round_id is not None:
             sql += " AND p.round_id = ?"
             params += (round_id,)
         async with self._db.execute(sql + " ORDER BY p.round_id, p.rowid", params) as cur:
-            return [
-                PostKey(int(row["round_id"]), PostKind(row["kind"]), row["user_id"])
-                for row in await cur.fetchall()
-            ]
+            rows = await cur.fetchall()
+        pending = []
+        for row in rows:
+            claimed_at = _datetime(row["claimed_at"])
+            if (
+                claimed_at is None
+                or row["state"] == PostState.DUE
+                or over(row["claimed_by"], claimed_at)
+            ):
+                pending.append(PostKey(int(row["round_id"]), PostKind(row["kind"]), row["user_id"]))
+        return pending
 
     async def invitations(self, round_id: int) -> dict[str, PostStatus]:
         """Where each person's invitation stands (people of a terminal round have none)."""

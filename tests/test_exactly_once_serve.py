@@ -129,7 +129,7 @@ async def test_a_summary_whose_answer_timed_out_is_found_not_posted_again(
         assert await command(s, slack, "close") == (
             "The round is closed and the summary is in the channel."
         )
-        await asyncio.sleep(1.5)  # the late answer arrives; the clock ran
+        await asyncio.sleep(0.5)  # the clock ran
     finally:
         await stop(s)
     assert len(posts(slack, "summary")) == 1
@@ -200,7 +200,7 @@ async def test_a_close_racing_the_clock_posts_one_summary(tmp_path: Path, slack:
         # The clock retries it every 0.2 s; each attempt hangs 0.8 s, under the timeout.
         slack.hang_after("chat.postMessage", 0.8, times=5, where=in_channel)
         await eventually(lambda: len(posts(slack, "summary")) == 1)
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(0.6)
     finally:
         await stop(s)
     assert len(posts(slack, "summary")) == 1
@@ -222,7 +222,7 @@ async def test_two_processes_on_one_database_post_everything_once(
         assert "Slack refused the summary" in await command(first, slack, "close")
         slack.hang_after("chat.postMessage", 0.5, times=5, where=in_channel)
         await eventually(lambda: len(posts(slack, "summary")) == 1)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.5)
     finally:
         await stop(first, second)
     assert len(posts(slack, "announcement")) == 1

@@ -20,6 +20,9 @@ EVENT = {
 }
 
 
+ELSEWHERE = "another-host:4242:0"  # a process on another machine: only its lease tells
+
+
 def posts(h: Harness, kind: PostKind, channel: str = CHANNEL) -> list[dict[str, Any]]:
     return [
         m
@@ -138,7 +141,7 @@ async def test_a_claim_a_dead_process_left_is_looked_for_once_its_lease_ran_out(
     # Another process claimed the summary, posted it, and died before recording it.
     key = PostKey(round_.id, PostKind.SUMMARY)
     posts_ = h.deps.rounds.posts
-    assert await h.deps.store.claim_post(key, h.clock(), posts_.expired_before()) is not None
+    assert await h.deps.store.claim_post(key, h.clock(), ELSEWHERE, posts_.over) is not None
     metadata = {"event_type": EVENT[PostKind.SUMMARY], "event_payload": {"round_id": round_.id}}
     await h.deps.slack.post_to(CHANNEL, "the summary", metadata=metadata)
     await h.deps.rounds.tick()  # the claim may still be under way: nothing happens
@@ -160,7 +163,7 @@ async def test_a_claim_whose_post_never_reached_slack_is_posted_after_its_lease(
     await h.deps.store.finish_round(round_.id, round_.status.CLOSED, {}, h.clock())
     key = PostKey(round_.id, PostKind.SUMMARY)
     posts_ = h.deps.rounds.posts
-    assert await h.deps.store.claim_post(key, h.clock(), posts_.expired_before()) is not None
+    assert await h.deps.store.claim_post(key, h.clock(), ELSEWHERE, posts_.over) is not None
     h.clock.now += posts_.lease + timedelta(seconds=1)
     await h.deps.rounds.tick()
     assert len(posts(h, PostKind.SUMMARY)) == 1
