@@ -124,7 +124,8 @@ class Posts:
         except SlackCallFailed as exc:
             if exc.uncertain:
                 return await self._unanswered(claim, out, exc)
-            again = key.kind is not PostKind.INVITATION or exc.transient
+            # A summary is tried until it goes through (an archived channel may come back).
+            again = key.kind is PostKind.SUMMARY or exc.transient
             await self.store.post_failed(claim, exc.error, again=again)
             raise
         return await self._record(key, Sent(channel, ts))

@@ -115,9 +115,9 @@ class Rounds:
         """Create the round, announce it in the channel and invite everyone by DM.
 
         The round and its posts are created first, each post claimed before it is sent (see
-        `bot.posts`). When Slack refuses the announcement (the bot is not in the channel) the
-        round is deleted again; when Slack does not answer, the round stays and the clock
-        finishes its announcement and invitations.
+        `bot.posts`). When Slack refuses the announcement for good (the bot is not in the
+        channel) the round is deleted again; when Slack is busy or does not answer, the round
+        stays and the clock finishes its announcement and invitations.
         """
         try:
             framework = self.catalog.get(framework_id)
@@ -151,16 +151,16 @@ class Rounds:
         try:
             await self.announce(round_, deadline)
         except SlackCallFailed as exc:
-            if exc.uncertain:
+            if exc.transient:  # the round stands; the clock announces it
                 raise Refusal("announce_pending", error=exc.error) from None
-            await self.store.discard_round(round_.id)
             raise _slack_refusal(exc, channel_id) from None
         fan_out = await self.fan_out(round_)
         return round_, FanOut(fan_out.invited, unreached + fan_out.unreached, fan_out.waiting)
 
     async def announce(self, round_: Round, deadline: date | None = None) -> None:
         """Post the round's announcement to its channel, once (``deadline``: as the lead gave
-        it; else the deadline's date in UTC)."""
+        it; else the deadline's date in UTC). When Slack refuses it for good (the bot is not in
+        the channel), the round is deleted."""
         lang = round_.lang
         day = deadline or (round_.deadline.date() if round_.deadline else None)
         text = t(
@@ -172,7 +172,12 @@ class Rounds:
             deadline=day.isoformat() if day else "",
         )
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
-        await self.posts.deliver(key, Outgoing(round_.channel_id, text))
+        try:
+            await self.posts.deliver(key, Outgoing(round_.channel_id, text))
+        except SlackCallFailed as exc:
+            if not exc.transient:  # refused for good: nobody ever heard of the round
+                await self.store.discard_round(round_.id)
+            raise
 
     async def _invitees(
         self, channel_id: str, users: Sequence[str]

@@ -486,11 +486,11 @@ class Store:
                 )
 
     async def discard_round(self, round_id: int) -> None:
-        """Delete a round nobody ever heard of (its announcement was refused)."""
+        """Delete a round nobody ever heard of: its announcement was refused for good."""
         async with self._transaction() as db:
             await db.execute(
-                "DELETE FROM rounds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM posts"
-                " WHERE round_id = ? AND kind = ? AND state IN ('sent', 'claimed'))",
+                "DELETE FROM rounds WHERE id = ? AND EXISTS (SELECT 1 FROM posts"
+                " WHERE round_id = ? AND kind = ? AND state = 'refused')",
                 (round_id, round_id, PostKind.ANNOUNCEMENT.value),
             )
 
