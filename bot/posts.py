@@ -1,10 +1,10 @@
 """Exactly-once posts: a round's announcement, each invitation and the summary.
 
 Each is claimed in the database before it is sent (`Store.claim_post`), and sent only by the
-attempt holding the claim. Slack's refusal frees the claim at once; an attempt that ends without
-an answer (a 5xx, a timeout, a process killed mid-call) keeps it until the lease runs out, so
-no attempt can still be under way, and whoever takes it over first looks for the message (each
-carries metadata with the round id) before posting it again.
+attempt holding the claim. Slack's refusal frees the claim at once. After an attempt without an
+answer (a 5xx, a timeout) the message is looked for at once (each carries metadata with the
+round id); not found, the claim is kept until that attempt is certainly over (its lease ran
+out, or its process is gone), and whoever takes it over looks again before posting.
 """
 
 from __future__ import annotations

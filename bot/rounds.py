@@ -34,6 +34,7 @@ from bot.store import (
     PostKey,
     PostKind,
     PostState,
+    PostStatus,
     Round,
     RoundAlreadyOpen,
     RoundNotOpen,
@@ -229,14 +230,7 @@ class Rounds:
 
     async def invitations(self, round_: Round) -> FanOut:
         """Where the round's invitations stand: sent, refused for good (and why), waiting."""
-        states = await self.store.invitations(round_.id)
-        sent = sum(1 for s in states.values() if s.state is PostState.SENT)
-        refused = tuple(
-            Unreached(user_id, s.error or "")
-            for user_id, s in states.items()
-            if s.state is PostState.REFUSED
-        )
-        return FanOut(sent, refused, len(states) - sent - len(refused))
+        return _fan_out(await self.store.invitations(round_.id))
 
     def fan_out_report(self, fan_out: FanOut, lang: str) -> str:
         """What the lead learns after a start: who was invited, who could not be reached, and
@@ -292,7 +286,7 @@ class Rounds:
             else:
                 phase = t(lang, "phase_waiting")
             lines.append(f"• <@{person.user_id}>: {answered}/{total} · {phase}")
-        waiting = (await self.invitations(round_)).waiting
+        waiting = _fan_out(invitations).waiting
         if waiting:
             lines.append(t(lang, "invitations_waiting", count=waiting))
         return "\n".join(lines)
@@ -488,8 +482,8 @@ class Rounds:
 
     async def resume(self) -> None:
         """Send every post still due: announcements, then invitations (once their round is
-        announced), then summaries; also those an attempt cut off left behind (after a
-        restart, or in another process) once their claim has run out."""
+        announced), then summaries; also those an attempt left unfinished (a restart, another
+        process, no answer from Slack) once that attempt is certainly over."""
         for kind in PostKind:
             round_ids = dict.fromkeys(
                 k.round_id for k in await self.posts.pending() if k.kind is kind
@@ -513,6 +507,16 @@ class Rounds:
             )
         else:
             await self.publish_summary(round_, await self.analyse(round_))
+
+
+def _fan_out(invitations: dict[str, PostStatus]) -> FanOut:
+    sent = sum(1 for s in invitations.values() if s.state is PostState.SENT)
+    refused = tuple(
+        Unreached(user_id, s.error or "")
+        for user_id, s in invitations.items()
+        if s.state is PostState.REFUSED
+    )
+    return FanOut(sent, refused, len(invitations) - sent - len(refused))
 
 
 def _framework_line(framework: Framework, lang: str) -> str:
