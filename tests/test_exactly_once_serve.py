@@ -98,7 +98,7 @@ async def stop(*servers: Server) -> None:
         await s.proc.wait()  # type: ignore[union-attr]
 
 
-async def test_an_announcement_slack_posted_but_answered_500_for_appears_once(
+async def test_an_announcement_and_a_summary_slack_answered_500_for_appear_once(
     tmp_path: Path, slack: FakeSlack
 ) -> None:
     s = server(tmp_path, slack)
@@ -108,13 +108,18 @@ async def test_an_announcement_slack_posted_but_answered_500_for_appears_once(
         # The reply counts what was sent by then; the clock may be sending some at once.
         assert (await command(s, slack, "start cx-pillars")).startswith("Invited ")
         await eventually(lambda: all(invitations(slack)))
+        slack.fail_after("chat.postMessage", where=in_channel)
+        assert await command(s, slack, "close") == (
+            "The round is closed and the summary is in the channel."
+        )
         await asyncio.sleep(0.5)  # the clock ran a few times
     finally:
         await stop(s)
     assert len(posts(slack, "announcement")) == 1
     assert invitations(slack) == [1] * 20
+    assert len(posts(slack, "summary")) == 1
     async with Store.open(s.env["CX_ASSESS_DB"]) as store:
-        round_ = await store.open_round("T0001", CHANNEL)
+        round_ = await store.get_round(1)
     assert round_ is not None and round_.announce_ts == posts(slack, "announcement")[0]["ts"]
 
 
@@ -161,6 +166,7 @@ async def test_kill_9_during_the_fan_out_invites_everyone_exactly_once(
         await stop(s)
     assert invitations(slack) == [1] * 20
     assert len(posts(slack, "announcement")) == 1
+    assert slack.calls_to("conversations.history")  # the claims the kill left were looked for
 
 
 async def test_kill_9_during_the_summary_post_posts_it_once_after_restart(
@@ -184,6 +190,7 @@ async def test_kill_9_during_the_summary_post_posts_it_once_after_restart(
     finally:
         await stop(s)
     assert len(posts(slack, "summary")) == 1
+    assert len(slack.calls_to("conversations.history")) == 1  # found, so not posted again
     assert len(slack.calls_to("files.completeUploadExternal")) == 2  # chart and report, once
     async with Store.open(s.env["CX_ASSESS_DB"]) as store:
         round_ = await store.get_round(1)
