@@ -104,7 +104,7 @@ class Posts:
             return None
         metadata = {
             "event_type": EVENT_TYPES[key.kind],
-            "event_payload": {"round_id": key.round_id, **(out.payload or {})},
+            "event_payload": {"round_id": key.round_id, "post": claim.nonce, **(out.payload or {})},
         }
         if claim.look_first:
             found = await self._find(claim, out)
@@ -149,12 +149,7 @@ class Posts:
             async with asyncio.timeout(self.timeout):
                 if channel.startswith(("U", "W")):  # a person: their DM with the app
                     channel = await self.slack.open_dm(channel)
-                ts = await self.slack.find_posted(
-                    channel,
-                    EVENT_TYPES[claim.key.kind],
-                    claim.key.round_id,
-                    claim.since - LOOK_BACK,
-                )
+                ts = await self.slack.find_posted(channel, claim.nonce, claim.since - LOOK_BACK)
         except TimeoutError:
             raise SlackCallFailed("conversations.history", "timeout", uncertain=True) from None
         except SlackCallFailed as exc:

@@ -195,11 +195,9 @@ class SlackGateway:
         data = await self._post_message(channel, text, blocks, metadata)
         return str(data["channel"]), str(data["ts"])
 
-    async def find_posted(
-        self, channel: str, event_type: str, round_id: int, since: datetime
-    ) -> str | None:
-        """The ``ts`` of the app's message in ``channel`` since ``since`` whose metadata is
-        ``event_type`` for ``round_id``, if there is one (``conversations.history``)."""
+    async def find_posted(self, channel: str, post: str, since: datetime) -> str | None:
+        """The ``ts`` of the message in ``channel`` since ``since`` whose metadata payload
+        carries ``post`` (a post's nonce), if there is one (``conversations.history``)."""
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
             kwargs: dict[str, Any] = {
@@ -212,9 +210,8 @@ class SlackGateway:
                 kwargs["cursor"] = cursor
             data = await self._call("conversations.history", **kwargs)
             for message in data.get("messages", []):
-                metadata = message.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == event_type and payload.get("round_id") == round_id:
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("post") == post:
                     return str(message["ts"])
             cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -118,6 +119,7 @@ MIGRATIONS: tuple[str, ...] = (
         claimed_at TEXT,                      -- the latest attempt's start
         claimed_by TEXT,                      -- the latest attempt's process
         first_claimed_at TEXT,                -- look for the message from here on
+        nonce TEXT,                           -- in the message's metadata: finds this very post
         attempts INTEGER NOT NULL DEFAULT 0,
         error TEXT,                           -- Slack's answer to the latest failed attempt
         channel_id TEXT,
@@ -174,12 +176,14 @@ class PostKey:
 @dataclass(frozen=True)
 class Claim:
     """The right to send a post now. ``look_first``: an earlier attempt's outcome is unknown,
-    so look for the message (posted since ``since``) before posting it."""
+    so look for the message (posted since ``since``, its metadata carrying ``nonce``, the same
+    for every attempt) before posting it."""
 
     key: PostKey
     claimed_at: datetime
     since: datetime
     look_first: bool
+    nonce: str
 
 
 AttemptOver = Callable[[str | None, datetime], bool]
@@ -674,7 +678,7 @@ class Store:
         ``owner``; None when it is sent, refused, not due at all, or under way."""
         async with self._transaction() as db:
             async with db.execute(
-                "SELECT state, claimed_at, claimed_by, first_claimed_at FROM posts"
+                "SELECT state, claimed_at, claimed_by, first_claimed_at, nonce FROM posts"
                 " WHERE round_id = ? AND kind = ? AND user_id = ?",
                 _key(key),
             ) as cur:
@@ -689,14 +693,15 @@ class Store:
             )
             if state is not PostState.DUE and not unknown:
                 return None
+            nonce = row["nonce"] or secrets.token_hex(8)
             await db.execute(
                 "UPDATE posts SET state = 'claimed', claimed_at = ?, claimed_by = ?,"
-                " attempts = attempts + 1, first_claimed_at = COALESCE(first_claimed_at, ?)"
-                " WHERE round_id = ? AND kind = ? AND user_id = ?",
-                (_iso(now), owner, _iso(now), *_key(key)),
+                " attempts = attempts + 1, first_claimed_at = COALESCE(first_claimed_at, ?),"
+                " nonce = ? WHERE round_id = ? AND kind = ? AND user_id = ?",
+                (_iso(now), owner, _iso(now), nonce, *_key(key)),
             )
         since = _datetime(row["first_claimed_at"]) or now
-        return Claim(key, now, since, look_first=unknown)
+        return Claim(key, now, since, unknown, nonce)
 
     async def renew_claim(self, claim: Claim, now: datetime) -> Claim | None:
         """Extend a claim for a second attempt; None when another attempt took it over."""
@@ -706,7 +711,8 @@ class Store:
                 " AND state = 'claimed' AND claimed_at = ?",
                 (_iso(now), *_key(claim.key), _iso(claim.claimed_at)),
             )
-        return Claim(claim.key, now, claim.since, False) if cur.rowcount == 1 else None
+        renewed = Claim(claim.key, now, claim.since, False, claim.nonce)
+        return renewed if cur.rowcount == 1 else None
 
     async def post_sent(self, key: PostKey, channel_id: str, ts: str, now: datetime) -> bool:
         """Record a post as sent, with what it means for its round, in one transaction; False

@@ -144,8 +144,10 @@ async def test_a_claim_a_dead_process_left_is_looked_for_once_its_lease_ran_out(
     # Another process claimed the summary, posted it, and died before recording it.
     key = PostKey(round_.id, PostKind.SUMMARY)
     posts_ = h.deps.rounds.posts
-    assert await h.deps.store.claim_post(key, h.clock(), ELSEWHERE, posts_.over) is not None
-    metadata = {"event_type": EVENT[PostKind.SUMMARY], "event_payload": {"round_id": round_.id}}
+    claim = await h.deps.store.claim_post(key, h.clock(), ELSEWHERE, posts_.over)
+    assert claim is not None
+    payload = {"round_id": round_.id, "post": claim.nonce}
+    metadata = {"event_type": EVENT[PostKind.SUMMARY], "event_payload": payload}
     await h.deps.slack.post_to(CHANNEL, "the summary", metadata=metadata)
     await h.deps.rounds.tick()  # the claim may still be under way: nothing happens
     assert len(posts(h, PostKind.SUMMARY)) == 1 and not h.slack.calls_to("conversations.history")
@@ -167,8 +169,15 @@ async def test_a_claim_whose_post_never_reached_slack_is_posted_after_its_lease(
     key = PostKey(round_.id, PostKind.SUMMARY)
     posts_ = h.deps.rounds.posts
     assert await h.deps.store.claim_post(key, h.clock(), ELSEWHERE, posts_.over) is not None
+    # Another installation's summary of its own round 1 in the same channel is not ours.
+    payload = {"round_id": round_.id, "post": "another-installation"}
+    metadata = {"event_type": EVENT[PostKind.SUMMARY], "event_payload": payload}
+    await h.deps.slack.post_to(CHANNEL, "their summary", metadata=metadata)
     h.clock.now += posts_.lease + timedelta(seconds=1)
     await h.deps.rounds.tick()
-    assert len(posts(h, PostKind.SUMMARY)) == 1
+    ours = [m for m in posts(h, PostKind.SUMMARY) if m["text"] != "their summary"]
+    assert len(ours) == 1
     await h.deps.rounds.tick()
-    assert len(posts(h, PostKind.SUMMARY)) == 1
+    assert len(posts(h, PostKind.SUMMARY)) == 2
+    closed = await h.deps.store.get_round(round_.id)
+    assert closed is not None and closed.summary_ts == ours[0]["ts"]
