@@ -7,9 +7,12 @@ against a real ``serve`` process, with ``kill -9``, are in tests/test_exactly_on
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from datetime import timedelta
 from typing import Any
 
+from bot.posts import HOST
 from bot.store import PostKey, PostKind
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 
@@ -181,3 +184,18 @@ async def test_a_claim_whose_post_never_reached_slack_is_posted_after_its_lease(
     assert len(posts(h, PostKind.SUMMARY)) == 2
     closed = await h.deps.store.get_round(round_.id)
     assert closed is not None and closed.summary_ts == ours[0]["ts"]
+
+
+async def test_an_attempt_is_over_when_its_process_is_gone_or_its_lease_ran_out(
+    harness: Harness,
+) -> None:
+    posts_ = harness.deps.rounds.posts
+    now = harness.clock()
+    ended = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await ended.wait()
+    assert not posts_.over(posts_.owner, now)  # this very process
+    assert posts_.over(f"{HOST}:{os.getpid()}:an-earlier-run", now)  # restarted with its pid
+    assert posts_.over(f"{HOST}:{ended.pid}:x", now)  # killed
+    assert not posts_.over(f"{HOST}:1:x", now)  # alive
+    assert not posts_.over(ELSEWHERE, now)  # another machine: only its lease tells
+    assert posts_.over(ELSEWHERE, now - posts_.lease - timedelta(seconds=1))
