@@ -18,6 +18,7 @@ from bot.dialogues import Dialogues
 from bot.frameworks import Catalog
 from bot.handlers import actions, commands, events, middleware, views
 from bot.home import AppHome
+from bot.posts import Posts
 from bot.rounds import Rounds
 from bot.slack_api import SlackGateway, make_client
 from bot.store import Store
@@ -34,8 +35,9 @@ def build_deps(
 ) -> Deps:
     """Wire the services around one store and one Web API client."""
     slack = SlackGateway(client)
-    dialogues = Dialogues(store, slack, clock)
-    rounds = Rounds(store, slack, dialogues, catalog, settings, clock)
+    posts = Posts(store, slack, clock, settings.slack_timeout)
+    dialogues = Dialogues(store, slack, posts, clock)
+    rounds = Rounds(store, slack, dialogues, posts, catalog, settings, clock)
     return Deps(settings, catalog, store, slack, dialogues, rounds, AppHome(store, slack))
 
 
@@ -48,7 +50,9 @@ def build_app(
     session: aiohttp.ClientSession | None = None,
 ) -> tuple[AsyncApp, Deps]:
     """The `AsyncApp` and its dependencies. Request signatures are always verified (HTTP mode)."""
-    client = make_client(settings.slack_bot_token, settings.slack_api_url, session)
+    client = make_client(
+        settings.slack_bot_token, settings.slack_api_url, session, settings.slack_timeout
+    )
     deps = build_deps(settings, catalog, store, client, *([clock] if clock else []))
     app = AsyncApp(
         client=client,

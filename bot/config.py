@@ -29,6 +29,8 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_timeout: int = 30  # seconds a Web API call may take
+    tick_seconds: float = 60.0  # how often the clock runs
     host: str = "0.0.0.0"
     port: int = 3000
 
@@ -65,6 +67,8 @@ class Settings:
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_app_token=env.get("SLACK_APP_TOKEN") or None,
             slack_api_url=env.get("SLACK_API_URL") or cls.slack_api_url,
+            slack_timeout=_int(env, "CX_ASSESS_SLACK_TIMEOUT", cls.slack_timeout, low=1),
+            tick_seconds=_seconds(env, "CX_ASSESS_TICK_SECONDS", cls.tick_seconds),
             host=env.get("HOST") or cls.host,
             port=_int(env, "PORT", 3000, low=0),
         )
@@ -87,6 +91,19 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value < low:
         raise ConfigError(f"{name} must be at least {low}, got {value}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0.0 < value < float("inf"):
+        raise ConfigError(f"{name} must be more than 0, got {value}")
     return value
 
 

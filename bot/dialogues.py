@@ -35,11 +35,12 @@ from bot.flows.interview import (
 )
 from bot.flows.parser import Ambiguous, Unrecognized, interpret
 from bot.i18n import language_of, t
+from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as blocks
 from bot.render.blocks import nudges
 from bot.render.dialogue import notice_text, options_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
-from bot.store import Participant, Round, RoundNotOpen, RoundStatus, Store
+from bot.store import Participant, PostKey, PostKind, Round, RoundNotOpen, RoundStatus, Store
 
 log = logging.getLogger(__name__)
 
@@ -78,19 +79,18 @@ class Dialogues:
         self,
         store: Store,
         slack: SlackGateway,
+        posts: Posts,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.store, self.slack, self.clock = store, slack, clock
+        self.store, self.slack, self.posts, self.clock = store, slack, posts, clock
         self._locks: defaultdict[tuple[int, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         # Sending follows the acknowledgement; bounding it keeps a burst's acks quick.
         self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
         self._questions: dict[tuple[object, ...], blocks.Message] = {}
 
     async def invite(self, round_: Round, person: Participant) -> None:
-        """Send the invitation DM and record it (so a resumed fan-out skips this person).
-
-        A crash between the post and the record re-sends one invitation after the restart.
-        """
+        """Send the invitation DM, exactly once (`bot.posts`): sending it records the person
+        as invited and the invitation as their pending prompt."""
         lang = language_of(person.locale)
         deadline = round_.deadline.date().isoformat() if round_.deadline else None
         message = blocks.invitation(
@@ -101,10 +101,8 @@ class Dialogues:
             channel=round_.channel_id,
             deadline=deadline,
         )
-        dm, ts = await self.slack.post_dm(person.user_id, message.text, message.blocks)
-        now = self.clock()
-        await self.store.mark_invited(round_.id, person.user_id, dm, now)
-        await self.store.record_prompt(round_.id, person.user_id, dm, ts, now=now)
+        key = PostKey(round_.id, PostKind.INVITATION, person.user_id)
+        await self.posts.deliver(key, Outgoing(person.user_id, message.text, message.blocks))
 
     async def handle(
         self,

@@ -22,6 +22,7 @@ from bot.flows.interview import Phase
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
+from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as dialogue_blocks
 from bot.render.blocks import nudges as nudge_blocks
 from bot.render.blocks.summary import summary_blocks, summary_text
@@ -32,6 +33,10 @@ from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.store import (
     Invitee,
     Participant,
+    PostKey,
+    PostKind,
+    PostState,
+    PostStatus,
     Round,
     RoundAlreadyOpen,
     RoundNotOpen,
@@ -46,7 +51,6 @@ R = TypeVar("R")
 FANOUT_CONCURRENCY = 16
 MAX_PARTICIPANTS = 1000
 DEADLINE_TIME = time(18, 0)
-SUMMARY_EVENT = "cx_assess_summary"
 
 
 class Refusal(Exception):
@@ -90,8 +94,11 @@ class Unreached:
 
 @dataclass(frozen=True)
 class FanOut:
+    """Invitations sent, refused for good (named), and still waiting (the clock retries)."""
+
     invited: int
     unreached: tuple[Unreached, ...] = field(default=())
+    waiting: int = 0
 
 
 def _slack_refusal(exc: SlackCallFailed, channel: str) -> Refusal:
@@ -108,11 +115,12 @@ class Rounds:
         store: Store,
         slack: SlackGateway,
         dialogues: Dialogues,
+        posts: Posts,
         catalog: Catalog,
         settings: Settings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.store, self.slack, self.dialogues = store, slack, dialogues
+        self.store, self.slack, self.dialogues, self.posts = store, slack, dialogues, posts
         self.catalog, self.settings, self.clock = catalog, settings, clock
 
     # ------------------------------------------------------------------ start
@@ -129,9 +137,12 @@ class Rounds:
         lang: str | None = None,
         min_responses: int | None = None,
     ) -> tuple[Round, FanOut]:
-        """Announce the round in the channel, create it and invite everyone by DM.
+        """Create the round, announce it in the channel and invite everyone by DM.
 
-        The announcement comes first: when the bot cannot post in the channel, no round exists.
+        The round and its posts are created first, each post claimed before it is sent (see
+        `bot.posts`). When Slack refuses the announcement for good (the bot is not in the
+        channel) the round is deleted again; when Slack is busy or does not answer, the round
+        stays and the clock finishes its announcement and invitations.
         """
         try:
             framework = self.catalog.get(framework_id)
@@ -154,19 +165,6 @@ class Rounds:
             raise NobodyToInvite(unreached)
         if not invitees:
             raise Refusal("no_participants")
-        lang = lang or language_of(starter.locale)
-        announcement = t(
-            lang,
-            "announce_deadline" if closes_at else "announce",
-            starter=f"<@{starter.id}>",
-            framework=framework.name.get(lang),
-            count=len(invitees),
-            deadline=deadline.isoformat() if deadline else "",
-        )
-        try:
-            announce_ts = await self.slack.post(channel_id, announcement)
-        except SlackCallFailed as exc:
-            raise _slack_refusal(exc, channel_id) from None
         try:
             round_ = await self.store.create_round(
                 team_id=team_id,
@@ -174,16 +172,44 @@ class Rounds:
                 framework=framework,
                 started_by=starter.id,
                 participants=invitees,
-                lang=lang,
+                lang=lang or language_of(starter.locale),
                 deadline=closes_at,
                 min_responses=min_responses or self.settings.min_responses,
                 now=now,
+                announced=True,
             )
         except RoundAlreadyOpen:
             raise Refusal("round_already_open", framework=framework.id) from None
-        await self.store.set_announce_ts(round_.id, announce_ts)
+        try:
+            await self.announce(round_, deadline)
+        except SlackCallFailed as exc:
+            if exc.transient:  # the round stands; the clock announces it
+                raise Refusal("announce_pending", error=exc.error) from None
+            raise _slack_refusal(exc, channel_id) from None
         fan_out = await self.fan_out(round_)
-        return round_, FanOut(fan_out.invited, unreached + fan_out.unreached)
+        return round_, FanOut(fan_out.invited, unreached + fan_out.unreached, fan_out.waiting)
+
+    async def announce(self, round_: Round, deadline: date | None = None) -> None:
+        """Post the round's announcement to its channel, once (``deadline``: as the lead gave
+        it; else the deadline's date in UTC). When Slack refuses it for good (the bot is not in
+        the channel), the round is deleted."""
+        lang = round_.lang
+        day = deadline or (round_.deadline.date() if round_.deadline else None)
+        text = t(
+            lang,
+            "announce_deadline" if day else "announce",
+            starter=f"<@{round_.started_by}>",
+            framework=round_.framework.name.get(lang),
+            count=len(await self.store.participants(round_.id)),
+            deadline=day.isoformat() if day else "",
+        )
+        key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
+        try:
+            await self.posts.deliver(key, Outgoing(round_.channel_id, text))
+        except SlackCallFailed as exc:
+            if not exc.transient:  # refused for good: nobody ever heard of the round
+                await self.store.discard_round(round_.id)
+            raise
 
     async def _invitees(
         self, channel_id: str, users: Sequence[str]
@@ -217,25 +243,35 @@ class Rounds:
             return exc.error
 
     async def fan_out(self, round_: Round) -> FanOut:
-        """Invite every participant not invited yet (safe to run again after a crash)."""
-        people = [p for p in await self.store.participants(round_.id) if p.invited_at is None]
+        """Send every invitation of the round that is due (safe to run again, and in several
+        processes at once: each invitation is claimed before it is sent)."""
+        due = {
+            k.user_id for k in await self.posts.pending(round_.id) if k.kind is PostKind.INVITATION
+        }
+        people = [p for p in await self.store.participants(round_.id) if p.user_id in due]
 
-        async def invite(person: Participant) -> Unreached | None:
+        async def invite(person: Participant) -> None:
             try:
                 await self.dialogues.invite(round_, person)
             except SlackCallFailed as exc:
-                return Unreached(person.user_id, exc.error)
-            return None
+                log.warning("round %s: invitation not sent: %s", round_.id, exc.error)
 
-        failures = [f for f in await _bounded(people, invite) if f is not None]
-        return FanOut(len(people) - len(failures), tuple(failures))
+        await _bounded(people, invite)
+        return await self.invitations(round_)
+
+    async def invitations(self, round_: Round) -> FanOut:
+        """Where the round's invitations stand: sent, refused for good (and why), waiting."""
+        return _fan_out(await self.store.invitations(round_.id))
 
     def fan_out_report(self, fan_out: FanOut, lang: str) -> str:
-        """What the lead learns after a start: who was invited, who could not be reached."""
+        """What the lead learns after a start: who was invited, who could not be reached, and
+        how many invitations the clock still has to send."""
         lines = [t(lang, "invited", count=fan_out.invited)]
         lines += [
             t(lang, "unreached", user=f"<@{u.user_id}>", error=u.error) for u in fan_out.unreached
         ]
+        if fan_out.waiting:
+            lines.append(t(lang, "invitations_waiting", count=fan_out.waiting))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ lead commands
@@ -269,11 +305,21 @@ class Rounds:
     async def status(self, round_: Round, lang: str) -> str:
         """Progress per participant: answered areas of the total, never the answers."""
         total = len(round_.framework.areas)
+        invitations = await self.store.invitations(round_.id)
         lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
         for person in await self.store.participants(round_.id):
             answered = person.state.answered
-            key = f"phase_{person.state.phase.value}"
-            lines.append(f"• <@{person.user_id}>: {answered}/{total} · {t(lang, key)}")
+            invitation = invitations.get(person.user_id)
+            if invitation is None or invitation.state is PostState.SENT:
+                phase = t(lang, f"phase_{person.state.phase.value}")
+            elif invitation.state is PostState.REFUSED:
+                phase = t(lang, "phase_unreached", error=invitation.error or "")
+            else:
+                phase = t(lang, "phase_waiting")
+            lines.append(f"• <@{person.user_id}>: {answered}/{total} · {phase}")
+        waiting = _fan_out(invitations).waiting
+        if waiting:
+            lines.append(t(lang, "invitations_waiting", count=waiting))
         return "\n".join(lines)
 
     async def remind(self, round_: Round, *, automatic: bool = False) -> int:
@@ -365,9 +411,9 @@ class Rounds:
         """Close: store the report, post the summary with its chart and report, thank everyone.
 
         Unless ``force``d (the deadline, or a lead who saw the warning), a close that would
-        withhold areas for too few answers raises `WouldWithhold` first. The round is closed (and
-        its report stored) before posting; a summary that cannot be posted is posted again by
-        the clock (`tick`) until it is, and the lead is told so.
+        withhold areas for too few answers raises `WouldWithhold` first. The round is closed (its
+        report stored, its summary made due) before posting; a summary that cannot be posted now
+        is posted by the clock (`tick`), and the lead is told so.
         """
         report = await self.analyse(round_)
         withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
@@ -383,30 +429,29 @@ class Rounds:
             await self.publish_summary(round_, report)
         except SlackCallFailed as exc:
             log.error("round %s: summary not posted yet: %s", round_.id, exc)
-            raise Refusal("summary_pending", error=exc.error) from None
+            key = "summary_unconfirmed" if exc.uncertain else "summary_pending"
+            raise Refusal(key, error=exc.error) from None
         return report
 
     async def publish_summary(self, round_: Round, report: Report) -> None:
-        """Post the summary to the channel, its chart and Markdown report into its thread, and
-        thank the participants."""
+        """Post the summary to the channel once; whoever records it as posted then adds its
+        chart and Markdown report to its thread and thanks the participants."""
         lang = round_.lang
         payload: dict[str, object] = {
-            "round_id": round_.id,
             "framework": round_.framework.id,
             "top_gaps": [g.id for g in report.top_gaps],
             "disagreements": [a.id for a in report.areas if a.disagreement],
         }
         if report.overall.stage is not None:
             payload["overall_stage"] = report.overall.stage.key
-        ts = await self.slack.post(
-            round_.channel_id,
-            summary_text(report, lang),
-            summary_blocks(report, lang),
-            metadata={"event_type": SUMMARY_EVENT, "event_payload": payload},
+        out = Outgoing(
+            round_.channel_id, summary_text(report, lang), summary_blocks(report, lang), payload
         )
-        await self.store.set_summary_ts(round_.id, ts)
+        sent = await self.posts.deliver(PostKey(round_.id, PostKind.SUMMARY), out)
+        if sent is None:
+            return  # posted before, or being posted by another attempt
         try:
-            await self._attach(round_, report, ts)
+            await self._attach(round_, report, sent.ts)
         except SlackCallFailed as exc:  # the summary itself is out; the files are extras
             log.error("round %s: chart or report not attached: %s", round_.id, exc)
         await self._farewell(round_, "thanks_closed")
@@ -489,14 +534,10 @@ class Rounds:
     # ------------------------------------------------------------------ the clock
 
     async def tick(self) -> None:
-        """The clock's work, run every minute: close rounds past their deadline, remind, and
-        post summaries that could not be posted before."""
+        """The clock's work, run every minute: send the posts still due, close rounds past
+        their deadline, remind."""
         await self.store.forget_requests_before(self.clock() - timedelta(days=1))
-        for closed in await self.store.unpublished_summaries():
-            try:
-                await self.publish_summary(closed, await self.analyse(closed))
-            except SlackCallFailed as exc:
-                log.error("round %s: summary still not posted: %s", closed.id, exc)
+        await self.resume()
         await self._wake_snoozed()
         for round_ in await self.store.open_rounds():
             try:
@@ -540,11 +581,42 @@ class Rounds:
         await self.slack.post_dm(round_.started_by, message.text, message.blocks)
 
     async def resume(self) -> None:
-        """After a restart: finish any fan-out that was cut off (nobody is invited twice)."""
-        for round_ in await self.store.open_rounds():
+        """Send every post still due: announcements, then invitations (once their round is
+        announced), then summaries; also those an attempt left unfinished (a restart, another
+        process, no answer from Slack) once that attempt is certainly over."""
+        for kind in PostKind:
+            round_ids = dict.fromkeys(
+                k.round_id for k in await self.posts.pending() if k.kind is kind
+            )
+            for round_id in round_ids:
+                round_ = await self.store.get_round(round_id)
+                if round_ is None:
+                    continue
+                try:
+                    await self._send_pending(round_, kind)
+                except SlackCallFailed as exc:
+                    log.error("round %s: %s not posted yet: %s", round_id, kind.value, exc.error)
+
+    async def _send_pending(self, round_: Round, kind: PostKind) -> None:
+        if kind is PostKind.ANNOUNCEMENT:
+            await self.announce(round_)
+        elif kind is PostKind.INVITATION:
             fan_out = await self.fan_out(round_)
-            if fan_out.invited or fan_out.unreached:
-                log.info("round %s: resumed fan-out, %s invited", round_.id, fan_out.invited)
+            log.info(
+                "round %s: %s invited, %s waiting", round_.id, fan_out.invited, fan_out.waiting
+            )
+        else:
+            await self.publish_summary(round_, await self.analyse(round_))
+
+
+def _fan_out(invitations: dict[str, PostStatus]) -> FanOut:
+    sent = sum(1 for s in invitations.values() if s.state is PostState.SENT)
+    refused = tuple(
+        Unreached(user_id, s.error or "")
+        for user_id, s in invitations.items()
+        if s.state is PostState.REFUSED
+    )
+    return FanOut(sent, refused, len(invitations) - sent - len(refused))
 
 
 def _framework_line(framework: Framework, lang: str) -> str:

@@ -27,7 +27,6 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-TICK_SECONDS = 60.0
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
@@ -92,8 +91,9 @@ async def drain(timeout: float = 10.0) -> None:
         await asyncio.wait(pending, timeout=remaining)
 
 
-async def run_clock(deps: Deps, every: float = TICK_SECONDS) -> None:
-    """Deadlines and reminders, from the database, so they survive restarts."""
+async def run_clock(deps: Deps) -> None:
+    """Posts still due, deadlines and reminders, from the database, so they survive restarts."""
+    every = deps.settings.tick_seconds
     while True:
         try:
             await deps.rounds.tick()

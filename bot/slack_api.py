@@ -1,8 +1,10 @@
 """The app's Slack Web API calls, in one place, with typed results and errors.
 
-Retries are slack-sdk's own handlers: connection errors, ``ratelimited`` (honouring
-``Retry-After``) and 5xx answers. What still fails becomes a `SlackCallFailed` carrying Slack's
-error code, which callers turn into a message for the user.
+Retries are slack-sdk's own handlers: ``ratelimited`` (honouring ``Retry-After``) for every
+call; connection errors and 5xx answers only for calls that are safe to repeat. A post that
+Slack may have made before failing is never repeated here (see `bot.posts`). What still fails
+becomes a `SlackCallFailed` carrying Slack's error code, which callers turn into a message for
+the user, and whether Slack may have done it anyway (``uncertain``).
 """
 
 from __future__ import annotations
@@ -10,15 +12,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,33 +33,89 @@ from slack_sdk.web.async_client import AsyncWebClient
 log = logging.getLogger(__name__)
 
 SLACKBOT = "USLACKBOT"
+DEFAULT_TIMEOUT = 30  # seconds, slack-sdk's own default
+# Calls that must not be repeated blindly: Slack may have carried out the first one.
+NOT_IDEMPOTENT = ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal")
+# Errors after which Slack may have done it anyway (its docs say so of internal_error).
+UNCERTAIN_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "request_timeout", "service_unavailable", "timeout"}
+)
+HISTORY_PAGES = 5
+
+
+class _OnlyIdempotent(AsyncRetryHandler):
+    """Applies ``inner`` to the calls that are safe to repeat, never to `NOT_IDEMPOTENT` ones."""
+
+    def __init__(self, inner: AsyncRetryHandler) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner = inner
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.rstrip("/").endswith(NOT_IDEMPOTENT):
+            return False
+        return await self.inner.can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        await self.inner.prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
 
 
 def make_client(
-    token: str | None, base_url: str, session: aiohttp.ClientSession | None = None
+    token: str | None,
+    base_url: str,
+    session: aiohttp.ClientSession | None = None,
+    timeout: int = DEFAULT_TIMEOUT,
 ) -> AsyncWebClient:
     """A Web API client whose every call (``auth.test`` included) goes to ``base_url``.
 
     Pass a ``session`` to reuse its connections (without one, every call opens a new one).
+    ``timeout`` bounds each request, in seconds.
     """
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         session=session,
+        timeout=timeout,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=5),  # a 429 was not carried out
+            _OnlyIdempotent(AsyncConnectionErrorRetryHandler(max_retry_count=2)),
+            _OnlyIdempotent(AsyncServerErrorRetryHandler(max_retry_count=2)),
         ],
     )
 
 
 class SlackCallFailed(Exception):
-    """A Web API call that failed after retries; ``error`` is Slack's code (``not_in_channel``)."""
+    """A Web API call that failed after retries; ``error`` is Slack's code (``not_in_channel``).
 
-    def __init__(self, method: str, error: str) -> None:
-        self.method, self.error = method, error
+    ``uncertain``: Slack may have carried it out all the same (a 5xx answer, a timeout, a
+    connection lost after the request went out).
+    """
+
+    def __init__(self, method: str, error: str, *, uncertain: bool = False) -> None:
+        self.method, self.error, self.uncertain = method, error, uncertain
         super().__init__(f"{method} failed: {error}")
+
+    @property
+    def transient(self) -> bool:
+        """Worth trying again later (Slack was busy or unreachable), unlike a refusal."""
+        return self.uncertain or self.error in ("ratelimited", "connection_error")
 
 
 @dataclass(frozen=True)
@@ -81,11 +144,15 @@ class SlackGateway:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc.response.status_code)
+            uncertain = exc.response.status_code >= 500 or error in UNCERTAIN_ERRORS
             log.warning("Slack %s failed: %s", method, error)
-            raise SlackCallFailed(method, error) from None
-        except (aiohttp.ClientError, TimeoutError) as exc:  # after the retry handlers gave up
+            raise SlackCallFailed(method, error, uncertain=uncertain) from None
+        except aiohttp.ClientConnectorError as exc:  # never reached Slack
             log.warning("Slack %s unreachable: %r", method, exc)
             raise SlackCallFailed(method, "connection_error") from None
+        except (aiohttp.ClientError, TimeoutError) as exc:  # the request may have gone out
+            log.warning("Slack %s: no answer: %r", method, exc)
+            raise SlackCallFailed(method, "timeout", uncertain=True) from None
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         return data
 
@@ -109,13 +176,47 @@ class SlackGateway:
     async def post_dm(
         self, user_id: str, text: str, blocks: Sequence[Block | dict[str, Any]] | None = None
     ) -> tuple[str, str]:
-        """Post to the person's DM with the app in one call; returns (DM channel id, ``ts``).
+        """Post to the person's DM with the app in one call; returns (DM channel id, ``ts``)."""
+        return await self.post_to(user_id, text, blocks)
 
-        ``chat.postMessage`` takes a user id as its channel, which saves a
-        ``conversations.open`` (a lower rate-limit tier) per person.
+    async def post_to(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block | dict[str, Any]] | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> tuple[str, str]:
+        """Post; returns (the conversation's id, ``ts``).
+
+        ``chat.postMessage`` takes a user id as its channel (the person's DM with the app),
+        which saves a ``conversations.open`` (a lower rate-limit tier) per person.
         """
-        data = await self._post_message(user_id, text, blocks)
+        data = await self._post_message(channel, text, blocks, metadata)
         return str(data["channel"]), str(data["ts"])
+
+    async def find_posted(self, channel: str, post: str, since: datetime) -> str | None:
+        """The ``ts`` of the message in ``channel`` since ``since`` whose metadata payload
+        carries ``post`` (a post's nonce), if there is one (``conversations.history``)."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            kwargs: dict[str, Any] = {
+                "channel": channel,
+                "oldest": f"{since.timestamp():.6f}",
+                "include_all_metadata": True,
+                "limit": 200,
+            }
+            if cursor:
+                kwargs["cursor"] = cursor
+            data = await self._call("conversations.history", **kwargs)
+            for message in data.get("messages", []):
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("post") == post:
+                    return str(message["ts"])
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
 
     async def _post_message(
         self,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,6 +112,39 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE participants ADD COLUMN snooze_until TEXT;  -- the clock reminds the person then
     ALTER TABLE rounds ADD COLUMN lead_told_done_at TEXT;   -- when the lead heard all finished
     """,
+    """
+    -- Every post with consequences, claimed before it is sent: due -> claimed -> sent (or
+    -- refused for good). A claim whose attempt is over (older than the lease, or its process
+    -- died) and that is still not sent: the message is looked for before it is posted again.
+    CREATE TABLE posts (
+        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('announcement', 'invitation', 'summary')),
+        user_id TEXT NOT NULL DEFAULT '',     -- the invitee; '' for channel posts
+        state TEXT NOT NULL DEFAULT 'due' CHECK (state IN ('due', 'claimed', 'sent', 'refused')),
+        claimed_at TEXT,                      -- the latest attempt's start
+        claimed_by TEXT,                      -- the latest attempt's process
+        first_claimed_at TEXT,                -- look for the message from here on
+        nonce TEXT,                           -- in the message's metadata: finds this very post
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,                           -- Slack's answer to the latest failed attempt
+        channel_id TEXT,
+        ts TEXT,
+        PRIMARY KEY (round_id, kind, user_id)
+    );
+    CREATE INDEX posts_pending ON posts (state) WHERE state IN ('due', 'claimed');
+    -- Rounds from before: what they sent, and what is still to send.
+    INSERT INTO posts (round_id, kind, state, channel_id, ts)
+        SELECT id, 'announcement', 'sent', channel_id, announce_ts FROM rounds
+        WHERE announce_ts IS NOT NULL;
+    INSERT INTO posts (round_id, kind, user_id, state, channel_id)
+        SELECT p.round_id, 'invitation', p.user_id,
+               CASE WHEN p.invited_at IS NULL THEN 'due' ELSE 'sent' END, p.dm_channel
+        FROM participants p JOIN rounds r ON r.id = p.round_id WHERE r.announce_ts IS NOT NULL;
+    INSERT INTO posts (round_id, kind, state, channel_id, ts)
+        SELECT id, 'summary', CASE WHEN summary_ts IS NULL THEN 'due' ELSE 'sent' END,
+               channel_id, summary_ts FROM rounds
+        WHERE announce_ts IS NOT NULL AND status = 'closed';
+    """,
 )
 
 
@@ -118,6 +152,53 @@ class RoundStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+
+
+class PostKind(StrEnum):
+    """The posts made exactly once."""
+
+    ANNOUNCEMENT = "announcement"
+    INVITATION = "invitation"
+    SUMMARY = "summary"
+
+
+class PostState(StrEnum):
+    DUE = "due"  # to be sent; no attempt under way
+    CLAIMED = "claimed"  # an attempt is under way, or ended without an answer
+    SENT = "sent"
+    REFUSED = "refused"  # Slack refused it for good; not tried again
+
+
+@dataclass(frozen=True)
+class PostKey:
+    """One post: a round's announcement or summary, or one person's invitation."""
+
+    round_id: int
+    kind: PostKind
+    user_id: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to send a post now. ``look_first``: an earlier attempt's outcome is unknown,
+    so look for the message (posted since ``since``, its metadata carrying ``nonce``, the same
+    for every attempt) before posting it."""
+
+    key: PostKey
+    claimed_at: datetime
+    since: datetime
+    look_first: bool
+    nonce: str
+
+
+AttemptOver = Callable[[str | None, datetime], bool]
+"""Whether the attempt of a claim (its process, when it was claimed) is certainly over."""
+
+
+@dataclass(frozen=True)
+class PostStatus:
+    state: PostState
+    error: str | None
 
 
 class RoundAlreadyOpen(Exception):
@@ -322,9 +403,15 @@ class Store:
         deadline: datetime | None = None,
         min_responses: int | None = None,
         now: datetime | None = None,
+        announced: bool = False,
     ) -> Round:
-        """Open a round with its participants in one transaction."""
+        """Open a round with its participants in one transaction.
+
+        ``announced``: a Slack round, whose announcement and invitations are due from now on
+        (and its summary once it closes); a terminal round has none.
+        """
         now = now or utcnow()
+        people = list(participants)
         async with self._transaction() as db:
             existing = await self._open_round_id(team_id, channel_id)
             if existing is not None:
@@ -349,8 +436,14 @@ class Store:
             await db.executemany(
                 "INSERT OR IGNORE INTO participants (round_id, user_id, locale, tz, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [(round_id, p.user_id, p.locale, p.tz, _iso(now)) for p in participants],
+                [(round_id, p.user_id, p.locale, p.tz, _iso(now)) for p in people],
             )
+            if announced:
+                await db.executemany(
+                    "INSERT OR IGNORE INTO posts (round_id, kind, user_id) VALUES (?, ?, ?)",
+                    [(round_id, PostKind.ANNOUNCEMENT.value, "")]
+                    + [(round_id, PostKind.INVITATION.value, p.user_id) for p in people],
+                )
         found = await self.get_round(round_id)
         assert found is not None
         return found
@@ -400,7 +493,10 @@ class Store:
         result: dict[str, Any] | None = None,
         now: datetime | None = None,
     ) -> None:
-        """Close or cancel an open round, storing its report; `RoundNotOpen` if it is not open."""
+        """Close or cancel an open round, storing its report; `RoundNotOpen` if it is not open.
+
+        Closing an announced round makes its summary due, in the same transaction.
+        """
         async with self._transaction() as db:
             cur = await db.execute(
                 "UPDATE rounds SET status = ?, closed_at = ?, result = ? WHERE id = ? AND status = 'open'",
@@ -416,6 +512,21 @@ class Store:
             await db.execute(
                 "UPDATE participants SET phase = ? WHERE round_id = ?",
                 (Phase.CLOSED.value, round_id),
+            )
+            if status is RoundStatus.CLOSED:
+                await db.execute(
+                    "INSERT OR IGNORE INTO posts (round_id, kind) SELECT ?, ? WHERE EXISTS"
+                    " (SELECT 1 FROM posts WHERE round_id = ? AND kind = ?)",
+                    (round_id, PostKind.SUMMARY.value, round_id, PostKind.ANNOUNCEMENT.value),
+                )
+
+    async def discard_round(self, round_id: int) -> None:
+        """Delete a round nobody ever heard of: its announcement was refused for good."""
+        async with self._transaction() as db:
+            await db.execute(
+                "DELETE FROM rounds WHERE id = ? AND EXISTS (SELECT 1 FROM posts"
+                " WHERE round_id = ? AND kind = ? AND state = 'refused')",
+                (round_id, round_id, PostKind.ANNOUNCEMENT.value),
             )
 
     def _round(self, row: sqlite3.Row) -> Round:
@@ -556,17 +667,6 @@ class Store:
                 ],
             )
 
-    async def mark_invited(
-        self, round_id: int, user_id: str, dm_channel: str, now: datetime | None = None
-    ) -> None:
-        """Record that the invitation reached the person (a resumed fan-out skips them)."""
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE participants SET invited_at = ?, dm_channel = ?"
-                " WHERE round_id = ? AND user_id = ?",
-                (_iso(now or utcnow()), dm_channel, round_id, user_id),
-            )
-
     async def record_prompt(
         self,
         round_id: int,
@@ -600,21 +700,125 @@ class Store:
             return None
         return PromptRef(int(row["round_id"]), row["user_id"], row["area_id"], row["ask"])
 
-    async def set_summary_ts(self, round_id: int, ts: str) -> None:
-        async with self._transaction() as db:
-            await db.execute("UPDATE rounds SET summary_ts = ? WHERE id = ?", (ts, round_id))
+    # ------------------------------------------------------------------ posts
 
-    async def unpublished_summaries(self) -> list[Round]:
-        """Closed rounds whose summary never reached the channel (to post them again)."""
+    async def claim_post(
+        self, key: PostKey, now: datetime, owner: str, over: AttemptOver
+    ) -> Claim | None:
+        """Claim a due post, or one whose last attempt is ``over``, for one attempt by
+        ``owner``; None when it is sent, refused, not due at all, or under way."""
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT state, claimed_at, claimed_by, first_claimed_at, nonce FROM posts"
+                " WHERE round_id = ? AND kind = ? AND user_id = ?",
+                _key(key),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            state, claimed_at = PostState(row["state"]), _datetime(row["claimed_at"])
+            unknown = (
+                state is PostState.CLAIMED
+                and claimed_at is not None
+                and over(row["claimed_by"], claimed_at)
+            )
+            if state is not PostState.DUE and not unknown:
+                return None
+            nonce = row["nonce"] or secrets.token_hex(8)
+            await db.execute(
+                "UPDATE posts SET state = 'claimed', claimed_at = ?, claimed_by = ?,"
+                " attempts = attempts + 1, first_claimed_at = COALESCE(first_claimed_at, ?),"
+                " nonce = ? WHERE round_id = ? AND kind = ? AND user_id = ?",
+                (_iso(now), owner, _iso(now), nonce, *_key(key)),
+            )
+        since = _datetime(row["first_claimed_at"]) or now
+        return Claim(key, now, since, unknown, nonce)
+
+    async def renew_claim(self, claim: Claim, now: datetime) -> Claim | None:
+        """Extend a claim for a second attempt; None when another attempt took it over."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE posts SET claimed_at = ? WHERE round_id = ? AND kind = ? AND user_id = ?"
+                " AND state = 'claimed' AND claimed_at = ?",
+                (_iso(now), *_key(claim.key), _iso(claim.claimed_at)),
+            )
+        renewed = Claim(claim.key, now, claim.since, False, claim.nonce)
+        return renewed if cur.rowcount == 1 else None
+
+    async def post_sent(self, key: PostKey, channel_id: str, ts: str, now: datetime) -> bool:
+        """Record a post as sent, with what it means for its round, in one transaction; False
+        when it was recorded before."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE posts SET state = 'sent', channel_id = ?, ts = ?, error = NULL"
+                " WHERE round_id = ? AND kind = ? AND user_id = ? AND state != 'sent'",
+                (channel_id, ts, *_key(key)),
+            )
+            if cur.rowcount != 1:
+                return False
+            if key.kind is PostKind.INVITATION:
+                await db.execute(
+                    "UPDATE participants SET invited_at = ?, dm_channel = ?, prompt_ts = ?,"
+                    " prompted_at = ? WHERE round_id = ? AND user_id = ?",
+                    (_iso(now), channel_id, ts, _iso(now), key.round_id, key.user_id),
+                )
+                await db.execute(
+                    "INSERT OR REPLACE INTO prompt_messages (channel_id, ts, round_id, user_id)"
+                    " VALUES (?, ?, ?, ?)",
+                    (channel_id, ts, key.round_id, key.user_id),
+                )
+            else:
+                column = "announce_ts" if key.kind is PostKind.ANNOUNCEMENT else "summary_ts"
+                await db.execute(f"UPDATE rounds SET {column} = ? WHERE id = ?", (ts, key.round_id))
+        return True
+
+    async def post_failed(self, claim: Claim, error: str, *, again: bool) -> None:
+        """Slack refused the attempt: the post is due again (``again``) or refused for good."""
+        state = PostState.DUE if again else PostState.REFUSED
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE posts SET state = ?, error = ? WHERE round_id = ? AND kind = ?"
+                " AND user_id = ? AND state = 'claimed' AND claimed_at = ?",
+                (state.value, error, *_key(claim.key), _iso(claim.claimed_at)),
+            )
+
+    async def pending_posts(self, over: AttemptOver, round_id: int | None = None) -> list[PostKey]:
+        """Posts to send now: due ones, and claims whose attempt is ``over``. Invitations only
+        once their round's announcement is out, and only while the round is open."""
+        sql = (
+            "SELECT p.round_id, p.kind, p.user_id, p.state, p.claimed_at, p.claimed_by"
+            " FROM posts p JOIN rounds r ON r.id = p.round_id"
+            " WHERE p.state IN ('due', 'claimed') AND (p.kind = 'summary' OR r.status = 'open')"
+            " AND (p.kind != 'invitation' OR EXISTS (SELECT 1 FROM posts a"
+            " WHERE a.round_id = p.round_id AND a.kind = 'announcement' AND a.state = 'sent'))"
+        )
+        params: tuple[Any, ...] = ()
+        if round_id is not None:
+            sql += " AND p.round_id = ?"
+            params += (round_id,)
+        async with self._db.execute(sql + " ORDER BY p.round_id, p.rowid", params) as cur:
+            rows = await cur.fetchall()
+        pending = []
+        for row in rows:
+            claimed_at = _datetime(row["claimed_at"])
+            if (
+                claimed_at is None
+                or row["state"] == PostState.DUE
+                or over(row["claimed_by"], claimed_at)
+            ):
+                pending.append(PostKey(int(row["round_id"]), PostKind(row["kind"]), row["user_id"]))
+        return pending
+
+    async def invitations(self, round_id: int) -> dict[str, PostStatus]:
+        """Where each person's invitation stands (people of a terminal round have none)."""
         async with self._db.execute(
-            "SELECT * FROM rounds WHERE status = 'closed' AND result IS NOT NULL"
-            " AND summary_ts IS NULL ORDER BY id"
+            "SELECT user_id, state, error FROM posts WHERE round_id = ? AND kind = ?",
+            (round_id, PostKind.INVITATION.value),
         ) as cur:
-            return [self._round(row) for row in await cur.fetchall()]
-
-    async def set_announce_ts(self, round_id: int, ts: str) -> None:
-        async with self._transaction() as db:
-            await db.execute("UPDATE rounds SET announce_ts = ? WHERE id = ?", (ts, round_id))
+            return {
+                row["user_id"]: PostStatus(PostState(row["state"]), row["error"])
+                for row in await cur.fetchall()
+            }
 
     async def note_reminder(self, round_id: int, user_id: str, now: datetime | None = None) -> None:
         """Count a reminder sent to the person."""
@@ -714,6 +918,10 @@ def _check_path(path: str) -> None:
 
 
 # ---------------------------------------------------------------------- row conversion
+
+
+def _key(key: PostKey) -> tuple[int, str, str]:
+    return key.round_id, key.kind.value, key.user_id
 
 
 def _iso(moment: datetime | None) -> str | None:

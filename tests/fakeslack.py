@@ -18,6 +18,12 @@ plus classic form-encoded bodies, are merged into one ``params`` dict per call. 
 strings exactly like Slack receives them (booleans become ``"1"``/``"0"``), except the JSON-valued
 parameters in :attr:`FakeSlack.JSON_PARAMS` which are decoded when sent as JSON strings.
 
+Faults: :meth:`FakeSlack.fail_next` refuses a call before it runs; :meth:`FakeSlack.fail_after`
+lets it take effect, then answers an error (a 500 after posting); :meth:`FakeSlack.hang_after` lets
+it take effect, then holds the answer back past the client's timeout; :meth:`FakeSlack.rate_limit`
+is a token bucket. ``conversations.history`` finds the bot's messages (with their metadata when
+``include_all_metadata`` is set), as a client looks for a post whose outcome it does not know.
+
 Workspace: team ``T0001``, bot user ``UBOT`` (bot id ``B0001``, app ``A0001``). Channel ids
 starting with ``C`` are public, ``G`` private, ``D`` direct messages. As on Slack, a channel's
 member list includes the bot user when the bot is a member.
@@ -79,7 +85,9 @@ DEFAULT_SCOPES: Final[tuple[str, ...]] = (
     "im:read",
     "users:read",
     "channels:read",
+    "channels:history",
     "groups:read",
+    "groups:history",
     "files:write",
 )
 VALID_TOKEN_PREFIXES: Final = ("xoxb-", "xoxp-")
@@ -141,11 +149,15 @@ class SlackError(Exception):
 
 @dataclass(slots=True)
 class _Failure:
-    """A queued injected failure."""
+    """A queued injected failure. ``after``: the method runs first (its effect stands), then
+    the answer is the error, or with ``delay`` the real answer comes that many seconds late."""
 
     error: str
     status: int
     retry_after: int | None
+    after: bool = False
+    delay: float = 0.0
+    where: Callable[[JSONDict], bool] | None = None  # only calls with matching parameters
 
 
 @dataclass(slots=True)
@@ -200,16 +212,16 @@ def _csv(value: Any) -> list[str]:
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def _encode_cursor(offset: int) -> str:
+def _encode_cursor(offset: int, kind: str = "member") -> str:
     """An opaque Slack-looking cursor for ``offset``."""
-    return base64.b64encode(f"member:{offset}".encode()).decode()
+    return base64.b64encode(f"{kind}:{offset}".encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> int:
+def _decode_cursor(cursor: str, kind: str = "member") -> int:
     """Inverse of :func:`_encode_cursor`; raises ``invalid_cursor``."""
     try:
         prefix, _, offset = base64.b64decode(cursor, validate=True).decode().partition(":")
-        if prefix != "member":
+        if prefix != kind:
             raise ValueError(cursor)
         return int(offset)
     except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -286,6 +298,7 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.members": self._conversations_members,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "views.open": self._views_open,
             "views.push": self._views_open,
@@ -430,11 +443,13 @@ class FakeSlack:
         status: int | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        where: Callable[[JSONDict], bool] | None = None,
     ) -> None:
         """Make the next ``times`` calls to ``method`` fail with ``error``.
 
         ``ratelimited`` defaults to HTTP 429 with ``Retry-After: 1``; other errors default to
         HTTP 200 with ``"ok": false``. ``status`` overrides the HTTP status (e.g. 500/503).
+        ``where`` limits it to calls whose parameters it accepts (as for every injection).
         """
         if times < 1:
             raise ValueError("times must be >= 1")
@@ -443,7 +458,38 @@ class FakeSlack:
         if retry_after is None and status == 429:
             retry_after = 1
         queue = self._failures.setdefault(method, deque())
-        queue.extend(_Failure(error, status, retry_after) for _ in range(times))
+        queue.extend(_Failure(error, status, retry_after, where=where) for _ in range(times))
+
+    def fail_after(
+        self,
+        method: str,
+        error: str = "internal_error",
+        *,
+        status: int = 500,
+        times: int = 1,
+        where: Callable[[JSONDict], bool] | None = None,
+    ) -> None:
+        """Let the next ``times`` calls to ``method`` take effect (a message is posted), then
+        answer ``error`` with HTTP ``status``: Slack did it but says it failed."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        queue = self._failures.setdefault(method, deque())
+        queue.extend(_Failure(error, status, None, True, 0.0, where) for _ in range(times))
+
+    def hang_after(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        where: Callable[[JSONDict], bool] | None = None,
+    ) -> None:
+        """Let the next ``times`` calls to ``method`` take effect, then hold the answer back
+        for ``seconds`` (a client with a shorter timeout gives up; the effect stands)."""
+        if times < 1 or seconds <= 0:
+            raise ValueError("times must be >= 1 and seconds > 0")
+        queue = self._failures.setdefault(method, deque())
+        queue.extend(_Failure("", 200, None, True, seconds, where) for _ in range(times))
 
     def rate_limit(self, method: str, per_second: float, burst: int = 1) -> None:
         """Token-bucket limit ``method``: a full bucket of ``burst``, refilled at ``per_second``.
@@ -609,12 +655,14 @@ class FakeSlack:
         params: JSONDict = {}
         token = self._bearer_token(request)
         headers: dict[str, str] = {}
+        delay = 0.0
         try:
             params = await self._read_params(request)
             param_token = params.pop("token", None)
             if token is None and param_token:
                 token = str(param_token)
-            body = {"ok": True, **self._dispatch(method, params, token)}
+            result, delay = self._dispatch(method, params, token)
+            body = {"ok": True, **result}
             call = Call(method, params, token, at, http_method=request.method)
             status = 200
         except SlackError as exc:
@@ -636,6 +684,8 @@ class FakeSlack:
             headers["x-accepted-oauth-scopes"] = ",".join(APP_TOKEN_SCOPES)
         self.calls.append(call)
         await self._notify()
+        if delay:
+            await asyncio.sleep(delay)
         return web.json_response(body, status=status, headers=headers)
 
     async def _read_params(self, request: web.Request) -> JSONDict:
@@ -669,7 +719,8 @@ class FakeSlack:
             return None
         return token.strip() or None
 
-    def _dispatch(self, method: str, params: JSONDict, token: str | None) -> JSONDict:
+    def _dispatch(self, method: str, params: JSONDict, token: str | None) -> tuple[JSONDict, float]:
+        """The method's answer and how long to hold it back."""
         if not token:
             raise SlackError("not_authed", rejected=True)
         is_app_token = token.startswith(APP_TOKEN_PREFIX)
@@ -677,9 +728,11 @@ class FakeSlack:
             raise SlackError("invalid_auth", rejected=True)
         if is_app_token != (method in APP_TOKEN_METHODS):
             raise SlackError("not_allowed_token_type", rejected=True)
-        queue = self._failures.get(method)
-        if queue:
-            failure = queue.popleft()
+        queue = self._failures.get(method) or deque()
+        failure = next((f for f in queue if f.where is None or f.where(params)), None)
+        if failure is not None:
+            queue.remove(failure)
+        if failure is not None and not failure.after:
             raise SlackError(
                 failure.error,
                 status=failure.status,
@@ -695,7 +748,12 @@ class FakeSlack:
         handler = self._handlers.get(method)
         if handler is None:
             raise SlackError("unknown_method")
-        return handler(params)
+        result = handler(params)
+        if failure is None:
+            return result, 0.0
+        if failure.delay:
+            return result, failure.delay
+        raise SlackError(failure.error, status=failure.status)
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         """The ``upload_url`` endpoint (files.slack.com/upload/v1/... on real Slack)."""
@@ -730,7 +788,8 @@ class FakeSlack:
     # ------------------------------------------------------------------ helpers
 
     def _next_ts(self) -> str:
-        self._ts_micros += 100
+        """Unique, increasing and, like Slack's, the wall-clock time of the message."""
+        self._ts_micros = max(self._ts_micros + 100, time.time_ns() // 1000)
         return f"{self._ts_micros // 1_000_000}.{self._ts_micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:
@@ -975,6 +1034,49 @@ class FakeSlack:
             "members": channel.members[offset:end],
             "response_metadata": {
                 "next_cursor": _encode_cursor(end) if end < len(channel.members) else ""
+            },
+        }
+
+    def _conversations_history(self, params: JSONDict) -> JSONDict:
+        """Newest first; thread replies left out; metadata only with ``include_all_metadata``."""
+        channel = self._resolve_channel(params.get("channel"))
+        if not channel.bot_is_member:
+            raise SlackError("not_in_channel")
+        if channel.is_im:
+            scope = "im:history"
+        elif channel.is_mpim:
+            scope = "mpim:history"
+        else:
+            scope = "groups:history" if channel.is_private else "channels:history"
+        if scope not in self.scopes:
+            raise SlackError("missing_scope")
+        try:
+            oldest = float(params.get("oldest") or 0)
+            latest = float(params.get("latest") or math.inf)
+            limit = max(1, min(int(params.get("limit") or 100), 999))
+        except (TypeError, ValueError):
+            raise SlackError("invalid_arguments") from None
+        inclusive = _truthy(params.get("inclusive", False))
+        metadata = _truthy(params.get("include_all_metadata", False))
+        found = [
+            {k: v for k, v in m.items() if metadata or k != "metadata"}
+            for m in reversed(channel.messages)
+            if m.get("thread_ts", m["ts"]) == m["ts"]
+            and (
+                oldest <= float(m["ts"]) <= latest
+                if inclusive
+                else oldest < float(m["ts"]) < latest
+            )
+        ]
+        cursor = str(params.get("cursor") or "")
+        offset = _decode_cursor(cursor, "history") if cursor else 0
+        end = offset + limit
+        return {
+            "messages": found[offset:end],
+            "has_more": end < len(found),
+            "pin_count": 0,
+            "response_metadata": {
+                "next_cursor": _encode_cursor(end, "history") if end < len(found) else ""
             },
         }
 

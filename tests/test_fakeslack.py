@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -86,7 +87,7 @@ async def test_post_message_records_decoded_blocks_and_metadata(
     second = await client.chat_postMessage(channel="C1", text="again", thread_ts=first["ts"])
 
     assert first["channel"] == "C1"
-    assert first["ts"] == "1700000000.000100"
+    assert abs(float(first["ts"]) - time.time()) < 60  # like Slack's: when it was posted
     assert float(second["ts"]) > float(first["ts"])
     message = first["message"]
     assert message["user"] == BOT_USER_ID and message["ts"] == first["ts"]
@@ -410,3 +411,53 @@ async def test_response_url_records_posts(slack: FakeSlack) -> None:
     assert (resp.status_code, resp.body) == (200, "ok")
     [posted] = await slack.wait_for_responses(1, timeout=1.0)
     assert posted == {"text": "Thanks!", "response_type": "ephemeral", "replace_original": True}
+
+
+async def test_history_newest_first_with_metadata_only_when_asked(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    first = await client.chat_postMessage(channel="C1", text="one", metadata=METADATA)
+    await client.chat_postMessage(channel="C1", text="reply", thread_ts=first["ts"])
+    second = await client.chat_postMessage(channel="C1", text="two")
+    plain = await client.conversations_history(channel="C1")
+    assert [m["text"] for m in plain["messages"]] == ["two", "one"]  # no thread replies
+    assert "metadata" not in plain["messages"][1]
+    full = await client.conversations_history(channel="C1", include_all_metadata=True, limit=1)
+    assert full["messages"][0]["ts"] == second["ts"] and full["has_more"]
+    cursor = full["response_metadata"]["next_cursor"]
+    rest = await client.conversations_history(
+        channel="C1", include_all_metadata=True, cursor=cursor
+    )
+    assert rest["messages"][0]["metadata"] == METADATA
+    newer = await client.conversations_history(channel="C1", oldest=first["ts"])
+    assert [m["text"] for m in newer["messages"]] == ["two"]
+    assert (await api_error(client.conversations_history(channel="COUT"))).response[
+        "error"
+    ] == "not_in_channel"
+
+
+async def test_history_needs_the_history_scope_of_the_conversation() -> None:
+    async with FakeSlack(scopes=("chat:write", "im:history")) as slack:
+        slack.add_channel("C1", [])
+        client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
+        error = await api_error(client.conversations_history(channel="C1"))
+        assert error.response["error"] == "missing_scope"
+
+
+async def test_fail_after_posts_then_answers_500(slack: FakeSlack, client: AsyncWebClient) -> None:
+    slack.fail_after("chat.postMessage")
+    error = await api_error(client.chat_postMessage(channel="C1", text="hi"))
+    assert error.response.status_code == 500 and error.response["error"] == "internal_error"
+    assert [m["text"] for m in slack.messages("C1")] == ["hi"]  # posted all the same
+    [call] = slack.calls_to("chat.postMessage")
+    assert call.status == 500 and not call.rejected
+    await client.chat_postMessage(channel="C1", text="again")
+    assert len(slack.messages("C1")) == 2
+
+
+async def test_hang_after_posts_then_answers_too_late(slack: FakeSlack) -> None:
+    client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url, timeout=1)
+    slack.hang_after("chat.postMessage", 1.5)
+    with pytest.raises((asyncio.TimeoutError, aiohttp.ClientError)):
+        await client.chat_postMessage(channel="C1", text="hi")
+    assert [m["text"] for m in slack.messages("C1")] == ["hi"]

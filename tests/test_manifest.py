@@ -17,6 +17,10 @@ def test_socket_mode_manifest_lets_people_write_to_the_app() -> None:
     assert {"im:history", "chat:write", "commands", "files:write"} <= set(
         data["oauth_config"]["scopes"]["bot"]
     )
+    # Looking for a post whose outcome is unknown reads the channel's or the DM's history.
+    assert {"channels:history", "groups:history", "im:history"} <= set(
+        data["oauth_config"]["scopes"]["bot"]
+    )
     assert data["settings"]["socket_mode_enabled"] is True
     assert "url" not in data["features"]["slash_commands"][0]
 

@@ -11,7 +11,17 @@ import pytest
 from bot.answers import AreaAnswer, Mark
 from bot.flows.interview import Answer, InterviewState, NotSure, Phase, Start, advance
 from bot.frameworks import load_framework
-from bot.store import MIGRATIONS, Invitee, RoundAlreadyOpen, RoundNotOpen, RoundStatus, Store
+from bot.store import (
+    MIGRATIONS,
+    Invitee,
+    PostKey,
+    PostKind,
+    PostState,
+    RoundAlreadyOpen,
+    RoundNotOpen,
+    RoundStatus,
+    Store,
+)
 from tests.samples import MINI_YAML
 
 
@@ -133,3 +143,125 @@ async def test_answers_of_a_round_by_person_and_area(db_path, mini) -> None:
         assert await store.answers(r.id) == {"U2": dict(state.answers)}
         joined = await store.add_participant(r.id, "U3", "de")
         assert joined.locale == "de" and joined.state.phase is Phase.INVITED
+
+
+# ---------------------------------------------------------------------- posts (exactly once)
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def live(owner: str | None, claimed_at: datetime) -> bool:
+    """No attempt is ever over."""
+    return False
+
+
+def gone(owner: str | None, claimed_at: datetime) -> bool:
+    """Every attempt is over (its process died)."""
+    return True
+
+
+async def announced_round(store: Store, framework, users=("U1", "U2")):
+    return await store.create_round(
+        team_id="T1",
+        channel_id="C1",
+        framework=framework,
+        started_by="ULEAD",
+        participants=[Invitee(u) for u in users],
+        announced=True,
+    )
+
+
+async def test_a_post_is_claimed_by_one_attempt_at_a_time(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        round_ = await announced_round(store, mini)
+        key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
+        claim = await store.claim_post(key, NOW, "a", live)
+        assert claim is not None and not claim.look_first
+        assert await store.claim_post(key, NOW, "b", live) is None  # under way
+        await store.post_failed(claim, "ratelimited", again=True)
+        retry = await store.claim_post(key, NOW + timedelta(minutes=1), "b", live)
+        assert retry is not None and not retry.look_first and retry.since == NOW
+        assert await store.post_sent(key, "C1", "1.1", NOW)
+        assert not await store.post_sent(key, "C1", "1.2", NOW)  # recorded once
+        assert await store.claim_post(key, NOW, "c", gone) is None
+        found = await store.get_round(round_.id)
+        assert found is not None and found.announce_ts == "1.1"
+
+
+async def test_a_claim_whose_attempt_is_over_is_taken_over_looking_first(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        round_ = await announced_round(store, mini)
+        key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
+        assert await store.claim_post(key, NOW, "dead", live) is not None
+        assert await store.pending_posts(live) == []
+        assert await store.pending_posts(gone) == [key]
+        later = NOW + timedelta(minutes=5)
+        claim = await store.claim_post(key, later, "b", gone)
+        assert claim is not None and claim.look_first and claim.since == NOW
+        assert await store.renew_claim(claim, later + timedelta(seconds=1)) is not None
+        assert await store.renew_claim(claim, later) is None  # no longer this attempt's
+
+
+async def test_invitations_are_due_once_the_round_is_announced(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        round_ = await announced_round(store, mini)
+        announcement = PostKey(round_.id, PostKind.ANNOUNCEMENT)
+        assert await store.pending_posts(live) == [announcement]
+        await store.post_sent(announcement, "C1", "1.1", NOW)
+        invitations = [PostKey(round_.id, PostKind.INVITATION, u) for u in ("U1", "U2")]
+        assert await store.pending_posts(live, round_.id) == invitations
+        assert await store.post_sent(invitations[0], "DU1", "2.1", NOW)
+        person = await store.participant(round_.id, "U1")
+        assert person is not None and (person.dm_channel, person.prompt_ts) == ("DU1", "2.1")
+        assert person.invited_at == NOW
+        await store.finish_round(round_.id, RoundStatus.CLOSED, {}, NOW)
+        assert await store.pending_posts(live) == [PostKey(round_.id, PostKind.SUMMARY)]
+
+
+async def test_a_terminal_round_has_no_posts(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        round_ = await new_round(store, mini)
+        await store.finish_round(round_.id, RoundStatus.CLOSED, {}, NOW)
+        assert await store.pending_posts(gone) == []
+        assert await store.invitations(round_.id) == {}
+
+
+async def test_a_round_whose_announcement_was_refused_is_deleted(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        round_ = await announced_round(store, mini)
+        key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
+        claim = await store.claim_post(key, NOW, "a", live)
+        assert claim is not None
+        await store.discard_round(round_.id)  # not refused: kept
+        assert await store.get_round(round_.id) is not None
+        await store.post_failed(claim, "not_in_channel", again=False)
+        await store.discard_round(round_.id)
+        assert await store.get_round(round_.id) is None
+        assert await store.open_round("T1", "C1") is None
+
+
+async def test_a_database_from_before_posts_keeps_what_was_sent(db_path, mini) -> None:
+    with sqlite3.connect(db_path) as db:
+        for number, script in enumerate(MIGRATIONS[:4], start=1):
+            db.executescript(f"{script}\nPRAGMA user_version = {number};")
+        stamp = NOW.isoformat()
+        db.executemany(
+            "INSERT INTO rounds (id, team_id, channel_id, framework_id, framework, started_by,"
+            " status, created_at, announce_ts, summary_ts, result)"
+            " VALUES (?, 'T1', ?, 'mini', '{}', 'ULEAD', ?, ?, ?, NULL, ?)",
+            [(1, "C1", "open", stamp, "1.1", None), (2, "C2", "closed", stamp, "1.2", "{}")],
+        )
+        db.executemany(
+            "INSERT INTO participants (round_id, user_id, updated_at, invited_at, dm_channel)"
+            " VALUES (1, ?, ?, ?, ?)",
+            [("U1", stamp, stamp, "DU1"), ("U2", stamp, None, None)],
+        )
+    async with Store.open(db_path) as store:
+        assert await store.pending_posts(live) == [
+            PostKey(1, PostKind.INVITATION, "U2"),
+            PostKey(2, PostKind.SUMMARY),
+        ]
+        assert {u: s.state for u, s in (await store.invitations(1)).items()} == {
+            "U1": PostState.SENT,
+            "U2": PostState.DUE,
+        }

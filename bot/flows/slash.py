@@ -49,6 +49,8 @@ class SlashCommand:
     deadline: date | None = None
     lang: str | None = None
     min_responses: int | None = None
+    anyway: bool = False
+    """``close anyway``: close even when areas would be withheld for too few answers."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def parse_slash(text: str) -> SlashCommand | SlashError:
         sub = Sub(head)
     except ValueError:
         return SlashError("slash_unknown", {"word": head[:40]})
+    if sub is Sub.CLOSE and [w.lower() for w in words[1:]] == ["anyway"]:
+        return SlashCommand(sub, anyway=True)
     if sub is not Sub.START:
         if len(words) > 1:
             return SlashError("slash_no_arguments", {"sub": sub.value})

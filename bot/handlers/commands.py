@@ -127,7 +127,7 @@ async def _run(
     if cmd.sub is Sub.REMIND:
         return Reply(t(lang, "reminded", count=await rounds.remind(round_)))
     if cmd.sub is Sub.CLOSE:
-        await rounds.close(round_)
+        await rounds.close(round_, force=cmd.anyway)
         return Reply(t(lang, "closed_ok"))
     assert cmd.sub is Sub.CANCEL
     await rounds.cancel(round_)

@@ -49,6 +49,8 @@ def test_simple_subcommands(sub: str) -> None:
     [
         ("dance", "slash_unknown"),
         ("status now", "slash_no_arguments"),
+        ("close now", "slash_no_arguments"),
+        ("cancel anyway", "slash_no_arguments"),
         ("start cx-maturity --deadline", "slash_option_value"),
         ("start cx-maturity --deadline 31/12/2026", "slash_bad_deadline"),
         ("start cx-maturity --lang fr", "slash_bad_lang"),
@@ -63,6 +65,12 @@ def test_simple_subcommands(sub: str) -> None:
 def test_errors_name_what_is_wrong(text: str, key: str) -> None:
     result = parse_slash(text)
     assert isinstance(result, SlashError) and result.key == key
+
+
+def test_close_anyway_overrides_the_withheld_areas_warning() -> None:
+    assert parse_slash("close anyway") == SlashCommand(Sub.CLOSE, anyway=True)
+    assert parse_slash("CLOSE Anyway") == SlashCommand(Sub.CLOSE, anyway=True)
+    assert parse_slash("close") == SlashCommand(Sub.CLOSE)
 
 
 @given(st.text(max_size=500))

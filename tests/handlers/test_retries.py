@@ -46,7 +46,9 @@ async def test_a_fan_out_cut_in_the_middle_resumes_without_inviting_anyone_twice
         framework=catalog.get("cx-pillars"),
         started_by="ULEAD",
         participants=[Invitee("U1", "es"), Invitee("U2"), Invitee("U3", "de")],
+        announced=True,
     )
+    await h.deps.rounds.announce(round_)
     first = (await h.deps.store.participants(round_.id))[0]
     await h.deps.dialogues.invite(round_, first)
     # ... the process died here; after the restart:
