@@ -106,6 +106,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE seen_requests ADD COLUMN payload TEXT;
     ALTER TABLE seen_requests ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
     """,
+    """
+    -- One card per area: a dialogue's position counts areas, no longer questions
+    -- (1 + ask_target + ask_importance questions per area before).
+    UPDATE participants SET position = position / (
+        SELECT 1 + (CASE WHEN coalesce(json_extract(r.framework, '$.ask_target'), 1) THEN 1 ELSE 0 END)
+                 + (CASE WHEN coalesce(json_extract(r.framework, '$.ask_importance'), 0) THEN 1 ELSE 0 END)
+        FROM rounds r WHERE r.id = participants.round_id);
+    """,
 )
 
 

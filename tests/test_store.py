@@ -90,7 +90,7 @@ async def test_progress_is_an_idempotent_upsert(db_path, mini) -> None:
     async with Store.open(db_path) as store:
         person = await store.participant(r.id, "U1")
     assert person is not None
-    assert person.state.phase is Phase.ASKING and person.state.position == 2
+    assert person.state.phase is Phase.ASKING and person.state.position == 1  # beta's card
     assert person.state.answer("alpha") == AreaAnswer(current=2, target=Mark.NOT_SURE)
 
 
@@ -133,3 +133,17 @@ async def test_answers_of_a_round_by_person_and_area(db_path, mini) -> None:
         assert await store.answers(r.id) == {"U2": dict(state.answers)}
         joined = await store.add_participant(r.id, "U3", "de")
         assert joined.locale == "de" and joined.state.phase is Phase.INVITED
+
+
+async def test_a_dialogue_saved_before_cards_resumes_at_the_same_area(db_path, mini) -> None:
+    """Migration 5: positions counted questions (current and target per area), now areas."""
+    async with Store.open(db_path) as store:
+        created = await new_round(store, mini)
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE participants SET phase = 'asking', position = 3 WHERE user_id = 'U1'")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    conn.commit()
+    conn.close()
+    async with Store.open(db_path) as store:
+        person = await store.participant(created.id, "U1")
+    assert person is not None and person.state.position == 1  # beta's target: beta's card
