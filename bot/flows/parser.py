@@ -94,7 +94,8 @@ _NUMBER_WORDS = {
 _N = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
 _NUMBER = re.compile(rf"^(?:level|stage|nivel|etapa|stufe|phase)?\s*#?{_N}\s*[.)]?$")
 _PAIR = re.compile(
-    rf"^{_N}\s*(?:->|→|=>|>|/|-|then|to|and|y|a|luego|hasta|und|dann|bis|auf|nach)?\s*{_N}$"
+    rf"^(?:from|de|desde|von)?\s*{_N}"
+    rf"\s*(?:->|→|=>|>|/|-|then|to|and|y|a|luego|hasta|und|dann|bis|auf|nach)?\s*{_N}$"
 )
 _NEGATING = frozenset({"not", "no", "nicht", "kein", "keine", "ni", "nunca", "never"})
 
@@ -192,6 +193,11 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
     return Unrecognized(raw.strip())
 
 
+def _word_before(text: str, index: int) -> str:
+    words = text[:index].split()
+    return words[-1] if words else ""
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBER_WORDS[word]
 
@@ -209,10 +215,7 @@ def _named_in(plain: str, scale: Scale) -> list[Level]:
         for start, end, level in found
         if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)
     ]
-    if any(
-        plain[:start].split()[-1:] and plain[:start].split()[-1] in _NEGATING
-        for start, _, _ in kept
-    ):
+    if any(_word_before(plain, start) in _NEGATING for start, _, _ in kept):
         return []
     levels: list[Level] = []
     for _, _, level in sorted(kept, key=lambda item: item[0]):
@@ -258,7 +261,7 @@ def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | R
     raw = text[:MAX_TYPED_CHARS]
     if isinstance(prompt, Question):
         ask = prompt.awaiting or Ask.CURRENT
-        pair = ask is Ask.CURRENT and Ask.TARGET in prompt.asks
+        pair = Ask.TARGET in prompt.asks and ask is not Ask.IMPORTANCE
         parsed = parse_reply(raw, prompt.scale_of(ask), pair=pair)
         if isinstance(parsed, LevelChoice):
             return Answer(parsed.value, prompt.area.id, ask)
