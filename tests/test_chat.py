@@ -42,7 +42,7 @@ def test_scripted_interview_to_the_end_shows_the_profile(tmp_path: Path) -> None
     assert "Please review your answers" in result.stdout
     assert "Your profile" in result.stdout
     assert (
-        "Data: knowing what customers want: today 1 · Needs immediate action, in 12 months 3 · Excellent, importance 3 · High"
+        "Data: knowing what customers want: 1 · Needs immediate action → 3 · Excellent · importance 3 · High"
         in (result.stdout)
     )
 

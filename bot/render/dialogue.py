@@ -84,18 +84,23 @@ def reask_text(reask: Reask, hint: str, framework: Framework, lang: str) -> str:
 
 
 def answer_line(area: Area, answer: AreaAnswer, framework: Framework, lang: str) -> str:
-    """One area of a person's own answers: "CX philosophy: today 2 · …, in 12 months 3 · …"."""
-    parts = [f"{t(lang, 'current')} {reply_label(answer.current, framework.scale, lang)}"]
-    if framework.ask_target:
-        parts.append(f"{t(lang, 'target')} {reply_label(answer.target, framework.scale, lang)}")
-    if framework.ask_importance:
+    """One area of a person's own answers, today → in 12 months (see `answers_legend`):
+    "CX philosophy: 2 · Development → 3 · Maturation"."""
+    line = reply_label(answer.current, framework.scale, lang)
+    if framework.ask_target and answer.current is not Mark.SKIPPED:
+        line += f" → {reply_label(answer.target, framework.scale, lang)}"
+    if framework.ask_importance and answer.current is not Mark.SKIPPED:
         label = reply_label(answer.importance, IMPORTANCE_SCALE, lang)
-        parts.append(f"{t(lang, 'importance')} {label}")
-    line = f"{area.name.get(lang)}: {', '.join(parts)}"
+        line += f" · {t(lang, 'importance')} {label}"
     current, target = answer.level(Ask.CURRENT), answer.level(Ask.TARGET)
     if current is not None and target is not None and target < current:
         line += f" · {t(lang, 'target_below')}"
-    return line
+    return f"{area.name.get(lang)}: {line}"
+
+
+def answers_legend(framework: Framework, lang: str) -> str:
+    """How to read `answer_line`: "today → in 12 months" (just "today" without targets)."""
+    return t(lang, "answers_legend" if framework.ask_target else "current")
 
 
 def local_deadline(moment: datetime, tz: str | None, lang: str) -> str:

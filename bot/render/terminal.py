@@ -17,6 +17,7 @@ from bot.i18n import t
 from bot.render.dialogue import (
     ROW_KEYS,
     answer_line,
+    answers_legend,
     given_line,
     options_hint,
     question_title,
@@ -31,7 +32,7 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
         name = framework.name.get(lang)
         return f"{t(lang, 'welcome', framework=name, areas=prompt.areas)}\n{t(lang, 'start_hint')}"
     if isinstance(prompt, Review):
-        lines = [t(lang, "review_title")]
+        lines = [f"{t(lang, 'review_title')} ({answers_legend(framework, lang)})"]
         lines += [
             f"  {n}. {answer_line(area, answer, framework, lang)}"
             for n, (area, answer) in enumerate(prompt.answers, 1)
@@ -42,7 +43,8 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
         lines.append(t(lang, "review_hint"))
         return "\n".join(lines)
     if isinstance(prompt, Finished):
-        lines = [t(lang, "finished"), "", t(lang, "profile_title")]
+        legend = answers_legend(framework, lang)
+        lines = [t(lang, "finished"), "", f"{t(lang, 'profile_title')} ({legend})"]
         lines += [
             f"  {answer_line(area, answer, framework, lang)}" for area, answer in prompt.answers
         ]

@@ -54,7 +54,9 @@ async def test_cx_maturity_takes_13_messages_and_26_taps(harness: Harness) -> No
     assert taps == 26
     assert len(posted_to(h, "U2")) - before == 13  # 12 cards and the review
     thanks = h.last_dm("U2")
-    assert thanks["text"].startswith("Thank you!") and "today 2 · Development" in str(thanks)
+    assert thanks["text"].startswith("Thank you!") and "2 · Development → 3 · Maturation" in str(
+        thanks
+    )
     for message in h.dm_messages("U2"):
         assert_valid_blocks(message["blocks"])
         assert all(s.get("expand") is True for s in sections(message)), message["text"]

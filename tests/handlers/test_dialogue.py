@@ -49,7 +49,7 @@ async def test_whole_interview_by_buttons_and_typing(harness: Harness) -> None:
     await h.dm("U2", "excellent")  # target, typed
     await h.dm("U2", "high")  # importance, typed: the card is complete
     answered = next(m for m in h.dm_messages("U2") if m["ts"] == card["ts"])
-    assert "today 1 · Needs immediate action" in answered["text"]
+    assert "1 · Needs immediate action → 3 · Excellent · importance 3 · High" in answered["text"]
     assert all(b["type"] != "actions" for b in answered["blocks"])
     person = await h.deps.store.participant(round_id, "U2")
     assert person is not None and person.state.answer("data").current == 1

@@ -40,6 +40,7 @@ from bot.render.blocks import clip, to_dicts
 from bot.render.dialogue import (
     ROW_KEYS,
     answer_line,
+    answers_legend,
     level_lines,
     pair_example,
     question_title,
@@ -252,7 +253,12 @@ def answered(area: Area, answer: AreaAnswer, framework: Framework, lang: str) ->
     progress = t(
         lang, "progress", index=framework.areas.index(area) + 1, total=len(framework.areas)
     )
-    return Message.of(line, [_section(f":white_check_mark: {line} · {progress}")])
+    legend = answers_legend(framework, lang)
+    blocks: list[Block] = [
+        _section(f":white_check_mark: {line}"),
+        _context(f"{progress} · {legend}"),
+    ]
+    return Message.of(line, blocks)
 
 
 def details(area: Area, framework: Framework, lang: str) -> View:
@@ -273,6 +279,7 @@ def review(prompt: Review, framework: Framework, lang: str, *, round_id: int) ->
     """Every answer with a Change button, and Submit."""
     blocks: list[Block] = [
         HeaderBlock(text=clip(t(lang, "review_title"), 150)),
+        _context(answers_legend(framework, lang)),
         *_answer_rows(prompt.answers, framework, lang, round_id),
     ]
     if prompt.unanswered:
@@ -286,7 +293,7 @@ def finished(prompt: Finished, framework: Framework, lang: str, *, round_id: int
     """Thanks, and the person's own answers with Change buttons (until the round closes)."""
     blocks: list[Block] = [
         _section(t(lang, "finished")),
-        DividerBlock(),
+        _context(answers_legend(framework, lang)),
         *_answer_rows(prompt.answers, framework, lang, round_id),
     ]
     return Message.of(t(lang, "finished"), blocks)
