@@ -157,9 +157,9 @@ class Dialogues:
         await self.handle(round_.id, user_id, Typed(text), None, saved)
 
     async def close(self, person: Participant, text: str) -> None:
-        """Tell a person who took part that the round ended: one new short message (earlier
-        messages, such as the thank-you with their answers, stay as they are)."""
-        if person.dm_channel is not None and person.state.started:
+        """Tell a person that the round ended: one new short message (earlier messages, such as
+        the thank-you with their answers, stay as they are)."""
+        if person.dm_channel is not None:
             await self.slack.post(person.dm_channel, text)
 
     async def details(self, round_id: int, user_id: str, area_id: str, trigger_id: str) -> None:
