@@ -110,3 +110,15 @@ def test_output_cut_short_by_a_closed_pipe_ends_quietly() -> None:
         timeout=60,
     )
     assert proc.stdout.startswith("Contact center CX maturity") and "Traceback" not in proc.stderr
+
+
+def test_both_answers_typed_at_once_and_a_bare_number_at_the_review(tmp_path: Path) -> None:
+    lines = ["1 3", "high"] * 5 + ["3", "done"]
+    result = chat(tmp_path / "c.db", *PILLARS, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Change area 3 · Delivery: putting the plan into practice? Type “change 3”" in (
+        result.stdout
+    )
+    assert "Thank you!" in result.stdout  # "done" after the question: no loop
+    answers = asyncio.run(saved_answers(tmp_path / "c.db", "cx-pillars"))
+    assert {a.current for a in answers.values()} == {1} and len(answers) == 5
