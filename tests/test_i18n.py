@@ -50,6 +50,10 @@ DYNAMIC = {
 }
 
 
+KEY_ARGUMENT = {"t": 1, "Refusal": 0, "SlashError": 0, "_farewell": 1}
+"""Calls that take a message key, and the position of that argument."""
+
+
 def _keys_of(node: ast.expr) -> list[str]:
     """The keys an expression can be: a literal, either branch of ``a if c else b``, or an
     f-string with a known prefix expanded over the values that fill it."""
@@ -65,15 +69,16 @@ def _keys_of(node: ast.expr) -> list[str]:
 
 
 def _keys_used_in_code() -> set[str]:
-    """Message keys the code names: the keys of ``t``/``Refusal`` calls and ``key = ...``
+    """Message keys the code names: the key arguments of `KEY_ARGUMENT`'s calls, ``key = ...``
     assignments, the ``ROW_KEYS`` table, and the templates' ``t("...")``."""
     keys: set[str] = set(ROW_KEYS.values())
     for path in Path("bot").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                args = node.args[1:2] if node.func.id == "t" else node.args[:1]
-                if node.func.id in ("t", "Refusal") and args:
-                    keys.update(_keys_of(args[0]))
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if name in KEY_ARGUMENT and len(node.args) > KEY_ARGUMENT[name]:
+                    keys.update(_keys_of(node.args[KEY_ARGUMENT[name]]))
             if isinstance(node, ast.Assign) and any(
                 isinstance(target, ast.Name) and target.id == "key" for target in node.targets
             ):
@@ -85,7 +90,8 @@ def _keys_used_in_code() -> set[str]:
 
 def test_every_message_key_used_in_code_exists_in_all_three_languages() -> None:
     keys = _keys_used_in_code()
-    assert {"progress", "notice_help", "phase_invited", "row_target", "report_title"} <= keys
+    expected = {"progress", "notice_help", "phase_invited", "row_target", "report_title"}
+    assert expected | {"slash_unknown", "thanks_closed", "no_open_round"} <= keys
     catalog = messages()
     missing = sorted(k for k in keys if k not in catalog)
     assert missing == []
