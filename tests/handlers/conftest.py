@@ -183,6 +183,13 @@ class Harness:
         action_id, value, ts = self.row_button(user, level, ask)
         return await self.click(user, action_id, value, channel=f"D{user}", ts=ts)
 
+    async def answer_all(self, user: str, *levels: int | str, cards: int) -> None:
+        """Start, answer ``cards`` cards with ``levels`` each (today, target, ...), Submit."""
+        await self.press(user, "cx_start")
+        for _ in range(cards):
+            await self.answer_card(user, *levels)
+        await self.press(user, "cx_finish")
+
     async def answer_card(self, user: str, *levels: int | str) -> None:
         """Tap today's level, then the target (and the importance) on the card in view."""
         for level, ask in zip(levels, ("current", "target", "importance"), strict=False):

@@ -139,10 +139,7 @@ async def test_closing_keeps_the_thank_you_and_tells_only_those_who_started(
 ) -> None:
     h = harness
     await h.command("start cx-pillars <@U1> <@U2> <@U3>")
-    await h.press("U2", "cx_start")
-    for _ in range(5):
-        await h.answer_card("U2", 2, 3, 2)
-    await h.press("U2", "cx_finish")
+    await h.answer_all("U2", 2, 3, 2, cards=5)
     thanks = h.last_dm("U2")
     await h.press("U3", "cx_start")
     await h.tap("U3", 1)  # started, one answer

@@ -137,10 +137,7 @@ async def test_the_clock_reminds_the_unfinished_then_closes_at_the_deadline(
 ) -> None:
     h = harness
     await h.command("start cx-pillars <@U2> <@U3> --deadline 2026-11-27")  # 18:00 Madrid
-    await h.press("U3", "cx_start")
-    for _ in range(5):
-        await h.answer_card("U3", 2, 3, 2)
-    await h.press("U3", "cx_finish")
+    await h.answer_all("U3", 2, 3, 2, cards=5)
     round_ = await h.deps.store.open_round(TEAM, CHANNEL)
     assert round_ is not None and round_.deadline is not None
     h.clock.now = round_.deadline - timedelta(hours=20)  # Friday 22:00 -> too late in London

@@ -17,10 +17,7 @@ def reply(h: Harness) -> str:
 
 async def answer_all(h: Harness, user: str, level: int) -> None:
     """Walk ``user`` through cx-pillars with buttons: current ``level``, target 3, importance."""
-    await h.press(user, "cx_start")
-    for _ in range(5):
-        await h.answer_card(user, level, 3, 2)
-    await h.press(user, "cx_finish")
+    await h.answer_all(user, level, 3, 2, cards=5)
 
 
 async def run_round(h: Harness, levels: dict[str, int]) -> None:
