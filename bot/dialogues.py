@@ -247,14 +247,16 @@ class Dialogues:
         if step.notice is not None:
             await self.slack.post(dm, notice_text(step.notice, lang, area))
         live = person.prompt_ts
-        if isinstance(event, Help) or (step.prompt == before and not isinstance(event, Start)):
+        if isinstance(event, Help | Comment) or (
+            step.prompt == before and not isinstance(event, Start)
+        ):
             if origin and origin.ts != live and step.notice is Notice.RECORDED_EARLIER and area:
                 # a late click on an earlier card: that card shows the answer it now holds
                 answer = step.state.answer(area.id)
                 await self._update(
                     dm, origin.ts, blocks.answered(area, answer, round_.framework, lang)
                 )
-            return  # help is one line; a replay changed nothing
+            return  # help and a saved comment are one line; a replay changed nothing
         message = self._render(round_, step.prompt, lang)
         in_place = (
             isinstance(before, Question)

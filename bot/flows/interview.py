@@ -221,9 +221,9 @@ def missing(asks: tuple[Ask, ...], answer: AreaAnswer) -> tuple[Ask, ...]:
     return tuple(ask for ask in asks if answer.get(ask) is None)
 
 
-def scale_for(framework: Framework, ask: Ask) -> Scale:
-    """The options of a question: the framework's scale, or the importance scale."""
-    return IMPORTANCE_SCALE if ask is Ask.IMPORTANCE else framework.scale
+def _options(scale: Scale, ask: Ask) -> Scale:
+    """The options of a question: the framework's ``scale``, or the importance scale."""
+    return IMPORTANCE_SCALE if ask is Ask.IMPORTANCE else scale
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,8 @@ class Question:
         return current is not None and target is not None and target < current
 
     def scale_of(self, ask: Ask) -> Scale:
-        return IMPORTANCE_SCALE if ask is Ask.IMPORTANCE else self.scale
+        """The options of one row: the framework's scale, or the importance scale."""
+        return _options(self.scale, ask)
 
 
 @dataclass(frozen=True)
@@ -445,7 +446,7 @@ def _replies(
     for ask, reply in wanted.items():
         if ask not in asks:
             return None
-        if isinstance(reply, int) and reply not in scale_for(framework, ask).values:
+        if isinstance(reply, int) and reply not in _options(framework.scale, ask).values:
             return None
     return dict(wanted)
 

@@ -91,8 +91,10 @@ async def test_replies_in_a_card_thread_are_appended_to_that_area_comment(
     await h.press("U2", "cx_start")
     card_ts = h.last_dm("U2")["ts"]
     await h.tap("U2", 2)
+    updates = len(h.slack.calls_to("chat.update"))
     await h.dm("U2", "We only look at CSAT once a year.", thread_ts=card_ts)
     assert "Comment saved for Data" in h.last_dm("U2")["text"]
+    assert len(h.slack.calls_to("chat.update")) == updates  # the card does not show comments
     await h.dm("U2", "And nobody reads it.", thread_ts=card_ts)
     assert "Added to your comment on Data" in h.last_dm("U2")["text"]
     person = await h.deps.store.participant(round_id, "U2")
