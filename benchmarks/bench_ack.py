@@ -1,9 +1,10 @@
 """Answer acknowledgement latency over real HTTP: cx-assess against a bare Bolt app, same run.
 
 200 participants of an open ``cx-maturity`` round (started with a signed ``/cx-assess start``
-command, every participant then pressed *Start*) answer their current question, half by button
-(a ``block_actions`` payload carrying the real button value read from their DM in the fake
-Slack), half by typing the level (a ``message.im`` event). Two loads:
+command, every participant then pressed *Start*) answer the open row of their current card
+(today, then the target), by button (a ``block_actions`` payload carrying the real button
+value read from their DM in the fake Slack) or, for half of the first rows, by typing the level
+(a ``message.im`` event). Two loads:
 
 - sustained: 500 answers at 50 a second in total (each participant every 4 s), open loop;
 - burst: all 200 answer at the same instant.
@@ -23,8 +24,8 @@ the Web API calls cx-assess makes would cost the server CPU that real Slack does
 machine has two cores, so the three processes still share them: the figures are an upper bound.
 
 Afterwards SQLite is read: every answer sent must be stored exactly once, with the value sent,
-each participant's interview position must equal the answers they gave, and each DM must hold
-exactly one question message per answer plus the first.
+each participant's interview position must equal the cards they completed, and each DM must hold
+exactly one card per completed card plus the open one.
 """
 
 from __future__ import annotations
@@ -97,23 +98,37 @@ class Plan:
     sustained: list[Request] = field(default_factory=list)
     burst: list[Request] = field(default_factory=list)
     expected: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    given: Counter[str] = field(default_factory=Counter)
-    answered: dict[str, set[str]] = field(default_factory=dict)
+    given: Counter[str] = field(default_factory=Counter)  # completed cards per participant
+    answered: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # (card ts, row)
+
+
+def open_row(user: str, prompt: Prompt, plan: Plan) -> list[tuple[str, str]]:
+    """The level buttons of the card's first row that ``user`` has not answered yet."""
+    done = plan.answered.get(user, set())
+    for ask in ("current", "target", "importance"):
+        row = [(a, v) for a, v in prompt.levels() if v.split("|")[2] == ask]
+        if row and (prompt.ts, ask) not in done:
+            return row
+    return []
 
 
 def answer_for(
     user: str, prompt: Prompt, is_typed: bool, pick: float, event_id: str, plan: Plan
 ) -> Request:
-    """The answer to ``prompt``: a level chosen by ``pick``, clicked or typed; noted in ``plan``."""
-    levels = prompt.levels()
-    if not levels:
-        raise BenchError(f"{user}'s question has no level buttons")
-    action_id, value = levels[int(pick * len(levels))]
+    """The answer to the card's open row: a level chosen by ``pick``, clicked or (on today's
+    row, which a typed level fills first) typed; noted in ``plan``."""
+    row = open_row(user, prompt, plan)
+    if not row:
+        raise BenchError(f"{user}'s card has no open row")
+    action_id, value = row[int(pick * len(row))]
     _, area, ask, level = value.split("|")
     plan.expected[(user, area, ask)] = int(level)
-    plan.given[user] += 1
-    plan.answered.setdefault(user, set()).add(prompt.ts)
-    return typed(user, level, event_id) if is_typed else click(user, action_id, value, prompt.ts)
+    plan.answered.setdefault(user, set()).add((prompt.ts, ask))
+    if not open_row(user, prompt, plan):
+        plan.given[user] += 1  # the card is complete: the next one follows
+    if is_typed and ask == "current":
+        return typed(user, level, event_id)
+    return click(user, action_id, value, prompt.ts)
 
 
 async def prepare(fake: FakeSlackProcess, client: SignedClient, users: list[str]) -> int:
@@ -196,8 +211,8 @@ async def at_once(client: SignedClient, requests: list[Request]) -> list[Sample]
 
 
 def not_answered(plan: Plan) -> Ready:
-    """Ready when the user's latest DM message is a question they have not answered yet."""
-    return lambda user, prompt: prompt.is_question and prompt.ts not in plan.answered.get(user, ())
+    """Ready when the user's latest DM message is a card with a row they have not answered."""
+    return lambda user, prompt: prompt.is_question and bool(open_row(user, prompt, plan))
 
 
 async def run_cx(tmp: Path, fake: FakeSlackProcess, users: list[str]) -> tuple[Load, Plan, str]:

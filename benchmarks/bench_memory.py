@@ -2,8 +2,9 @@
 
 The real server (``cx-assess serve --http``, a child process) gets a signed ``/cx-assess start
 cx-maturity`` in a channel of 1,000 people (the fake Slack, another child process, without rate
-limits); then every participant presses *Start* and answers the first questions with the real
-buttons of their DM, in waves (everyone's first answer, then everyone's second, ...).
+limits); then every participant presses *Start* and answers the first card (today, then the
+target) with the real buttons of their DM, in waves (everyone's first answer, then everyone's
+second), so that each holds the second card open.
 
 Measured (Linux): the server's resident set size from ``/proc/PID/status`` once it is healthy
 (baseline) and once the 1,000 dialogues are open and idle, and its peak RSS over its whole life
@@ -37,7 +38,7 @@ from benchmarks._slackbench import (
 )
 
 PARTICIPANTS = 1000
-ANSWERS = 2  # per participant, after Start (each wave of 1,000 clicks takes ~10 s here)
+ROWS = ("current", "target")  # the first card's answers, one wave each (~10 s per 1,000 clicks)
 CONCURRENCY = 32  # requests in flight
 SEED = 20240611
 TARGET_MB = 200.0
@@ -91,19 +92,24 @@ async def run(tmp: Path) -> None:
                     assert found is not None
                     return found
 
-                def level(prompt: Prompt) -> tuple[str, str]:
-                    levels = prompt.levels()
-                    return levels[rng.randrange(len(levels))]
+                def level(ask: str) -> Callable[[Prompt], tuple[str, str]]:
+                    def choose(prompt: Prompt) -> tuple[str, str]:
+                        row = [(a, v) for a, v in prompt.levels() if v.split("|")[2] == ask]
+                        return row[rng.randrange(len(row))]
+
+                    return choose
 
                 seen: dict[str, str] = {}
-                for step in range(ANSWERS + 1):
-                    await wave(client, prompts, level if step else start)
+                for step in range(len(ROWS) + 1):
+                    await wave(client, prompts, level(ROWS[step - 1]) if step else start)
+                    if 0 < step < len(ROWS):
+                        continue  # the same card, updated: its next row is already there
                     seen.update({u: p.ts for u, p in prompts.items()})
                     prompts = await wait_for(
                         users,
                         fake,
                         lambda u, p: p.is_question and p.ts != seen[u],
-                        "its next question",
+                        "its next card",
                         timeout=90.0,
                     )
                 await wait_recorded(server.db_path, round_id, {u: p.ts for u, p in prompts.items()})
@@ -114,10 +120,10 @@ async def run(tmp: Path) -> None:
                 await client.close()
         peak = server.peak_rss_kib() or peak_now
     _, positions = answers_in_db(server.db_path, round_id)
-    open_dialogues = sum(1 for n in positions.values() if n == ANSWERS)
+    open_dialogues = sum(1 for n in positions.values() if n == 1)
     print(
-        f"memory: {open_dialogues}/{PARTICIPANTS} dialogues open at question {ANSWERS + 1}"
-        f" (fan-out {fanned_out:.1f} s, Start + {ANSWERS} answers each, {took:.1f} s in all)"
+        f"memory: {open_dialogues}/{PARTICIPANTS} dialogues open at card 2"
+        f" (fan-out {fanned_out:.1f} s, Start + {len(ROWS)} answers each, {took:.1f} s in all)"
     )
     print(
         f"memory: server RSS baseline {baseline / 1024:.1f} MB, with {PARTICIPANTS} open"

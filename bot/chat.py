@@ -9,16 +9,17 @@ from bot.flows.interview import (
     Finished,
     Paused,
     Phase,
+    Question,
     Start,
     Transition,
     advance,
     prompt_for,
 )
-from bot.flows.parser import Ambiguous, Unrecognized, interpret
+from bot.flows.parser import Ambiguous, Unrecognized, WhichArea, interpret
 from bot.frameworks import Framework
 from bot.i18n import t
 from bot.render.dialogue import notice_text, options_hint, reask_text
-from bot.render.terminal import render_prompt
+from bot.render.terminal import follow_up, render_prompt
 from bot.store import Invitee, Store
 
 CHAT_TEAM = "local"
@@ -64,10 +65,20 @@ async def run_chat(
     else:
         step = Transition(state, prompt_for(snapshot, state))
     resumed_finished = step.state.phase is Phase.FINISHED
-    show = True
+    show, shown = True, step.prompt
     while True:
         if show:
-            out.write(render_prompt(step.prompt, snapshot, lang) + "\n")
+            same_card = (
+                isinstance(step.prompt, Question)
+                and isinstance(shown, Question)
+                and shown.area.id == step.prompt.area.id
+                and shown is not step.prompt
+            )
+            if same_card:
+                assert isinstance(step.prompt, Question)
+                out.write(follow_up(step.prompt, lang) + "\n")
+            else:
+                out.write(render_prompt(step.prompt, snapshot, lang) + "\n")
             if resumed_finished:
                 out.write(t(lang, "review_hint") + "\n")
                 resumed_finished = False
@@ -87,10 +98,16 @@ async def run_chat(
         if echo:
             out.write(f"> {line.rstrip()}\n")
         event = interpret(line.rstrip("\n"), step.prompt, area_ids)
-        if isinstance(event, Ambiguous | Unrecognized):
-            scale = getattr(step.prompt, "scale", None)
-            hint = options_hint(scale, lang) if scale is not None else t(lang, "review_hint")
-            out.write(reask_text(event, hint, lang) + "\n")
+        if isinstance(event, Ambiguous | Unrecognized | WhichArea):
+            hint = (
+                options_hint(step.prompt, lang)
+                if isinstance(step.prompt, Question)
+                else t(lang, "review_hint")
+            )
+            text = reask_text(event, hint, snapshot, lang)
+            if isinstance(event, WhichArea):
+                text += " " + t(lang, "which_area_typed", number=event.number)
+            out.write(text + "\n")
             show = False
             continue
         shown = step.prompt

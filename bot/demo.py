@@ -184,42 +184,53 @@ def _interview(
         question = step.prompt
         if persona.behaviour is Behaviour.STOPS_HALFWAY and question.index >= stop_at:
             return step.state
-        step = advance(framework, step.state, _reply(question, step.state, persona, views, rng))
+        for event in _card(question, persona, views, rng):
+            step = advance(framework, step.state, event)
         key = views.comments.get((persona.name, question.area.id))
-        if key and question.ask is Ask.CURRENT:
+        if key:
             step = advance(framework, step.state, Comment(t(lang, key), question.area.id))
     if isinstance(step.prompt, Review):
         step = advance(framework, step.state, Finish())
     return step.state
 
 
+def _card(question: Question, persona: Persona, views: _Views, rng: random.Random) -> list[Event]:
+    """The taps on one card; a current level of *not sure* goes last, as it completes the card."""
+    current = _reply(question, Ask.CURRENT, None, persona, views, rng)
+    if isinstance(current, Skip):
+        return [current]
+    rated = current.value if isinstance(current, Answer) else None
+    later = [_reply(question, ask, rated, persona, views, rng) for ask in question.asks[1:]]
+    return [current, *later] if rated is not None else [*later, current]
+
+
 def _reply(
     question: Question,
-    state: InterviewState,
+    ask: Ask,
+    rated: int | None,
     persona: Persona,
     views: _Views,
     rng: random.Random,
-) -> Event:
+) -> Answer | NotSure | Skip:
     values = question.scale.values
     top = len(values) - 1
     area_id = question.area.id
-    if question.ask is Ask.IMPORTANCE:
-        return Answer(rng.choice((1, 2, 2, 3, 3)))
+    if ask is Ask.IMPORTANCE:
+        return Answer(rng.choice((1, 2, 2, 3, 3)), area_id, ask)
     draw = rng.random()
-    if question.ask is Ask.CURRENT:
+    if ask is Ask.CURRENT:
         if draw < SKIP_RATE:
-            return Skip()
+            return Skip(area_id)
         if draw < SKIP_RATE + NOT_SURE_RATE:
-            return NotSure()
+            return NotSure(area_id, ask)
         noise = CONTESTED_NOISE if area_id in views.contested else NOISE
         seen = views.truth[area_id] + persona.bias * top / 3 + rng.gauss(0, noise)
-        return Answer(values[_clamp(seen, 0, top)])
+        return Answer(values[_clamp(seen, 0, top)], area_id, ask)
     if draw < NOT_SURE_RATE:
-        return NotSure()
-    rated = state.answer(area_id).level(Ask.CURRENT)
+        return NotSure(area_id, ask)
     base = values.index(rated) if rated is not None else round(views.truth[area_id])
     wanted = base + views.ambition[area_id] + rng.gauss(0, NOISE)
-    return Answer(values[_clamp(wanted, base, top)])
+    return Answer(values[_clamp(wanted, base, top)], area_id, ask)
 
 
 def _clamp(value: float, low: int, high: int) -> int:

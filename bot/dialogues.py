@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.flows.interview import (
+    Back,
     Closed,
     CloseRound,
     Comment,
     Declined,
     Event,
+    Finish,
     Finished,
     Help,
     Invitation,
+    Notice,
     Paused,
     Phase,
     Prompt,
@@ -33,19 +36,19 @@ from bot.flows.interview import (
     advance,
     prompt_for,
 )
-from bot.flows.parser import Ambiguous, Unrecognized, interpret
+from bot.flows.parser import Ambiguous, Reask, Unrecognized, WhichArea, interpret
 from bot.i18n import language_of, t
 from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as blocks
 from bot.render.blocks import nudges
-from bot.render.dialogue import notice_text, options_hint, reask_text
+from bot.render.dialogue import local_deadline, notice_text, options_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
 from bot.store import Participant, PostKey, PostKind, Round, RoundNotOpen, RoundStatus, Store
 
 log = logging.getLogger(__name__)
 
 SEND_CONCURRENCY = 4
-RENDERED_QUESTIONS = 2048
+RENDERED_CARDS = 2048
 ASKING = (Phase.ASKING, Phase.REVIEW)
 WAITING = (Phase.INVITED, Phase.DECLINED)
 
@@ -86,21 +89,12 @@ class Dialogues:
         self._locks: defaultdict[tuple[int, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         # Sending follows the acknowledgement; bounding it keeps a burst's acks quick.
         self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
-        self._questions: dict[tuple[object, ...], blocks.Message] = {}
+        self._cards: dict[tuple[object, ...], blocks.Message] = {}
 
     async def invite(self, round_: Round, person: Participant) -> None:
         """Send the invitation DM, exactly once (`bot.posts`): sending it records the person
         as invited and the invitation as their pending prompt."""
-        lang = language_of(person.locale)
-        deadline = round_.deadline.date().isoformat() if round_.deadline else None
-        message = blocks.invitation(
-            round_.framework,
-            lang,
-            round_id=round_.id,
-            starter=round_.started_by,
-            channel=round_.channel_id,
-            deadline=deadline,
-        )
+        message = self._invitation(round_, person)
         key = PostKey(round_.id, PostKind.INVITATION, person.user_id)
         await self.posts.deliver(key, Outgoing(person.user_id, message.text, message.blocks))
 
@@ -162,12 +156,20 @@ class Dialogues:
         await self.handle(round_.id, user_id, Typed(text), None, saved)
 
     async def close(self, person: Participant, text: str) -> None:
-        """Tell an invited person the round ended; their pending prompt loses its buttons."""
-        if person.dm_channel is None:
-            return
-        if person.prompt_ts is not None:
-            await self._update(person.dm_channel, person.prompt_ts, blocks.note(text))
-        await self.slack.post(person.dm_channel, text)
+        """Tell a person that the round ended: one new short message (earlier messages, such as
+        the thank-you with their answers, stay as they are)."""
+        if person.dm_channel is not None:
+            await self.slack.post(person.dm_channel, text)
+
+    async def details(self, round_id: int, user_id: str, area_id: str, trigger_id: str) -> None:
+        """Open the modal with an area's full level descriptions (the card shows one line each)."""
+        round_ = await self.store.get_round(round_id)
+        person = await self.store.participant(round_id, user_id)
+        if round_ is None or person is None:
+            raise NotYourDialogue(f"{user_id} is not in round {round_id}")
+        area = round_.framework.area(area_id)
+        view = blocks.details(area, round_.framework, language_of(person.locale))
+        await self.slack.open_view(trigger_id, view)
 
     async def _apply(
         self,
@@ -183,16 +185,12 @@ class Dialogues:
         dm = person.dm_channel or (origin.channel if origin else None)
         if isinstance(event, Typed):
             parsed = interpret(event.text, before, tuple(a.id for a in framework.areas))
-            if isinstance(parsed, Ambiguous | Unrecognized):
+            if isinstance(parsed, Ambiguous | Unrecognized | WhichArea):
                 if acknowledge:
                     await acknowledge()
-                hint = (
-                    options_hint(before.scale, lang)
-                    if isinstance(before, Question)
-                    else t(lang, "review_hint")
-                )
+                message = self._reask(round_, before, parsed, lang)
                 await self.slack.post(
-                    dm or await self.slack.open_dm(person.user_id), reask_text(parsed, hint, lang)
+                    dm or await self.slack.open_dm(person.user_id), message.text, message.blocks
                 )
                 return
             event = parsed
@@ -213,6 +211,23 @@ class Dialogues:
                 dm = await self.slack.open_dm(person.user_id)
             await self._send(round_, person, event, before, step, dm, origin, lang)
 
+    def _reask(self, round_: Round, before: Prompt, reask: Reask, lang: str) -> blocks.Message:
+        """One short line, with the buttons that answer it."""
+        framework = round_.framework
+        if isinstance(before, Question):
+            text = reask_text(reask, options_hint(before, lang), framework, lang)
+            only = (
+                tuple(lv.value for lv in reask.candidates) if isinstance(reask, Ambiguous) else None
+            )
+            return blocks.reask(text, blocks.level_buttons(before, lang, round_.id, only))
+        text = reask_text(reask, t(lang, "review_hint"), framework, lang)
+        if isinstance(reask, WhichArea):
+            area = framework.areas[reask.number - 1]
+            return blocks.reask(text, [blocks.change_button(area, lang, round_.id)])
+        if isinstance(before, Review):
+            return blocks.reask(text, [blocks.submit_button(lang, round_.id)])
+        return blocks.reask(text, [])
+
     async def _send(
         self,
         round_: Round,
@@ -224,37 +239,83 @@ class Dialogues:
         origin: Origin | None,
         lang: str,
     ) -> None:
+        """Show the outcome: a notice, then the prompt, by updating the message in view when
+        the prompt is the same card (or the review becoming the thank-you), else posting it
+        and fading the message it replaces."""
         area = round_.framework.area(step.changed[0]) if step.changed else None
-        repeat = isinstance(event, Start | Help)  # "continue" / "help": show the question again
-        if step.prompt == before and not repeat:
-            if step.notice is not None:
-                await self.slack.post(dm, notice_text(step.notice, lang, area))
-            return  # a replay that changed nothing: nothing to say
         if step.notice is not None:
             await self.slack.post(dm, notice_text(step.notice, lang, area))
+        live = person.prompt_ts
+        if isinstance(event, Help | Comment) or (
+            step.prompt == before and not isinstance(event, Start)
+        ):
+            if origin and origin.ts != live and step.notice is Notice.RECORDED_EARLIER and area:
+                # a late click on an earlier card: that card shows the answer it now holds
+                answer = step.state.answer(area.id)
+                await self._update(
+                    dm, origin.ts, blocks.answered(area, answer, round_.framework, lang)
+                )
+            return  # help and a saved comment are one line; a replay changed nothing
         message = self._render(round_, step.prompt, lang)
+        in_place = (
+            isinstance(before, Question)
+            and isinstance(step.prompt, Question)
+            and before.area.id == step.prompt.area.id
+            and not isinstance(event, Start | Back)
+        ) or (isinstance(before, Review) and isinstance(event, Finish))
+        if in_place and live is not None:
+            await self._update(dm, live, message)
+            return
         ts = await self.slack.post(dm, message.text, message.blocks, metadata=message.metadata)
+        if not isinstance(step.prompt, Question | Review | Finished):
+            return  # a note (paused, declined, closed): the message in view stays in view
         area_id = step.prompt.area.id if isinstance(step.prompt, Question) else None
-        ask = step.prompt.ask.value if isinstance(step.prompt, Question) else None
         await self.store.record_prompt(
-            round_.id, person.user_id, dm, ts, area_id, ask, now=self.clock()
+            round_.id, person.user_id, dm, ts, area_id, None, now=self.clock()
         )
         # Then, best effort, the message the person was looking at shows what happened to it.
-        shown = origin.ts if origin else person.prompt_ts
-        if shown and shown != ts and step.prompt != before:
-            faded = self._faded(before, step, lang)
+        if live and live != ts:
+            faded = self._faded(round_, person, before, step, event, lang)
             if faded is not None:
-                await self._update(dm, shown, faded)
+                await self._update(dm, live, faded)
 
-    def _faded(self, before: Prompt, step: Transition, lang: str) -> blocks.Message | None:
-        """What an earlier prompt becomes once the dialogue moved on (None: leave it)."""
-        if isinstance(before, Question) and before.area.id in step.changed:
-            return blocks.answered(before, step.state.answer(before.area.id).get(before.ask), lang)
-        if isinstance(before, Question) and isinstance(step.prompt, Question):
-            return blocks.note(t(lang, "went_back"))
+    def _faded(
+        self,
+        round_: Round,
+        person: Participant,
+        before: Prompt,
+        step: Transition,
+        event: Event,
+        lang: str,
+    ) -> blocks.Message | None:
+        """What the message in view becomes once a new one is posted (None: leave it)."""
+        if isinstance(before, Question):
+            if isinstance(event, Start):
+                return blocks.note(t(lang, "moved_below"))
+            if isinstance(event, Back):
+                return blocks.note(t(lang, "went_back"))
+            answer = step.state.answer(before.area.id)
+            return blocks.answered(before.area, answer, round_.framework, lang)
         if isinstance(before, Invitation) and step.state.phase is Phase.ASKING:
-            return blocks.note(t(lang, "started"))
+            return self._invitation(round_, person, started=True)
+        if isinstance(before, Review) and isinstance(step.prompt, Question | Review):
+            return blocks.note(t(lang, "moved_below"))
         return None
+
+    def _invitation(
+        self, round_: Round, person: Participant, started: bool = False
+    ) -> blocks.Message:
+        lang = language_of(person.locale)
+        deadline = local_deadline(round_.deadline, person.tz, lang) if round_.deadline else None
+        return blocks.invitation(
+            round_.framework,
+            lang,
+            round_id=round_.id,
+            starter=round_.started_by,
+            channel=round_.channel_id,
+            deadline=deadline,
+            started=started,
+        )
 
     async def _update(self, channel: str, ts: str, message: blocks.Message) -> None:
         """Rewrite an earlier message; cosmetic, so a failure is logged, not raised."""
@@ -266,15 +327,14 @@ class Dialogues:
     def _render(self, round_: Round, prompt: Prompt, lang: str) -> blocks.Message:
         framework = round_.framework
         if isinstance(prompt, Question):
-            # Everyone in a round gets the same questions: render each once.
-            key = (round_.id, prompt.area.id, prompt.ask, prompt.previous, prompt.editing, lang)
-            message = self._questions.get(key)
+            # Many people in a round see the same cards: render each once.
+            key = (round_.id, prompt.area.id, prompt.answer, prompt.editing, lang)
+            message = self._cards.get(key)
             if message is None:
-                channel = f"<#{round_.channel_id}>"
-                message = blocks.question(prompt, lang, round_id=round_.id, channel_name=channel)
-                if len(self._questions) >= RENDERED_QUESTIONS:
-                    self._questions.pop(next(iter(self._questions)))
-                self._questions[key] = message
+                message = blocks.card(prompt, lang, round_id=round_.id)
+                if len(self._cards) >= RENDERED_CARDS:
+                    self._cards.pop(next(iter(self._cards)))
+                self._cards[key] = message
             return message
         if isinstance(prompt, Review):
             return blocks.review(prompt, framework, lang, round_id=round_.id)

@@ -27,8 +27,14 @@ def messages() -> dict[str, Text]:
 
 
 def t(lang: str, key: str, **params: object) -> str:
-    """The message ``key`` in ``lang`` (English when missing), with ``params`` filled in."""
-    return messages()[key].get(lang).format(**params)
+    """The message ``key`` in ``lang`` (English when missing), with ``params`` filled in.
+
+    With ``count=1``, the singular ``key_one`` is used when the catalog has one.
+    """
+    catalog = messages()
+    if params.get("count") == 1 and f"{key}_one" in catalog:
+        key = f"{key}_one"
+    return catalog[key].get(lang).format(**params)
 
 
 def language_of(locale: str | None) -> str:

@@ -484,7 +484,8 @@ class Rounds:
         await self._farewell(round_, "thanks_cancelled")
 
     async def _farewell(self, round_: Round, key: str) -> None:
-        people = await self.store.participants(round_.id)
+        """One short new message to each person who gave an answer; nobody else is told."""
+        people = [p for p in await self.store.participants(round_.id) if p.state.started]
 
         async def tell(person: Participant) -> None:
             lang = language_of(person.locale)

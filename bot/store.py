@@ -145,6 +145,14 @@ MIGRATIONS: tuple[str, ...] = (
                channel_id, summary_ts FROM rounds
         WHERE announce_ts IS NOT NULL AND status = 'closed';
     """,
+    """
+    -- One card per area: a dialogue's position counts areas, no longer questions
+    -- (1 + ask_target + ask_importance questions per area before).
+    UPDATE participants SET position = position / (
+        SELECT 1 + (CASE WHEN coalesce(json_extract(r.framework, '$.ask_target'), 1) THEN 1 ELSE 0 END)
+                 + (CASE WHEN coalesce(json_extract(r.framework, '$.ask_importance'), 0) THEN 1 ELSE 0 END)
+        FROM rounds r WHERE r.id = participants.round_id);
+    """,
 )
 
 

@@ -42,7 +42,7 @@ def test_scripted_interview_to_the_end_shows_the_profile(tmp_path: Path) -> None
     assert "Please review your answers" in result.stdout
     assert "Your profile" in result.stdout
     assert (
-        "Data: knowing what customers want: current 1 · Needs immediate action, target 3 · Excellent, importance 3 · High"
+        "Data: knowing what customers want: 1 · Needs immediate action → 3 · Excellent · importance 3 · High"
         in (result.stdout)
     )
 
@@ -63,7 +63,8 @@ def test_end_of_input_saves_and_resumes_at_the_pending_question(tmp_path: Path) 
         "Guardado. Para continuar más tarde: cx-assess chat --framework cx-pillars" in first.stdout
     )
     second = chat(db, *PILLARS, "--lang", "es", stdin="")
-    assert second.stdout.lstrip().startswith("Área 2 de 5 · Diseño")
+    assert second.stdout.lstrip().startswith("Diseño")
+    assert "· 2 de 5" in second.stdout.splitlines()[1]
 
 
 def test_kill_between_answers_loses_nothing_committed(tmp_path: Path) -> None:
@@ -75,8 +76,11 @@ def test_kill_between_answers_loses_nothing_committed(tmp_path: Path) -> None:
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         assert proc.stdin and proc.stdout
-        await proc.stdout.readuntil(b"Area 1 of 12")
-        for answer, marker in (("2", b"Where should it be"), ("3", b"Area 2 of 12")):
+        await proc.stdout.readuntil(b"1 of 12")
+        for answer, marker in (
+            ("2", b"In 12 months?"),
+            ("3", b"Routing and queueing \xc2\xb7 2 of 12"),
+        ):
             proc.stdin.write(answer.encode() + b"\n")
             await proc.stdin.drain()
             await asyncio.wait_for(proc.stdout.readuntil(marker), 20)
@@ -87,7 +91,7 @@ def test_kill_between_answers_loses_nothing_committed(tmp_path: Path) -> None:
     answers = asyncio.run(saved_answers(db, "cx-maturity"))
     assert answers == {"cx-philosophy": AreaAnswer(current=2, target=3)}
     resumed = chat(db, stdin="")
-    assert resumed.stdout.lstrip().startswith("Area 2 of 12 · Routing and queueing")
+    assert resumed.stdout.lstrip().startswith("Routing and queueing · 2 of 12")
 
 
 def test_blank_lines_are_no_answer(tmp_path: Path) -> None:
@@ -106,3 +110,15 @@ def test_output_cut_short_by_a_closed_pipe_ends_quietly() -> None:
         timeout=60,
     )
     assert proc.stdout.startswith("Contact center CX maturity") and "Traceback" not in proc.stderr
+
+
+def test_both_answers_typed_at_once_and_a_bare_number_at_the_review(tmp_path: Path) -> None:
+    lines = ["1 3", "high"] * 5 + ["3", "done"]
+    result = chat(tmp_path / "c.db", *PILLARS, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Change area 3 · Delivery: putting the plan into practice? Type “change 3”" in (
+        result.stdout
+    )
+    assert "Thank you!" in result.stdout  # "done" after the question: no loop
+    answers = asyncio.run(saved_answers(tmp_path / "c.db", "cx-pillars"))
+    assert {a.current for a in answers.values()} == {1} and len(answers) == 5

@@ -130,8 +130,8 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
     await wait_for_dm(slack, "U2", 1)
     assert await server.click("U1", invitation, "cx_start") == 200
     question = await wait_for_dm(slack, "U1", 2)
-    assert await server.click("U1", question, "cx_answer_2") == 200
-    target = await wait_for_dm(slack, "U1", 3)  # the answer was committed before this was sent
+    assert await server.click("U1", question, "cx_answer_2") == 200  # today: 2
+    await slack.wait_for("chat.update")  # the card shows it: committed before this was sent
     server.kill()
     await server.proc.wait()  # type: ignore[union-attr]
 
@@ -139,10 +139,13 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
         answers = await store.answers(1)
     assert answers["U1"]["data"].current == 2
 
-    await server.start()  # restart: the same person continues at the pending question
-    assert await server.click("U1", target, "cx_answer_3") == 200
-    importance = await wait_for_dm(slack, "U1", 4)
-    assert "How important" in str(importance["text"])
+    await server.start()  # restart: the same person continues on the same card
+    card = slack.messages("DU1")[1]
+    assert "2 · Room for improvement" in str(card["blocks"])
+    assert await server.click("U1", card, "cx_answer_3") == 200  # a late change of today: 3
+    assert await server.click("U1", card, "cx_not_sure") == 200  # ... then not sure: complete
+    second = await wait_for_dm(slack, "U1", 3)
+    assert second["metadata"]["event_payload"]["index"] == 2  # type: ignore[index]
     invitations = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "U2"]
     assert len(invitations) == 1  # nobody invited twice after the restart
     server.kill()

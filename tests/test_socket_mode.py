@@ -161,7 +161,7 @@ async def test_socket_mode_end_to_end(
     assert (await slack.wait_for_ack(envelope_id, timeout=3.0))["envelope_id"] == envelope_id
     [question] = await until("the first question", lambda: slack.messages("DU1")[1:])
     assert question["metadata"]["event_payload"] == {
-        "round_id": 1, "area_id": "data", "ask": "current", "index": 1, "total": 5
+        "round_id": 1, "area_id": "data", "index": 1, "total": 5
     }  # fmt: skip
 
     # U1 types "2" in the DM
@@ -187,15 +187,16 @@ async def test_socket_mode_end_to_end(
     }
     envelope_id = await slack.socket_send("events_api", typed)
     assert await slack.wait_for_ack(envelope_id, timeout=3.0) == {"envelope_id": envelope_id}
-    [target] = await until("the next prompt", lambda: slack.messages("DU1")[2:])
-    assert target["metadata"]["event_payload"]["ask"] == "target"  # so "2" answered "current"
+    # (the first update was the invitation's, after Start)
+    await until("the card updated", lambda: len(slack.calls_to("chat.update", ok_only=True)) == 2)
+    assert ":white_check_mark: 2 · " in str(slack.messages("DU1")[1]["blocks"])  # today: 2
 
     # Slack redelivers the same event (same event_id): acked, applied only once
     envelope_id = await slack.socket_send("events_api", typed, retry_attempt=1)
     assert slack.socket_envelopes[envelope_id]["retry_reason"] == "timeout"
     assert await slack.wait_for_ack(envelope_id, timeout=3.0) == {"envelope_id": envelope_id}
     await asyncio.sleep(0.3)
-    assert len(slack.messages("DU1")) == 3
+    assert len(slack.messages("DU1")) == 2 and len(slack.calls_to("chat.update")) == 2
     async with Store.open(str(tmp_path / "cx.db")) as store:
         answers = await store.answers(1)
     assert answers["U1"]["data"].current == 2

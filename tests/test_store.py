@@ -100,7 +100,7 @@ async def test_progress_is_an_idempotent_upsert(db_path, mini) -> None:
     async with Store.open(db_path) as store:
         person = await store.participant(r.id, "U1")
     assert person is not None
-    assert person.state.phase is Phase.ASKING and person.state.position == 2
+    assert person.state.phase is Phase.ASKING and person.state.position == 1  # beta's card
     assert person.state.answer("alpha") == AreaAnswer(current=2, target=Mark.NOT_SURE)
 
 
@@ -265,3 +265,17 @@ async def test_a_database_from_before_posts_keeps_what_was_sent(db_path, mini) -
             "U1": PostState.SENT,
             "U2": PostState.DUE,
         }
+
+
+async def test_a_dialogue_saved_before_cards_resumes_at_the_same_area(db_path, mini) -> None:
+    """Migration 5: positions counted questions (current and target per area), now areas."""
+    async with Store.open(db_path) as store:
+        created = await new_round(store, mini)
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE participants SET phase = 'asking', position = 3 WHERE user_id = 'U1'")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    conn.commit()
+    conn.close()
+    async with Store.open(db_path) as store:
+        person = await store.participant(created.id, "U1")
+    assert person is not None and person.state.position == 1  # beta's target: beta's card

@@ -53,14 +53,19 @@ def level(value: int) -> str:
 # Ben's current and target level per area of cx-maturity, in the framework's order.
 BEN_ANSWERS = ((2, 3), (1, 3), (2, 3), (2, 4), (3, 3), (1, 3), (2, 3), (2, 3), (3, 4), (3, 3))
 BEN_ANSWERS += ((2, 3), (2, 3))
-# What Carla and Ana type for the rest, in turn, until the app asks them to submit: current and
-# target per area (Carla starts with the target of the second area).
+# What Carla and Ana type for the rest, in turn, until the app asks them to submit: Carla one
+# answer at a time (starting with the target of the second area), Ana both of a card at once.
 CARLA_REPLIES = "3, 1, 3, 2, 4, 3, 3, 2, 3, weiß nicht, 3, 2, 3, 2, 3, 3, 4, 2, 3, 1, 3"
-ANA_REPLIES = "1, 2, 2, 3, 2, 4, 3, 3, 1, 3, 2, 3, 2, 3, 2, 3, 3, 4, 3, 3, 4, 4"
+ANA_REPLIES = "1 2, 2→3, 2 y 4, 3 3, 1 3, 2 3, dos y tres, 2 3, 3 4, 3 3, 4 4"
 
 
 def taps(person: Person, answers: tuple[tuple[int, int], ...]) -> list[Step]:
-    return [Clicks(person, level(v)) for pair in answers for v in pair]
+    """A tap in the card's "Today" row, then one in its "In 12 months" row, per area."""
+    return [
+        step
+        for today, target in answers
+        for step in (Clicks(person, level(today), nth=1), Clicks(person, level(target), nth=2))
+    ]
 
 
 ROUND: tuple[Step, ...] = (
@@ -80,7 +85,7 @@ ROUND: tuple[Step, ...] = (
     Types(CARLA, "Stufe 3"),
     Clicks(CARLA, "Überspringen"),
     Clicks(CARLA, "Zurück"),
-    Clicks(CARLA, "1 · Beginn"),
+    Clicks(CARLA, "1 · Beginn", nth=1),
     Types(CARLA, "Anrufe landen oft in der falschen Warteschlange.", thread="Routing"),
     TypesUntil(
         CARLA, "Carla answers the rest by typing", CARLA_REPLIES.split(", "), until="Absenden"

@@ -7,8 +7,13 @@ persists those before showing the prompt). Nothing here does I/O or reads a cloc
 States, in the manner of a conversation handler:
 
 - ``INVITED``: waiting for Start (or Decline).
-- ``ASKING``: waiting for an answer to the step at ``position``.
-- ``REVIEW``: every step was passed; waiting for Finish or Change.
+- ``ASKING``: showing the card of the area at ``position``. A card asks the current level and,
+  when the framework wants them, the target and the importance, in any order; it moves on to
+  the next open area by itself when a tap (or a typed reply) completes it. A card that was
+  complete when shown (reached with Back or Change) stays until *Next* (`Skip`), unless one
+  input answers all of it. A current level of *not sure* or *skipped* completes the card: a
+  target for a state one cannot judge is optional.
+- ``REVIEW``: every area was passed; waiting for Finish or Change.
 - ``FINISHED`` / ``DECLINED``: done for now, but Change, Start and Start over reopen the dialogue
   until the round closes.
 - ``CLOSED``: terminal; every input answers with the Closed prompt.
@@ -73,21 +78,27 @@ class InterviewState:
         """How many areas have a current reply (a level, not sure or skipped): the progress."""
         return sum(1 for answer in self.answers.values() if answer.current is not None)
 
+    @property
+    def started(self) -> bool:
+        """True once the person gave any answer or comment (who hears that the round closed)."""
+        return bool(self.answers)
+
 
 # --------------------------------------------------------------------------- events
 
 
 @dataclass(frozen=True)
 class Start:
-    """Begin, continue or resume: shows the pending prompt."""
+    """Begin, continue or resume: shows the pending card."""
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A level for a step; ``area_id``/``ask`` name the step it answers (a button knows it).
+    """A level for one question of a card; ``area_id``/``ask`` name it (a button knows them).
 
-    Without them it answers the pending question. An answer for an earlier step (a late or
-    replayed click) is recorded there without moving on.
+    Without ``area_id`` it answers the pending card; without ``ask``, the card's first open
+    question (current, then target, then importance). An answer for another area than the
+    pending one (a late or replayed click) is recorded there without moving on.
     """
 
     value: int
@@ -96,37 +107,46 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """Current and target at once (typed "2 4"), for the pending card."""
+
+    current: int
+    target: int
+
+
+@dataclass(frozen=True)
 class NotSure:
+    """Not sure about ``ask`` (default: the card's first open question)."""
+
     area_id: str | None = None
     ask: Ask | None = None
 
 
 @dataclass(frozen=True)
 class Skip:
-    """Skip the pending question; skipping the current level skips the whole area."""
+    """Leave the rest of the pending card unanswered and move on; with no current level given,
+    the whole area is skipped. On a card that is already complete it is *Next*."""
 
     area_id: str | None = None
-    ask: Ask | None = None
 
 
 @dataclass(frozen=True)
 class Back:
-    """Go to the previous question; a button names the question it was on (a replay is ignored)."""
+    """Go to the previous area; a button names the area it was on (a replay is ignored)."""
 
     area_id: str | None = None
-    ask: Ask | None = None
 
 
 @dataclass(frozen=True)
 class Change:
-    """Revisit one area's questions, then return to the review."""
+    """Revisit one area's card, then return to the review."""
 
     area_id: str
 
 
 @dataclass(frozen=True)
 class Comment:
-    """Attach a free-text comment to an area (default: the pending one)."""
+    """Add a free-text comment to an area (default: the pending one); a second one is appended."""
 
     text: str
     area_id: str | None = None
@@ -139,7 +159,7 @@ class Finish:
 
 @dataclass(frozen=True)
 class StartOver:
-    """Go back to the first question; earlier answers stay until overwritten."""
+    """Go back to the first area; earlier answers stay until overwritten."""
 
 
 @dataclass(frozen=True)
@@ -149,12 +169,12 @@ class Decline:
 
 @dataclass(frozen=True)
 class Help:
-    """Show the pending prompt again with help."""
+    """Say how to answer; the pending card stays as it is."""
 
 
 @dataclass(frozen=True)
 class Pause:
-    """Stop for now; the dialogue resumes at the same question."""
+    """Stop for now; the dialogue resumes at the same card."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +185,7 @@ class CloseRound:
 Event = (
     Start
     | Answer
+    | Answers
     | NotSure
     | Skip
     | Back
@@ -182,22 +203,65 @@ Event = (
 # --------------------------------------------------------------------------- output
 
 
+def card_asks(framework: Framework) -> tuple[Ask, ...]:
+    """What each area's card asks: the current level, then target and importance if wanted."""
+    asks = [Ask.CURRENT]
+    if framework.ask_target:
+        asks.append(Ask.TARGET)
+    if framework.ask_importance:
+        asks.append(Ask.IMPORTANCE)
+    return tuple(asks)
+
+
+def missing(asks: tuple[Ask, ...], answer: AreaAnswer) -> tuple[Ask, ...]:
+    """The questions of a card still to answer; none once the current level is not sure or
+    skipped (a target for a state one cannot judge is optional)."""
+    if isinstance(answer.current, Mark):
+        return ()
+    return tuple(ask for ask in asks if answer.get(ask) is None)
+
+
+def _options(scale: Scale, ask: Ask) -> Scale:
+    """The options of a question: the framework's ``scale``, or the importance scale."""
+    return IMPORTANCE_SCALE if ask is Ask.IMPORTANCE else scale
+
+
 @dataclass(frozen=True)
 class Question:
-    """Ask ``ask`` about ``area``: the ``index``-th area (0-based) of ``total``."""
+    """The card of ``area``, the ``index``-th (0-based) of ``total``, with what is given so far."""
 
     area: Area
-    ask: Ask
+    asks: tuple[Ask, ...]
     index: int
     total: int
     scale: Scale
-    previous: Reply | None
+    answer: AreaAnswer
     editing: bool
 
     @property
     def progress(self) -> tuple[int, int]:
         """(area number from 1, number of areas): "4 of 12"."""
         return self.index + 1, self.total
+
+    @property
+    def awaiting(self) -> Ask | None:
+        """The first question of the card still open (a typed bare answer goes there)."""
+        open_asks = missing(self.asks, self.answer)
+        return open_asks[0] if open_asks else None
+
+    @property
+    def complete(self) -> bool:
+        return not missing(self.asks, self.answer)
+
+    @property
+    def target_below_current(self) -> bool:
+        """A target under today's level: accepted, but the card points it out."""
+        current, target = self.answer.level(Ask.CURRENT), self.answer.level(Ask.TARGET)
+        return current is not None and target is not None and target < current
+
+    def scale_of(self, ask: Ask) -> Scale:
+        """The options of one row: the framework's scale, or the importance scale."""
+        return _options(self.scale, ask)
 
 
 @dataclass(frozen=True)
@@ -241,6 +305,7 @@ class Notice(StrEnum):
 
     RECORDED_EARLIER = "recorded_earlier"
     COMMENT_SAVED = "comment_saved"
+    COMMENT_ADDED = "comment_added"
     COMMENT_TOO_LONG = "comment_too_long"
     COMMENT_EMPTY = "comment_empty"
     AT_FIRST_QUESTION = "at_first_question"
@@ -262,41 +327,26 @@ class Transition:
 # --------------------------------------------------------------------------- the machine
 
 
-def steps(framework: Framework) -> tuple[tuple[int, Ask], ...]:
-    """Every question in order: per area the current level, then target, then importance."""
-    asks = [Ask.CURRENT]
-    if framework.ask_target:
-        asks.append(Ask.TARGET)
-    if framework.ask_importance:
-        asks.append(Ask.IMPORTANCE)
-    return tuple((i, ask) for i in range(len(framework.areas)) for ask in asks)
-
-
-def scale_for(framework: Framework, ask: Ask) -> Scale:
-    """The options of a question: the framework's scale, or the importance scale."""
-    return IMPORTANCE_SCALE if ask is Ask.IMPORTANCE else framework.scale
-
-
 def prompt_for(framework: Framework, state: InterviewState) -> Prompt:
     """What to show for ``state`` (used to resume a dialogue without an input)."""
     if state.phase is Phase.INVITED:
         return Invitation(len(framework.areas))
     if state.phase is Phase.ASKING:
-        area_index, ask = steps(framework)[state.position]
-        area = framework.areas[area_index]
+        index = min(state.position, len(framework.areas) - 1)
+        area = framework.areas[index]
         return Question(
             area=area,
-            ask=ask,
-            index=area_index,
+            asks=card_asks(framework),
+            index=index,
             total=len(framework.areas),
-            scale=scale_for(framework, ask),
-            previous=state.answer(area.id).get(ask),
+            scale=framework.scale,
+            answer=state.answer(area.id),
             editing=state.editing,
         )
     if state.phase is Phase.REVIEW:
         pairs = _pairs(framework, state)
-        missing = tuple(a.id for a, ans in pairs if ans.current is None)
-        return Review(pairs, missing)
+        unanswered = tuple(a.id for a, ans in pairs if ans.current is None)
+        return Review(pairs, unanswered)
     if state.phase is Phase.FINISHED:
         return Finished(_pairs(framework, state))
     if state.phase is Phase.DECLINED:
@@ -314,13 +364,13 @@ def advance(framework: Framework, state: InterviewState, event: Event) -> Transi
             else None
         )
         return Transition(closed, Closed(), notice)
-    if isinstance(event, Answer | NotSure | Skip):
+    if isinstance(event, Answer | Answers | NotSure | Skip):
         return _reply(framework, state, event)
     if isinstance(event, Comment):
         return _comment(framework, state, event)
     if isinstance(event, Start):
         if state.phase in (Phase.INVITED, Phase.DECLINED):
-            state = replace(state, phase=Phase.ASKING, position=_first_open_step(framework, state))
+            state = replace(state, phase=Phase.ASKING, position=_first_open(framework, state))
         return _show(framework, state)
     if isinstance(event, StartOver):
         return _show(framework, replace(state, phase=Phase.ASKING, position=0, editing=False))
@@ -356,90 +406,117 @@ def _pairs(framework: Framework, state: InterviewState) -> tuple[tuple[Area, Are
     return tuple((area, state.answer(area.id)) for area in framework.areas)
 
 
-def _first_open_step(framework: Framework, state: InterviewState) -> int:
-    """Where a (re)started dialogue continues: the first unanswered step, else the saved one."""
-    all_steps = steps(framework)
-    for i, (area_index, ask) in enumerate(all_steps):
-        if state.answer(framework.areas[area_index].id).get(ask) is None:
-            return i
-    return min(state.position, len(all_steps) - 1)
-
-
-def _step_index(framework: Framework, area_id: str, ask: Ask) -> int | None:
-    for i, (area_index, step_ask) in enumerate(steps(framework)):
-        if framework.areas[area_index].id == area_id and step_ask is ask:
+def _area_index(framework: Framework, area_id: str) -> int | None:
+    for i, area in enumerate(framework.areas):
+        if area.id == area_id:
             return i
     return None
 
 
+def _open_after(framework: Framework, state: InterviewState, index: int) -> int | None:
+    """The first area after ``index`` whose card still has open questions."""
+    asks = card_asks(framework)
+    for i in range(index + 1, len(framework.areas)):
+        if missing(asks, state.answer(framework.areas[i].id)):
+            return i
+    return None
+
+
+def _first_open(framework: Framework, state: InterviewState) -> int:
+    """Where a (re)started dialogue continues: the first open area, else the saved one."""
+    found = _open_after(framework, state, -1)
+    return found if found is not None else min(state.position, len(framework.areas) - 1)
+
+
+def _replies(
+    framework: Framework, before: AreaAnswer, event: Answer | Answers | NotSure | Skip
+) -> dict[Ask, Reply] | None:
+    """What ``event`` answers on a card showing ``before``; None when it is not an option."""
+    asks = card_asks(framework)
+    if isinstance(event, Skip):
+        return {
+            ask: Mark.SKIPPED for ask in (asks if before.current is None else missing(asks, before))
+        }
+    if isinstance(event, Answers):
+        wanted: dict[Ask, Reply] = {Ask.CURRENT: event.current, Ask.TARGET: event.target}
+    else:
+        open_asks = missing(asks, before)
+        ask = event.ask or (open_asks[0] if open_asks else Ask.CURRENT)
+        wanted = {ask: event.value if isinstance(event, Answer) else Mark.NOT_SURE}
+    for ask, reply in wanted.items():
+        if ask not in asks:
+            return None
+        if isinstance(reply, int) and reply not in _options(framework.scale, ask).values:
+            return None
+    return dict(wanted)
+
+
 def _reply(
-    framework: Framework, state: InterviewState, event: Answer | NotSure | Skip
+    framework: Framework, state: InterviewState, event: Answer | Answers | NotSure | Skip
 ) -> Transition:
-    all_steps = steps(framework)
     pending = state.position if state.phase is Phase.ASKING else None
-    if event.area_id is None or event.ask is None:
-        target = pending
-    else:
-        target = _step_index(framework, event.area_id, event.ask)
-    if target is None:
-        return _show(
-            framework, state, Notice.NOT_NOW if event.area_id is None else Notice.UNKNOWN_AREA
-        )
-    area_index, ask = all_steps[target]
-    area = framework.areas[area_index]
-    if isinstance(event, Answer):
-        if event.value not in scale_for(framework, ask).values:
-            return _show(framework, state, Notice.NOT_A_LEVEL)
-        reply: Reply = event.value
-    else:
-        reply = Mark.NOT_SURE if isinstance(event, NotSure) else Mark.SKIPPED
-    answer = state.answer(area.id).with_reply(ask, reply)
-    if ask is Ask.CURRENT:
-        for later in (Ask.TARGET, Ask.IMPORTANCE):
-            if _step_index(framework, area.id, later) is None:
-                continue
-            if isinstance(event, Skip):
-                answer = answer.with_reply(later, Mark.SKIPPED)
-            elif answer.get(later) is Mark.SKIPPED:  # the area is answered after all: ask again
+    area_id = None if isinstance(event, Answers) else event.area_id
+    index = pending if area_id is None else _area_index(framework, area_id)
+    if index is None:
+        return _show(framework, state, Notice.NOT_NOW if area_id is None else Notice.UNKNOWN_AREA)
+    area = framework.areas[index]
+    if isinstance(event, Skip) and index != pending:
+        return _show(framework, state)  # an old card's Skip: that card was left already
+    before = state.answer(area.id)
+    replies = _replies(framework, before, event)
+    if replies is None:
+        return _show(framework, state, Notice.NOT_A_LEVEL)
+    answer = before
+    for ask, reply in replies.items():
+        answer = answer.with_reply(ask, reply)
+    if replies.get(Ask.CURRENT) not in (None, Mark.SKIPPED):
+        for later in (Ask.TARGET, Ask.IMPORTANCE):  # the area is answered after all: ask again
+            if later not in replies and answer.get(later) is Mark.SKIPPED:
                 answer = answer.with_reply(later, None)
-    if target != pending:
-        # A late or replayed click for another step: record it, stay where the person is;
-        # a replay that changes nothing is silently ignored.
-        if answer == state.answer(area.id):
-            return _show(framework, state)
-        state = replace(state, answers={**state.answers, area.id: answer})
-        return _show(framework, state, Notice.RECORDED_EARLIER, (area.id,))
+    if answer == before and not isinstance(event, Skip):
+        return _show(framework, state)  # a replay that changes nothing
     state = replace(state, answers={**state.answers, area.id: answer})
-    next_position = target + 1
-    if isinstance(event, Skip) and ask is Ask.CURRENT:
-        while next_position < len(all_steps) and all_steps[next_position][0] == area_index:
-            next_position += 1
-    leaving_area = next_position >= len(all_steps) or all_steps[next_position][0] != area_index
-    if next_position >= len(all_steps) or (state.editing and leaving_area):
-        state = replace(state, phase=Phase.REVIEW, editing=False, position=len(all_steps) - 1)
+    if index != pending:
+        return _show(framework, state, Notice.RECORDED_EARLIER, (area.id,))
+    asks = card_asks(framework)
+    alone = AreaAnswer()
+    for ask, reply in replies.items():
+        alone = alone.with_reply(ask, reply)
+    moves_on = isinstance(event, Skip) or (
+        not missing(asks, answer) and (bool(missing(asks, before)) or not missing(asks, alone))
+    )
+    changed = (area.id,) if answer != before else ()
+    if not moves_on:
+        return _show(framework, state, None, changed)  # the same card, updated
+    following = None if state.editing else _open_after(framework, state, index)
+    if following is None:
+        state = replace(state, phase=Phase.REVIEW, editing=False, position=len(framework.areas) - 1)
     else:
-        state = replace(state, position=next_position)
-    return _show(framework, state, None, (area.id,))
+        state = replace(state, position=following)
+    return _show(framework, state, None, changed)
 
 
 def _comment(framework: Framework, state: InterviewState, event: Comment) -> Transition:
     area_id = event.area_id
     if area_id is None and state.phase is Phase.ASKING:
-        area_id = framework.areas[steps(framework)[state.position][0]].id
-    if area_id is None or area_id not in {a.id for a in framework.areas}:
+        area_id = framework.areas[min(state.position, len(framework.areas) - 1)].id
+    if area_id is None or _area_index(framework, area_id) is None:
         return _show(framework, state, Notice.UNKNOWN_AREA)
     text = event.text.strip()
     if not text:
         return _show(framework, state, Notice.COMMENT_EMPTY)
-    if len(text) > MAX_COMMENT_CHARS:
+    earlier = state.answer(area_id).comment
+    combined = f"{earlier}\n{text}" if earlier else text
+    if len(combined) > MAX_COMMENT_CHARS:
         return _show(framework, state, Notice.COMMENT_TOO_LONG)
-    answer = replace(state.answer(area_id), comment=text)
+    answer = replace(state.answer(area_id), comment=combined)
     state = replace(state, answers={**state.answers, area_id: answer})
-    return _show(framework, state, Notice.COMMENT_SAVED, (area_id,))
+    notice = Notice.COMMENT_ADDED if earlier else Notice.COMMENT_SAVED
+    return _show(framework, state, notice, (area_id,))
 
 
 def _change(framework: Framework, state: InterviewState, area_id: str) -> Transition:
-    position = _step_index(framework, area_id, Ask.CURRENT)
+    position = _area_index(framework, area_id)
     if position is None:
         return _show(framework, state, Notice.UNKNOWN_AREA)
     editing = state.phase in (Phase.REVIEW, Phase.FINISHED) or state.editing
@@ -447,29 +524,13 @@ def _change(framework: Framework, state: InterviewState, area_id: str) -> Transi
 
 
 def _back(framework: Framework, state: InterviewState, event: Back) -> Transition:
-    all_steps = steps(framework)
+    last = len(framework.areas) - 1
     if state.phase is Phase.REVIEW:
-        return _show(
-            framework,
-            replace(
-                state, phase=Phase.ASKING, position=_landing(framework, state, len(all_steps) - 1)
-            ),
-        )
+        return _show(framework, replace(state, phase=Phase.ASKING, position=last))
     if state.phase is not Phase.ASKING:
         return _show(framework, state, Notice.NOT_NOW)
-    if (
-        event.area_id is not None
-        and _step_index(framework, event.area_id, event.ask or Ask.CURRENT) != state.position
-    ):
+    if event.area_id is not None and event.area_id != framework.areas[min(state.position, last)].id:
         return _show(framework, state)  # a second click on an old Back button: already done
     if state.position == 0:
         return _show(framework, state, Notice.AT_FIRST_QUESTION)
-    return _show(framework, replace(state, position=_landing(framework, state, state.position - 1)))
-
-
-def _landing(framework: Framework, state: InterviewState, position: int) -> int:
-    """Where going back to ``position`` lands: a skipped area is revisited at its first question."""
-    area_id = framework.areas[steps(framework)[position][0]].id
-    if state.answer(area_id).current is Mark.SKIPPED:
-        return _step_index(framework, area_id, Ask.CURRENT) or 0
-    return position
+    return _show(framework, replace(state, position=min(state.position, last) - 1))

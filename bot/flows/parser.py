@@ -1,9 +1,12 @@
 """Typed answers: turn what a person writes into a level, a command, or a reason to ask again.
 
-Accepted for a level: its number ("3", "level 3", "3."), its key ("maturation"), its label in
-any language of the framework ("Maduración"), or an unambiguous prefix of a key or label
-("matur", "entw"), all case- and accent-insensitive. Commands have words in English, Spanish and
-German ("?", "no sé", "weiß nicht", "saltar", "zurück", ...). `parse_reply` never raises.
+Accepted for a level: its number ("3", "level 3", "3.", "tres"), its key ("maturation"), its
+label in any language or a synonym from the framework (`Level.names`), an unambiguous prefix of
+one of those ("matur", "entw"), or a sentence that names exactly one level ("hay margen de
+mejora", "eher so mittel"), all case- and accent-insensitive. On a card that asks a target, two
+numbers give both answers at once: "2 4", "2→4", "2 -> 4", "2 then 4", "2 to 4", "2 y 4",
+"2 und 4", "dos y cuatro". Commands have words in English, Spanish and German ("?", "no sé",
+"weiß nicht", "saltar", "zurück", ...). Nothing here raises.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.answers import Ask
 from bot.flows.interview import (
     Answer,
+    Answers,
     Back,
     Change,
     Comment,
@@ -52,9 +57,9 @@ class Command(StrEnum):
 # Words per command, "|"-separated, already normalized (lower case, no accents).
 _WORDS: dict[Command, str] = {
     Command.NOT_SURE: "?|??|not sure|unsure|dont know|do not know|i dont know|idk|n/a|"
-    "no se|no lo se|no estoy seguro|no estoy segura|ni idea|"
+    "no se|no lo se|no estoy seguro|no estoy segura|no sabria decir|ni idea|"
     "weiss nicht|weiss ich nicht|keine ahnung|unsicher|nicht sicher",
-    Command.SKIP: "skip|pass|saltar|omitir|paso|uberspringen|auslassen",
+    Command.SKIP: "skip|pass|next|saltar|omitir|paso|siguiente|uberspringen|auslassen|nachste",
     Command.BACK: "back|previous|prev|atras|volver|anterior|zuruck|zurueck",
     Command.HELP: "help|ayuda|hilfe|options|opciones|optionen",
     Command.PAUSE: "pause|later|stop|pausa|luego|despues|mas tarde|parar|spater|spaeter|anhalten",
@@ -69,14 +74,43 @@ _NEGATIONS = frozenset(
     {"no", "not", "nicht", "nein", "non", "no thanks", "no gracias", "nein danke"}
 )
 _COMMENT = re.compile(r"^(?:comment|note|comentario|nota|kommentar|notiz)\s*:\s*(.*)$", re.I | re.S)
-_CHANGE = re.compile(r"^(?:change|edit|cambiar|editar|andern|aendern|bearbeiten)?\s*#?(\d{1,3})$")
+_CHANGE = re.compile(r"^(?:change|edit|cambiar|editar|andern|aendern|bearbeiten)\s*#?(\d{1,3})$")
+_AREA_NUMBER = re.compile(r"^#?(\d{1,3})$")
 _COMMANDS = {word: command for command, words in _WORDS.items() for word in words.split("|")}
-_NUMBER = re.compile(r"^(?:level|stage|nivel|etapa|stufe|phase)?\s*#?(\d{1,3})\s*[.)]?$")
+_NUMBER_WORDS = {
+    word: value
+    for value, words in enumerate(
+        (
+            "zero|cero|null",
+            "one|uno|una|eins",
+            "two|dos|zwei",
+            "three|tres|drei",
+            "four|cuatro|vier",
+            "five|cinco|funf|fuenf",
+        )
+    )
+    for word in words.split("|")
+}
+_N = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_NUMBER = re.compile(rf"^(?:level|stage|nivel|etapa|stufe|phase)?\s*#?{_N}\s*[.)]?$")
+_PAIR = re.compile(
+    rf"^(?:from|de|desde|von)?\s*{_N}"
+    rf"\s*(?:->|→|=>|>|/|-|then|to|and|y|a|luego|hasta|und|dann|bis|auf|nach)?\s*{_N}$"
+)
+_NEGATING = frozenset({"not", "no", "nicht", "kein", "keine", "ni", "nunca", "never"})
 
 
 @dataclass(frozen=True)
 class LevelChoice:
     value: int
+
+
+@dataclass(frozen=True)
+class PairChoice:
+    """Both answers of a card at once: today's level, then the target."""
+
+    current: int
+    target: int
 
 
 @dataclass(frozen=True)
@@ -100,8 +134,16 @@ class Unrecognized:
     out_of_range: bool = False
 
 
-ParsedReply = LevelChoice | CommandChoice | Ambiguous | Unrecognized
-Reask = Ambiguous | Unrecognized
+@dataclass(frozen=True)
+class WhichArea:
+    """A bare number at the review: ask whether the area with that number is to be changed."""
+
+    text: str
+    number: int
+
+
+ParsedReply = LevelChoice | PairChoice | CommandChoice | Ambiguous | Unrecognized
+Reask = Ambiguous | Unrecognized | WhichArea
 
 
 def normalize(text: str) -> str:
@@ -115,8 +157,8 @@ def normalize(text: str) -> str:
     return plain.strip(' .,;:!?"“”«»()[]')
 
 
-def parse_reply(text: str, scale: Scale) -> ParsedReply:
-    """Interpret ``text`` as an answer on ``scale``; never raises."""
+def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
+    """Interpret ``text`` as an answer on ``scale`` (with ``pair``, also "current target")."""
     raw = text[:MAX_TYPED_CHARS]
     plain = normalize(raw)
     if not plain:
@@ -126,9 +168,14 @@ def parse_reply(text: str, scale: Scale) -> ParsedReply:
     if plain in _NEGATIONS:
         return Unrecognized(raw.strip())
     if match := _NUMBER.match(plain):
-        value = int(match.group(1))
+        value = _number(match.group(1))
         if value in scale.values:
             return LevelChoice(value)
+        return Unrecognized(raw.strip(), out_of_range=True)
+    if pair and (match := _PAIR.match(plain)):
+        current, target = _number(match.group(1)), _number(match.group(2))
+        if current in scale.values and target in scale.values:
+            return PairChoice(current, target)
         return Unrecognized(raw.strip(), out_of_range=True)
     exact = [lv for lv in scale.levels if plain in _names(lv)]
     if len(exact) == 1:
@@ -138,6 +185,11 @@ def parse_reply(text: str, scale: Scale) -> ParsedReply:
         return LevelChoice(prefixed[0].value)
     if len(prefixed) > 1:
         return Ambiguous(raw.strip(), tuple(prefixed))
+    named = _named_in(plain, scale)
+    if len(named) == 1:
+        return LevelChoice(named[0].value)
+    if len(named) > 1:
+        return Ambiguous(raw.strip(), tuple(named))
     return Unrecognized(raw.strip())
 
 
@@ -150,15 +202,46 @@ def reserved_word(key: str) -> bool:
     )
 
 
+def _word_before(text: str, index: int) -> str:
+    words = text[:index].split()
+    return words[-1] if words else ""
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+def _named_in(plain: str, scale: Scale) -> list[Level]:
+    """The levels a sentence names as whole words; a name inside a longer one that was also
+    found ("met" in "not met") does not count, and a negated name ("not excellent") voids all."""
+    found: list[tuple[int, int, Level]] = []
+    for level in scale.levels:
+        for name in _names(level):
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", plain):
+                found.append((match.start(), match.end(), level))
+    kept = [
+        (start, end, level)
+        for start, end, level in found
+        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)
+    ]
+    if any(_word_before(plain, start) in _NEGATING for start, _, _ in kept):
+        return []
+    levels: list[Level] = []
+    for _, _, level in sorted(kept, key=lambda item: item[0]):
+        if level not in levels:
+            levels.append(level)
+    return levels
+
+
 def parse_command(text: str) -> Command | None:
     """The command ``text`` names, if any (for states that expect no level)."""
     return _COMMANDS.get(normalize(text[:MAX_TYPED_CHARS]))
 
 
 def _names(level: Level) -> set[str]:
-    names = {normalize(level.key), normalize(level.key.replace("-", " "))}
-    names.update(normalize(label) for label in level.label.variants())
-    return names
+    names = {normalize(name) for name in level.names()}
+    names.add(normalize(level.key.replace("-", " ")))
+    return names - {""}
 
 
 _EVENTS: dict[Command, Event] = {
@@ -177,27 +260,35 @@ _EVENTS: dict[Command, Event] = {
 def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | Reask:
     """What a typed message means while ``prompt`` is shown; never raises.
 
-    At a question: a level, a command or ``comment: ...``. At the review or after finishing:
-    an area number to change it ("2", "change 2"), or a command. Elsewhere: a command, and any
-    other text starts (or resumes) the dialogue.
+    At a card: a level (for its first open question), both levels at once, a command or
+    ``comment: ...``. At the review or after finishing: "change 2" (a bare "2" is asked about,
+    not guessed), or a command. Elsewhere: a command, and any other text starts (or resumes)
+    the dialogue.
     """
     if match := _COMMENT.match(text.strip()):
         return Comment(match.group(1))
     raw = text[:MAX_TYPED_CHARS]
     if isinstance(prompt, Question):
-        parsed = parse_reply(raw, prompt.scale)
+        ask = prompt.awaiting or Ask.CURRENT
+        pair = Ask.TARGET in prompt.asks and ask is not Ask.IMPORTANCE
+        parsed = parse_reply(raw, prompt.scale_of(ask), pair=pair)
         if isinstance(parsed, LevelChoice):
-            return Answer(parsed.value, prompt.area.id, prompt.ask)
+            return Answer(parsed.value, prompt.area.id, ask)
+        if isinstance(parsed, PairChoice):
+            return Answers(parsed.current, parsed.target)
         if isinstance(parsed, CommandChoice):
+            if parsed.command is Command.START and prompt.complete:
+                return Skip(prompt.area.id)  # "weiter" on a complete card: go on
             return _EVENTS[parsed.command]
         return parsed
     plain = normalize(raw)
     if isinstance(prompt, Review | Finished):
-        if match := _CHANGE.match(plain):
+        explicit = _CHANGE.match(plain)
+        if match := explicit or _AREA_NUMBER.match(plain):
             number = int(match.group(1))
-            if 1 <= number <= len(area_ids):
-                return Change(area_ids[number - 1])
-            return Unrecognized(raw.strip(), out_of_range=True)
+            if not 1 <= number <= len(area_ids):
+                return Unrecognized(raw.strip(), out_of_range=True)
+            return Change(area_ids[number - 1]) if explicit else WhichArea(raw.strip(), number)
         command = _COMMANDS.get(plain)
         return _EVENTS[command] if command else Unrecognized(raw.strip())
     if plain in _NEGATIONS:

@@ -14,7 +14,7 @@ from bot.dialogues import NotYourDialogue, Origin
 from bot.handlers.report import tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks import nudges
-from bot.render.blocks.dialogue import Action, read_action
+from bot.render.blocks.dialogue import Action, read_action, read_details
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
 from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed
@@ -22,7 +22,7 @@ from bot.slack_api import SlackCallFailed
 log = logging.getLogger(__name__)
 
 DIALOGUE_ACTIONS = re.compile(
-    r"^cx_(start|decline|answer_\d+|not_sure|skip|back|change_.+|finish)$"
+    r"^cx_(start|decline|answer_\d+|not_sure|skip|back|pause|change_.+|finish)$"
 )
 
 
@@ -63,6 +63,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await once()
             await tell_failure(deps, user_id)
         await once()
+
+    async def on_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        where = read_details(action.get("value", ""))
+        try:
+            if where is None:
+                log.warning("ignored a malformed %s from %s", action["action_id"], user_id)
+            else:
+                await deps.dialogues.details(where[0], user_id, where[1], body["trigger_id"])
+        except (NotYourDialogue, KeyError):
+            log.warning("refused %s from %s: not in that round", action["action_id"], user_id)
+        except SlackCallFailed as exc:
+            log.warning("details for %s not shown: %s", user_id, exc.error)
 
     async def on_home_lead_action(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
@@ -110,6 +124,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await tell_failure(deps, user_id)
 
     app.action(DIALOGUE_ACTIONS)(on_dialogue_action)
+    app.action(Action.DETAILS)(on_details)
     app.action(re.compile(f"^({HOME_REMIND}|{HOME_CLOSE}|{nudges.CLOSE_NOW})$"))(
         on_home_lead_action
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from bot.answers import AreaAnswer, Ask, Mark, Reply
 from bot.flows.interview import IMPORTANCE_SCALE, MAX_COMMENT_CHARS, Notice, Question
-from bot.flows.parser import Ambiguous, Reask
+from bot.flows.parser import Ambiguous, Reask, WhichArea
 from bot.frameworks import Area, Framework, Scale
 from bot.i18n import t
 
-ASK_KEYS = {Ask.CURRENT: "ask_current", Ask.TARGET: "ask_target", Ask.IMPORTANCE: "ask_importance"}
+ROW_KEYS = {Ask.CURRENT: "row_current", Ask.TARGET: "row_target", Ask.IMPORTANCE: "row_importance"}
 
 
 def reply_label(reply: Reply | None, scale: Scale, lang: str) -> str:
@@ -21,21 +24,45 @@ def reply_label(reply: Reply | None, scale: Scale, lang: str) -> str:
 
 
 def question_title(question: Question, lang: str) -> str:
-    """E.g. "Area 4 of 12 · Knowledge management"."""
+    """E.g. "Knowledge management · 4 of 12"."""
     index, total = question.progress
-    return f"{t(lang, 'progress', index=index, total=total)} · {question.area.name.get(lang)}"
+    return f"{question.area.name.get(lang)} · {t(lang, 'progress', index=index, total=total)}"
 
 
-def ask_text(question: Question, lang: str) -> str:
-    """The area's own question for the current level; a generic one for target and importance."""
-    if question.ask is Ask.CURRENT:
-        return question.area.question.get(lang)
-    return t(lang, ASK_KEYS[question.ask])
+def level_lines(question: Question, lang: str) -> list[str]:
+    """One line per level: "*1 · Initiation* — the area's one-line brief of it"."""
+    return [
+        f"*{level.value} · {level.label.get(lang)}* — {question.area.brief(level.value).get(lang)}"
+        for level in question.scale.levels
+    ]
 
 
-def options_hint(scale: Scale, lang: str) -> str:
-    labels = ", ".join(level.label.get(lang) for level in scale.levels)
-    return t(lang, "options_hint", first=scale.bottom, last=scale.top, labels=labels)
+def given_line(question: Question, lang: str) -> str:
+    """What the card holds so far: "Today: 2 · Development"."""
+    return " · ".join(
+        f"{t(lang, ROW_KEYS[ask])}: {reply_label(reply, question.scale_of(ask), lang)}"
+        for ask in question.asks
+        if (reply := question.answer.get(ask)) is not None
+    )
+
+
+def pair_example(scale: Scale) -> dict[str, int]:
+    """The example of typing both answers at once: the second level, then the top one."""
+    return {"today": scale.values[min(1, len(scale.values) - 1)], "target": scale.top}
+
+
+def options_hint(question: Question, lang: str) -> str:
+    """How to type the card's open answer: one short line."""
+    ask = question.awaiting or Ask.CURRENT
+    scale = question.scale_of(ask)
+    both = ask is Ask.CURRENT and Ask.TARGET in question.asks
+    return t(
+        lang,
+        "options_hint_both" if both else "options_hint",
+        first=scale.bottom,
+        last=scale.top,
+        **pair_example(scale),
+    )
 
 
 def notice_text(notice: Notice, lang: str, area: Area | None = None) -> str:
@@ -43,22 +70,52 @@ def notice_text(notice: Notice, lang: str, area: Area | None = None) -> str:
     return t(lang, f"notice_{notice.value}", area=name, max=MAX_COMMENT_CHARS)
 
 
-def reask_text(reask: Reask, hint: str, lang: str) -> str:
-    """A polite, specific re-ask followed by ``hint``, which says what is valid."""
+def reask_text(reask: Reask, hint: str, framework: Framework, lang: str) -> str:
+    """A short, specific re-ask followed by ``hint``, which says what is valid."""
+    if isinstance(reask, WhichArea):
+        area = framework.areas[reask.number - 1].name.get(lang)
+        return t(lang, "reask_which_area", number=reask.number, area=area)
     if isinstance(reask, Ambiguous):
         names = [f"{lv.value} · {lv.label.get(lang)}" for lv in reask.candidates]
         joined = f" {t(lang, 'or')} ".join(names)
-        return t(lang, "reask_ambiguous", text=reask.text, candidates=joined)
+        return t(lang, "reask_ambiguous", text=reask.text[:80], candidates=joined)
     key = "reask_out_of_range" if reask.out_of_range else "reask_unrecognized"
     return f"{t(lang, key, text=reask.text[:80])} {hint}"
 
 
 def answer_line(area: Area, answer: AreaAnswer, framework: Framework, lang: str) -> str:
-    """One area of a person's own answers: "CX philosophy: current 2 · …, target 3 · …"."""
-    parts = [f"{t(lang, 'current')} {reply_label(answer.current, framework.scale, lang)}"]
-    if framework.ask_target:
-        parts.append(f"{t(lang, 'target')} {reply_label(answer.target, framework.scale, lang)}")
-    if framework.ask_importance:
+    """One area of a person's own answers, today → in 12 months (see `answers_legend`):
+    "CX philosophy: 2 · Development → 3 · Maturation"."""
+    line = reply_label(answer.current, framework.scale, lang)
+    if framework.ask_target and answer.current is not Mark.SKIPPED:
+        line += f" → {reply_label(answer.target, framework.scale, lang)}"
+    if framework.ask_importance and answer.current is not Mark.SKIPPED:
         label = reply_label(answer.importance, IMPORTANCE_SCALE, lang)
-        parts.append(f"{t(lang, 'importance')} {label}")
-    return f"{area.name.get(lang)}: {', '.join(parts)}"
+        line += f" · {t(lang, 'importance')} {label}"
+    current, target = answer.level(Ask.CURRENT), answer.level(Ask.TARGET)
+    if current is not None and target is not None and target < current:
+        line += f" · {t(lang, 'target_below')}"
+    return f"{area.name.get(lang)}: {line}"
+
+
+def answers_legend(framework: Framework, lang: str) -> str:
+    """How to read `answer_line`: "today → in 12 months" (just "today" without targets)."""
+    return t(lang, "answers_legend" if framework.ask_target else "current")
+
+
+def local_deadline(moment: datetime, tz: str | None, lang: str) -> str:
+    """A deadline in the reader's zone: "Mon 30 Nov, 18:00 CET" (UTC when the zone is unknown)."""
+    try:
+        zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    return t(
+        lang,
+        "deadline_format",
+        weekday=t(lang, "weekdays").split()[local.weekday()],
+        day=local.day,
+        month=t(lang, "months").split()[local.month - 1],
+        time=local.strftime("%H:%M"),
+        zone=local.tzname() or "UTC",
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.answers import Ask
 from bot.flows.interview import (
     Closed,
     Declined,
@@ -16,23 +15,24 @@ from bot.flows.interview import (
 from bot.frameworks import Framework
 from bot.i18n import t
 from bot.render.dialogue import (
+    ROW_KEYS,
     answer_line,
-    ask_text,
+    answers_legend,
+    given_line,
     options_hint,
     question_title,
-    reply_label,
 )
 
 
 def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
-    """The text to print for ``prompt``."""
+    """The text to print for ``prompt`` (a card in full)."""
     if isinstance(prompt, Question):
         return _question(prompt, lang)
     if isinstance(prompt, Invitation):
         name = framework.name.get(lang)
         return f"{t(lang, 'welcome', framework=name, areas=prompt.areas)}\n{t(lang, 'start_hint')}"
     if isinstance(prompt, Review):
-        lines = [t(lang, "review_title")]
+        lines = [f"{t(lang, 'review_title')} ({answers_legend(framework, lang)})"]
         lines += [
             f"  {n}. {answer_line(area, answer, framework, lang)}"
             for n, (area, answer) in enumerate(prompt.answers, 1)
@@ -43,7 +43,8 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
         lines.append(t(lang, "review_hint"))
         return "\n".join(lines)
     if isinstance(prompt, Finished):
-        lines = [t(lang, "finished"), "", t(lang, "profile_title")]
+        legend = answers_legend(framework, lang)
+        lines = [t(lang, "finished"), "", f"{t(lang, 'profile_title')} ({legend})"]
         lines += [
             f"  {answer_line(area, answer, framework, lang)}" for area, answer in prompt.answers
         ]
@@ -57,12 +58,18 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
 
 
 def _question(q: Question, lang: str) -> str:
-    lines = ["", question_title(q, lang), ask_text(q, lang)]
-    details = q.ask is Ask.CURRENT  # the target repeats the same levels: labels are enough
+    lines = ["", question_title(q, lang), q.area.question.get(lang)]
     for level in q.scale.levels:
-        detail = f": {q.area.levels[level.value].get(lang)}" if details else ""
-        lines.append(f"  {level.value}  {level.label.get(lang)}{detail}")
-    if q.previous is not None:
-        lines.append(t(lang, "previous_answer", answer=reply_label(q.previous, q.scale, lang)))
-    lines.append(options_hint(q.scale, lang))
-    return "\n".join(lines)
+        lines.append(
+            f"  {level.value}  {level.label.get(lang)}: {q.area.brief(level.value).get(lang)}"
+        )
+    return "\n".join([*lines, follow_up(q, lang)])
+
+
+def follow_up(q: Question, lang: str) -> str:
+    """The card's open question as one line (after the card, or after each answer on it)."""
+    given = given_line(q, lang)
+    if q.awaiting is None:
+        return f"{given}. {t(lang, 'card_complete_hint')}"
+    asking = f"{t(lang, ROW_KEYS[q.awaiting])}? {options_hint(q, lang)}"
+    return f"{given}. {asking}" if given else asking

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.flows.interview import IMPORTANCE_SCALE, Decline, Invitation, Start
+from bot.answers import AreaAnswer, Ask
+from bot.flows.interview import (
+    IMPORTANCE_SCALE,
+    Answer,
+    Answers,
+    Change,
+    Decline,
+    InterviewState,
+    Invitation,
+    Phase,
+    Question,
+    Review,
+    Skip,
+    Start,
+    prompt_for,
+)
 from bot.flows.parser import (
     Ambiguous,
     Command,
     CommandChoice,
     LevelChoice,
+    PairChoice,
     Unrecognized,
+    WhichArea,
     interpret,
     parse_command,
     parse_reply,
 )
-from bot.frameworks import load_catalog
+from bot.frameworks import Scale, load_catalog
 
 CATALOG = load_catalog()
 MATURITY = CATALOG.get("cx-maturity").scale
@@ -110,8 +129,8 @@ def test_parse_command_outside_questions() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_gives_a_typed_result_never_an_exception(text: str) -> None:
-    result = parse_reply(text, MATURITY)
-    assert isinstance(result, LevelChoice | CommandChoice | Ambiguous | Unrecognized)
+    result = parse_reply(text, MATURITY, pair=True)
+    assert isinstance(result, LevelChoice | PairChoice | CommandChoice | Ambiguous | Unrecognized)
     if isinstance(result, LevelChoice):
         assert result.value in MATURITY.values
 
@@ -126,3 +145,146 @@ def test_no_at_the_invitation_declines() -> None:
     assert interpret("No, gracias", Invitation(5), ()) == Decline()
     assert interpret("nein", Invitation(5), ()) == Decline()
     assert interpret("sure", Invitation(5), ()) == Start()
+
+
+PILLARS = CATALOG.get("cx-pillars")
+EXPECTATIONS = CATALOG.get("cx-expectations").scale
+SYNONYMS = Scale(
+    tuple(
+        replace(level, synonyms={"es": words[0], "de": words[1]})
+        for level, words in zip(
+            MATURITY.levels,
+            [
+                (("muy básico",), ("ganz am anfang",)),
+                (("regular", "mejorable"), ("mittel", "teilweise")),
+                (("bastante bien",), ("ziemlich gut",)),
+                (("excelente",), ("spitze",)),
+            ],
+            strict=True,
+        )
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "scale", "value"),
+    [
+        ("hay margen de mejora", PILLARS.scale, 2),
+        ("Creo que es Excelente, la verdad", PILLARS.scale, 3),
+        ("la verdad es que regular", SYNONYMS, 2),
+        ("mejorable", SYNONYMS, 2),
+        ("eher so mittel", SYNONYMS, 2),
+        ("teilweise", SYNONYMS, 2),
+        ("we are in development, I think", MATURITY, 2),
+        ("not met at all", EXPECTATIONS, 1),  # "met" inside "not met" is not a second level
+        ("tres", MATURITY, 3),
+        ("Drei", MATURITY, 3),
+    ],
+)
+def test_a_reply_naming_exactly_one_level_counts(text: str, scale: Scale, value: int) -> None:
+    assert parse_reply(text, scale) == LevelChoice(value)
+
+
+@pytest.mark.parametrize(
+    "text", ["somewhere between development and maturation", "not excellent", "nicht mittel"]
+)
+def test_two_levels_or_a_negated_one_are_not_guessed(text: str) -> None:
+    scale = PILLARS.scale if "excellent" in text else MATURITY
+    assert not isinstance(parse_reply(text, scale), LevelChoice)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2 4", "2→4", "2 -> 4", "2->4", "2-4", "2/4", "2, 4", "2 then 4", "2 to 4", "2 and 4",
+     "2 y 4", "de 2 a 4", "2 und 4", "2 bis 4", "dos y cuatro", "zwei und vier", "two to four"],
+)  # fmt: skip
+def test_both_answers_at_once(text: str) -> None:
+    assert parse_reply(text, MATURITY, pair=True) == PairChoice(2, 4)
+    assert not isinstance(parse_reply(text, MATURITY), PairChoice)  # only where a card asks both
+
+
+def test_a_pair_outside_the_scale_is_not_recorded() -> None:
+    assert parse_reply("2 7", MATURITY, pair=True) == Unrecognized("2 7", out_of_range=True)
+
+
+def card(framework_id: str, answer: AreaAnswer | None = None) -> Question:
+    framework = CATALOG.get(framework_id)
+    state = InterviewState(Phase.ASKING, 0, answers={framework.areas[0].id: answer or AreaAnswer()})
+    prompt = prompt_for(framework, state)
+    assert isinstance(prompt, Question)
+    return prompt
+
+
+def test_typed_answers_on_a_card_fill_its_first_open_row() -> None:
+    fresh = card("cx-maturity")
+    area = fresh.area.id
+    assert interpret("2", fresh, ()) == Answer(2, area, Ask.CURRENT)
+    assert interpret("2 → 4", fresh, ()) == Answers(2, 4)
+    half = card("cx-maturity", AreaAnswer(current=2))
+    assert interpret("4", half, ()) == Answer(4, area, Ask.TARGET)
+    assert interpret("1 3", half, ()) == Answers(1, 3)  # both again: today changes too
+    pillars = card("cx-pillars", AreaAnswer(current=1, target=3))
+    assert interpret("alta", pillars, ()) == Answer(3, "data", Ask.IMPORTANCE)
+    assert isinstance(interpret("1 3", pillars, ()), Unrecognized)  # importance takes one value
+
+
+def test_continue_on_a_complete_card_goes_on() -> None:
+    done = card("cx-maturity", AreaAnswer(current=2, target=3))
+    assert interpret("weiter", done, ()) == Skip(done.area.id)
+    assert interpret("weiter", card("cx-maturity"), ()) == Start()
+
+
+REVIEW = Review((), ())
+AREA_IDS = tuple(a.id for a in CATALOG.get("cx-maturity").areas)
+
+
+def test_a_bare_number_at_the_review_is_asked_about_not_guessed() -> None:
+    assert interpret("3", REVIEW, AREA_IDS) == WhichArea("3", 3)
+    assert interpret("change 3", REVIEW, AREA_IDS) == Change(AREA_IDS[2])
+    assert interpret("Cambiar 3", REVIEW, AREA_IDS) == Change(AREA_IDS[2])
+    assert interpret("ändern #3", REVIEW, AREA_IDS) == Change(AREA_IDS[2])
+    assert interpret("13", REVIEW, AREA_IDS) == Unrecognized("13", out_of_range=True)
+
+
+SEPARATORS = ["", " ", "->", " → ", "/", " then ", " y ", " und ", " to ", ", "]
+NUMBERS = {1: ["1", "one", "uno", "eins"], 2: ["2", "two", "dos", "zwei"],
+           3: ["3", "three", "tres", "drei"], 4: ["4", "four", "cuatro", "vier"]}  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(sorted(NUMBERS)),
+    st.sampled_from(sorted(NUMBERS)),
+    st.data(),
+)
+def test_any_spelling_of_two_numbers_is_both_answers(
+    current: int, target: int, data: st.DataObject
+) -> None:
+    first = data.draw(st.sampled_from(NUMBERS[current]))
+    second = data.draw(st.sampled_from(NUMBERS[target]))
+    separator = data.draw(st.sampled_from(SEPARATORS))
+    if separator == "" and first.isdigit() == second.isdigit():
+        separator = " "  # "24" is a number, "dosdos" no word
+    text = f"{first}{separator}{second}"
+    assert interpret(text, card("cx-maturity"), ()) == Answers(current, target), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["fresh", "half", "pillars", "review"]))
+def test_any_text_anywhere_gives_an_event_or_a_reask_never_an_exception(
+    text: str, where: str
+) -> None:
+    prompt = {
+        "fresh": card("cx-maturity"),
+        "half": card("cx-maturity", AreaAnswer(current=2)),
+        "pillars": card("cx-pillars", AreaAnswer(current=1, target=3)),
+        "review": REVIEW,
+    }[where]
+    result = interpret(text, prompt, AREA_IDS)
+    if isinstance(result, Answer):
+        scale = IMPORTANCE_SCALE if result.ask is Ask.IMPORTANCE else prompt.scale  # type: ignore[union-attr]
+        assert result.value in scale.values
+    if isinstance(result, Answers):
+        assert {result.current, result.target} <= set(MATURITY.values)
+    if isinstance(result, WhichArea):
+        assert where == "review" and 1 <= result.number <= len(AREA_IDS)

@@ -154,6 +154,47 @@ class Harness:
         action_id, value, ts = self.button(user, action_prefix, message)
         return await self.click(user, action_id, value, channel=f"D{user}", ts=ts)
 
+    def card(self, user: str) -> dict[str, Any]:
+        """The latest message in the DM with answer buttons: the card in view."""
+        for message in reversed(self.dm_messages(user)):
+            if any(
+                e.get("action_id", "").startswith("cx_answer_")
+                for b in message.get("blocks") or []
+                if b["type"] == "actions"
+                for e in b["elements"]
+            ):
+                return message
+        raise AssertionError(f"no card in {user}'s DM")
+
+    def row_button(self, user: str, level: int | str, ask: str = "current") -> tuple[str, str, str]:
+        """(action_id, value, ts) of ``level`` (a value, or ``not_sure``) on the ``ask`` row of
+        the card in view."""
+        card = self.card(user)
+        action = "cx_not_sure" if level == "not_sure" else f"cx_answer_{level}"
+        for block in card["blocks"]:
+            if block["type"] == "actions" and block.get("block_id", "").endswith(f"|{ask}"):
+                for element in block["elements"]:
+                    if element["action_id"] == action:
+                        return action, element["value"], card["ts"]
+        raise AssertionError(f"no {action} on the {ask} row of {card['text']!r}")
+
+    async def tap(self, user: str, level: int | str, ask: str = "current") -> int:
+        """Tap ``level`` on the ``ask`` row of the card in view."""
+        action_id, value, ts = self.row_button(user, level, ask)
+        return await self.click(user, action_id, value, channel=f"D{user}", ts=ts)
+
+    async def answer_all(self, user: str, *levels: int | str, cards: int) -> None:
+        """Start, answer ``cards`` cards with ``levels`` each (today, target, ...), Submit."""
+        await self.press(user, "cx_start")
+        for _ in range(cards):
+            await self.answer_card(user, *levels)
+        await self.press(user, "cx_finish")
+
+    async def answer_card(self, user: str, *levels: int | str) -> None:
+        """Tap today's level, then the target (and the importance) on the card in view."""
+        for level, ask in zip(levels, ("current", "target", "importance"), strict=False):
+            await self.tap(user, level, ask)
+
 
 async def settle() -> None:
     """Wait until every Bolt listener that runs after its acknowledgement has finished."""

@@ -35,75 +35,88 @@ async def test_whole_interview_by_buttons_and_typing(harness: Harness) -> None:
     h = harness
     round_id = await start_pillars(h, "U2")
     assert await h.press("U2", "cx_start") == 200
-    question = h.last_dm("U2")
-    assert question["metadata"] == {
+    card = h.last_dm("U2")
+    assert card["metadata"] == {
         "event_type": "cx_assess_question",
-        "event_payload": {
-            "round_id": round_id,
-            "area_id": "data",
-            "ask": "current",
-            "index": 1,
-            "total": 5,
-        },
+        "event_payload": {"round_id": round_id, "area_id": "data", "index": 1, "total": 5},
     }
-    assert_valid_blocks(question["blocks"])
-    await h.press("U2", "cx_answer_1")
-    # the answered question now shows the choice instead of buttons
-    answered = h.slack.messages("DU2")[-2]
-    assert "Your answer: 1 · Needs immediate action" in answered["text"]
-    assert all(b["type"] != "actions" for b in answered["blocks"])
+    assert_valid_blocks(card["blocks"])
+    await h.tap("U2", 1)
+    # the same card, updated: today's choice is marked, nothing new is posted
+    assert h.last_dm("U2")["ts"] == card["ts"]
+    today = next(b for b in h.last_dm("U2")["blocks"] if b.get("block_id") == "q|data|current")
+    assert [e.get("style") for e in today["elements"]] == ["primary", None, None, None]
     await h.dm("U2", "excellent")  # target, typed
-    await h.dm("U2", "high")  # importance, typed
+    await h.dm("U2", "high")  # importance, typed: the card is complete
+    answered = next(m for m in h.dm_messages("U2") if m["ts"] == card["ts"])
+    assert "1 · Needs immediate action → 3 · Excellent · importance 3 · High" in answered["text"]
+    assert all(b["type"] != "actions" for b in answered["blocks"])
     person = await h.deps.store.participant(round_id, "U2")
     assert person is not None and person.state.answer("data").current == 1
     assert (person.state.answer("data").target, person.state.answer("data").importance) == (3, 3)
     for _ in range(4):  # the other four areas
-        await h.press("U2", "cx_answer_2")
-        await h.press("U2", "cx_answer_3")
-        await h.press("U2", "cx_not_sure")
+        await h.answer_card("U2", 2, 3, 2)
     review = h.last_dm("U2")
     assert review["text"] == "Please review your answers"
     assert_valid_blocks(review["blocks"])
     await h.press("U2", "cx_finish")
     person = await h.deps.store.participant(round_id, "U2")
     assert person is not None and person.state.phase is Phase.FINISHED
+    assert h.last_dm("U2")["ts"] == review["ts"]  # the review became the thank-you
+    assert h.last_dm("U2")["text"].startswith("Thank you!")
     assert_valid_blocks(h.last_dm("U2")["blocks"])
 
 
-async def test_garbage_typed_answer_is_reasked_politely(harness: Harness) -> None:
+async def test_garbage_typed_answer_is_reasked_in_one_line_with_buttons(harness: Harness) -> None:
     h = harness
     round_id = await start_pillars(h, "U3")
     await h.press("U3", "cx_start")
     await h.dm("U3", "vielleicht")
-    assert h.last_dm("U3")["text"].startswith(
-        "Entschuldigung, „vielleicht“ habe ich nicht verstanden."
-    )
+    reask = h.last_dm("U3")
+    assert reask["text"].startswith("Entschuldigung, „vielleicht“ habe ich nicht verstanden.")
+    assert "\n" not in reask["text"] and len(reask["text"]) < 200
+    assert [e["text"]["text"][:1] for e in reask["blocks"][1]["elements"]] == ["1", "2", "3", "W"]
     person = await h.deps.store.participant(round_id, "U3")
     assert person is not None and person.state.answers == {}
+    await h.press("U3", "cx_answer_2", reask)  # a re-ask button answers the card
+    person = await h.deps.store.participant(round_id, "U3")
+    assert person is not None and person.state.answer("data").current == 2
 
 
-async def test_reply_in_a_question_thread_is_a_comment_on_that_area(harness: Harness) -> None:
+async def test_replies_in_a_card_thread_are_appended_to_that_area_comment(
+    harness: Harness,
+) -> None:
     h = harness
     round_id = await start_pillars(h, "U2")
     await h.press("U2", "cx_start")
-    question_ts = h.last_dm("U2")["ts"]
-    await h.press("U2", "cx_answer_2")
-    await h.dm("U2", "We only look at CSAT once a year.", thread_ts=question_ts)
+    card_ts = h.last_dm("U2")["ts"]
+    await h.tap("U2", 2)
+    updates = len(h.slack.calls_to("chat.update"))
+    await h.dm("U2", "We only look at CSAT once a year.", thread_ts=card_ts)
+    assert "Comment saved for Data" in h.last_dm("U2")["text"]
+    assert len(h.slack.calls_to("chat.update")) == updates  # the card does not show comments
+    await h.dm("U2", "And nobody reads it.", thread_ts=card_ts)
+    assert "Added to your comment on Data" in h.last_dm("U2")["text"]
     person = await h.deps.store.participant(round_id, "U2")
     assert person is not None
-    assert person.state.answer("data").comment == "We only look at CSAT once a year."
-    assert "Comment saved for Data" in h.last_dm("U2")["text"]
+    assert person.state.answer("data").comment == (
+        "We only look at CSAT once a year.\nAnd nobody reads it."
+    )
+    assert person.state.answer("data").current == 2  # a comment is not an answer
 
 
-async def test_double_click_records_once_and_posts_the_next_question_once(harness: Harness) -> None:
+async def test_double_click_records_once_and_posts_the_next_card_once(harness: Harness) -> None:
     h = harness
     await start_pillars(h, "U2")
     await h.press("U2", "cx_start")
-    action_id, value, ts = h.button("U2", "cx_answer_2")
+    await h.answer_card("U2", 2, 3)
+    action_id, value, ts = h.row_button("U2", 2, "importance")
     before = len(h.dm_messages("U2"))
+    updates = len(h.slack.calls_to("chat.update"))
     await h.click("U2", action_id, value, channel="DU2", ts=ts)
     await h.click("U2", action_id, value, channel="DU2", ts=ts)
     assert len(h.dm_messages("U2")) == before + 1
+    assert len(h.slack.calls_to("chat.update")) == updates + 1  # the old card faded once
 
 
 async def test_forged_click_for_someone_elses_round_changes_nothing(harness: Harness) -> None:

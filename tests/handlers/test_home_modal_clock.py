@@ -120,15 +120,16 @@ async def test_change_after_review_in_slack(harness: Harness) -> None:
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
     for _ in range(5):
-        await h.press("U2", "cx_answer_1")
-        await h.press("U2", "cx_answer_2")
-        await h.press("U2", "cx_answer_2")
+        await h.answer_card("U2", 1, 2, 2)
     await h.press("U2", "cx_change_design")
-    await h.press("U2", "cx_answer_3")
-    await h.press("U2", "cx_answer_3")
-    await h.press("U2", "cx_answer_3")
+    await h.answer_card("U2", 3, 3, 3)  # a card shown complete stays until Next
+    assert h.last_dm("U2")["metadata"]["event_payload"]["area_id"] == "design"
+    await h.press("U2", "cx_skip")
     assert h.last_dm("U2")["text"] == "Please review your answers"
+    posted = len(h.dm_messages("U2"))
     await h.press("U2", "cx_finish")
+    assert len(h.dm_messages("U2")) == posted  # the review became the thank-you
+    assert h.last_dm("U2")["text"].startswith("Thank you!")
     round_ = await h.deps.store.open_round(TEAM, CHANNEL)
     person = await h.deps.store.participant(round_.id, "U2")  # type: ignore[union-attr]
     assert person is not None and person.state.phase is Phase.FINISHED
@@ -140,12 +141,7 @@ async def test_the_clock_reminds_the_unfinished_then_closes_at_the_deadline(
 ) -> None:
     h = harness
     await h.command("start cx-pillars <@U2> <@U3> --deadline 2026-11-27")  # 18:00 Madrid
-    await h.press("U3", "cx_start")
-    for _ in range(5):
-        await h.press("U3", "cx_answer_2")
-        await h.press("U3", "cx_answer_3")
-        await h.press("U3", "cx_answer_2")
-    await h.press("U3", "cx_finish")
+    await h.answer_all("U3", 2, 3, 2, cards=5)
     round_ = await h.deps.store.open_round(TEAM, CHANNEL)
     assert round_ is not None and round_.deadline is not None
     h.clock.now = round_.deadline - timedelta(hours=20)  # Friday 22:00 -> too late in London

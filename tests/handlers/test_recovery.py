@@ -31,31 +31,36 @@ async def current_answers(h: Harness, user: str, channel: str = CHANNEL) -> dict
     return dict(person.state.answers)
 
 
-async def test_pause_then_continue_shows_the_pending_question_again(harness: Harness) -> None:
+async def test_pause_then_continue_shows_the_pending_card_again_once(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
     question = h.last_dm("U2")
-    await h.dm("U2", "pause")
+    await h.press("U2", "cx_pause")
     assert h.last_dm("U2")["text"].startswith("Paused.")
     assert any(b["type"] == "actions" for b in h.dm_messages("U2")[-2]["blocks"])  # still live
     await h.dm("U2", "continue")
     again = h.last_dm("U2")
     assert again["ts"] != question["ts"] and again["metadata"] == question["metadata"]
+    old = next(m for m in h.dm_messages("U2") if m["ts"] == question["ts"])
+    assert old["text"] == "↓ Continued below"  # the old copy is no longer clickable
+    assert all(b["type"] != "actions" for b in old["blocks"])
 
 
 async def test_app_home_continue_reposts_the_question(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
-    await h.press("U2", "cx_answer_2")
+    await h.tap("U2", 2)
     before = len(h.dm_messages("U2"))
     await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
     home = h.slack.home_views["U2"]
     button = next(b["accessory"] for b in home["blocks"] if b.get("accessory"))
     await h.click("U2", button["action_id"], button["value"], channel="DU2", ts="1.1")
     assert len(h.dm_messages("U2")) == before + 1
-    assert h.last_dm("U2")["metadata"]["event_payload"]["ask"] == "target"
+    card = h.last_dm("U2")
+    assert card["metadata"]["event_payload"]["area_id"] == "data"
+    assert ":white_check_mark: 2 · Room for improvement" in str(card["blocks"])
 
 
 async def test_a_new_invitation_does_not_steal_the_answer_to_the_current_question(
@@ -100,17 +105,18 @@ async def test_a_failed_update_of_the_old_question_does_not_stop_the_next(harnes
     h = harness
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
+    await h.answer_card("U2", 1, 3)
     h.slack.fail_next("chat.update", "message_not_found")
-    await h.press("U2", "cx_answer_1")
-    assert h.last_dm("U2")["metadata"]["event_payload"]["ask"] == "target"
-    assert (await current_answers(h, "U2"))["data"].current == 1
+    await h.tap("U2", 2, "importance")  # completes the card: the next one, then fade this one
+    assert h.last_dm("U2")["metadata"]["event_payload"]["index"] == 2
+    assert (await current_answers(h, "U2"))["data"].importance == 2
 
 
 async def test_people_who_cannot_be_invited_are_named_with_the_reason(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U1> <@UROBOT> <@UGONE> <@UNOBODY>")
     text = reply(h)
-    assert text.startswith("Invited 1 people by DM.")
+    assert text.startswith("Invited 1 person by DM.")
     assert "Could not reach <@UROBOT>: is_bot" in text
     assert "Could not reach <@UGONE>: deactivated" in text
     assert "Could not reach <@UNOBODY>: user_not_found" in text
@@ -152,7 +158,7 @@ async def test_export_after_the_round_closed(harness: Harness) -> None:
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     await h.click("ULEAD", "cx_close_now", str(round_.id), channel="DULEAD", ts="1.0")
     await h.command("export")
-    assert reply(h) == "The pseudonymised answers are in your DM with me."
+    assert reply(h) == "The pseudonymized answers are in your DM with me."
     await h.command("export", user="U2")
     assert reply(h).startswith("Only the round's lead")
 
@@ -163,7 +169,7 @@ async def test_a_typed_answer_whose_next_question_failed_is_not_applied_twice(
     h = harness
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
-    h.slack.fail_next("chat.postMessage", "fatal_error")  # the next question cannot be sent
+    h.slack.fail_next("chat.update", "fatal_error")  # the card cannot be updated
     await h.dm("U2", "3", event_id="Ev-sent-failed")
     assert await h.deps.store.undone_requests() == []  # done once saved, not once sent
     assert await replay_typed(h.deps) == 0

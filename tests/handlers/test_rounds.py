@@ -17,12 +17,7 @@ def reply(h: Harness) -> str:
 
 async def answer_all(h: Harness, user: str, level: int) -> None:
     """Walk ``user`` through cx-pillars with buttons: current ``level``, target 3, importance."""
-    await h.press(user, "cx_start")
-    for _ in range(5):
-        await h.press(user, f"cx_answer_{level}")
-        await h.press(user, "cx_answer_3")
-        await h.press(user, "cx_answer_2")
-    await h.press(user, "cx_finish")
+    await h.answer_all(user, level, 3, 2, cards=5)
 
 
 async def run_round(h: Harness, levels: dict[str, int]) -> None:
@@ -40,7 +35,7 @@ async def test_status_shows_progress_but_no_answers(harness: Harness) -> None:
     h = harness
     assert await h.command("start cx-pillars <@U1> <@U2>") == 200
     await h.press("U2", "cx_start")
-    await h.press("U2", "cx_answer_1")
+    await h.tap("U2", 1)
     await h.command("status", user="U2")
     text = reply(h)
     assert "<@U2>: 1/5 · answering" in text and "<@U1>: 0/5 · invited" in text

@@ -20,6 +20,7 @@ class Counts:
     """What one reader received and did."""
 
     received: int
+    answering: int
     updated: int
     taps: int
     typed: int
@@ -33,7 +34,8 @@ class Counts:
             else (0, 0, 0)
         )
         return (
-            f"| {who} | {self.received} | {self.updated} | {self.taps} | {self.typed} "
+            f"| {who} | {self.received} | {self.answering} | {self.updated} | {self.taps} "
+            f"| {self.typed} "
             f"| {low} / {mid:.0f} / {high} | {self.total:,} |"
         )
 
@@ -62,8 +64,10 @@ class Renderer:
         updated = [s for s in feed if s.kind is Kind.UPDATE]
         mine = [a for a in self.t.acts if a.user_id == person.user_id and a.step <= self.counted]
         sizes = tuple(len("\n".join(self.lines_of(s))) for s in new)
+        first, last = (mine[0].step, mine[-1].step) if mine else (0, -1)
         return Counts(
             received=len(new),
+            answering=sum(first <= s.step <= last for s in new),
             updated=len(updated),
             taps=sum(a.did is Did.TAP for a in mine),
             typed=sum(a.did is Did.TYPE for a in mine),
@@ -73,9 +77,9 @@ class Renderer:
 
     def counts_table(self) -> list[str]:
         lines = [
-            "| who | messages received | updated in place | taps | typed | characters per "
-            "message: min / median / max | characters in all |",
-            "|---|---|---|---|---|---|---|",
+            "| who | messages received | of them from Start to Submit | updated in place | taps "
+            "| typed | characters per message: min / median / max | characters in all |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for person in self.t.cast:
             if person.participant:

@@ -1,4 +1,4 @@
-"""The DM dialogue in Block Kit: invitation, one question per message, review, profile."""
+"""The DM dialogue in Block Kit: invitation, one card per area, review, thanks, re-asks."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
-from bot.answers import AreaAnswer, Ask, Reply
+from bot.answers import AreaAnswer, Ask, Mark
 from bot.flows.interview import (
     Answer,
     Back,
@@ -26,6 +28,7 @@ from bot.flows.interview import (
     Finish,
     Finished,
     NotSure,
+    Pause,
     Question,
     Review,
     Skip,
@@ -34,7 +37,15 @@ from bot.flows.interview import (
 from bot.frameworks import Area, Framework
 from bot.i18n import t
 from bot.render.blocks import clip, to_dicts
-from bot.render.dialogue import answer_line, ask_text, question_title, reply_label
+from bot.render.dialogue import (
+    ROW_KEYS,
+    answer_line,
+    answers_legend,
+    level_lines,
+    pair_example,
+    question_title,
+    reply_label,
+)
 
 QUESTION_EVENT = "cx_assess_question"
 
@@ -45,9 +56,11 @@ class Action:
     START = "cx_start"
     DECLINE = "cx_decline"
     ANSWER = "cx_answer_"  # + level value; the value carries round|area|ask|level
-    NOT_SURE = "cx_not_sure"
-    SKIP = "cx_skip"
-    BACK = "cx_back"
+    NOT_SURE = "cx_not_sure"  # the value carries round|area|ask
+    SKIP = "cx_skip"  # Skip, or Next on a complete card; the value carries round|area
+    BACK = "cx_back"  # the value carries round|area
+    PAUSE = "cx_pause"
+    DETAILS = "cx_details"  # opens the area's full level descriptions; round|area
     CHANGE = "cx_change_"  # + area id; the value carries round|area
     FINISH = "cx_finish"
     SNOOZE_HOUR = "cx_snooze_hour"
@@ -85,21 +98,30 @@ def read_action(action_id: str, value: str) -> tuple[int, Event] | None:
         if action_id.startswith(Action.ANSWER):
             area_id, ask, level = parts[1], Ask(parts[2]), int(parts[3])
             return round_id, Answer(level, area_id, ask)
-        stepwise: dict[str, type[NotSure | Skip | Back]] = {
-            Action.NOT_SURE: NotSure,
-            Action.SKIP: Skip,
-            Action.BACK: Back,
-        }
-        if action_id in stepwise:
-            return round_id, stepwise[action_id](parts[1], Ask(parts[2]))
+        if action_id == Action.NOT_SURE:
+            return round_id, NotSure(parts[1], Ask(parts[2]))
+        if action_id == Action.SKIP:
+            return round_id, Skip(parts[1])
+        if action_id == Action.BACK:
+            return round_id, Back(parts[1])
         if action_id.startswith(Action.CHANGE):
             return round_id, Change(parts[1])
         simple: dict[str, Event] = {
             Action.START: Start(),
             Action.DECLINE: Decline(),
             Action.FINISH: Finish(),
+            Action.PAUSE: Pause(),
         }
         return (round_id, simple[action_id]) if action_id in simple else None
+    except (ValueError, IndexError):
+        return None
+
+
+def read_details(value: str) -> tuple[int, str] | None:
+    """The round and area of a *Details* button; None when malformed."""
+    parts = decode(value)
+    try:
+        return int(parts[0]), parts[1]
     except (ValueError, IndexError):
         return None
 
@@ -116,6 +138,27 @@ def snooze_buttons(round_id: int, lang: str) -> list[ButtonElement]:
     ]
 
 
+def _section(text: str) -> SectionBlock:
+    """A section that never folds behind "See more" on a phone."""
+    return SectionBlock(text=MarkdownTextObject(text=clip(text)), expand=True)
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, 2000))])
+
+
+INVITE_ACTIONS = "cx_invite"  # the invitation's button row (Start, Not now, and more to come)
+
+
+def invitation_buttons(lang: str, round_id: int) -> list[ButtonElement]:
+    """The invitation's buttons, in order."""
+    return [
+        _button(t(lang, "start"), Action.START, encode(round_id), "primary"),
+        *snooze_buttons(round_id, lang),
+        _button(t(lang, "not_now"), Action.DECLINE, encode(round_id)),
+    ]
+
+
 def invitation(
     framework: Framework,
     lang: str,
@@ -124,8 +167,10 @@ def invitation(
     starter: str,
     channel: str,
     deadline: str | None,
+    started: bool = False,
 ) -> Message:
-    """Who invites, from which channel, how many questions, until when; Start / Not now."""
+    """Who invites, from which channel, why, until when, and how to answer (said once here);
+    once ``started``, the buttons give way to a short line and everything else stays."""
     text = t(
         lang,
         "invite_text",
@@ -137,111 +182,129 @@ def invitation(
     details = [framework.description.get(lang)]
     if deadline:
         details.append(t(lang, "invite_deadline", deadline=deadline))
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=clip(text))),
-        ContextBlock(elements=[MarkdownTextObject(text=clip(" · ".join(details), 2000))]),
-        ActionsBlock(
-            elements=[
-                _button(t(lang, "start"), Action.START, encode(round_id), "primary"),
-                *snooze_buttons(round_id, lang),
-                _button(t(lang, "not_now"), Action.DECLINE, encode(round_id)),
-            ]
-        ),
-    ]
+    blocks: list[Block] = [_section(text), _context(" · ".join(details))]
+    if started:
+        blocks.append(_context(t(lang, "started")))
+    else:
+        blocks.append(_context(t(lang, "type_hint", **pair_example(framework.scale))))
+        blocks.append(
+            ActionsBlock(block_id=INVITE_ACTIONS, elements=invitation_buttons(lang, round_id))
+        )
     return Message.of(text, blocks)
 
 
-def question(q: Question, lang: str, *, round_id: int, channel_name: str) -> Message:
-    """One question: area, question, what each level looks like there, a button per level."""
-    title = question_title(q, lang)
+def card(q: Question, lang: str, *, round_id: int) -> Message:
+    """One area: its question, a line per level, a row of buttons per question (current,
+    target, importance), chosen ones highlighted, and the navigation row apart."""
     blocks: list[Block] = [
-        HeaderBlock(text=clip(q.area.name.get(lang), 150)),
-        SectionBlock(text=MarkdownTextObject(text=clip(f"*{ask_text(q, lang)}*"))),
+        HeaderBlock(text=clip(question_title(q, lang), 150)),
+        _section("\n".join([q.area.question.get(lang), *level_lines(q, lang)])),
     ]
-    if q.ask is not Ask.IMPORTANCE:
-        lines = [
-            f"*{level.value} · {level.label.get(lang)}*: {q.area.levels[level.value].get(lang)}"
-            for level in q.scale.levels
-        ]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines)))))
-    buttons = [
-        _button(
-            f"{level.value} · {level.label.get(lang)}",
-            f"{Action.ANSWER}{level.value}",
-            encode(round_id, q.area.id, q.ask.value, level.value),
-            "primary" if q.previous == level.value else None,
+    for ask in q.asks:
+        reply = q.answer.get(ask)
+        label = f"*{t(lang, ROW_KEYS[ask])}*"
+        if reply is not None:
+            label += f"  :white_check_mark: {reply_label(reply, q.scale_of(ask), lang)}"
+        blocks.append(_section(label))
+        blocks.append(
+            ActionsBlock(
+                block_id=f"q|{q.area.id}|{ask.value}", elements=_row(q, ask, lang, round_id)
+            )
         )
-        for level in q.scale.levels
+    if q.target_below_current:
+        blocks.append(_context(t(lang, "target_below")))
+    where = encode(round_id, q.area.id)
+    navigation = [
+        _button(t(lang, "details"), Action.DETAILS, where),
+        _button(t(lang, "back"), Action.BACK, where),
+        _button(t(lang, "next" if q.complete else "skip"), Action.SKIP, where),
+        _button(t(lang, "pause"), Action.PAUSE, encode(round_id)),
     ]
-    step = encode(round_id, q.area.id, q.ask.value)
-    buttons += [
-        _button(t(lang, "not_sure"), Action.NOT_SURE, step),
-        _button(t(lang, "back"), Action.BACK, step),
-        _button(t(lang, "skip"), Action.SKIP, step),
-    ]
-    blocks.append(ActionsBlock(block_id=f"q|{q.area.id}|{q.ask.value}", elements=buttons))
-    context = [title, channel_name, t(lang, "type_hint")]
-    if q.previous is not None:
-        context.insert(1, t(lang, "previous_answer", answer=reply_label(q.previous, q.scale, lang)))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(" · ".join(context), 2000))]))
+    blocks.append(ActionsBlock(block_id=f"nav|{q.area.id}", elements=navigation))
     index, total = q.progress
     metadata = {
         "event_type": QUESTION_EVENT,
         "event_payload": {
             "round_id": round_id,
             "area_id": q.area.id,
-            "ask": q.ask.value,
             "index": index,
             "total": total,
         },
     }
-    return Message.of(f"{title}: {ask_text(q, lang)}", blocks, metadata)
+    return Message.of(f"{question_title(q, lang)}: {q.area.question.get(lang)}", blocks, metadata)
 
 
-def answered(q: Question, reply: Reply | None, lang: str) -> Message:
-    """The question message after the answer: the choice instead of the buttons."""
-    choice = t(lang, "your_answer", answer=reply_label(reply, q.scale, lang))
-    blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=clip(
-                    f"*{q.area.name.get(lang)}* · {ask_text(q, lang)}\n:white_check_mark: {choice}"
-                )
-            )
-        ),
-        ContextBlock(elements=[MarkdownTextObject(text=question_title(q, lang))]),
+def _row(q: Question, ask: Ask, lang: str, round_id: int) -> list[ButtonElement]:
+    """One button per level of ``ask``'s scale (and Not sure for today's level)."""
+    chosen = q.answer.get(ask)
+    buttons = [
+        _button(
+            f"{level.value} · {level.label.get(lang)}",
+            f"{Action.ANSWER}{level.value}",
+            encode(round_id, q.area.id, ask.value, level.value),
+            "primary" if chosen == level.value else None,
+        )
+        for level in q.scale_of(ask).levels
     ]
-    return Message.of(f"{q.area.name.get(lang)}: {choice}", blocks)
+    if ask is Ask.CURRENT:
+        buttons.append(
+            _button(
+                t(lang, "not_sure"),
+                Action.NOT_SURE,
+                encode(round_id, q.area.id, ask.value),
+                "primary" if chosen is Mark.NOT_SURE else None,
+            )
+        )
+    return buttons
+
+
+def answered(area: Area, answer: AreaAnswer, framework: Framework, lang: str) -> Message:
+    """A card once the person moved on: what was answered, without the buttons."""
+    line = answer_line(area, answer, framework, lang)
+    progress = t(
+        lang, "progress", index=framework.areas.index(area) + 1, total=len(framework.areas)
+    )
+    legend = answers_legend(framework, lang)
+    blocks: list[Block] = [
+        _section(f":white_check_mark: {line}"),
+        _context(f"{progress} · {legend}"),
+    ]
+    return Message.of(line, blocks)
+
+
+def details(area: Area, framework: Framework, lang: str) -> View:
+    """The modal behind *Details*: every level of the area in full."""
+    lines = [
+        f"*{level.value} · {level.label.get(lang)}*\n{area.levels[level.value].get(lang)}"
+        for level in framework.scale.levels
+    ]
+    return View(
+        type="modal",
+        title=PlainTextObject(text=clip(area.name.get(lang), 24)),
+        close=PlainTextObject(text=clip(t(lang, "close_details"), 24)),
+        blocks=[_section(area.question.get(lang)), DividerBlock(), *(_section(x) for x in lines)],
+    )
 
 
 def review(prompt: Review, framework: Framework, lang: str, *, round_id: int) -> Message:
     """Every answer with a Change button, and Submit."""
-    blocks = [
+    blocks: list[Block] = [
         HeaderBlock(text=clip(t(lang, "review_title"), 150)),
+        _context(answers_legend(framework, lang)),
         *_answer_rows(prompt.answers, framework, lang, round_id),
     ]
     if prompt.unanswered:
         names = ", ".join(framework.area(a).name.get(lang) for a in prompt.unanswered)
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(text=clip(t(lang, "review_missing", areas=names), 2000))
-                ]
-            )
-        )
-    blocks.append(
-        ActionsBlock(
-            elements=[_button(t(lang, "submit"), Action.FINISH, encode(round_id), "primary")]
-        )
-    )
+        blocks.append(_context(t(lang, "review_missing", areas=names)))
+    blocks.append(ActionsBlock(elements=[submit_button(lang, round_id)]))
     return Message.of(t(lang, "review_title"), blocks)
 
 
 def finished(prompt: Finished, framework: Framework, lang: str, *, round_id: int) -> Message:
-    """Thanks, and the person's own profile with Change buttons (until the round closes)."""
+    """Thanks, and the person's own answers with Change buttons (until the round closes)."""
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=t(lang, "finished"))),
-        DividerBlock(),
+        _section(t(lang, "finished")),
+        _context(answers_legend(framework, lang)),
         *_answer_rows(prompt.answers, framework, lang, round_id),
     ]
     return Message.of(t(lang, "finished"), blocks)
@@ -255,16 +318,42 @@ def _answer_rows(
             text=MarkdownTextObject(
                 text=clip(f"*{n}.* {answer_line(area, answer, framework, lang)}")
             ),
-            accessory=_button(
-                t(lang, "change"), f"{Action.CHANGE}{area.id}", encode(round_id, area.id)
-            ),
+            expand=True,
+            accessory=change_button(area, lang, round_id),
         )
         for n, (area, answer) in enumerate(answers, 1)
     ]
 
 
+def change_button(area: Area, lang: str, round_id: int) -> ButtonElement:
+    return _button(t(lang, "change"), f"{Action.CHANGE}{area.id}", encode(round_id, area.id))
+
+
+def submit_button(lang: str, round_id: int) -> ButtonElement:
+    return _button(t(lang, "submit"), Action.FINISH, encode(round_id), "primary")
+
+
+def level_buttons(
+    q: Question, lang: str, round_id: int, only: tuple[int, ...] | None = None
+) -> list[ButtonElement]:
+    """The buttons of the card's open question (all levels, or ``only`` these), for a re-ask."""
+    ask = q.awaiting or Ask.CURRENT
+    row = _row(q, ask, lang, round_id)
+    if only is None:
+        return row
+    return [b for b in row if b.value is not None and decode(b.value)[-1] in {str(v) for v in only}]
+
+
+def reask(text: str, buttons: list[ButtonElement]) -> Message:
+    """A one-line re-ask with the buttons that answer it."""
+    blocks: list[Block] = [_section(text)]
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    return Message.of(text, blocks)
+
+
 def reminder(text: str, lang: str, *, round_id: int) -> Message:
-    """A reminder with a Continue button that shows the pending question again."""
+    """A reminder with a Continue button that shows the pending card again."""
     return Message.of(
         text,
         [
@@ -279,5 +368,5 @@ def reminder(text: str, lang: str, *, round_id: int) -> Message:
 
 
 def note(text: str) -> Message:
-    """A one-line message (declined, paused, closed, a notice, a re-ask)."""
-    return Message.of(text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))])
+    """A one-line message (declined, paused, closed, a notice)."""
+    return Message.of(text, [_section(text)])
