@@ -16,8 +16,9 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.dialogues import Dialogues
 from bot.frameworks import Catalog
-from bot.handlers import actions, commands, events, middleware, views
+from bot.handlers import actions, commands, events, middleware, plan_actions, views
 from bot.home import AppHome
+from bot.plan import Plan
 from bot.rounds import Rounds
 from bot.slack_api import SlackGateway, make_client
 from bot.store import Store
@@ -36,7 +37,10 @@ def build_deps(
     slack = SlackGateway(client)
     dialogues = Dialogues(store, slack, clock)
     rounds = Rounds(store, slack, dialogues, catalog, settings, clock)
-    return Deps(settings, catalog, store, slack, dialogues, rounds, AppHome(store, slack))
+    plan = Plan(rounds)
+    rounds.chores.append(plan.tick)
+    home = AppHome(store, slack, plan)
+    return Deps(settings, catalog, store, slack, dialogues, rounds, home, plan)
 
 
 def build_app(
@@ -64,6 +68,6 @@ def build_app(
         log.error("listener failed: %s", error, exc_info=error)
         return None
 
-    for kind in (middleware, commands, actions, views, events):
+    for kind in (middleware, commands, actions, views, events, plan_actions):
         kind.register(app, deps)
     return app, deps

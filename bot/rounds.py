@@ -114,6 +114,7 @@ class Rounds:
     ) -> None:
         self.store, self.slack, self.dialogues = store, slack, dialogues
         self.catalog, self.settings, self.clock = catalog, settings, clock
+        self.chores: list[Callable[[], Awaitable[None]]] = []  # more work for the clock
 
     # ------------------------------------------------------------------ start
 
@@ -337,6 +338,10 @@ class Rounds:
         baseline = (
             Baseline.from_report_dict(previous.result) if previous and previous.result else None
         )
+        until = round_.closed_at or self.clock()
+        notes = await self.store.action_notes(
+            round_, previous.closed_at if previous else None, until
+        )
         return analyse(
             round_.framework,
             answers,
@@ -347,6 +352,7 @@ class Rounds:
             ),  # rounds stored before the floor may hold less
             consensus_threshold=round_.framework.consensus_threshold
             or self.settings.consensus_threshold,
+            actions=notes,
         )
 
     async def export(self, round_: Round, user_id: str) -> None:
@@ -401,7 +407,7 @@ class Rounds:
         ts = await self.slack.post(
             round_.channel_id,
             summary_text(report, lang),
-            summary_blocks(report, lang),
+            summary_blocks(report, lang, round_id=round_.id),
             metadata={"event_type": SUMMARY_EVENT, "event_payload": payload},
         )
         await self.store.set_summary_ts(round_.id, ts)
@@ -509,6 +515,8 @@ class Rounds:
                 log.info("round %s: %s", round_.id, refusal.key)  # e.g. closed by a lead
             except SlackCallFailed as exc:
                 log.error("round %s: %s", round_.id, exc)
+        for chore in self.chores:
+            await chore()
 
     async def _wake_snoozed(self) -> None:
         """Remind everyone whose snooze has ended (each snooze fires once)."""
