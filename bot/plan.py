@@ -8,6 +8,8 @@ rounds' `Refusal`, carrying a message key.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
+from bot.csv_answers import guarded
 from bot.flows.cadence import Cadence
 from bot.flows.slash import MAX_DEADLINE_AHEAD
 from bot.frameworks import Framework, UnknownFramework
@@ -28,6 +31,7 @@ from bot.store import Action, Round, RoundStatus, Schedule
 log = logging.getLogger(__name__)
 
 MAX_WHAT = 500
+EXPORT_COLUMNS = ("area", "what", "owner", "owner_id", "due", "status", "created", "done")
 DIGEST_EVERY = timedelta(days=7)
 LATEST_ZONE = timedelta(hours=14)  # the earliest date line: UTC+14
 
@@ -152,6 +156,19 @@ class Plan:
     async def home_items(self, team_id: str, user_id: str, lang: str) -> list[blocks.Listed]:
         """The person's open actions, for App Home."""
         return await self.listed(await self.store.owner_actions(team_id, user_id), lang)
+
+    async def export(self, round_: Round, user_id: str) -> None:
+        """Upload the plan (the actions of the round's framework made from it or an earlier
+        round of the channel) as CSV to the caller's DM; nothing when there is none."""
+        actions = await self.store.plan_actions(round_)
+        if actions:
+            dm = await self.slack.open_dm(user_id)
+            await self.slack.upload(
+                dm,
+                filename=f"cx-assess-{round_.framework.id}-{round_.id}-actions.csv",
+                content=write_actions(actions),
+                title=t(round_.lang, "plan_export_title"),
+            )
 
     # ------------------------------------------------------------------ schedules
 
@@ -279,3 +296,24 @@ class Plan:
             log.info("schedule in %s: %s", schedule.channel_id, refusal.key)
             text = t(lang, "schedule_failed", channel=f"<#{schedule.channel_id}>")
             await self.slack.post_dm(lead.id, f"{text}\n{refusal.text(lang)}")
+
+
+def write_actions(actions: Sequence[Action]) -> str:
+    """``actions`` as CSV (`EXPORT_COLUMNS`; times in UTC, ISO 8601)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for a in actions:
+        writer.writerow(
+            [
+                a.area_id,
+                guarded(a.what),
+                guarded(a.owner_name),
+                a.owner,
+                a.due.isoformat(),
+                "open" if a.done_at is None else "done",
+                a.created_at.isoformat(),
+                a.done_at.isoformat() if a.done_at else "",
+            ]
+        )
+    return buffer.getvalue()

@@ -125,6 +125,7 @@ async def _run(
         await rounds.only_after_close(round_)
         if cmd.sub is Sub.EXPORT:
             await rounds.export(round_, caller.id)
+            await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
         report = await rounds.analyse(round_)
         return Reply(summary_text(report, lang), summary_blocks(report, lang, round_id=round_.id))

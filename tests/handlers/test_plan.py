@@ -146,6 +146,13 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
         data.decode() for data in h.slack.uploads.values() if b"Actions since the" in data
     )
     assert f"- [x] {gap['name']}: Weekly customer survey (Ben, due 2026-11-27)" in report
+    await h.command("export")
+    exported = next(
+        data.decode() for data in h.slack.uploads.values() if data.startswith(b"area,what")
+    )
+    assert exported.splitlines()[1].startswith(
+        f"{gap['area']},Weekly customer survey,Ben,U2,2026-11-27,done,2026-11-25T10:00:00+00:00,"
+    )
     await h.command("actions")
     assert reply(h).endswith(
         f"*Done*\n• Weekly customer survey · *{gap['name']}* · <@U2> · done 2026-11-27"
