@@ -232,7 +232,8 @@ class Plan:
         """DM each owner once on the due date, in working hours of their zone."""
         now = self.now()
         for action in await self.store.unreminded_actions((now + LATEST_ZONE).date()):
-            if local_time(now, action.owner_tz).date() < action.due:
+            today = local_time(now, action.owner_tz).date()
+            if today < action.due:
                 continue
             if not working_hours(now, action.owner_tz):
                 continue
@@ -241,11 +242,11 @@ class Plan:
             owner = await self.slack.user(action.owner)
             lang = language_of(owner.locale)
             (item,) = await self.listed([action], lang)
-            message = blocks.due_today(item, lang)
+            message = blocks.due_reminder(item, lang, late=today > action.due)
             try:
                 await self.slack.post_dm(action.owner, message.text, message.blocks)
             except SlackCallFailed:
-                await self.store.claim_action_reminder(action.id, None)  # try again later
+                await self.store.release_action_reminder(action.id)
                 raise
 
     async def _send_digests(self) -> None:

@@ -892,15 +892,20 @@ class Store:
             "done_at IS NULL AND reminded_at IS NULL AND due <= ?", (due_by.isoformat(),), "due"
         )
 
-    async def claim_action_reminder(self, action_id: int, now: datetime | None) -> bool:
-        """True once: the caller sends the due-date reminder (``None`` gives the claim back)."""
+    async def claim_action_reminder(self, action_id: int, now: datetime) -> bool:
+        """True once per open action: the caller sends the due-date reminder."""
         async with self._transaction() as db:
             cur = await db.execute(
-                "UPDATE actions SET reminded_at = ? WHERE id = ? AND done_at IS NULL"
-                " AND (reminded_at IS NULL) = ?",
-                (_iso(now), action_id, now is not None),
+                "UPDATE actions SET reminded_at = ?"
+                " WHERE id = ? AND done_at IS NULL AND reminded_at IS NULL",
+                (_iso(now), action_id),
             )
             return cur.rowcount == 1
+
+    async def release_action_reminder(self, action_id: int) -> None:
+        """Give a claimed reminder back (it could not be sent): the clock tries again."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE actions SET reminded_at = NULL WHERE id = ?", (action_id,))
 
     async def digest_leads(self, sent_before: datetime) -> list[tuple[str, str, str | None]]:
         """(team, lead, time zone) of every lead not sent a digest since ``sent_before``."""

@@ -159,15 +159,21 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
     )
 
 
-async def test_the_lead_gets_a_weekly_digest_of_overdue_actions(harness: Harness) -> None:
+async def test_the_lead_gets_a_weekly_digest_and_a_failed_reminder_is_sent_later(
+    harness: Harness,
+) -> None:
     h = harness
     summary = await closed_round(h)
     await make_action(h, summary, owner="U3", due="2026-11-26")
     await h.deps.rounds.tick()
     assert dm_texts(h, "ULEAD", "Overdue") == []  # not overdue yet
     h.clock.now = datetime.fromisoformat("2026-11-27T10:00:00+00:00")  # Friday, 11:00 in Madrid
+    h.slack.fail_next("chat.postMessage", "fatal_error")  # the owner's reminder fails first
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "U3", "war am 2026-11-26 fällig") == []
     await h.deps.rounds.tick()
     await h.deps.rounds.tick()
+    assert len(dm_texts(h, "U3", "war am 2026-11-26 fällig")) == 1  # tried again, sent once
     (digest,) = dm_texts(h, "ULEAD", "Overdue")
     assert digest.startswith("*Overdue actions in your channels* (1):\n• ")
     assert "<@U3> · due 2026-11-26 (overdue) · <#C0001>" in digest

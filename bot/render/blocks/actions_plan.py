@@ -159,10 +159,14 @@ def channel_list(items: Sequence[Listed], lang: str) -> str:
     return "\n".join(lines)
 
 
-def due_today(item: Listed, lang: str) -> Message:
-    """To the owner, on the due date: the action and a *Done* button."""
+def due_reminder(item: Listed, lang: str, *, late: bool) -> Message:
+    """To the owner, on the due date (or the first working hours after it, ``late``): the action
+    and a *Done* button."""
     a = item.action
-    text = t(lang, "plan_due_today", area=item.area, channel=f"<#{a.channel_id}>", what=a.what)
+    text = t(
+        lang, "plan_due_past" if late else "plan_due_today", area=item.area,
+        channel=f"<#{a.channel_id}>", what=a.what, due=a.due.isoformat(),
+    )  # fmt: skip
     return Message.of(text, [_section(text, done_button(a, lang))])
 
 
