@@ -11,7 +11,15 @@ import pytest
 from bot.answers import AreaAnswer, Mark
 from bot.flows.interview import Answer, InterviewState, NotSure, Phase, Start, advance
 from bot.frameworks import load_framework
-from bot.store import MIGRATIONS, Invitee, RoundAlreadyOpen, RoundNotOpen, RoundStatus, Store
+from bot.store import (
+    MIGRATIONS,
+    Action,
+    Invitee,
+    RoundAlreadyOpen,
+    RoundNotOpen,
+    RoundStatus,
+    Store,
+)
 from tests.samples import MINI_YAML
 
 
@@ -133,3 +141,41 @@ async def test_answers_of_a_round_by_person_and_area(db_path, mini) -> None:
         assert await store.answers(r.id) == {"U2": dict(state.answers)}
         joined = await store.add_participant(r.id, "U3", "de")
         assert joined.locale == "de" and joined.state.phase is Phase.INVITED
+
+
+async def test_a_report_follows_up_actions_open_at_its_close_or_done_since_the_last(
+    db_path, mini
+) -> None:
+    day = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    async with Store.open(db_path) as store:
+        first = await new_round(store, mini)
+        await store.finish_round(first.id, RoundStatus.CLOSED, {"schema": 3}, day)
+
+        async def add(what: str, done: datetime | None) -> None:
+            made = await store.add_action(
+                Action(0, "T1", "C1", first.id, mini.id, "alpha", what, "U1", "Ana", None,
+                       "ULEAD", day.date(), "U2", day),
+                "Europe/Berlin",
+            )  # fmt: skip
+            if done:
+                await store.complete_action(made.id, "U1", done)
+
+        second = await new_round(store, mini)
+        await store.finish_round(second.id, RoundStatus.CLOSED, {"schema": 3}, day + timedelta(5))
+        await add("done between", day + timedelta(days=2))
+        await add("still open", None)
+        await add("done after the close", day + timedelta(days=9))
+        third = await new_round(store, mini)
+        second = await store.get_round(second.id)
+        notes = await store.action_notes(third, second.closed_at, day + timedelta(days=7))
+        assert [(n.what, n.done) for n in notes] == [
+            ("still open", False),
+            ("done after the close", False),
+        ]  # "done between" was done before the previous round closed
+        notes = await store.action_notes(third, None, day + timedelta(days=7))
+        assert [(n.what, n.done) for n in notes] == [
+            ("done between", True),
+            ("still open", False),
+            ("done after the close", False),
+        ]
+        assert await store.action_notes(first, None, day + timedelta(days=7)) == ()

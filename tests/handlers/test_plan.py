@@ -128,7 +128,10 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
         if b["type"] == "section" and f"*{gap['name']}*  " in b["text"]["text"]
     )
     own = next(x for x in line.split("\n") if f"*{gap['name']}*  " in x)
-    assert own.endswith(" · actions done: 1, open: 0"), own
+    assert own == (  # next to the area's trend
+        f"• *{gap['name']}*  1 · Needs immediate action → 3 · Excellent · → 0"
+        " · actions done: 1, open: 0"
+    )
     latest = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     assert latest.status is RoundStatus.CLOSED and latest.result is not None
     assert latest.result["schema"] == 3

@@ -77,7 +77,9 @@ def action_progress(report: Report, lang: str) -> dict[str, str]:
 def read_make(value: str) -> tuple[int, str] | None:
     """The (round, area) a *Make it an action* button stands for; None when malformed."""
     round_id, _, area_id = value.partition("|")
-    return (int(round_id), area_id) if round_id.isdigit() and area_id else None
+    return (
+        (int(round_id), area_id) if round_id.isascii() and round_id.isdigit() and area_id else None
+    )
 
 
 def action_modal(
