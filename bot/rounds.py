@@ -496,7 +496,7 @@ class Rounds:
 
     async def tick(self) -> None:
         """The clock's work, run every minute: close rounds past their deadline, remind, and
-        post summaries that could not be posted before."""
+        post summaries that could not be posted before; then the `chores` (bot/plan.py)."""
         await self.store.forget_requests_before(self.clock() - timedelta(days=1))
         for closed in await self.store.unpublished_summaries():
             try:

@@ -118,3 +118,20 @@ async def test_a_bad_every_in_the_command_starts_nothing(harness: Harness) -> No
     )
     assert await rounds(h) == []
     assert await h.deps.store.schedule(TEAM, CHANNEL) is None
+
+
+async def test_a_run_that_cannot_start_is_told_to_the_lead_and_the_schedule_goes_on(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2> --every 1 week")
+    await h.command("cancel")
+    h.slack.add_user("U2", name="ben", locale="en-GB", tz="Europe/London", deleted=True)
+    h.clock.now += timedelta(weeks=1)
+    await h.deps.rounds.tick()
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+    assert h.last_dm("ULEAD")["text"].startswith(
+        f"The recurring round in <#{CHANNEL}> could not start this time; the schedule goes on.\n"
+    )
+    schedule = await h.deps.store.schedule(TEAM, CHANNEL)
+    assert schedule is not None and schedule.next_run == h.clock.now + timedelta(weeks=1)
