@@ -23,6 +23,7 @@ from bot.flows.slash import MAX_DEADLINE_AHEAD
 from bot.frameworks import Framework, UnknownFramework
 from bot.i18n import language_of, t
 from bot.render.blocks import actions_plan as blocks
+from bot.render.blocks import escape_mrkdwn
 from bot.rounds import Refusal, Rounds
 from bot.schedule import local_time, working_hours
 from bot.slack_api import SlackCallFailed, SlackUser
@@ -114,8 +115,9 @@ class Plan:
             lead.tz,
         )  # fmt: skip
         text = t(
-            round_.lang, "plan_created", creator=f"<@{creator}>", area=found.area_name,
-            what=form.what, owner=f"<@{owner.id}>", due=form.due.isoformat(),
+            round_.lang, "plan_created", creator=f"<@{creator}>",
+            area=escape_mrkdwn(found.area_name), what=escape_mrkdwn(form.what),
+            owner=f"<@{owner.id}>", due=form.due.isoformat(),
         )  # fmt: skip
         try:
             await self.slack.post(round_.channel_id, text, thread_ts=round_.summary_ts)

@@ -188,7 +188,9 @@ async def test_the_lead_gets_a_weekly_digest_and_a_failed_reminder_is_sent_later
     assert len(dm_texts(h, "ULEAD", "Overdue")) == 2
 
 
-async def test_the_form_checks_what_owner_and_due_date(harness: Harness) -> None:
+async def test_the_form_checks_what_owner_and_due_date_and_keeps_text_inert(
+    harness: Harness,
+) -> None:
     h = harness
     summary = await closed_round(h)
     view = await open_form(h, "U1", summary)
@@ -202,6 +204,10 @@ async def test_the_form_checks_what_owner_and_due_date(harness: Harness) -> None
         answer = await resp.json()
         assert answer["response_action"] == "errors" and list(answer["errors"]) == [field]
     assert await h.deps.store.channel_actions(TEAM, CHANNEL) == []
+    await h.send(view_submission("U1", TEAM, view, form("Survey <!channel>", "U2", "2026-12-01")))
+    assert h.slack.messages(CHANNEL)[-1]["text"].startswith(  # inert: nobody pinged
+        "<@U1> made an action for *Data: knowing what customers want*: Survey &lt;!channel&gt; ("
+    )
 
 
 async def test_only_channel_members_add_actions(harness: Harness) -> None:

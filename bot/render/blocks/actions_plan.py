@@ -25,7 +25,7 @@ from slack_sdk.models.views import View
 from bot.analysis import Report
 from bot.flows.cadence import Cadence
 from bot.i18n import t
-from bot.render.blocks import clip
+from bot.render.blocks import clip, escape_mrkdwn
 from bot.render.blocks.dialogue import Message
 from bot.schedule import local_time
 from bot.store import Action, Schedule
@@ -34,7 +34,6 @@ MAKE_ACTION = "cx_plan_make"
 ACTION_DONE = "cx_plan_done"
 ACTION_MODAL = "cx_plan_modal"
 CANCEL_SCHEDULE = "cx_schedule_cancel"
-MAX_WHAT = 500
 DEFAULT_DUE = timedelta(days=30)
 MAX_LISTED = 40
 
@@ -83,9 +82,10 @@ def read_make(value: str) -> tuple[int, str] | None:
 
 
 def action_modal(
-    area: str, suggestion: str, lang: str, *, creator: str, today: date, metadata: str
+    area: str, suggestion: str, lang: str, *, creator: str, today: date, metadata: str, most: int
 ) -> View:
-    """What, owner (the creator to begin with), due date (in a month to begin with)."""
+    """What (at most ``most`` characters), owner (the creator to begin with), due date (in a
+    month to begin with)."""
     return View(
         type="modal",
         callback_id=ACTION_MODAL,
@@ -94,15 +94,15 @@ def action_modal(
         submit=clip(t(lang, "plan_modal_save"), 24),
         close=clip(t(lang, "cancel"), 24),
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=clip(t(lang, "plan_modal_area", area=area)))),
+            _section(t(lang, "plan_modal_area", area=escape_mrkdwn(area))),
             InputBlock(
                 block_id="what",
                 label=t(lang, "plan_modal_what"),
                 element=PlainTextInputElement(
                     action_id="value",
                     multiline=True,
-                    max_length=MAX_WHAT,
-                    initial_value=suggestion[:MAX_WHAT] or None,
+                    max_length=most,
+                    initial_value=suggestion[:most] or None,
                 ),
             ),
             InputBlock(
@@ -123,13 +123,12 @@ def action_modal(
 
 def _line(item: Listed, lang: str) -> str:
     a = item.action
+    what, area, owner = escape_mrkdwn(a.what), escape_mrkdwn(item.area), f"<@{a.owner}>"
     if a.done_at is not None:
-        return t(
-            lang, "plan_line_done", what=a.what, area=item.area, owner=f"<@{a.owner}>",
-            done=a.done_at.date().isoformat(),
-        )  # fmt: skip
+        done = a.done_at.date().isoformat()
+        return t(lang, "plan_line_done", what=what, area=area, owner=owner, done=done)
     key = "plan_line_overdue" if item.overdue else "plan_line_open"
-    return t(lang, key, what=a.what, area=item.area, owner=f"<@{a.owner}>", due=a.due.isoformat())
+    return t(lang, key, what=what, area=area, owner=owner, due=a.due.isoformat())
 
 
 def _section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
@@ -166,8 +165,8 @@ def due_reminder(item: Listed, lang: str, *, late: bool) -> Message:
     and a *Done* button."""
     a = item.action
     text = t(
-        lang, "plan_due_past" if late else "plan_due_today", area=item.area,
-        channel=f"<#{a.channel_id}>", what=a.what, due=a.due.isoformat(),
+        lang, "plan_due_past" if late else "plan_due_today", area=escape_mrkdwn(item.area),
+        channel=f"<#{a.channel_id}>", what=escape_mrkdwn(a.what), due=a.due.isoformat(),
     )  # fmt: skip
     return Message.of(text, [_section(text, done_button(a, lang))])
 
@@ -225,7 +224,7 @@ def schedule_view(schedule: Schedule, framework: str, lang: str) -> tuple[str, l
             t(
                 lang,
                 "schedule_show",
-                framework=framework,
+                framework=escape_mrkdwn(framework),
                 people=people,
                 lead=f"<@{schedule.lead}>",
             ),

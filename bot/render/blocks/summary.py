@@ -27,18 +27,13 @@ from slack_sdk.models.blocks import (
 
 from bot.analysis import Report
 from bot.i18n import language_of, t
-from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip
+from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip, escape_mrkdwn
 from bot.render.blocks.actions_plan import action_progress, make_buttons
 from bot.render.templating import environment, template_vars
 
 MAX_HEADER_TEXT = 150
 TOP_GAPS = 3
 TOP_DISAGREEMENTS = 3
-
-
-def escape_mrkdwn(value: object) -> str:
-    """Text safe in Slack mrkdwn: ``&``, ``<`` and ``>`` as entities (Slack's only escapes)."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @cache
