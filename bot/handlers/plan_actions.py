@@ -95,12 +95,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user_id, team_id = body["user"]["id"], body["user"]["team_id"]
         item = read_make(view.get("private_metadata") or "")
-        try:
-            lang = language_of((await deps.slack.user(user_id)).locale)
-        except SlackCallFailed:
-            lang = "en"
+        round_ = await deps.store.get_round(item[0]) if item else None
+        lang = round_.lang if round_ else "en"  # the form's own language
         form = read_action_form(view["state"]["values"], deps.rounds.clock().date(), lang)
-        if isinstance(form, ActionForm):
+        if isinstance(form, ActionForm):  # the one Slack call before the acknowledgement
             try:
                 if not (await deps.slack.user(form.owner)).is_human:
                     form = {"owner": t(lang, "plan_bad_owner")}
