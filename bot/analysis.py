@@ -53,14 +53,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from bot.answers import AreaAnswer, Mark
 from bot.frameworks import DEFAULT_LANGUAGE, LANGUAGES, Area, Framework, Level, Text
 
-SCHEMA = 2
-READABLE_SCHEMAS = (1, 2)  # a baseline reads only fields both have
+SCHEMA = 3
+READABLE_SCHEMAS = (1, 2, 3)  # a baseline reads only fields both have
 DEFAULT_CONSENSUS_THRESHOLD = 0.7
 STRONG_AGREEMENT = 0.8
 CLOSE_SHARE = 0.75  # the share of shown areas at the next level that makes the stage "close" to it
@@ -234,8 +235,21 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class ActionNote:
+    """An action the team took on for an area after an earlier round (bot/plan.py): done by
+    this round's close, or still open then."""
+
+    area_id: str
+    what: str
+    owner: str
+    owner_name: str
+    due: date
+    done: bool
+
+
+@dataclass(frozen=True)
 class Report:
-    """The analysis of one round; `to_dict` gives the public JSON (``schema`` 2)."""
+    """The analysis of one round; `to_dict` gives the public JSON (``schema`` 3)."""
 
     framework: Framework
     settings: Settings
@@ -244,6 +258,8 @@ class Report:
     overall: Overall
     top_gaps: tuple[Gap, ...]
     trend: Trend | None
+    actions: tuple[ActionNote, ...] = ()
+    """The actions made since the previous round (none outside Slack)."""
 
     def baseline(self) -> Baseline:
         """This round as the baseline for the next one."""
@@ -299,6 +315,17 @@ class Report:
                 for g in self.top_gaps
             ],
             "trend": _trend_dict(self.trend) if self.trend else None,
+            "actions": [
+                {
+                    "area": a.area_id,
+                    "what": a.what,
+                    "owner": a.owner,
+                    "owner_name": a.owner_name,
+                    "due": a.due.isoformat(),
+                    "status": "done" if a.done else "open",
+                }
+                for a in self.actions
+            ],
         }
 
 
@@ -310,8 +337,10 @@ def analyse(
     previous: Baseline | None = None,
     min_responses: int = DEFAULT_MIN_RESPONSES,
     consensus_threshold: float | None = None,
+    actions: Iterable[ActionNote] = (),
 ) -> Report:
-    """Analyse ``answers`` (participant key -> area id -> answer) against ``framework``.
+    """Analyse ``answers`` (participant key -> area id -> answer) against ``framework``;
+    ``actions`` are carried into the report as they are.
 
     ``ValueError`` when a setting is out of range or a reply is not a level of the scale.
     """
@@ -366,6 +395,7 @@ def analyse(
         overall=_overall(framework, results) if responded >= min_responses else _NO_OVERALL,
         top_gaps=_top_gaps(framework, results),
         trend=None,
+        actions=tuple(actions),
     )
     if previous is None or previous.framework_id != framework.id:
         return report

@@ -16,8 +16,9 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.dialogues import Dialogues
 from bot.frameworks import Catalog
-from bot.handlers import actions, commands, events, middleware, views
+from bot.handlers import actions, commands, events, middleware, plan_actions, views
 from bot.home import AppHome
+from bot.plan import Plan
 from bot.posts import Posts
 from bot.rounds import Rounds
 from bot.slack_api import SlackGateway, make_client
@@ -38,7 +39,10 @@ def build_deps(
     posts = Posts(store, slack, clock, settings.slack_timeout)
     dialogues = Dialogues(store, slack, posts, clock)
     rounds = Rounds(store, slack, dialogues, posts, catalog, settings, clock)
-    return Deps(settings, catalog, store, slack, dialogues, rounds, AppHome(store, slack))
+    plan = Plan(rounds)
+    rounds.chores.append(plan.tick)
+    home = AppHome(store, slack, plan)
+    return Deps(settings, catalog, store, slack, dialogues, rounds, home, plan)
 
 
 def build_app(
@@ -68,6 +72,6 @@ def build_app(
         log.error("listener failed: %s", error, exc_info=error)
         return None
 
-    for kind in (middleware, commands, actions, views, events):
+    for kind in (middleware, commands, actions, views, events, plan_actions):
         kind.register(app, deps)
     return app, deps

@@ -120,7 +120,7 @@ def write_answers(answers: Mapping[str, Mapping[str, AreaAnswer]]) -> str:
                     _cell(answer.current),
                     _cell(answer.target),
                     _cell(answer.importance),
-                    _guarded(answer.comment or ""),
+                    guarded(answer.comment or ""),
                 ]
             )
     return buffer.getvalue()
@@ -237,13 +237,14 @@ def _cell(reply: Reply | None) -> str:
     return "" if reply is None else str(reply)
 
 
-def _guarded(comment: str) -> str:
+def guarded(comment: str) -> str:
+    """A cell a spreadsheet will not run as a formula (a leading quote when it looks like one)."""
     return f"'{comment}" if comment.startswith(_FORMULA_START) else comment
 
 
 def _unguarded(comment: str) -> str:
-    guarded = comment.startswith("'") and comment[1:].startswith(_FORMULA_START)
-    return comment[1:] if guarded else comment
+    quoted = comment.startswith("'") and comment[1:].startswith(_FORMULA_START)
+    return comment[1:] if quoted else comment
 
 
 def _csv_problem(exc: csv.Error) -> str:

@@ -8,6 +8,7 @@ from bot.config import Settings
 from bot.dialogues import Dialogues
 from bot.frameworks import Catalog
 from bot.home import AppHome
+from bot.plan import Plan
 from bot.rounds import Rounds
 from bot.slack_api import SlackGateway
 from bot.store import Store
@@ -22,3 +23,4 @@ class Deps:
     dialogues: Dialogues
     rounds: Rounds
     home: AppHome
+    plan: Plan

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.flows.interview import Phase
 from bot.i18n import language_of
+from bot.plan import Plan
 from bot.render.blocks.home import LedItem, PendingItem, SummaryItem, home_view
 from bot.slack_api import SlackGateway
 from bot.store import RoundStatus, Store
@@ -12,8 +13,8 @@ PENDING = (Phase.INVITED, Phase.ASKING, Phase.REVIEW, Phase.DECLINED)
 
 
 class AppHome:
-    def __init__(self, store: Store, slack: SlackGateway) -> None:
-        self.store, self.slack = store, slack
+    def __init__(self, store: Store, slack: SlackGateway, plan: Plan) -> None:
+        self.store, self.slack, self.plan = store, slack, plan
 
     async def publish(self, team_id: str, user_id: str) -> None:
         """Build and publish the person's Home tab (never shows anyone's answers)."""
@@ -47,4 +48,6 @@ class AppHome:
             )
             for r in await self.store.closed_rounds_for(team_id, user_id)
         ]
-        await self.slack.publish_home(user_id, home_view(lang, pending, led, summaries))
+        actions = await self.plan.home_items(team_id, user_id, lang)
+        view = home_view(lang, pending, led, summaries, actions)
+        await self.slack.publish_home(user_id, view)

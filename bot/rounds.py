@@ -122,6 +122,7 @@ class Rounds:
     ) -> None:
         self.store, self.slack, self.dialogues, self.posts = store, slack, dialogues, posts
         self.catalog, self.settings, self.clock = catalog, settings, clock
+        self.chores: list[Callable[[], Awaitable[None]]] = []  # more work for the clock
 
     # ------------------------------------------------------------------ start
 
@@ -383,6 +384,10 @@ class Rounds:
         baseline = (
             Baseline.from_report_dict(previous.result) if previous and previous.result else None
         )
+        until = round_.closed_at or self.clock()
+        notes = await self.store.action_notes(
+            round_, previous.closed_at if previous else None, until
+        )
         return analyse(
             round_.framework,
             answers,
@@ -393,6 +398,7 @@ class Rounds:
             ),  # rounds stored before the floor may hold less
             consensus_threshold=round_.framework.consensus_threshold
             or self.settings.consensus_threshold,
+            actions=notes,
         )
 
     async def export(self, round_: Round, user_id: str) -> None:
@@ -445,7 +451,10 @@ class Rounds:
         if report.overall.stage is not None:
             payload["overall_stage"] = report.overall.stage.key
         out = Outgoing(
-            round_.channel_id, summary_text(report, lang), summary_blocks(report, lang), payload
+            round_.channel_id,
+            summary_text(report, lang),
+            summary_blocks(report, lang, round_id=round_.id),
+            payload,
         )
         sent = await self.posts.deliver(PostKey(round_.id, PostKind.SUMMARY), out)
         if sent is None:
@@ -536,7 +545,7 @@ class Rounds:
 
     async def tick(self) -> None:
         """The clock's work, run every minute: send the posts still due, close rounds past
-        their deadline, remind."""
+        their deadline, remind; then the `chores` (bot/plan.py)."""
         await self.store.forget_requests_before(self.clock() - timedelta(days=1))
         await self.resume()
         await self._wake_snoozed()
@@ -551,6 +560,8 @@ class Rounds:
                 log.info("round %s: %s", round_.id, refusal.key)  # e.g. closed by a lead
             except SlackCallFailed as exc:
                 log.error("round %s: %s", round_.id, exc)
+        for chore in self.chores:
+            await chore()
 
     async def _wake_snoozed(self) -> None:
         """Remind everyone whose snooze has ended (each snooze fires once)."""

@@ -15,13 +15,14 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from bot.analysis import ActionNote
 from bot.answers import AreaAnswer, Mark, Reply
 from bot.flows.interview import InterviewState, Phase
 from bot.frameworks import Framework, parse_framework
@@ -153,6 +154,55 @@ MIGRATIONS: tuple[str, ...] = (
                  + (CASE WHEN coalesce(json_extract(r.framework, '$.ask_importance'), 0) THEN 1 ELSE 0 END)
         FROM rounds r WHERE r.id = participants.round_id);
     """,
+    """
+    -- The action plan: roadmap items someone took on (bot/plan.py).
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        round_id INTEGER NOT NULL REFERENCES rounds (id),  -- the summary it was made from
+        framework_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        what TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        owner_name TEXT NOT NULL,
+        owner_tz TEXT,
+        lead TEXT NOT NULL,                   -- the round's lead: may mark it done, gets digests
+        due TEXT NOT NULL,                    -- YYYY-MM-DD, a day in the owner's calendar
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        done_by TEXT,
+        done_at TEXT,                         -- NULL while open
+        reminded_at TEXT                      -- the owner's DM on the due date
+    );
+    CREATE INDEX actions_by_channel ON actions (team_id, channel_id, framework_id);
+    CREATE INDEX actions_by_owner ON actions (team_id, owner, done_at);
+    CREATE INDEX actions_open_by_due ON actions (due) WHERE done_at IS NULL;
+    -- The weekly digest of overdue actions, per lead.
+    CREATE TABLE action_digests (
+        team_id TEXT NOT NULL,
+        lead TEXT NOT NULL,
+        tz TEXT,
+        sent_at TEXT,
+        PRIMARY KEY (team_id, lead)
+    );
+    -- Recurring rounds: at most one schedule per channel.
+    CREATE TABLE schedules (
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        framework_id TEXT NOT NULL,
+        lead TEXT NOT NULL,
+        lead_tz TEXT,
+        users TEXT NOT NULL,                  -- JSON list; [] = the channel's members at each run
+        lang TEXT NOT NULL,
+        min_responses INTEGER,
+        deadline_days INTEGER,                -- a run's deadline: this many days after it starts
+        cadence TEXT NOT NULL,                -- quarter, month or Nw
+        next_run TEXT NOT NULL,               -- ISO 8601, UTC
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (team_id, channel_id)
+    );
+    """,
 )
 
 
@@ -276,6 +326,48 @@ class PromptRef:
     user_id: str
     area_id: str | None
     ask: str | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """A roadmap item someone took on: what, who, by when; ``done_at`` is None while open."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    round_id: int
+    framework_id: str
+    area_id: str
+    what: str
+    owner: str
+    owner_name: str
+    owner_tz: str | None
+    lead: str
+    due: date
+    created_by: str
+    created_at: datetime
+    done_by: str | None = None
+    done_at: datetime | None = None
+    reminded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A channel's recurring round: what to start, with whom, how often, and when next."""
+
+    team_id: str
+    channel_id: str
+    framework_id: str
+    lead: str
+    lead_tz: str | None
+    users: tuple[str, ...]
+    """Empty: the channel's members at each run."""
+    lang: str
+    min_responses: int | None
+    deadline_days: int | None
+    cadence: str
+    next_run: datetime
+    created_at: datetime
 
 
 def utcnow() -> datetime:
@@ -913,6 +1005,195 @@ class Store:
                 result.append((found, person))
         return result
 
+    # ------------------------------------------------------------------ the action plan
+
+    async def add_action(self, action: Action, lead_tz: str | None) -> Action:
+        """Store a new action (its ``id`` is ignored) and enrol its lead for overdue digests."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO actions (team_id, channel_id, round_id, framework_id, area_id, what,"
+                " owner, owner_name, owner_tz, lead, due, created_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    action.team_id, action.channel_id, action.round_id, action.framework_id,
+                    action.area_id, action.what, action.owner, action.owner_name,
+                    action.owner_tz, action.lead, action.due.isoformat(), action.created_by,
+                    _iso(action.created_at),
+                ),
+            )  # fmt: skip
+            await db.execute(
+                "INSERT INTO action_digests (team_id, lead, tz) VALUES (?, ?, ?)"
+                " ON CONFLICT (team_id, lead) DO UPDATE SET tz = excluded.tz",
+                (action.team_id, action.lead, lead_tz),
+            )
+        assert cur.lastrowid is not None
+        found = await self.action(cur.lastrowid)
+        assert found is not None
+        return found
+
+    async def action(self, action_id: int) -> Action | None:
+        rows = await self._actions("id = ?", (action_id,))
+        return rows[0] if rows else None
+
+    async def _actions(
+        self, where: str, params: tuple[Any, ...], order: str = "id"
+    ) -> list[Action]:
+        async with self._db.execute(
+            f"SELECT * FROM actions WHERE {where} ORDER BY {order}", params
+        ) as cur:
+            return [_action(row) for row in await cur.fetchall()]
+
+    async def channel_actions(self, team_id: str, channel_id: str) -> list[Action]:
+        """The channel's actions: open ones by due date, then done ones, latest done first."""
+        return await self._actions(
+            "team_id = ? AND channel_id = ?",
+            (team_id, channel_id),
+            "done_at IS NOT NULL, CASE WHEN done_at IS NULL THEN due END, done_at DESC, id",
+        )
+
+    async def owner_actions(self, team_id: str, owner: str) -> list[Action]:
+        """The person's open actions, by due date."""
+        return await self._actions(
+            "team_id = ? AND owner = ? AND done_at IS NULL", (team_id, owner), "due, id"
+        )
+
+    async def plan_actions(self, round_: Round) -> list[Action]:
+        """The channel's actions of ``round_``'s framework made from it or an earlier round."""
+        return await self._actions(
+            "team_id = ? AND channel_id = ? AND framework_id = ? AND round_id <= ?",
+            (round_.team_id, round_.channel_id, round_.framework.id, round_.id),
+        )
+
+    async def action_notes(
+        self, round_: Round, since: datetime | None, until: datetime
+    ) -> tuple[ActionNote, ...]:
+        """What ``round_``'s report says of the actions made before it: those open at ``until``
+        and those done after ``since`` (the previous round's close)."""
+        found = await self._actions(
+            "team_id = ? AND channel_id = ? AND framework_id = ? AND round_id < ?"
+            " AND created_at <= ? AND (done_at IS NULL OR done_at > ? OR done_at > ?)",
+            (
+                round_.team_id, round_.channel_id, round_.framework.id, round_.id,
+                _iso(until), _iso(until), _iso(since) or "",
+            ),
+        )  # fmt: skip
+        return tuple(
+            ActionNote(
+                a.area_id,
+                a.what,
+                a.owner,
+                a.owner_name,
+                a.due,
+                a.done_at is not None and a.done_at <= until,
+            )
+            for a in found
+        )
+
+    async def complete_action(self, action_id: int, by: str, now: datetime) -> bool:
+        """Mark an open action done; False when it was done already."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE actions SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
+                (_iso(now), by, action_id),
+            )
+            return cur.rowcount == 1
+
+    async def unreminded_actions(self, due_by: date) -> list[Action]:
+        """Open actions due on or before ``due_by`` whose owner has not been reminded."""
+        return await self._actions(
+            "done_at IS NULL AND reminded_at IS NULL AND due <= ?", (due_by.isoformat(),), "due"
+        )
+
+    async def claim_action_reminder(self, action_id: int, now: datetime) -> bool:
+        """True once per open action: the caller sends the due-date reminder."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE actions SET reminded_at = ?"
+                " WHERE id = ? AND done_at IS NULL AND reminded_at IS NULL",
+                (_iso(now), action_id),
+            )
+            return cur.rowcount == 1
+
+    async def release_action_reminder(self, action_id: int) -> None:
+        """Give a claimed reminder back (it could not be sent): the clock tries again."""
+        async with self._transaction() as db:
+            await db.execute("UPDATE actions SET reminded_at = NULL WHERE id = ?", (action_id,))
+
+    async def digest_leads(self, sent_before: datetime) -> list[tuple[str, str, str | None]]:
+        """(team, lead, time zone) of every lead not sent a digest since ``sent_before``."""
+        async with self._db.execute(
+            "SELECT team_id, lead, tz FROM action_digests WHERE sent_at IS NULL OR sent_at <= ?",
+            (_iso(sent_before),),
+        ) as cur:
+            return [(row["team_id"], row["lead"], row["tz"]) for row in await cur.fetchall()]
+
+    async def overdue_actions(self, team_id: str, lead: str, today: date) -> list[Action]:
+        """Open actions of the lead's rounds due before ``today``, by channel and due date."""
+        return await self._actions(
+            "team_id = ? AND lead = ? AND done_at IS NULL AND due < ?",
+            (team_id, lead, today.isoformat()),
+            "channel_id, due, id",
+        )
+
+    async def claim_digest(
+        self, team_id: str, lead: str, now: datetime, sent_before: datetime
+    ) -> bool:
+        """True once per period: the caller sends the lead's digest."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE action_digests SET sent_at = ? WHERE team_id = ? AND lead = ?"
+                " AND (sent_at IS NULL OR sent_at <= ?)",
+                (_iso(now), team_id, lead, _iso(sent_before)),
+            )
+            return cur.rowcount == 1
+
+    # ------------------------------------------------------------------ recurring rounds
+
+    async def set_schedule(self, schedule: Schedule) -> None:
+        """Store the channel's schedule, replacing any earlier one."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO schedules (team_id, channel_id, framework_id, lead,"
+                " lead_tz, users, lang, min_responses, deadline_days, cadence, next_run,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    schedule.team_id, schedule.channel_id, schedule.framework_id, schedule.lead,
+                    schedule.lead_tz, json.dumps(list(schedule.users)), schedule.lang,
+                    schedule.min_responses, schedule.deadline_days, schedule.cadence,
+                    _iso(schedule.next_run), _iso(schedule.created_at),
+                ),
+            )  # fmt: skip
+
+    async def schedule(self, team_id: str, channel_id: str) -> Schedule | None:
+        found = await self._schedules("team_id = ? AND channel_id = ?", (team_id, channel_id))
+        return found[0] if found else None
+
+    async def due_schedules(self, now: datetime) -> list[Schedule]:
+        return await self._schedules("next_run <= ?", (_iso(now),))
+
+    async def _schedules(self, where: str, params: tuple[Any, ...]) -> list[Schedule]:
+        async with self._db.execute(
+            f"SELECT * FROM schedules WHERE {where} ORDER BY next_run", params
+        ) as cur:
+            return [_schedule(row) for row in await cur.fetchall()]
+
+    async def cancel_schedule(self, team_id: str, channel_id: str) -> bool:
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "DELETE FROM schedules WHERE team_id = ? AND channel_id = ?", (team_id, channel_id)
+            )
+            return cur.rowcount == 1
+
+    async def advance_schedule(self, schedule: Schedule, next_run: datetime) -> bool:
+        """Move the schedule on from the run it was at; False when someone else did already."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE schedules SET next_run = ? WHERE team_id = ? AND channel_id = ?"
+                " AND next_run = ?",
+                (_iso(next_run), schedule.team_id, schedule.channel_id, _iso(schedule.next_run)),
+            )
+            return cur.rowcount == 1
+
 
 def _check_path(path: str) -> None:
     """Refuse, with the reason, a path SQLite would fail on obscurely (``:memory:`` is fine)."""
@@ -973,4 +1254,47 @@ def _participant(row: sqlite3.Row, answers: dict[str, AreaAnswer]) -> Participan
         reminders_sent=int(row["reminders_sent"]),
         reminded_at=_datetime(row["reminded_at"]),
         snooze_until=_datetime(row["snooze_until"]),
+    )
+
+
+def _action(row: sqlite3.Row) -> Action:
+    created = _datetime(row["created_at"])
+    assert created is not None
+    return Action(
+        id=int(row["id"]),
+        team_id=row["team_id"],
+        channel_id=row["channel_id"],
+        round_id=int(row["round_id"]),
+        framework_id=row["framework_id"],
+        area_id=row["area_id"],
+        what=row["what"],
+        owner=row["owner"],
+        owner_name=row["owner_name"],
+        owner_tz=row["owner_tz"],
+        lead=row["lead"],
+        due=date.fromisoformat(row["due"]),
+        created_by=row["created_by"],
+        created_at=created,
+        done_by=row["done_by"],
+        done_at=_datetime(row["done_at"]),
+        reminded_at=_datetime(row["reminded_at"]),
+    )
+
+
+def _schedule(row: sqlite3.Row) -> Schedule:
+    next_run, created = _datetime(row["next_run"]), _datetime(row["created_at"])
+    assert next_run is not None and created is not None
+    return Schedule(
+        team_id=row["team_id"],
+        channel_id=row["channel_id"],
+        framework_id=row["framework_id"],
+        lead=row["lead"],
+        lead_tz=row["lead_tz"],
+        users=tuple(json.loads(row["users"])),
+        lang=row["lang"],
+        min_responses=row["min_responses"],
+        deadline_days=row["deadline_days"],
+        cadence=row["cadence"],
+        next_run=next_run,
+        created_at=created,
     )

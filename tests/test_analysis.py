@@ -717,7 +717,7 @@ def test_baseline_rejects_data_that_is_not_a_report() -> None:
     with pytest.raises(ValueError, match="not an analysis report"):
         Baseline.from_report_dict({"schema": 1, "areas": []})
     with pytest.raises(ValueError, match="schema"):
-        Baseline.from_report_dict({"schema": 3})
+        Baseline.from_report_dict({"schema": 4})
 
 
 def test_baseline_reads_a_stored_schema_1_report() -> None:
@@ -746,8 +746,9 @@ def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
         "areas",
         "top_gaps",
         "trend",
+        "actions",
     ]
-    assert data["schema"] == 2 and data["lang"] == "es"
+    assert data["schema"] == 3 and data["lang"] == "es" and data["actions"] == []
     assert data["framework"] == {"id": "cx-maturity", "version": fw.version, "name": fw.name.es}
     assert data["settings"] == {"min_responses": 3, "consensus_threshold": 0.7}
     assert [a["id"] for a in data["areas"]] == [a.id for a in fw.areas]

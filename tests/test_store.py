@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.flows.interview import Answer, InterviewState, NotSure, Phase, Start, a
 from bot.frameworks import load_framework
 from bot.store import (
     MIGRATIONS,
+    Action,
     Invitee,
     PostKey,
     PostKind,
@@ -267,15 +269,63 @@ async def test_a_database_from_before_posts_keeps_what_was_sent(db_path, mini) -
         }
 
 
+CARDS_MIGRATION = next(i for i, m in enumerate(MIGRATIONS, 1) if "One card per area" in m)
+
+
 async def test_a_dialogue_saved_before_cards_resumes_at_the_same_area(db_path, mini) -> None:
-    """Migration 5: positions counted questions (current and target per area), now areas."""
+    """The cards migration: positions counted questions (current and target per area), now areas."""
+    with sqlite3.connect(db_path) as db:
+        for number, script in enumerate(MIGRATIONS[: CARDS_MIGRATION - 1], start=1):
+            db.executescript(f"{script}\nPRAGMA user_version = {number};")
+        stamp = datetime(2026, 11, 25, tzinfo=UTC).isoformat()
+        db.execute(
+            "INSERT INTO rounds (id, team_id, channel_id, framework_id, framework, started_by,"
+            " created_at) VALUES (1, 'T1', 'C1', 'mini', ?, 'ULEAD', ?)",
+            (json.dumps(mini.to_dict()), stamp),
+        )
+        db.execute(
+            "INSERT INTO participants (round_id, user_id, phase, position, updated_at)"
+            " VALUES (1, 'U1', 'asking', 3, ?)",
+            (stamp,),
+        )
     async with Store.open(db_path) as store:
-        created = await new_round(store, mini)
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE participants SET phase = 'asking', position = 3 WHERE user_id = 'U1'")
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
-    conn.commit()
-    conn.close()
-    async with Store.open(db_path) as store:
-        person = await store.participant(created.id, "U1")
+        person = await store.participant(1, "U1")
     assert person is not None and person.state.position == 1  # beta's target: beta's card
+
+
+async def test_a_report_follows_up_actions_open_at_its_close_or_done_since_the_last(
+    db_path, mini
+) -> None:
+    day = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    async with Store.open(db_path) as store:
+        first = await new_round(store, mini)
+        await store.finish_round(first.id, RoundStatus.CLOSED, {"schema": 3}, day)
+
+        async def add(what: str, done: datetime | None) -> None:
+            made = await store.add_action(
+                Action(0, "T1", "C1", first.id, mini.id, "alpha", what, "U1", "Ana", None,
+                       "ULEAD", day.date(), "U2", day),
+                "Europe/Berlin",
+            )  # fmt: skip
+            if done:
+                await store.complete_action(made.id, "U1", done)
+
+        second = await new_round(store, mini)
+        await store.finish_round(second.id, RoundStatus.CLOSED, {"schema": 3}, day + timedelta(5))
+        await add("done between", day + timedelta(days=2))
+        await add("still open", None)
+        await add("done after the close", day + timedelta(days=9))
+        third = await new_round(store, mini)
+        second = await store.get_round(second.id)
+        notes = await store.action_notes(third, second.closed_at, day + timedelta(days=7))
+        assert [(n.what, n.done) for n in notes] == [
+            ("still open", False),
+            ("done after the close", False),
+        ]  # "done between" was done before the previous round closed
+        notes = await store.action_notes(third, None, day + timedelta(days=7))
+        assert [(n.what, n.done) for n in notes] == [
+            ("done between", True),
+            ("still open", False),
+            ("done after the close", False),
+        ]
+        assert await store.action_notes(first, None, day + timedelta(days=7)) == ()

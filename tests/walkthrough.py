@@ -25,6 +25,7 @@ from tests.transcript import (
     Room,
     Step,
     StepFailed,
+    Submits,
     Types,
     TypesUntil,
 )
@@ -106,7 +107,17 @@ ROUND: tuple[Step, ...] = (
 )
 AFTERWARDS: tuple[Step, ...] = (
     OpensHome(BEN),
-    Types(LEA, "/cx-assess start cx-pillars @Ana @Ben"),
+    Clicks(BEN, "Make it an action: Knowledge management", in_room=True),
+    Submits(
+        BEN,
+        "the suggested action, Ben as its owner, due on Tuesday 2026-12-01",
+        {"due": {"type": "datepicker", "selected_date": "2026-12-01"}},
+    ),
+    ClockAt(datetime(2026, 12, 1, 14, 0, tzinfo=UTC), "9:00 in New York on the due date"),
+    Clicks(BEN, "Done"),
+    Types(LEA, "/cx-assess actions"),
+    Types(LEA, "/cx-assess start cx-pillars @Ana @Ben --every quarter"),
+    Types(LEA, "/cx-assess schedule"),
     Types(LEA, "/cx-assess cancel"),
     Types(LEA, "/cx-assess"),
 )
@@ -115,7 +126,8 @@ SCRIPT = ROUND + AFTERWARDS
 TITLE = "Walkthrough: one round of cx-assess, message by message"
 INTRO = """
 What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
-a current and a target level each) and a second round that is cancelled. Every message below
+a current and a target level each), an action made from its roadmap, and a second, recurring
+round that is cancelled. Every message below
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
 [tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed
 requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py), and renders

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.flows.cadence import Cadence, parse_cadence
 from bot.frameworks import LANGUAGES
 
 MAX_COMMAND_CHARS = 4000
@@ -33,6 +34,8 @@ class Sub(StrEnum):
     EXPORT = "export"
     FRAMEWORKS = "frameworks"
     HELP = "help"
+    ACTIONS = "actions"
+    SCHEDULE = "schedule"
 
 
 LEAD_ONLY = frozenset({Sub.REMIND, Sub.CLOSE, Sub.CANCEL, Sub.EXPORT, Sub.RESULTS})
@@ -49,6 +52,7 @@ class SlashCommand:
     deadline: date | None = None
     lang: str | None = None
     min_responses: int | None = None
+    every: Cadence | None = None
     anyway: bool = False
     """``close anyway``: close even when areas would be withheld for too few answers."""
 
@@ -116,6 +120,7 @@ def _parse_start(words: list[str]) -> SlashCommand | SlashError:
     deadline: date | None = None
     lang: str | None = None
     min_responses: int | None = None
+    every: Cadence | None = None
     i = 0
     while i < len(words):
         word = words[i]
@@ -139,6 +144,13 @@ def _parse_start(words: list[str]) -> SlashCommand | SlashError:
                 min_responses = min_responses_value(value)
                 if min_responses is None:
                     return min_responses_error(value)
+            elif name == "every":
+                if value.isascii() and value.isdigit() and i + 1 < len(words):
+                    i += 1  # "--every 2 weeks"
+                    value = f"{value} {words[i]}"
+                every = parse_cadence(value)
+                if every is None:
+                    return SlashError("slash_bad_every", {"value": value[:40]})
             else:
                 return SlashError("slash_unknown_option", {"option": f"--{name}"[:40]})
         elif mention := _MENTION.match(word):
@@ -151,6 +163,6 @@ def _parse_start(words: list[str]) -> SlashCommand | SlashError:
         else:
             return SlashError("slash_extra_word", {"word": word[:40]})
         i += 1
-    if framework is None and (users or deadline or lang or min_responses):
+    if framework is None and (users or deadline or lang or min_responses or every):
         return SlashError("slash_framework_missing")
-    return SlashCommand(Sub.START, framework, tuple(users), deadline, lang, min_responses)
+    return SlashCommand(Sub.START, framework, tuple(users), deadline, lang, min_responses, every)

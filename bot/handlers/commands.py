@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slash
 from bot.i18n import language_of, t
 from bot.render.blocks import to_dicts
+from bot.render.blocks.actions_plan import next_run_text
 from bot.render.blocks.modals import start_modal
 from bot.render.blocks.nudges import withhold_warning
 from bot.render.blocks.summary import summary_blocks, summary_text
@@ -96,9 +97,13 @@ async def _run(
         return Reply(rounds.framework_list(lang))
     if cmd.sub is Sub.HISTORY:
         return Reply(await rounds.history(team, channel, lang))
+    if cmd.sub is Sub.ACTIONS:
+        return Reply(await deps.plan.channel_list(team, channel, lang))
+    if cmd.sub is Sub.SCHEDULE:
+        return Reply(*await deps.plan.describe_schedule(team, channel, lang))
     if cmd.sub is Sub.START:
         assert cmd.framework is not None
-        _, fan_out = await rounds.start(
+        started, fan_out = await rounds.start(
             team_id=team,
             channel_id=channel,
             starter=caller,
@@ -108,7 +113,11 @@ async def _run(
             lang=cmd.lang,
             min_responses=cmd.min_responses,
         )
-        return Reply(rounds.fan_out_report(fan_out, lang))
+        lines = [rounds.fan_out_report(fan_out, lang)]
+        if cmd.every:
+            schedule = await deps.plan.set_schedule(started, cmd.every, cmd.users, caller)
+            lines.append(next_run_text(schedule, lang))
+        return Reply("\n".join(lines))
     if cmd.sub in (Sub.RESULTS, Sub.EXPORT):
         round_ = await rounds.latest_round(team, channel)
         if cmd.sub is Sub.EXPORT or round_.status is RoundStatus.OPEN:
@@ -116,9 +125,10 @@ async def _run(
         await rounds.only_after_close(round_)
         if cmd.sub is Sub.EXPORT:
             await rounds.export(round_, caller.id)
+            await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
         report = await rounds.analyse(round_)
-        return Reply(summary_text(report, lang), summary_blocks(report, lang))
+        return Reply(summary_text(report, lang), summary_blocks(report, lang, round_id=round_.id))
     round_ = await rounds.open_round(team, channel)
     if cmd.sub in LEAD_ONLY:
         await rounds.authorize(round_, caller)

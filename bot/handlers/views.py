@@ -11,9 +11,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
+from bot.flows.cadence import Cadence, parse_cadence
 from bot.flows.slash import deadline_error, min_responses_error, min_responses_value
 from bot.frameworks import LANGUAGES, Catalog
 from bot.i18n import language_of, t
+from bot.render.blocks.actions_plan import next_run_text
 from bot.render.blocks.modals import START_MODAL
 from bot.rounds import Refusal
 from bot.slack_api import SlackCallFailed
@@ -30,6 +32,7 @@ class StartForm:
     deadline: date | None
     min_responses: int | None
     lang: str
+    every: Cadence | None = None
 
 
 def read_form(values: dict[str, Any], catalog: Catalog, today: date) -> StartForm | dict[str, str]:
@@ -72,9 +75,14 @@ def read_form(values: dict[str, Any], catalog: Catalog, today: date) -> StartFor
         if minimum is None:
             problem = min_responses_error(str(raw_min))
             errors["min_responses"] = t(lang, problem.key, **problem.params)
+    every: Cadence | None = None
+    if raw_every := str(value("every", "value") or "").strip():
+        every = parse_cadence(raw_every)
+        if every is None:
+            errors["every"] = t(lang, "slash_bad_every", value=raw_every[:40])
     if errors:
         return errors
-    return StartForm(str(framework), tuple(users), day, minimum, lang)
+    return StartForm(str(framework), tuple(users), day, minimum, lang, every)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -91,7 +99,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         lang = form.lang
         try:
             caller = await deps.slack.user(user_id)
-            _, fan_out = await deps.rounds.start(
+            started, fan_out = await deps.rounds.start(
                 team_id=team_id,
                 channel_id=channel,
                 starter=caller,
@@ -102,6 +110,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 min_responses=form.min_responses,
             )
             text = deps.rounds.fan_out_report(fan_out, language_of(caller.locale))
+            if form.every:
+                schedule = await deps.plan.set_schedule(started, form.every, form.users, caller)
+                text += "\n" + next_run_text(schedule, language_of(caller.locale))
         except Refusal as refusal:
             text = refusal.text(lang)
         except SlackCallFailed as exc:

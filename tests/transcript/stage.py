@@ -19,7 +19,7 @@ from enum import StrEnum
 from tests.blockkit import Names, interactive_label, render_blocks, slack_text
 from tests.fakeslack import BOT_NAME, BOT_USER_ID, TEAM_ID
 from tests.handlers.conftest import Harness
-from tests.slack_requests import APP_ID, FORM, SlackRequest, slash_command
+from tests.slack_requests import APP_ID, FORM, SlackRequest, slash_command, view_submission
 from tests.transcript.recording import JSONDict, Kind, RecordingSlack
 
 _MENTION = re.compile(r"@(\w+)")
@@ -137,11 +137,28 @@ class Stage:
         ]
         return [s for _, s in sorted(shown, key=lambda pair: pair[0], reverse=True)]
 
+    def room_messages(self) -> list[Shown]:
+        """What everyone in the room can act on, newest first: the channel's messages."""
+        channel = self.room.channel_id
+        shown = [
+            Shown(channel, m["ts"], m.get("text", ""), m.get("blocks") or [], False)
+            for m in self.slack.messages(channel)
+        ]
+        return sorted(shown, key=lambda message: message.ts, reverse=True)
+
     def find(
-        self, person: Person, label: str | None, nth: int | None, action: str | None
+        self,
+        person: Person,
+        label: str | None,
+        nth: int | None,
+        action: str | None,
+        *,
+        in_room: bool = False,
     ) -> Target:
-        """What the person means by ``label`` (see `find_target`)."""
-        return find_target(self.messages(person), person.name, label, nth, action, self.names)
+        """What the person means by ``label`` (see `find_target`), in their own messages or,
+        ``in_room``, in the channel's."""
+        messages = self.room_messages() if in_room else self.messages(person)
+        return find_target(messages, person.name, label, nth, action, self.names)
 
     def offers(self, person: Person, label: str) -> bool:
         """Whether the person's newest message with something to click offers [``label``]."""
@@ -205,6 +222,19 @@ class Stage:
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
         self._note(person, Did.TAP)
         await self._send(SlackRequest(body, FORM))
+
+    async def submit(self, person: Person, changes: JSONDict) -> None:
+        """The ``view_submission`` of the newest form opened: its initial values, ``changes``
+        (block id -> the element's state) applied."""
+        view = self.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+        values = {
+            block["block_id"]: {"value": _initial(block["element"])}
+            for block in view["blocks"]
+            if block["type"] == "input"
+        }
+        values |= {block: {"value": state} for block, state in changes.items()}
+        self._note(person, Did.TAP)
+        await self._send(view_submission(person.user_id, TEAM_ID, view, values))
 
     async def dm(self, person: Person, text: str, thread_ts: str | None) -> None:
         """The ``message.im`` event of the person writing to the app."""
@@ -291,3 +321,21 @@ def _lines(message: Shown, names: Names) -> list[str]:
 
 def _first_line(message: Shown, names: Names) -> str:
     return next(iter(_lines(message, names)), "")[:60]
+
+
+def _initial(element: JSONDict) -> JSONDict:
+    """An input element's state as Slack sends it when the person leaves it as it was shown."""
+    kind = element["type"]
+    state: JSONDict = {"type": kind}
+    initial = {
+        "plain_text_input": ("value", "initial_value"),
+        "number_input": ("value", "initial_value"),
+        "users_select": ("selected_user", "initial_user"),
+        "multi_users_select": ("selected_users", "initial_users"),
+        "datepicker": ("selected_date", "initial_date"),
+        "static_select": ("selected_option", "initial_option"),
+    }
+    if kind in initial:
+        key, source = initial[kind]
+        state[key] = element.get(source)
+    return state

@@ -7,7 +7,7 @@ import itertools
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from bot.server import web_app
 from bot.store import Store
 from tests.fakeslack import FakeSlack
 from tests.handlers.conftest import SECRET, Clock, Harness
-from tests.transcript.recording import RecordingSlack, Seen
+from tests.transcript.recording import JSONDict, RecordingSlack, Seen
 from tests.transcript.stage import Act, Person, Room, Stage, StepFailed, directory
 
 
@@ -106,12 +106,32 @@ class Clicks(Step):
     label: str | None
     nth: int | None = None
     action: str | None = None
+    in_room: bool = False
+    """On a message in the channel (else on one of their own)."""
 
     def describe(self) -> str:
-        return f"{self.actor.name} clicks [{self.label or self.action}]"
+        where = " in the channel" if self.in_room else ""
+        return f"{self.actor.name} clicks [{self.label or self.action}]{where}"
 
     async def run(self, stage: Stage) -> None:
-        await stage.act(self.actor, stage.find(self.actor, self.label, self.nth, self.action))
+        target = stage.find(self.actor, self.label, self.nth, self.action, in_room=self.in_room)
+        await stage.act(self.actor, target)
+
+
+@dataclass(frozen=True)
+class Submits(Step):
+    """The person submits the form they opened last, leaving it as shown except ``changes``
+    (block id -> the element's state, as Slack sends it), which ``summary`` tells in words."""
+
+    actor: Person
+    summary: str
+    changes: dict[str, JSONDict] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"{self.actor.name} submits the form: {self.summary}"
+
+    async def run(self, stage: Stage) -> None:
+        await stage.submit(self.actor, self.changes)
 
 
 @dataclass(frozen=True)

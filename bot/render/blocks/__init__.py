@@ -26,3 +26,8 @@ def to_dicts(blocks: Sequence[Block], limit: int = MAX_MESSAGE_BLOCKS) -> list[d
 def clip(text: str, limit: int = MAX_SECTION_TEXT) -> str:
     """``text`` cut to ``limit`` characters, marking the cut with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_mrkdwn(value: object) -> str:
+    """Text safe in Slack mrkdwn: ``&``, ``<`` and ``>`` as entities (Slack's only escapes)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.i18n import t
 from bot.render.blocks import MAX_VIEW_BLOCKS, clip
+from bot.render.blocks.actions_plan import Listed, home_blocks
 from bot.render.blocks.dialogue import Action, encode
 
 HOME_REMIND = "cx_home_remind"
@@ -56,6 +57,7 @@ def home_view(
     pending: list[PendingItem],
     led: list[LedItem],
     summaries: list[SummaryItem],
+    actions: list[Listed],
 ) -> View:
     """The Home tab; each list is cut so the view stays within Slack's 100 blocks."""
     blocks: list[Block] = [HeaderBlock(text=clip(t(lang, "home_title"), 150))]
@@ -88,6 +90,7 @@ def home_view(
             ),
         ]
     blocks.append(DividerBlock())
+    blocks += home_blocks(actions, lang, limit=15)
     blocks += _heading(t(lang, "home_summaries"), t(lang, "home_none_summaries"), bool(summaries))
     for s in summaries[:10]:
         line = f"{s.closed_on} · *{s.framework}* · <#{s.channel_id}> · {s.stage}"

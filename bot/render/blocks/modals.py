@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     NumberInputElement,
     Option,
+    PlainTextInputElement,
     PlainTextObject,
     StaticSelectElement,
     UserMultiSelectElement,
@@ -68,6 +69,13 @@ def start_modal(catalog: Catalog, lang: str, *, channel_id: str) -> View:
                     min_value=str(MIN_RESPONSES_FLOOR),
                     max_value=str(MAX_MIN_RESPONSES),
                 ),
+            ),
+            InputBlock(
+                block_id="every",
+                label=t(lang, "modal_every"),
+                hint=t(lang, "modal_every_hint"),
+                optional=True,
+                element=PlainTextInputElement(action_id="value", max_length=40),
             ),
             InputBlock(
                 block_id="lang",

@@ -27,17 +27,13 @@ from slack_sdk.models.blocks import (
 
 from bot.analysis import Report
 from bot.i18n import language_of, t
-from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip
+from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip, escape_mrkdwn
+from bot.render.blocks.actions_plan import action_progress, make_buttons
 from bot.render.templating import environment, template_vars
 
 MAX_HEADER_TEXT = 150
 TOP_GAPS = 3
 TOP_DISAGREEMENTS = 3
-
-
-def escape_mrkdwn(value: object) -> str:
-    """Text safe in Slack mrkdwn: ``&``, ``<`` and ``>`` as entities (Slack's only escapes)."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @cache
@@ -50,8 +46,12 @@ def _texts(report: Report, lang: str) -> Any:
     return _mrkdwn().get_template("summary.mrkdwn.j2").make_module(template_vars(report, lang))
 
 
-def summary_blocks(report: Report, lang: str, *, round_label: str | None = None) -> list[Block]:
-    """Overall stage and its reason, top gaps with actions, disagreements, a line per area."""
+def summary_blocks(
+    report: Report, lang: str, *, round_label: str | None = None, round_id: int | None = None
+) -> list[Block]:
+    """Overall stage and its reason, top gaps with actions, disagreements, a line per area.
+
+    With ``round_id``, each top gap shown gets a *Make it an action* button."""
     lang = language_of(lang)
     texts = _texts(report, lang)
     title = t(lang, "summary_title", framework=report.framework.name.get(lang))
@@ -67,11 +67,16 @@ def summary_blocks(report: Report, lang: str, *, round_label: str | None = None)
     blocks.append(DividerBlock())
     if report.top_gaps:  # shown areas only; no gaps, no section (never an empty heading)
         blocks.append(_section(texts.gaps_text(TOP_GAPS)))
+        if round_id is not None:
+            blocks.append(make_buttons(report, round_id, lang, TOP_GAPS))
     if any(r.disagreement for r in report.areas):
         blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS)))
     blocks.append(DividerBlock())
     changes = {c.area.id: c.change for c in report.trend.areas} if report.trend else {}
-    lines = [texts.area_line(r, changes.get(r.id)).strip() for r in report.areas]
+    progress = action_progress(report, lang)
+    lines = [
+        texts.area_line(r, changes.get(r.id), progress.get(r.id)).strip() for r in report.areas
+    ]
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 1  # keep one for the footer
     blocks += [_section(chunk) for chunk in _chunks(lines)][:room]
     blocks.append(_context(texts.footer_text()))

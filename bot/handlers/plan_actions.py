@@ -1,0 +1,165 @@
+"""The action plan's and schedules' buttons and form: *Make it an action* (opens the form), the
+form's submission, *Done*, *Cancel schedule*."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.deps import Deps
+from bot.handlers.report import tell_failure
+from bot.i18n import language_of, t
+from bot.plan import MAX_WHAT, ActionForm, due_error
+from bot.render.blocks.actions_plan import (
+    ACTION_DONE,
+    ACTION_MODAL,
+    CANCEL_SCHEDULE,
+    MAKE_ACTION,
+    action_modal,
+    read_make,
+)
+from bot.rounds import Refusal
+from bot.slack_api import SlackCallFailed
+
+log = logging.getLogger(__name__)
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+
+
+def read_action_form(values: dict[str, Any], today: date, lang: str) -> ActionForm | dict[str, str]:
+    """The form, or an error text per block id (the form's own limits are not trusted)."""
+
+    def value(block: str, key: str) -> Any:
+        element = (values.get(block) or {}).get("value")
+        return element.get(key) if isinstance(element, dict) else None
+
+    errors: dict[str, str] = {}
+    what = " ".join(str(value("what", "value") or "").split())
+    if not 1 <= len(what) <= MAX_WHAT:
+        errors["what"] = t(lang, "plan_bad_what", max=MAX_WHAT)
+    owner = value("owner", "selected_user")
+    if not isinstance(owner, str) or not _USER_ID.fullmatch(owner):
+        errors["owner"] = t(lang, "plan_bad_owner")
+    due: date | None = None
+    try:
+        due = date.fromisoformat(str(value("due", "selected_date")))
+    except ValueError:
+        errors["due"] = t(lang, "plan_bad_due")
+    if due is not None and (key := due_error(due, today)):
+        errors["due"] = t(lang, key)
+    if errors:
+        return errors
+    assert isinstance(owner, str) and due is not None
+    return ActionForm(what, owner, due)
+
+
+async def _tell(deps: Deps, channel: str | None, user_id: str, text: str) -> None:
+    """An ephemeral note in ``channel``; in the person's DM when that cannot be."""
+    try:
+        if channel is None or channel.startswith("D"):
+            raise SlackCallFailed("chat.postEphemeral", "not_a_channel")
+        await deps.slack.ephemeral(channel, user_id, text)
+    except SlackCallFailed:
+        await deps.slack.post_dm(user_id, text)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    """Register the plan's listeners."""
+
+    async def on_make(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        channel = (body.get("container") or {}).get("channel_id")
+        try:
+            item = read_make(action.get("value") or "")
+            if item is None:
+                raise Refusal("plan_no_such_item")
+            draft = await deps.plan.draft(item[0], item[1], team_id)
+            modal = action_modal(
+                draft.area_name, draft.suggestion, draft.round.lang, creator=user_id,
+                today=deps.rounds.clock().date(), metadata=f"{item[0]}|{item[1]}", most=MAX_WHAT,
+            )  # fmt: skip
+            await deps.slack.open_view(body["trigger_id"], modal)
+        except Refusal as refusal:
+            lang = language_of((await deps.slack.user(user_id)).locale)
+            await _tell(deps, channel, user_id, refusal.text(lang))
+        except SlackCallFailed as exc:
+            log.error("make-an-action from %s failed: %s", user_id, exc)
+            await tell_failure(deps, user_id)
+
+    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        item = read_make(view.get("private_metadata") or "")
+        round_ = await deps.store.get_round(item[0]) if item else None
+        lang = round_.lang if round_ else "en"  # the form's own language
+        form = read_action_form(view["state"]["values"], deps.rounds.clock().date(), lang)
+        if isinstance(form, ActionForm):  # the one Slack call before the acknowledgement
+            try:
+                if not (await deps.slack.user(form.owner)).is_human:
+                    form = {"owner": t(lang, "plan_bad_owner")}
+            except SlackCallFailed:
+                form = {"owner": t(lang, "plan_bad_owner")}
+        if item is None:  # forged: the app always sets it
+            form = {"what": t(lang, "plan_no_such_item")}
+        if not isinstance(form, ActionForm):
+            await ack(response_action="errors", errors=form)
+            return
+        await ack()
+        assert item is not None
+        channel = None
+        try:
+            action = await deps.plan.create(
+                team_id=team_id, creator=user_id, round_id=item[0], area_id=item[1], form=form
+            )
+            channel, text = action.channel_id, t(lang, "plan_saved")
+        except Refusal as refusal:
+            text = refusal.text(lang)
+        except SlackCallFailed as exc:
+            text = t(lang, "slack_failed", method=exc.method, error=exc.error)
+        await _tell(deps, channel, user_id, text)
+
+    async def on_done(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        try:
+            caller = await deps.slack.user(user_id)
+            lang = language_of(caller.locale)
+            try:
+                done = await deps.plan.complete(int(action.get("value") or 0), team_id, caller)
+                text = t(lang, "plan_done_ok", what=done.what)
+            except Refusal as refusal:
+                text = refusal.text(lang)
+            await deps.slack.post_dm(user_id, text)
+            await deps.home.publish(team_id, user_id)
+        except (SlackCallFailed, ValueError) as exc:
+            log.error("done from %s failed: %s", user_id, exc)
+            await tell_failure(deps, user_id)
+
+    async def on_cancel_schedule(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        channel = str(action.get("value") or "")
+        try:
+            caller = await deps.slack.user(user_id)
+            lang = language_of(caller.locale)
+            try:
+                await deps.plan.cancel_schedule(team_id, channel, caller)
+                text = t(lang, "schedule_cancelled", channel=f"<#{channel}>")
+            except Refusal as refusal:
+                text = refusal.text(lang)
+            await _tell(deps, channel, user_id, text)
+        except SlackCallFailed as exc:
+            log.error("cancel schedule from %s failed: %s", user_id, exc)
+            await tell_failure(deps, user_id)
+
+    app.action(re.compile(f"^{MAKE_ACTION}_[0-9]+$"))(on_make)
+    app.view(ACTION_MODAL)(on_submit)
+    app.action(ACTION_DONE)(on_done)
+    app.action(CANCEL_SCHEDULE)(on_cancel_schedule)

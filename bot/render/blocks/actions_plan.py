@@ -1,0 +1,240 @@
+"""Block Kit for the action plan and recurring rounds: the summary's *Make it an action*
+buttons, the action form, lists, the due-date DM, the lead's digest, App Home's actions and a
+channel's schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DatePickerElement,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.analysis import Report
+from bot.flows.cadence import Cadence
+from bot.i18n import t
+from bot.render.blocks import clip, escape_mrkdwn
+from bot.render.blocks.dialogue import Message
+from bot.schedule import local_time
+from bot.store import Action, Schedule
+
+MAKE_ACTION = "cx_plan_make"
+ACTION_DONE = "cx_plan_done"
+ACTION_MODAL = "cx_plan_modal"
+CANCEL_SCHEDULE = "cx_schedule_cancel"
+DEFAULT_DUE = timedelta(days=30)
+MAX_LISTED = 40
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An action as lists show it: with its area's name and whether it is overdue."""
+
+    action: Action
+    area: str
+    overdue: bool
+
+
+def make_buttons(report: Report, round_id: int, lang: str, limit: int) -> ActionsBlock:
+    """One *Make it an action* button per roadmap item shown (value: round and area)."""
+    return ActionsBlock(
+        block_id="cx_plan",
+        elements=[
+            ButtonElement(
+                text=clip(t(lang, "plan_make", area=gap.area.name.get(lang)), 75),
+                action_id=f"{MAKE_ACTION}_{position}",
+                value=f"{round_id}|{gap.id}",
+            )
+            for position, gap in enumerate(report.top_gaps[:limit])
+        ],
+    )
+
+
+def action_progress(report: Report, lang: str) -> dict[str, str]:
+    """Per area with actions since the previous round: "actions done: 2, open: 1"."""
+    counts: dict[str, list[int]] = {}
+    for note in report.actions:
+        counts.setdefault(note.area_id, [0, 0])[0 if note.done else 1] += 1
+    return {
+        area: t(lang, "plan_progress", done=done, open=open_)
+        for area, (done, open_) in counts.items()
+    }
+
+
+def read_make(value: str) -> tuple[int, str] | None:
+    """The (round, area) a *Make it an action* button stands for; None when malformed."""
+    round_id, _, area_id = value.partition("|")
+    return (
+        (int(round_id), area_id) if round_id.isascii() and round_id.isdigit() and area_id else None
+    )
+
+
+def action_modal(
+    area: str, suggestion: str, lang: str, *, creator: str, today: date, metadata: str, most: int
+) -> View:
+    """What (at most ``most`` characters), owner (the creator to begin with), due date (in a
+    month to begin with)."""
+    return View(
+        type="modal",
+        callback_id=ACTION_MODAL,
+        private_metadata=metadata,
+        title=clip(t(lang, "plan_modal_title"), 24),
+        submit=clip(t(lang, "plan_modal_save"), 24),
+        close=clip(t(lang, "cancel"), 24),
+        blocks=[
+            _section(t(lang, "plan_modal_area", area=escape_mrkdwn(area))),
+            InputBlock(
+                block_id="what",
+                label=t(lang, "plan_modal_what"),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=most,
+                    initial_value=suggestion[:most] or None,
+                ),
+            ),
+            InputBlock(
+                block_id="owner",
+                label=t(lang, "plan_modal_owner"),
+                element=UserSelectElement(action_id="value", initial_user=creator),
+            ),
+            InputBlock(
+                block_id="due",
+                label=t(lang, "plan_modal_due"),
+                element=DatePickerElement(
+                    action_id="value", initial_date=(today + DEFAULT_DUE).isoformat()
+                ),
+            ),
+        ],
+    )
+
+
+def _line(item: Listed, lang: str) -> str:
+    a = item.action
+    what, area, owner = escape_mrkdwn(a.what), escape_mrkdwn(item.area), f"<@{a.owner}>"
+    if a.done_at is not None:
+        done = a.done_at.date().isoformat()
+        return t(lang, "plan_line_done", what=what, area=area, owner=owner, done=done)
+    key = "plan_line_overdue" if item.overdue else "plan_line_open"
+    return t(lang, key, what=what, area=area, owner=owner, due=a.due.isoformat())
+
+
+def _section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text)), accessory=accessory)
+
+
+def done_button(action: Action, lang: str) -> ButtonElement:
+    return ButtonElement(
+        text=clip(t(lang, "plan_done"), 75),
+        action_id=ACTION_DONE,
+        value=str(action.id),
+        style="primary",
+    )
+
+
+def channel_list(items: Sequence[Listed], lang: str) -> str:
+    """Open actions (by due date), then done ones; the list cut at `MAX_LISTED`."""
+    if not items:
+        return t(lang, "plan_list_empty")
+    lines = [t(lang, "plan_list_title")]
+    open_ = [i for i in items if i.action.done_at is None]
+    done = [i for i in items if i.action.done_at is not None]
+    lines += [_line(i, lang) for i in open_[:MAX_LISTED]]
+    if done[: max(0, MAX_LISTED - len(open_))]:
+        lines.append(t(lang, "plan_list_done"))
+        lines += [_line(i, lang) for i in done[: MAX_LISTED - len(open_)]]
+    if len(items) > MAX_LISTED:
+        lines.append(t(lang, "plan_list_more", count=len(items) - MAX_LISTED))
+    return "\n".join(lines)
+
+
+def due_reminder(item: Listed, lang: str, *, late: bool) -> Message:
+    """To the owner, on the due date (or the first working hours after it, ``late``): the action
+    and a *Done* button."""
+    a = item.action
+    text = t(
+        lang, "plan_due_past" if late else "plan_due_today", area=escape_mrkdwn(item.area),
+        channel=f"<#{a.channel_id}>", what=escape_mrkdwn(a.what), due=a.due.isoformat(),
+    )  # fmt: skip
+    return Message.of(text, [_section(text, done_button(a, lang))])
+
+
+def digest(items: Sequence[Listed], lang: str) -> Message:
+    """To a lead: the overdue actions of their rounds, by channel."""
+    lines = [t(lang, "plan_digest_title", count=len(items))]
+    lines += [
+        f"{_line(i, lang)} · <#{i.action.channel_id}>" for i in items[:MAX_LISTED]
+    ]  # fmt: skip
+    if len(items) > MAX_LISTED:
+        lines.append(t(lang, "plan_list_more", count=len(items) - MAX_LISTED))
+    text = "\n".join(lines)
+    return Message.of(text, [_section(text)])
+
+
+def home_blocks(items: Sequence[Listed], lang: str, limit: int) -> list[Block]:
+    """App Home's "Your actions": each open action with *Done* (nothing when there are none)."""
+    if not items:
+        return []
+    blocks: list[Block] = [_section(f"*{t(lang, 'plan_home_title')}*")]
+    for item in items[:limit]:
+        line = f"{_line(item, lang)} · <#{item.action.channel_id}>"
+        blocks.append(_section(line, done_button(item.action, lang)))
+    blocks.append(DividerBlock())
+    return blocks
+
+
+def cadence_text(cadence: Cadence, lang: str) -> str:
+    if cadence.months:
+        return t(lang, "cadence_quarter" if cadence.months == 3 else "cadence_month")
+    return (
+        t(lang, "cadence_weeks", weeks=cadence.weeks)
+        if cadence.weeks > 1
+        else t(lang, "cadence_week")
+    )
+
+
+def next_run_text(schedule: Schedule, lang: str) -> str:
+    """When the next run starts, on the lead's calendar."""
+    day = local_time(schedule.next_run, schedule.lead_tz).date().isoformat()
+    cadence = cadence_text(Cadence.from_key(schedule.cadence), lang)
+    return t(lang, "schedule_set", cadence=cadence, date=day)
+
+
+def schedule_view(schedule: Schedule, framework: str, lang: str) -> tuple[str, list[Block]]:
+    """``/cx-assess schedule``: what repeats, with whom, when next; *Cancel schedule*."""
+    people = (
+        t(lang, "schedule_people", count=len(schedule.users))
+        if schedule.users
+        else t(lang, "schedule_members")
+    )
+    text = "\n".join(
+        [
+            t(
+                lang,
+                "schedule_show",
+                framework=escape_mrkdwn(framework),
+                people=people,
+                lead=f"<@{schedule.lead}>",
+            ),
+            next_run_text(schedule, lang),
+        ]
+    )
+    button = ButtonElement(
+        text=clip(t(lang, "schedule_cancel"), 75),
+        action_id=CANCEL_SCHEDULE,
+        value=schedule.channel_id,
+        style="danger",
+    )
+    return text, [_section(text), ActionsBlock(elements=[button])]

@@ -1,0 +1,220 @@
+"""The action plan end to end: made from the summary's roadmap through the form, reminded on its
+due date, marked done from App Home, followed up in the next round's summary; digests and
+permissions."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.store import Action, RoundStatus
+from tests.blockkit import assert_valid_blocks
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.test_rounds import reply, run_round, summary_message
+from tests.slack_requests import view_submission
+
+
+def form(what: str, owner: str, due: str | None) -> dict[str, Any]:
+    return {
+        "what": {"value": {"type": "plain_text_input", "value": what}},
+        "owner": {"value": {"type": "users_select", "selected_user": owner}},
+        "due": {"value": {"type": "datepicker", "selected_date": due}},
+    }
+
+
+async def closed_round(h: Harness) -> dict[str, Any]:
+    """A closed cx-pillars round where everyone sees level 1 (target 3): its summary."""
+    await run_round(h, {"U1": 1, "U2": 1, "U3": 1})
+    await h.command("close")
+    return summary_message(h)
+
+
+async def open_form(h: Harness, user: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """``user`` presses the first *Make it an action* on ``summary``: the form that opens."""
+    action_id, value, ts = h.button(user, "cx_plan_make", summary)
+    await h.click(user, action_id, value, channel=CHANNEL, ts=ts)
+    view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    return view
+
+
+async def make_action(
+    h: Harness, summary: dict[str, Any], *, owner: str, due: str, user: str = "U1"
+) -> Action:
+    view = await open_form(h, user, summary)
+    what = view["blocks"][1]["element"]["initial_value"]
+    assert await h.send(view_submission(user, TEAM, view, form(what, owner, due))) == 200
+    actions = await h.deps.store.channel_actions(TEAM, CHANNEL)
+    return actions[-1]
+
+
+def dm_texts(h: Harness, user: str, part: str) -> list[str]:
+    return [m["text"] for m in h.dm_messages(user) if part in m["text"]]
+
+
+async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await closed_round(h)
+    assert_valid_blocks(summary["blocks"])
+    first = await h.deps.store.rounds_in_channel(TEAM, CHANNEL)
+    gap = first[0].result["top_gaps"][0] if first[0].result else {}
+    view = await open_form(h, "U1", summary)
+    assert_valid_blocks(view["blocks"], limit=100)
+    assert view["callback_id"] == "cx_plan_modal"
+    assert view["blocks"][1]["element"]["initial_value"] == gap["actions"][0]  # pre-filled
+    assert view["blocks"][2]["element"]["initial_user"] == "U1"
+    values = form("  Weekly  customer survey ", "U2", "2026-11-27")  # Friday
+    assert await h.send(view_submission("U1", TEAM, view, values)) == 200
+    (action,) = await h.deps.store.channel_actions(TEAM, CHANNEL)
+    assert (action.area_id, action.what, action.owner, action.due.isoformat()) == (
+        gap["area"],
+        "Weekly customer survey",
+        "U2",
+        "2026-11-27",
+    )
+    assert action.lead == "ULEAD" and action.created_by == "U1" and action.done_at is None
+    announced = h.slack.messages(CHANNEL)[-1]
+    assert announced["thread_ts"] == summary["ts"]
+    assert announced["text"] == (
+        f"<@U1> made an action for *{gap['name']}*: Weekly customer survey"
+        " (owner <@U2>, due 2026-11-27)."
+    )
+    await h.command("actions", user="U2")
+    assert reply(h) == (
+        "*Actions in this channel*\n"
+        f"• Weekly customer survey · *{gap['name']}* · <@U2> · due 2026-11-27"
+    )
+
+    # The due date: once, in working hours of Ben's zone (London)
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "U2", "due today") == []
+    h.clock.now = datetime.fromisoformat("2026-11-27T07:30:00+00:00")
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "U2", "due today") == []  # 7:30 in London: too early
+    h.clock.now = datetime.fromisoformat("2026-11-27T09:05:00+00:00")
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "U2", "due today") == [
+        f"Your action for *{gap['name']}* in <#{CHANNEL}> is due today: Weekly customer survey"
+    ]
+
+    # Only the owner, the lead or an admin marks it done
+    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
+    home = h.slack.home_views["U2"]
+    assert_valid_blocks(home["blocks"], limit=100)
+    assert "Weekly customer survey" in json.dumps(home)
+    action_id, value, _ = h.button("U2", "cx_plan_done", {"blocks": home["blocks"], "ts": "0"})
+    await h.click("U3", action_id, value, channel="DU3", ts="0")
+    assert h.last_dm("U3")["text"] == (
+        "Nur die verantwortliche Person (<@U2>), die Leitung der Runde (<@ULEAD>) oder ein"
+        " Workspace-Admin kann sie als erledigt markieren."
+    )
+    assert (await h.deps.store.owner_actions(TEAM, "U2")) != []
+    await h.click("U2", action_id, value, channel="DU2", ts="0")
+    assert h.last_dm("U2")["text"] == "Done: Weekly customer survey"
+    assert await h.deps.store.owner_actions(TEAM, "U2") == []
+    assert "Weekly customer survey" not in json.dumps(h.slack.home_views["U2"])
+    await h.click("ULEAD", action_id, value, channel="DULEAD", ts="0")
+    assert h.last_dm("ULEAD")["text"] == "Already done: Weekly customer survey"
+
+    # The next round's summary and report follow it up
+    h.clock.now += timedelta(days=5)
+    summary = await closed_round(h)
+    line = next(
+        b["text"]["text"]
+        for b in summary["blocks"]
+        if b["type"] == "section" and f"*{gap['name']}*  " in b["text"]["text"]
+    )
+    own = next(x for x in line.split("\n") if f"*{gap['name']}*  " in x)
+    assert own == (  # next to the area's trend
+        f"• *{gap['name']}*  1 · Needs immediate action → 3 · Excellent · → 0"
+        " · actions done: 1, open: 0"
+    )
+    latest = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert latest.status is RoundStatus.CLOSED and latest.result is not None
+    assert latest.result["schema"] == 3
+    assert latest.result["actions"] == [
+        {
+            "area": gap["area"],
+            "what": "Weekly customer survey",
+            "owner": "U2",
+            "owner_name": "Ben",
+            "due": "2026-11-27",
+            "status": "done",
+        }
+    ]
+    report = next(
+        data.decode() for data in h.slack.uploads.values() if b"Actions since the" in data
+    )
+    assert f"- [x] {gap['name']}: Weekly customer survey (Ben, due 2026-11-27)" in report
+    await h.command("export")
+    exported = next(
+        data.decode() for data in h.slack.uploads.values() if data.startswith(b"area,what")
+    )
+    assert exported.splitlines()[1].startswith(
+        f"{gap['area']},Weekly customer survey,Ben,U2,2026-11-27,done,2026-11-25T10:00:00+00:00,"
+    )
+    await h.command("actions")
+    assert reply(h).endswith(
+        f"*Done*\n• Weekly customer survey · *{gap['name']}* · <@U2> · done 2026-11-27"
+    )
+
+
+async def test_the_lead_gets_a_weekly_digest_and_a_failed_reminder_is_sent_later(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await closed_round(h)
+    await make_action(h, summary, owner="U3", due="2026-11-26")
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "ULEAD", "Overdue") == []  # not overdue yet
+    h.clock.now = datetime.fromisoformat("2026-11-27T10:00:00+00:00")  # Friday, 11:00 in Madrid
+    h.slack.fail_next("chat.postMessage", "fatal_error")  # the owner's reminder fails first
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "U3", "war am 2026-11-26 fällig") == []
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    assert len(dm_texts(h, "U3", "war am 2026-11-26 fällig")) == 1  # tried again, sent once
+    (digest,) = dm_texts(h, "ULEAD", "Overdue")
+    assert digest.startswith("*Overdue actions in your channels* (1):\n• ")
+    assert "<@U3> · due 2026-11-26 (overdue) · <#C0001>" in digest
+    h.clock.now += timedelta(days=6, hours=23)
+    await h.deps.rounds.tick()
+    assert len(dm_texts(h, "ULEAD", "Overdue")) == 1  # once in seven days
+    h.clock.now += timedelta(hours=1)  # Friday a week later
+    await h.deps.rounds.tick()
+    assert len(dm_texts(h, "ULEAD", "Overdue")) == 2
+
+
+async def test_the_form_checks_what_owner_and_due_date_and_keeps_text_inert(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await closed_round(h)
+    view = await open_form(h, "U1", summary)
+    cases = {
+        "what": form("   ", "U2", "2026-12-01"),
+        "owner": form("Survey", "UROBOT", "2026-12-01"),
+        "due": form("Survey", "U2", "2026-11-24"),
+    }
+    for field, values in cases.items():
+        resp = await h.post(view_submission("U1", TEAM, view, values))
+        answer = await resp.json()
+        assert answer["response_action"] == "errors" and list(answer["errors"]) == [field]
+    assert await h.deps.store.channel_actions(TEAM, CHANNEL) == []
+    await h.send(view_submission("U1", TEAM, view, form("Survey <!channel>", "U2", "2026-12-01")))
+    assert h.slack.messages(CHANNEL)[-1]["text"].startswith(  # inert: nobody pinged
+        "<@U1> made an action for *Data: knowing what customers want*: Survey &lt;!channel&gt; ("
+    )
+
+
+async def test_only_channel_members_add_actions(harness: Harness) -> None:
+    h = harness
+    h.slack.add_user("UOUT", name="olga", locale="en-US")
+    summary = await closed_round(h)
+    view = await open_form(h, "U1", summary)
+    await h.send(view_submission("UOUT", TEAM, view, form("Survey", "U2", "2026-12-01")))
+    assert h.last_dm("UOUT")["text"] == "Only members of <#C0001> can add actions to its plan."
+    assert await h.deps.store.channel_actions(TEAM, CHANNEL) == []

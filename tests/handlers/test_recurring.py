@@ -1,0 +1,137 @@
+"""Recurring rounds end to end: `--every` and the form's field, the clock starting the next run
+(waiting while a round is open), `/cx-assess schedule` and cancelling it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.store import RoundStatus
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.test_home_modal_clock import modal_values, submit_modal
+from tests.handlers.test_rounds import reply
+from tests.slack_requests import view_submission
+
+
+async def rounds(h: Harness) -> list[tuple[str, RoundStatus]]:
+    """The channel's rounds, oldest first: framework and status."""
+    found = await h.deps.store.rounds_in_channel(TEAM, CHANNEL)
+    return [(r.framework.id, r.status) for r in reversed(found)]
+
+
+async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_cancelled(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> --every 2 weeks")
+    assert reply(h) == (
+        "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09."
+    )
+    await h.command("schedule", user="U1")  # anyone may look, in their own language
+    assert reply(h) == (
+        "*Ronda periódica:* *Madurez de la CX: cinco pilares* con las mismas 2 personas, dirigida"
+        " por <@ULEAD>.\nSe repite cada 2 semanas; la próxima ronda empieza el 2026-12-09."
+    )
+
+    # Due, but the first round is still open: it waits
+    h.clock.now = datetime.fromisoformat("2026-12-09T10:00:00+00:00")
+    await h.deps.rounds.tick()
+    assert await rounds(h) == [("cx-pillars", RoundStatus.OPEN)]
+    await h.command("cancel")
+    h.clock.now = datetime.fromisoformat("2026-12-12T10:00:00+00:00")  # Saturday: not yet
+    await h.deps.rounds.tick()
+    assert len(await rounds(h)) == 1
+    h.clock.now = datetime.fromisoformat("2026-12-14T08:30:00+00:00")  # Monday 9:30 in Madrid
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    assert await rounds(h) == [
+        ("cx-pillars", RoundStatus.CANCELLED),
+        ("cx-pillars", RoundStatus.OPEN),
+    ]
+    second = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert second is not None and second.started_by == "ULEAD"
+    assert {p.user_id for p in await h.deps.store.participants(second.id)} == {"U1", "U2"}
+    schedule = await h.deps.store.schedule(TEAM, CHANNEL)
+    assert schedule is not None and schedule.next_run.isoformat() == "2026-12-23T10:00:00+00:00"
+
+    # Only its lead cancels it
+    await h.command("schedule")
+    reply_blocks = h.slack.responses[-1]["blocks"]
+    message = {"blocks": reply_blocks, "ts": "1"}
+    action_id, value, _ = h.button("ULEAD", "cx_schedule_cancel", message)
+    await h.click("U2", action_id, value, channel=CHANNEL, ts="1")
+    assert h.slack.ephemerals[-1]["text"] == (
+        "Only the round's lead (<@ULEAD>) or a workspace admin can do that."
+    )
+    assert await h.deps.store.schedule(TEAM, CHANNEL) is not None
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts="1")
+    assert h.slack.ephemerals[-1]["text"] == (
+        f"The recurring round is cancelled: no more rounds will start by themselves in <#{CHANNEL}>."
+    )
+    await h.command("cancel")
+    h.clock.now += timedelta(weeks=4)
+    await h.deps.rounds.tick()
+    assert [status for _, status in await rounds(h)][-1] is RoundStatus.CANCELLED
+    await h.command("schedule")
+    assert reply(h).startswith("This channel has no recurring round.")
+
+
+async def test_a_run_of_the_channels_members_keeps_the_deadlines_length(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars --deadline 2026-12-02 --every month")
+    await h.command("cancel")
+    h.clock.now = datetime.fromisoformat("2026-12-25T10:00:00+00:00")  # a Friday
+    await h.deps.rounds.tick()
+    second = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert second is not None and second.deadline is not None
+    assert second.deadline.isoformat() == "2027-01-01T17:00:00+00:00"  # 7 days, 18:00 in Madrid
+    people = {p.user_id for p in await h.deps.store.participants(second.id)}
+    assert people == {"ULEAD", "U1", "U2", "U3"}  # the channel's people at that time
+
+
+async def test_the_start_form_takes_a_cadence_and_refuses_a_bad_one(harness: Harness) -> None:
+    h = harness
+    await h.command("")
+    view = h.slack.calls_to("views.open", ok_only=True)[0].params["view"]
+    assert [b["block_id"] for b in view["blocks"]].count("every") == 1
+    values = modal_values("cx-pillars", ["U1"], None, "en")
+    values["every"] = {"value": {"type": "plain_text_input", "value": "fortnight"}}
+    resp = await h.post(view_submission("ULEAD", TEAM, view, values))
+    answer = await resp.json()
+    assert answer["response_action"] == "errors" and list(answer["errors"]) == ["every"]
+    values["every"] = {"value": {"type": "plain_text_input", "value": "3 Wochen"}}
+    assert await submit_modal(h, view, values) == 200
+    schedule = await h.deps.store.schedule(TEAM, CHANNEL)
+    assert schedule is not None and schedule.cadence == "3w" and schedule.users == ("U1",)
+    assert h.slack.ephemerals[-1]["text"].endswith(
+        "Repeats every 3 weeks; the next round starts on 2026-12-16."
+    )
+
+
+async def test_a_bad_every_in_the_command_starts_nothing(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars --every 0 weeks")
+    assert reply(h).startswith(
+        "`--every` takes `quarter`, `month` or a number of weeks from 1 to 52"
+        " (`--every 2 weeks`), not `0 weeks`."
+    )
+    assert await rounds(h) == []
+    assert await h.deps.store.schedule(TEAM, CHANNEL) is None
+
+
+async def test_a_run_that_cannot_start_is_told_to_the_lead_and_the_schedule_goes_on(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2> --every 1 week")
+    await h.command("cancel")
+    h.slack.add_user("U2", name="ben", locale="en-GB", tz="Europe/London", deleted=True)
+    h.clock.now += timedelta(weeks=1)
+    await h.deps.rounds.tick()
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+    assert h.last_dm("ULEAD")["text"].startswith(
+        f"The recurring round in <#{CHANNEL}> could not start this time; the schedule goes on.\n"
+    )
+    schedule = await h.deps.store.schedule(TEAM, CHANNEL)
+    assert schedule is not None and schedule.next_run == h.clock.now + timedelta(weeks=1)
