@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.analysis import Baseline, Report, analyse
 from bot.config import Settings
-from bot.csv_answers import pseudonymise, write_answers
+from bot.csv_answers import for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
 from bot.flows.interview import Phase
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
@@ -304,12 +304,11 @@ class Rounds:
             raise Refusal("not_lead", starter=f"<@{round_.started_by}>")
 
     async def status(self, round_: Round, lang: str) -> str:
-        """Progress per participant: answered areas of the total, never the answers."""
-        total = len(round_.framework.areas)
+        """Where each participant stands (invited, answering, finished, …), never how far or
+        what: a per-person count of answered areas would pick their rows out of an export."""
         invitations = await self.store.invitations(round_.id)
         lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
         for person in await self.store.participants(round_.id):
-            answered = person.state.answered
             invitation = invitations.get(person.user_id)
             if invitation is None or invitation.state is PostState.SENT:
                 phase = t(lang, f"phase_{person.state.phase.value}")
@@ -317,7 +316,7 @@ class Rounds:
                 phase = t(lang, "phase_unreached", error=invitation.error or "")
             else:
                 phase = t(lang, "phase_waiting")
-            lines.append(f"• <@{person.user_id}>: {answered}/{total} · {phase}")
+            lines.append(f"• <@{person.user_id}>: {phase}")
         waiting = _fan_out(invitations).waiting
         if waiting:
             lines.append(t(lang, "invitations_waiting", count=waiting))
@@ -402,9 +401,15 @@ class Rounds:
         )
 
     async def export(self, round_: Round, user_id: str) -> None:
-        """Upload the round's answers, pseudonymised, as CSV to the caller's DM."""
-
-        answers = pseudonymise(await self.store.answers(round_.id))
+        """Upload the round's answers, pseudonymised, as CSV to the caller's DM: the complete
+        answers of the areas the summary shows (see `for_export`), and only when at least
+        ``min_responses`` people gave complete answers."""
+        report = await self.analyse(round_)
+        shown = {r.area.id for r in report.areas if not r.below_min_responses}
+        areas = [area.id for area in round_.framework.areas]
+        answers = pseudonymise(for_export(await self.store.answers(round_.id), areas, shown))
+        if len(answers) < report.settings.min_responses:
+            raise Refusal("export_too_few", count=len(answers), min=report.settings.min_responses)
         dm = await self.slack.open_dm(user_id)
         await self.slack.upload(
             dm,
