@@ -22,12 +22,12 @@ from bot.flows.cadence import Cadence
 from bot.flows.slash import MAX_DEADLINE_AHEAD
 from bot.frameworks import Framework, UnknownFramework
 from bot.i18n import language_of, t
+from bot.model import Action, Round, RoundStatus, Schedule
 from bot.render.blocks import actions_plan as blocks
 from bot.render.blocks import escape_mrkdwn
 from bot.rounds import Refusal, Rounds
 from bot.schedule import local_time, working_hours
 from bot.slack_api import SlackCallFailed, SlackUser
-from bot.store import Action, Round, RoundStatus, Schedule
 
 log = logging.getLogger(__name__)
 

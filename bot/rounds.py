@@ -18,19 +18,10 @@ from bot.analysis import Baseline, Report, analyse
 from bot.config import Settings
 from bot.csv_answers import for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
-from bot.flows.interview import Phase
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
-from bot.posts import Outgoing, Posts
-from bot.render.blocks import dialogue as dialogue_blocks
-from bot.render.blocks import nudges as nudge_blocks
-from bot.render.blocks.summary import summary_blocks, summary_text
-from bot.render.chart import render_chart
-from bot.render.report import render_markdown
-from bot.schedule import reminder_due, snooze_until
-from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
-from bot.store import (
+from bot.model import (
     Invitee,
     Participant,
     PostKey,
@@ -41,8 +32,16 @@ from bot.store import (
     RoundAlreadyOpen,
     RoundNotOpen,
     RoundStatus,
-    Store,
 )
+from bot.posts import Outgoing, Posts
+from bot.render.blocks import dialogue as dialogue_blocks
+from bot.render.blocks import nudges as nudge_blocks
+from bot.render.blocks.summary import summary_blocks, summary_text
+from bot.render.chart import render_chart
+from bot.render.report import render_markdown
+from bot.schedule import reminder_due, snooze_until
+from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -330,9 +329,9 @@ class Rounds:
         count = 0
         now = self.clock()
         for person in await self.store.participants(round_.id):
-            if person.state.phase in (Phase.FINISHED, Phase.DECLINED) or person.dm_channel is None:
+            if person.done or person.dm_channel is None:
                 continue
-            if person.snooze_until is not None and person.snooze_until > now:
+            if person.snoozed(now):
                 continue  # they chose when to hear from us
             if automatic and (
                 not reminder_due(
@@ -372,7 +371,7 @@ class Rounds:
             "results_after_close",
             invited=len(people),
             started=sum(1 for p in people if p.state.answered),
-            finished=sum(1 for p in people if p.state.phase is Phase.FINISHED),
+            finished=sum(p.finished for p in people),
         )
 
     async def analyse(self, round_: Round) -> Report:
@@ -586,10 +585,8 @@ class Rounds:
     async def _tell_lead_if_all_done(self, round_: Round) -> None:
         """Once everyone has finished (or declined, with at least one answer), DM the lead."""
         people = await self.store.participants(round_.id)
-        finished = sum(p.state.phase is Phase.FINISHED for p in people)
-        if not finished or any(
-            p.state.phase not in (Phase.FINISHED, Phase.DECLINED) for p in people
-        ):
+        finished = sum(p.finished for p in people)
+        if not finished or not all(p.done for p in people):
             return
         if not await self.store.claim_lead_told_done(round_.id, self.clock()):
             return

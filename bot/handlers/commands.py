@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import Block
 from bot.deps import Deps
 from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slash
 from bot.i18n import language_of, t
+from bot.model import RoundStatus
 from bot.render.blocks import to_dicts
 from bot.render.blocks.actions_plan import next_run_text
 from bot.render.blocks.modals import start_modal
@@ -22,7 +23,6 @@ from bot.render.blocks.nudges import withhold_warning
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed, SlackUser
-from bot.store import RoundStatus
 
 log = logging.getLogger(__name__)
 

@@ -82,7 +82,7 @@ async def test_a_round_stored_with_a_lower_minimum_is_analysed_with_the_floor(
 ) -> None:
     """Rounds started before the floor existed may hold 1 or 2."""
     h = harness
-    from bot.store import Invitee
+    from bot.model import Invitee
 
     round_ = await h.deps.store.create_round(
         team_id=TEAM,

@@ -12,8 +12,8 @@ import sys
 from datetime import timedelta
 from typing import Any
 
+from bot.model import PostKey, PostKind
 from bot.posts import HOST
-from bot.store import PostKey, PostKind
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 
 EVENT = {

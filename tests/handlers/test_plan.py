@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store import Action, RoundStatus
+from bot.model import Action, RoundStatus
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_rounds import reply, run_round, summary_message

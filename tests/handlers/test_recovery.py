@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from bot.handlers.middleware import replay_typed
-from bot.store import RoundStatus
+from bot.model import RoundStatus
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 
 

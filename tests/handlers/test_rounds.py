@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store import RoundStatus
+from bot.model import RoundStatus
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.slack_requests import slash_command

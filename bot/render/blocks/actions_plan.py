@@ -25,10 +25,10 @@ from slack_sdk.models.views import View
 from bot.analysis import Report
 from bot.flows.cadence import Cadence
 from bot.i18n import t
+from bot.model import Action, Schedule
 from bot.render.blocks import clip, escape_mrkdwn
 from bot.render.blocks.dialogue import Message
 from bot.schedule import local_time
-from bot.store import Action, Schedule
 
 MAKE_ACTION = "cx_plan_make"
 ACTION_DONE = "cx_plan_done"
