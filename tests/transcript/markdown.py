@@ -60,7 +60,7 @@ class Renderer:
 
     def counts(self, person: Person) -> Counts:
         feed = [s for s in self.t.feed if s.reader == person.user_id and s.step <= self.counted]
-        new = [s for s in feed if s.kind not in (Kind.UPDATE, Kind.HOME, Kind.VIEW)]
+        new = [s for s in feed if _is_new(s)]
         updated = [s for s in feed if s.kind is Kind.UPDATE]
         mine = [a for a in self.t.acts if a.user_id == person.user_id and a.step <= self.counted]
         sizes = tuple(len("\n".join(self.lines_of(s))) for s in new)
@@ -103,7 +103,8 @@ class Renderer:
                 continue
             out.append(f"── {n} · {step.describe()}")
             if step.quiet:
-                out.append(f"      ({_tally(feed, acts)}: not shown)")
+                shown = [_number(seen, numbers) for seen in feed if _is_new(seen)]
+                out.append(f"      ({_tally(feed, acts, shown)}: not shown)")
                 continue
             for seen in feed:
                 out += self.entry(seen, numbers)
@@ -111,16 +112,21 @@ class Renderer:
         return out
 
     def entry(self, seen: Seen, numbers: dict[str, int]) -> list[str]:
+        """One thing ``seen`` by its reader, numbered in ``numbers`` (message ts -> number)."""
         lines = self.lines_of(seen)
         if seen.kind is Kind.UPDATE:
-            number = numbers.get(seen.ts, 0)
+            if seen.ts not in numbers:
+                raise ValueError(
+                    f"step {seen.step}: an update of a message {seen.reader} never got"
+                )
+            number = numbers[seen.ts]
             head, lines = f"✎ {number:>2}", [f"(message {number}, updated)", *lines]
         elif seen.kind is Kind.VIEW:
             head, lines = "▣   ", [f"(a form opens: {seen.text})", *lines]
         elif seen.kind is Kind.HOME:
             head, lines = "⌂   ", ["(the app's Home tab)", *lines]
         else:
-            numbers[seen.ts or f"file-{len(numbers)}"] = number = len(numbers) + 1
+            number = _number(seen, numbers)
             head = f"{'◌' if seen.kind is Kind.EPHEMERAL else '●'} {number:>2}"
             if seen.kind is Kind.EPHEMERAL:
                 lines = [f"(only you see this, in #{self.name(seen.where)})", *lines]
@@ -128,12 +134,25 @@ class Renderer:
         return _wrap(lines, f"{indent}{head}  ")
 
 
-def _tally(feed: Sequence[Seen], acts: Sequence[Act]) -> str:
-    new = sum(s.kind is not Kind.UPDATE for s in feed)
-    updated = len(feed) - new
+def _is_new(seen: Seen) -> bool:
+    """A message of its own in the reader's numbering (not an update, a form or the Home tab)."""
+    return seen.kind not in (Kind.UPDATE, Kind.VIEW, Kind.HOME)
+
+
+def _number(seen: Seen, numbers: dict[str, int]) -> int:
+    """The next number of the reader's messages, given to the new message ``seen``."""
+    numbers[seen.ts or f"file-{len(numbers)}"] = number = len(numbers) + 1
+    return number
+
+
+def _tally(feed: Sequence[Seen], acts: Sequence[Act], numbered: Sequence[int]) -> str:
+    """What a step not shown in full did: replies typed, new messages (with their numbers)."""
+    new, updated = len(numbered), sum(s.kind is Kind.UPDATE for s in feed)
     typed = sum(a.did is Did.TYPE for a in acts)
     parts = [f"{typed} repl{'ies' if typed != 1 else 'y'} typed"] if typed else []
-    parts += [f"{new} new message{'s' * (new != 1)}"] if new else []
+    if numbered:
+        span = f"{numbered[0]}" if new == 1 else f"{numbered[0]}–{numbered[-1]}"
+        parts.append(f"{new} new message{'s' * (new != 1)} ({span})")
     parts += [f"{updated} updated"] if updated else []
     return ", ".join(parts)
 
