@@ -19,7 +19,7 @@ from tests.transcript import (
     TypesUntil,
     find_target,
 )
-from tests.transcript.markdown import Renderer
+from tests.transcript.markdown import Counts, Renderer, Target
 from tests.transcript.recording import Kind, Seen
 from tests.transcript.stage import Act, Did
 
@@ -64,6 +64,18 @@ def test_an_update_of_a_message_the_reader_never_got_fails() -> None:
     transcript = Transcript((ANA,), Room("C1", "cx-team"), (Types(ANA, "1"),), feed, acts)
     with pytest.raises(ValueError, match="an update of a message UANA never got"):
         Renderer(transcript, counted=1).reader("UANA")
+
+
+def test_the_counts_say_whether_the_measured_person_met_the_target() -> None:
+    counts = Counts(received=16, answering=14, updated=3, taps=26, typed=0, sizes=(9, 80), total=1)
+    assert (
+        Target(ANA, "cx-maturity", answers=24, messages=13)
+        .sentence(counts)
+        .endswith(
+            "Ana gives 24 answers by tapping: 14 messages from Start to Submit (at most 13: missed), "
+            "26 taps (at most 24 + 2 = 26: met), the longest message 80 characters."
+        )
+    )
 
 
 def button(label: str, action_id: str) -> dict[str, Any]:

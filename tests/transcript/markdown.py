@@ -40,6 +40,34 @@ class Counts:
         )
 
 
+@dataclass(frozen=True)
+class Target:
+    """Issue 10's measure: ``person`` answers ``framework`` with ``answers`` taps, and gets at
+    most ``messages`` messages from Start to Submit and taps at most once per answer plus two."""
+
+    person: Person
+    framework: str
+    answers: int
+    messages: int
+
+    def sentence(self, counts: Counts) -> str:
+        """What the target asks and how ``counts`` (the person's) measure against it."""
+
+        def verdict(got: int, most: int) -> str:
+            return "met" if got <= most else "missed"
+
+        return (
+            f"Issue 10's target for `{self.framework}`: at most {self.messages} messages from "
+            "Start to Submit, at most one tap per answer plus two (Start, Submit), each message "
+            f"readable on a phone without “See more”. {self.person.name} gives {self.answers} "
+            f"answers by tapping: {counts.answering} messages from Start to Submit (at most "
+            f"{self.messages}: {verdict(counts.answering, self.messages)}), {counts.taps} taps "
+            f"(at most {self.answers} + 2 = {self.answers + 2}: "
+            f"{verdict(counts.taps, self.answers + 2)}), the longest message "
+            f"{max(counts.sizes, default=0)} characters."
+        )
+
+
 class Renderer:
     """The transcript as Markdown: counts, the script, then each reader's messages in order."""
 
@@ -184,14 +212,23 @@ def _md_inline(text: str) -> str:
 
 
 def render(
-    transcript: Transcript, *, title: str, intro: str, legend: str, counted: int, scope: str
+    transcript: Transcript,
+    *,
+    title: str,
+    intro: str,
+    legend: str,
+    counted: int,
+    scope: str,
+    target: Target,
 ) -> str:
-    """The whole document; the counts cover the first ``counted`` steps (``scope``)."""
+    """The whole document; the counts cover the first ``counted`` steps (``scope``), measured
+    against ``target``."""
     r = Renderer(transcript, counted)
     participants = [p for p in transcript.cast if p.participant]
     others = [p for p in transcript.cast if not p.participant]
     out = [f"# {title}", "", intro.strip(), "", "## Counts", ""]
     out += [f"Per participant, steps 1–{counted} ({scope}):", "", *r.counts_table(), ""]
+    out += [target.sentence(r.counts(target.person)), ""]
     out += ["## The cast", "", "| who | Slack locale | time zone | role |", "|---|---|---|---|"]
     out += [f"| {p.name} | {p.locale} | {p.tz} | {p.role} |" for p in transcript.cast]
     out += ["", "## The script", "", *r.script(), "", "## How to read the transcripts", ""]
