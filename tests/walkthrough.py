@@ -26,6 +26,7 @@ from tests.transcript import (
     Step,
     StepFailed,
     Submits,
+    Target,
     Types,
     TypesUntil,
 )
@@ -91,6 +92,10 @@ ROUND: tuple[Step, ...] = (
     TypesUntil(
         CARLA, "Carla answers the rest by typing", CARLA_REPLIES.split(", "), until="Absenden"
     ),
+    Types(CARLA, "3"),  # a bare number at the review: the app asks which area she means
+    Clicks(CARLA, "Ändern"),
+    Clicks(CARLA, "Details"),
+    Types(CARLA, "2 3"),
     Clicks(CARLA, "Absenden"),
     Types(LEA, "/cx-assess status"),
     Types(LEA, "/cx-assess remind"),
@@ -117,6 +122,7 @@ AFTERWARDS: tuple[Step, ...] = (
     Clicks(BEN, "Done"),
     Types(LEA, "/cx-assess actions"),
     Types(LEA, "/cx-assess start cx-pillars @Ana @Ben --every quarter"),
+    Clicks(BEN, "Not now"),
     Types(LEA, "/cx-assess schedule"),
     Types(LEA, "/cx-assess cancel"),
     Types(LEA, "/cx-assess"),
@@ -133,10 +139,6 @@ comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the
 requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py), and renders
 each message from its Block Kit. The clock starts on Wednesday 2026-11-25 at 09:00 UTC.
 `tests/test_walkthrough.py` fails when this file is stale.
-
-Issue 10's target for `cx-maturity`: at most 13 messages and at most 26 taps (one per answer,
-plus Start and Submit) for a person who answers current and target everywhere, as Ben does,
-each message readable on a phone without "See more".
 """
 LEGEND = """
 A person's transcript is their DM with the app plus what only they see in the channel. Each
@@ -160,6 +162,7 @@ def render() -> str:
         legend=LEGEND,
         counted=len(ROUND),
         scope="the cx-maturity round",
+        target=Target(BEN, "cx-maturity", answers=2 * len(BEN_ANSWERS), messages=13),
     )
 
 
