@@ -20,6 +20,7 @@ from pathlib import Path
 from tests.transcript import (
     Clicks,
     ClockAt,
+    Discusses,
     OpensHome,
     Person,
     Room,
@@ -106,6 +107,12 @@ ROUND: tuple[Step, ...] = (
     Types(LEA, "/cx-assess export"),
 )
 AFTERWARDS: tuple[Step, ...] = (
+    # A discussion thread: the team talks through the first disagreement the summary shows.
+    Discusses(
+        LEA, "Let's discuss 1 of", "Ana, Carla: which requests could customers finish alone today?"
+    ),
+    Discusses(BEN, "Let's discuss 1 of", "I rated it low: password resets still need an agent."),
+    Types(LEA, "/cx-assess results"),
     OpensHome(BEN),
     Clicks(BEN, "Make it an action: Knowledge management", in_room=True),
     Submits(
@@ -126,7 +133,8 @@ SCRIPT = ROUND + AFTERWARDS
 TITLE = "Walkthrough: one round of cx-assess, message by message"
 INTRO = """
 What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
-a current and a target level each), an action made from its roadmap, and a second, recurring
+a current and a target level each), a discussion thread on a disagreement, an action made
+from its roadmap, and a second, recurring
 round that is cancelled. Every message below
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
 [tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed

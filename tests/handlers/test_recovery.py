@@ -158,7 +158,7 @@ async def test_export_after_the_round_closed(harness: Harness) -> None:
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     await h.click("ULEAD", "cx_close_now", str(round_.id), channel="DULEAD", ts="1.0")
     await h.command("export")
-    assert reply(h) == "The pseudonymized answers are in your DM with me."
+    assert reply(h).startswith("The pseudonymized answers and the full report")
     await h.command("export", user="U2")
     assert reply(h).startswith("Only the round's lead")
 
