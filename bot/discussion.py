@@ -67,7 +67,12 @@ def thread_message(event: dict[str, Any], bot_user_id: str | None) -> ThreadMess
         return None
     if message.get("bot_id") or message.get("subtype") == "bot_message" or user == bot_user_id:
         return None
-    return ThreadMessage(channel, thread_ts, ts, user, message.get("text") or "")
+    return ThreadMessage(channel, thread_ts, ts, user, _unescaped(message.get("text") or ""))
+
+
+def _unescaped(text: str) -> str:
+    """The text as written: Slack sends ``&``, ``<`` and ``>`` as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 class Discussions:

@@ -18,6 +18,7 @@ REPLY = {"type": "message", "channel": "C1", "channel_type": "channel", "user": 
     [
         (REPLY, ThreadMessage("C1", "1.0", "2.0", "U1", "hi")),
         (REPLY | {"channel_type": "group"}, ThreadMessage("C1", "1.0", "2.0", "U1", "hi")),
+        (REPLY | {"text": "a &lt;b&gt; &amp;amp;"}, ThreadMessage("C1", "1.0", "2.0", "U1", "a <b> &amp;")),
         (REPLY | {"subtype": "thread_broadcast"}, ThreadMessage("C1", "1.0", "2.0", "U1", "hi")),
         (REPLY | {"subtype": "file_share", "text": ""}, ThreadMessage("C1", "1.0", "2.0", "U1")),
         ({k: v for k, v in REPLY.items() if k != "thread_ts"}, None),  # not in a thread

@@ -155,6 +155,19 @@ async def test_a_discussion_slack_posts_but_answers_500_for_is_posted_once_and_f
     assert (await h.deps.store.discussions(round_.id))[0].replies[0].text == "found"
 
 
+async def test_a_summary_slack_posts_but_answers_500_for_opens_each_discussion_once(
+    harness: Harness,
+) -> None:
+    h = harness
+    round_ = await split_round(h)
+    h.slack.fail_after("chat.postMessage", where=lambda p: event_type(p) == SUMMARY)
+    await h.command("close")
+    await h.deps.rounds.tick()
+    assert len([m for m in h.slack.messages(CHANNEL) if event_type(m) == SUMMARY]) == 1
+    assert len(discussions(h)) == 3
+    assert len(await h.deps.store.discussions(round_.id)) == 3
+
+
 async def test_the_clock_running_while_a_close_posts_opens_each_discussion_once(
     harness: Harness,
 ) -> None:
