@@ -151,10 +151,10 @@ A person's transcript is their DM with the app plus what only they see in the ch
 lists the steps that showed that reader something (`── 12 · …`, numbered as in the script) and,
 under each, what the app sent: `●  5` a new message (numbered per reader), `✎  5` message 5
 updated in place, `◌  5` a message only this person sees (ephemeral), `↳` in a thread, `📎` a
-file, `▣` a form (modal), `⌂` the app's Home tab. Inside a message: `# ` a header, `› ` small
-print (a context block), `[Label]` a button, `[Label ▾ a | b]` a menu, `---` a divider; `*bold*`
-and `_italic_` are Slack's own marks. Characters are counted on the message as rendered here,
-buttons included.
+file, `▣` a form (modal), `⌂` the app's Home tab, `✍` what a person wrote in the channel.
+Inside a message: `# ` a header, `› ` small print (a context block), `[Label]` a button,
+`[Label ▾ a | b]` a menu, `---` a divider; `*bold*` and `_italic_` are Slack's own marks.
+Characters are counted on the message as rendered here, buttons included.
 """
 
 

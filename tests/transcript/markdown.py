@@ -119,6 +119,8 @@ class Renderer:
             head, lines = "▣   ", [f"(a form opens: {seen.text})", *lines]
         elif seen.kind is Kind.HOME:
             head, lines = "⌂   ", ["(the app's Home tab)", *lines]
+        elif seen.kind is Kind.PERSON:
+            head, lines = "✍   ", [f"{self.name(seen.author)}: {lines[0]}", *lines[1:]]
         else:
             numbers[seen.ts or f"file-{len(numbers)}"] = number = len(numbers) + 1
             head = f"{'◌' if seen.kind is Kind.EPHEMERAL else '●'} {number:>2}"
