@@ -189,3 +189,22 @@ class Schedule:
     cadence: str
     next_run: datetime
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class DiscussionReply:
+    """What someone wrote in a discussion thread (``ts``: the message's, which orders them)."""
+
+    user_id: str
+    text: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """A disagreement's discussion thread: the channel message starting it and its replies."""
+
+    area_id: str
+    channel_id: str
+    ts: str
+    replies: tuple[DiscussionReply, ...] = ()

@@ -18,6 +18,7 @@ from bot.analysis import Baseline, Report, analyse
 from bot.config import Settings
 from bot.csv_answers import for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
+from bot.discussion import Discussions
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
@@ -122,6 +123,7 @@ class Rounds:
         self.store, self.slack, self.dialogues, self.posts = store, slack, dialogues, posts
         self.catalog, self.settings, self.clock = catalog, settings, clock
         self.chores: list[Callable[[], Awaitable[None]]] = []  # more work for the clock
+        self.discussions = Discussions(store, slack, clock)
 
     # ------------------------------------------------------------------ start
 
@@ -445,7 +447,8 @@ class Rounds:
 
     async def publish_summary(self, round_: Round, report: Report) -> None:
         """Post the summary to the channel once; whoever records it as posted then adds its
-        chart and Markdown report to its thread and thanks the participants."""
+        chart and Markdown report to its thread, opens a discussion thread per disagreement
+        shown (bot/discussion.py) and thanks the participants."""
         lang = round_.lang
         payload: dict[str, object] = {
             "framework": round_.framework.id,
@@ -467,6 +470,7 @@ class Rounds:
             await self._attach(round_, report, sent.ts)
         except SlackCallFailed as exc:  # the summary itself is out; the files are extras
             log.error("round %s: chart or report not attached: %s", round_.id, exc)
+        await self.discussions.open(round_, report)
         await self._farewell(round_, "thanks_closed")
 
     async def _attach(self, round_: Round, report: Report, ts: str) -> None:

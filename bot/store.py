@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from bot.model import (
     Action,
     AttemptOver,
     Claim,
+    Discussion,
+    DiscussionReply,
     Invitee,
     Participant,
     PostKey,
@@ -218,6 +221,40 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (team_id, channel_id)
     );
     """,
+    """
+    -- Discussion threads (bot/discussion.py): one channel message per disagreement shown at
+    -- close, and what people write in its thread (with who wrote it: not anonymous).
+    CREATE TABLE discussions (
+        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+        area_id TEXT NOT NULL,
+        position INTEGER NOT NULL,            -- its place among the summary's disagreements
+        channel_id TEXT NOT NULL,
+        ts TEXT NOT NULL,                     -- the message whose thread is the discussion
+        PRIMARY KEY (round_id, area_id)
+    );
+    CREATE UNIQUE INDEX discussions_by_thread ON discussions (channel_id, ts);
+    CREATE TABLE discussion_replies (
+        channel_id TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        thread_ts TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (channel_id, ts),
+        FOREIGN KEY (channel_id, thread_ts) REFERENCES discussions (channel_id, ts)
+            ON DELETE CASCADE
+    );
+    """,
+)
+
+
+# A discussion thread (``channel_id``, ``ts`` as parameters) whose round's channel has not
+# started another round of the framework since: what is written there is kept.
+_OPEN_THREAD = (
+    "SELECT 1 FROM discussions d JOIN rounds r ON r.id = d.round_id"
+    " WHERE d.channel_id = ? AND d.ts = ? AND NOT EXISTS (SELECT 1 FROM rounds n"
+    " WHERE n.team_id = r.team_id AND n.channel_id = r.channel_id"
+    " AND n.framework_id = r.framework_id AND n.id > r.id)"
 )
 
 
@@ -1048,6 +1085,64 @@ class Store:
                 (_iso(next_run), schedule.team_id, schedule.channel_id, _iso(schedule.next_run)),
             )
             return cur.rowcount == 1
+
+    # ------------------------------------------------------------------ discussion threads
+
+    async def add_discussion(
+        self, round_id: int, area_id: str, position: int, channel_id: str, ts: str
+    ) -> None:
+        """Record the message whose thread discusses ``area_id`` of the round."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO discussions (round_id, area_id, position, channel_id, ts)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (round_id, area_id, position, channel_id, ts),
+            )
+
+    async def keep_discussion_reply(
+        self, channel_id: str, thread_ts: str, ts: str, user_id: str, text: str, now: datetime
+    ) -> bool:
+        """Store (or, for an edit, update) a reply in an open discussion thread; False when
+        ``thread_ts`` is none, or its channel has started the framework's next round since."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO discussion_replies (channel_id, ts, thread_ts, user_id, text,"
+                f" updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS ({_OPEN_THREAD})"
+                " ON CONFLICT (channel_id, ts) DO UPDATE SET text = excluded.text,"
+                " updated_at = excluded.updated_at",
+                (channel_id, ts, thread_ts, user_id, text, _iso(now), channel_id, thread_ts),
+            )
+            return cur.rowcount == 1
+
+    async def forget_discussion_reply(self, channel_id: str, thread_ts: str, ts: str) -> bool:
+        """Remove a deleted reply from an open discussion thread."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "DELETE FROM discussion_replies WHERE channel_id = ? AND ts = ?"
+                f" AND thread_ts = ? AND EXISTS ({_OPEN_THREAD})",
+                (channel_id, ts, thread_ts, channel_id, thread_ts),
+            )
+            return cur.rowcount == 1
+
+    async def discussions(self, round_id: int) -> list[Discussion]:
+        """The round's discussion threads in the summary's order, each with its replies."""
+        async with self._db.execute(
+            "SELECT d.area_id, d.channel_id, d.ts AS thread_ts, r.user_id, r.text, r.ts"
+            " FROM discussions d LEFT JOIN discussion_replies r"
+            " ON r.channel_id = d.channel_id AND r.thread_ts = d.ts"
+            " WHERE d.round_id = ? ORDER BY d.position, CAST(r.ts AS REAL), r.ts",
+            (round_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        threads: dict[str, Discussion] = {}
+        for row in rows:
+            thread = threads.setdefault(
+                row["area_id"], Discussion(row["area_id"], row["channel_id"], row["thread_ts"])
+            )
+            if row["ts"] is not None:
+                reply = DiscussionReply(row["user_id"], row["text"], row["ts"])
+                threads[row["area_id"]] = replace(thread, replies=(*thread.replies, reply))
+        return list(threads.values())
 
 
 def _check_path(path: str) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from tests.transcript import (
     Clicks,
     ClockAt,
+    Discusses,
     OpensHome,
     Person,
     Room,
@@ -111,6 +112,12 @@ ROUND: tuple[Step, ...] = (
     Types(LEA, "/cx-assess export"),
 )
 AFTERWARDS: tuple[Step, ...] = (
+    # A discussion thread: the team talks through the first disagreement the summary shows.
+    Discusses(
+        LEA, "Let's discuss 1 of", "Ana, Carla: which requests could customers finish alone today?"
+    ),
+    Discusses(BEN, "Let's discuss 1 of", "I rated it low: password resets still need an agent."),
+    Types(LEA, "/cx-assess results"),
     OpensHome(BEN),
     Clicks(BEN, "Make it an action: Knowledge management", in_room=True),
     Submits(
@@ -132,7 +139,8 @@ SCRIPT = ROUND + AFTERWARDS
 TITLE = "Walkthrough: one round of cx-assess, message by message"
 INTRO = """
 What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
-a current and a target level each), an action made from its roadmap, and a second, recurring
+a current and a target level each), a discussion thread on a disagreement, an action made
+from its roadmap, and a second, recurring
 round that is cancelled. Every message below
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
 [tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed
@@ -145,10 +153,10 @@ A person's transcript is their DM with the app plus what only they see in the ch
 lists the steps that showed that reader something (`── 12 · …`, numbered as in the script) and,
 under each, what the app sent: `●  5` a new message (numbered per reader), `✎  5` message 5
 updated in place, `◌  5` a message only this person sees (ephemeral), `↳` in a thread, `📎` a
-file, `▣` a form (modal), `⌂` the app's Home tab. Inside a message: `# ` a header, `› ` small
-print (a context block), `[Label]` a button, `[Label ▾ a | b]` a menu, `---` a divider; `*bold*`
-and `_italic_` are Slack's own marks. Characters are counted on the message as rendered here,
-buttons included.
+file, `▣` a form (modal), `⌂` the app's Home tab, `✍` what a person wrote in the channel.
+Inside a message: `# ` a header, `› ` small print (a context block), `[Label]` a button,
+`[Label ▾ a | b]` a menu, `---` a divider; `*bold*` and `_italic_` are Slack's own marks.
+Characters are counted on the message as rendered here, buttons included.
 """
 
 

@@ -158,7 +158,7 @@ async def test_export_after_the_round_closed(harness: Harness) -> None:
         await h.answer_all(user, 2, 3, 2, cards=5)
     await h.command("close")
     await h.command("export")
-    assert reply(h) == "The pseudonymized answers are in your DM with me."
+    assert reply(h).startswith("The pseudonymized answers and the full report")
     await h.command("export", user="U2")
     assert reply(h).startswith("Only the round's lead")
 

@@ -12,6 +12,7 @@ from tests.transcript.stage import Person, Room, Shown, StepFailed, find_target
 from tests.transcript.steps import (
     Clicks,
     ClockAt,
+    Discusses,
     OpensHome,
     Step,
     Submits,
@@ -24,6 +25,7 @@ from tests.transcript.steps import (
 __all__ = [
     "Clicks",
     "ClockAt",
+    "Discusses",
     "OpensHome",
     "Person",
     "Room",

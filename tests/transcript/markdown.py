@@ -153,6 +153,8 @@ class Renderer:
             head, lines = "▣   ", [f"(a form opens: {seen.text})", *lines]
         elif seen.kind is Kind.HOME:
             head, lines = "⌂   ", ["(the app's Home tab)", *lines]
+        elif seen.kind is Kind.PERSON:
+            head, lines = "✍   ", [f"{self.name(seen.author)}: {lines[0]}", *lines[1:]]
         else:
             number = _number(seen, numbers)
             head = f"{'◌' if seen.kind is Kind.EPHEMERAL else '●'} {number:>2}"
