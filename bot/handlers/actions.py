@@ -89,7 +89,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             try:
                 round_ = await deps.rounds.led_round(int(action.get("value") or 0), team_id, caller)
                 if action["action_id"] == HOME_REMIND:
-                    text = t(lang, "reminded", count=await deps.rounds.remind(round_))
+                    text = (await deps.rounds.remind(round_)).text(lang)
                 else:
                     await deps.rounds.close(round_, force=action["action_id"] == nudges.CLOSE_NOW)
                     text = t(lang, "closed_ok")
