@@ -100,6 +100,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         lang = form.lang
         try:
             caller = await deps.slack.user(user_id)
+            if user_id not in await deps.slack.members(channel):  # the form's channel is forged
+                raise Refusal("start_not_in_channel", channel=f"<#{channel}>")
             started, fan_out = await deps.rounds.start(
                 team_id=team_id,
                 channel_id=channel,

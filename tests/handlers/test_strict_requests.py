@@ -1,5 +1,5 @@
-"""Signed requests that are not what Slack sends: button values with ids SQLite cannot hold,
-interactions without ``user.team_id``."""
+"""Signed requests that are not what Slack sends: a start form naming a channel its sender is
+not in, button values with ids SQLite cannot hold, interactions without ``user.team_id``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,34 @@ from typing import Any
 import pytest
 
 from bot.render.blocks import read_id
-from tests.handlers.conftest import TEAM, Harness
-from tests.slack_requests import SlackRequest, _payload
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.test_home_modal_clock import modal_values
+from tests.slack_requests import SlackRequest, _payload, view_submission
 
 SOMETHING_WENT_WRONG = "Something went wrong on my side"
+
+
+def start_view(channel: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "id": "V1",
+        "callback_id": "cx_start_modal",
+        "private_metadata": channel,
+    }
+
+
+async def test_a_start_form_naming_a_channel_its_sender_is_not_in_starts_nothing(
+    harness: Harness,
+) -> None:
+    h = harness
+    h.slack.add_channel("C0009", ["U1", "U2"], name="secret")  # the lead is not a member
+    values = modal_values("cx-pillars", [], None, "en")
+    assert await h.send(view_submission("ULEAD", TEAM, start_view("C0009"), values)) == 200
+    assert await h.deps.store.open_round(TEAM, "C0009") is None
+    assert h.slack.messages("C0009") == [] and h.dm_messages("U1") == []
+    assert h.last_dm("ULEAD")["text"] == "Only members of <#C0009> can start a round there."
+    assert await h.send(view_submission("ULEAD", TEAM, start_view(CHANNEL), values)) == 200
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is not None  # a member may
 
 
 def interaction(payload: dict[str, Any]) -> SlackRequest:
