@@ -1,8 +1,10 @@
 """Signed requests that are not what Slack sends: a start form naming a channel its sender is
-not in, button values with ids SQLite cannot hold, interactions without ``user.team_id``."""
+not in, payloads of the wrong shape, button values with ids SQLite cannot hold, interactions
+without ``user.team_id``."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from bot.render.blocks import read_id
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_home_modal_clock import modal_values
-from tests.slack_requests import SlackRequest, _payload, view_submission
+from tests.slack_requests import FORM, JSON, SlackRequest, _payload, view_submission
 
 SOMETHING_WENT_WRONG = "Something went wrong on my side"
 
@@ -40,6 +42,35 @@ async def test_a_start_form_naming_a_channel_its_sender_is_not_in_starts_nothing
 
 def interaction(payload: dict[str, Any]) -> SlackRequest:
     return _payload({"team": {"id": TEAM}, "user": {"id": "ULEAD", "team_id": TEAM}, **payload})
+
+
+MALFORMED = {
+    "view without type": interaction(
+        {"type": "view_submission", "view": {"callback_id": "cx_start_modal"}}
+    ),
+    "view without callback": interaction({"type": "view_submission", "view": {"type": "modal"}}),
+    "view as text": interaction({"type": "view_submission", "view": "modal"}),
+    "interaction without user": _payload(
+        {"type": "view_submission", "view": {"type": "modal", "callback_id": "cx_start_modal"}}
+    ),
+    "no actions": interaction({"type": "block_actions", "actions": []}),
+    "actions not a list": interaction({"type": "block_actions", "actions": {"action_id": "x"}}),
+    "action without id": interaction({"type": "block_actions", "actions": [{"value": "1"}]}),
+    "event without type": SlackRequest(
+        json.dumps({"type": "event_callback", "event": {"user": "U1"}, "event_id": "Ev1"}), JSON
+    ),
+    "event as number": SlackRequest(
+        json.dumps({"type": "event_callback", "event": 5, "event_id": "Ev2"}), JSON
+    ),
+    "command without user": SlackRequest("command=%2Fcx-assess&text=help", FORM),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+async def test_a_signed_body_of_the_wrong_shape_gets_400_not_500(
+    harness: Harness, case: str
+) -> None:
+    assert (await harness.post(MALFORMED[case])).status == 400
 
 
 async def test_a_button_with_an_id_sqlite_cannot_hold_is_ignored(harness: Harness) -> None:
