@@ -30,18 +30,25 @@ EVENTS_PATH = "/slack/events"
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
-def _text(body: object, *path: str) -> bool:
-    """Whether ``body`` holds a non-empty string at ``path`` (a key per level)."""
+def _at(body: object, *path: str) -> object:
+    """What ``body`` holds at ``path`` (a key per level); None where a level is missing."""
     for key in path:
         body = body.get(key) if isinstance(body, dict) else None
-    return isinstance(body, str) and body != ""
+    return body
+
+
+def _text(body: object, *path: str) -> bool:
+    """Whether ``body`` holds a non-empty string at ``path``."""
+    found = _at(body, *path)
+    return isinstance(found, str) and found != ""
 
 
 def well_formed(body: object) -> bool:
     """Whether ``body`` has, for its payload type, the fields Bolt and the app read without
     checking: ``command`` and ``user_id`` of a slash command, ``event.type`` of an event,
-    ``user.id`` of an interaction, ``view.type`` and ``view.callback_id`` of a view, and the
-    ``actions`` (each with an ``action_id``) of a button press."""
+    ``user.id`` of an interaction, ``view.type`` and ``view.callback_id`` of a view (and the
+    form's ``view.state.values`` when submitted), and the ``actions`` (each with an
+    ``action_id``) of a button press."""
     if not isinstance(body, dict):
         return False
     kind = body.get("type")
@@ -52,6 +59,8 @@ def well_formed(body: object) -> bool:
     if kind in ("url_verification", "app_rate_limited"):
         return True
     if not _text(body, "user", "id"):
+        return False
+    if kind == "view_submission" and not isinstance(_at(body, "view", "state", "values"), dict):
         return False
     if kind in ("view_submission", "view_closed"):
         return _text(body, "view", "type") and _text(body, "view", "callback_id")

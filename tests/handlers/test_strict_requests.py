@@ -40,18 +40,26 @@ async def test_a_start_form_naming_a_channel_its_sender_is_not_in_starts_nothing
     assert await h.deps.store.open_round(TEAM, CHANNEL) is not None  # a member may
 
 
+NO_VALUES: dict[str, Any] = {"state": {"values": {}}}
+
+
 def interaction(payload: dict[str, Any]) -> SlackRequest:
     return _payload({"team": {"id": TEAM}, "user": {"id": "ULEAD", "team_id": TEAM}, **payload})
 
 
 MALFORMED = {
     "view without type": interaction(
-        {"type": "view_submission", "view": {"callback_id": "cx_start_modal"}}
+        {"type": "view_submission", "view": {"callback_id": "cx_start_modal", **NO_VALUES}}
     ),
-    "view without callback": interaction({"type": "view_submission", "view": {"type": "modal"}}),
+    "view without callback": interaction(
+        {"type": "view_submission", "view": {"type": "modal", **NO_VALUES}}
+    ),
+    "view without state": interaction(
+        {"type": "view_submission", "view": {"type": "modal", "callback_id": "cx_start_modal"}}
+    ),
     "view as text": interaction({"type": "view_submission", "view": "modal"}),
     "interaction without user": _payload(
-        {"type": "view_submission", "view": {"type": "modal", "callback_id": "cx_start_modal"}}
+        {"type": "view_submission", "view": {**start_view(CHANNEL), **NO_VALUES}}
     ),
     "no actions": interaction({"type": "block_actions", "actions": []}),
     "actions not a list": interaction({"type": "block_actions", "actions": {"action_id": "x"}}),
