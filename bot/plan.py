@@ -258,7 +258,11 @@ class Plan:
                     await self.store.release_action_reminder(action.id)
 
     async def _send_digests(self) -> None:
-        """At most once in `DIGEST_EVERY`, each lead hears of their overdue actions, if any."""
+        """At most once in `DIGEST_EVERY`, each lead hears of their overdue actions, if any.
+
+        Recorded before it is sent, like a due reminder: only a digest Slack certainly did not
+        post for a passing reason is given back for the next tick; one lead's failure never
+        holds up the others'."""
         now = self.now()
         for team_id, lead, tz in await self.store.digest_leads(now - DIGEST_EVERY):
             if not working_hours(now, tz):
@@ -268,9 +272,14 @@ class Plan:
                 team_id, lead, now, now - DIGEST_EVERY
             ):
                 continue
-            lang = language_of((await self.slack.user(lead)).locale)
-            message = blocks.digest(await self.listed(overdue, lang), lang)
-            await self.slack.post_dm(lead, message.text, message.blocks)
+            try:
+                lang = language_of((await self.slack.user(lead)).locale)
+                message = blocks.digest(await self.listed(overdue, lang), lang)
+                await self.slack.post_dm(lead, message.text, message.blocks)
+            except SlackCallFailed as exc:
+                log.warning("digest for %s not sent: %s", lead, exc.error)
+                if exc.transient and not exc.uncertain:
+                    await self.store.release_digest(team_id, lead, now)
 
     async def _run_schedules(self) -> None:
         """Start each due recurring round in working hours of its lead's zone, once the channel

@@ -1020,6 +1020,15 @@ class Store:
             )
             return cur.rowcount == 1
 
+    async def release_digest(self, team_id: str, lead: str, claimed_at: datetime) -> None:
+        """Give back the digest claimed at ``claimed_at`` (it could not be sent): due again."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE action_digests SET sent_at = NULL"
+                " WHERE team_id = ? AND lead = ? AND sent_at = ?",
+                (team_id, lead, _iso(claimed_at)),
+            )
+
     # ------------------------------------------------------------------ recurring rounds
 
     async def set_schedule(self, schedule: Schedule) -> None:

@@ -39,3 +39,20 @@ async def test_an_owner_slack_refuses_for_good_holds_up_nobody_elses_reminder(
     await h.deps.rounds.tick()
     refused = [c for c in h.slack.calls_to("chat.postMessage") if c.error == "account_inactive"]
     assert len(refused) == 1  # refused for good: not tried again
+
+
+async def test_a_digest_slack_refused_for_a_rate_limit_is_sent_at_the_next_tick(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await closed_round(h)
+    await make_action(h, summary, owner="U3", due=DUE)
+    h.clock.now = FRIDAY
+    h.slack.fail_next(
+        "chat.postMessage", "ratelimited", status=200, where=lambda p: p.get("channel") == "ULEAD"
+    )
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "ULEAD", "Overdue") == []  # certainly not posted: given back
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    assert len(dm_texts(h, "ULEAD", "Overdue")) == 1  # not a week later, and once
