@@ -51,6 +51,7 @@ R = TypeVar("R")
 FANOUT_CONCURRENCY = 16
 MAX_PARTICIPANTS = 1000
 DEADLINE_TIME = time(18, 0)
+REMIND_AGAIN_AFTER = timedelta(hours=1)  # the lead's `remind`: a double click reminds once
 
 
 class Refusal(Exception):
@@ -90,6 +91,22 @@ class NobodyToInvite(Refusal):
 class Unreached:
     user_id: str
     error: str
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What a `Rounds.remind` did: how many it reminded (a post Slack may have made counts),
+    and how many it left out for having been reminded in the last `REMIND_AGAIN_AFTER`."""
+
+    count: int
+    recent: int = 0
+
+    def text(self, lang: str) -> str:
+        """What the lead is told."""
+        lines = [t(lang, "reminded", count=self.count)]
+        if self.recent:
+            lines.append(t(lang, "reminded_recently", count=self.recent))
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -323,12 +340,16 @@ class Rounds:
             lines.append(t(lang, "invitations_waiting", count=waiting))
         return "\n".join(lines)
 
-    async def remind(self, round_: Round, *, automatic: bool = False) -> int:
-        """DM everyone who has not finished and has not snoozed; returns how many were reminded.
+    async def remind(self, round_: Round, *, automatic: bool = False) -> Reminded:
+        """DM everyone who has not finished and has not snoozed.
 
-        ``automatic`` reminders follow `reminder_due` (timing, count, working hours).
+        Each reminder is recorded before it is sent (`Store.claim_reminder`): at most once. One
+        Slack may have posted (a 5xx, a timeout) counts as sent and is never sent again; one
+        Slack certainly did not post for a passing reason (rate limit, unreachable) is given
+        back. ``automatic`` reminders follow `reminder_due` (timing, count, working hours); the
+        lead's leave out whoever was reminded in the last `REMIND_AGAIN_AFTER`.
         """
-        count = 0
+        count = recent = 0
         now = self.clock()
         for person in await self.store.participants(round_.id):
             if person.done or person.dm_channel is None:
@@ -345,6 +366,16 @@ class Rounds:
                 )
             ):
                 continue
+            if (
+                not automatic
+                and person.reminded_at
+                and now - person.reminded_at < REMIND_AGAIN_AFTER
+            ):
+                recent += 1
+                continue
+            if not await self.store.claim_reminder(person, now):
+                recent += 1  # another remind (a double click, the clock) has just taken it
+                continue
             lang = language_of(person.locale)
             text = t(
                 lang,
@@ -357,10 +388,12 @@ class Rounds:
                 await self.slack.post(person.dm_channel, message.text, message.blocks)
             except SlackCallFailed as exc:
                 log.warning("reminder to %s failed: %s", person.user_id, exc.error)
-                continue
-            await self.store.note_reminder(round_.id, person.user_id, self.clock())
+                if not exc.uncertain:
+                    if exc.transient:
+                        await self.store.release_reminder(person, now)
+                    continue
             count += 1
-        return count
+        return Reminded(count, recent)
 
     async def only_after_close(self, round_: Round) -> None:
         """While ``round_`` is open its results and answers are not shown, only how many people

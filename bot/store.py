@@ -812,13 +812,31 @@ class Store:
                 for row in await cur.fetchall()
             }
 
-    async def note_reminder(self, round_id: int, user_id: str, now: datetime | None = None) -> None:
-        """Count a reminder sent to the person."""
+    async def claim_reminder(self, person: Participant, now: datetime) -> bool:
+        """Record a reminder to ``person`` before it is sent: True for one caller only among
+        those that read them with the same count of reminders (a double click, two clocks)."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
+                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ?",
+                (_iso(now), person.round_id, person.user_id, person.reminders_sent),
+            )
+            return cur.rowcount == 1
+
+    async def release_reminder(self, person: Participant, now: datetime) -> None:
+        """Give back the reminder claimed at ``now`` (Slack certainly did not post it)."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
-                " WHERE round_id = ? AND user_id = ?",
-                (_iso(now or utcnow()), round_id, user_id),
+                "UPDATE participants SET reminders_sent = ?, reminded_at = ?"
+                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ? AND reminded_at = ?",
+                (
+                    person.reminders_sent,
+                    _iso(person.reminded_at),
+                    person.round_id,
+                    person.user_id,
+                    person.reminders_sent + 1,
+                    _iso(now),
+                ),
             )
 
     async def snooze(self, round_id: int, user_id: str, until: datetime) -> None:
@@ -1038,6 +1056,15 @@ class Store:
                 (_iso(now), team_id, lead, _iso(sent_before)),
             )
             return cur.rowcount == 1
+
+    async def release_digest(self, team_id: str, lead: str, claimed_at: datetime) -> None:
+        """Give back the digest claimed at ``claimed_at`` (it could not be sent): due again."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE action_digests SET sent_at = NULL"
+                " WHERE team_id = ? AND lead = ? AND sent_at = ?",
+                (team_id, lead, _iso(claimed_at)),
+            )
 
     # ------------------------------------------------------------------ recurring rounds
 

@@ -142,7 +142,7 @@ async def _run(
     if cmd.sub is Sub.STATUS:
         return Reply(await rounds.status(round_, lang))
     if cmd.sub is Sub.REMIND:
-        return Reply(t(lang, "reminded", count=await rounds.remind(round_)))
+        return Reply((await rounds.remind(round_)).text(lang))
     if cmd.sub is Sub.CLOSE:
         await rounds.close(round_, force=cmd.anyway)
         return Reply(t(lang, "closed_ok"))
