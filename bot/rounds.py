@@ -618,6 +618,8 @@ class Rounds:
                 await self.slack.post(person.dm_channel, message.text, message.blocks)
             except SlackCallFailed as exc:
                 log.warning("snooze reminder to %s failed: %s", user_id, exc.error)
+                if exc.transient and not exc.uncertain:  # certainly not posted: next minute
+                    await self.store.snooze(round_id, user_id, self.clock())
 
     async def _tell_lead_if_all_done(self, round_: Round) -> None:
         """Once everyone has finished (or declined, with at least one answer), DM the lead."""

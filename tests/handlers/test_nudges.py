@@ -127,3 +127,25 @@ async def test_the_leads_remind_leaves_out_someone_who_snoozed(harness: Harness)
         False,
     ]  # the invitation and the snooze's answer only
     assert h.dm_messages("U1")[-1]["text"].startswith("Un recordatorio")
+
+
+async def test_a_snooze_reminder_slack_was_too_busy_for_comes_a_minute_later(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_snooze_hour", h.dm_messages("U2")[0])
+    h.clock.now += timedelta(minutes=61)
+    h.slack.fail_next(
+        "chat.postMessage",
+        "ratelimited",
+        status=200,
+        times=1,
+        where=lambda p: p["channel"] == "DU2",
+    )
+    await h.deps.rounds.tick()  # refused: nothing posted, the snooze is kept
+    h.clock.now += timedelta(minutes=1)
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    woken = [m for m in h.dm_messages("U2") if m["text"].startswith("Here is the reminder")]
+    assert len(woken) == 1
