@@ -66,9 +66,12 @@ class Refusal(Exception):
 class WouldWithhold(Refusal):
     """Closing now would withhold areas (too few answers): the lead may close anyway or wait."""
 
-    def __init__(self, round_id: int, areas: Sequence[str], overall: bool) -> None:
+    def __init__(
+        self, round_id: int, areas: Sequence[str], overall: bool, everyone_done: bool
+    ) -> None:
         super().__init__("close_would_withhold")
         self.round_id, self.areas, self.overall = round_id, tuple(areas), overall
+        self.everyone_done = everyone_done  # nothing to wait for: only *Close anyway* is left
 
 
 class NobodyToInvite(Refusal):
@@ -426,9 +429,12 @@ class Rounds:
         is posted by the clock (`tick`), and the lead is told so.
         """
         report = await self.analyse(round_)
-        withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
+        withheld = _withheld(report, round_.lang)
         if not force and (withheld or report.overall.stage is None):
-            raise WouldWithhold(round_.id, withheld, report.overall.stage is None)
+            people = await self.store.participants(round_.id)
+            raise WouldWithhold(
+                round_.id, withheld, report.overall.stage is None, all(p.done for p in people)
+            )
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
@@ -591,7 +597,10 @@ class Rounds:
         if not await self.store.claim_lead_told_done(round_.id, self.clock()):
             return
         lead = await self.slack.user(round_.started_by)
-        message = nudge_blocks.all_done(round_, finished, len(people), language_of(lead.locale))
+        withheld = _withheld(await self.analyse(round_), round_.lang)
+        message = nudge_blocks.all_done(
+            round_, finished, len(people), withheld, language_of(lead.locale)
+        )
         await self.slack.post_dm(round_.started_by, message.text, message.blocks)
 
     async def resume(self) -> None:
@@ -631,6 +640,11 @@ def _fan_out(invitations: dict[str, PostStatus]) -> FanOut:
         if s.state is PostState.REFUSED
     )
     return FanOut(sent, refused, len(invitations) - sent - len(refused))
+
+
+def _withheld(report: Report, lang: str) -> tuple[str, ...]:
+    """The names of the areas a summary of ``report`` shows as counts only (too few answers)."""
+    return tuple(r.area.name.get(lang) for r in report.areas if r.below_min_responses)
 
 
 def _framework_line(framework: Framework, lang: str) -> str:

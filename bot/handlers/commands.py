@@ -59,7 +59,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             reply = await _run(deps, parsed, command, caller, lang)
         except WouldWithhold as warning:
-            message = withhold_warning(warning.round_id, warning.areas, warning.overall, lang)
+            message = withhold_warning(
+                warning.round_id, warning.areas, warning.overall, warning.everyone_done, lang
+            )
             await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
             return
         except Refusal as refusal:

@@ -92,7 +92,7 @@ async def test_app_home_close_button_is_refused_to_a_non_lead(harness: Harness) 
     warning = h.last_dm("ULEAD")  # nobody answered yet: nothing but counts could be shown
     assert "Not yet closed" in warning["text"] and "No overall stage" in warning["text"]
     assert (await h.deps.store.get_round(round_.id)).status is RoundStatus.OPEN  # type: ignore[union-attr]
-    await h.click("ULEAD", "cx_close_now", str(round_.id), channel="DULEAD", ts="1.0")
+    await h.click("ULEAD", "cx_close_anyway", str(round_.id), channel="DULEAD", ts="1.0")
     assert (await h.deps.store.get_round(round_.id)).status is RoundStatus.CLOSED  # type: ignore[union-attr]
 
 

@@ -74,14 +74,38 @@ async def test_the_lead_hears_once_when_everyone_has_finished_and_can_close_now(
     harness: Harness,
 ) -> None:
     h = harness
-    await run_round(h, {"U1": 1, "U2": 3})
+    await run_round(h, {"U1": 1, "U2": 3, "U3": 2})
     await h.deps.rounds.tick()
     await h.deps.rounds.tick()
     told = [m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"]]
-    assert len(told) == 1 and "(2 of 2 finished)" in told[0]["text"]
+    assert len(told) == 1 and "(3 of 3 finished)" in told[0]["text"]
+    assert "Counts only" not in told[0]["text"]
     await h.press("ULEAD", "cx_close_now", told[0])
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     assert round_.status is RoundStatus.CLOSED and round_.summary_ts is not None
+
+
+async def test_close_now_after_everyone_finished_warns_first_and_offers_only_close_anyway(
+    harness: Harness,
+) -> None:
+    h = harness
+    await run_round(h, {"U1": 1, "U2": 3})  # two answers per area: below the minimum of 3
+    await h.deps.rounds.tick()
+    told = next(m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"])
+    assert (
+        "Counts only, no levels (too few answers): Data: knowing what customers want"
+        in (told["text"])
+    )
+    await h.press("ULEAD", "cx_close_now", told)
+    warning = h.last_dm("ULEAD")
+    assert warning["text"].startswith("*Not yet closed.*")
+    assert "Everyone has finished, so waiting will not change this" in warning["text"]
+    assert "Wait for more answers" not in warning["text"]
+    assert [e["action_id"] for e in warning["blocks"][-1]["elements"]] == ["cx_close_anyway"]
+    assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None  # still open
+    await h.press("ULEAD", "cx_close_anyway", warning)
+    round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert round_.status is RoundStatus.CLOSED
 
 
 async def test_the_lead_is_not_told_while_someone_has_not_finished(harness: Harness) -> None:
@@ -102,6 +126,7 @@ async def test_closing_with_areas_to_withhold_warns_the_lead_first(harness: Harn
     assert warning.startswith("*Not yet closed.*")
     assert "Counts only, no levels (too few answers): Data: knowing what customers want" in warning
     assert "No overall stage" in warning
+    assert "Wait for more answers" in warning  # U3 has not finished yet
     assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None  # still open
     await answer_all(h, "U3", 3)
     await h.command("close")
