@@ -38,6 +38,7 @@ from bot.render.blocks import dialogue as dialogue_blocks
 from bot.render.blocks import nudges as nudge_blocks
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.chart import render_chart
+from bot.render.dialogue import local_deadline
 from bot.render.report import render_markdown
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
@@ -72,6 +73,14 @@ class WouldWithhold(Refusal):
         super().__init__("close_would_withhold")
         self.round_id, self.areas, self.overall = round_id, tuple(areas), overall
         self.everyone_done = everyone_done  # nothing to wait for: only *Close anyway* is left
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What a remind did: the people reminded, and those left out as their snooze is pending."""
+
+    reminded: tuple[str, ...]
+    snoozed: tuple[Participant, ...] = ()
 
 
 class NobodyToInvite(Refusal):
@@ -310,6 +319,7 @@ class Rounds:
         what: a per-person count of answered areas would pick their rows out of an export."""
         invitations = await self.store.invitations(round_.id)
         lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
+        now = self.clock()
         for person in await self.store.participants(round_.id):
             invitation = invitations.get(person.user_id)
             if invitation is None or invitation.state is PostState.SENT:
@@ -318,24 +328,30 @@ class Rounds:
                 phase = t(lang, "phase_unreached", error=invitation.error or "")
             else:
                 phase = t(lang, "phase_waiting")
+            if person.snoozed(now) and person.snooze_until is not None:
+                until = local_deadline(person.snooze_until, person.tz, lang)
+                phase += f" · {t(lang, 'status_snoozed', when=until)}"
             lines.append(f"• <@{person.user_id}>: {phase}")
         waiting = _fan_out(invitations).waiting
         if waiting:
             lines.append(t(lang, "invitations_waiting", count=waiting))
         return "\n".join(lines)
 
-    async def remind(self, round_: Round, *, automatic: bool = False) -> int:
-        """DM everyone who has not finished and has not snoozed; returns how many were reminded.
+    async def remind(self, round_: Round, *, automatic: bool = False) -> Reminded:
+        """DM everyone who has not finished and has not snoozed; returns who was reminded and
+        who was left out for a pending snooze.
 
         ``automatic`` reminders follow `reminder_due` (timing, count, working hours).
         """
-        count = 0
+        reminded: list[str] = []
+        snoozed: list[Participant] = []
         now = self.clock()
         for person in await self.store.participants(round_.id):
             if person.done or person.dm_channel is None:
                 continue
             if person.snoozed(now):
-                continue  # they chose when to hear from us
+                snoozed.append(person)  # they chose when to hear from us
+                continue
             if automatic and (
                 not reminder_due(
                     now,
@@ -360,8 +376,8 @@ class Rounds:
                 log.warning("reminder to %s failed: %s", person.user_id, exc.error)
                 continue
             await self.store.note_reminder(round_.id, person.user_id, self.clock())
-            count += 1
-        return count
+            reminded.append(person.user_id)
+        return Reminded(tuple(reminded), tuple(snoozed))
 
     async def only_after_close(self, round_: Round) -> None:
         """While ``round_`` is open its results and answers are not shown, only how many people

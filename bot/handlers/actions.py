@@ -89,7 +89,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             try:
                 round_ = await deps.rounds.led_round(int(action.get("value") or 0), team_id, caller)
                 if action["action_id"] == HOME_REMIND:
-                    text = t(lang, "reminded", count=await deps.rounds.remind(round_))
+                    result = await deps.rounds.remind(round_)
+                    text = nudges.reminded(len(result.reminded), result.snoozed, lang)
                 else:
                     await deps.rounds.close(
                         round_, force=action["action_id"] == nudges.CLOSE_ANYWAY

@@ -37,7 +37,7 @@ async def test_snooze_until_tomorrow_morning_in_the_persons_zone(harness: Harnes
     h = harness
     await h.command("start cx-pillars <@U1>")
     await h.press("U1", "cx_snooze_tomorrow", h.dm_messages("U1")[0])
-    assert texts(h, "U1")[-1] == "De acuerdo, se lo recordaré mañana a las 09:00 CET."
+    assert texts(h, "U1")[-1] == "De acuerdo, se lo recordaré mañana a las 9:00 CET."
     person = await h.deps.store.participant(1, "U1")
     assert person is not None and person.snooze_until is not None
     assert person.snooze_until.isoformat() == "2026-11-26T08:00:00+00:00"  # 9:00 in Madrid
@@ -152,3 +152,23 @@ async def test_the_leads_remind_leaves_out_someone_who_snoozed(harness: Harness)
         False,
     ]  # the invitation and the snooze's answer only
     assert h.dm_messages("U1")[-1]["text"].startswith("Un recordatorio")
+    assert reply(h) == (
+        "Reminded 1 person who has not finished.\n"
+        "Not reminded: <@U2> asked to be reminded Thu, Nov 26, 9:00 GMT."  # Ben's own zone
+    )
+    await h.command("status")
+    assert "• <@U2>: invited · snoozed until Thu, Nov 26, 9:00 GMT" in reply(h)
+
+
+async def test_remind_says_nobody_was_reminded_when_the_only_one_left_snoozed(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_snooze_hour", h.dm_messages("U2")[0])
+    h.slack.add_user("ULEAD", name="lea", locale="de-DE", tz="Europe/Madrid")
+    await h.command("remind")
+    assert reply(h) == (
+        "Niemand wurde erinnert.\n"
+        "Nicht erinnert: <@U2> möchte erst am Mi, 25. Nov., 11:00 Uhr GMT erinnert werden."
+    )

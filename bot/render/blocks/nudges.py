@@ -8,9 +8,10 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionB
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.i18n import t
-from bot.model import Round
+from bot.model import Participant, Round
 from bot.render.blocks import clip
 from bot.render.blocks.dialogue import Action, Message, encode, snooze_buttons
+from bot.render.dialogue import hour_minute, local_deadline
 from bot.schedule import local_time
 
 CLOSE_NOW = "cx_close_now"  # checks first, like App Home's Close: warns before withholding
@@ -87,6 +88,17 @@ def snoozed(until: datetime, now: datetime, tz: str | None, lang: str) -> Messag
     """The answer to a snooze: when the reminder will come, in the person's own time."""
     local, today = local_time(until, tz), local_time(now, tz)
     key = "snooze_at" if local.date() == today.date() else "snooze_at_tomorrow"
-    when = t(lang, key, time=f"{local:%H:%M} {local:%Z}".strip())
+    when = t(lang, key, time=f"{hour_minute(local)} {local:%Z}".strip())
     text = t(lang, "snooze_set", when=when)
     return Message.of(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def reminded(count: int, snoozed: tuple[Participant, ...], lang: str) -> str:
+    """The lead's answer to remind: how many were reminded, and who was left out because they
+    asked to be reminded later (until when, in their own time zone)."""
+    lines = [t(lang, "reminded", count=count)]
+    for person in snoozed:
+        if person.snooze_until is not None:
+            when = local_deadline(person.snooze_until, person.tz, lang)
+            lines.append(t(lang, "reminded_snoozed", person=f"<@{person.user_id}>", when=when))
+    return "\n".join(lines)
