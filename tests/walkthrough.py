@@ -43,12 +43,10 @@ CARLA = Person("UCARLA", "Carla", "de-DE", "Europe/Berlin", "types in German, sk
 CAST = (BEN, ANA, CARLA, LEA)
 ROOM = Room("C0CXTEAM", "cx-team")
 
-LEVELS = {1: "Initiation", 2: "Development", 3: "Maturation", 4: "Optimization"}
-
 
 def level(value: int) -> str:
-    """The label of a level's button in English (the one place to edit when it changes)."""
-    return f"{value} · {LEVELS[value]}"
+    """The label of a level's button on a card (the one place to edit when it changes)."""
+    return str(value)
 
 
 # Ben's current and target level per area of cx-maturity, in the framework's order.
@@ -86,7 +84,7 @@ ROUND: tuple[Step, ...] = (
     Types(CARLA, "Stufe 3"),
     Clicks(CARLA, "Überspringen"),
     Clicks(CARLA, "Zurück"),
-    Clicks(CARLA, "1 · Beginn", nth=1),
+    Clicks(CARLA, level(1), nth=1),
     Types(CARLA, "Anrufe landen oft in der falschen Warteschlange.", thread="Routing"),
     TypesUntil(
         CARLA, "Carla answers the rest by typing", CARLA_REPLIES.split(", "), until="Absenden"
