@@ -38,7 +38,7 @@ from bot.render.blocks import dialogue as dialogue_blocks
 from bot.render.blocks import nudges as nudge_blocks
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.chart import render_chart
-from bot.render.dialogue import local_deadline
+from bot.render.dialogue import local_deadline, reader_time
 from bot.render.report import render_markdown
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
@@ -193,7 +193,7 @@ class Rounds:
         except RoundAlreadyOpen:
             raise Refusal("round_already_open", framework=framework.id) from None
         try:
-            await self.announce(round_, deadline)
+            await self.announce(round_)
         except SlackCallFailed as exc:
             if exc.transient:  # the round stands; the clock announces it
                 raise Refusal("announce_pending", error=exc.error) from None
@@ -201,19 +201,18 @@ class Rounds:
         fan_out = await self.fan_out(round_)
         return round_, FanOut(fan_out.invited, unreached + fan_out.unreached, fan_out.waiting)
 
-    async def announce(self, round_: Round, deadline: date | None = None) -> None:
-        """Post the round's announcement to its channel, once (``deadline``: as the lead gave
-        it; else the deadline's date in UTC). When Slack refuses it for good (the bot is not in
-        the channel), the round is deleted."""
+    async def announce(self, round_: Round) -> None:
+        """Post the round's announcement to its channel, once (the deadline shown in each
+        reader's own time). When Slack refuses it for good (the bot is not in the channel), the
+        round is deleted."""
         lang = round_.lang
-        day = deadline or (round_.deadline.date() if round_.deadline else None)
         text = t(
             lang,
-            "announce_deadline" if day else "announce",
+            "announce_deadline" if round_.deadline else "announce",
             starter=f"<@{round_.started_by}>",
             framework=round_.framework.name.get(lang),
             count=len(await self.store.participants(round_.id)),
-            deadline=day.isoformat() if day else "",
+            deadline=reader_time(round_.deadline, lang) if round_.deadline else "",
         )
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
         try:

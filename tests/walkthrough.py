@@ -125,7 +125,7 @@ TITLE = "Walkthrough: one round of cx-assess, message by message"
 INTRO = """
 What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
 a current and a target level each), an action made from its roadmap, and a second, recurring
-round that is cancelled. Every message below
+round that is canceled. Every message below
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
 [tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed
 requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py), and renders

@@ -124,3 +124,10 @@ def local_deadline(moment: datetime, tz: str | None, lang: str) -> str:
         time=hour_minute(local),
         zone=local.tzname() or "UTC",
     )
+
+
+def reader_time(moment: datetime, lang: str) -> str:
+    """A moment every reader of a channel message sees in their own time (Slack's date token;
+    the fallback, for clients that cannot show it, in UTC)."""
+    fallback = local_deadline(moment, None, lang)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
