@@ -193,12 +193,13 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
     return Unrecognized(raw.strip())
 
 
-def reserved_word(key: str) -> bool:
-    """Whether a level key spelt ``key`` would be read as something else: a command in any
-    language, a bare negation, or a number (frameworks refuse such keys)."""
+def reserved_word(word: str) -> bool:
+    """Whether a level key or synonym spelt ``word`` would be read as something else: a
+    command in any language, a bare negation, a number (digits or a number word) or two numbers
+    (frameworks refuse such keys and synonyms)."""
     return any(
-        plain in _COMMANDS or plain in _NEGATIONS or _NUMBER.match(plain)
-        for plain in (normalize(key), normalize(key.replace("-", " ")))
+        plain in _COMMANDS or plain in _NEGATIONS or _NUMBER.match(plain) or _PAIR.match(plain)
+        for plain in (normalize(word), normalize(word.replace("-", " ")))
     )
 
 
