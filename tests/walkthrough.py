@@ -75,7 +75,7 @@ ROUND: tuple[Step, ...] = (
     Clicks(ANA, "Empezar"),
     Types(ANA, "desarrollo"),
     Types(ANA, "ayuda"),
-    Types(ANA, "hay margen de mejora"),
+    Types(ANA, "depende del día"),
     Types(ANA, "3"),
     Types(ANA, "pausa"),
     Clicks(ANA, "Mañana, 9:00"),

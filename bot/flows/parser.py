@@ -146,11 +146,16 @@ ParsedReply = LevelChoice | PairChoice | CommandChoice | Ambiguous | Unrecognize
 Reask = Ambiguous | Unrecognized | WhichArea
 
 
+_WORD_HYPHEN = re.compile(r"(?<=\w)[-‐‑](?=\w)")
+
+
 def normalize(text: str) -> str:
-    """Lower-case, accent-free, single-spaced text with surrounding punctuation removed."""
+    """Lower-case, accent-free, single-spaced text with surrounding punctuation removed; a
+    hyphen between two words reads as a space."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     plain = plain.replace("'", "").replace("’", "").replace("¿", "").replace("¡", "")
+    plain = _WORD_HYPHEN.sub(" ", plain)  # "so-so" = "so so", "data-driven" = "data driven"
     plain = re.sub(r"[\s,;]+", " ", plain).strip()
     if plain.strip("?") == "":
         return plain

@@ -33,6 +33,7 @@ from bot.flows.parser import (
     Unrecognized,
     WhichArea,
     interpret,
+    normalize,
     parse_command,
     parse_reply,
 )
@@ -183,6 +184,35 @@ SYNONYMS = Scale(
 )
 def test_a_reply_naming_exactly_one_level_counts(text: str, scale: Scale, value: int) -> None:
     assert parse_reply(text, scale) == LevelChoice(value)
+
+
+# The README's natural phrases, in every bundled framework: the level each one means there
+# ("could be better" is a partial state on a maturity scale, a mostly met expectation).
+NATURAL = {"cx-maturity": 2, "cx-pillars": 2, "cx-expectations": 3, "cx-strategy": 3}
+HALFWAY = {"cx-maturity": 2, "cx-pillars": 2, "cx-expectations": 2, "cx-strategy": 2}
+
+
+@pytest.mark.parametrize("framework", sorted(NATURAL))
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("hay margen de mejora", NATURAL),
+        ("could be better", NATURAL),
+        ("eher so mittel", HALFWAY),
+        ("so so", HALFWAY),
+        ("so-so", HALFWAY),
+    ],
+)
+def test_the_readmes_natural_phrases_work_in_every_bundled_framework(
+    framework: str, text: str, levels: dict[str, int]
+) -> None:
+    scale = CATALOG.get(framework).scale
+    assert parse_reply(text, scale) == LevelChoice(levels[framework])
+
+
+@pytest.mark.parametrize(("text", "same"), [("so so", "so-so"), ("data driven", "data-driven")])
+def test_a_hyphen_between_words_reads_as_a_space(text: str, same: str) -> None:
+    assert normalize(text) == normalize(same)
 
 
 @pytest.mark.parametrize(
