@@ -69,6 +69,8 @@ _WORDS: dict[Command, str] = {
     Command.DECLINE: "not now|decline|ahora no|rechazar|nicht jetzt|ablehnen",
     Command.START_OVER: "start over|restart|empezar de nuevo|reiniciar|von vorne|neu starten",
 }
+# Confirming a question ("Change area 3?"); never an answer on a card.
+_YES = frozenset({"yes", "y", "yep", "ok", "okay", "si", "s", "claro", "vale", "ja", "j", "genau"})
 # A bare "no" is not an answer on any scale (not even "No definido" or "Nicht erfüllt").
 _NEGATIONS = frozenset(
     {"no", "not", "nicht", "nein", "non", "no thanks", "no gracias", "nein danke"}
@@ -263,13 +265,16 @@ _EVENTS: dict[Command, Event] = {
 }
 
 
-def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | Reask:
+def interpret(
+    text: str, prompt: Prompt, area_ids: tuple[str, ...], asked: WhichArea | None = None
+) -> Event | Reask:
     """What a typed message means while ``prompt`` is shown; never raises.
 
     At a card: a level (for its first open question), both levels at once, a command or
     ``comment: ...``. At the review or after finishing: "change 2" (a bare "2" is asked about,
-    not guessed), or a command. Elsewhere: a command, and any other text starts (or resumes)
-    the dialogue.
+    not guessed; when that was ``asked``, "yes" / "sí" / "ja" or the same number again
+    confirms), or a command. Elsewhere: a command, and any other text starts (or resumes) the
+    dialogue.
     """
     if match := _COMMENT.match(text.strip()):
         return Comment(match.group(1))
@@ -289,6 +294,8 @@ def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | R
         return parsed
     plain = normalize(raw)
     if isinstance(prompt, Review | Finished):
+        if asked is not None and (plain in _YES or plain == normalize(asked.text)):
+            return Change(area_ids[asked.number - 1])
         explicit = _CHANGE.match(plain)
         if match := explicit or _AREA_NUMBER.match(plain):
             number = int(match.group(1))

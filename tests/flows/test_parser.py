@@ -276,6 +276,14 @@ def test_a_bare_number_at_the_review_is_asked_about_not_guessed() -> None:
     assert interpret("13", REVIEW, AREA_IDS) == Unrecognized("13", out_of_range=True)
 
 
+@pytest.mark.parametrize("reply", ["yes", "sí", "Ja", "3"])
+def test_yes_or_the_same_number_confirms_the_area_asked_about(reply: str) -> None:
+    asked = WhichArea("3", 3)
+    assert interpret(reply, REVIEW, AREA_IDS, asked) == Change(AREA_IDS[2])
+    assert interpret("4", REVIEW, AREA_IDS, asked) == WhichArea("4", 4)  # another: asked again
+    assert interpret(reply, REVIEW, AREA_IDS) != Change(AREA_IDS[2])  # nothing was asked
+
+
 SEPARATORS = ["", " ", "->", " → ", "/", " then ", " y ", " und ", " to ", ", "]
 NUMBERS = {1: ["1", "one", "uno", "eins"], 2: ["2", "two", "dos", "zwei"],
            3: ["3", "three", "tres", "drei"], 4: ["4", "four", "cuatro", "vier"]}  # fmt: skip

@@ -97,6 +97,10 @@ async def test_replies_in_a_card_thread_are_appended_to_that_area_comment(
     updates = len(h.slack.calls_to("chat.update"))
     await h.dm("U2", "We only look at CSAT once a year.", thread_ts=card_ts)
     assert "Comment saved for Data" in h.last_dm("U2")["text"]
+    assert (
+        "appears word for word, without your name, in the round's report"
+        in (h.last_dm("U2")["text"])
+    )  # warned before anyone can tell it apart
     assert len(h.slack.calls_to("chat.update")) == updates  # the card does not show comments
     await h.dm("U2", "And nobody reads it.", thread_ts=card_ts)
     assert "Added to your comment on Data" in h.last_dm("U2")["text"]
