@@ -67,6 +67,7 @@ async def run_chat(
         step = Transition(state, prompt_for(snapshot, state))
     resumed_finished = step.state.phase is Phase.FINISHED
     show, shown = True, step.prompt
+    asked: WhichArea | None = None  # "Change area 3?" awaiting a yes
     while True:
         if show:
             same_card = (
@@ -98,7 +99,8 @@ async def run_chat(
             continue  # a blank line is no answer
         if echo:
             out.write(f"> {line.rstrip()}\n")
-        event = interpret(line.rstrip("\n"), step.prompt, area_ids)
+        event = interpret(line.rstrip("\n"), step.prompt, area_ids, asked)
+        asked = event if isinstance(event, WhichArea) else None
         if isinstance(event, Ambiguous | Unrecognized | WhichArea):
             hint = (
                 options_hint(step.prompt, lang)

@@ -295,8 +295,6 @@ class _Checker:
     def level_key(self, data: object, path: str) -> str | None:
         """A level's key: a slug that a typed answer or a CSV cell cannot read as anything else
         (a command in any language, or a number)."""
-        from bot.flows.parser import reserved_word  # the parser's words; it imports this module
-
         key = self.slug(data, path)
         if key is not None and reserved_word(key):
             self.fail(path, f"'{key}' cannot be a level key: it reads as a command or a number")
@@ -462,6 +460,14 @@ def _parse_scale(check: _Checker, data: object) -> Scale | None:
     return Scale(tuple(levels))
 
 
+def reserved_word(word: str) -> bool:
+    """Whether a typed ``word`` reads as a command, a number or a pair of numbers (the
+    parser's rule, `bot.flows.parser.reserved_word`; the parser imports this module)."""
+    from bot.flows import parser
+
+    return parser.reserved_word(word)
+
+
 def _parse_synonyms(check: _Checker, data: object, path: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, dict):
         check.fail(path, f"expected words by language like {{es: [regular]}}, got {_kind(data)}")
@@ -476,7 +482,15 @@ def _parse_synonyms(check: _Checker, data: object, path: str) -> dict[str, tuple
         ):
             check.fail(here, f"expected a list of non-empty words, got {_kind(words)}")
         else:
-            result[lang] = tuple(w.strip() for w in words)
+            dead = [w for w in words if reserved_word(w)]
+            for word in dead:
+                check.fail(
+                    here,
+                    f"'{word.strip()}' cannot be a synonym: a typed '{word.strip()}' reads as a"
+                    " command, a number or two numbers, so it would never name this level",
+                )
+            if not dead:
+                result[lang] = tuple(w.strip() for w in words)
     return result
 
 

@@ -7,6 +7,7 @@ from bot.i18n import language_of
 from bot.model import RoundStatus
 from bot.plan import Plan
 from bot.render.blocks.home import LedItem, PendingItem, SummaryItem, home_view
+from bot.render.dialogue import local_deadline
 from bot.slack_api import SlackGateway
 from bot.store import Store
 
@@ -21,6 +22,7 @@ class AppHome:
         """Build and publish the person's Home tab (never shows anyone's answers)."""
         user = await self.slack.user(user_id)
         lang = language_of(user.locale)
+        now = self.plan.now()
         pending = [
             PendingItem(
                 r.id,
@@ -28,6 +30,9 @@ class AppHome:
                 r.framework.name.get(lang),
                 p.state.answered,
                 len(r.framework.areas),
+                local_deadline(p.snooze_until, p.tz, lang)
+                if p.snooze_until and p.snoozed(now)
+                else "",
             )
             for r, p in await self.store.open_dialogues(user_id)
             if p.state.phase in PENDING and r.team_id == team_id

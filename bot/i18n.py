@@ -29,11 +29,13 @@ def messages() -> dict[str, Text]:
 def t(lang: str, key: str, **params: object) -> str:
     """The message ``key`` in ``lang`` (English when missing), with ``params`` filled in.
 
-    With ``count=1``, the singular ``key_one`` is used when the catalog has one.
+    With ``count=1`` (``count=0``), ``key_one`` (``key_zero``) is used when the catalog has one.
     """
     catalog = messages()
-    if params.get("count") == 1 and f"{key}_one" in catalog:
-        key = f"{key}_one"
+    count = params.get("count")
+    form = "_zero" if count == 0 else "_one" if count == 1 else ""
+    if form and f"{key}{form}" in catalog:
+        key = f"{key}{form}"
     return catalog[key].get(lang).format(**params)
 
 

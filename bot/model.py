@@ -208,3 +208,13 @@ class Discussion:
     channel_id: str
     ts: str
     replies: tuple[DiscussionReply, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What a remind did: how many it reminded (a post Slack may have made counts), how many it
+    left out for having been reminded within the hour, and who it left out for a pending snooze."""
+
+    count: int
+    recent: int = 0
+    snoozed: tuple[Participant, ...] = ()

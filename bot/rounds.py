@@ -29,6 +29,7 @@ from bot.model import (
     PostKind,
     PostState,
     PostStatus,
+    Reminded,
     Round,
     RoundAlreadyOpen,
     RoundNotOpen,
@@ -39,6 +40,7 @@ from bot.render.blocks import dialogue as dialogue_blocks
 from bot.render.blocks import nudges as nudge_blocks
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.chart import render_chart
+from bot.render.dialogue import local_deadline, reader_time
 from bot.render.report import render_markdown
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
@@ -68,9 +70,12 @@ class Refusal(Exception):
 class WouldWithhold(Refusal):
     """Closing now would withhold areas (too few answers): the lead may close anyway or wait."""
 
-    def __init__(self, round_id: int, areas: Sequence[str], overall: bool) -> None:
+    def __init__(
+        self, round_id: int, areas: Sequence[str], overall: bool, everyone_done: bool
+    ) -> None:
         super().__init__("close_would_withhold")
         self.round_id, self.areas, self.overall = round_id, tuple(areas), overall
+        self.everyone_done = everyone_done  # nothing to wait for: only *Close anyway* is left
 
 
 class NobodyToInvite(Refusal):
@@ -91,22 +96,6 @@ class NobodyToInvite(Refusal):
 class Unreached:
     user_id: str
     error: str
-
-
-@dataclass(frozen=True)
-class Reminded:
-    """What a `Rounds.remind` did: how many it reminded (a post Slack may have made counts),
-    and how many it left out for having been reminded in the last `REMIND_AGAIN_AFTER`."""
-
-    count: int
-    recent: int = 0
-
-    def text(self, lang: str) -> str:
-        """What the lead is told."""
-        lines = [t(lang, "reminded", count=self.count)]
-        if self.recent:
-            lines.append(t(lang, "reminded_recently", count=self.recent))
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -200,7 +189,7 @@ class Rounds:
         except RoundAlreadyOpen:
             raise Refusal("round_already_open", framework=framework.id) from None
         try:
-            await self.announce(round_, deadline)
+            await self.announce(round_)
         except SlackCallFailed as exc:
             if exc.transient:  # the round stands; the clock announces it
                 raise Refusal("announce_pending", error=exc.error) from None
@@ -208,19 +197,18 @@ class Rounds:
         fan_out = await self.fan_out(round_)
         return round_, FanOut(fan_out.invited, unreached + fan_out.unreached, fan_out.waiting)
 
-    async def announce(self, round_: Round, deadline: date | None = None) -> None:
-        """Post the round's announcement to its channel, once (``deadline``: as the lead gave
-        it; else the deadline's date in UTC). When Slack refuses it for good (the bot is not in
-        the channel), the round is deleted."""
+    async def announce(self, round_: Round) -> None:
+        """Post the round's announcement to its channel, once (the deadline shown in each
+        reader's own time). When Slack refuses it for good (the bot is not in the channel), the
+        round is deleted."""
         lang = round_.lang
-        day = deadline or (round_.deadline.date() if round_.deadline else None)
         text = t(
             lang,
-            "announce_deadline" if day else "announce",
+            "announce_deadline" if round_.deadline else "announce",
             starter=f"<@{round_.started_by}>",
             framework=round_.framework.name.get(lang),
             count=len(await self.store.participants(round_.id)),
-            deadline=day.isoformat() if day else "",
+            deadline=reader_time(round_.deadline, lang) if round_.deadline else "",
         )
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
         try:
@@ -326,6 +314,7 @@ class Rounds:
         what: a per-person count of answered areas would pick their rows out of an export."""
         invitations = await self.store.invitations(round_.id)
         lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
+        now = self.clock()
         for person in await self.store.participants(round_.id):
             invitation = invitations.get(person.user_id)
             if invitation is None or invitation.state is PostState.SENT:
@@ -334,6 +323,9 @@ class Rounds:
                 phase = t(lang, "phase_unreached", error=invitation.error or "")
             else:
                 phase = t(lang, "phase_waiting")
+            if person.snoozed(now) and person.snooze_until is not None:
+                until = local_deadline(person.snooze_until, person.tz, lang)
+                phase += f" · {t(lang, 'status_snoozed', when=until)}"
             lines.append(f"• <@{person.user_id}>: {phase}")
         waiting = _fan_out(invitations).waiting
         if waiting:
@@ -341,7 +333,8 @@ class Rounds:
         return "\n".join(lines)
 
     async def remind(self, round_: Round, *, automatic: bool = False) -> Reminded:
-        """DM everyone who has not finished and has not snoozed.
+        """DM everyone who has not finished and has not snoozed; says who was reminded, and who
+        was left out (a pending snooze, or reminded in the last `REMIND_AGAIN_AFTER`).
 
         Each reminder is recorded before it is sent (`Store.claim_reminder`): at most once. One
         Slack may have posted (a 5xx, a timeout) counts as sent and is never sent again; one
@@ -350,12 +343,14 @@ class Rounds:
         lead's leave out whoever was reminded in the last `REMIND_AGAIN_AFTER`.
         """
         count = recent = 0
+        snoozed: list[Participant] = []
         now = self.clock()
         for person in await self.store.participants(round_.id):
             if person.done or person.dm_channel is None:
                 continue
             if person.snoozed(now):
-                continue  # they chose when to hear from us
+                snoozed.append(person)  # they chose when to hear from us
+                continue
             if automatic and (
                 not reminder_due(
                     now,
@@ -393,7 +388,7 @@ class Rounds:
                         await self.store.release_reminder(person, now)
                     continue
             count += 1
-        return Reminded(count, recent)
+        return Reminded(count, recent, tuple(snoozed))
 
     async def only_after_close(self, round_: Round) -> None:
         """While ``round_`` is open its results and answers are not shown, only how many people
@@ -461,9 +456,12 @@ class Rounds:
         is posted by the clock (`tick`), and the lead is told so.
         """
         report = await self.analyse(round_)
-        withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
+        withheld = _withheld(report, round_.lang)
         if not force and (withheld or report.overall.stage is None):
-            raise WouldWithhold(round_.id, withheld, report.overall.stage is None)
+            people = await self.store.participants(round_.id)
+            raise WouldWithhold(
+                round_.id, withheld, report.overall.stage is None, all(p.done for p in people)
+            )
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
@@ -630,7 +628,10 @@ class Rounds:
         if not await self.store.claim_lead_told_done(round_.id, self.clock()):
             return
         lead = await self.slack.user(round_.started_by)
-        message = nudge_blocks.all_done(round_, finished, len(people), language_of(lead.locale))
+        withheld = _withheld(await self.analyse(round_), round_.lang)
+        message = nudge_blocks.all_done(
+            round_, finished, len(people), withheld, language_of(lead.locale)
+        )
         await self.slack.post_dm(round_.started_by, message.text, message.blocks)
 
     async def resume(self) -> None:
@@ -670,6 +671,11 @@ def _fan_out(invitations: dict[str, PostStatus]) -> FanOut:
         if s.state is PostState.REFUSED
     )
     return FanOut(sent, refused, len(invitations) - sent - len(refused))
+
+
+def _withheld(report: Report, lang: str) -> tuple[str, ...]:
+    """The names of the areas a summary of ``report`` shows as counts only (too few answers)."""
+    return tuple(r.area.name.get(lang) for r in report.areas if r.below_min_responses)
 
 
 def _framework_line(framework: Framework, lang: str) -> str:

@@ -116,9 +116,21 @@ def test_both_answers_typed_at_once_and_a_bare_number_at_the_review(tmp_path: Pa
     lines = ["1 3", "high"] * 5 + ["3", "done"]
     result = chat(tmp_path / "c.db", *PILLARS, stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
-    assert "Change area 3 · Delivery: putting the plan into practice? Type “change 3”" in (
+    assert "Change area 3 · Delivery: putting the plan into practice? Type yes (or “change 3”)" in (
         result.stdout
     )
     assert "Thank you!" in result.stdout  # "done" after the question: no loop
     answers = asyncio.run(saved_answers(tmp_path / "c.db", "cx-pillars"))
     assert {a.current for a in answers.values()} == {1} and len(answers) == 5
+
+
+def test_spanish_prompts_ask_with_opening_marks_and_si_confirms_the_area_to_change(
+    tmp_path: Path,
+) -> None:
+    lines = ["1 3", "alta"] * 5 + ["3", "sí", "siguiente", "enviar"]
+    result = chat(tmp_path / "c.db", *PILLARS, "--lang", "es", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "¿Hoy? Escriba 1–3 o el nombre de un nivel" in result.stdout
+    assert "¿Cambiar el área 3 · Entrega: llevar el plan a la práctica? Escriba sí" in result.stdout
+    assert "\nEntrega: llevar el plan a la práctica · 3 de 5\n" in result.stdout  # "sí" opened it
+    assert "¡Gracias!" in result.stdout

@@ -71,6 +71,22 @@ def test_level_key_that_is_a_number_is_refused(write_framework, key: str) -> Non
     assert problem.startswith(f"{path}: scale.levels[1].key: '{key}' cannot be a level key")
 
 
+@pytest.mark.parametrize(
+    "word",
+    ["skip", "Saltar", "atrás", "no sé", "Weiß nicht", "pause", "not sure", "3", "tres", "2 4"],
+)
+def test_a_synonym_read_as_a_command_or_number_is_refused(write_framework, word: str) -> None:
+    """A typed synonym that the parser reads as a command or number would never name the level."""
+    text = MINI_YAML.replace(
+        "key: medium", f"key: medium\n      synonyms: {{es: [regular, '{word}']}}"
+    )
+    path = write_framework(text)
+    assert _problems(path) == [
+        f"{path}: scale.levels[1].synonyms.es: '{word}' cannot be a synonym: a typed '{word}'"
+        " reads as a command, a number or two numbers, so it would never name this level"
+    ]
+
+
 def test_a_level_key_that_reads_as_skip_would_count_skips_as_a_level(write_framework) -> None:
     """Why the rule exists: the CSV's `skip` (and a typed `skip`) would mean that level."""
     data = yaml.safe_load(MINI_YAML)

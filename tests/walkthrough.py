@@ -45,12 +45,10 @@ CARLA = Person("UCARLA", "Carla", "de-DE", "Europe/Berlin", "types in German, sk
 CAST = (BEN, ANA, CARLA, LEA)
 ROOM = Room("C0CXTEAM", "cx-team")
 
-LEVELS = {1: "Initiation", 2: "Development", 3: "Maturation", 4: "Optimization"}
-
 
 def level(value: int) -> str:
-    """The label of a level's button in English (the one place to edit when it changes)."""
-    return f"{value} · {LEVELS[value]}"
+    """The label of a level's button on a card (the one place to edit when it changes)."""
+    return str(value)
 
 
 # Ben's current and target level per area of cx-maturity, in the framework's order.
@@ -79,7 +77,7 @@ ROUND: tuple[Step, ...] = (
     Clicks(ANA, "Empezar"),
     Types(ANA, "desarrollo"),
     Types(ANA, "ayuda"),
-    Types(ANA, "hay margen de mejora"),
+    Types(ANA, "depende del día"),
     Types(ANA, "3"),
     Types(ANA, "pausa"),
     Clicks(ANA, "Mañana, 9:00"),
@@ -88,7 +86,7 @@ ROUND: tuple[Step, ...] = (
     Types(CARLA, "Stufe 3"),
     Clicks(CARLA, "Überspringen"),
     Clicks(CARLA, "Zurück"),
-    Clicks(CARLA, "1 · Beginn", nth=1),
+    Clicks(CARLA, level(1), nth=1),
     Types(CARLA, "Anrufe landen oft in der falschen Warteschlange.", thread="Routing"),
     TypesUntil(
         CARLA, "Carla answers the rest by typing", CARLA_REPLIES.split(", "), until="Absenden"
@@ -140,8 +138,7 @@ TITLE = "Walkthrough: one round of cx-assess, message by message"
 INTRO = """
 What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
 a current and a target level each), a discussion thread on a disagreement, an action made
-from its roadmap, and a second, recurring
-round that is cancelled. Every message below
+from its roadmap, and a second, recurring round that is canceled. Every message below
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
 [tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed
 requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py), and renders

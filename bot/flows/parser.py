@@ -69,6 +69,8 @@ _WORDS: dict[Command, str] = {
     Command.DECLINE: "not now|decline|ahora no|rechazar|nicht jetzt|ablehnen",
     Command.START_OVER: "start over|restart|empezar de nuevo|reiniciar|von vorne|neu starten",
 }
+# Confirming a question ("Change area 3?"); never an answer on a card.
+_YES = frozenset({"yes", "y", "yep", "ok", "okay", "si", "s", "claro", "vale", "ja", "j", "genau"})
 # A bare "no" is not an answer on any scale (not even "No definido" or "Nicht erfüllt").
 _NEGATIONS = frozenset(
     {"no", "not", "nicht", "nein", "non", "no thanks", "no gracias", "nein danke"}
@@ -146,11 +148,16 @@ ParsedReply = LevelChoice | PairChoice | CommandChoice | Ambiguous | Unrecognize
 Reask = Ambiguous | Unrecognized | WhichArea
 
 
+_WORD_HYPHEN = re.compile(r"(?<=\w)[-‐‑](?=\w)")
+
+
 def normalize(text: str) -> str:
-    """Lower-case, accent-free, single-spaced text with surrounding punctuation removed."""
+    """Lower-case, accent-free, single-spaced text with surrounding punctuation removed; a
+    hyphen between two words reads as a space."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     plain = plain.replace("'", "").replace("’", "").replace("¿", "").replace("¡", "")
+    plain = _WORD_HYPHEN.sub(" ", plain)  # "so-so" = "so so", "data-driven" = "data driven"
     plain = re.sub(r"[\s,;]+", " ", plain).strip()
     if plain.strip("?") == "":
         return plain
@@ -193,12 +200,13 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
     return Unrecognized(raw.strip())
 
 
-def reserved_word(key: str) -> bool:
-    """Whether a level key spelt ``key`` would be read as something else: a command in any
-    language, a bare negation, or a number (frameworks refuse such keys)."""
+def reserved_word(word: str) -> bool:
+    """Whether a level key or synonym spelt ``word`` would be read as something else: a
+    command in any language, a bare negation, a number (digits or a number word) or two numbers
+    (frameworks refuse such keys and synonyms)."""
     return any(
-        plain in _COMMANDS or plain in _NEGATIONS or _NUMBER.match(plain)
-        for plain in (normalize(key), normalize(key.replace("-", " ")))
+        plain in _COMMANDS or plain in _NEGATIONS or _NUMBER.match(plain) or _PAIR.match(plain)
+        for plain in (normalize(word), normalize(word.replace("-", " ")))
     )
 
 
@@ -257,13 +265,16 @@ _EVENTS: dict[Command, Event] = {
 }
 
 
-def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | Reask:
+def interpret(
+    text: str, prompt: Prompt, area_ids: tuple[str, ...], asked: WhichArea | None = None
+) -> Event | Reask:
     """What a typed message means while ``prompt`` is shown; never raises.
 
     At a card: a level (for its first open question), both levels at once, a command or
     ``comment: ...``. At the review or after finishing: "change 2" (a bare "2" is asked about,
-    not guessed), or a command. Elsewhere: a command, and any other text starts (or resumes)
-    the dialogue.
+    not guessed; when that was ``asked``, "yes" / "sí" / "ja" or the same number again
+    confirms), or a command. Elsewhere: a command, and any other text starts (or resumes) the
+    dialogue.
     """
     if match := _COMMENT.match(text.strip()):
         return Comment(match.group(1))
@@ -283,6 +294,8 @@ def interpret(text: str, prompt: Prompt, area_ids: tuple[str, ...]) -> Event | R
         return parsed
     plain = normalize(raw)
     if isinstance(prompt, Review | Finished):
+        if asked is not None and (plain in _YES or plain == normalize(asked.text)):
+            return Change(area_ids[asked.number - 1])
         explicit = _CHANGE.match(plain)
         if match := explicit or _AREA_NUMBER.match(plain):
             number = int(match.group(1))

@@ -91,14 +91,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     read_id(str(action.get("value") or "")), team_id, caller
                 )
                 if action["action_id"] == HOME_REMIND:
-                    text = (await deps.rounds.remind(round_)).text(lang)
+                    text = nudges.reminded(await deps.rounds.remind(round_), lang)
                 else:
-                    await deps.rounds.close(round_, force=action["action_id"] == nudges.CLOSE_NOW)
+                    await deps.rounds.close(
+                        round_, force=action["action_id"] == nudges.CLOSE_ANYWAY
+                    )
                     text = t(lang, "closed_ok")
                 await deps.slack.post_dm(user_id, text)
             except WouldWithhold as warning:
                 message = nudges.withhold_warning(
-                    warning.round_id, warning.areas, warning.overall, lang
+                    warning.round_id, warning.areas, warning.overall, warning.everyone_done, lang
                 )
                 await deps.slack.post_dm(user_id, message.text, message.blocks)
             except Refusal as refusal:
@@ -127,7 +129,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     app.action(DIALOGUE_ACTIONS)(on_dialogue_action)
     app.action(Action.DETAILS)(on_details)
-    app.action(re.compile(f"^({HOME_REMIND}|{HOME_CLOSE}|{nudges.CLOSE_NOW})$"))(
-        on_home_lead_action
-    )
+    app.action(
+        re.compile(f"^({HOME_REMIND}|{HOME_CLOSE}|{nudges.CLOSE_NOW}|{nudges.CLOSE_ANYWAY})$")
+    )(on_home_lead_action)
     app.action(re.compile(f"^({Action.SNOOZE_HOUR}|{Action.SNOOZE_TOMORROW})$"))(on_snooze)

@@ -16,11 +16,10 @@ from bot.deps import Deps
 from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slash
 from bot.i18n import language_of, t
 from bot.model import RoundStatus
-from bot.render.blocks import MAX_MESSAGE_BLOCKS, to_dicts
+from bot.render.blocks import MAX_MESSAGE_BLOCKS, nudges, to_dicts
 from bot.render.blocks.actions_plan import next_run_text
 from bot.render.blocks.discussion import discussion_counts
 from bot.render.blocks.modals import start_modal
-from bot.render.blocks.nudges import withhold_warning
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed, SlackUser
@@ -60,7 +59,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         try:
             reply = await _run(deps, parsed, command, caller, lang)
         except WouldWithhold as warning:
-            message = withhold_warning(warning.round_id, warning.areas, warning.overall, lang)
+            message = nudges.withhold_warning(
+                warning.round_id, warning.areas, warning.overall, warning.everyone_done, lang
+            )
             await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
             return
         except Refusal as refusal:
@@ -142,7 +143,7 @@ async def _run(
     if cmd.sub is Sub.STATUS:
         return Reply(await rounds.status(round_, lang))
     if cmd.sub is Sub.REMIND:
-        return Reply((await rounds.remind(round_)).text(lang))
+        return Reply(nudges.reminded(await rounds.remind(round_), lang))
     if cmd.sub is Sub.CLOSE:
         await rounds.close(round_, force=cmd.anyway)
         return Reply(t(lang, "closed_ok"))

@@ -103,6 +103,11 @@ def answers_legend(framework: Framework, lang: str) -> str:
     return t(lang, "answers_legend" if framework.ask_target else "current")
 
 
+def hour_minute(local: datetime) -> str:
+    """A clock time as the messages write it: "9:00", "18:30"."""
+    return f"{local.hour}:{local:%M}"
+
+
 def local_deadline(moment: datetime, tz: str | None, lang: str) -> str:
     """A deadline in the reader's zone: "Mon 30 Nov, 18:00 CET" (UTC when the zone is unknown)."""
     try:
@@ -116,6 +121,13 @@ def local_deadline(moment: datetime, tz: str | None, lang: str) -> str:
         weekday=t(lang, "weekdays").split()[local.weekday()],
         day=local.day,
         month=t(lang, "months").split()[local.month - 1],
-        time=local.strftime("%H:%M"),
+        time=hour_minute(local),
         zone=local.tzname() or "UTC",
     )
+
+
+def reader_time(moment: datetime, lang: str) -> str:
+    """A moment every reader of a channel message sees in their own time (Slack's date token;
+    the fallback, for clients that cannot show it, in UTC)."""
+    fallback = local_deadline(moment, None, lang)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"

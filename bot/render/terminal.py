@@ -71,5 +71,5 @@ def follow_up(q: Question, lang: str) -> str:
     given = given_line(q, lang)
     if q.awaiting is None:
         return f"{given}. {t(lang, 'card_complete_hint')}"
-    asking = f"{t(lang, ROW_KEYS[q.awaiting])}? {options_hint(q, lang)}"
+    asking = f"{t(lang, 'row_question', row=t(lang, ROW_KEYS[q.awaiting]))} {options_hint(q, lang)}"
     return f"{given}. {asking}" if given else asking

@@ -33,6 +33,7 @@ from bot.flows.parser import (
     Unrecognized,
     WhichArea,
     interpret,
+    normalize,
     parse_command,
     parse_reply,
 )
@@ -185,6 +186,35 @@ def test_a_reply_naming_exactly_one_level_counts(text: str, scale: Scale, value:
     assert parse_reply(text, scale) == LevelChoice(value)
 
 
+# The README's natural phrases, in every bundled framework: the level each one means there
+# ("could be better" is a partial state on a maturity scale, a mostly met expectation).
+NATURAL = {"cx-maturity": 2, "cx-pillars": 2, "cx-expectations": 3, "cx-strategy": 3}
+HALFWAY = {"cx-maturity": 2, "cx-pillars": 2, "cx-expectations": 2, "cx-strategy": 2}
+
+
+@pytest.mark.parametrize("framework", sorted(NATURAL))
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("hay margen de mejora", NATURAL),
+        ("could be better", NATURAL),
+        ("eher so mittel", HALFWAY),
+        ("so so", HALFWAY),
+        ("so-so", HALFWAY),
+    ],
+)
+def test_the_readmes_natural_phrases_work_in_every_bundled_framework(
+    framework: str, text: str, levels: dict[str, int]
+) -> None:
+    scale = CATALOG.get(framework).scale
+    assert parse_reply(text, scale) == LevelChoice(levels[framework])
+
+
+@pytest.mark.parametrize(("text", "same"), [("so so", "so-so"), ("data driven", "data-driven")])
+def test_a_hyphen_between_words_reads_as_a_space(text: str, same: str) -> None:
+    assert normalize(text) == normalize(same)
+
+
 @pytest.mark.parametrize(
     "text", ["somewhere between development and maturation", "not excellent", "nicht mittel"]
 )
@@ -244,6 +274,14 @@ def test_a_bare_number_at_the_review_is_asked_about_not_guessed() -> None:
     assert interpret("Cambiar 3", REVIEW, AREA_IDS) == Change(AREA_IDS[2])
     assert interpret("ändern #3", REVIEW, AREA_IDS) == Change(AREA_IDS[2])
     assert interpret("13", REVIEW, AREA_IDS) == Unrecognized("13", out_of_range=True)
+
+
+@pytest.mark.parametrize("reply", ["yes", "sí", "Ja", "3"])
+def test_yes_or_the_same_number_confirms_the_area_asked_about(reply: str) -> None:
+    asked = WhichArea("3", 3)
+    assert interpret(reply, REVIEW, AREA_IDS, asked) == Change(AREA_IDS[2])
+    assert interpret("4", REVIEW, AREA_IDS, asked) == WhichArea("4", 4)  # another: asked again
+    assert interpret(reply, REVIEW, AREA_IDS) != Change(AREA_IDS[2])  # nothing was asked
 
 
 SEPARATORS = ["", " ", "->", " → ", "/", " then ", " y ", " und ", " to ", ", "]

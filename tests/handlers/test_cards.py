@@ -90,6 +90,26 @@ async def test_a_card_expands_and_marks_the_first_of_two_taps(harness: Harness) 
     assert [e["text"]["text"] for e in again["blocks"][-1]["elements"]][2] == "Weiter"
 
 
+async def test_card_buttons_are_numbers_and_the_chosen_line_names_the_level(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-maturity <@U2>")
+    await h.press("U2", "cx_start")
+
+    def rows() -> list[list[str]]:
+        card = h.card("U2")
+        return [
+            [e["text"]["text"] for e in b["elements"]]
+            for b in card["blocks"]
+            if b.get("block_id", "").startswith("q|")
+        ]
+
+    assert rows() == [["1", "2", "3", "4", "Not sure"], ["1", "2", "3", "4"]]
+    await h.tap("U2", 2, "current")
+    assert "*Today*  :white_check_mark: 2 · Development" in str(h.card("U2")["blocks"])
+
+
 async def test_details_opens_the_full_level_descriptions(harness: Harness) -> None:
     h = harness
     await h.command("start cx-maturity <@U2>")
@@ -101,7 +121,8 @@ async def test_details_opens_the_full_level_descriptions(harness: Harness) -> No
     [view] = h.slack.views.values()
     text = str(view["blocks"])
     area = MATURITY.areas[0]
-    assert view["title"]["text"] == area.name.en[:24]
+    assert view["title"]["text"] == "Levels"
+    assert view["blocks"][0]["text"]["text"] == area.name.en  # in full, not cut at 24
     assert all(area.levels[v].en in text for v in MATURITY.scale.values)
 
 

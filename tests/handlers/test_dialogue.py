@@ -23,7 +23,10 @@ async def test_start_announces_and_invites_every_human_member(harness: Harness) 
         "<@ULEAD> started a *Contact center CX maturity* assessment" in announce["text"]
         and "4 people" in announce["text"]
     )
-    assert "2026-12-04" in announce["text"]
+    assert (  # 18:00 in the lead's Madrid, shown in each reader's own time
+        ", open until <!date^1796403600^{date_short_pretty} {time}|Fri, Dec 4, 17:00 UTC>."
+        in announce["text"]
+    )
     assert h.invited() == ["U1", "U2", "U3", "ULEAD"]  # no bot, no deleted user, not the bot itself
     invitation = h.last_dm("U1")
     assert "le invita" in invitation["text"]  # U1's Slack locale is Spanish
@@ -94,6 +97,10 @@ async def test_replies_in_a_card_thread_are_appended_to_that_area_comment(
     updates = len(h.slack.calls_to("chat.update"))
     await h.dm("U2", "We only look at CSAT once a year.", thread_ts=card_ts)
     assert "Comment saved for Data" in h.last_dm("U2")["text"]
+    assert (
+        "appears word for word, without your name, in the round's report"
+        in (h.last_dm("U2")["text"])
+    )  # warned before anyone can tell it apart
     assert len(h.slack.calls_to("chat.update")) == updates  # the card does not show comments
     await h.dm("U2", "And nobody reads it.", thread_ts=card_ts)
     assert "Added to your comment on Data" in h.last_dm("U2")["text"]

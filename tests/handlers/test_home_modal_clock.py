@@ -80,6 +80,15 @@ async def test_app_home_lists_pending_led_and_recent_rounds(harness: Harness) ->
     assert "0 of 2 finished" in lead_home and "cx_home_close" in lead_home
 
 
+async def test_app_home_shows_until_when_a_person_snoozed(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_snooze_tomorrow", h.dm_messages("U2")[0])
+    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
+    text = json.dumps(h.slack.home_views["U2"], ensure_ascii=False)
+    assert "0 of 5 areas answered · snoozed until Thu, Nov 26, 9:00 GMT" in text  # Ben's zone
+
+
 async def test_app_home_close_button_is_refused_to_a_non_lead(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2>")
@@ -92,7 +101,7 @@ async def test_app_home_close_button_is_refused_to_a_non_lead(harness: Harness) 
     warning = h.last_dm("ULEAD")  # nobody answered yet: nothing but counts could be shown
     assert "Not yet closed" in warning["text"] and "No overall stage" in warning["text"]
     assert (await h.deps.store.get_round(round_.id)).status is RoundStatus.OPEN  # type: ignore[union-attr]
-    await h.click("ULEAD", "cx_close_now", str(round_.id), channel="DULEAD", ts="1.0")
+    await h.click("ULEAD", "cx_close_anyway", str(round_.id), channel="DULEAD", ts="1.0")
     assert (await h.deps.store.get_round(round_.id)).status is RoundStatus.CLOSED  # type: ignore[union-attr]
 
 

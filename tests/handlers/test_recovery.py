@@ -81,7 +81,7 @@ async def test_a_summary_slack_refuses_is_posted_by_the_clock_later(harness: Har
     await h.command("close")  # nobody answered: the lead is warned first
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     h.slack.fail_next("chat.postMessage", "channel_is_archived")
-    await h.click("ULEAD", "cx_close_now", str(round_.id), channel="DULEAD", ts="1.0")
+    await h.click("ULEAD", "cx_close_anyway", str(round_.id), channel="DULEAD", ts="1.0")
     assert "Slack refused the summary (channel_is_archived)" in h.last_dm("ULEAD")["text"]
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     assert round_.status is RoundStatus.CLOSED and round_.summary_ts is None

@@ -18,7 +18,7 @@ async def rounds(h: Harness) -> list[tuple[str, RoundStatus]]:
     return [(r.framework.id, r.status) for r in reversed(found)]
 
 
-async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_cancelled(
+async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_canceled(
     harness: Harness,
 ) -> None:
     h = harness
@@ -65,7 +65,7 @@ async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_cancelle
     assert await h.deps.store.schedule(TEAM, CHANNEL) is not None
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts="1")
     assert h.slack.ephemerals[-1]["text"] == (
-        f"The recurring round is cancelled: no more rounds will start by themselves in <#{CHANNEL}>."
+        f"The recurring round is canceled: no more rounds will start by themselves in <#{CHANNEL}>."
     )
     await h.command("cancel")
     h.clock.now += timedelta(weeks=4)

@@ -234,12 +234,15 @@ def card(q: Question, lang: str, *, round_id: int) -> Message:
     return Message.of(f"{question_title(q, lang)}: {q.area.question.get(lang)}", blocks, metadata)
 
 
-def _row(q: Question, ask: Ask, lang: str, round_id: int) -> list[ButtonElement]:
-    """One button per level of ``ask``'s scale (and Not sure for today's level)."""
+def _row(
+    q: Question, ask: Ask, lang: str, round_id: int, *, compact: bool = True
+) -> list[ButtonElement]:
+    """One button per level of ``ask``'s scale (and Not sure for today's level): just the
+    number on the card, whose level lines name each level; number and name on a re-ask."""
     chosen = q.answer.get(ask)
     buttons = [
         _button(
-            f"{level.value} · {level.label.get(lang)}",
+            str(level.value) if compact else f"{level.value} · {level.label.get(lang)}",
             f"{Action.ANSWER}{level.value}",
             encode(round_id, q.area.id, ask.value, level.value),
             "primary" if chosen == level.value else None,
@@ -273,16 +276,22 @@ def answered(area: Area, answer: AreaAnswer, framework: Framework, lang: str) ->
 
 
 def details(area: Area, framework: Framework, lang: str) -> View:
-    """The modal behind *Details*: every level of the area in full."""
+    """The modal behind *Details*: every level of the area in full, under the area's name (a
+    modal title holds only 24 characters, so the title just says "Levels")."""
     lines = [
         f"*{level.value} · {level.label.get(lang)}*\n{area.levels[level.value].get(lang)}"
         for level in framework.scale.levels
     ]
     return View(
         type="modal",
-        title=PlainTextObject(text=clip(area.name.get(lang), 24)),
+        title=PlainTextObject(text=clip(t(lang, "details_title"), 24)),
         close=PlainTextObject(text=clip(t(lang, "close_details"), 24)),
-        blocks=[_section(area.question.get(lang)), DividerBlock(), *(_section(x) for x in lines)],
+        blocks=[
+            HeaderBlock(text=clip(area.name.get(lang), 150)),
+            _section(area.question.get(lang)),
+            DividerBlock(),
+            *(_section(x) for x in lines),
+        ],
     )
 
 
@@ -338,7 +347,7 @@ def level_buttons(
 ) -> list[ButtonElement]:
     """The buttons of the card's open question (all levels, or ``only`` these), for a re-ask."""
     ask = q.awaiting or Ask.CURRENT
-    row = _row(q, ask, lang, round_id)
+    row = _row(q, ask, lang, round_id, compact=False)
     if only is None:
         return row
     return [b for b in row if b.value is not None and decode(b.value)[-1] in {str(v) for v in only}]

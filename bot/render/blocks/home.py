@@ -33,6 +33,7 @@ class PendingItem:
     framework: str
     answered: int
     total: int
+    snoozed_until: str = ""  # when the person asked to be reminded, in their own time
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ def home_view(
     blocks += _heading(t(lang, "home_pending"), t(lang, "home_none_pending"), bool(pending))
     for item in pending[:20]:
         progress = t(lang, "home_progress", answered=item.answered, total=item.total)
+        if item.snoozed_until:
+            progress += f" · {t(lang, 'status_snoozed', when=item.snoozed_until)}"
         blocks.append(
             SectionBlock(
                 text=_md(f"*{item.framework}* · <#{item.channel_id}> · {progress}"),

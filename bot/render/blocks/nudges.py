@@ -8,12 +8,14 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionB
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.i18n import t
-from bot.model import Round
+from bot.model import Reminded, Round
 from bot.render.blocks import clip
 from bot.render.blocks.dialogue import Action, Message, encode, snooze_buttons
+from bot.render.dialogue import hour_minute, local_deadline
 from bot.schedule import local_time
 
-CLOSE_NOW = "cx_close_now"
+CLOSE_NOW = "cx_close_now"  # checks first, like App Home's Close: warns before withholding
+CLOSE_ANYWAY = "cx_close_anyway"  # the warning's button: closes even though areas are withheld
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
@@ -34,16 +36,24 @@ def later(text: str, lang: str, *, round_id: int) -> Message:
     return Message.of(text, blocks)
 
 
-def all_done(round_: Round, finished: int, invited: int, lang: str) -> Message:
-    """To the lead: everyone has finished; *Close now* posts the summary."""
-    text = t(
-        lang,
-        "all_done",
-        framework=round_.framework.name.get(lang),
-        channel=f"<#{round_.channel_id}>",
-        finished=finished,
-        invited=invited,
-    )
+def all_done(
+    round_: Round, finished: int, invited: int, withheld: tuple[str, ...], lang: str
+) -> Message:
+    """To the lead: everyone has finished, which areas would show counts only; *Close now*
+    closes the way App Home's Close does (a warning first when areas are withheld)."""
+    lines = [
+        t(
+            lang,
+            "all_done",
+            framework=round_.framework.name.get(lang),
+            channel=f"<#{round_.channel_id}>",
+            finished=finished,
+            invited=invited,
+        )
+    ]
+    if withheld:
+        lines.append(t(lang, "withheld_areas", count=len(withheld), areas=", ".join(withheld)))
+    text = "\n".join(lines)
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(text=clip(text)),
@@ -53,19 +63,22 @@ def all_done(round_: Round, finished: int, invited: int, lang: str) -> Message:
     return Message.of(text, blocks)
 
 
-def withhold_warning(round_id: int, areas: tuple[str, ...], overall: bool, lang: str) -> Message:
-    """Before closing: which areas would show counts only; *Close anyway*, or simply wait."""
+def withhold_warning(
+    round_id: int, areas: tuple[str, ...], overall: bool, everyone_done: bool, lang: str
+) -> Message:
+    """Before closing: which areas would show counts only; *Close anyway*, or wait for more
+    answers (advice given only while someone has not finished)."""
     lines = [t(lang, "close_would_withhold")]
     if areas:
         lines.append(t(lang, "withheld_areas", count=len(areas), areas=", ".join(areas)))
     if overall:
         lines.append(t(lang, "withheld_overall"))
-    lines.append(t(lang, "close_or_wait"))
+    lines.append(t(lang, "close_everyone_done" if everyone_done else "close_or_wait"))
     text = "\n".join(lines)
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text))),
         ActionsBlock(
-            elements=[_button(t(lang, "close_anyway"), CLOSE_NOW, encode(round_id), "danger")]
+            elements=[_button(t(lang, "close_anyway"), CLOSE_ANYWAY, encode(round_id), "danger")]
         ),
     ]
     return Message.of(text, blocks)
@@ -75,6 +88,19 @@ def snoozed(until: datetime, now: datetime, tz: str | None, lang: str) -> Messag
     """The answer to a snooze: when the reminder will come, in the person's own time."""
     local, today = local_time(until, tz), local_time(now, tz)
     key = "snooze_at" if local.date() == today.date() else "snooze_at_tomorrow"
-    when = t(lang, key, time=f"{local:%H:%M} {local:%Z}".strip())
+    when = t(lang, key, time=f"{hour_minute(local)} {local:%Z}".strip())
     text = t(lang, "snooze_set", when=when)
     return Message.of(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def reminded(result: Reminded, lang: str) -> str:
+    """The lead's answer to remind: how many were reminded, how many were left out for having
+    been reminded within the hour, and who asked to be reminded later (until when, their time)."""
+    lines = [t(lang, "reminded", count=result.count)]
+    if result.recent:
+        lines.append(t(lang, "reminded_recently", count=result.recent))
+    for person in result.snoozed:
+        if person.snooze_until is not None:
+            when = local_deadline(person.snooze_until, person.tz, lang)
+            lines.append(t(lang, "reminded_snoozed", person=f"<@{person.user_id}>", when=when))
+    return "\n".join(lines)
