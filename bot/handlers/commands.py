@@ -118,6 +118,9 @@ async def _run(
             schedule = await deps.plan.set_schedule(started, cmd.every, cmd.users, caller)
             lines.append(next_run_text(schedule, lang))
         return Reply("\n".join(lines))
+    if cmd.sub is Sub.FOLLOWUP:
+        followup, fan_out = await deps.followups.start_latest(team, channel, caller)
+        return Reply(deps.followups.started_text(followup, fan_out, lang))
     if cmd.sub in (Sub.RESULTS, Sub.EXPORT):
         round_ = await rounds.latest_round(team, channel)
         if cmd.sub is Sub.EXPORT or round_.status is RoundStatus.OPEN:
