@@ -5,7 +5,8 @@ A follow-up is a round of its own (``followup_of`` the first round, ``iteration`
 first round's framework snapshot narrowed to the areas re-asked, today's level only, for the
 people who gave a level in one of them. Its announcement, invitations and summary go through
 the exactly-once posts like any round's. When it closes, the first round's stored report is
-updated with the agreed levels (each area from the latest iteration that asked it).
+updated with the agreed levels (each area from the latest iteration that asked it), and that
+report goes into the follow-up summary's thread.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.answers import AreaAnswer
 from bot.i18n import t
 from bot.posts import Outgoing
 from bot.render.blocks.delphi import followup_blocks, followup_text
+from bot.render.report import render_markdown
 from bot.rounds import FanOut, Refusal, Rounds, WouldWithhold
 from bot.slack_api import SlackCallFailed, SlackUser
 from bot.store import (
@@ -188,8 +190,21 @@ class Followups:
             followup_blocks(report, moved, round_.iteration, lang, round_id=round_.id),
             payload,
         )
-        if await self.rounds.posts.deliver(PostKey(round_.id, PostKind.SUMMARY), out) is None:
+        sent = await self.rounds.posts.deliver(PostKey(round_.id, PostKind.SUMMARY), out)
+        if sent is None:
             return  # posted before, or being posted by another attempt
+        first = await self.store.get_round(round_.followup_of)
+        assert first is not None
+        try:  # the summary itself is out; the updated report is an extra
+            await self.rounds.slack.upload(
+                round_.channel_id,
+                filename="cx-assess-report.md",
+                content=render_markdown(await self.agreed(first, round_), first.lang),
+                title=t(lang, "followup_report_title"),
+                thread_ts=sent.ts,
+            )
+        except SlackCallFailed as exc:
+            log.error("round %s: updated report not attached: %s", round_.id, exc)
         await self.rounds._farewell(round_, "thanks_closed")
 
     def started_text(self, round_: Round, fan_out: FanOut, lang: str) -> str:

@@ -122,6 +122,8 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert areas["data"]["current"]["median"] == 2.0 and areas["data"]["disagreement"] is False
     assert areas["delivery"]["iteration"] == 1
     assert parent.result["participants"] == {"invited": 5, "responded": 5, "completed": 5}
+    report = list(h.slack.uploads.values())[-1].decode()  # in the follow-up summary's thread
+    assert "| Data: knowing what customers want (follow-up 2) | 5 |" in report
 
     # a second iteration, on design only, shows iteration 2's distribution
     await h.command("followup", user="U2")
