@@ -15,6 +15,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
+from slack_sdk.models.blocks import Block
+
 from bot.analysis import Report, Shift, shifts
 from bot.answers import AreaAnswer
 from bot.i18n import t
@@ -184,12 +186,7 @@ class Followups:
             "areas": [s.area.id for s in moved],
             "open": [s.area.id for s in moved if s.open],
         }
-        out = Outgoing(
-            round_.channel_id,
-            followup_text(report, round_.iteration, lang),
-            followup_blocks(report, moved, round_.iteration, lang, round_id=round_.id),
-            payload,
-        )
+        out = Outgoing(round_.channel_id, *_summary(round_, report, moved, lang), payload)
         sent = await self.rounds.posts.deliver(PostKey(round_.id, PostKind.SUMMARY), out)
         if sent is None:
             return  # posted before, or being posted by another attempt
@@ -207,7 +204,20 @@ class Followups:
             log.error("round %s: updated report not attached: %s", round_.id, exc)
         await self.rounds._farewell(round_, "thanks_closed")
 
+    async def summary(self, round_: Round, lang: str) -> tuple[str, list[Block]]:
+        """A closed follow-up's summary (``results``), in ``lang``."""
+        return _summary(round_, *await self.shifts(round_), lang)
+
     def started_text(self, round_: Round, fan_out: FanOut, lang: str) -> str:
         """What the lead learns after starting a follow-up."""
         head = t(lang, "followup_started", iteration=round_.iteration)
         return f"{head}\n{self.rounds.fan_out_report(fan_out, lang)}"
+
+
+def _summary(
+    round_: Round, report: Report, moved: tuple[Shift, ...], lang: str
+) -> tuple[str, list[Block]]:
+    return (
+        followup_text(report, round_.iteration, lang),
+        followup_blocks(report, moved, round_.iteration, lang, round_id=round_.id),
+    )

@@ -130,6 +130,8 @@ async def _run(
             await rounds.export(round_, caller.id)
             await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
+        if round_.followup_of is not None:
+            return Reply(*await deps.followups.summary(round_, lang))
         report = await rounds.analyse(round_)
         return Reply(summary_text(report, lang), summary_blocks(report, lang, round_id=round_.id))
     round_ = await rounds.open_round(team, channel)

@@ -125,6 +125,10 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     report = list(h.slack.uploads.values())[-1].decode()  # in the follow-up summary's thread
     assert "| Data: knowing what customers want (follow-up 2) | 5 |" in report
 
+    await h.command("results", user="U2")
+    assert reply(h).endswith(": follow-up 2 on the disagreements")
+    assert "Consensus 0.2 → 0.73 (agreed)" in texts(h.slack.responses[-1])
+
     # a second iteration, on design only, shows iteration 2's distribution
     await h.command("followup", user="U2")
     assert "Only the round's lead" in reply(h)
