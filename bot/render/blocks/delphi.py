@@ -102,17 +102,18 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
     if shift.moved is None or shift.unchanged is None:
         lines.append(t(lang, "followup_too_few_pairs", pairs=shift.pairs))
     else:
-        lines.append(
-            t(
-                lang,
-                "followup_stability",
-                moved=shift.moved,
-                pairs=shift.pairs,
-                unchanged=number(shift.unchanged * 100, lang, 0),
-                kappa=number(shift.kappa, lang, 2) if shift.kappa is not None else MISSING,
-                verdict=t(lang, "followup_stable" if shift.stable else "followup_unstable"),
-            )
+        stability = t(
+            lang,
+            "followup_stability",
+            moved=shift.moved,
+            pairs=shift.pairs,
+            unchanged=number(shift.unchanged * 100, lang, 0),
+            kappa=number(shift.kappa, lang, 2) if shift.kappa is not None else MISSING,
         )
+        if shift.stable or not shift.agreed:  # an agreed area needs no word on stability
+            verdict = t(lang, "followup_stable" if shift.stable else "followup_unstable")
+            stability += f" ({verdict})"
+        lines.append(stability)
     return "\n".join(lines)
 
 
