@@ -4,6 +4,7 @@ values, the first round's result updated, a further iteration, refusals."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from tests.blockkit import assert_valid_blocks
@@ -174,3 +175,31 @@ async def test_follow_up_is_refused_without_disagreements(harness: Harness) -> N
     )
     await h.command("followup")
     assert reply(h).startswith("Nothing to follow up")
+
+
+async def test_a_follow_up_summary_slack_did_not_take_is_posted_once_by_the_clock(
+    harness: Harness,
+) -> None:
+    h = harness
+    await first_round(h)
+    await h.command("followup")
+    for user in PEOPLE:
+        await h.press(user, "cx_start")
+        await keep(h, user)
+        await keep(h, user)
+        await h.press(user, "cx_finish")
+    h.slack.fail_next(
+        "chat.postMessage", "internal_error", status=503, where=lambda p: p["channel"] == CHANNEL
+    )
+    await h.command("close")
+    assert "summary" in reply(h)
+    h.clock.now += timedelta(minutes=5)  # the attempt is certainly over: looked for, then sent
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    summaries = [
+        m
+        for m in h.slack.messages(CHANNEL)
+        if (m.get("metadata") or {}).get("event_payload", {}).get("iteration") == 2
+    ]
+    assert len(summaries) == 1
+    assert "0 of 5 answers moved · 100 % unchanged" in texts(summaries[0])
