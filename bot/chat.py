@@ -18,9 +18,10 @@ from bot.flows.interview import (
 from bot.flows.parser import Ambiguous, Unrecognized, WhichArea, interpret
 from bot.frameworks import Framework
 from bot.i18n import t
+from bot.model import Invitee
 from bot.render.dialogue import notice_text, options_hint, reask_text
 from bot.render.terminal import follow_up, render_prompt
-from bot.store import Invitee, Store
+from bot.store import Store
 
 CHAT_TEAM = "local"
 

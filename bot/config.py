@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.flows.slash import MIN_RESPONSES_FLOOR
@@ -94,27 +95,24 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int) -> int:
     return value
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(
+    env: Mapping[str, str], name: str, default: float, what: str, valid: Callable[[float], bool]
+) -> float:
     raw = env.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if not 0.0 < value < float("inf"):
-        raise ConfigError(f"{name} must be more than 0, got {value}")
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
+    if not valid(value):
+        raise ConfigError(f"{name} must be {what}, got {value}")
     return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, "a number of seconds above 0", lambda v: 0 < v < math.inf)
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{name} must be between 0 and 1, got {value}")
-    return value
+    return _number(env, name, default, "a number between 0 and 1", lambda v: 0 <= v <= 1)

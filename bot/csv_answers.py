@@ -25,7 +25,8 @@ import csv
 import io
 import os
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from bot.answers import AreaAnswer, Mark, Reply
 from bot.files import FileTooLarge, read_bounded
@@ -124,6 +125,27 @@ def write_answers(answers: Mapping[str, Mapping[str, AreaAnswer]]) -> str:
                 ]
             )
     return buffer.getvalue()
+
+
+def for_export(
+    answers: Mapping[str, Mapping[str, AreaAnswer]], area_ids: Sequence[str], shown: set[str]
+) -> dict[str, dict[str, AreaAnswer]]:
+    """What an export may hold: only people who replied to every area (``area_ids``), only the
+    ``shown`` areas, and no comments.
+
+    With anything less, a lead who knows who was still answering, or how far each person got
+    (``status``), could pick that person's rows out of the pseudonymised file; a comment can
+    name its writer and would then give away their levels (comments are in the report, unlinked).
+    """
+    return {
+        person: {
+            area: replace(answer, comment=None)
+            for area, answer in per_area.items()
+            if area in shown
+        }
+        for person, per_area in answers.items()
+        if all(per_area.get(a, AreaAnswer()).current is not None for a in area_ids)
+    }
 
 
 def pseudonymise(

@@ -20,12 +20,7 @@ from slack_sdk.models.blocks import Block
 from bot.analysis import Report, Shift, shifts
 from bot.answers import AreaAnswer
 from bot.i18n import t
-from bot.posts import Outgoing
-from bot.render.blocks.delphi import followup_blocks, followup_text
-from bot.render.report import render_markdown
-from bot.rounds import FanOut, Refusal, Rounds, WouldWithhold
-from bot.slack_api import SlackCallFailed, SlackUser
-from bot.store import (
+from bot.model import (
     FollowupExists,
     Invitee,
     PostKey,
@@ -35,6 +30,11 @@ from bot.store import (
     RoundNotOpen,
     RoundStatus,
 )
+from bot.posts import Outgoing
+from bot.render.blocks.delphi import followup_blocks, followup_text
+from bot.render.report import render_markdown
+from bot.rounds import FanOut, Refusal, Rounds, WouldWithhold
+from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
 

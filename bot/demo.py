@@ -33,9 +33,10 @@ from bot.flows.interview import (
 )
 from bot.frameworks import Framework
 from bot.i18n import t
+from bot.model import Invitee, RoundStatus
 from bot.render.chart import render_chart
 from bot.render.report import render_json, render_markdown, render_text
-from bot.store import Invitee, RoundStatus, Store
+from bot.store import Store
 
 DEMO_TEAM = "demo"
 DEMO_CHANNEL = "demo"

@@ -39,12 +39,13 @@ from bot.flows.interview import (
 )
 from bot.flows.parser import Ambiguous, Reask, Unrecognized, WhichArea, interpret
 from bot.i18n import language_of, t
+from bot.model import Participant, PostKey, PostKind, Round, RoundNotOpen, RoundStatus
 from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as blocks
 from bot.render.blocks import nudges
 from bot.render.dialogue import local_deadline, notice_text, options_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
-from bot.store import Participant, PostKey, PostKind, Round, RoundNotOpen, RoundStatus, Store
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bot.flows.interview import Phase
 from bot.i18n import language_of
+from bot.model import RoundStatus
 from bot.plan import Plan
 from bot.render.blocks.home import LedItem, PendingItem, SummaryItem, home_view
 from bot.slack_api import SlackGateway
-from bot.store import RoundStatus, Store
+from bot.store import Store
 
 PENDING = (Phase.INVITED, Phase.ASKING, Phase.REVIEW, Phase.DECLINED)
 
@@ -35,7 +36,7 @@ class AppHome:
         for r in await self.store.rounds_started_by(team_id, user_id):
             if r.status is RoundStatus.OPEN:
                 people = await self.store.participants(r.id)
-                done = sum(1 for p in people if p.state.phase is Phase.FINISHED)
+                done = sum(p.finished for p in people)
                 led.append(
                     LedItem(r.id, r.channel_id, r.framework.name.get(lang), done, len(people))
                 )

@@ -22,12 +22,12 @@ from bot.flows.cadence import Cadence
 from bot.flows.slash import MAX_DEADLINE_AHEAD
 from bot.frameworks import Framework, UnknownFramework
 from bot.i18n import language_of, t
+from bot.model import Action, Round, RoundStatus, Schedule
 from bot.render.blocks import actions_plan as blocks
 from bot.render.blocks import escape_mrkdwn
 from bot.rounds import Refusal, Rounds
 from bot.schedule import local_time, working_hours
 from bot.slack_api import SlackCallFailed, SlackUser
-from bot.store import Action, Round, RoundStatus, Schedule
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,12 @@ class Plan:
                 log.error("%s: %s", work.__name__, exc)
 
     async def _remind_due(self) -> None:
-        """DM each owner once on the due date, in working hours of their zone."""
+        """DM each owner once on the due date, in working hours of their zone.
+
+        Recorded before it is sent: a reminder Slack may have posted (a 5xx, a timeout) or
+        refused for good (a deactivated owner) is not sent again; one Slack certainly did not
+        post for a passing reason is given back for the next tick. One owner's failure never
+        holds up the others'."""
         now = self.now()
         for action in await self.store.unreminded_actions((now + LATEST_ZONE).date()):
             today = local_time(now, action.owner_tz).date()
@@ -241,18 +246,23 @@ class Plan:
                 continue
             if not await self.store.claim_action_reminder(action.id, now):
                 continue
-            owner = await self.slack.user(action.owner)
-            lang = language_of(owner.locale)
-            (item,) = await self.listed([action], lang)
-            message = blocks.due_reminder(item, lang, late=today > action.due)
             try:
+                owner = await self.slack.user(action.owner)
+                lang = language_of(owner.locale)
+                (item,) = await self.listed([action], lang)
+                message = blocks.due_reminder(item, lang, late=today > action.due)
                 await self.slack.post_dm(action.owner, message.text, message.blocks)
-            except SlackCallFailed:
-                await self.store.release_action_reminder(action.id)
-                raise
+            except SlackCallFailed as exc:
+                log.warning("action %s: due reminder not sent: %s", action.id, exc.error)
+                if exc.transient and not exc.uncertain:
+                    await self.store.release_action_reminder(action.id)
 
     async def _send_digests(self) -> None:
-        """At most once in `DIGEST_EVERY`, each lead hears of their overdue actions, if any."""
+        """At most once in `DIGEST_EVERY`, each lead hears of their overdue actions, if any.
+
+        Recorded before it is sent, like a due reminder: only a digest Slack certainly did not
+        post for a passing reason is given back for the next tick; one lead's failure never
+        holds up the others'."""
         now = self.now()
         for team_id, lead, tz in await self.store.digest_leads(now - DIGEST_EVERY):
             if not working_hours(now, tz):
@@ -262,9 +272,14 @@ class Plan:
                 team_id, lead, now, now - DIGEST_EVERY
             ):
                 continue
-            lang = language_of((await self.slack.user(lead)).locale)
-            message = blocks.digest(await self.listed(overdue, lang), lang)
-            await self.slack.post_dm(lead, message.text, message.blocks)
+            try:
+                lang = language_of((await self.slack.user(lead)).locale)
+                message = blocks.digest(await self.listed(overdue, lang), lang)
+                await self.slack.post_dm(lead, message.text, message.blocks)
+            except SlackCallFailed as exc:
+                log.warning("digest for %s not sent: %s", lead, exc.error)
+                if exc.transient and not exc.uncertain:
+                    await self.store.release_digest(team_id, lead, now)
 
     async def _run_schedules(self) -> None:
         """Start each due recurring round in working hours of its lead's zone, once the channel

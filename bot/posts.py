@@ -21,8 +21,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+from bot.model import Claim, PostKey, PostKind
 from bot.slack_api import SlackCallFailed, SlackGateway
-from bot.store import Claim, PostKey, PostKind, Store
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -17,21 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.analysis import Baseline, Report, analyse
 from bot.answers import AreaAnswer
 from bot.config import Settings
-from bot.csv_answers import pseudonymise, write_answers
+from bot.csv_answers import for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
-from bot.flows.interview import Phase
+from bot.discussion import Discussions
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
-from bot.posts import Outgoing, Posts
-from bot.render.blocks import dialogue as dialogue_blocks
-from bot.render.blocks import nudges as nudge_blocks
-from bot.render.blocks.summary import summary_blocks, summary_text
-from bot.render.chart import render_chart
-from bot.render.report import render_markdown
-from bot.schedule import reminder_due, snooze_until
-from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
-from bot.store import (
+from bot.model import (
     Invitee,
     Participant,
     PostKey,
@@ -42,8 +34,16 @@ from bot.store import (
     RoundAlreadyOpen,
     RoundNotOpen,
     RoundStatus,
-    Store,
 )
+from bot.posts import Outgoing, Posts
+from bot.render.blocks import dialogue as dialogue_blocks
+from bot.render.blocks import nudges as nudge_blocks
+from bot.render.blocks.summary import summary_blocks, summary_text
+from bot.render.chart import render_chart
+from bot.render.report import render_markdown
+from bot.schedule import reminder_due, snooze_until
+from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
+from bot.store import Store
 
 if TYPE_CHECKING:
     from bot.delphi import Followups
@@ -55,6 +55,7 @@ R = TypeVar("R")
 FANOUT_CONCURRENCY = 16
 MAX_PARTICIPANTS = 1000
 DEADLINE_TIME = time(18, 0)
+REMIND_AGAIN_AFTER = timedelta(hours=1)  # the lead's `remind`: a double click reminds once
 
 
 class Refusal(Exception):
@@ -97,6 +98,22 @@ class Unreached:
 
 
 @dataclass(frozen=True)
+class Reminded:
+    """What a `Rounds.remind` did: how many it reminded (a post Slack may have made counts),
+    and how many it left out for having been reminded in the last `REMIND_AGAIN_AFTER`."""
+
+    count: int
+    recent: int = 0
+
+    def text(self, lang: str) -> str:
+        """What the lead is told."""
+        lines = [t(lang, "reminded", count=self.count)]
+        if self.recent:
+            lines.append(t(lang, "reminded_recently", count=self.recent))
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class FanOut:
     """Invitations sent, refused for good (named), and still waiting (the clock retries)."""
 
@@ -128,6 +145,7 @@ class Rounds:
         self.catalog, self.settings, self.clock = catalog, settings, clock
         self.chores: list[Callable[[], Awaitable[None]]] = []  # more work for the clock
         self.followups: Followups | None = None  # closes Delphi follow-ups (bot/delphi.py)
+        self.discussions = Discussions(store, slack, clock)
 
     # ------------------------------------------------------------------ start
 
@@ -312,12 +330,11 @@ class Rounds:
             raise Refusal("not_lead", starter=f"<@{round_.started_by}>")
 
     async def status(self, round_: Round, lang: str) -> str:
-        """Progress per participant: answered areas of the total, never the answers."""
-        total = len(round_.framework.areas)
+        """Where each participant stands (invited, answering, finished, …), never how far or
+        what: a per-person count of answered areas would pick their rows out of an export."""
         invitations = await self.store.invitations(round_.id)
         lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
         for person in await self.store.participants(round_.id):
-            answered = person.state.answered
             invitation = invitations.get(person.user_id)
             if invitation is None or invitation.state is PostState.SENT:
                 phase = t(lang, f"phase_{person.state.phase.value}")
@@ -325,23 +342,27 @@ class Rounds:
                 phase = t(lang, "phase_unreached", error=invitation.error or "")
             else:
                 phase = t(lang, "phase_waiting")
-            lines.append(f"• <@{person.user_id}>: {answered}/{total} · {phase}")
+            lines.append(f"• <@{person.user_id}>: {phase}")
         waiting = _fan_out(invitations).waiting
         if waiting:
             lines.append(t(lang, "invitations_waiting", count=waiting))
         return "\n".join(lines)
 
-    async def remind(self, round_: Round, *, automatic: bool = False) -> int:
-        """DM everyone who has not finished and has not snoozed; returns how many were reminded.
+    async def remind(self, round_: Round, *, automatic: bool = False) -> Reminded:
+        """DM everyone who has not finished and has not snoozed.
 
-        ``automatic`` reminders follow `reminder_due` (timing, count, working hours).
+        Each reminder is recorded before it is sent (`Store.claim_reminder`): at most once. One
+        Slack may have posted (a 5xx, a timeout) counts as sent and is never sent again; one
+        Slack certainly did not post for a passing reason (rate limit, unreachable) is given
+        back. ``automatic`` reminders follow `reminder_due` (timing, count, working hours); the
+        lead's leave out whoever was reminded in the last `REMIND_AGAIN_AFTER`.
         """
-        count = 0
+        count = recent = 0
         now = self.clock()
         for person in await self.store.participants(round_.id):
-            if person.state.phase in (Phase.FINISHED, Phase.DECLINED) or person.dm_channel is None:
+            if person.done or person.dm_channel is None:
                 continue
-            if person.snooze_until is not None and person.snooze_until > now:
+            if person.snoozed(now):
                 continue  # they chose when to hear from us
             if automatic and (
                 not reminder_due(
@@ -352,6 +373,16 @@ class Rounds:
                     person.reminded_at or person.invited_at,  # not right after the invitation
                 )
             ):
+                continue
+            if (
+                not automatic
+                and person.reminded_at
+                and now - person.reminded_at < REMIND_AGAIN_AFTER
+            ):
+                recent += 1
+                continue
+            if not await self.store.claim_reminder(person, now):
+                recent += 1  # another remind (a double click, the clock) has just taken it
                 continue
             lang = language_of(person.locale)
             text = t(
@@ -365,10 +396,12 @@ class Rounds:
                 await self.slack.post(person.dm_channel, message.text, message.blocks)
             except SlackCallFailed as exc:
                 log.warning("reminder to %s failed: %s", person.user_id, exc.error)
-                continue
-            await self.store.note_reminder(round_.id, person.user_id, self.clock())
+                if not exc.uncertain:
+                    if exc.transient:
+                        await self.store.release_reminder(person, now)
+                    continue
             count += 1
-        return count
+        return Reminded(count, recent)
 
     async def only_after_close(self, round_: Round) -> None:
         """While ``round_`` is open its results and answers are not shown, only how many people
@@ -381,7 +414,7 @@ class Rounds:
             "results_after_close",
             invited=len(people),
             started=sum(1 for p in people if p.state.answered),
-            finished=sum(1 for p in people if p.state.phase is Phase.FINISHED),
+            finished=sum(p.finished for p in people),
         )
 
     async def analyse(
@@ -413,9 +446,15 @@ class Rounds:
         )
 
     async def export(self, round_: Round, user_id: str) -> None:
-        """Upload the round's answers, pseudonymised, as CSV to the caller's DM."""
-
-        answers = pseudonymise(await self.store.answers(round_.id))
+        """Upload the round's answers, pseudonymised, as CSV to the caller's DM: the complete
+        answers of the areas the summary shows (see `for_export`), and only when at least
+        ``min_responses`` people gave complete answers."""
+        report = await self.analyse(round_)
+        shown = {r.area.id for r in report.areas if not r.below_min_responses}
+        areas = [area.id for area in round_.framework.areas]
+        answers = pseudonymise(for_export(await self.store.answers(round_.id), areas, shown))
+        if len(answers) < report.settings.min_responses:
+            raise Refusal("export_too_few", count=len(answers), min=report.settings.min_responses)
         dm = await self.slack.open_dm(user_id)
         await self.slack.upload(
             dm,
@@ -454,7 +493,8 @@ class Rounds:
 
     async def publish_summary(self, round_: Round, report: Report) -> None:
         """Post the summary to the channel once; whoever records it as posted then adds its
-        chart and Markdown report to its thread and thanks the participants."""
+        chart and Markdown report to its thread, opens a discussion thread per disagreement
+        shown (bot/discussion.py) and thanks the participants."""
         lang = round_.lang
         payload: dict[str, object] = {
             "framework": round_.framework.id,
@@ -476,6 +516,7 @@ class Rounds:
             await self._attach(round_, report, sent.ts)
         except SlackCallFailed as exc:  # the summary itself is out; the files are extras
             log.error("round %s: chart or report not attached: %s", round_.id, exc)
+        await self.discussions.open(round_, report)
         await self._farewell(round_, "thanks_closed")
 
     async def _attach(self, round_: Round, report: Report, ts: str) -> None:
@@ -594,10 +635,8 @@ class Rounds:
     async def _tell_lead_if_all_done(self, round_: Round) -> None:
         """Once everyone has finished (or declined, with at least one answer), DM the lead."""
         people = await self.store.participants(round_.id)
-        finished = sum(p.state.phase is Phase.FINISHED for p in people)
-        if not finished or any(
-            p.state.phase not in (Phase.FINISHED, Phase.DECLINED) for p in people
-        ):
+        finished = sum(p.finished for p in people)
+        if not finished or not all(p.done for p in people):
             return
         if not await self.store.claim_lead_told_done(round_.id, self.clock()):
             return

@@ -30,9 +30,53 @@ EVENTS_PATH = "/slack/events"
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
+def _at(body: object, *path: str) -> object:
+    """What ``body`` holds at ``path`` (a key per level); None where a level is missing."""
+    for key in path:
+        body = body.get(key) if isinstance(body, dict) else None
+    return body
+
+
+def _text(body: object, *path: str) -> bool:
+    """Whether ``body`` holds a non-empty string at ``path``."""
+    found = _at(body, *path)
+    return isinstance(found, str) and found != ""
+
+
+def well_formed(body: object) -> bool:
+    """Whether ``body`` has, for its payload type, the fields Bolt and the app read without
+    checking: ``command`` and ``user_id`` of a slash command, ``event.type`` of an event,
+    ``user.id`` of an interaction, ``view.type`` and ``view.callback_id`` of a view (and the
+    form's ``view.state.values`` when submitted), and the ``actions`` (each with an
+    ``action_id``) of a button press."""
+    if not isinstance(body, dict):
+        return False
+    kind = body.get("type")
+    if kind is None:
+        return "command" not in body or (_text(body, "command") and _text(body, "user_id"))
+    if kind == "event_callback":
+        return _text(body, "event", "type")
+    if kind in ("url_verification", "app_rate_limited"):
+        return True
+    if not _text(body, "user", "id"):
+        return False
+    if kind == "view_submission" and not isinstance(_at(body, "view", "state", "values"), dict):
+        return False
+    if kind in ("view_submission", "view_closed"):
+        return _text(body, "view", "type") and _text(body, "view", "callback_id")
+    if kind == "block_actions":
+        actions = body.get("actions")
+        return (
+            isinstance(actions, list)
+            and len(actions) > 0
+            and all(_text(action, "action_id") for action in actions)
+        )
+    return True
+
+
 def refuse_malformed(signing_secret: str) -> Middleware:
     """A request Bolt would fail on with a 500 gets 401 (a timestamp that is not a number) or
-    400 (a signed body that is not UTF-8 or not what Slack sends); Bolt handles the rest."""
+    400 (a signed body that is not UTF-8 or not `well_formed`); Bolt handles the rest."""
     verifier = SignatureVerifier(signing_secret)
 
     @web.middleware
@@ -47,7 +91,7 @@ def refuse_malformed(signing_secret: str) -> Middleware:
         except UnicodeDecodeError:
             return web.Response(status=400, text="request body is not UTF-8")
         try:
-            if isinstance(parse_body(body, request.content_type), dict):
+            if well_formed(parse_body(body, request.content_type)):
                 return await handler(request)
         except ValueError:  # json.JSONDecodeError is one
             pass

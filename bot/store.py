@@ -12,11 +12,10 @@ import asyncio
 import json
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,26 @@ from bot.analysis import ActionNote
 from bot.answers import AreaAnswer, Mark, Reply
 from bot.flows.interview import InterviewState, Phase
 from bot.frameworks import Framework, parse_framework
+from bot.model import (
+    Action,
+    AttemptOver,
+    Claim,
+    Discussion,
+    DiscussionReply,
+    FollowupExists,
+    Invitee,
+    Participant,
+    PostKey,
+    PostKind,
+    PostState,
+    PostStatus,
+    PromptRef,
+    Round,
+    RoundAlreadyOpen,
+    RoundNotOpen,
+    RoundStatus,
+    Schedule,
+)
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -204,6 +223,30 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     """
+    -- Discussion threads (bot/discussion.py): one channel message per disagreement shown at
+    -- close, and what people write in its thread (with who wrote it: not anonymous).
+    CREATE TABLE discussions (
+        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+        area_id TEXT NOT NULL,
+        position INTEGER NOT NULL,            -- its place among the summary's disagreements
+        channel_id TEXT NOT NULL,
+        ts TEXT NOT NULL,                     -- the message whose thread is the discussion
+        PRIMARY KEY (round_id, area_id)
+    );
+    CREATE UNIQUE INDEX discussions_by_thread ON discussions (channel_id, ts);
+    CREATE TABLE discussion_replies (
+        channel_id TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        thread_ts TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (channel_id, ts),
+        FOREIGN KEY (channel_id, thread_ts) REFERENCES discussions (channel_id, ts)
+            ON DELETE CASCADE
+    );
+    """,
+    """
     -- Delphi follow-ups: a round that re-asks a closed round's disagreements (bot/delphi.py).
     ALTER TABLE rounds ADD COLUMN followup_of INTEGER REFERENCES rounds (id);  -- the first round
     ALTER TABLE rounds ADD COLUMN iteration INTEGER NOT NULL DEFAULT 1;
@@ -213,175 +256,19 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-class RoundStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-class PostKind(StrEnum):
-    """The posts made exactly once."""
-
-    ANNOUNCEMENT = "announcement"
-    INVITATION = "invitation"
-    SUMMARY = "summary"
-
-
-class PostState(StrEnum):
-    DUE = "due"  # to be sent; no attempt under way
-    CLAIMED = "claimed"  # an attempt is under way, or ended without an answer
-    SENT = "sent"
-    REFUSED = "refused"  # Slack refused it for good; not tried again
-
-
-@dataclass(frozen=True)
-class PostKey:
-    """One post: a round's announcement or summary, or one person's invitation."""
-
-    round_id: int
-    kind: PostKind
-    user_id: str = ""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The right to send a post now. ``look_first``: an earlier attempt's outcome is unknown,
-    so look for the message (posted since ``since``, its metadata carrying ``nonce``, the same
-    for every attempt) before posting it."""
-
-    key: PostKey
-    claimed_at: datetime
-    since: datetime
-    look_first: bool
-    nonce: str
-
-
-AttemptOver = Callable[[str | None, datetime], bool]
-"""Whether the attempt of a claim (its process, when it was claimed) is certainly over."""
-
-
-@dataclass(frozen=True)
-class PostStatus:
-    state: PostState
-    error: str | None
-
-
-class RoundAlreadyOpen(Exception):
-    """A channel may hold one open round at a time."""
-
-    def __init__(self, round_id: int) -> None:
-        self.round_id = round_id
-        super().__init__(f"round {round_id} is still open in this channel")
-
-
-class FollowupExists(Exception):
-    """That iteration of the round's Delphi follow-up was started already."""
+# A discussion thread (``channel_id``, ``ts`` as parameters) whose round's channel has not
+# started another round of the framework since (a Delphi follow-up is not one): what is written
+# there is kept.
+_OPEN_THREAD = (
+    "SELECT 1 FROM discussions d JOIN rounds r ON r.id = d.round_id"
+    " WHERE d.channel_id = ? AND d.ts = ? AND NOT EXISTS (SELECT 1 FROM rounds n"
+    " WHERE n.team_id = r.team_id AND n.channel_id = r.channel_id"
+    " AND n.framework_id = r.framework_id AND n.id > r.id AND n.followup_of IS NULL)"
+)
 
 
 class DatabaseUnusable(Exception):
     """The database cannot be opened as it is; the message says why, for the operator."""
-
-
-class RoundNotOpen(Exception):
-    """The round was closed or cancelled meanwhile."""
-
-
-@dataclass(frozen=True)
-class Round:
-    id: int
-    team_id: str
-    channel_id: str
-    framework: Framework
-    started_by: str
-    status: RoundStatus
-    lang: str
-    min_responses: int | None
-    deadline: datetime | None
-    created_at: datetime
-    closed_at: datetime | None
-    result: dict[str, Any] | None
-    announce_ts: str | None = None
-    summary_ts: str | None = None
-    followup_of: int | None = None
-    """A Delphi follow-up: the first round it follows up (None for a round of its own)."""
-    iteration: int = 1
-
-
-@dataclass(frozen=True)
-class Participant:
-    round_id: int
-    user_id: str
-    locale: str
-    state: InterviewState
-    updated_at: datetime
-    tz: str | None = None
-    dm_channel: str | None = None
-    invited_at: datetime | None = None
-    prompt_ts: str | None = None
-    reminders_sent: int = 0
-    reminded_at: datetime | None = None
-    snooze_until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Invitee:
-    """Someone to add to a round, with what Slack told us about them."""
-
-    user_id: str
-    locale: str = "en"
-    tz: str | None = None
-
-
-@dataclass(frozen=True)
-class PromptRef:
-    """Which dialogue step a DM message asked (to file thread replies as comments)."""
-
-    round_id: int
-    user_id: str
-    area_id: str | None
-    ask: str | None
-
-
-@dataclass(frozen=True)
-class Action:
-    """A roadmap item someone took on: what, who, by when; ``done_at`` is None while open."""
-
-    id: int
-    team_id: str
-    channel_id: str
-    round_id: int
-    framework_id: str
-    area_id: str
-    what: str
-    owner: str
-    owner_name: str
-    owner_tz: str | None
-    lead: str
-    due: date
-    created_by: str
-    created_at: datetime
-    done_by: str | None = None
-    done_at: datetime | None = None
-    reminded_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A channel's recurring round: what to start, with whom, how often, and when next."""
-
-    team_id: str
-    channel_id: str
-    framework_id: str
-    lead: str
-    lead_tz: str | None
-    users: tuple[str, ...]
-    """Empty: the channel's members at each run."""
-    lang: str
-    min_responses: int | None
-    deadline_days: int | None
-    cadence: str
-    next_run: datetime
-    created_at: datetime
 
 
 def utcnow() -> datetime:
@@ -999,13 +886,31 @@ class Store:
                 for row in await cur.fetchall()
             }
 
-    async def note_reminder(self, round_id: int, user_id: str, now: datetime | None = None) -> None:
-        """Count a reminder sent to the person."""
+    async def claim_reminder(self, person: Participant, now: datetime) -> bool:
+        """Record a reminder to ``person`` before it is sent: True for one caller only among
+        those that read them with the same count of reminders (a double click, two clocks)."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
+                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ?",
+                (_iso(now), person.round_id, person.user_id, person.reminders_sent),
+            )
+            return cur.rowcount == 1
+
+    async def release_reminder(self, person: Participant, now: datetime) -> None:
+        """Give back the reminder claimed at ``now`` (Slack certainly did not post it)."""
         async with self._transaction() as db:
             await db.execute(
-                "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
-                " WHERE round_id = ? AND user_id = ?",
-                (_iso(now or utcnow()), round_id, user_id),
+                "UPDATE participants SET reminders_sent = ?, reminded_at = ?"
+                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ? AND reminded_at = ?",
+                (
+                    person.reminders_sent,
+                    _iso(person.reminded_at),
+                    person.round_id,
+                    person.user_id,
+                    person.reminders_sent + 1,
+                    _iso(now),
+                ),
             )
 
     async def snooze(self, round_id: int, user_id: str, until: datetime) -> None:
@@ -1226,6 +1131,15 @@ class Store:
             )
             return cur.rowcount == 1
 
+    async def release_digest(self, team_id: str, lead: str, claimed_at: datetime) -> None:
+        """Give back the digest claimed at ``claimed_at`` (it could not be sent): due again."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE action_digests SET sent_at = NULL"
+                " WHERE team_id = ? AND lead = ? AND sent_at = ?",
+                (team_id, lead, _iso(claimed_at)),
+            )
+
     # ------------------------------------------------------------------ recurring rounds
 
     async def set_schedule(self, schedule: Schedule) -> None:
@@ -1272,6 +1186,64 @@ class Store:
                 (_iso(next_run), schedule.team_id, schedule.channel_id, _iso(schedule.next_run)),
             )
             return cur.rowcount == 1
+
+    # ------------------------------------------------------------------ discussion threads
+
+    async def add_discussion(
+        self, round_id: int, area_id: str, position: int, channel_id: str, ts: str
+    ) -> None:
+        """Record the message whose thread discusses ``area_id`` of the round."""
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR IGNORE INTO discussions (round_id, area_id, position, channel_id, ts)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (round_id, area_id, position, channel_id, ts),
+            )
+
+    async def keep_discussion_reply(
+        self, channel_id: str, thread_ts: str, ts: str, user_id: str, text: str, now: datetime
+    ) -> bool:
+        """Store (or, for an edit, update) a reply in an open discussion thread; False when
+        ``thread_ts`` is none, or its channel has started the framework's next round since."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "INSERT INTO discussion_replies (channel_id, ts, thread_ts, user_id, text,"
+                f" updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS ({_OPEN_THREAD})"
+                " ON CONFLICT (channel_id, ts) DO UPDATE SET text = excluded.text,"
+                " updated_at = excluded.updated_at",
+                (channel_id, ts, thread_ts, user_id, text, _iso(now), channel_id, thread_ts),
+            )
+            return cur.rowcount == 1
+
+    async def forget_discussion_reply(self, channel_id: str, thread_ts: str, ts: str) -> bool:
+        """Remove a deleted reply from an open discussion thread."""
+        async with self._transaction() as db:
+            cur = await db.execute(
+                "DELETE FROM discussion_replies WHERE channel_id = ? AND ts = ?"
+                f" AND thread_ts = ? AND EXISTS ({_OPEN_THREAD})",
+                (channel_id, ts, thread_ts, channel_id, thread_ts),
+            )
+            return cur.rowcount == 1
+
+    async def discussions(self, round_id: int) -> list[Discussion]:
+        """The round's discussion threads in the summary's order, each with its replies."""
+        async with self._db.execute(
+            "SELECT d.area_id, d.channel_id, d.ts AS thread_ts, r.user_id, r.text, r.ts"
+            " FROM discussions d LEFT JOIN discussion_replies r"
+            " ON r.channel_id = d.channel_id AND r.thread_ts = d.ts"
+            " WHERE d.round_id = ? ORDER BY d.position, CAST(r.ts AS REAL), r.ts",
+            (round_id,),
+        ) as cur:
+            rows = await cur.fetchall()
+        threads: dict[str, Discussion] = {}
+        for row in rows:
+            thread = threads.setdefault(
+                row["area_id"], Discussion(row["area_id"], row["channel_id"], row["thread_ts"])
+            )
+            if row["ts"] is not None:
+                reply = DiscussionReply(row["user_id"], row["text"], row["ts"])
+                threads[row["area_id"]] = replace(thread, replies=(*thread.replies, reply))
+        return list(threads.values())
 
 
 def _check_path(path: str) -> None:

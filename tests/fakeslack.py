@@ -433,6 +433,48 @@ class FakeSlack:
         channel = self.channels.get(channel_id)
         return channel.messages if channel else []
 
+    # ------------------------------------------------------------------ people writing
+
+    def person_writes(
+        self, channel_id: str, user: str, text: str, thread_ts: str | None = None
+    ) -> JSONDict:
+        """``user`` writes ``text`` in a channel (in ``thread_ts``'s thread, when given): the
+        message is kept as Slack keeps it, and the ``message`` event Slack sends is returned."""
+        channel = self.channels[channel_id]
+        message: JSONDict = {"type": "message", "user": user, "text": text, "team": TEAM_ID}
+        message["ts"] = self._next_ts()
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        channel.messages.append(message)
+        return {**message, **self._event_place(channel), "event_ts": message["ts"]}
+
+    def person_edits(self, channel_id: str, ts: str, text: str) -> JSONDict:
+        """The person edits their message: the ``message_changed`` event Slack sends."""
+        channel = self.channels[channel_id]
+        message = self._find_message(channel, ts)
+        previous = dict(message)
+        message.update(text=text, edited={"user": message["user"], "ts": self._next_ts()})
+        return {
+            "type": "message", "subtype": "message_changed", "hidden": True,
+            "message": dict(message), "previous_message": previous,
+            "ts": self._next_ts(), **self._event_place(channel),
+        }  # fmt: skip
+
+    def person_deletes(self, channel_id: str, ts: str) -> JSONDict:
+        """The person deletes their message: the ``message_deleted`` event Slack sends."""
+        channel = self.channels[channel_id]
+        message = self._find_message(channel, ts)
+        channel.messages.remove(message)
+        return {
+            "type": "message", "subtype": "message_deleted", "hidden": True, "deleted_ts": ts,
+            "previous_message": message, "ts": self._next_ts(), **self._event_place(channel),
+        }  # fmt: skip
+
+    @staticmethod
+    def _event_place(channel: _Channel) -> JSONDict:
+        """Where a ``message.channels`` (or, private, ``message.groups``) event happened."""
+        return {"channel": channel.id, "channel_type": "group" if channel.is_private else "channel"}
+
     # ------------------------------------------------------------------ failure injection
 
     def fail_next(

@@ -11,7 +11,8 @@ import pytest
 from bot.cli import main
 from bot.demo import FILES, Behaviour, personas, run_demo
 from bot.frameworks import BUNDLED_DIR, load_framework
-from bot.store import RoundStatus, Store
+from bot.model import RoundStatus
+from bot.store import Store
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ def to_people(params: dict[str, Any]) -> bool:
     return str(params.get("channel", "")).startswith("U")
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+async def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
@@ -243,7 +243,9 @@ async def test_two_clocks_on_one_database_post_everything_once(
         assert (await command(first, slack, "start cx-pillars")).startswith("Invited")
         await eventually(lambda: all(invitations(slack)))
         slack.fail_next("chat.postMessage", "channel_is_archived", where=in_channel)
-        assert "Slack refused the summary" in await command(first, slack, "close anyway")
+        closing = await command(first, slack, "close anyway")
+        # Whichever of the close and the two clocks claims the summary first meets the refusal.
+        assert "Slack refused the summary" in closing or "The round is closed" in closing
         slack.hang_after("chat.postMessage", 0.5, times=5, where=in_channel)
         await eventually(lambda: len(posts(slack, "summary")) == 1)
         await asyncio.sleep(0.5)

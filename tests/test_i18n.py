@@ -13,8 +13,8 @@ from bot.analysis import Agreement
 from bot.flows.interview import Notice, Phase
 from bot.frameworks import LANGUAGES
 from bot.i18n import language_of, messages, t
+from bot.model import RoundStatus
 from bot.render.dialogue import ROW_KEYS
-from bot.store import RoundStatus
 
 
 def _fields(text: str) -> set[str]:

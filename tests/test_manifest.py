@@ -13,6 +13,8 @@ def test_socket_mode_manifest_lets_people_write_to_the_app() -> None:
     assert set(data["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "message.im",
+        "message.channels",  # replies in discussion threads, public and private channels
+        "message.groups",
     }
     assert {"im:history", "chat:write", "commands", "files:write"} <= set(
         data["oauth_config"]["scopes"]["bot"]

@@ -12,8 +12,7 @@ import pytest
 from bot.answers import AreaAnswer, Mark
 from bot.flows.interview import Answer, InterviewState, NotSure, Phase, Start, advance
 from bot.frameworks import load_framework
-from bot.store import (
-    MIGRATIONS,
+from bot.model import (
     Action,
     FollowupExists,
     Invitee,
@@ -23,8 +22,8 @@ from bot.store import (
     RoundAlreadyOpen,
     RoundNotOpen,
     RoundStatus,
-    Store,
 )
+from bot.store import MIGRATIONS, Store
 from tests.samples import MINI_YAML
 
 

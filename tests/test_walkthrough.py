@@ -8,7 +8,20 @@ import pytest
 
 from tests import walkthrough
 from tests.blockkit import render_blocks, slack_text
-from tests.transcript import Shown, StepFailed, find_target
+from tests.transcript import (
+    Clicks,
+    Person,
+    Room,
+    Shown,
+    StepFailed,
+    Transcript,
+    Types,
+    TypesUntil,
+    find_target,
+)
+from tests.transcript.markdown import Counts, Renderer, Target
+from tests.transcript.recording import Kind, Seen
+from tests.transcript.stage import Act, Did
 
 NAMES = {"UANA": "Ana", "C1": "cx-team"}.get
 
@@ -19,6 +32,50 @@ def test_committed_walkthrough_is_what_the_app_shows_now() -> None:
     if committed != fresh:
         report = walkthrough.stale_report(committed, fresh)
         pytest.fail(f"docs/walkthrough.md is stale: run make walkthrough\n{report}", pytrace=False)
+
+
+ANA = Person("UANA", "Ana", "es-ES", "Europe/Madrid", "types")
+
+
+def test_an_update_names_the_message_even_when_it_came_in_a_step_not_shown_in_full() -> None:
+    steps = (
+        Types(ANA, "hola"),
+        TypesUntil(ANA, "Ana answers the rest", ["1", "2"], until="Enviar"),
+        Clicks(ANA, "Enviar"),
+    )
+    feed = (
+        Seen(1, "UANA", Kind.POST, "card 1", ts="1.1"),
+        Seen(2, "UANA", Kind.UPDATE, "card 1, answered", ts="1.1"),
+        Seen(2, "UANA", Kind.POST, "card 2", ts="2.1"),
+        Seen(2, "UANA", Kind.POST, "review", ts="2.2"),
+        Seen(3, "UANA", Kind.UPDATE, "thanks", ts="2.2"),
+        Seen(3, "UANA", Kind.POST, "closed", ts="3.1"),
+    )
+    acts = (Act(1, "UANA", Did.TYPE), Act(2, "UANA", Did.TYPE), Act(3, "UANA", Did.TAP))
+    transcript = Transcript((ANA,), Room("C1", "cx-team"), steps, feed, acts)
+    lines = Renderer(transcript, counted=3).reader("UANA")
+    assert "      (1 reply typed, 2 new messages (2–3), 1 updated: not shown)" in lines
+    assert lines[-4:-1] == ["✎  3  (message 3, updated)", "      thanks", "●  4  closed"]
+
+
+def test_an_update_of_a_message_the_reader_never_got_fails() -> None:
+    feed = (Seen(1, "UANA", Kind.UPDATE, "card 1, answered", ts="1.1"),)
+    acts = (Act(1, "UANA", Did.TYPE),)
+    transcript = Transcript((ANA,), Room("C1", "cx-team"), (Types(ANA, "1"),), feed, acts)
+    with pytest.raises(ValueError, match="an update of a message UANA never got"):
+        Renderer(transcript, counted=1).reader("UANA")
+
+
+def test_the_counts_say_whether_the_measured_person_met_the_target() -> None:
+    counts = Counts(received=16, answering=14, updated=3, taps=26, typed=0, sizes=(9, 80), total=1)
+    assert (
+        Target(ANA, "cx-maturity", answers=24, messages=13)
+        .sentence(counts)
+        .endswith(
+            "Ana gives 24 answers by tapping: 14 messages from Start to Submit (at most 13: missed), "
+            "26 taps (at most 24 + 2 = 26: met), the longest message 80 characters."
+        )
+    )
 
 
 def button(label: str, action_id: str) -> dict[str, Any]:

@@ -20,12 +20,14 @@ from pathlib import Path
 from tests.transcript import (
     Clicks,
     ClockAt,
+    Discusses,
     OpensHome,
     Person,
     Room,
     Step,
     StepFailed,
     Submits,
+    Target,
     Types,
     TypesUntil,
 )
@@ -91,6 +93,10 @@ ROUND: tuple[Step, ...] = (
     TypesUntil(
         CARLA, "Carla answers the rest by typing", CARLA_REPLIES.split(", "), until="Absenden"
     ),
+    Types(CARLA, "3"),  # a bare number at the review: the app asks which area she means
+    Clicks(CARLA, "Ändern"),
+    Clicks(CARLA, "Details"),
+    Types(CARLA, "2 3"),
     Clicks(CARLA, "Absenden"),
     Types(LEA, "/cx-assess status"),
     Types(LEA, "/cx-assess remind"),
@@ -124,6 +130,12 @@ FOLLOW_UP: tuple[Step, ...] = (
 )
 
 AFTERWARDS: tuple[Step, ...] = (
+    # A discussion thread: the team talks through the first disagreement the summary shows.
+    Discusses(
+        LEA, "Let's discuss 1 of", "Ana, Carla: which requests could customers finish alone today?"
+    ),
+    Discusses(BEN, "Let's discuss 1 of", "I rated it low: password resets still need an agent."),
+    Types(LEA, "/cx-assess results"),
     OpensHome(BEN),
     Clicks(BEN, "Make it an action: Knowledge management", in_room=True),
     Submits(
@@ -135,6 +147,7 @@ AFTERWARDS: tuple[Step, ...] = (
     Clicks(BEN, "Done"),
     Types(LEA, "/cx-assess actions"),
     Types(LEA, "/cx-assess start cx-pillars @Ana @Ben --every quarter"),
+    Clicks(BEN, "Not now"),
     Types(LEA, "/cx-assess schedule"),
     Types(LEA, "/cx-assess cancel"),
     Types(LEA, "/cx-assess"),
@@ -144,7 +157,8 @@ SCRIPT = ROUND + FOLLOW_UP + AFTERWARDS
 TITLE = "Walkthrough: one round of cx-assess, message by message"
 INTRO = """
 What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
-a current and a target level each), a Delphi follow-up on its disagreements, an action made
+a current and a target level each), a discussion thread on a disagreement, a Delphi follow-up on
+its disagreements, an action made
 from its roadmap, and a second, recurring
 round that is cancelled. Every message below
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
@@ -152,20 +166,16 @@ comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the
 requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py), and renders
 each message from its Block Kit. The clock starts on Wednesday 2026-11-25 at 09:00 UTC.
 `tests/test_walkthrough.py` fails when this file is stale.
-
-Issue 10's target for `cx-maturity`: at most 13 messages and at most 26 taps (one per answer,
-plus Start and Submit) for a person who answers current and target everywhere, as Ben does,
-each message readable on a phone without "See more".
 """
 LEGEND = """
 A person's transcript is their DM with the app plus what only they see in the channel. Each
 lists the steps that showed that reader something (`── 12 · …`, numbered as in the script) and,
 under each, what the app sent: `●  5` a new message (numbered per reader), `✎  5` message 5
 updated in place, `◌  5` a message only this person sees (ephemeral), `↳` in a thread, `📎` a
-file, `▣` a form (modal), `⌂` the app's Home tab. Inside a message: `# ` a header, `› ` small
-print (a context block), `[Label]` a button, `[Label ▾ a | b]` a menu, `---` a divider; `*bold*`
-and `_italic_` are Slack's own marks. Characters are counted on the message as rendered here,
-buttons included.
+file, `▣` a form (modal), `⌂` the app's Home tab, `✍` what a person wrote in the channel.
+Inside a message: `# ` a header, `› ` small print (a context block), `[Label]` a button,
+`[Label ▾ a | b]` a menu, `---` a divider; `*bold*` and `_italic_` are Slack's own marks.
+Characters are counted on the message as rendered here, buttons included.
 """
 
 
@@ -179,6 +189,7 @@ def render() -> str:
         legend=LEGEND,
         counted=len(ROUND),
         scope="the cx-maturity round",
+        target=Target(BEN, "cx-maturity", answers=2 * len(BEN_ANSWERS), messages=13),
     )
 
 

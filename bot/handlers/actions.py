@@ -11,9 +11,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from bot.dialogues import NotYourDialogue, Origin
-from bot.handlers.report import tell_failure
+from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
-from bot.render.blocks import nudges
+from bot.render.blocks import nudges, read_id
 from bot.render.blocks.dialogue import Action, read_action, read_details
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
 from bot.rounds import Refusal, WouldWithhold
@@ -82,14 +82,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        user_id, team_id = body["user"]["id"], team_of(body)
         try:
             caller = await deps.slack.user(user_id)
             lang = language_of(caller.locale)
             try:
-                round_ = await deps.rounds.led_round(int(action.get("value") or 0), team_id, caller)
+                round_ = await deps.rounds.led_round(
+                    read_id(str(action.get("value") or "")), team_id, caller
+                )
                 if action["action_id"] == HOME_REMIND:
-                    text = t(lang, "reminded", count=await deps.rounds.remind(round_))
+                    text = (await deps.rounds.remind(round_)).text(lang)
                 else:
                     await deps.rounds.close(round_, force=action["action_id"] == nudges.CLOSE_NOW)
                     text = t(lang, "closed_ok")
@@ -111,7 +113,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user_id = body["user"]["id"]
         try:
             until = await deps.rounds.snooze(
-                int(action.get("value") or 0),
+                read_id(str(action.get("value") or "")),
                 user_id,
                 tomorrow=action["action_id"] == Action.SNOOZE_TOMORROW,
             )

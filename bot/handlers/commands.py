@@ -15,14 +15,15 @@ from slack_sdk.models.blocks import Block
 from bot.deps import Deps
 from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slash
 from bot.i18n import language_of, t
-from bot.render.blocks import to_dicts
+from bot.model import RoundStatus
+from bot.render.blocks import MAX_MESSAGE_BLOCKS, to_dicts
 from bot.render.blocks.actions_plan import next_run_text
+from bot.render.blocks.discussion import discussion_counts
 from bot.render.blocks.modals import start_modal
 from bot.render.blocks.nudges import withhold_warning
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed, SlackUser
-from bot.store import RoundStatus
 
 log = logging.getLogger(__name__)
 
@@ -126,21 +127,27 @@ async def _run(
         if cmd.sub is Sub.EXPORT or round_.status is RoundStatus.OPEN:
             await rounds.authorize(round_, caller)
         await rounds.only_after_close(round_)
+        report = await rounds.analyse(round_)
         if cmd.sub is Sub.EXPORT:
+            await rounds.discussions.export(round_, report, caller.id)
             await rounds.export(round_, caller.id)
             await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
         if round_.followup_of is not None:
             return Reply(*await deps.followups.summary(round_, lang))
-        report = await rounds.analyse(round_)
-        return Reply(summary_text(report, lang), summary_blocks(report, lang, round_id=round_.id))
+        blocks = summary_blocks(report, lang, round_id=round_.id)
+        threads = await rounds.discussions.threads(round_.id)
+        counts = discussion_counts(threads, round_.framework, lang)
+        if counts is not None and len(blocks) < MAX_MESSAGE_BLOCKS:
+            blocks.insert(-1, counts)  # above the footer
+        return Reply(summary_text(report, lang), blocks)
     round_ = await rounds.open_round(team, channel)
     if cmd.sub in LEAD_ONLY:
         await rounds.authorize(round_, caller)
     if cmd.sub is Sub.STATUS:
         return Reply(await rounds.status(round_, lang))
     if cmd.sub is Sub.REMIND:
-        return Reply(t(lang, "reminded", count=await rounds.remind(round_)))
+        return Reply((await rounds.remind(round_)).text(lang))
     if cmd.sub is Sub.CLOSE:
         await rounds.close(round_, force=cmd.anyway)
         return Reply(t(lang, "closed_ok"))

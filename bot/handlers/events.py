@@ -1,4 +1,5 @@
-"""Events: typed replies in the DM and App Home (every other event gets a 200 in `bot.app`)."""
+"""Events: typed replies in the DM, replies in discussion threads in channels, and App Home
+(every other event gets a 200 in `bot.app`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_message(
         body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
     ) -> None:
+        if event.get("channel_type") in ("channel", "group"):  # a discussion thread, maybe
+            await deps.rounds.discussions.note(event, context.get("bot_user_id"))
+            return
         if not is_typed_reply(event, context.get("bot_user_id")):
             return  # edits, deletions, joins and bots' messages need no answer
         key = request_key(body) or f"message:{event['channel']}:{event.get('ts')}"

@@ -12,9 +12,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
-from bot.handlers.report import tell_failure
+from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.plan import MAX_WHAT, ActionForm, due_error
+from bot.render.blocks import read_id
 from bot.render.blocks.actions_plan import (
     ACTION_DONE,
     ACTION_MODAL,
@@ -73,7 +74,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def on_make(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        user_id, team_id = body["user"]["id"], team_of(body)
         channel = (body.get("container") or {}).get("channel_id")
         try:
             item = read_make(action.get("value") or "")
@@ -93,7 +94,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await tell_failure(deps, user_id)
 
     async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        user_id, team_id = body["user"]["id"], team_of(body)
         item = read_make(view.get("private_metadata") or "")
         round_ = await deps.store.get_round(item[0]) if item else None
         lang = round_.lang if round_ else "en"  # the form's own language
@@ -125,12 +126,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def on_done(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        user_id, team_id = body["user"]["id"], team_of(body)
         try:
             caller = await deps.slack.user(user_id)
             lang = language_of(caller.locale)
             try:
-                done = await deps.plan.complete(int(action.get("value") or 0), team_id, caller)
+                done = await deps.plan.complete(
+                    read_id(str(action.get("value") or "")), team_id, caller
+                )
                 text = t(lang, "plan_done_ok", what=done.what)
             except Refusal as refusal:
                 text = refusal.text(lang)
@@ -144,7 +147,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
+        user_id, team_id = body["user"]["id"], team_of(body)
         channel = str(action.get("value") or "")
         try:
             caller = await deps.slack.user(user_id)

@@ -1,8 +1,9 @@
-"""Telling a person that something failed after Slack was already answered."""
+"""Telling a person that something failed after Slack was already answered; reading who asked."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.deps import Deps
 from bot.i18n import language_of, t
@@ -18,3 +19,9 @@ async def tell_failure(deps: Deps, user_id: str) -> None:
         await deps.slack.post_dm(user_id, t(language_of(user.locale), "unexpected_error"))
     except SlackCallFailed as exc:
         log.error("could not tell %s about a failure: %s", user_id, exc.error)
+
+
+def team_of(body: dict[str, Any]) -> str:
+    """The team of an interaction's caller: ``user.team_id``, else ``team.id`` ('' if neither)."""
+    user, team = body.get("user") or {}, body.get("team") or {}
+    return str(user.get("team_id") or team.get("id") or "")

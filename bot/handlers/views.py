@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.flows.cadence import Cadence, parse_cadence
 from bot.flows.slash import deadline_error, min_responses_error, min_responses_value
 from bot.frameworks import LANGUAGES, Catalog
+from bot.handlers.report import team_of
 from bot.i18n import language_of, t
 from bot.render.blocks.actions_plan import next_run_text
 from bot.render.blocks.modals import START_MODAL
@@ -94,11 +95,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=form)
             return
         await ack()
-        user_id, team_id = body["user"]["id"], body["user"]["team_id"]
-        channel = view["private_metadata"]
+        user_id, team_id = body["user"]["id"], team_of(body)
+        channel = str(view.get("private_metadata") or "")
         lang = form.lang
         try:
             caller = await deps.slack.user(user_id)
+            if user_id not in await deps.slack.members(channel):  # the form's channel is forged
+                raise Refusal("start_not_in_channel", channel=f"<#{channel}>")
             started, fan_out = await deps.rounds.start(
                 team_id=team_id,
                 channel_id=channel,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 from bot.analysis import Report
-from bot.render.templating import render
+from bot.model import Discussion
+from bot.render.templating import environment, render, template_vars
 
 
 def render_json(report: Report, lang: str) -> str:
@@ -13,9 +15,16 @@ def render_json(report: Report, lang: str) -> str:
     return json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2)
 
 
-def render_markdown(report: Report, lang: str) -> str:
-    """The full report: summary, roadmap, disagreements, areas, trend, participation, comments."""
-    return render("report.md.j2", report, lang)
+def render_markdown(
+    report: Report,
+    lang: str,
+    discussion: Sequence[Discussion] = (),
+    authors: Mapping[str, str] | None = None,
+) -> str:
+    """The full report: summary, roadmap, disagreements, areas, trend, participation, comments;
+    with ``discussion``, what people wrote in each thread (``authors``: user id -> name)."""
+    context = template_vars(report, lang) | {"discussion": discussion, "authors": authors or {}}
+    return environment().get_template("report.md.j2").render(context)
 
 
 def render_text(report: Report, lang: str) -> str:

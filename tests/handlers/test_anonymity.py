@@ -53,7 +53,7 @@ async def test_preview_and_export_before_and_after_one_person_answers_differ_onl
     assert "Needs immediate action" in reply(h)
     before = uploads(h)
     await h.command("export")
-    assert uploads(h) == before + 1
+    assert uploads(h) == before + 2  # the full report and the pseudonymised answers
 
 
 @pytest.mark.parametrize("value", ["1", "2", "0"])
@@ -82,7 +82,7 @@ async def test_a_round_stored_with_a_lower_minimum_is_analysed_with_the_floor(
 ) -> None:
     """Rounds started before the floor existed may hold 1 or 2."""
     h = harness
-    from bot.store import Invitee
+    from bot.model import Invitee
 
     round_ = await h.deps.store.create_round(
         team_id=TEAM,
@@ -144,3 +144,33 @@ async def test_every_forged_field_of_the_modal_is_answered_with_its_error(
         "deadline": "`soon` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."
     }
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+
+
+async def test_an_export_holds_only_complete_answers_without_comments(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> <@ULEAD>")
+    for user, level in (("U1", 1), ("U2", 2), ("U3", 3)):
+        await h.answer_all(user, level, 3, 2, cards=5)
+    await h.dm("U1", "comment: as the only data engineer I see this daily")
+    await h.press("ULEAD", "cx_start")
+    await h.tap("ULEAD", 1)  # one area only: the lead knows who that was
+    await h.command("close anyway")
+    await h.command("export")
+    csv = list(h.slack.uploads.values())[-1].decode().splitlines()
+    people = {line.split(",")[0] for line in csv[1:]}
+    assert people == {"P1", "P2", "P3"} or people == {"P01", "P02", "P03"}
+    assert len(csv) == 1 + 3 * 5  # everyone complete has a row per area: none stands out
+    assert "data engineer" not in "\n".join(csv)
+
+
+async def test_no_export_when_too_few_answered_every_area(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    for user in ("U1", "U2"):
+        await h.answer_all(user, 2, 3, 2, cards=5)
+    await h.press("U3", "cx_start")
+    await h.tap("U3", 1)
+    await h.command("close anyway")
+    await h.command("export")
+    assert h.slack.responses[-1]["text"].startswith("Only 2 people answered every area")
+    assert not [f for f in h.slack.uploads.values() if f.startswith(b"participant,")]

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
-from tests.handlers.test_rounds import reply, summary_message
+from tests.handlers.test_rounds import reply
 
 PEOPLE = ("U1", "U2", "U3", "U4", "U5")
 # cx-pillars areas: data, design, delivery, measurement, culture; today's level per person
@@ -20,6 +20,15 @@ FIRST = {
     "U4": (3, 3, 2, 2, 2),
     "U5": (2, 3, 2, 2, 2),
 }
+
+
+def summary_message(h: Harness) -> dict[str, Any]:
+    """The channel's latest summary (a first round's or a follow-up's)."""
+    return next(
+        m
+        for m in reversed(h.slack.messages(CHANNEL))
+        if (m.get("metadata") or {}).get("event_type") == "cx_assess_summary"
+    )
 
 
 async def first_round(h: Harness) -> dict[str, Any]:

@@ -12,8 +12,8 @@ import sys
 from datetime import timedelta
 from typing import Any
 
+from bot.model import PostKey, PostKind
 from bot.posts import HOST
-from bot.store import PostKey, PostKind
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 
 EVENT = {
@@ -117,7 +117,7 @@ async def test_someone_slack_will_never_reach_is_named_in_status_and_not_retried
     await h.deps.rounds.tick()
     assert invitations(h, "U2") == 0
     await h.command("status")
-    assert "<@U2>: 0/5 · could not be invited (cannot_dm_bot)" in reply(h)
+    assert "<@U2>: could not be invited (cannot_dm_bot)" in reply(h)
 
 
 async def test_the_clock_running_while_a_close_posts_the_summary_does_not_post_it_again(

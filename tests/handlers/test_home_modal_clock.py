@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.flows.interview import Phase
-from bot.store import RoundStatus
+from bot.model import RoundStatus
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.slack_requests import view_submission

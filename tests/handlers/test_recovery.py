@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from bot.handlers.middleware import replay_typed
-from bot.store import RoundStatus
+from bot.model import RoundStatus
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 
 
@@ -153,12 +153,12 @@ async def test_every_typed_answer_is_marked_done_once_applied(harness: Harness) 
 
 async def test_export_after_the_round_closed(harness: Harness) -> None:
     h = harness
-    await h.command("start cx-pillars <@U2>")
-    await h.command("close")  # nobody answered: a warning first
-    round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
-    await h.click("ULEAD", "cx_close_now", str(round_.id), channel="DULEAD", ts="1.0")
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    for user in ("U1", "U2", "U3"):
+        await h.answer_all(user, 2, 3, 2, cards=5)
+    await h.command("close")
     await h.command("export")
-    assert reply(h) == "The pseudonymized answers are in your DM with me."
+    assert reply(h).startswith("The pseudonymized answers and the full report")
     await h.command("export", user="U2")
     assert reply(h).startswith("Only the round's lead")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.store import RoundStatus
+from bot.model import RoundStatus
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_home_modal_clock import modal_values, submit_modal
 from tests.handlers.test_rounds import reply

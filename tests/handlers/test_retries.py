@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from bot.store import Invitee
+from bot.model import Invitee
 from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
 from tests.slack_requests import block_actions
 

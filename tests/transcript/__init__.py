@@ -7,11 +7,12 @@ person's DM and the messages only they see, or a channel) with the step that cau
 `markdown` renders the record. `tests.walkthrough` holds the script of docs/walkthrough.md.
 """
 
-from tests.transcript.markdown import render
+from tests.transcript.markdown import Target, render
 from tests.transcript.stage import Person, Room, Shown, StepFailed, find_target
 from tests.transcript.steps import (
     Clicks,
     ClockAt,
+    Discusses,
     OpensHome,
     Step,
     Submits,
@@ -24,6 +25,7 @@ from tests.transcript.steps import (
 __all__ = [
     "Clicks",
     "ClockAt",
+    "Discusses",
     "OpensHome",
     "Person",
     "Room",
@@ -31,6 +33,7 @@ __all__ = [
     "Step",
     "StepFailed",
     "Submits",
+    "Target",
     "Transcript",
     "Types",
     "TypesUntil",

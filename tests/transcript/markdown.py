@@ -40,6 +40,34 @@ class Counts:
         )
 
 
+@dataclass(frozen=True)
+class Target:
+    """Issue 10's measure: ``person`` answers ``framework`` with ``answers`` taps, and gets at
+    most ``messages`` messages from Start to Submit and taps at most once per answer plus two."""
+
+    person: Person
+    framework: str
+    answers: int
+    messages: int
+
+    def sentence(self, counts: Counts) -> str:
+        """What the target asks and how ``counts`` (the person's) measure against it."""
+
+        def verdict(got: int, most: int) -> str:
+            return "met" if got <= most else "missed"
+
+        return (
+            f"Issue 10's target for `{self.framework}`: at most {self.messages} messages from "
+            "Start to Submit, at most one tap per answer plus two (Start, Submit), each message "
+            f"readable on a phone without “See more”. {self.person.name} gives {self.answers} "
+            f"answers by tapping: {counts.answering} messages from Start to Submit (at most "
+            f"{self.messages}: {verdict(counts.answering, self.messages)}), {counts.taps} taps "
+            f"(at most {self.answers} + 2 = {self.answers + 2}: "
+            f"{verdict(counts.taps, self.answers + 2)}), the longest message "
+            f"{max(counts.sizes, default=0)} characters."
+        )
+
+
 class Renderer:
     """The transcript as Markdown: counts, the script, then each reader's messages in order."""
 
@@ -60,7 +88,7 @@ class Renderer:
 
     def counts(self, person: Person) -> Counts:
         feed = [s for s in self.t.feed if s.reader == person.user_id and s.step <= self.counted]
-        new = [s for s in feed if s.kind not in (Kind.UPDATE, Kind.HOME, Kind.VIEW)]
+        new = [s for s in feed if _is_new(s)]
         updated = [s for s in feed if s.kind is Kind.UPDATE]
         mine = [a for a in self.t.acts if a.user_id == person.user_id and a.step <= self.counted]
         sizes = tuple(len("\n".join(self.lines_of(s))) for s in new)
@@ -103,7 +131,8 @@ class Renderer:
                 continue
             out.append(f"── {n} · {step.describe()}")
             if step.quiet:
-                out.append(f"      ({_tally(feed, acts)}: not shown)")
+                shown = [_number(seen, numbers) for seen in feed if _is_new(seen)]
+                out.append(f"      ({_tally(feed, acts, shown)}: not shown)")
                 continue
             for seen in feed:
                 out += self.entry(seen, numbers)
@@ -111,16 +140,23 @@ class Renderer:
         return out
 
     def entry(self, seen: Seen, numbers: dict[str, int]) -> list[str]:
+        """One thing ``seen`` by its reader, numbered in ``numbers`` (message ts -> number)."""
         lines = self.lines_of(seen)
         if seen.kind is Kind.UPDATE:
-            number = numbers.get(seen.ts, 0)
+            if seen.ts not in numbers:
+                raise ValueError(
+                    f"step {seen.step}: an update of a message {seen.reader} never got"
+                )
+            number = numbers[seen.ts]
             head, lines = f"✎ {number:>2}", [f"(message {number}, updated)", *lines]
         elif seen.kind is Kind.VIEW:
             head, lines = "▣   ", [f"(a form opens: {seen.text})", *lines]
         elif seen.kind is Kind.HOME:
             head, lines = "⌂   ", ["(the app's Home tab)", *lines]
+        elif seen.kind is Kind.PERSON:
+            head, lines = "✍   ", [f"{self.name(seen.author)}: {lines[0]}", *lines[1:]]
         else:
-            numbers[seen.ts or f"file-{len(numbers)}"] = number = len(numbers) + 1
+            number = _number(seen, numbers)
             head = f"{'◌' if seen.kind is Kind.EPHEMERAL else '●'} {number:>2}"
             if seen.kind is Kind.EPHEMERAL:
                 lines = [f"(only you see this, in #{self.name(seen.where)})", *lines]
@@ -128,12 +164,25 @@ class Renderer:
         return _wrap(lines, f"{indent}{head}  ")
 
 
-def _tally(feed: Sequence[Seen], acts: Sequence[Act]) -> str:
-    new = sum(s.kind is not Kind.UPDATE for s in feed)
-    updated = len(feed) - new
+def _is_new(seen: Seen) -> bool:
+    """A message of its own in the reader's numbering (not an update, a form or the Home tab)."""
+    return seen.kind not in (Kind.UPDATE, Kind.VIEW, Kind.HOME)
+
+
+def _number(seen: Seen, numbers: dict[str, int]) -> int:
+    """The next number of the reader's messages, given to the new message ``seen``."""
+    numbers[seen.ts or f"file-{len(numbers)}"] = number = len(numbers) + 1
+    return number
+
+
+def _tally(feed: Sequence[Seen], acts: Sequence[Act], numbered: Sequence[int]) -> str:
+    """What a step not shown in full did: replies typed, new messages (with their numbers)."""
+    new, updated = len(numbered), sum(s.kind is Kind.UPDATE for s in feed)
     typed = sum(a.did is Did.TYPE for a in acts)
     parts = [f"{typed} repl{'ies' if typed != 1 else 'y'} typed"] if typed else []
-    parts += [f"{new} new message{'s' * (new != 1)}"] if new else []
+    if numbered:
+        span = f"{numbered[0]}" if new == 1 else f"{numbered[0]}–{numbered[-1]}"
+        parts.append(f"{new} new message{'s' * (new != 1)} ({span})")
     parts += [f"{updated} updated"] if updated else []
     return ", ".join(parts)
 
@@ -165,14 +214,23 @@ def _md_inline(text: str) -> str:
 
 
 def render(
-    transcript: Transcript, *, title: str, intro: str, legend: str, counted: int, scope: str
+    transcript: Transcript,
+    *,
+    title: str,
+    intro: str,
+    legend: str,
+    counted: int,
+    scope: str,
+    target: Target,
 ) -> str:
-    """The whole document; the counts cover the first ``counted`` steps (``scope``)."""
+    """The whole document; the counts cover the first ``counted`` steps (``scope``), measured
+    against ``target``."""
     r = Renderer(transcript, counted)
     participants = [p for p in transcript.cast if p.participant]
     others = [p for p in transcript.cast if not p.participant]
     out = [f"# {title}", "", intro.strip(), "", "## Counts", ""]
     out += [f"Per participant, steps 1–{counted} ({scope}):", "", *r.counts_table(), ""]
+    out += [target.sentence(r.counts(target.person)), ""]
     out += ["## The cast", "", "| who | Slack locale | time zone | role |", "|---|---|---|---|"]
     out += [f"| {p.name} | {p.locale} | {p.tz} | {p.role} |" for p in transcript.cast]
     out += ["", "## The script", "", *r.script(), "", "## How to read the transcripts", ""]

@@ -22,6 +22,7 @@ class Kind(StrEnum):
     FILE = "file"
     VIEW = "view"
     HOME = "home"
+    PERSON = "person"  # a person's own message in the channel (a discussion thread)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Seen:
     thread_ts: str = ""
     where: str = ""  # the conversation an ephemeral message shows in
     file: str = ""
+    author: str = ""  # who wrote a person's message
 
 
 class RecordingSlack(FakeSlack):
@@ -69,6 +71,16 @@ class RecordingSlack(FakeSlack):
         result = super()._chat_post_message(params)
         self._see(Kind.POST, result["channel"], result["message"])
         return result
+
+    def person_writes(
+        self, channel_id: str, user: str, text: str, thread_ts: str | None = None
+    ) -> JSONDict:
+        event = super().person_writes(channel_id, user, text, thread_ts)
+        self.feed.append(
+            Seen(self.step, channel_id, Kind.PERSON, text, ts=event["ts"],
+                 thread_ts=thread_ts or "", author=user)
+        )  # fmt: skip
+        return event
 
     def _chat_update(self, params: JSONDict) -> JSONDict:
         result = super()._chat_update(params)

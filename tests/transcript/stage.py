@@ -241,6 +241,18 @@ class Stage:
         self._note(person, Did.TYPE)
         await self._check(await self.harness.dm(person.user_id, text, thread_ts))
 
+    async def write_in_room(self, person: Person, text: str, thread: str) -> None:
+        """The ``message.channels`` event of the person writing in the channel, in the thread
+        of the newest message there that shows ``thread``."""
+        for message in self.room_messages():
+            if thread.casefold() in "\n".join(_lines(message, self.names)).casefold():
+                break
+        else:
+            raise StepFailed(f"no message in #{self.room.name} shows “{thread}”")
+        self._note(person, Did.TYPE)
+        event = self.slack.person_writes(self.room.channel_id, person.user_id, text, message.ts)
+        await self._check(await self.harness.event(event))
+
     async def open_home(self, person: Person) -> None:
         """The ``app_home_opened`` event of the person opening the app's Home tab."""
         self._note(person, Did.OPEN)

@@ -135,6 +135,22 @@ class Submits(Step):
 
 
 @dataclass(frozen=True)
+class Discusses(Step):
+    """The person writes ``text`` in the channel, in the thread of the newest message there
+    that shows ``thread`` (a discussion thread: not anonymous)."""
+
+    actor: Person
+    thread: str
+    text: str
+
+    def describe(self) -> str:
+        return f"{self.actor.name} replies in the channel, in the thread of “{self.thread}”: “{self.text}”"
+
+    async def run(self, stage: Stage) -> None:
+        await stage.write_in_room(self.actor, self.text, self.thread)
+
+
+@dataclass(frozen=True)
 class OpensHome(Step):
     """The person opens the app's Home tab."""
 

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import Block
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 
 
 def to_dicts(blocks: Sequence[Block], limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str, Any]]:
@@ -21,6 +22,13 @@ def to_dicts(blocks: Sequence[Block], limit: int = MAX_MESSAGE_BLOCKS) -> list[d
     if len(blocks) > limit:
         raise ValueError(f"{len(blocks)} blocks exceed Slack's limit of {limit}")
     return [block.to_dict() for block in blocks]
+
+
+def read_id(text: str) -> int:
+    """The database id in a button value: ASCII digits from 1 to `MAX_ID`, else ValueError."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) <= MAX_ID):
+        raise ValueError(f"not an id: {text[:30]!r}")
+    return int(text)
 
 
 def clip(text: str, limit: int = MAX_SECTION_TEXT) -> str:

@@ -25,10 +25,10 @@ from slack_sdk.models.views import View
 from bot.analysis import Report
 from bot.flows.cadence import Cadence
 from bot.i18n import t
-from bot.render.blocks import clip, escape_mrkdwn
+from bot.model import Action, Schedule
+from bot.render.blocks import clip, escape_mrkdwn, read_id
 from bot.render.blocks.dialogue import Message
 from bot.schedule import local_time
-from bot.store import Action, Schedule
 
 MAKE_ACTION = "cx_plan_make"
 ACTION_DONE = "cx_plan_done"
@@ -76,9 +76,10 @@ def action_progress(report: Report, lang: str) -> dict[str, str]:
 def read_make(value: str) -> tuple[int, str] | None:
     """The (round, area) a *Make it an action* button stands for; None when malformed."""
     round_id, _, area_id = value.partition("|")
-    return (
-        (int(round_id), area_id) if round_id.isascii() and round_id.isdigit() and area_id else None
-    )
+    try:
+        return (read_id(round_id), area_id) if area_id else None
+    except ValueError:
+        return None
 
 
 def action_modal(

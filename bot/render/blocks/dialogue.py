@@ -37,7 +37,7 @@ from bot.flows.interview import (
 )
 from bot.frameworks import Area, Framework
 from bot.i18n import t
-from bot.render.blocks import clip, to_dicts
+from bot.render.blocks import clip, read_id, to_dicts
 from bot.render.blocks.delphi import feedback_blocks
 from bot.render.dialogue import (
     ROW_KEYS,
@@ -96,7 +96,7 @@ def read_action(action_id: str, value: str) -> tuple[int, Event] | None:
     """The round and interview event a dialogue button stands for; None when malformed."""
     parts = decode(value)
     try:
-        round_id = int(parts[0])
+        round_id = read_id(parts[0])
         if action_id.startswith(Action.ANSWER):
             area_id, ask, level = parts[1], Ask(parts[2]), int(parts[3])
             return round_id, Answer(level, area_id, ask)
@@ -123,7 +123,7 @@ def read_details(value: str) -> tuple[int, str] | None:
     """The round and area of a *Details* button; None when malformed."""
     parts = decode(value)
     try:
-        return int(parts[0]), parts[1]
+        return read_id(parts[0]), parts[1]
     except (ValueError, IndexError):
         return None
 

@@ -8,10 +8,10 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionB
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.i18n import t
+from bot.model import Round
 from bot.render.blocks import clip
 from bot.render.blocks.dialogue import Action, Message, encode, snooze_buttons
 from bot.schedule import local_time
-from bot.store import Round
 
 CLOSE_NOW = "cx_close_now"
 

@@ -25,12 +25,13 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.analysis import Report
+from bot.analysis import AreaResult, Report
 from bot.i18n import language_of, t
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip, escape_mrkdwn
 from bot.render.blocks.actions_plan import action_progress, make_buttons
 from bot.render.blocks.delphi import follow_up_button
 from bot.render.templating import environment, template_vars
+from bot.render.wording import disagreements
 
 MAX_HEADER_TEXT = 150
 TOP_GAPS = 3
@@ -85,6 +86,12 @@ def summary_blocks(
     blocks += [_section(chunk) for chunk in _chunks(lines)][:room]
     blocks.append(_context(texts.footer_text()))
     return blocks
+
+
+def shown_disagreements(report: Report) -> tuple[AreaResult, ...]:
+    """The disagreements the summary shows (none when it stops at a withheld overall stage);
+    each gets a discussion thread (bot/discussion.py)."""
+    return () if report.overall.stage is None else disagreements(report)[:TOP_DISAGREEMENTS]
 
 
 def summary_text(report: Report, lang: str) -> str:
