@@ -212,3 +212,19 @@ async def test_a_follow_up_summary_slack_did_not_take_is_posted_once_by_the_cloc
     ]
     assert len(summaries) == 1
     assert "0 of 5 answers moved · 100 % unchanged" in texts(summaries[0])
+
+
+async def test_a_discussion_goes_on_while_its_round_is_followed_up(harness: Harness) -> None:
+    h = harness
+    await first_round(h)
+    first = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    thread = next(
+        m["ts"]
+        for m in h.slack.messages(CHANNEL)
+        if (m.get("metadata") or {}).get("event_type") == "cx_assess_discussion"
+    )
+    await h.command("followup")
+    assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None
+    assert await h.event(h.slack.person_writes(CHANNEL, "U2", "during", thread)) == 200
+    threads = await h.deps.store.discussions(first.id)
+    assert [(r.user_id, r.text) for r in threads[0].replies] == [("U2", "during")]
