@@ -41,6 +41,14 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   current reply (a level, not sure or skipped) for every area, so completed never exceeds
   responded: someone who skipped (or was not sure about) every area is neither. Answers for areas
   the framework does not have are ignored.
+- Delphi follow-up (`shifts`): per area re-asked, consensus before -> after, and for the people
+  who gave a level in both iterations (the pairs) how many answers moved, the share unchanged
+  and Cohen's weighted kappa with linear weights ``1 - |i - j| / (k - 1)`` over the scale's
+  ``k`` levels (null when chance agreement is already total, e.g. everyone gave one level both
+  times). Moved, share and kappa are withheld (null) with fewer pairs than ``min_responses``. An
+  area is *agreed* when its consensus after is at or above the threshold and *stable* when at
+  least `STABLE_SHARE` of the pairs are unchanged; a further iteration re-asks only the areas
+  that are still a disagreement and not stable (the stop rule).
 - Trend compares the overall score and each shown area's current median with a `Baseline` of the
   same framework id; a change is null where either side is, so also where the area is withheld
   now or was withheld then.
@@ -51,23 +59,25 @@ Floats are kept exact in the typed report and rounded to 3 decimals only by `Rep
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from bot.answers import AreaAnswer, Mark
+from bot.answers import AreaAnswer, Mark, Reply
 from bot.frameworks import DEFAULT_LANGUAGE, LANGUAGES, Area, Framework, Level, Text
 
-SCHEMA = 3
-READABLE_SCHEMAS = (1, 2, 3)  # a baseline reads only fields both have
+SCHEMA = 4
+READABLE_SCHEMAS = (1, 2, 3, 4)  # a baseline reads only fields both have
 DEFAULT_CONSENSUS_THRESHOLD = 0.7
 STRONG_AGREEMENT = 0.8
 CLOSE_SHARE = 0.75  # the share of shown areas at the next level that makes the stage "close" to it
 DEFAULT_MIN_RESPONSES = 3
 IMPORTANCE_VALUES = (1, 2, 3)
 MEDIUM_IMPORTANCE = 2.0
+STABLE_SHARE = 0.8
+"""A Delphi follow-up stops for an area once at least this share of its answers is unchanged."""
 
 
 class Agreement(StrEnum):
@@ -249,7 +259,7 @@ class ActionNote:
 
 @dataclass(frozen=True)
 class Report:
-    """The analysis of one round; `to_dict` gives the public JSON (``schema`` 3)."""
+    """The analysis of one round; `to_dict` gives the public JSON (``schema`` 4)."""
 
     framework: Framework
     settings: Settings
@@ -260,6 +270,8 @@ class Report:
     trend: Trend | None
     actions: tuple[ActionNote, ...] = ()
     """The actions made since the previous round (none outside Slack)."""
+    iterations: Mapping[str, int] = field(default_factory=dict)
+    """Area id -> the Delphi iteration its level came from (1, the round itself, when absent)."""
 
     def baseline(self) -> Baseline:
         """This round as the baseline for the next one."""
@@ -299,7 +311,10 @@ class Report:
                 "weakest_areas": [a.id for a in overall.weakest_areas],
                 "weakest_level": _round(overall.weakest_level),
             },
-            "areas": [_area_dict(r, lang) for r in self.areas],
+            "areas": [
+                {**_area_dict(r, lang), "iteration": self.iterations.get(r.id, 1)}
+                for r in self.areas
+            ],
             "top_gaps": [
                 {
                     "area": g.area.id,
@@ -707,3 +722,120 @@ def _trend_dict(trend: Trend) -> dict[str, Any]:
             for c in trend.areas
         ],
     }
+
+
+# --------------------------------------------------------------------------- Delphi follow-up
+
+
+@dataclass(frozen=True)
+class Shift:
+    """How one area moved from one Delphi iteration to the next (see the module docstring)."""
+
+    area: Area
+    consensus_before: float | None
+    consensus_after: float | None
+    pairs: int
+    """People who gave a level in both iterations."""
+    moved: int | None
+    unchanged: float | None
+    kappa: float | None
+    agreed: bool
+    stable: bool
+    disagreement: bool
+    """Still a disagreement after this iteration."""
+
+    @property
+    def open(self) -> bool:
+        """Still split and not stable: the stop rule asks again."""
+        return self.disagreement and not self.stable
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What a follow-up card shows of the previous iteration: the group's distribution and its
+    comments (None below the anonymity minimum), and the person's own earlier answer."""
+
+    followup_of: int
+    iteration: int
+    distribution: tuple[tuple[int, int], ...] | None
+    """(level, how many) for every level, ascending."""
+    comments: tuple[str, ...]
+    own: Reply | None
+
+
+def weighted_kappa(pairs: Sequence[tuple[int, int]], values: Sequence[int]) -> float | None:
+    """Cohen's kappa with linear weights for ``pairs`` of levels over the scale ``values``;
+    None without pairs or when chance agreement is total."""
+    k = len(values)
+    if not pairs or k < 2:
+        return None
+    index = {v: i for i, v in enumerate(values)}
+    n = len(pairs)
+    rows = [0] * k
+    cols = [0] * k
+    observed = 0.0
+    for a, b in pairs:
+        i, j = index[a], index[b]
+        rows[i] += 1
+        cols[j] += 1
+        observed += 1 - abs(i - j) / (k - 1)
+    observed /= n
+    expected = sum(
+        rows[i] * cols[j] * (1 - abs(i - j) / (k - 1)) for i in range(k) for j in range(k)
+    ) / (n * n)
+    if expected >= 1.0:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def shifts(
+    before: Report,
+    after: Report,
+    before_answers: Mapping[str, Mapping[str, AreaAnswer]],
+    after_answers: Mapping[str, Mapping[str, AreaAnswer]],
+) -> tuple[Shift, ...]:
+    """Per area of ``after`` (a follow-up), consensus before -> after, moved answers, stability."""
+    earlier = {r.id: r for r in before.areas}
+    threshold = after.settings.consensus_threshold
+    result = []
+    for r in after.areas:
+        pairs = [
+            (first, second)
+            for person, per_area in after_answers.items()
+            if isinstance(second := per_area.get(r.id, AreaAnswer()).current, int)
+            and isinstance(
+                first := before_answers.get(person, {}).get(r.id, AreaAnswer()).current, int
+            )
+        ]
+        shown = len(pairs) >= after.settings.min_responses
+        moved = sum(1 for a, b in pairs if a != b)
+        unchanged = (len(pairs) - moved) / len(pairs) if shown else None
+        previous = earlier.get(r.id)
+        result.append(
+            Shift(
+                area=r.area,
+                consensus_before=previous.consensus if previous else None,
+                consensus_after=r.consensus,
+                pairs=len(pairs),
+                moved=moved if shown else None,
+                unchanged=unchanged,
+                kappa=weighted_kappa(pairs, after.framework.scale.values) if shown else None,
+                agreed=r.consensus is not None and r.consensus >= threshold,
+                stable=unchanged is not None and unchanged >= STABLE_SHARE,
+                disagreement=r.disagreement,
+            )
+        )
+    return tuple(result)
+
+
+def feedback(
+    report: Mapping[str, Any], area_id: str, own: Reply | None, followup_of: int, iteration: int
+) -> Feedback:
+    """A follow-up card's view of the previous iteration, read from its stored JSON report."""
+    for a in report.get("areas", ()):
+        if a.get("id") == area_id and not a.get("below_min_responses"):
+            counts = tuple(
+                sorted((int(value), int(count)) for value, count in a["distribution"].items())
+            )
+            return Feedback(followup_of, iteration, counts, tuple(a.get("comments") or ()), own)
+    return Feedback(followup_of, iteration, None, (), own)

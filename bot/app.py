@@ -13,10 +13,11 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.delphi import Followups
 from bot.deps import Deps
 from bot.dialogues import Dialogues
 from bot.frameworks import Catalog
-from bot.handlers import actions, commands, events, middleware, plan_actions, views
+from bot.handlers import actions, commands, delphi_actions, events, middleware, plan_actions, views
 from bot.home import AppHome
 from bot.plan import Plan
 from bot.posts import Posts
@@ -42,7 +43,7 @@ def build_deps(
     plan = Plan(rounds)
     rounds.chores.append(plan.tick)
     home = AppHome(store, slack, plan)
-    return Deps(settings, catalog, store, slack, dialogues, rounds, home, plan)
+    return Deps(settings, catalog, store, slack, dialogues, rounds, home, plan, Followups(rounds))
 
 
 def build_app(
@@ -72,6 +73,6 @@ def build_app(
         log.error("listener failed: %s", error, exc_info=error)
         return None
 
-    for kind in (middleware, commands, actions, views, events, plan_actions):
+    for kind in (middleware, commands, actions, views, events, plan_actions, delphi_actions):
         kind.register(app, deps)
     return app, deps

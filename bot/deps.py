@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.delphi import Followups
 from bot.dialogues import Dialogues
 from bot.frameworks import Catalog
 from bot.home import AppHome
@@ -24,3 +25,4 @@ class Deps:
     rounds: Rounds
     home: AppHome
     plan: Plan
+    followups: Followups

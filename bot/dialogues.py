@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.analysis import Feedback, feedback
 from bot.flows.interview import (
     Back,
     Closed,
@@ -257,7 +258,10 @@ class Dialogues:
                     dm, origin.ts, blocks.answered(area, answer, round_.framework, lang)
                 )
             return  # help and a saved comment are one line; a replay changed nothing
-        message = self._render(round_, step.prompt, lang)
+        feedback = None
+        if isinstance(step.prompt, Question) and round_.followup_of is not None:
+            feedback = await self._feedback(round_, person.user_id, step.prompt.area.id)
+        message = self._render(round_, step.prompt, lang, feedback)
         in_place = (
             isinstance(before, Question)
             and isinstance(step.prompt, Question)
@@ -316,6 +320,7 @@ class Dialogues:
             channel=round_.channel_id,
             deadline=deadline,
             started=started,
+            iteration=round_.iteration,
         )
 
     async def _update(self, channel: str, ts: str, message: blocks.Message) -> None:
@@ -325,14 +330,27 @@ class Dialogues:
         except SlackCallFailed as exc:
             log.warning("could not update message %s: %s", ts, exc.error)
 
-    def _render(self, round_: Round, prompt: Prompt, lang: str) -> blocks.Message:
+    async def _feedback(self, round_: Round, user_id: str, area_id: str) -> Feedback | None:
+        """A follow-up card's view of the previous iteration (its stored report) and of the
+        person's own answer there."""
+        assert round_.followup_of is not None
+        before = await self.store.iteration_round(round_.followup_of, round_.iteration - 1)
+        if before is None or before.result is None:
+            return None
+        earlier = await self.store.participant(before.id, user_id)
+        own = earlier.state.answer(area_id).current if earlier else None
+        return feedback(before.result, area_id, own, round_.followup_of, round_.iteration)
+
+    def _render(
+        self, round_: Round, prompt: Prompt, lang: str, feedback: Feedback | None = None
+    ) -> blocks.Message:
         framework = round_.framework
         if isinstance(prompt, Question):
             # Many people in a round see the same cards: render each once.
-            key = (round_.id, prompt.area.id, prompt.answer, prompt.editing, lang)
+            key = (round_.id, prompt.area.id, prompt.answer, prompt.editing, lang, feedback)
             message = self._cards.get(key)
             if message is None:
-                message = blocks.card(prompt, lang, round_id=round_.id)
+                message = blocks.card(prompt, lang, round_id=round_.id, feedback=feedback)
                 if len(self._cards) >= RENDERED_CARDS:
                     self._cards.pop(next(iter(self._cards)))
                 self._cards[key] = message

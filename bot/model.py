@@ -78,6 +78,10 @@ class RoundAlreadyOpen(Exception):
         super().__init__(f"round {round_id} is still open in this channel")
 
 
+class FollowupExists(Exception):
+    """That iteration of the round's Delphi follow-up was started already."""
+
+
 class RoundNotOpen(Exception):
     """The round was closed or cancelled meanwhile."""
 
@@ -98,6 +102,9 @@ class Round:
     result: dict[str, Any] | None
     announce_ts: str | None = None
     summary_ts: str | None = None
+    followup_of: int | None = None
+    """A Delphi follow-up: the first round it follows up (None for a round of its own)."""
+    iteration: int = 1
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.analysis import Baseline, Report, analyse
+from bot.answers import AreaAnswer
 from bot.config import Settings
 from bot.csv_answers import for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
@@ -45,6 +46,9 @@ from bot.render.report import render_markdown
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.delphi import Followups
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -129,6 +133,7 @@ class Rounds:
         self.store, self.slack, self.dialogues, self.posts = store, slack, dialogues, posts
         self.catalog, self.settings, self.clock = catalog, settings, clock
         self.chores: list[Callable[[], Awaitable[None]]] = []  # more work for the clock
+        self.followups: Followups | None = None  # closes Delphi follow-ups (bot/delphi.py)
         self.discussions = Discussions(store, slack, clock)
 
     # ------------------------------------------------------------------ start
@@ -204,11 +209,14 @@ class Rounds:
         lang = round_.lang
         text = t(
             lang,
-            "announce_deadline" if round_.deadline else "announce",
+            ("followup_" if round_.followup_of else "")
+            + ("announce_deadline" if round_.deadline else "announce"),
             starter=f"<@{round_.started_by}>",
             framework=round_.framework.name.get(lang),
             count=len(await self.store.participants(round_.id)),
             deadline=reader_time(round_.deadline, lang) if round_.deadline else "",
+            iteration=round_.iteration,
+            areas=len(round_.framework.areas),
         )
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
         try:
@@ -404,9 +412,12 @@ class Rounds:
             finished=sum(p.finished for p in people),
         )
 
-    async def analyse(self, round_: Round) -> Report:
-        """The round's report now, compared with the channel's previous round of the framework."""
-        answers = await self.store.answers(round_.id)
+    async def analyse(
+        self, round_: Round, answers: Mapping[str, Mapping[str, AreaAnswer]] | None = None
+    ) -> Report:
+        """The round's report now (of ``answers``, else its own), compared with the channel's
+        previous round of the framework."""
+        answers = await self.store.answers(round_.id) if answers is None else answers
         invited = len(await self.store.participants(round_.id))
         previous = await self.store.previous_closed_round(round_)
         baseline = (
@@ -455,6 +466,8 @@ class Rounds:
         report stored, its summary made due) before posting; a summary that cannot be posted now
         is posted by the clock (`tick`), and the lead is told so.
         """
+        if round_.followup_of is not None and self.followups is not None:
+            return await self.followups.close(round_, force=force)
         report = await self.analyse(round_)
         withheld = _withheld(report, round_.lang)
         if not force and (withheld or report.overall.stage is None):
@@ -659,6 +672,8 @@ class Rounds:
             log.info(
                 "round %s: %s invited, %s waiting", round_.id, fan_out.invited, fan_out.waiting
             )
+        elif round_.followup_of is not None and self.followups is not None:
+            await self.followups.publish(round_)
         else:
             await self.publish_summary(round_, await self.analyse(round_))
 

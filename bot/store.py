@@ -31,6 +31,7 @@ from bot.model import (
     Claim,
     Discussion,
     DiscussionReply,
+    FollowupExists,
     Invitee,
     Participant,
     PostKey,
@@ -245,16 +246,24 @@ MIGRATIONS: tuple[str, ...] = (
             ON DELETE CASCADE
     );
     """,
+    """
+    -- Delphi follow-ups: a round that re-asks a closed round's disagreements (bot/delphi.py).
+    ALTER TABLE rounds ADD COLUMN followup_of INTEGER REFERENCES rounds (id);  -- the first round
+    ALTER TABLE rounds ADD COLUMN iteration INTEGER NOT NULL DEFAULT 1;
+    CREATE UNIQUE INDEX rounds_one_followup_per_iteration
+        ON rounds (followup_of, iteration) WHERE status != 'cancelled';
+    """,
 )
 
 
 # A discussion thread (``channel_id``, ``ts`` as parameters) whose round's channel has not
-# started another round of the framework since: what is written there is kept.
+# started another round of the framework since (a Delphi follow-up is not one): what is written
+# there is kept.
 _OPEN_THREAD = (
     "SELECT 1 FROM discussions d JOIN rounds r ON r.id = d.round_id"
     " WHERE d.channel_id = ? AND d.ts = ? AND NOT EXISTS (SELECT 1 FROM rounds n"
     " WHERE n.team_id = r.team_id AND n.channel_id = r.channel_id"
-    " AND n.framework_id = r.framework_id AND n.id > r.id)"
+    " AND n.framework_id = r.framework_id AND n.id > r.id AND n.followup_of IS NULL)"
 )
 
 
@@ -396,11 +405,14 @@ class Store:
         min_responses: int | None = None,
         now: datetime | None = None,
         announced: bool = False,
+        followup_of: int | None = None,
+        iteration: int = 1,
     ) -> Round:
         """Open a round with its participants in one transaction.
 
         ``announced``: a Slack round, whose announcement and invitations are due from now on
-        (and its summary once it closes); a terminal round has none.
+        (and its summary once it closes); a terminal round has none. ``followup_of`` and
+        ``iteration``: a Delphi follow-up (`FollowupExists` when that iteration exists).
         """
         now = now or utcnow()
         people = list(participants)
@@ -408,9 +420,12 @@ class Store:
             existing = await self._open_round_id(team_id, channel_id)
             if existing is not None:
                 raise RoundAlreadyOpen(existing)
+            if followup_of is not None and await self._followup_exists(followup_of, iteration):
+                raise FollowupExists(followup_of)
             cur = await db.execute(
                 "INSERT INTO rounds (team_id, channel_id, framework_id, framework, started_by,"
-                " lang, min_responses, deadline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " lang, min_responses, deadline, created_at, followup_of, iteration)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     team_id,
                     channel_id,
@@ -421,6 +436,8 @@ class Store:
                     min_responses,
                     _iso(deadline),
                     _iso(now),
+                    followup_of,
+                    iteration,
                 ),
             )
             round_id = cur.lastrowid
@@ -469,10 +486,11 @@ class Store:
             return [self._round(row) for row in await cur.fetchall()]
 
     async def previous_closed_round(self, current: Round) -> Round | None:
-        """The channel's last closed round of the same framework before ``current``."""
+        """The channel's last closed round of the same framework before ``current`` (follow-ups
+        left out: their result is in the round they follow up)."""
         async with self._db.execute(
             "SELECT * FROM rounds WHERE team_id = ? AND channel_id = ? AND framework_id = ?"
-            " AND status = 'closed' AND id < ? ORDER BY id DESC LIMIT 1",
+            " AND status = 'closed' AND followup_of IS NULL AND id < ? ORDER BY id DESC LIMIT 1",
             (current.team_id, current.channel_id, current.framework.id, current.id),
         ) as cur:
             row = await cur.fetchone()
@@ -490,27 +508,81 @@ class Store:
         Closing an announced round makes its summary due, in the same transaction.
         """
         async with self._transaction() as db:
-            cur = await db.execute(
-                "UPDATE rounds SET status = ?, closed_at = ?, result = ? WHERE id = ? AND status = 'open'",
-                (
-                    status.value,
-                    _iso(now or utcnow()),
-                    json.dumps(result, ensure_ascii=False) if result is not None else None,
-                    round_id,
-                ),
-            )
-            if cur.rowcount != 1:
-                raise RoundNotOpen(f"round {round_id} is not open")
+            await self._finish(db, round_id, status, result, now)
+
+    async def close_followup(
+        self,
+        round_id: int,
+        result: dict[str, Any],
+        parent_id: int,
+        parent_result: dict[str, Any],
+        now: datetime | None = None,
+    ) -> None:
+        """Close a Delphi follow-up and update the round it follows up with the agreed levels,
+        in one transaction; `RoundNotOpen` if the follow-up is not open."""
+        async with self._transaction() as db:
+            await self._finish(db, round_id, RoundStatus.CLOSED, result, now)
             await db.execute(
-                "UPDATE participants SET phase = ? WHERE round_id = ?",
-                (Phase.CLOSED.value, round_id),
+                "UPDATE rounds SET result = ? WHERE id = ?",
+                (json.dumps(parent_result, ensure_ascii=False), parent_id),
             )
-            if status is RoundStatus.CLOSED:
-                await db.execute(
-                    "INSERT OR IGNORE INTO posts (round_id, kind) SELECT ?, ? WHERE EXISTS"
-                    " (SELECT 1 FROM posts WHERE round_id = ? AND kind = ?)",
-                    (round_id, PostKind.SUMMARY.value, round_id, PostKind.ANNOUNCEMENT.value),
-                )
+
+    async def _finish(
+        self,
+        db: aiosqlite.Connection,
+        round_id: int,
+        status: RoundStatus,
+        result: dict[str, Any] | None,
+        now: datetime | None,
+    ) -> None:
+        cur = await db.execute(
+            "UPDATE rounds SET status = ?, closed_at = ?, result = ? WHERE id = ? AND status = 'open'",
+            (
+                status.value,
+                _iso(now or utcnow()),
+                json.dumps(result, ensure_ascii=False) if result is not None else None,
+                round_id,
+            ),
+        )
+        if cur.rowcount != 1:
+            raise RoundNotOpen(f"round {round_id} is not open")
+        await db.execute(
+            "UPDATE participants SET phase = ? WHERE round_id = ?",
+            (Phase.CLOSED.value, round_id),
+        )
+        if status is RoundStatus.CLOSED:
+            await db.execute(
+                "INSERT OR IGNORE INTO posts (round_id, kind) SELECT ?, ? WHERE EXISTS"
+                " (SELECT 1 FROM posts WHERE round_id = ? AND kind = ?)",
+                (round_id, PostKind.SUMMARY.value, round_id, PostKind.ANNOUNCEMENT.value),
+            )
+
+    async def _followup_exists(self, followup_of: int, iteration: int) -> bool:
+        async with self._db.execute(
+            "SELECT 1 FROM rounds WHERE followup_of = ? AND iteration = ? AND status != 'cancelled'",
+            (followup_of, iteration),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def iteration_round(self, first_id: int, iteration: int) -> Round | None:
+        """Iteration ``iteration`` of round ``first_id``'s Delphi follow-up (1: the round itself)."""
+        if iteration == 1:
+            return await self.get_round(first_id)
+        async with self._db.execute(
+            "SELECT * FROM rounds WHERE followup_of = ? AND iteration = ? AND status != 'cancelled'",
+            (first_id, iteration),
+        ) as cur:
+            row = await cur.fetchone()
+        return self._round(row) if row else None
+
+    async def followups(self, round_id: int) -> list[Round]:
+        """The Delphi follow-ups of ``round_id`` that were not cancelled, by iteration."""
+        async with self._db.execute(
+            "SELECT * FROM rounds WHERE followup_of = ? AND status != 'cancelled'"
+            " ORDER BY iteration",
+            (round_id,),
+        ) as cur:
+            return [self._round(row) for row in await cur.fetchall()]
 
     async def discard_round(self, round_id: int) -> None:
         """Delete a round nobody ever heard of: its announcement was refused for good."""
@@ -544,6 +616,8 @@ class Store:
             result=json.loads(row["result"]) if row["result"] else None,
             announce_ts=row["announce_ts"],
             summary_ts=row["summary_ts"],
+            followup_of=row["followup_of"],
+            iteration=row["iteration"],
         )
 
     # ------------------------------------------------------------------ participants

@@ -512,6 +512,7 @@ def test_withheld_area_shows_nothing_but_counts(levels: tuple[int, ...]) -> None
         "agreement": None,
         "weight": 2.0,
         "comments": None,
+        "iteration": 1,
     }
     assert (report.overall.score, report.overall.stage, report.overall.weakest_areas) == (
         None,
@@ -717,7 +718,7 @@ def test_baseline_rejects_data_that_is_not_a_report() -> None:
     with pytest.raises(ValueError, match="not an analysis report"):
         Baseline.from_report_dict({"schema": 1, "areas": []})
     with pytest.raises(ValueError, match="schema"):
-        Baseline.from_report_dict({"schema": 4})
+        Baseline.from_report_dict({"schema": 5})
 
 
 def test_baseline_reads_a_stored_schema_1_report() -> None:
@@ -748,7 +749,7 @@ def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
         "trend",
         "actions",
     ]
-    assert data["schema"] == 3 and data["lang"] == "es" and data["actions"] == []
+    assert data["schema"] == 4 and data["lang"] == "es" and data["actions"] == []
     assert data["framework"] == {"id": "cx-maturity", "version": fw.version, "name": fw.name.es}
     assert data["settings"] == {"min_responses": 3, "consensus_threshold": 0.7}
     assert [a["id"] for a in data["areas"]] == [a.id for a in fw.areas]
@@ -772,6 +773,7 @@ def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
         "agreement": "moderate",  # consensus 0.766: at the threshold 0.7 or above, below 0.8
         "weight": 1.0,
         "comments": ["a", "b"],
+        "iteration": 1,
     }
     assert data["areas"][1]["not_sure"] == 1 and data["areas"][1]["distribution"] is None
     assert data["overall"]["stage_label"] == fw.scale.level(2).label.es

@@ -14,6 +14,7 @@ from bot.flows.interview import Answer, InterviewState, NotSure, Phase, Start, a
 from bot.frameworks import load_framework
 from bot.model import (
     Action,
+    FollowupExists,
     Invitee,
     PostKey,
     PostKind,
@@ -328,3 +329,33 @@ async def test_a_report_follows_up_actions_open_at_its_close_or_done_since_the_l
             ("done after the close", False),
         ]
         assert await store.action_notes(first, None, day + timedelta(days=7)) == ()
+
+
+async def test_a_follow_up_updates_its_first_round_and_is_never_a_baseline(db_path, mini) -> None:
+    async with Store.open(db_path) as store:
+        first = await new_round(store, mini)
+        await store.finish_round(first.id, RoundStatus.CLOSED, {"schema": 4, "v": 1})
+
+        async def follow(iteration: int):
+            return await store.create_round(
+                team_id="T1", channel_id="C1", framework=mini, started_by="ULEAD",
+                participants=[Invitee("U1")], followup_of=first.id, iteration=iteration,
+            )  # fmt: skip
+
+        second = await follow(2)
+        assert (second.followup_of, second.iteration) == (first.id, 2)
+        await store.finish_round(second.id, RoundStatus.CANCELLED)
+        second = await follow(2)  # a cancelled iteration may be started again
+        await store.close_followup(second.id, {"schema": 4}, first.id, {"schema": 4, "v": 2})
+        with pytest.raises(FollowupExists):
+            await follow(2)
+        with pytest.raises(RoundNotOpen):
+            await store.close_followup(second.id, {}, first.id, {"v": 3})
+        updated = await store.get_round(first.id)
+        assert updated is not None and updated.result == {"schema": 4, "v": 2}
+        assert [r.id for r in await store.followups(first.id)] == [second.id]
+        assert (await store.iteration_round(first.id, 2)) == await store.get_round(second.id)
+        assert (await store.iteration_round(first.id, 1)) == updated
+        later = await new_round(store, mini)
+        baseline = await store.previous_closed_round(later)
+        assert baseline is not None and baseline.id == first.id

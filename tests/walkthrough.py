@@ -109,6 +109,24 @@ ROUND: tuple[Step, ...] = (
     Clicks(LEA, "Close anyway"),
     Types(LEA, "/cx-assess export"),
 )
+# A Delphi follow-up on the two split areas: Ben keeps one answer and moves the other.
+FOLLOW_UP: tuple[Step, ...] = (
+    Clicks(LEA, "Follow up on the disagreements", in_room=True),
+    Clicks(BEN, "Start"),
+    Clicks(BEN, "Keep 2 · Development"),
+    Clicks(BEN, level(3)),
+    Clicks(BEN, "Submit"),
+    Clicks(ANA, "Empezar"),
+    Types(ANA, "3"),
+    Types(ANA, "3"),
+    Clicks(ANA, "Enviar"),
+    Clicks(CARLA, "Starten"),
+    Types(CARLA, "3"),
+    Types(CARLA, "3"),
+    Clicks(CARLA, "Absenden"),
+    Types(LEA, "/cx-assess close"),
+)
+
 AFTERWARDS: tuple[Step, ...] = (
     # A discussion thread: the team talks through the first disagreement the summary shows.
     Discusses(
@@ -132,13 +150,14 @@ AFTERWARDS: tuple[Step, ...] = (
     Types(LEA, "/cx-assess cancel"),
     Types(LEA, "/cx-assess"),
 )
-SCRIPT = ROUND + AFTERWARDS
+SCRIPT = ROUND + FOLLOW_UP + AFTERWARDS
 
 TITLE = "Walkthrough: one round of cx-assess, message by message"
 INTRO = """
 What each participant, the lead and the channel see during one round of `cx-maturity` (12 areas,
-a current and a target level each), a discussion thread on a disagreement, an action made
-from its roadmap, and a second, recurring round that is canceled. Every message below
+a current and a target level each), a discussion thread on a disagreement, a Delphi follow-up on
+its disagreements, an action made from its roadmap, and a second, recurring round that is
+canceled. Every message below
 comes from the app: `make walkthrough` (`python -m tests.walkthrough`) plays the script in
 [tests/walkthrough.py](../tests/walkthrough.py) against the real app over HTTP, with signed
 requests, and the fake Slack Web API of [tests/fakeslack.py](../tests/fakeslack.py), and renders

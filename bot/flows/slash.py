@@ -36,6 +36,7 @@ class Sub(StrEnum):
     HELP = "help"
     ACTIONS = "actions"
     SCHEDULE = "schedule"
+    FOLLOWUP = "followup"
 
 
 LEAD_ONLY = frozenset({Sub.REMIND, Sub.CLOSE, Sub.CANCEL, Sub.EXPORT, Sub.RESULTS})

@@ -120,6 +120,9 @@ async def _run(
             schedule = await deps.plan.set_schedule(started, cmd.every, cmd.users, caller)
             lines.append(next_run_text(schedule, lang))
         return Reply("\n".join(lines))
+    if cmd.sub is Sub.FOLLOWUP:
+        followup, fan_out = await deps.followups.start_latest(team, channel, caller)
+        return Reply(deps.followups.started_text(followup, fan_out, lang))
     if cmd.sub in (Sub.RESULTS, Sub.EXPORT):
         round_ = await rounds.latest_round(team, channel)
         if cmd.sub is Sub.EXPORT or round_.status is RoundStatus.OPEN:
@@ -131,6 +134,8 @@ async def _run(
             await rounds.export(round_, caller.id)
             await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
+        if round_.followup_of is not None:
+            return Reply(*await deps.followups.summary(round_, lang))
         blocks = summary_blocks(report, lang, round_id=round_.id)
         threads = await rounds.discussions.threads(round_.id)
         counts = discussion_counts(threads, round_.framework, lang)

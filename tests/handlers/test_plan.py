@@ -134,7 +134,7 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
     )
     latest = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     assert latest.status is RoundStatus.CLOSED and latest.result is not None
-    assert latest.result["schema"] == 3
+    assert latest.result["schema"] == 4
     assert latest.result["actions"] == [
         {
             "area": gap["area"],

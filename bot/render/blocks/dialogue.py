@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.analysis import Feedback
 from bot.answers import AreaAnswer, Ask, Mark
 from bot.flows.interview import (
     Answer,
@@ -37,6 +38,7 @@ from bot.flows.interview import (
 from bot.frameworks import Area, Framework
 from bot.i18n import t
 from bot.render.blocks import clip, read_id, to_dicts
+from bot.render.blocks.delphi import feedback_blocks
 from bot.render.dialogue import (
     ROW_KEYS,
     answer_line,
@@ -168,12 +170,14 @@ def invitation(
     channel: str,
     deadline: str | None,
     started: bool = False,
+    iteration: int = 1,
 ) -> Message:
     """Who invites, from which channel, why, until when, and how to answer (said once here);
     once ``started``, the buttons give way to a short line and everything else stays."""
     text = t(
         lang,
-        "invite_text",
+        "invite_followup_text" if iteration > 1 else "invite_text",
+        iteration=iteration,
         starter=f"<@{starter}>",
         channel=f"<#{channel}>",
         framework=framework.name.get(lang),
@@ -193,13 +197,16 @@ def invitation(
     return Message.of(text, blocks)
 
 
-def card(q: Question, lang: str, *, round_id: int) -> Message:
+def card(q: Question, lang: str, *, round_id: int, feedback: Feedback | None = None) -> Message:
     """One area: its question, a line per level, a row of buttons per question (current,
-    target, importance), chosen ones highlighted, and the navigation row apart."""
+    target, importance), chosen ones highlighted, and the navigation row apart; in a Delphi
+    follow-up (``feedback``) also the previous iteration's answers, and *Keep*."""
     blocks: list[Block] = [
         HeaderBlock(text=clip(question_title(q, lang), 150)),
         _section("\n".join([q.area.question.get(lang), *level_lines(q, lang)])),
     ]
+    if feedback is not None:
+        blocks += feedback_blocks(feedback, q.scale, lang, (str(round_id), q.area.id))
     for ask in q.asks:
         reply = q.answer.get(ask)
         label = f"*{t(lang, ROW_KEYS[ask])}*"
@@ -222,15 +229,15 @@ def card(q: Question, lang: str, *, round_id: int) -> Message:
     ]
     blocks.append(ActionsBlock(block_id=f"nav|{q.area.id}", elements=navigation))
     index, total = q.progress
-    metadata = {
-        "event_type": QUESTION_EVENT,
-        "event_payload": {
-            "round_id": round_id,
-            "area_id": q.area.id,
-            "index": index,
-            "total": total,
-        },
+    payload: dict[str, object] = {
+        "round_id": round_id,
+        "area_id": q.area.id,
+        "index": index,
+        "total": total,
     }
+    if feedback is not None:
+        payload |= {"followup_of": feedback.followup_of, "iteration": feedback.iteration}
+    metadata = {"event_type": QUESTION_EVENT, "event_payload": payload}
     return Message.of(f"{question_title(q, lang)}: {q.area.question.get(lang)}", blocks, metadata)
 
 

@@ -29,6 +29,7 @@ from bot.analysis import AreaResult, Report
 from bot.i18n import language_of, t
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, clip, escape_mrkdwn
 from bot.render.blocks.actions_plan import action_progress, make_buttons
+from bot.render.blocks.delphi import follow_up_button
 from bot.render.templating import environment, template_vars
 from bot.render.wording import disagreements
 
@@ -52,7 +53,8 @@ def summary_blocks(
 ) -> list[Block]:
     """Overall stage and its reason, top gaps with actions, disagreements, a line per area.
 
-    With ``round_id``, each top gap shown gets a *Make it an action* button."""
+    With ``round_id``, each top gap shown gets a *Make it an action* button, and the
+    disagreements a *Follow up on the disagreements* button."""
     lang = language_of(lang)
     texts = _texts(report, lang)
     title = t(lang, "summary_title", framework=report.framework.name.get(lang))
@@ -72,6 +74,8 @@ def summary_blocks(
             blocks.append(make_buttons(report, round_id, lang, TOP_GAPS))
     if any(r.disagreement for r in report.areas):
         blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS)))
+        if round_id is not None:
+            blocks.append(follow_up_button(round_id, lang))
     blocks.append(DividerBlock())
     changes = {c.area.id: c.change for c in report.trend.areas} if report.trend else {}
     progress = action_progress(report, lang)

@@ -1,0 +1,224 @@
+"""Delphi follow-ups: re-ask a closed round's disagreements until the group agrees or its
+answers are stable (see "Delphi follow-up" in bot/analysis.py for the numbers).
+
+A follow-up is a round of its own (``followup_of`` the first round, ``iteration`` 2, 3, …): the
+first round's framework snapshot narrowed to the areas re-asked, today's level only, for the
+people who gave a level in one of them. Its announcement, invitations and summary go through
+the exactly-once posts like any round's. When it closes, the first round's stored report is
+updated with the agreed levels (each area from the latest iteration that asked it), and that
+report goes into the follow-up summary's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+
+from slack_sdk.models.blocks import Block
+
+from bot.analysis import Report, Shift, shifts
+from bot.answers import AreaAnswer
+from bot.i18n import t
+from bot.model import (
+    FollowupExists,
+    Invitee,
+    PostKey,
+    PostKind,
+    Round,
+    RoundAlreadyOpen,
+    RoundNotOpen,
+    RoundStatus,
+)
+from bot.posts import Outgoing
+from bot.render.blocks.delphi import followup_blocks, followup_text
+from bot.render.report import render_markdown
+from bot.rounds import FanOut, Refusal, Rounds, WouldWithhold
+from bot.slack_api import SlackCallFailed, SlackUser
+
+log = logging.getLogger(__name__)
+
+Answers = Mapping[str, Mapping[str, AreaAnswer]]
+
+
+class Followups:
+    """Start, close and summarise a round's Delphi follow-ups."""
+
+    def __init__(self, rounds: Rounds) -> None:
+        self.rounds, self.store = rounds, rounds.store
+        rounds.followups = self
+
+    async def start_latest(
+        self, team_id: str, channel_id: str, caller: SlackUser
+    ) -> tuple[Round, FanOut]:
+        """``/cx-assess followup``: follow up the channel's latest closed round."""
+        for round_ in await self.store.rounds_in_channel(team_id, channel_id):
+            if round_.status is RoundStatus.CLOSED:
+                return await self.start(round_, caller)
+        raise Refusal("followup_no_round")
+
+    async def start(self, previous: Round, caller: SlackUser) -> tuple[Round, FanOut]:
+        """Start the next iteration after ``previous`` (closed): its lead only, while areas are
+        still split (and, after a follow-up, not yet stable)."""
+        if previous.status is not RoundStatus.CLOSED:
+            raise Refusal("followup_not_closed")
+        await self.rounds.authorize(previous, caller)
+        areas = await self.open_areas(previous)
+        if not areas:
+            raise Refusal("followup_nothing")
+        invitees = [
+            Invitee(p.user_id, p.locale, p.tz)
+            for p in await self.store.participants(previous.id)
+            if any(isinstance(p.state.answer(a).current, int) for a in areas)
+        ]
+        framework = replace(
+            previous.framework,
+            areas=tuple(a for a in previous.framework.areas if a.id in areas),
+            ask_target=False,
+            ask_importance=False,
+        )
+        try:
+            round_ = await self.store.create_round(
+                team_id=previous.team_id,
+                channel_id=previous.channel_id,
+                framework=framework,
+                started_by=caller.id,
+                participants=invitees,
+                lang=previous.lang,
+                min_responses=previous.min_responses,
+                now=self.rounds.clock(),
+                announced=True,
+                followup_of=previous.followup_of or previous.id,
+                iteration=previous.iteration + 1,
+            )
+        except RoundAlreadyOpen:
+            raise Refusal("round_already_open", framework=framework.id) from None
+        except FollowupExists:
+            raise Refusal("followup_exists") from None
+        try:
+            await self.rounds.announce(round_)
+        except SlackCallFailed as exc:
+            raise Refusal("announce_pending", error=exc.error) from None
+        return round_, await self.rounds.fan_out(round_)
+
+    async def open_areas(self, round_: Round) -> list[str]:
+        """The areas a next iteration re-asks: the disagreements of a first round; after a
+        follow-up, those still split and not stable (the stop rule)."""
+        if round_.followup_of is None:
+            report = await self.rounds.analyse(round_)
+            return [r.id for r in report.areas if r.disagreement]
+        return [s.area.id for s in (await self.shifts(round_))[1] if s.open]
+
+    async def shifts(self, round_: Round) -> tuple[Report, tuple[Shift, ...]]:
+        """A follow-up's own report, and how each area moved since the previous iteration."""
+        assert round_.followup_of is not None
+        before_round = await self.store.iteration_round(round_.followup_of, round_.iteration - 1)
+        assert before_round is not None  # iterations are never deleted, only cancelled
+        before = await self.store.answers(before_round.id)
+        after = await self.store.answers(round_.id)
+        report = await self.rounds.analyse(round_, after)
+        return report, shifts(
+            await self.rounds.analyse(before_round, before), report, before, after
+        )
+
+    async def close(self, round_: Round, *, force: bool = False) -> Report:
+        """Close the follow-up, update the first round's report, post the follow-up summary."""
+        assert round_.followup_of is not None
+        report = await self.rounds.analyse(round_)
+        withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
+        if withheld and not force:
+            people = await self.store.participants(round_.id)
+            raise WouldWithhold(round_.id, withheld, False, all(p.done for p in people))
+        first = await self.store.get_round(round_.followup_of)
+        assert first is not None
+        agreed = await self.agreed(first, round_)
+        try:
+            await self.store.close_followup(
+                round_.id,
+                report.to_dict(round_.lang),
+                first.id,
+                agreed.to_dict(first.lang),
+                self.rounds.clock(),
+            )
+        except RoundNotOpen:
+            raise Refusal("no_open_round") from None
+        closed = await self.store.get_round(round_.id)
+        assert closed is not None
+        try:
+            await self.publish(closed)
+        except SlackCallFailed as exc:
+            log.error("round %s: follow-up summary not posted yet: %s", round_.id, exc)
+            key = "summary_unconfirmed" if exc.uncertain else "summary_pending"
+            raise Refusal(key, error=exc.error) from None
+        return report
+
+    async def agreed(self, first: Round, latest: Round) -> Report:
+        """The first round's report with each re-asked area's level from the latest iteration
+        that asked it (up to ``latest``): the levels of the people who answered that iteration.
+        Participation stays the first round's."""
+        answers = {p: dict(a) for p, a in (await self.store.answers(first.id)).items()}
+        iterations: dict[str, int] = {}
+        for later in await self.store.followups(first.id):
+            if later.iteration > latest.iteration or (
+                later.status is not RoundStatus.CLOSED and later.id != latest.id
+            ):
+                continue
+            given = await self.store.answers(later.id)
+            for area in later.framework.areas:
+                iterations[area.id] = later.iteration
+                for person, per_area in answers.items():
+                    reply = given.get(person, {}).get(area.id)
+                    earlier = per_area.get(area.id, AreaAnswer())
+                    per_area[area.id] = replace(earlier, current=reply.current if reply else None)
+        report = await self.rounds.analyse(first, answers)
+        own = await self.rounds.analyse(first)
+        return replace(report, participants=own.participants, iterations=iterations)
+
+    async def publish(self, round_: Round) -> None:
+        """Post the follow-up's summary once (consensus before → after, moved answers,
+        stability, the stop rule, and a button for the next iteration while areas are open)."""
+        assert round_.followup_of is not None
+        lang = round_.lang
+        report, moved = await self.shifts(round_)
+        payload: dict[str, object] = {
+            "framework": round_.framework.id,
+            "followup_of": round_.followup_of,
+            "iteration": round_.iteration,
+            "areas": [s.area.id for s in moved],
+            "open": [s.area.id for s in moved if s.open],
+        }
+        out = Outgoing(round_.channel_id, *_summary(round_, report, moved, lang), payload)
+        sent = await self.rounds.posts.deliver(PostKey(round_.id, PostKind.SUMMARY), out)
+        if sent is None:
+            return  # posted before, or being posted by another attempt
+        first = await self.store.get_round(round_.followup_of)
+        assert first is not None
+        try:  # the summary itself is out; the updated report is an extra
+            await self.rounds.slack.upload(
+                round_.channel_id,
+                filename="cx-assess-report.md",
+                content=render_markdown(await self.agreed(first, round_), first.lang),
+                title=t(lang, "followup_report_title"),
+                thread_ts=sent.ts,
+            )
+        except SlackCallFailed as exc:
+            log.error("round %s: updated report not attached: %s", round_.id, exc)
+        await self.rounds._farewell(round_, "thanks_closed")
+
+    async def summary(self, round_: Round, lang: str) -> tuple[str, list[Block]]:
+        """A closed follow-up's summary (``results``), in ``lang``."""
+        return _summary(round_, *await self.shifts(round_), lang)
+
+    def started_text(self, round_: Round, fan_out: FanOut, lang: str) -> str:
+        """What the lead learns after starting a follow-up."""
+        head = t(lang, "followup_started", iteration=round_.iteration)
+        return f"{head}\n{self.rounds.fan_out_report(fan_out, lang)}"
+
+
+def _summary(
+    round_: Round, report: Report, moved: tuple[Shift, ...], lang: str
+) -> tuple[str, list[Block]]:
+    return (
+        followup_text(report, round_.iteration, lang),
+        followup_blocks(report, moved, round_.iteration, lang, round_id=round_.id),
+    )
