@@ -39,6 +39,7 @@ from bot.render.blocks import nudges as nudge_blocks
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.chart import render_chart
 from bot.render.report import render_markdown
+from bot.render.wording import stored_stage
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.store import Store
@@ -397,6 +398,7 @@ class Rounds:
             consensus_threshold=round_.framework.consensus_threshold
             or self.settings.consensus_threshold,
             actions=notes,
+            lead=round_.started_by,
         )
 
     async def export(self, round_: Round, user_id: str) -> None:
@@ -427,8 +429,9 @@ class Rounds:
         """
         report = await self.analyse(round_)
         withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
-        if not force and (withheld or report.overall.stage is None):
-            raise WouldWithhold(round_.id, withheld, report.overall.stage is None)
+        nothing_shown = report.overall.score is None  # no area shown (split areas still are)
+        if not force and (withheld or nothing_shown):
+            raise WouldWithhold(round_.id, withheld, nothing_shown)
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
@@ -515,9 +518,7 @@ class Rounds:
             return t(lang, "history_empty")
         lines = [t(lang, "history_title")]
         for r in rounds:
-            stage = "—"
-            if r.result and r.result.get("overall", {}).get("stage_label"):
-                stage = str(r.result["overall"]["stage_label"])
+            stage = stored_stage(r.result, r.framework.scale, lang)
             people = r.result["participants"]["responded"] if r.result else "—"
             lines.append(
                 t(

@@ -11,7 +11,7 @@ from bot.config import ConfigError, Settings
 from bot.frameworks import load_catalog
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_home_modal_clock import modal_values
-from tests.handlers.test_rounds import answer_all, reply
+from tests.handlers.test_rounds import answer_all, reply, summary_message
 from tests.slack_requests import view_submission
 
 LEVELS = ("Needs immediate action", "Room for improvement", "Excellent")
@@ -35,7 +35,7 @@ async def test_preview_and_export_before_and_after_one_person_answers_differ_onl
         await h.command("export")
         seen.append(reply(h))
         if len(seen) == 2:
-            await answer_all(h, "U3", 3)
+            await answer_all(h, "U3", 1)
     assert (
         seen[0]
         == seen[1]
@@ -175,3 +175,22 @@ async def test_no_export_when_too_few_answered_every_area(harness: Harness) -> N
     await h.command("export")
     assert h.slack.responses[-1]["text"].startswith("Only 2 people answered every area")
     assert len(h.slack.uploads) == uploads
+
+
+async def test_the_leads_own_answers_do_not_count_toward_the_minimum(harness: Harness) -> None:
+    # The lead and two others: the lead could subtract their own answer and learn the other two.
+    h = harness
+    await h.command("start cx-pillars <@ULEAD> <@U1> <@U2> <@U3>")
+    for user in ("ULEAD", "U1", "U2"):
+        await answer_all(h, user, 2)
+    await h.command("close")
+    warning = reply(h)
+    assert (
+        warning.startswith("*Not yet closed.*") and "Data: knowing what customers want" in warning
+    )
+    await answer_all(h, "U3", 2)  # three people besides the lead: enough
+    await h.command("close")
+    assert reply(h) == "The round is closed and the summary is in the channel."
+    summary = summary_message(h)
+    assert "too few answers to show" not in str(summary["blocks"])
+    assert summary["text"].startswith("CX maturity: five pillars: overall stage 2 · ")
