@@ -48,12 +48,12 @@ Answers per level (1 / 2 / 3) |
 
 Current and target are the middle answer (median). Consensus runs from 0 (split between the \
 extremes) to 1 (full agreement): low agreement below 0.7 (a disagreement), strong from 0.8, \
-moderate in between. An area with fewer than 3 answers is withheld to protect anonymity: it \
-shows no figure, and the overall stage, the roadmap and the trend leave it out. Answers per \
-level are shown from 5 answers on. The overall stage is the highest stage every area has reached \
-(its median); it is close to the next one when at least 75% of the areas are already there. An \
-area whose answers split has no median to place, so it is left out of the stage and the roadmap \
-until you agree where it is.
+moderate in between. An area with fewer than 3 answers (the round lead's own not counted) is \
+withheld to protect anonymity: it shows no figure, and the overall stage, the roadmap and the \
+trend leave it out. Answers per level are shown from 5 answers on. The overall stage is the \
+highest stage every area has reached (its median); it is close to the next one when at least 75% \
+of the areas are already there. An area whose answers split has no median to place, so it is \
+left out of the stage and the roadmap until you agree where it is.
 
 ## Participation
 
@@ -67,7 +67,7 @@ until you agree where it is.
 
 - Too slow
 
-Comments are not shown for areas with fewer than 3 answers: Beta.
+Comments are not shown for areas with too few answers: Beta.
 """
 
 SMALL_TEXT = """\
@@ -179,7 +179,7 @@ def test_markdown_of_a_withheld_area_shows_no_level_of_its_answer(mini: Framewor
     assert "- Weakest area: Alpha (2 · Medium)\n" in text
     assert "No area shown is below its target." in text
     assert "People broadly agree on every area shown." in text
-    assert "Comments are not shown for areas with fewer than 3 answers: Beta." in text
+    assert "Comments are not shown for areas with too few answers: Beta." in text
 
 
 def test_markdown_and_terminal_when_the_overall_is_withheld(mini: Framework) -> None:
