@@ -404,13 +404,15 @@ class Rounds:
     async def export(self, round_: Round, user_id: str) -> None:
         """Upload the round's answers, pseudonymised, as CSV to the caller's DM: the complete
         answers of the areas the summary shows (see `for_export`), and only when at least
-        ``min_responses`` people gave complete answers."""
+        ``min_responses`` people besides the lead (who knows their own row) gave complete answers."""
         report = await self.analyse(round_)
         shown = {r.area.id for r in report.areas if not r.below_min_responses}
         areas = [area.id for area in round_.framework.areas]
-        answers = pseudonymise(for_export(await self.store.answers(round_.id), areas, shown))
-        if len(answers) < report.settings.min_responses:
-            raise Refusal("export_too_few", count=len(answers), min=report.settings.min_responses)
+        rows = for_export(await self.store.answers(round_.id), areas, shown)
+        others = len(rows) - (round_.started_by in rows)
+        if others < report.settings.min_responses:
+            raise Refusal("export_too_few", count=others, min=report.settings.min_responses)
+        answers = pseudonymise(rows)
         dm = await self.slack.open_dm(user_id)
         await self.slack.upload(
             dm,

@@ -173,7 +173,9 @@ async def test_no_export_when_too_few_answered_every_area(harness: Harness) -> N
     await h.command("close anyway")
     uploads = len(h.slack.uploads)
     await h.command("export")
-    assert h.slack.responses[-1]["text"].startswith("Only 2 people answered every area")
+    assert h.slack.responses[-1]["text"].startswith(
+        "Only 2 people besides the round's lead answered every area"
+    )
     assert len(h.slack.uploads) == uploads
 
 
@@ -194,3 +196,22 @@ async def test_the_leads_own_answers_do_not_count_toward_the_minimum(harness: Ha
     summary = summary_message(h)
     assert "too few answers to show" not in str(summary["blocks"])
     assert summary["text"].startswith("CX maturity: five pillars: overall stage 2 · ")
+    uploads = len(h.slack.uploads)
+    await h.command("export")  # the lead's row and three others: enough
+    assert len(h.slack.uploads) == uploads + 1
+
+
+async def test_an_export_needs_the_minimum_of_rows_besides_the_leads(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@ULEAD> <@U1> <@U2> <@U3>")
+    for user in ("ULEAD", "U1", "U2"):
+        await answer_all(h, user, 2)
+    await h.press("U3", "cx_start")
+    await h.tap("U3", 2)  # U3 gives one level: that area has three others, yet U3 is no row
+    await h.command("close anyway")
+    uploads = len(h.slack.uploads)
+    await h.command("export")
+    assert h.slack.responses[-1]["text"].startswith(
+        "Only 2 people besides the round's lead answered every area; an export needs at least 3"
+    )
+    assert len(h.slack.uploads) == uploads
