@@ -11,30 +11,37 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   minus the bottom level; 1.0 when everyone agrees (also with one answer), null with none.
   ``rwg`` (James, Demaree & Wolf): ``1 - s^2 / ((A^2 - 1) / 12)`` for ``A`` scale levels and the
   sample variance ``s^2``, clipped to [0, 1]; null with fewer than two answers. An area shows
-  disagreement when it has two or more answers and its consensus is below the threshold (the
-  argument, else the framework's, else 0.7). Agreement in words, with two or more answers: low
+  disagreement (its answers *split*) when it has two or more answers and its consensus is below
+  the threshold (the argument, else the framework's, else 0.7), or when its median is not
+  *placed*: a level nobody chose, or between two levels not both chosen (`placed`). Agreement in words, with two or more answers: low
   below the threshold (a disagreement), strong at or above 0.8 (or the threshold when higher),
   moderate in between.
 - Effective weight = the area's weight, times (when the framework asks importance) the mean
   importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one.
 - Anonymity: an area with fewer than ``min_responses`` current levels is withheld
-  (``below_min_responses``; with ``n`` 0 it simply has no answers). With one or two people a
+  (``below_min_responses``; with ``n`` 0 it simply has no answers). When the round's ``lead``
+  gave a level for an area, the lead's own is not counted toward that minimum (`needed`): the
+  lead could subtract it and learn the others' answers as a set. With one or two people a
   median, a mean or a consensus is somebody's answer, so a withheld area keeps only its counts
   (``n``, ``not_sure``, ``skipped``): ``distribution``, ``spread``, ``comments``, ``current``,
   ``target``, ``importance``, ``gap``, ``consensus`` and ``rwg`` are null, ``disagreement`` is
   false and its effective weight ignores importance (as if nobody gave one). A shown area's
-  comments are sorted alphabetically so their order cannot reveal who wrote them.
-- Overall stage (the staged rule of maturity models): the highest scale level that every shown
-  area's current median has reached (withheld areas and areas without a level left out). It is
-  *close to* the next level when at least 75 % of the shown areas are at that level or above; the
-  shown areas below the next level hold it back. Overall score = weighted mean of the shown
-  areas' current medians, a secondary figure (the trend compares it). Weakest areas: every shown
+  comments are sorted alphabetically so their order cannot reveal who wrote them. How many chose
+  each level is for people to read only with ``COUNTS_MARGIN`` answers beyond the minimum
+  (`counts_shown`); the JSON keeps the ``distribution`` of every shown area.
+- Overall stage (the staged rule of maturity models): the highest scale level that every shown,
+  agreed area's current median has reached (withheld areas, areas without a level and split
+  areas, `Overall.split`, left out: a split area has no level to place; with every shown area
+  split there is no stage). It is *close to* the next level when at least 75 % of those areas are
+  at that level or above; those below the next level hold it back. Overall score = weighted mean of the shown
+  areas' current medians, a secondary figure (the trend compares it). Weakest areas: every placed
   area at the lowest current median (all of a tie, framework order). With fewer than
   ``min_responses`` respondents the overall is withheld too (no score, stage or weakest areas;
   no area can then be shown anyway).
-- Roadmap (top gaps): shown areas with a positive gap, by gap x effective weight (highest first);
-  ties go to the lower current median, then the lower consensus, then framework order; entries
-  equal on all but framework order share a rank. The next step is the first level above the
+- Roadmap (top gaps): shown areas with a positive gap whose answers do not split (a split area
+  has no level to advise from: agree on where it is first), by gap x effective weight (highest
+  first); entries with an equal gap x weight share a rank (a tie), listed lower current median
+  first, then lower consensus, then framework order. The next step is the first level above the
   current median: its actions (``area.actions[next_value]``, empty when the framework has none)
   and the area's description of that level.
 - Responded = gave a current level for at least one area; completed = responded and gave a
@@ -74,6 +81,7 @@ DEFAULT_CONSENSUS_THRESHOLD = 0.7
 STRONG_AGREEMENT = 0.8
 CLOSE_SHARE = 0.75  # the share of shown areas at the next level that makes the stage "close" to it
 DEFAULT_MIN_RESPONSES = 3
+COUNTS_MARGIN = 2  # a split's counts need this many answers beyond the minimum (`counts_shown`)
 IMPORTANCE_VALUES = (1, 2, 3)
 MEDIUM_IMPORTANCE = 2.0
 STABLE_SHARE = 0.8
@@ -125,7 +133,8 @@ class AreaResult:
 
 @dataclass(frozen=True)
 class Overall:
-    """The whole framework's stage, why it is that, and a score; empty when no area is shown."""
+    """The whole framework's stage, why it is that, and a score; empty when no area is shown
+    (and without a stage, but with a score, when every shown area is split)."""
 
     score: float | None
     stage: Level | None
@@ -138,6 +147,8 @@ class Overall:
     weakest_areas: tuple[Area, ...]
     """Every shown area at the lowest current median (a tie keeps them all), framework order."""
     weakest_level: float | None
+    split: tuple[Area, ...] = ()
+    """The shown areas whose answers split, so that no level places them, framework order."""
 
     @property
     def at_next(self) -> int:
@@ -156,7 +167,7 @@ class Gap:
 
     area: Area
     rank: int
-    """1 for the first; entries tied on everything but framework order share a rank."""
+    """1 for the first; entries with an equal gap x weight share a rank (a tie)."""
     gap: float
     current: float
     target: float
@@ -310,6 +321,7 @@ class Report:
                 "holding_back": [a.id for a in overall.holding_back],
                 "weakest_areas": [a.id for a in overall.weakest_areas],
                 "weakest_level": _round(overall.weakest_level),
+                "split_areas": [a.id for a in overall.split],
             },
             "areas": [
                 {**_area_dict(r, lang), "iteration": self.iterations.get(r.id, 1)}
@@ -353,9 +365,12 @@ def analyse(
     min_responses: int = DEFAULT_MIN_RESPONSES,
     consensus_threshold: float | None = None,
     actions: Iterable[ActionNote] = (),
+    lead: str | None = None,
 ) -> Report:
     """Analyse ``answers`` (participant key -> area id -> answer) against ``framework``;
-    ``actions`` are carried into the report as they are.
+    ``actions`` are carried into the report as they are; ``lead`` is the key of the person who
+    sees the report first-hand (the round's lead), whose own levels never count toward
+    ``min_responses``.
 
     ``ValueError`` when a setting is out of range or a reply is not a level of the scale.
     """
@@ -398,8 +413,15 @@ def analyse(
         responded += has_level
         completed += has_level and replied == area_count
 
+    lead_answers = answers.get(lead, {}) if lead is not None else {}
     results = tuple(
-        _area_result(framework, area, *tallies[area.id], min_responses, threshold)
+        _area_result(
+            framework,
+            area,
+            *tallies[area.id],
+            needed(min_responses, lead_answers.get(area.id)),
+            threshold,
+        )
         for area in framework.areas
     )
     report = Report(
@@ -418,6 +440,22 @@ def analyse(
 
 
 # --------------------------------------------------------------------------- per area
+
+
+def needed(min_responses: int, lead_answer: AreaAnswer | None) -> int:
+    """How many levels an area needs to be shown: ``min_responses`` from people other than the
+    lead, so one more when the lead gave a level there (the lead knows their own answer)."""
+    lead_gave_level = lead_answer is not None and lead_answer.current.__class__ is int
+    return min_responses + 1 if lead_gave_level else min_responses
+
+
+def placed(median: float, distribution: Mapping[int, int]) -> bool:
+    """Whether a median names answers people gave: a level somebody chose, or the midpoint of
+    two neighbouring levels both chosen. Else (1, 1, 3, 3 has the median 2) the answers split."""
+    chosen = [value for value, count in distribution.items() if count]
+    below = max((v for v in distribution if v <= median), default=None)
+    above = min((v for v in distribution if v >= median), default=None)
+    return below in chosen and above in chosen
 
 
 @dataclass(frozen=True)
@@ -551,7 +589,7 @@ def _area_result(
     if framework.ask_importance:
         weight *= importance.mean if importance else MEDIUM_IMPORTANCE
     comments = (c.strip() for c in raw_comments)
-    disagreement = n >= 2 and consensus < threshold
+    disagreement = n >= 2 and (consensus < threshold or not placed(current.median, distribution))
     return AreaResult(
         area=area,
         n=n,
@@ -571,6 +609,13 @@ def _area_result(
         weight=weight,
         comments=tuple(sorted(filter(None, comments), key=_alphabetical)),
     )
+
+
+def counts_shown(r: AreaResult, min_responses: int) -> bool:
+    """Whether people may see how many chose each level of a shown area: only with at least
+    ``min_responses + COUNTS_MARGIN`` answers. With fewer ("1 says 2, 1 says 3, 1 says 4" among
+    three) the counts are everyone's answers, so sentences give the range instead."""
+    return r.distribution is not None and r.n >= min_responses + COUNTS_MARGIN
 
 
 def _agreement(n: int, consensus: float, threshold: float, disagreement: bool) -> Agreement | None:
@@ -597,11 +642,15 @@ _NO_OVERALL = Overall(None, None, None, 0, (), (), None)
 
 def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
     # Withheld areas have no current statistics, so they drop out here and in the roadmap.
-    rated = [(r, r.current.median) for r in results if r.current and not r.below_min_responses]
-    if not rated:
+    shown = [(r, r.current.median) for r in results if r.current and not r.below_min_responses]
+    if not shown:
         return _NO_OVERALL
-    total_weight = sum(r.weight for r, _ in rated)
-    score = sum(r.weight * median for r, median in rated) / total_weight
+    total_weight = sum(r.weight for r, _ in shown)
+    score = sum(r.weight * median for r, median in shown) / total_weight
+    split = tuple(r.area for r, _ in shown if r.disagreement)
+    rated = [(r, median) for r, median in shown if not r.disagreement]
+    if not rated:
+        return replace(_NO_OVERALL, score=score, split=split)
     lowest = min(median for _, median in rated)
     scale = framework.scale
     stage = [level for level in scale.levels if level.value <= lowest][-1]
@@ -615,6 +664,7 @@ def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
         holding_back=tuple(r.area for r, m in rated if next_stage and m < next_stage.value),
         weakest_areas=tuple(r.area for r, median in rated if median == lowest),
         weakest_level=lowest,
+        split=split,
     )
 
 
@@ -622,6 +672,8 @@ def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Ga
     ranked: list[tuple[tuple[float, float, float], int, Gap]] = []
     for index, r in enumerate(results):
         if r.below_min_responses or r.gap is None or r.gap <= 0 or r.current is None:
+            continue
+        if r.disagreement:  # no level to advise from: "Disagreements to discuss" has it
             continue
         assert r.consensus is not None  # a shown area with a level has a consensus
         next_value = framework.scale.next_value(r.current.median)
@@ -643,7 +695,7 @@ def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Ga
     ranked.sort(key=lambda item: item[:2])
     gaps: list[Gap] = []
     for position, (key, _, gap) in enumerate(ranked):
-        tied = position and key == ranked[position - 1][0]
+        tied = position and key[0] == ranked[position - 1][0][0]  # equal gap x weight
         gaps.append(replace(gap, rank=gaps[-1].rank if tied else position + 1))
     return tuple(gaps)
 
@@ -832,10 +884,13 @@ def feedback(
     report: Mapping[str, Any], area_id: str, own: Reply | None, followup_of: int, iteration: int
 ) -> Feedback:
     """A follow-up card's view of the previous iteration, read from its stored JSON report."""
+    least = int(report.get("settings", {}).get("min_responses", 0)) + COUNTS_MARGIN
     for a in report.get("areas", ()):
         if a.get("id") == area_id and not a.get("below_min_responses"):
-            counts = tuple(
-                sorted((int(value), int(count)) for value, count in a["distribution"].items())
+            counts = (
+                tuple(sorted((int(value), int(n)) for value, n in a["distribution"].items()))
+                if a["n"] >= least  # as in `counts_shown`: with fewer, counts are everyone's
+                else None
             )
             return Feedback(followup_of, iteration, counts, tuple(a.get("comments") or ()), own)
     return Feedback(followup_of, iteration, None, (), own)

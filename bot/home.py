@@ -8,6 +8,7 @@ from bot.model import RoundStatus
 from bot.plan import Plan
 from bot.render.blocks.home import LedItem, PendingItem, SummaryItem, home_view
 from bot.render.dialogue import local_deadline
+from bot.render.wording import stored_stage
 from bot.slack_api import SlackGateway
 from bot.store import Store
 
@@ -50,7 +51,7 @@ class AppHome:
                 r.channel_id,
                 r.framework.name.get(lang),
                 r.closed_at.date().isoformat() if r.closed_at else "",
-                str((r.result or {}).get("overall", {}).get("stage_label") or "—"),
+                stored_stage(r.result, r.framework.scale, lang),
             )
             for r in await self.store.closed_rounds_for(team_id, user_id)
         ]

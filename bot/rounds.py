@@ -43,6 +43,7 @@ from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.chart import render_chart
 from bot.render.dialogue import local_deadline, reader_time
 from bot.render.report import render_markdown
+from bot.render.wording import stored_stage
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.store import Store
@@ -438,18 +439,21 @@ class Rounds:
             consensus_threshold=round_.framework.consensus_threshold
             or self.settings.consensus_threshold,
             actions=notes,
+            lead=round_.started_by,
         )
 
     async def export(self, round_: Round, user_id: str) -> None:
         """Upload the round's answers, pseudonymised, as CSV to the caller's DM: the complete
         answers of the areas the summary shows (see `for_export`), and only when at least
-        ``min_responses`` people gave complete answers."""
+        ``min_responses`` people besides the lead (who knows their own row) gave complete answers."""
         report = await self.analyse(round_)
         shown = {r.area.id for r in report.areas if not r.below_min_responses}
         areas = [area.id for area in round_.framework.areas]
-        answers = pseudonymise(for_export(await self.store.answers(round_.id), areas, shown))
-        if len(answers) < report.settings.min_responses:
-            raise Refusal("export_too_few", count=len(answers), min=report.settings.min_responses)
+        rows = for_export(await self.store.answers(round_.id), areas, shown)
+        others = len(rows) - (round_.started_by in rows)
+        if others < report.settings.min_responses:
+            raise Refusal("export_too_few", count=others, min=report.settings.min_responses)
+        answers = pseudonymise(rows)
         dm = await self.slack.open_dm(user_id)
         await self.slack.upload(
             dm,
@@ -470,11 +474,10 @@ class Rounds:
             return await self.followups.close(round_, force=force)
         report = await self.analyse(round_)
         withheld = _withheld(report, round_.lang)
-        if not force and (withheld or report.overall.stage is None):
+        nothing_shown = report.overall.score is None  # no area shown (split areas still are)
+        if not force and (withheld or nothing_shown):
             people = await self.store.participants(round_.id)
-            raise WouldWithhold(
-                round_.id, withheld, report.overall.stage is None, all(p.done for p in people)
-            )
+            raise WouldWithhold(round_.id, withheld, nothing_shown, all(p.done for p in people))
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
@@ -563,9 +566,7 @@ class Rounds:
             return t(lang, "history_empty")
         lines = [t(lang, "history_title")]
         for r in rounds:
-            stage = "—"
-            if r.result and r.result.get("overall", {}).get("stage_label"):
-                stage = str(r.result["overall"]["stage_label"])
+            stage = stored_stage(r.result, r.framework.scale, lang)
             people = r.result["participants"]["responded"] if r.result else "—"
             lines.append(
                 t(
@@ -689,7 +690,7 @@ def _fan_out(invitations: dict[str, PostStatus]) -> FanOut:
 
 
 def _withheld(report: Report, lang: str) -> tuple[str, ...]:
-    """The names of the areas a summary of ``report`` shows as counts only (too few answers)."""
+    """The names of the areas a summary of ``report`` withholds (too few answers to show)."""
     return tuple(r.area.name.get(lang) for r in report.areas if r.below_min_responses)
 
 

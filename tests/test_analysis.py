@@ -141,7 +141,8 @@ def test_disagreement_uses_default_framework_and_explicit_thresholds() -> None:
     assert strict.settings.consensus_threshold == 0.8
     assert [r.disagreement for r in strict.areas] == [True, False, True]
     lenient = analyse(strict_fw, answers, invited=2, min_responses=1, consensus_threshold=0.0)
-    assert [r.disagreement for r in lenient.areas] == [False, False, False]
+    # c's median 2.5 lies between 2 and 3, which nobody chose: split whatever the threshold
+    assert [r.disagreement for r in lenient.areas] == [False, False, True]
 
 
 def test_agreement_in_words_is_low_moderate_or_strong_by_the_cut_offs() -> None:
@@ -282,7 +283,7 @@ def test_settings_out_of_range_are_rejected() -> None:
 
 def test_overall_stage_is_the_level_every_area_reached_and_score_the_weighted_mean() -> None:
     mini = parse_framework(yaml.safe_load(MINI_YAML))  # beta has weight 2
-    report = run(mini, alpha=currents(1, 1, 2), beta=currents(3, 3))
+    report = run(mini, alpha=currents(1, 1, 1), beta=currents(3, 3))
     assert report.overall.score == pytest.approx((1 * 1 + 3 * 2) / 3)  # 2.333: stage 2 before
     assert report.overall.stage is not None and report.overall.stage.key == "low"  # alpha at 1
     data = report.to_dict("es")
@@ -298,6 +299,7 @@ def test_overall_stage_is_the_level_every_area_reached_and_score_the_weighted_me
         "holding_back": ["alpha"],
         "weakest_areas": ["alpha"],
         "weakest_level": 1.0,
+        "split_areas": [],
     }
 
 
@@ -361,6 +363,7 @@ def test_no_data_gives_empty_overall() -> None:
         "holding_back": [],
         "weakest_areas": [],
         "weakest_level": None,
+        "split_areas": [],
     }
     assert report.top_gaps == ()
 
@@ -405,7 +408,7 @@ def test_top_gaps_rank_by_gap_times_weight() -> None:
 def test_top_gaps_tie_goes_to_lower_current_median() -> None:
     fw = make_framework(("a", "b"), weights=(1, 2))
     report = run(fw, a=[A(2, 4)], b=[A(3, 4)])  # 2 x 1 == 1 x 2
-    assert [g.id for g in report.top_gaps] == ["a", "b"]
+    assert [(g.id, g.rank) for g in report.top_gaps] == [("a", 1), ("b", 1)]  # a tie, in order
     report = run(fw, a=[A(3, 4), A(3, 4)], b=[A(2, 3), A(2, 3)])  # 1 x 1 < 1 x 2
     assert [g.id for g in report.top_gaps] == ["b", "a"]
     swapped = make_framework(("a", "b"), weights=(2, 1))
@@ -414,10 +417,10 @@ def test_top_gaps_tie_goes_to_lower_current_median() -> None:
 
 
 def test_top_gaps_tie_then_goes_to_lower_consensus() -> None:
-    # Both: current median 2, target 3, weight 1; b's answers are split.
-    report = run(F4, a=[A(2, 3), A(2, 3)], b=[A(1, 3), A(3, 3)])
-    assert [g.id for g in report.top_gaps] == ["b", "a"]
-    assert area_of(report, "b").consensus == pytest.approx(1 + log2(2 / 3))
+    # Both: current median 2, target 3, weight 1; b's answers spread more (but do not split).
+    report = run(F4, a=[A(2, 3), A(2, 3)], b=[A(1, 3), A(2, 3), A(2, 3), A(3, 3)])
+    assert [(g.id, g.rank) for g in report.top_gaps] == [("b", 1), ("a", 1)]
+    assert area_of(report, "b").consensus == pytest.approx(1 + log2(2 / 3) / 2)
 
 
 def test_top_gaps_last_tie_break_is_framework_order() -> None:
@@ -428,7 +431,7 @@ def test_top_gaps_last_tie_break_is_framework_order() -> None:
     assert [g.rank for g in report.top_gaps] == [1, 1, 1]  # a tie, named as one
 
 
-def test_top_gaps_share_a_rank_only_when_tied_on_everything_but_order() -> None:
+def test_top_gaps_share_a_rank_when_their_gap_times_weight_is_equal() -> None:
     fw = make_framework(("a", "b", "c", "d"))
     report = run(fw, a=[A(1, 4)], b=[A(2, 4)], c=[A(2, 4)], d=[A(3, 4)])
     assert [(g.id, g.rank) for g in report.top_gaps] == [("a", 1), ("b", 2), ("c", 2), ("d", 4)]
@@ -436,7 +439,7 @@ def test_top_gaps_share_a_rank_only_when_tied_on_everything_but_order() -> None:
 
 def test_gap_carries_the_actions_of_the_step_to_the_next_level() -> None:
     fw = parse_framework(yaml.safe_load(GUIDED_YAML))
-    report = run(fw, alpha=[A(1, 3), A(2, 3), A(2, 3)])
+    report = run(fw, alpha=[A(2, 3), A(2, 3), A(2, 3)])
     (gap,) = report.top_gaps
     assert (gap.next_value, [a.en for a in gap.actions]) == (
         3,
@@ -525,7 +528,8 @@ def test_withheld_area_shows_nothing_but_counts(levels: tuple[int, ...]) -> None
 
 
 def test_overall_roadmap_and_disagreements_use_shown_areas_only() -> None:
-    # a: 1, 1, 1 -> 4 (gap 3); b: 1, 4 -> 4 (median 2.5, gap 1.5, consensus 0); c: 3, 3, 3 -> 4.
+    # a: 1, 1, 1 -> 4 (gap 3); b: 1, 4 -> 4 (median 2.5, gap 1.5, consensus 0: split, so never
+    # on the roadmap); c: 3, 3, 3 -> 4.
     answers = columns(
         a=[A(1, 4)] * 3,
         b=[A(1, 4), A(4, 4)],
@@ -533,8 +537,9 @@ def test_overall_roadmap_and_disagreements_use_shown_areas_only() -> None:
     )
     everything = analyse(F4, answers, invited=3, min_responses=1)
     assert everything.overall.score == pytest.approx((1 + 2.5 + 3) / 3)  # what b used to leak
-    assert [g.id for g in everything.top_gaps] == ["a", "b", "c"]
+    assert [g.id for g in everything.top_gaps] == ["a", "c"]
     assert area_of(everything, "b").disagreement
+    assert everything.overall.split == (area_of(everything, "b").area,)
 
     report = analyse(F4, answers, invited=3, min_responses=3)
     assert area_of(report, "b").below_min_responses
@@ -566,6 +571,7 @@ def test_overall_is_withheld_when_fewer_than_min_responses_people_responded() ->
         "holding_back": [],
         "weakest_areas": [],
         "weakest_level": None,
+        "split_areas": [],
     }
     at_two = analyse(F4, answers, invited=5, min_responses=2)
     assert at_two.overall.score == 2.25  # a 1.5 and b 3 shown; c has one level, withheld

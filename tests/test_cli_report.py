@@ -48,17 +48,14 @@ def test_markdown_report_by_default(files: Path) -> None:
     code, out = run("report", "--framework", "mini", "--answers", str(files / "now.csv"))
     assert code == 0
     assert out.startswith("# Mini: assessment report\n")
-    assert "**Overall stage: 1 · Low**\n\nEvery area is at 1 or above; none is at 2 yet." in out
+    assert "\nNo overall stage yet: the answers split on every area shown (Alpha)" in out
     assert "- 3 of 3 invited people answered; 2 answered every area." in out  # invited: the file
     assert (
-        "| Alpha | 3 | 0 | answers split: 2 say 1 · Low, 1 says 2 · Medium | 3 · High | 2 "
-        "| low (0.63) | 2 / 1 / 0 |" in out
+        "| Alpha | 3 | 0 | answers range from 1 · Low to 2 · Medium | 3 · High | – "
+        "| low (0.63) | – |" in out
     )
     assert "- Too slow" in out
-    assert (
-        "| Beta | 1 | 1 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |"
-        in out
-    )
+    assert "| Beta | – | – | – | – | – | – | too few answers to show |" in out
 
 
 def test_json_report_in_spanish_with_invited_and_min_responses(files: Path) -> None:
@@ -102,8 +99,8 @@ def test_blocks_with_trend_and_chart(files: Path) -> None:
     assert_valid_blocks(blocks)
     lines = blocks[-2]["text"]["text"]
     # The earlier round had one answer per area: withheld then, so no change to show now.
-    assert "• *Alpha*  answers split: 2 say 1, 1 says 2 → 3 · High" in lines
-    assert "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)" in lines
+    assert "• *Alpha*  answers range from 1 to 2 · target 3 · High" in lines
+    assert "• *Beta*  too few answers to show" in lines
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 

@@ -72,14 +72,15 @@ def test_an_area_is_stable_from_the_stable_share_and_movement_needs_enough_pairs
 
 def test_feedback_shows_the_distribution_only_with_enough_answers() -> None:
     fw = make_framework(("a", "b"), levels=3)
-    answers = {
-        f"p{i}": {"a": A(v, comment=c)} for i, (v, c) in enumerate([(1, "z"), (3, "A"), (3, None)])
-    }
+    picks = [(1, "z"), (3, "A"), (3, None), (1, None), (3, None)]
+    answers = {f"p{i}": {"a": A(v, comment=c)} for i, (v, c) in enumerate(picks)}
     answers["p0"] = {**answers["p0"], "b": A(2, comment="mine")}
-    data = analyse(fw, answers, invited=3).to_dict()
+    data = analyse(fw, answers, invited=5).to_dict()
     shown = feedback(data, "a", 1, 7, 2)
-    assert shown.distribution == ((1, 1), (2, 0), (3, 2))
+    assert shown.distribution == ((1, 2), (2, 0), (3, 3))  # five answers: counts may show
     assert shown.comments == ("A", "z")  # sorted, as the report shows them
     assert (shown.own, shown.followup_of, shown.iteration) == (1, 7, 2)
     withheld = feedback(data, "b", 2, 7, 2)
     assert (withheld.distribution, withheld.comments) == (None, ())
+    few = analyse(fw, {k: answers[k] for k in ("p0", "p1", "p2")}, invited=3).to_dict()
+    assert feedback(few, "a", 1, 7, 2).distribution is None  # three: the counts are everyone's

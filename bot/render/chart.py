@@ -1,9 +1,11 @@
 """The summary chart, a PNG: per area, how many people gave each level (a dot per level, its size
 and number the count), the current median (a bar) and the target median (a diamond); an area
-with low agreement is shaded and its name marked. Titles and legend in the report's language.
+whose answers split is shaded and its name marked, with no median drawn (no level places it).
+Titles and legend in the report's language.
 
-An area the analysis withheld (fewer than ``min_responses`` answers) has no dots: its row says it
-is withheld to protect anonymity, and its name is greyed out.
+An area the analysis withheld (fewer than ``min_responses`` answers) has no dots: its row says
+"too few answers to show", and its name is greyed out. Among too few people to show counts
+(`counts_shown`) the dots are all the smallest size and carry no number.
 
 Drawn with matplotlib's object API on an Agg canvas (no pyplot, no global state), so it is
 headless and safe to call from any thread. matplotlib is imported on first use: it is slow to load
@@ -16,7 +18,7 @@ import io
 import textwrap
 from typing import TYPE_CHECKING
 
-from bot.analysis import Report
+from bot.analysis import Report, counts_shown
 from bot.i18n import language_of, t
 from bot.render.wording import level_text, stage_headline, stage_reason
 
@@ -55,22 +57,21 @@ def chart_figure(report: Report, lang: str) -> Figure:
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
 
-    most = max((max(r.distribution.values()) for r in report.areas if r.distribution), default=1)
+    min_responses = report.settings.min_responses
+    counted = [r.distribution for r in report.areas if counts_shown(r, min_responses)]
+    most = max((max(d.values()) for d in counted if d), default=1)
     shrink = min(1.0, _ROOMY_ROWS / max(len(report.areas), 1))  # a row's height, relatively
     biggest, smallest = _MAX_DOT * shrink**2, _MIN_DOT * shrink**2
-    min_responses = report.settings.min_responses
     for y, r in enumerate(report.areas):
         if r.disagreement:
             ax.axhspan(y - 0.47, y + 0.47, color=SPLIT_COLOR, zorder=0)  # apart from the next
         if r.distribution is None:
-            note = (
-                t(lang, "report_withheld", n=r.n, min=min_responses)
-                if r.n
-                else t(lang, "report_no_answers")
-            )
+            note = t(lang, "report_withheld")
             ax.text(scale.bottom - 0.3, y, note, va="center", color=EMPTY_COLOR, style="italic")
             continue
         given = [(value, count) for value, count in r.distribution.items() if count]
+        if not counts_shown(r, min_responses):  # among few people the counts are the answers
+            given = [(value, 0) for value, _ in given]
         ax.scatter(
             [value for value, _ in given],
             [y] * len(given),
@@ -80,6 +81,8 @@ def chart_figure(report: Report, lang: str) -> Figure:
             zorder=2,
         )
         for value, count in given:
+            if not count:
+                continue
             ax.text(
                 value,
                 y,
@@ -91,7 +94,7 @@ def chart_figure(report: Report, lang: str) -> Figure:
                 fontsize=max(5.0, 9 * shrink),
                 fontweight="bold",
             )
-        if r.current:  # behind the dots, so that their counts stay readable
+        if r.current and not r.disagreement:  # a split has no level; behind the dots
             ax.plot(
                 [r.current.median] * 2,
                 [y - 0.42, y + 0.42],
@@ -100,7 +103,7 @@ def chart_figure(report: Report, lang: str) -> Figure:
                 solid_capstyle="butt",
                 zorder=1,
             )
-        if r.current and r.target:  # under the dots: from the current median to the target
+        if r.current and r.target and not r.disagreement:  # under the dots: current to target
             track = y + 0.3
             ax.plot(
                 [r.current.median, r.target.median],

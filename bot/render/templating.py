@@ -3,7 +3,8 @@
 Templates get ``report`` (the typed `Report`), ``lang``, ``t`` (the message catalog bound to
 ``lang``) and the report's sentences from `bot.render.wording` (``stage_headline``,
 ``stage_reason``, ``weakest``). Filters format for people: numbers with the language's decimal
-separator, levels as "2 · Development", changes with an arrow, splits, agreement, questions.
+separator, levels as "2 · Development", changes with an arrow, splits, agreement, questions;
+``shows_counts`` says whether an area's counts per level may be shown.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from bot.analysis import STRONG_AGREEMENT, AreaResult, Report, Stat
+from bot.analysis import COUNTS_MARGIN, STRONG_AGREEMENT, AreaResult, Report, Stat, counts_shown
 from bot.frameworks import Text
 from bot.i18n import language_of, t
 from bot.render import wording
@@ -43,9 +44,16 @@ def _level(ctx: Context, value: float | None, short: bool = False) -> str:
 
 
 @pass_context
-def _split(ctx: Context, r: AreaResult, short: bool = False) -> str:
+def _split(ctx: Context, r: AreaResult, short: bool = False, labeled: bool = False) -> str:
     report: Report = ctx["report"]
-    return wording.split_text(r, report.framework.scale, ctx["lang"], short=short)
+    scale, lang, least = report.framework.scale, ctx["lang"], report.settings.min_responses
+    return wording.split_text(r, scale, lang, least, short=short, labeled=labeled)
+
+
+@pass_context
+def _shows_counts(ctx: Context, r: AreaResult) -> bool:
+    report: Report = ctx["report"]
+    return counts_shown(r, report.settings.min_responses)
 
 
 @pass_context
@@ -106,6 +114,7 @@ def environment() -> Environment:
         num=_num,
         level=_level,
         split=_split,
+        shows_counts=_shows_counts,
         agreement=_agreement,
         questions=_questions,
         median=_median,
@@ -130,6 +139,7 @@ def template_vars(report: Report, lang: str) -> dict[str, Any]:
         "weakest": partial(wording.weakest_text, report, lang),
         "disagreements": wording.disagreements(report),
         "strong_agreement": STRONG_AGREEMENT,
+        "counts_from": report.settings.min_responses + COUNTS_MARGIN,
     }
 
 

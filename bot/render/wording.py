@@ -2,15 +2,18 @@
 
 Numbers with the language's decimal separator, levels as "2 · Development" (a half stage as
 "between 2 · Development and 3 · Maturation"), the overall stage with the sentence that explains
-it, ties named as ties, a split area as who says what, agreement in words, and each
-disagreement's discussion question. Every sentence comes from the message catalogs.
+it, ties named as ties, a split area as who says what (or, among few people, the range of the
+answers) but never as a level, agreement in words, and each disagreement's discussion question.
+Every sentence comes from the message catalogs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
 
-from bot.analysis import AreaResult, Overall, Report
+from bot.analysis import AreaResult, Overall, Report, counts_shown
 from bot.frameworks import Area, Scale
 from bot.i18n import t
 
@@ -86,10 +89,25 @@ def stage_headline(report: Report, lang: str) -> str:
     return t(lang, "report_overall", stage=stage)
 
 
+def stored_stage(result: Mapping[str, Any] | None, scale: Scale, lang: str) -> str:
+    """A stored report's (`Report.to_dict`) stage in the headline's words, for lists of past
+    rounds: "1 · Initiation, close to 2 · Development"; "–" without a stage."""
+    overall = (result or {}).get("overall") or {}
+    value, nxt = overall.get("stage"), overall.get("next_stage")
+    if value not in scale.values:
+        return MISSING
+    stage = level_text(value, scale, lang)
+    if overall.get("close_to_next") and nxt in scale.values:
+        return t(lang, "stage_close", stage=stage, next=level_text(nxt, scale, lang))
+    return stage
+
+
 def stage_reason(report: Report, lang: str) -> str:
-    """Why the stage is what it is, in one or two sentences; without a stage, why there is none."""
+    """Why the stage is what it is, in one or two sentences; without a stage, why there is none.
+    The areas the rule leaves out (split, too few answers) are named first, and the rule's
+    sentence then speaks of the *other* areas."""
     overall, p = report.overall, report.participants
-    if overall.stage is None:
+    if overall.score is None:
         if not p.responded:
             return t(lang, "report_no_levels")
         if p.responded < report.settings.min_responses:
@@ -100,34 +118,42 @@ def stage_reason(report: Report, lang: str) -> str:
                 min=report.settings.min_responses,
             )
         return t(lang, "report_overall_withheld", min=report.settings.min_responses)
-    reason = _rule_sentence(overall, report.framework.scale, lang)
-    left_out = [r.area for r in report.areas if r.below_min_responses and r.n]
-    if left_out:
-        reason += " " + t(lang, "stage_left_out", areas=names(left_out, lang))
-    return reason
+    left_out = []
+    if overall.split and overall.stage is not None:
+        left_out.append(t(lang, "stage_split", areas=names(overall.split, lang)))
+    withheld = [r.area for r in report.areas if r.below_min_responses]
+    if withheld:
+        left_out.append(t(lang, "stage_left_out", areas=names(withheld, lang)))
+    if overall.stage is None:  # every shown area split: nothing to place
+        if len(overall.split) > WEAKEST_NAMED:  # the disagreements list them
+            split_all = t(lang, "stage_split_all_count", count=len(overall.split))
+        else:
+            split_all = t(lang, "stage_split_all", areas=names(overall.split, lang))
+        return " ".join([split_all, *left_out])
+    rule = _rule_sentence(overall, report.framework.scale, lang, others=bool(left_out))
+    return " ".join([*left_out, rule])
 
 
-def _rule_sentence(overall: Overall, scale: Scale, lang: str) -> str:
+def _rule_sentence(overall: Overall, scale: Scale, lang: str, *, others: bool) -> str:
+    """The stage rule's case in words; with ``others``, of the areas not named before it."""
     assert overall.stage is not None
     value = overall.stage.value
     if overall.next_stage is None:
-        return t(lang, "stage_reason_top", stage=level_text(value, scale, lang))
+        key = "stage_reason_top_others" if others else "stage_reason_top"
+        return t(lang, key, stage=level_text(value, scale, lang))
     nxt = overall.next_stage.value
     if overall.close:
-        key = "stage_reason_close_one" if len(overall.holding_back) == 1 else "stage_reason_close"
-        return t(
-            lang,
-            key,
-            count=overall.at_next,
-            rated=overall.rated,
-            next=nxt,
-            areas=names(overall.holding_back, lang),
-        )
+        if len(overall.holding_back) == 1:
+            key = "stage_reason_close_one_others" if others else "stage_reason_close_one"
+        else:
+            key = "stage_reason_close_others" if others else "stage_reason_close"
+        held = names(overall.holding_back, lang)
+        return t(lang, key, count=overall.at_next, rated=overall.rated, next=nxt, areas=held)
     if overall.at_next == 0:
-        return t(lang, "stage_reason_none", value=value, next=nxt)
-    return t(
-        lang, "stage_reason", value=value, count=overall.at_next, rated=overall.rated, next=nxt
-    )
+        key = "stage_reason_none_others" if others else "stage_reason_none"
+        return t(lang, key, value=value, next=nxt)
+    key = "stage_reason_others" if others else "stage_reason"
+    return t(lang, key, value=value, count=overall.at_next, rated=overall.rated, next=nxt)
 
 
 def weakest_text(report: Report, lang: str, *, name_all: bool = True) -> str:
@@ -144,21 +170,42 @@ def weakest_text(report: Report, lang: str, *, name_all: bool = True) -> str:
     if len(weakest) == 1:
         return t(lang, "report_weakest_one", area=weakest[0].name.get(lang), level=level)
     if len(weakest) == overall.rated:
-        return t(lang, "report_weakest_all", count=len(weakest), level=level)
+        others = overall.rated < len(report.areas)  # the stage's sentence named the rest first
+        key = "report_weakest_all_others" if others else "report_weakest_all"
+        return t(lang, key, count=len(weakest), level=level)
     if len(weakest) > WEAKEST_NAMED and not name_all:
         return t(lang, "report_weakest_tie_count", count=len(weakest), level=level)
     return t(lang, "report_weakest_tie", level=level, areas=names(weakest, lang))
 
 
-def split_text(r: AreaResult, scale: Scale, lang: str, *, short: bool = False) -> str:
-    """Who says what in an area: "2 say 1 · Initiation, 2 say 3 · Maturation" ("" if withheld)."""
-    counts: Mapping[int, int] = r.distribution or {}
-    return ", ".join(
-        t(lang, "split_one" if count == 1 else "split_many", count=count, level=label)
-        for value, count in counts.items()
+def split_text(
+    r: AreaResult,
+    scale: Scale,
+    lang: str,
+    min_responses: int,
+    *,
+    short: bool = False,
+    labeled: bool = False,
+) -> str:
+    """Who says what in a shown area: "2 say 1 · Initiation, 2 say 3 · Maturation" ("answers
+    split: 2 say 1, …" when ``labeled``); among too few people to show counts (`counts_shown`)
+    the range instead: "answers range from 1 · Initiation to 3 · Maturation". "" if withheld."""
+    if r.distribution is None or r.spread is None:
+        return ""
+    label = partial(_value_label, scale=scale, lang=lang, short=short)
+    if not counts_shown(r, min_responses):
+        low, high = r.spread
+        return t(lang, "split_range", low=label(low), high=label(high))
+    split = ", ".join(
+        t(lang, "split_one" if count == 1 else "split_many", count=count, level=label(value))
+        for value, count in r.distribution.items()
         if count
-        for label in (str(value) if short else level_text(value, scale, lang),)
     )
+    return t(lang, "summary_split", split=split) if labeled else split
+
+
+def _value_label(value: int, *, scale: Scale, lang: str, short: bool) -> str:
+    return str(value) if short else level_text(value, scale, lang)
 
 
 def agreement_text(r: AreaResult, lang: str, *, short: bool = False) -> str:

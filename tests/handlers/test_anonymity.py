@@ -11,7 +11,7 @@ from bot.config import ConfigError, Settings
 from bot.frameworks import load_catalog
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_home_modal_clock import modal_values
-from tests.handlers.test_rounds import answer_all, reply
+from tests.handlers.test_rounds import answer_all, reply, summary_message
 from tests.slack_requests import view_submission
 
 LEVELS = ("Needs immediate action", "Room for improvement", "Excellent")
@@ -35,7 +35,7 @@ async def test_preview_and_export_before_and_after_one_person_answers_differ_onl
         await h.command("export")
         seen.append(reply(h))
         if len(seen) == 2:
-            await answer_all(h, "U3", 3)
+            await answer_all(h, "U3", 1)
     assert (
         seen[0]
         == seen[1]
@@ -163,14 +163,43 @@ async def test_an_export_holds_only_complete_answers_without_comments(harness: H
     assert "data engineer" not in "\n".join(csv)
 
 
-async def test_no_export_when_too_few_answered_every_area(harness: Harness) -> None:
+@pytest.mark.parametrize("people", [("U1", "U2", "U3"), ("ULEAD", "U1", "U2", "U3")])
+async def test_no_export_when_too_few_besides_the_lead_answered_every_area(
+    harness: Harness, people: tuple[str, ...]
+) -> None:
+    # Two complete rows besides the lead's; the lead knows their own row, so it counts for none.
     h = harness
-    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
-    for user in ("U1", "U2"):
-        await h.answer_all(user, 2, 3, 2, cards=5)
-    await h.press("U3", "cx_start")
-    await h.tap("U3", 1)
+    *complete, partial = people
+    await h.command("start cx-pillars " + " ".join(f"<@{u}>" for u in people))
+    for user in complete:
+        await answer_all(h, user, 2)
+    await h.press(partial, "cx_start")
+    await h.tap(partial, 2)  # one level: that area may be shown, yet U3 has no row
     await h.command("close anyway")
     await h.command("export")
-    assert h.slack.responses[-1]["text"].startswith("Only 2 people answered every area")
+    assert h.slack.responses[-1]["text"].startswith(
+        "Only 2 people besides the round's lead answered every area; an export needs at least 3"
+    )
     assert not [f for f in h.slack.uploads.values() if f.startswith(b"participant,")]
+
+
+async def test_the_leads_own_answers_do_not_count_toward_the_minimum(harness: Harness) -> None:
+    # The lead and two others: the lead could subtract their own answer and learn the other two.
+    h = harness
+    await h.command("start cx-pillars <@ULEAD> <@U1> <@U2> <@U3>")
+    for user in ("ULEAD", "U1", "U2"):
+        await answer_all(h, user, 2)
+    await h.command("close")
+    warning = reply(h)
+    assert (
+        warning.startswith("*Not yet closed.*") and "Data: knowing what customers want" in warning
+    )
+    await answer_all(h, "U3", 2)  # three people besides the lead: enough
+    await h.command("close")
+    assert reply(h) == "The round is closed and the summary is in the channel."
+    summary = summary_message(h)
+    assert "too few answers to show" not in str(summary["blocks"])
+    assert summary["text"].startswith("CX maturity: five pillars: overall stage 2 · ")
+    uploads = len(h.slack.uploads)
+    await h.command("export")  # the lead's row and three others: enough
+    assert [f for f in list(h.slack.uploads.values())[uploads:] if f.startswith(b"participant,")]

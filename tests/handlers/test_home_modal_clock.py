@@ -170,3 +170,16 @@ async def test_the_clock_reminds_the_unfinished_then_closes_at_the_deadline(
         m.get("metadata", {}).get("event_type") == "cx_assess_summary"
         for m in h.slack.messages(CHANNEL)
     )
+
+
+async def test_app_home_shows_a_past_rounds_stage_like_the_summary_headline(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    for user in ("U1", "U2", "U3"):
+        await h.answer_all(user, 2, 3, 2, cards=5)
+    await h.command("close")
+    await h.event({"type": "app_home_opened", "user": "U1", "tab": "home"})
+    home = json.dumps(h.slack.home_views["U1"], ensure_ascii=False)
+    assert "· 2 · Margen de mejora" in home  # in the reader's language, not the round's

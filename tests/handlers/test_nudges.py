@@ -92,10 +92,7 @@ async def test_close_now_after_everyone_finished_warns_first_and_offers_only_clo
     await run_round(h, {"U1": 1, "U2": 3})  # two answers per area: below the minimum of 3
     await h.deps.rounds.tick()
     told = next(m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"])
-    assert (
-        "Counts only, no levels (too few answers): Data: knowing what customers want"
-        in (told["text"])
-    )
+    assert "Not shown, too few answers: Data: knowing what customers want" in (told["text"])
     await h.press("ULEAD", "cx_close_now", told)
     warning = h.last_dm("ULEAD")
     assert warning["text"].startswith("*Not yet closed.*")
@@ -124,7 +121,7 @@ async def test_closing_with_areas_to_withhold_warns_the_lead_first(harness: Harn
     await h.command("close")
     warning = reply(h)
     assert warning.startswith("*Not yet closed.*")
-    assert "Counts only, no levels (too few answers): Data: knowing what customers want" in warning
+    assert "Not shown, too few answers: Data: knowing what customers want" in warning
     assert "No overall stage" in warning
     assert "Wait for more answers" in warning  # U3 has not finished yet
     assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None  # still open

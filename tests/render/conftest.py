@@ -29,7 +29,8 @@ def small_report(mini: Framework) -> Report:
     alpha: current 1, 1, 2 (median 1, spread 1-2); targets 3, 3 (+ one not sure): gap 2;
     consensus 1 + 2/3 log2(5/6) + 1/3 log2(2/3) = 0.63 < 0.7: a disagreement; one comment.
     beta: current 3 (Ana's, target 3) and one not sure: n 1, below the 3 needed, so withheld:
-    no level, gap or consensus. overall from alpha alone: 1, stage 1; completed: Ana and Ben
+    no level, gap or consensus. Alpha, the only area shown, splits: no overall stage (a score of
+    1), no roadmap entry, and among 3 people its counts read as a range; completed: Ana and Ben
     (not sure counts).
     """
     answers = {

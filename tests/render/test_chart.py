@@ -46,28 +46,34 @@ def test_chart_draws_a_withheld_area_empty_and_says_why(mini: Framework) -> None
     (dots,) = ax.collections  # alpha's answers only: beta's one answer is not drawn
     assert [tuple(xy) for xy in dots.get_offsets()] == [(2.0, 0.0)]
     notes = [text.get_text() for text in ax.texts]
-    assert notes == ["3", "withheld to protect anonymity (answers: 1, minimum: 3)"]
+    assert notes == ["too few answers to show"]  # and alpha's 3 answers are too few to count
     colors = [label.get_color() for label in ax.get_yticklabels()]
     assert colors[1] == EMPTY_COLOR != colors[0]
     assert (
         ax.get_title(loc="left")
-        == "Overall stage: 2 · Medium\nEvery area is at 2 or above; none is at 3 yet. Left out for too few answers: Beta."
+        == "Overall stage: 2 · Medium\nLeft out for too few answers: Beta. Every other area is at 2 or above; none is at 3 yet."
     )
 
 
 def test_chart_shows_the_spread_and_marks_disagreements_in_the_language(mini: Framework) -> None:
-    # alpha: 1, 1, 3, 3 -> split (a disagreement); beta: 2, 2, 2, 2.
+    # alpha: 1, 1, 3, 3, 3 -> split (a disagreement); beta: 2, 2, 2, 2, 2. Five answers: counted.
     answers = {
-        p: {"alpha": AreaAnswer(a, 3), "beta": AreaAnswer(b, 3)}
-        for p, a, b in (("p", 1, 2), ("q", 1, 2), ("r", 3, 2), ("s", 3, 2))
+        p: {"alpha": AreaAnswer(a, 3), "beta": AreaAnswer(2, 3)}
+        for p, a in (("p", 1), ("q", 1), ("r", 3), ("s", 3), ("t", 3))
     }
-    report = analyse(mini, answers, invited=4)
+    report = analyse(mini, answers, invited=5)
     figure = chart_figure(report, "es")
     (ax,) = figure.axes
     alpha, beta = ax.collections
     assert [tuple(xy) for xy in alpha.get_offsets()] == [(1.0, 0.0), (3.0, 0.0)]
     assert [tuple(xy) for xy in beta.get_offsets()] == [(2.0, 1.0)]
-    assert [text.get_text() for text in ax.texts] == ["2", "2", "4"]
+    assert [text.get_text() for text in ax.texts] == ["2", "3", "5"]
+    bars = [  # the vertical median bars (the target's track is horizontal, its diamond a point)
+        line.get_ydata()[0]
+        for line in ax.get_lines()
+        if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]
+    ]
+    assert bars == [1 - 0.42]  # beta's median; alpha's split has none
     labels = ax.get_yticklabels()
     assert (labels[0].get_color(), labels[1].get_color()) == (SPLIT_TEXT_COLOR, "black")
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
@@ -85,10 +91,16 @@ def test_chart_of_a_round_with_too_few_people_withholds_the_stage(mini: Framewor
     report = analyse(mini, answers, invited=2, min_responses=3)
     (ax,) = chart_figure(report, "de").axes
     assert len(ax.collections) == 0  # not one dot
-    assert [text.get_text() for text in ax.texts] == [
-        "zum Schutz der Anonymität ausgeblendet (Antworten: 2, Minimum: 3)",
-        "keine Antworten",
-    ]
+    assert [text.get_text() for text in ax.texts] == ["zu wenige Antworten, um sie zu zeigen"] * 2
     assert ax.get_title(loc="left").startswith(
         "Die Stufen sind zum Schutz der Anonymität ausgeblendet"
     )
+
+
+def test_chart_among_few_people_draws_where_answers_fall_but_not_how_many(mini: Framework) -> None:
+    answers = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("pqrs", (1, 1, 1, 3), strict=True)}
+    (ax,) = chart_figure(analyse(mini, answers, invited=4), "en").axes
+    (dots,) = ax.collections
+    assert [tuple(xy) for xy in dots.get_offsets()] == [(1.0, 0.0), (3.0, 0.0)]
+    assert len(set(dots.get_sizes())) == 1  # four answers: the 3 and the 1 stay unsaid
+    assert not [text for text in ax.texts if text.get_text().isdigit()]

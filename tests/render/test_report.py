@@ -21,37 +21,39 @@ SMALL_MARKDOWN = """\
 
 ## Summary
 
-**Overall stage: 1 · Low**
+No overall stage yet: the answers split on every area shown (Alpha); agree on where you are \
+first. Left out for too few answers: Beta.
 
-Every area is at 1 or above; none is at 2 yet. Left out for too few answers: Beta.
-
-- Weakest area: Alpha (1 · Low)
-- Weighted mean of the areas' medians: 1 on a scale of 1 to 3
 - 3 of 4 invited people answered; 2 answered every area.
 
 ## Roadmap: the gaps to close first
 
-- **1. Alpha**: current 1 · Low, target 3 · High, gap 2
-  - Next step (2 · Medium): Alpha is partial.
+No area people agree on is below its target; agree on the split areas first (see the \
+disagreements).
 
 ## Disagreements to discuss
 
-- **Alpha**: 2 say 1 · Low, 1 says 2 · Medium (low agreement, consensus 0.63)
+Agree on where you are first: these areas are left out of the overall stage and the roadmap.
+
+- **Alpha**: answers range from 1 · Low to 2 · Medium (low agreement, consensus 0.63)
   - Who owns alpha?
 
 ## Areas
 
-| Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) | Answers per level (1 / 2 / 3) |
+| Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) | \
+Answers per level (1 / 2 / 3) |
 |---|--:|--:|---|---|--:|---|---|
-| Alpha | 3 | 0 | answers split: 2 say 1 · Low, 1 says 2 · Medium | 3 · High | 2 | low (0.63) | 2 / 1 / 0 |
-| Beta | 1 | 1 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |
+| Alpha | 3 | 0 | answers range from 1 · Low to 2 · Medium | 3 · High | – | low (0.63) | – |
+| Beta | – | – | – | – | – | – | too few answers to show |
 
 Current and target are the middle answer (median). Consensus runs from 0 (split between the \
 extremes) to 1 (full agreement): low agreement below 0.7 (a disagreement), strong from 0.8, \
-moderate in between. An area with fewer than 3 answers is withheld to protect anonymity: only \
-its counts are shown, and the overall stage, the roadmap and the trend leave it out. The \
-overall stage is the highest stage every area has reached (its median); it is close to the \
-next one when at least 75% of the areas are already there.
+moderate in between. An area with fewer than 3 answers (the round lead's own not counted) is \
+withheld to protect anonymity: it shows no figure, and the overall stage, the roadmap and the \
+trend leave it out. Answers per level are shown from 5 answers on. The overall stage is the \
+highest stage every area has reached (its median); it is close to the next one when at least 75% \
+of the areas are already there. An area whose answers split has no median to place, so it is \
+left out of the stage and the roadmap until you agree where it is.
 
 ## Participation
 
@@ -65,28 +67,28 @@ next one when at least 75% of the areas are already there.
 
 - Too slow
 
-Comments are not shown for areas with fewer than 3 answers: Beta.
+Comments are not shown for areas with too few answers: Beta.
 """
 
 SMALL_TEXT = """\
 Mini
 ====
-Overall stage: 1 · Low
-Every area is at 1 or above; none is at 2 yet. Left out for too few answers: Beta.
-Weakest area: Alpha (1 · Low)
+No overall stage yet: the answers split on every area shown (Alpha); agree on where you are
+first. Left out for too few answers: Beta.
 3 of 4 invited people answered; 2 answered every area.
 
 Roadmap: the gaps to close first
-  1. Alpha: current 1 · Low, target 3 · High, gap 2
-     Next step (2 · Medium): Alpha is partial.
+  No area people agree on is below its target; agree on the split areas first (see the \
+disagreements).
 
 Disagreements to discuss
-  - Alpha: 2 say 1 · Low, 1 says 2 · Medium (low agreement)
+  Agree on where you are first: these areas are left out of the overall stage and the roadmap.
+  - Alpha: answers range from 1 · Low to 2 · Medium (low agreement)
     Who owns alpha?
 
-  Area   Current (median)   Target (median)   Answers  Agreement (consensus)
-  Alpha  2 say 1, 1 says 2  3 · High          3        low (0.63)
-  Beta   withheld to protect anonymity (answers: 1, minimum: 3)
+  Area   Current (median)           Target (median)   Answers  Agreement (consensus)
+  Alpha  answers range from 1 to 2  3 · High          3        low (0.63)
+  Beta   too few answers to show
 """
 
 
@@ -103,26 +105,25 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
 ) -> None:
     es = render_markdown(small_report, "es")
     assert (
-        "**Etapa global: 1 · Bajo**\n\nTodas las áreas están en 1 o más; ninguna está aún en 2."
-        in es
-    )
-    assert "- Media ponderada de las medianas de las áreas: 1 en una escala de 1 a 3" in es
-    assert (
-        "| Alfa | 3 | 0 | respuestas divididas: 2 dicen 1 · Bajo, 1 dice 2 · Medio | 3 · Alto | 2 "
-        "| bajo (0,63) | 2 / 1 / 0 |" in es
+        "Aún no hay etapa global: las respuestas están divididas en todas las áreas mostradas "
+        "(Alfa); pónganse de acuerdo primero sobre dónde están." in es
     )
     assert (
-        "| Beta | 1 | 1 | – | – | – | – | "
-        "se omite para proteger el anonimato (respuestas: 1, mínimo: 3) |" in es
+        "| Alfa | 3 | 0 | las respuestas van de 1 · Bajo a 2 · Medio | 3 · Alto | – "
+        "| bajo (0,63) | – |" in es
     )
-    assert "  - Siguiente paso (2 · Medio): Alfa parcial." in es
+    assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
     de = render_markdown(small_report, "de")
     assert "## Meinungsverschiedenheiten zur Diskussion" in de
     assert (
-        "- **Alpha**: 2 sagen 1 · Niedrig, 1 sagt 2 · Mittel (geringe Einigkeit, Konsens 0,63)"
-        in de
+        "- **Alpha**: Antworten reichen von 1 · Niedrig bis 2 · Mittel (geringe Einigkeit, "
+        "Konsens 0,63)" in de
     )
-    assert "zum Schutz der Anonymität ausgeblendet (Antworten: 1, Minimum: 3) |" in de
+    assert "| zu wenige Antworten, um sie zu zeigen |" in de
+    five = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("abcde", (1, 1, 1, 2, 2), strict=True)}
+    counted = render_markdown(analyse(small_report.framework, five, invited=5), "es")
+    assert "| Alfa | 5 | 0 | respuestas divididas: 3 dicen 1 · Bajo, 2 dicen 2 · Medio |" in counted
+    assert "| bajo (0,6) | 3 / 2 / 0 |" in counted  # five answers: the counts may show
 
 
 def test_markdown_of_a_round_nobody_answered_says_so(mini: Framework) -> None:
@@ -130,7 +131,7 @@ def test_markdown_of_a_round_nobody_answered_says_so(mini: Framework) -> None:
     assert "\nNobody has given a level yet, so there is no stage to report.\n" in text
     assert "No area is below its target." in text
     assert "People broadly agree on every area." in text
-    assert "| Alpha | 0 | 0 | – | – | – | – | no answers |" in text
+    assert "| Alpha | – | – | – | – | – | – | too few answers to show |" in text
     assert "No comments." in text
     assert "- 0 of 5 invited people answered; 0 answered every area." in text
 
@@ -146,7 +147,7 @@ def test_markdown_without_targets_drops_the_target_column_and_gaps_run_to_the_to
         "| Area | Answers | Not sure | Current (median) | Gap | Agreement (consensus) "
         "| Importance (mean) |" in text
     )
-    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | strong (1) | 3 | 0 / 3 / 0 |" in text
+    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | strong (1) | 3 | – |" in text  # 3: no counts
     assert "- **1. Alpha**: current 2 · Medium, target 3 · High, gap 1" in text
 
 
@@ -169,18 +170,16 @@ def test_markdown_of_a_withheld_area_shows_no_level_of_its_answer(mini: Framewor
     for text in (render_markdown(report, "en"), render_text(report, "en")):
         assert "High" not in text and "3 ·" not in text and "SECRET" not in text
     text = render_markdown(report, "en")
-    assert (
-        "| Beta | 1 | 0 | – | – | – | – | withheld to protect anonymity (answers: 1, minimum: 3) |"
-        in text
-    )
+    assert "| Beta | – | – | – | – | – | – | too few answers to show |" in text  # not even n
     assert "**Overall stage: 2 · Medium**\n" in text
     assert (
-        "Every area is at 2 or above; none is at 3 yet. Left out for too few answers: Beta." in text
+        "Left out for too few answers: Beta. Every other area is at 2 or above; none is at 3 yet."
+        in text
     )
     assert "- Weakest area: Alpha (2 · Medium)\n" in text
     assert "No area shown is below its target." in text
     assert "People broadly agree on every area shown." in text
-    assert "Comments are not shown for areas with fewer than 3 answers: Beta." in text
+    assert "Comments are not shown for areas with too few answers: Beta." in text
 
 
 def test_markdown_and_terminal_when_the_overall_is_withheld(mini: Framework) -> None:
@@ -197,7 +196,7 @@ def test_markdown_and_terminal_when_the_overall_is_withheld(mini: Framework) -> 
     assert "| Alpha | 1 | – | – |" in text  # the previous round's median, nothing of now
     terminal = render_text(report, "de")
     assert "Die Stufen sind zum Schutz der Anonymität ausgeblendet" in terminal
-    assert "  Beta   zum Schutz der Anonymität ausgeblendet (Antworten: 2, Minimum: 3)" in terminal
+    assert "  Beta   zu wenige Antworten, um sie zu zeigen\n" in terminal  # no count either
 
 
 def test_markdown_keeps_table_rows_and_comment_items_on_one_line(mini: Framework) -> None:

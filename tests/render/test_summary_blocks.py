@@ -53,27 +53,29 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "context",
         "divider",
         "section",
-        "section",
         "divider",
         "section",
         "context",
     ]
     assert texts(blocks) == [
         "Mini: results",
-        "*Overall stage: 1 · Low*\nEvery area is at 1 or above; none is at 2 yet. "
-        "Left out for too few answers: Beta.\nWeakest area: Alpha (1 · Low)",
-        "3 of 4 answered · 2 completed",
+        "No overall stage yet: the answers split on every area shown (Alpha); agree on where you "
+        "are first. Left out for too few answers: Beta.",
+        "3 of 4 invited people answered; 2 of them answered every area.",
         "",
-        "*Top gaps to close*\n*1. Alpha*  1 · Low → 3 · High\n      _Next (2 · Medium): Alpha is partial._",
-        "*Disagreements to discuss*\n• *Alpha*: 2 say 1 · Low, 1 says 2 · Medium\n      _Who owns alpha?_",
+        "*Disagreements to discuss*\n"
+        "_Agree on where you are first: these areas are left out of the overall stage and the "
+        "roadmap._\n"
+        "• *Alpha*: answers range from 1 · Low to 2 · Medium\n      _Who owns alpha?_",
         "",
-        "• *Alpha*  answers split: 2 say 1, 1 says 2 → 3 · High\n"
-        "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)",
+        "• *Alpha*  answers range from 1 to 2 · target 3 · High\n• *Beta*  too few answers to show",
         "Current → target: the middle answer of each (median). No individual answer is shown; areas "
         "with fewer than 3 answers are withheld and left out of the overall stage. Every figure, "
         "the whole roadmap and the comments are in the full report.",
     ]
-    assert summary_text(small_report, "en") == ("Mini: overall stage 1 · Low; 3 of 4 answered.")
+    assert summary_text(small_report, "en") == (
+        "Mini: no overall stage yet, the answers split on every area; 3 of 4 answered."
+    )
     assert all(b["expand"] for b in blocks if b["type"] == "section")  # no "See more" on phones
 
 
@@ -96,7 +98,7 @@ def test_round_nobody_answered_is_a_short_message(mini: Framework) -> None:
     assert texts(blocks) == [
         "Mini: Ergebnisse",
         "Noch hat niemand eine Stufe angegeben, daher gibt es keine Stufe zu berichten.",
-        "0 von 3 haben geantwortet · 0 vollständig",
+        "0 von 3 Eingeladenen haben geantwortet; 0 davon alle Bereiche.",
     ]
     assert summary_text(analyse(mini, {}, invited=3), "es") == (
         "Mini: no se indicó ningún nivel; 0 de 3 respondieron."
@@ -155,7 +157,7 @@ def test_areas_below_min_responses_show_no_level_in_the_channel(mini: Framework)
     found = texts(to_dicts(summary_blocks(report, "en")))
     gaps = next(text for text in found if text.startswith("*Top gaps"))
     assert "Alpha" in gaps and "Beta" not in gaps
-    assert "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)" in "\n".join(found)
+    assert "• *Beta*  too few answers to show" in "\n".join(found)  # not even how many
     assert "Low" not in json.dumps(found)  # beta's single answer, 1 · Low
 
 
@@ -178,10 +180,7 @@ def test_no_top_gaps_heading_when_only_withheld_areas_have_gaps(mini: Framework)
         "section",
         "context",
     ]
-    assert found[5] == (
-        "• *Alpha*  2 · Medium → 2 · Medium\n"
-        "• *Beta*  withheld to protect anonymity (answers: 1, minimum: 3)"
-    )
+    assert found[5] == ("• *Alpha*  2 · Medium → 2 · Medium\n• *Beta*  too few answers to show")
 
 
 def test_overall_withheld_when_too_few_people_answered(mini: Framework) -> None:
@@ -193,7 +192,7 @@ def test_overall_withheld_when_too_few_people_answered(mini: Framework) -> None:
         "Mini: resultados",
         "Los niveles se omiten para proteger el anonimato: no se muestra ninguno hasta que al "
         "menos 3 personas hayan indicado uno, y lo hicieron 2.",
-        "2 de 3 respondieron · 2 completaron",
+        "2 de 3 personas invitadas respondieron; 2 respondieron todas las áreas.",
     ]
     assert summary_text(report, "de") == (
         "Mini: Gesamtstufe ausgeblendet (zu wenige Antworten); 2 von 3 haben geantwortet."

@@ -10,7 +10,7 @@ from bot.analysis import Report, analyse
 from bot.answers import AreaAnswer
 from bot.frameworks import Catalog, Framework, parse_framework
 from bot.render.blocks import to_dicts
-from bot.render.blocks.summary import summary_blocks
+from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.report import render_markdown
 from tests.blockkit import assert_valid_blocks
 from tests.render.test_summary_blocks import texts
@@ -63,26 +63,43 @@ def test_areas_split_in_two_camps_give_the_lower_stage_and_say_how_many_are_high
     )
 
 
-def test_an_area_split_between_two_levels_shows_who_says_what_not_the_median(
+def test_an_area_split_in_two_camps_is_named_as_split_and_left_off_the_roadmap(
     catalog: Catalog,
 ) -> None:
     fw = catalog.get("cx-maturity")
     levels = {a.id: (2, 2, 2, 2) for a in fw.areas} | {"routing-queueing": (1, 1, 3, 3)}
     report = round_of(fw, levels, target=3)
     found = channel(report)
-    assert found[1] == (
+    assert found[1] == (  # half say 1, half say 3: nobody said 2, so no sentence places it there
         "*Overall stage: 2 · Development*\n"
-        "Every area is at 2 or above; none is at 3 yet.\n"
-        "All 12 areas are at 2 · Development."
+        "Not placed, as the answers split: Routing and queueing. Every other area is at 2 or "
+        "above; none is at 3 yet.\n"
+        "All 11 other areas are at 2 · Development."
     )
+    gaps = next(text for text in found if text.startswith("*Top gaps"))
+    assert "*Routing and queueing*" not in gaps  # no advice from a median nobody chose
     disagreements = next(text for text in found if text.startswith("*Disagreements"))
     assert disagreements == (
         "*Disagreements to discuss*\n"
-        "• *Routing and queueing*: 2 say 1 · Initiation, 2 say 3 · Maturation\n"
+        "_Agree on where you are first: these areas are left out of the overall stage and the "
+        "roadmap._\n"
+        "• *Routing and queueing*: answers range from 1 · Initiation to 3 · Maturation\n"
         "      _How often does a customer have to be transferred before reaching someone who can "
         "help?_"
+    )  # four people: too few to show how many said what
+    assert (
+        "• *Routing and queueing*  answers range from 1 to 3 · target 3 · Maturation" in found[-2]
     )
-    assert "• *Routing and queueing*  answers split: 2 say 1, 2 say 3 → 3 · Maturation" in found[-2]
+
+
+def test_a_split_among_enough_people_shows_who_says_what(catalog: Catalog) -> None:
+    fw = catalog.get("cx-maturity")
+    levels = {a.id: (2,) * 6 for a in fw.areas} | {"routing-queueing": (1, 1, 1, 3, 3, 3)}
+    found = channel(round_of(fw, levels, target=3))
+    assert (
+        "• *Routing and queueing*  answers split: 3 say 1, 3 say 3 · target 3 · Maturation"
+        in found[-2]
+    )  # six answers, the minimum 3 plus 2: the counts no longer give anyone away
 
 
 def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Catalog) -> None:
@@ -106,30 +123,48 @@ def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Ca
     )  # quoted, as names with "and" in them would blur the list
 
 
-def test_a_five_area_round_where_everything_is_a_gap_keeps_three_of_each(
+def test_a_five_area_round_where_everything_is_a_gap_keeps_three_and_names_the_tie(
+    catalog: Catalog,
+) -> None:
+    fw = catalog.get("cx-pillars")
+    report = round_of(fw, {a.id: (2, 2, 2) for a in fw.areas})
+    assert len(report.top_gaps) == 5 and {g.rank for g in report.top_gaps} == {1}
+    found = channel(report)
+    assert found[1] == (
+        "*Overall stage: 2 · Room for improvement*\n"
+        "Every area is at 2 or above; none is at 3 yet.\n"
+        "All 5 areas are at 2 · Room for improvement."
+    )
+    gaps = next(text for text in found if text.startswith("*Top gaps"))
+    assert gaps.count("\n*") == 3 and gaps.count("(tied)") == 3
+    assert gaps.endswith("_2 more in the full report; 2 of them tie with no. 1._")
+
+
+def test_a_five_area_round_where_every_area_splits_has_no_stage_and_no_roadmap(
     catalog: Catalog,
 ) -> None:
     fw = catalog.get("cx-pillars")
     levels = {a.id: (1, 1, 3, 3) if i % 2 else (1, 2, 3, 3) for i, a in enumerate(fw.areas)}
     report = round_of(fw, levels)
-    assert len(report.top_gaps) == 5 and sum(r.disagreement for r in report.areas) == 5
+    assert report.top_gaps == () and sum(r.disagreement for r in report.areas) == 5
     found = channel(report)
     assert found[1] == (
-        "*Overall stage: 2 · Room for improvement*\n"
-        "Every area is at 2 or above; none is at 3 yet.\n"
-        "Weakest areas, tied at 2 · Room for improvement: Design: shaping the experience and "
-        "Measurement: tracking the impact"
-    )  # the other three are between 2 and 3 (1, 2, 3, 3)
-    gaps = next(text for text in found if text.startswith("*Top gaps"))
+        "No overall stage yet: the answers split on all 5 areas shown; agree on where you are "
+        "first."
+    )
+    assert not any(text.startswith("*Top gaps") for text in found)
     disagreements = next(text for text in found if text.startswith("*Disagreements"))
-    assert gaps.count("\n*") == 3
-    assert gaps.endswith("_2 more in the full report; 2 of them tie with no. 3._")
     assert disagreements.count("\n• ") == 3 and disagreements.endswith(
         "_2 more in the full report._"
     )
-    assert disagreements.splitlines()[1] == (
-        "• *Design: shaping the experience*: 2 say 1 · Needs immediate action, 2 say 3 · Excellent"
+    assert disagreements.splitlines()[2] == (
+        "• *Design: shaping the experience*: answers range from 1 · Needs immediate action to "
+        "3 · Excellent"
     )  # the least agreement first: the areas split 1, 1, 3, 3
+    assert summary_text(report, "en") == (
+        "CX maturity: five pillars: no overall stage yet, the answers split on every area; "
+        "4 of 4 answered."
+    )
 
 
 def test_too_few_answers_say_plainly_that_levels_are_withheld_and_why(
@@ -141,26 +176,26 @@ def test_too_few_answers_say_plainly_that_levels_are_withheld_and_why(
         "Madurez de la experiencia del cliente en el centro de contacto: resultados",
         "Los niveles se omiten para proteger el anonimato: no se muestra ninguno hasta que al "
         "menos 3 personas hayan indicado uno, y lo hicieron 2.",
-        "2 de 2 respondieron · 2 completaron",
+        "2 de 2 personas invitadas respondieron; 2 respondieron todas las áreas.",
     ]
 
 
 def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> None:
     fw = parse_framework(yaml.safe_load(GUIDED_YAML), "mini")
-    report = round_of(fw, {"alpha": (1, 1, 1), "beta": (1, 2, 2)})
+    report = round_of(fw, {"alpha": (1, 1, 1), "beta": (2, 2, 2)})
     gaps = next(text for text in channel(report, "de") if text.startswith("*Die größten"))
     assert gaps == (
         "*Die größten Lücken*\n"
-        "*1. Alpha*  1 · Niedrig → 3 · Hoch\n"
+        "*1. Alpha* (gleichauf)  1 · Niedrig → 3 · Hoch\n"
         "      • Alpha-Verantwortung festlegen.\n"
         "      • Alpha-Regeln aufschreiben.\n"
-        "*2. Beta*  2 · Mittel → 3 · Hoch\n"
+        "*1. Beta* (gleichauf)  2 · Mittel → 3 · Hoch\n"
         "      _Als Nächstes (3 · Hoch): Beta komplett._"
-    )  # 2 x weight 1 ties with 1 x weight 2: the lower level first; beta has no actions, so
-    # its next level's description stands in
+    )  # 2 x weight 1 ties with 1 x weight 2: a tie, the lower level first; beta has no actions,
+    # so its next level's description stands in
     markdown = render_markdown(report, "es")
     assert (
-        "- **1. Alfa**: actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
+        "- **1. Alfa** (empate): actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
         "  - Siguiente paso (2 · Medio):\n"
         "    - Nombrar a quien lleva alfa.\n"
         "    - Escribir las reglas de alfa.\n" in markdown
@@ -172,8 +207,8 @@ def test_a_split_area_without_prompts_gets_a_question_built_from_its_split() -> 
     report = round_of(fw, {"alpha": (2, 2, 2, 2), "beta": (1, 1, 3, 3)})
     found = channel(report, "es")
     disagreements = next(text for text in found if text.startswith("*Desacuerdos"))
-    assert disagreements.splitlines()[1:] == [
-        "• *Beta*: 2 dicen 1 · Bajo, 2 dicen 3 · Alto",
+    assert disagreements.splitlines()[2:] == [
+        "• *Beta*: las respuestas van de 1 · Bajo a 3 · Alto",
         "      _¿Por qué algunas personas ven Beta en 1 · Bajo y otras en 3 · Alto?_",
     ]
 

@@ -24,7 +24,8 @@ def discussion_message(
     scale, area = report.framework.scale, result.area
     name = area.name.get(lang)
     title = t(lang, "discuss_title", position=position, count=count, area=escape_mrkdwn(name))
-    split = t(lang, "discuss_split", split=escape_mrkdwn(split_text(result, scale, lang)))
+    shown = split_text(result, scale, lang, report.settings.min_responses)
+    split = t(lang, "discuss_split", split=escape_mrkdwn(shown))
     levels = [
         t(lang, "discuss_level", level=level_text(v, scale, lang), brief=area.brief(v).get(lang))
         for v in scale.values

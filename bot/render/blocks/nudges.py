@@ -39,7 +39,7 @@ def later(text: str, lang: str, *, round_id: int) -> Message:
 def all_done(
     round_: Round, finished: int, invited: int, withheld: tuple[str, ...], lang: str
 ) -> Message:
-    """To the lead: everyone has finished, which areas would show counts only; *Close now*
+    """To the lead: everyone has finished, which areas would be withheld; *Close now*
     closes the way App Home's Close does (a warning first when areas are withheld)."""
     lines = [
         t(
@@ -66,7 +66,7 @@ def all_done(
 def withhold_warning(
     round_id: int, areas: tuple[str, ...], overall: bool, everyone_done: bool, lang: str
 ) -> Message:
-    """Before closing: which areas would show counts only; *Close anyway*, or wait for more
+    """Before closing: which areas would be withheld; *Close anyway*, or wait for more
     answers (advice given only while someone has not finished)."""
     lines = [t(lang, "close_would_withhold")]
     if areas:

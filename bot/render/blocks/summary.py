@@ -1,10 +1,10 @@
 """The anonymous channel summary of a closed round, as Block Kit.
 
 Aggregates only (comments stay in the Markdown report); an area with fewer than ``min_responses``
-answers shows only its count, as the analysis withholds everything else. Short enough to read on
-a phone: the overall stage with its reason, at most `TOP_GAPS` gaps (each with its next step's
-actions) and `TOP_DISAGREEMENTS` disagreements (each with its discussion question), a line per
-area; the rest is counted and left to the full report. Texts come from
+answers shows no figure ("too few answers to show"), as the analysis withholds its levels. Short
+enough to read on a phone: the overall stage with its reason, at most `TOP_GAPS` gaps (each with
+its next step's actions) and `TOP_DISAGREEMENTS` disagreements (each with its discussion
+question), a line per area; the rest is counted and left to the full report. Texts come from
 ``templates/summary.mrkdwn.j2``. Always within Slack's limits: at most 50 blocks, section texts
 at most 3000 characters, the header at most 150; sections are marked ``expand``.
 """
@@ -65,7 +65,7 @@ def summary_blocks(
         _section(texts.overall_text()),
         _context(texts.participation_text()),
     ]
-    if report.overall.stage is None:  # no area can be shown (no levels, or too few): stop here
+    if report.overall.score is None:  # no area can be shown (no levels, or too few): stop here
         return blocks
     blocks.append(DividerBlock())
     if report.top_gaps:  # shown areas only; no gaps, no section (never an empty heading)
@@ -89,9 +89,9 @@ def summary_blocks(
 
 
 def shown_disagreements(report: Report) -> tuple[AreaResult, ...]:
-    """The disagreements the summary shows (none when it stops at a withheld overall stage);
-    each gets a discussion thread (bot/discussion.py)."""
-    return () if report.overall.stage is None else disagreements(report)[:TOP_DISAGREEMENTS]
+    """The disagreements the summary shows (none when it shows no area at all); each gets a
+    discussion thread (bot/discussion.py)."""
+    return () if report.overall.score is None else disagreements(report)[:TOP_DISAGREEMENTS]
 
 
 def summary_text(report: Report, lang: str) -> str:

@@ -1,0 +1,86 @@
+"""Split areas, the lead's own answers and who may see counts: the rules in bot/analysis.py that
+keep every sentence of a report about levels people actually chose."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis import analyse, counts_shown, placed
+from bot.answers import Mark
+from tests.test_analysis import F4, A, area_of, columns, currents, make_framework, run
+
+
+@pytest.mark.parametrize(
+    ("answers", "is_placed"),
+    [
+        ((2, 2, 2), True),  # median 2, chosen
+        ((1, 2, 4), True),  # odd count: the median is always somebody's answer
+        ((2, 3), True),  # 2.5, between two neighbours both chosen
+        ((2, 2, 3, 3), True),
+        ((1, 1, 3, 3), False),  # 2: nobody said 2
+        ((1, 4), False),  # 2.5: between 2 and 3, and nobody said either
+        ((1, 2, 3, 4), True),  # 2.5: 2 and 3 were both chosen
+        ((1, 2, 4, 4), False),  # 3: nobody said 3
+    ],
+)
+def test_a_median_is_placed_only_on_levels_people_chose(
+    answers: tuple[int, ...], is_placed: bool
+) -> None:
+    distribution = {v: answers.count(v) for v in (1, 2, 3, 4)}
+    ordered = sorted(answers)
+    middle = (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2
+    assert placed(middle, distribution) is is_placed
+
+
+def test_a_median_nobody_chose_is_a_disagreement_even_under_a_lenient_threshold() -> None:
+    wide = make_framework(("a",), levels=7)  # 3, 3, 5, 5: consensus 0.74, median 4 (nobody)
+    report = analyse(wide, columns(a=currents(3, 3, 5, 5)), invited=4, min_responses=1)
+    r = area_of(report, "a")
+    assert r.consensus is not None and r.consensus > 0.7
+    assert r.disagreement and report.top_gaps == () and report.overall.stage is None
+
+
+def test_split_areas_are_left_out_of_the_stage_weakest_and_roadmap_but_named() -> None:
+    report = run(F4, a=currents(2, 2, 2, 2, target=4), b=currents(1, 1, 3, 3, target=4))
+    assert report.overall.stage is not None and report.overall.stage.value == 2  # a alone
+    assert [a.id for a in report.overall.split] == ["b"]
+    assert report.overall.rated == 1 and [a.id for a in report.overall.weakest_areas] == ["a"]
+    assert [g.id for g in report.top_gaps] == ["a"]
+    assert report.overall.score == pytest.approx(2.0)  # the score still counts every shown area
+    assert report.to_dict()["overall"]["split_areas"] == ["b"]
+
+
+def test_every_area_split_gives_a_score_but_no_stage() -> None:
+    report = run(F4, a=currents(1, 1, 4, 4), b=currents(1, 1, 3, 3))
+    overall = report.overall
+    assert (overall.stage, overall.rated, overall.weakest_areas) == (None, 0, ())
+    assert [a.id for a in overall.split] == ["a", "b"] and overall.score == pytest.approx(2.25)
+
+
+def test_the_leads_own_level_does_not_count_toward_the_minimum() -> None:
+    # The lead and two others answered a; only two others answered b (the lead skipped it).
+    answers = columns(a=currents(2, 3, 4), b=[None, A(3), A(3), A(3)])
+    answers["lead"] = answers.pop("p0")
+    without = analyse(F4, answers, invited=4, min_responses=3)
+    assert not area_of(without, "a").below_min_responses  # as before: three levels
+    with_lead = analyse(F4, answers, invited=4, min_responses=3, lead="lead")
+    a, b = area_of(with_lead, "a"), area_of(with_lead, "b")
+    assert a.below_min_responses and a.distribution is None  # the lead would learn the other two
+    assert not b.below_min_responses and b.n == 3  # three people, none of them the lead
+    answers["p9"] = {"a": A(2)}  # a third person besides the lead: shown again
+    assert not area_of(
+        analyse(F4, answers, invited=5, min_responses=3, lead="lead"), "a"
+    ).below_min_responses
+
+
+def test_a_lead_who_was_not_sure_needs_no_extra_answer() -> None:
+    answers = columns(a=currents(2, 2, 3))
+    answers["lead"] = {"a": A(Mark.NOT_SURE)}
+    report = analyse(F4, answers, invited=4, min_responses=3, lead="lead")
+    assert not area_of(report, "a").below_min_responses
+
+
+def test_counts_are_for_people_to_read_only_two_answers_beyond_the_minimum() -> None:
+    report = run(F4, min_responses=3, a=currents(2, 3, 4), b=currents(2, 3, 4, 4, 2))
+    assert not counts_shown(area_of(report, "a"), 3)  # 3 answers: the counts are the answers
+    assert counts_shown(area_of(report, "b"), 3)
