@@ -136,8 +136,9 @@ async def run(tmp: Path) -> None:
     exact = once == PARTICIPANTS and fan_out.invited == PARTICIPANTS and not not_marked
     verdict = "PASS" if exact and ratio <= TARGET_RATIO else "MISS"
     print(
-        f"fanout: total {elapsed:.1f} s vs {least:.1f} s the limits allow at best: "
-        f"ratio {ratio:.2f} (target <= {TARGET_RATIO}, every invitation once) {verdict}"
+        f"fanout: total {elapsed:.1f} s vs {least:.1f} s the limits allow at best: ratio"
+        f" {ratio:.2f}, {elapsed - least:.1f} s over (target <= {TARGET_RATIO}, every"
+        f" invitation once) {verdict}"
     )
     if fan_out.unreached:
         errors = sorted({u.error for u in fan_out.unreached})
