@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import time
 from pathlib import Path
 
 PREFIX = "bench_"
@@ -29,8 +31,14 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    started = time.perf_counter()
+    print(f"benchmarks: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     for name in wanted:
         importlib.import_module(f"{__package__ or 'benchmarks'}.{PREFIX}{name}").main()
+    print(
+        f"benchmarks: {time.perf_counter() - started:.0f} s in all, load average"
+        f" {os.getloadavg()[0]:.2f} at the end"
+    )
     return 0
 
 

@@ -31,6 +31,7 @@ exactly one card per completed card plus the open one.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import shutil
@@ -65,8 +66,9 @@ RATE = 50.0  # answers per second, in total
 DURATION_S = 10.0
 TYPED_SHARE = 0.5
 SEED = 20240611
-TARGET_RATIO = 1.5  # sustained p99, cx-assess / bare Bolt
-TARGET_BURST_MS = 1000.0  # the slowest ack in the burst
+# p99 ratios cx-assess / bare Bolt, per kind of answer (issue 13; they need the group commit)
+TARGET_SUSTAINED = 1.2
+TARGET_BURST = 2.0
 
 
 def user_id(i: int) -> str:
@@ -89,6 +91,8 @@ class Load:
     sustained_span: float = 0.0
     cpu_sustained: float = 0.0  # the server's CPU seconds, until it was idle again
     cpu_burst: float = 0.0
+    startup: float = 0.0  # seconds from spawning the server to a healthy /healthz
+    slack_calls: Counter[str] = field(default_factory=Counter)  # Web API calls, both loads
 
 
 @dataclass
@@ -218,6 +222,7 @@ def not_answered(plan: Plan) -> Ready:
 async def run_cx(tmp: Path, fake: FakeSlackProcess, users: list[str]) -> tuple[Load, Plan, str]:
     load, plan, rng = Load(), Plan(), random.Random(SEED)
     async with Server("cx", tmp, fake.api_url) as server:
+        load.startup = server.started_in
         client = SignedClient(server.url)
 
         async def settled() -> dict[str, Prompt]:
@@ -231,6 +236,7 @@ async def run_cx(tmp: Path, fake: FakeSlackProcess, users: list[str]) -> tuple[L
             await settled()
             await client.warm(PARTICIPANTS)
             cpu = cpu_seconds(server.pid)
+            before = (await fake.stats())["calls"]
             load.sustained, load.sustained_span = await cx_sustained(fake, client, users, plan, rng)
             prompts = await settled()
             load.cpu_sustained, cpu = cpu_seconds(server.pid) - cpu, cpu_seconds(server.pid)
@@ -244,6 +250,7 @@ async def run_cx(tmp: Path, fake: FakeSlackProcess, users: list[str]) -> tuple[L
             await settled()
             load.cpu_burst = cpu_seconds(server.pid) - cpu
             stats = await fake.stats(users)
+            load.slack_calls = Counter(stats["calls"]) - Counter(before)
         finally:
             await client.close()
     verdict = check_recorded(server, round_id, plan, stats)
@@ -271,6 +278,7 @@ def check_recorded(server: Server, round_id: int, plan: Plan, stats: dict[str, o
 async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan) -> Load:
     load = Load()
     async with Server("bare", tmp, fake.api_url) as server:
+        load.startup = server.started_in
         client = SignedClient(server.url)
         try:
             await client.warm(PARTICIPANTS)
@@ -294,57 +302,58 @@ async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan) -> Load:
 
 
 def figures(samples: list[Sample]) -> tuple[float, float, float]:
+    """(p50, p99, slowest) in milliseconds."""
     ms = [s.seconds * 1000 for s in samples]
-    return percentile(ms, 50), percentile(ms, 99), max(ms)
+    return percentile(ms, 50), percentile(ms, 99), max(ms, default=math.nan)
 
 
-def line(samples: list[Sample]) -> str:
+def cells(samples: list[Sample]) -> str:
     p50, p99, top = figures(samples)
-    by_kind = "; ".join(
-        f"{kind} p99 {percentile([s.seconds * 1000 for s in samples if s.kind == kind], 99):.1f}"
-        for kind in ("button", "typed")
-    )
-    bad = sum(1 for s in samples if s.status != 200)
-    return (
-        f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  max {top:6.1f} ms  ({by_kind} ms"
-        f"{f'; {bad} non-200' if bad else ''})"
-    )
+    return f"{p50:6.1f} {p99:6.1f} {top:6.1f}"
 
 
 def report(cx: Load, bare: Load, recorded: str) -> None:
     kinds = Counter(s.kind for s in cx.sustained)
     print(
         f"ack: {PARTICIPANTS} participants; sustained {len(cx.sustained)} answers at"
-        f" {RATE:g}/s ({kinds['button']} buttons, {kinds['typed']} typed; sent over"
+        f" {RATE:g}/s ({kinds['button']} clicks, {kinds['typed']} typed; sent over"
         f" {cx.sustained_span:.1f} s to cx-assess, {bare.sustained_span:.1f} s to bare);"
-        f" burst {len(cx.burst)} at once"
+        f" burst {len(cx.burst)} at the same instant"
     )
-    for name, load in (("sustained", "sustained"), ("burst", "burst")):
-        print(f"ack: {name:9} bare Bolt  " + line(getattr(bare, load)))
-        print(f"ack: {name:9} cx-assess " + line(getattr(cx, load)))
-    s_bare, s_cx = figures(bare.sustained), figures(cx.sustained)
-    b_bare, b_cx = figures(bare.burst), figures(cx.burst)
+    print(
+        "ack: load      answers  bare Bolt p50/p99/slowest ms  cx-assess p50/p99/slowest ms"
+        "  p99 ratio  target"
+    )
     bad = sum(1 for s in cx.sustained + cx.burst if s.status != 200)
-    sustained_ok = s_cx[1] <= TARGET_RATIO * s_bare[1] and not bad
+    for load, target in (("sustained", TARGET_SUSTAINED), ("burst", TARGET_BURST)):
+        for kind, name in (("button", "clicks"), ("typed", "typed")):
+            ours = [s for s in getattr(cx, load) if s.kind == kind]
+            theirs = [s for s in getattr(bare, load) if s.kind == kind]
+            ratio = figures(ours)[1] / figures(theirs)[1]
+            verdict = "PASS" if ratio <= target and not bad else "MISS"
+            print(
+                f"ack: {load:9} {name:7}  {cells(theirs):>28}  {cells(ours):>28}"
+                f"  {ratio:8.2f}x  <= {target:g}x {verdict}"
+            )
     print(
-        f"ack: sustained ratio cx-assess/bare: p50 {s_cx[0] / s_bare[0]:.2f}x,"
-        f" p99 {s_cx[1] / s_bare[1]:.2f}x (target p99 <= {TARGET_RATIO}x)"
-        f" {'PASS' if sustained_ok else 'MISS'}"
-    )
-    print(
-        f"ack: burst ratio cx-assess/bare: p50 {b_cx[0] / b_bare[0]:.2f}x,"
-        f" p99 {b_cx[1] / b_bare[1]:.2f}x, max {b_cx[2] / b_bare[2]:.2f}x; slowest cx-assess"
-        f" ack {b_cx[2]:.0f} ms (target <= {TARGET_BURST_MS:.0f} ms)"
-        f" {'PASS' if b_cx[2] <= TARGET_BURST_MS and not bad else 'MISS'}"
-    )
-    print(
-        "ack: server CPU per answer: "
-        f"sustained bare {bare.cpu_sustained / len(bare.sustained) * 1000:.1f} ms,"
-        f" cx-assess {cx.cpu_sustained / len(cx.sustained) * 1000:.1f} ms;"
-        f" burst bare {bare.cpu_burst / len(bare.burst) * 1000:.1f} ms,"
-        f" cx-assess {cx.cpu_burst / len(cx.burst) * 1000:.1f} ms"
+        "ack: server CPU per answer (ms): "
+        f"sustained bare {bare.cpu_sustained / len(bare.sustained) * 1000:.1f},"
+        f" cx-assess {cx.cpu_sustained / len(cx.sustained) * 1000:.1f};"
+        f" burst bare {bare.cpu_burst / len(bare.burst) * 1000:.1f},"
+        f" cx-assess {cx.cpu_burst / len(cx.burst) * 1000:.1f}"
         " (cx-assess: the ack and the work after it, until the next question is recorded)"
     )
+    print(
+        f"ack: start-up to a healthy /healthz: cx-assess {cx.startup:.2f} s,"
+        f" bare Bolt {bare.startup:.2f} s (from spawning the process; target none)"
+    )
+    answers = len(cx.sustained) + len(cx.burst)
+    print(
+        "ack: Slack calls per answer: "
+        + ", ".join(f"{m} {n / answers:.2f}" for m, n in sorted(cx.slack_calls.items()))
+    )
+    if bad:
+        print(f"ack: MISS: {bad} answers were not acknowledged with HTTP 200")
     print(recorded)
 
 

@@ -2,8 +2,10 @@
 
 ``Rounds.start`` (what ``/cx-assess start cx-maturity`` runs after its ack, people taken from the
 channel) runs in this process against `tests.fakeslack.FakeSlack` on 127.0.0.1, with token-bucket
-limits on ``chat.postMessage`` (an invitation is posted to the user id, which opens the DM in the
-same call) and ``users.info`` (called once per channel member). Reported: invitations delivered exactly once (distinct DMs that
+limits on every method at its Slack tier, 60 times faster (`FakeSlack.rate_limit_tiers`: the
+channel's 1,000 members are looked up with ``users.list``, Tier 2, 200 a page) and on
+``chat.postMessage`` (an invitation is posted to the user id, which opens the DM in the same
+call). Reported: invitations delivered exactly once (distinct DMs that
 hold exactly one invitation), the 429s Slack-the-fake answered, and the wall time against the
 least the limits allow. slack-sdk's ``AsyncRateLimitErrorRetryHandler`` sleeps ``Retry-After`` +
 ``random.random()`` seconds after a 429 and gives up after 5 retries; the fake sends whole
@@ -34,26 +36,24 @@ PARTICIPANTS = 1000
 SEED = 20240611
 TEAM, CHANNEL, LEAD = "T0001", "C0001", "ULEAD"
 TOKEN = "xoxb-bench-fanout"
-# (per second, burst). Real Slack: users.info Tier 4 (100+/min), chat.postMessage ~1/s per
-# conversation with a workspace-wide ceiling; scaled up 60x so that a 1,000-person fan-out
-# takes seconds, keeping the same shape (small bursts).
-LIMITS: dict[str, tuple[float, int]] = {
-    "users.info": (100.0, 20),
-    "chat.postMessage": (50.0, 10),
-}
-TARGET_RATIO = 1.5  # "near what the rate limit allows"
+SPEEDUP = 60.0  # Slack's tiers (calls a minute) run as calls a second
+# (per second, burst). Real Slack: chat.postMessage ~1/s per conversation (each DM is one) with
+# an unpublished workspace-wide ceiling; here 50/s, so that 1,000 invitations take seconds.
+POST_LIMIT = (50.0, 10)
+TARGET_RATIO = 1.1  # within 10 % of what the limits allow
 TIMEOUT_S = 150.0
 
 
-def least_time(calls: dict[str, int]) -> float:
-    """Seconds the limits allow at best: the look-ups first, then the invitations."""
-    return least_time_of("users.info", calls) + least_time_of("chat.postMessage", calls)
+def least_time(limits: dict[str, tuple[float, int]], calls: dict[str, int]) -> float:
+    """Seconds the limits allow at best: the look-ups, then the invitations, one after the
+    other, each method's calls through its token bucket."""
+    return sum(least_time_of(limits[m], n) for m, n in calls.items() if m in limits)
 
 
-def least_time_of(method: str, calls: dict[str, int]) -> float:
-    """Seconds a token bucket needs to let ``calls[method]`` calls through."""
-    rate, burst = LIMITS[method]
-    return max(0.0, (calls[method] - burst) / rate)
+def least_time_of(limit: tuple[float, int], calls: int) -> float:
+    """Seconds a token bucket of ``limit`` (per second, burst) needs to let ``calls`` through."""
+    rate, burst = limit
+    return max(0.0, (calls - burst) / rate)
 
 
 def user_id(i: int) -> str:
@@ -79,8 +79,9 @@ async def run(tmp: Path) -> None:
         for i, user in enumerate(users):
             slack.add_user(user, locale=("en-US", "es-ES", "de-DE")[i % 3])
         slack.add_channel(CHANNEL, users, name="cx-team")
-        for method, (rate, burst) in LIMITS.items():
-            slack.rate_limit(method, per_second=rate, burst=burst)
+        limits = slack.rate_limit_tiers(SPEEDUP)
+        slack.rate_limit("chat.postMessage", *POST_LIMIT)
+        limits["chat.postMessage"] = POST_LIMIT
         settings = Settings(
             db_path=str(tmp / "cx.db"), slack_bot_token=TOKEN, slack_api_url=slack.api_url
         )
@@ -103,17 +104,18 @@ async def run(tmp: Path) -> None:
     once = sum(1 for n in per_user if n == 1)
     twice = sum(1 for n in per_user if n > 1)
     never = sum(1 for n in per_user if n == 0)
-    ok = {m: len(slack.calls_to(m, ok_only=True)) for m in LIMITS}
-    lookups = [c.at for c in slack.calls_to("users.info")]
+    used = ("conversations.members", "users.list", "users.info", "chat.postMessage")
+    ok = {m: len(slack.calls_to(m, ok_only=True)) for m in used}
+    lookups = [c.at for m in used[:3] for c in slack.calls_to(m)]
     sends = [c.at for c in slack.calls_to("chat.postMessage")]
     lookup_s = max(lookups) - min(lookups) if lookups else 0.0
     send_s = max(sends) - min(sends) if sends else 0.0
-    least = least_time(ok)
+    least = least_time(limits, ok)
     ratio = elapsed / least if least else float("inf")
-    limits = ", ".join(f"{m} {r:g}/s burst {b}" for m, (r, b) in LIMITS.items())
+    shown = ", ".join(f"{m} {limits[m][0]:g}/s burst {limits[m][1]}" for m in used)
     print(
-        f"fanout: {PARTICIPANTS} participants, limits {limits}; "
-        f"app concurrency {FANOUT_CONCURRENCY}"
+        f"fanout: {PARTICIPANTS} participants, limits (Slack's tiers x{SPEEDUP:g}) {shown};"
+        f" app concurrency {FANOUT_CONCURRENCY}"
     )
     print(
         f"fanout: invitations delivered exactly once {once}/{PARTICIPANTS}"
@@ -122,20 +124,21 @@ async def run(tmp: Path) -> None:
     )
     print(
         "fanout: 429s "
-        + ", ".join(f"{m} {slack.rate_limited[m]}" for m in LIMITS)
+        + ", ".join(f"{m} {slack.rate_limited[m]}" for m in used)
         + f" (successful calls: {', '.join(f'{m} {n}' for m, n in ok.items())})"
     )
-    least_send = least_time_of("chat.postMessage", ok)
+    least_lookups = least_time(limits, {m: ok[m] for m in used[:3]})
+    least_send = least_time(limits, {"chat.postMessage": ok["chat.postMessage"]})
     print(
-        f"fanout: phases: user look-ups {lookup_s:.1f} s (least"
-        f" {least_time_of('users.info', ok):.1f} s), invitations {send_s:.1f} s"
-        f" (least {least_send:.1f} s)"
+        f"fanout: phases: member and user look-ups {lookup_s:.1f} s (least {least_lookups:.1f} s),"
+        f" invitations {send_s:.1f} s (least {least_send:.1f} s)"
     )
     exact = once == PARTICIPANTS and fan_out.invited == PARTICIPANTS and not not_marked
     verdict = "PASS" if exact and ratio <= TARGET_RATIO else "MISS"
     print(
-        f"fanout: total {elapsed:.1f} s vs {least:.1f} s the limits allow at best: "
-        f"ratio {ratio:.2f} (target <= {TARGET_RATIO}, every invitation once) {verdict}"
+        f"fanout: total {elapsed:.1f} s vs {least:.1f} s the limits allow at best: ratio"
+        f" {ratio:.2f}, {elapsed - least:.1f} s over (target <= {TARGET_RATIO}, every"
+        f" invitation once) {verdict}"
     )
     if fan_out.unreached:
         errors = sorted({u.error for u in fan_out.unreached})

@@ -203,7 +203,7 @@ class Followups:
             )
         except SlackCallFailed as exc:
             log.error("round %s: updated report not attached: %s", round_.id, exc)
-        await self.rounds._farewell(round_, "thanks_closed")
+        self.rounds.farewell(round_, "thanks_closed")
 
     async def summary(self, round_: Round, lang: str) -> tuple[str, list[Block]]:
         """A closed follow-up's summary (``results``), in ``lang``."""

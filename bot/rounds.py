@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -55,9 +55,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-FANOUT_CONCURRENCY = 16
+FANOUT_CONCURRENCY = 32
 MAX_PARTICIPANTS = 1000
+LIST_USERS_ABOVE = 100  # channel members; see `Rounds._invitees`
 DEADLINE_TIME = time(18, 0)
+BACKGROUND = "cx-assess background:"  # the name of every task `Rounds` runs in the background
 REMIND_AGAIN_AFTER = timedelta(hours=1)  # the lead's `remind`: a double click reminds once
 
 
@@ -135,6 +137,7 @@ class Rounds:
         self.catalog, self.settings, self.clock = catalog, settings, clock
         self.chores: list[Callable[[], Awaitable[None]]] = []  # more work for the clock
         self.followups: Followups | None = None  # closes Delphi follow-ups (bot/delphi.py)
+        self.background: set[asyncio.Task[None]] = set()  # see `_in_background`
         self.discussions = Discussions(store, slack, clock)
 
     # ------------------------------------------------------------------ start
@@ -230,14 +233,25 @@ class Rounds:
     async def _invitees(
         self, channel_id: str, users: Sequence[str]
     ) -> tuple[list[Invitee], tuple[Unreached, ...]]:
-        """The people to invite, and why any person named explicitly cannot be."""
+        """The people to invite, and why any person named explicitly cannot be.
+
+        A channel of more than `LIST_USERS_ABOVE` members is looked up with one paginated
+        ``users.list`` (Tier 2, about 20 calls a minute, 200 people a page) instead of one
+        ``users.info`` per member (Tier 4, about 100 a minute): past 100 members the per-member
+        calls need more than a minute, while the listing needs a minute per 4,000 people in the
+        workspace. Members the listing does not hold (another workspace's) are looked up alone.
+        """
         try:
             candidates = list(users) or await self.slack.members(channel_id)
+            if len(candidates) > MAX_PARTICIPANTS + 1:  # the bot itself is a member
+                raise Refusal("too_many_participants", max=MAX_PARTICIPANTS)
+            many = not users and len(candidates) > LIST_USERS_ABOVE
+            listed = await self.slack.users() if many else {}
         except SlackCallFailed as exc:
             raise _slack_refusal(exc, channel_id) from None
-        if len(candidates) > MAX_PARTICIPANTS + 1:  # the bot itself is a member
-            raise Refusal("too_many_participants", max=MAX_PARTICIPANTS)
-        found = await _bounded(candidates, self._user_or_error)
+        unlisted = [u for u in candidates if u not in listed]
+        looked_up = dict(zip(unlisted, await _bounded(unlisted, self._user_or_error), strict=True))
+        found = [listed.get(u) or looked_up[u] for u in candidates]
         invitees = [
             Invitee(u.id, language_of(u.locale), u.tz)
             for u in found
@@ -495,7 +509,8 @@ class Rounds:
     async def publish_summary(self, round_: Round, report: Report) -> None:
         """Post the summary to the channel once; whoever records it as posted then adds its
         chart and Markdown report to its thread, opens a discussion thread per disagreement
-        shown (bot/discussion.py) and thanks the participants."""
+        shown (bot/discussion.py) and thanks the participants (in the background: a DM per
+        person must not hold up the lead's reply)."""
         lang = round_.lang
         payload: dict[str, object] = {
             "framework": round_.framework.id,
@@ -518,7 +533,7 @@ class Rounds:
         except SlackCallFailed as exc:  # the summary itself is out; the files are extras
             log.error("round %s: chart or report not attached: %s", round_.id, exc)
         await self.discussions.open(round_, report)
-        await self._farewell(round_, "thanks_closed")
+        self.farewell(round_, "thanks_closed")
 
     async def _attach(self, round_: Round, report: Report, ts: str) -> None:
         lang = round_.lang
@@ -545,10 +560,21 @@ class Rounds:
                 await self.slack.post(round_.channel_id, text, thread_ts=round_.announce_ts)
             except SlackCallFailed as exc:
                 log.warning("round %s: cancellation not posted: %s", round_.id, exc.error)
-        await self._farewell(round_, "thanks_cancelled")
+        self.farewell(round_, "thanks_cancelled")
+
+    def _in_background(self, work: Coroutine[None, None, None], what: str) -> None:
+        """Run ``work`` after the caller returns (the lead's reply does not wait for a DM per
+        participant), kept in `background` and named so that `bot.server.drain` waits for it."""
+        task = asyncio.create_task(work, name=f"{BACKGROUND} {what}")
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    def farewell(self, round_: Round, key: str) -> None:
+        """In the background (`_in_background`): one short new message to each person who gave
+        an answer (message ``key``); nobody else is told."""
+        self._in_background(self._farewell(round_, key), f"round {round_.id} {key}")
 
     async def _farewell(self, round_: Round, key: str) -> None:
-        """One short new message to each person who gave an answer; nobody else is told."""
         people = [p for p in await self.store.participants(round_.id) if p.state.started]
 
         async def tell(person: Participant) -> None:

@@ -21,6 +21,7 @@ from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.frameworks import Catalog
 from bot.handlers.middleware import replay_typed
+from bot.rounds import BACKGROUND
 from bot.serving_lock import serving_lock
 from bot.store import Store
 
@@ -121,13 +122,18 @@ def web_app(app: AsyncApp, deps: Deps) -> web.Application:
 
 
 async def drain(timeout: float = 10.0) -> None:
-    """Wait for the Bolt listeners still running after their acknowledgement."""
+    """Wait for the Bolt listeners still running after their acknowledgement, and for the
+    work they left running in the background (`bot.rounds.BACKGROUND`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while pending := [
         task
         for task in asyncio.all_tasks()
-        if not task.done() and "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
+        if not task.done()
+        and (
+            "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
+            or task.get_name().startswith(BACKGROUND)
+        )
     ]:
         remaining = deadline - loop.time()
         if remaining <= 0:

@@ -63,7 +63,9 @@ __all__ = [
     "BOT_NAME",
     "BOT_USER_ID",
     "DEFAULT_SCOPES",
+    "METHOD_TIERS",
     "TEAM_ID",
+    "TIER_CALLS_PER_MINUTE",
     "Call",
     "FakeSlack",
 ]
@@ -101,6 +103,24 @@ MAX_MESSAGE_BLOCKS: Final = 50
 MAX_VIEW_BLOCKS: Final = 100
 _FIRST_TS_MICROS: Final = 1_700_000_000_000_000
 _FORM_TYPES: Final = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+# Slack's published Web API rate-limit tiers, in calls a minute per workspace and app
+# (docs.slack.dev/apis/web-api/rate-limits), and the tier of each method the app calls that has
+# one. ``chat.postMessage`` has none: about one message a second per conversation, with a
+# workspace-wide ceiling Slack does not publish.
+TIER_CALLS_PER_MINUTE: Final = {1: 1, 2: 20, 3: 50, 4: 100}
+METHOD_TIERS: Final = {
+    "chat.update": 3,
+    "chat.postEphemeral": 4,
+    "conversations.history": 3,
+    "conversations.members": 4,
+    "conversations.open": 3,
+    "files.completeUploadExternal": 4,
+    "files.getUploadURLExternal": 4,
+    "users.info": 4,
+    "users.list": 2,
+    "views.open": 4,
+    "views.publish": 4,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +320,7 @@ class FakeSlack:
             "conversations.info": self._conversations_info,
             "conversations.history": self._conversations_history,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "views.open": self._views_open,
             "views.push": self._views_open,
             "views.update": self._views_update,
@@ -542,6 +563,18 @@ class FakeSlack:
         if per_second <= 0 or burst < 1:
             raise ValueError("per_second must be > 0 and burst >= 1")
         self._buckets[method] = _Bucket(per_second, burst, float(burst), self._clock())
+
+    def rate_limit_tiers(self, speedup: float = 1.0) -> dict[str, tuple[float, int]]:
+        """Limit every method of `METHOD_TIERS` to its tier, ``speedup`` times faster (so that
+        a benchmark takes seconds, not minutes), a minute's worth of calls as the burst
+        (at least 1), as Slack allows "bursts" within the minute; returns {method: (per second,
+        burst)}."""
+        limits: dict[str, tuple[float, int]] = {}
+        for method, tier in METHOD_TIERS.items():
+            per_minute = TIER_CALLS_PER_MINUTE[tier]
+            limits[method] = (per_minute / 60 * speedup, per_minute)
+            self.rate_limit(method, *limits[method])
+        return limits
 
     def clear_rate_limits(self) -> None:
         """Remove every rate limit and queued failure."""
@@ -1135,6 +1168,27 @@ class FakeSlack:
         if _truthy(params.get("include_locale", False)):
             user["locale"] = self._locales[user_id]
         return {"user": user}
+
+    def _users_list(self, params: JSONDict) -> JSONDict:
+        """Every user (the bot and deactivated people too), ``limit`` a page (at most 1,000)."""
+        try:
+            limit = max(1, min(int(params.get("limit") or 0) or 1000, 1000))
+        except (TypeError, ValueError):
+            raise SlackError("invalid_limit") from None
+        cursor = str(params.get("cursor") or "")
+        offset = _decode_cursor(cursor, "users") if cursor else 0
+        ids = list(self.users)
+        if not 0 <= offset <= len(ids):
+            raise SlackError("invalid_cursor")
+        end = offset + limit
+        members = [self._users_info({**params, "user": u})["user"] for u in ids[offset:end]]
+        return {
+            "members": members,
+            "cache_ts": 1_700_000_000,
+            "response_metadata": {
+                "next_cursor": _encode_cursor(end, "users") if end < len(ids) else ""
+            },
+        }
 
     def _views_open(self, params: JSONDict) -> JSONDict:
         if not params.get("trigger_id") and not params.get("interactivity_pointer"):

@@ -185,6 +185,35 @@ async def test_conversations_members_paginates(slack: FakeSlack, client: AsyncWe
     assert err.response["error"] == "invalid_cursor"
 
 
+async def test_users_list_pages_through_everyone_with_locales_when_asked(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    everyone = list(slack.users)
+    seen: list[dict[str, Any]] = []
+    async for page in await client.users_list(limit=2, include_locale=True):
+        assert len(page["members"]) <= 2
+        seen += page["members"]
+    assert [u["id"] for u in seen] == everyone  # the bot and deactivated people too
+    assert next(u for u in seen if u["id"] == "U1")["locale"] == "es-ES"
+    assert "locale" not in (await client.users_list())["members"][0]
+    err = await api_error(client.users_list(cursor="garbage!"))
+    assert err.response["error"] == "invalid_cursor"
+
+
+async def test_rate_limit_tiers_follow_slacks_tiers() -> None:
+    now = [0.0]
+    async with FakeSlack(clock=lambda: now[0]) as slack:
+        limits = slack.rate_limit_tiers(speedup=60)
+        assert limits["users.list"] == (20.0, 20) and limits["users.info"] == (100.0, 100)
+        client = AsyncWebClient(token="xoxb-t", base_url=slack.api_url, retry_handlers=[])
+        for _ in range(20):  # a minute's worth at once
+            await client.users_list(limit=1)
+        err = await api_error(client.users_list(limit=1))
+        assert err.response.status_code == 429 and slack.rate_limited["users.list"] == 1
+        now[0] += 0.1  # two calls' worth later
+        await client.users_list(limit=1)
+
+
 async def test_conversations_open_is_stable_per_user(
     slack: FakeSlack, client: AsyncWebClient
 ) -> None:

@@ -52,7 +52,7 @@ DYNAMIC = {
 }
 
 
-KEY_ARGUMENT = {"t": 1, "Refusal": 0, "SlashError": 0, "_farewell": 1}
+KEY_ARGUMENT = {"t": 1, "Refusal": 0, "SlashError": 0, "farewell": 1}
 """Calls that take a message key, and the position of that argument."""
 
 
