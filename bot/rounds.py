@@ -463,16 +463,28 @@ class Rounds:
         report = await self.analyse(round_)
         shown = {r.area.id for r in report.areas if not r.below_min_responses}
         areas = [area.id for area in round_.framework.areas]
-        rows = for_export(await self.store.answers(round_.id), areas, shown)
+        answers = await self.store.answers(round_.id)
+        rows = for_export(answers, areas, shown)
+        least = report.settings.min_responses
         others = len(rows) - (round_.started_by in rows)
-        if others < report.settings.min_responses:
-            raise Refusal("export_too_few", count=others, min=report.settings.min_responses)
-        answers = pseudonymise(rows)
+        if others < least:
+            raise Refusal("export_too_few", count=others, min=least)
+        # Everyone the published figures count but the file leaves out (those who stopped part
+        # way): with fewer of them than the minimum, figures minus file would give their answers.
+        partial = sum(
+            1
+            for person, per_area in answers.items()
+            if person not in rows
+            and person != round_.started_by
+            and any(isinstance(per_area.get(a, AreaAnswer()).current, int) for a in shown)
+        )
+        if 0 < partial < least:
+            raise Refusal("export_partial", count=partial, min=least)
         dm = await self.slack.open_dm(user_id)
         await self.slack.upload(
             dm,
             filename=f"cx-assess-{round_.framework.id}-{round_.id}.csv",
-            content=write_answers(answers),
+            content=write_answers(pseudonymise(rows)),
             title=t(round_.lang, "export_title"),
         )
 

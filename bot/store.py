@@ -963,9 +963,11 @@ class Store:
             return [self._round(row) for row in await cur.fetchall()]
 
     async def closed_rounds_for(self, team_id: str, user_id: str, limit: int = 5) -> list[Round]:
-        """Closed rounds the person started or took part in, newest first."""
+        """Closed rounds the person started or took part in, newest first; not follow-ups (their
+        agreed levels are in the first round's result)."""
         async with self._db.execute(
-            "SELECT * FROM rounds r WHERE r.team_id = ? AND r.status = 'closed' AND"
+            "SELECT * FROM rounds r WHERE r.team_id = ? AND r.status = 'closed'"
+            " AND r.followup_of IS NULL AND"
             " (r.started_by = ? OR EXISTS (SELECT 1 FROM participants p"
             " WHERE p.round_id = r.id AND p.user_id = ?)) ORDER BY r.id DESC LIMIT ?",
             (team_id, user_id, user_id, limit),

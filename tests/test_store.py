@@ -359,3 +359,5 @@ async def test_a_follow_up_updates_its_first_round_and_is_never_a_baseline(db_pa
         later = await new_round(store, mini)
         baseline = await store.previous_closed_round(later)
         assert baseline is not None and baseline.id == first.id
+        listed = await store.closed_rounds_for("T1", "U1")  # App Home's recent summaries
+        assert [r.id for r in listed] == [first.id]

@@ -203,3 +203,25 @@ async def test_the_leads_own_answers_do_not_count_toward_the_minimum(harness: Ha
     uploads = len(h.slack.uploads)
     await h.command("export")  # the lead's row and three others: enough
     assert [f for f in list(h.slack.uploads.values())[uploads:] if f.startswith(b"participant,")]
+
+
+async def test_no_export_when_it_would_leave_out_fewer_people_than_the_minimum(
+    harness: Harness,
+) -> None:
+    # Five finish, U6 stops after one card: the summary counts U6, the file would not, and
+    # status says who is still answering: summary minus file would be U6's answers.
+    h = harness
+    people = ("U1", "U2", "U3", "U4", "U5", "U6")
+    for user in ("U4", "U5", "U6"):
+        h.slack.add_user(user, name=user.lower(), locale="en-US")
+    await h.command("start cx-pillars " + " ".join(f"<@{u}>" for u in people))
+    for user, level in zip(people[:5], (1, 1, 2, 3, 3), strict=True):
+        await h.answer_all(user, level, 3, 2, cards=5)
+    await h.press("U6", "cx_start")
+    await h.answer_card("U6", 3, 3, 2)
+    await h.command("close anyway")
+    await h.command("export")
+    assert h.slack.responses[-1]["text"].startswith(
+        "No export for this round: 1 of the people counted in the summary stopped part way"
+    )
+    assert not [f for f in h.slack.uploads.values() if f.startswith(b"participant,")]
