@@ -154,4 +154,8 @@ async def _run(
         return Reply(t(lang, "closed_ok"))
     assert cmd.sub is Sub.CANCEL
     await rounds.cancel(round_)
-    return Reply(t(lang, "cancelled_ok"))
+    lines = [t(lang, "cancelled_ok")]
+    schedule = await deps.store.schedule(team, channel)
+    if schedule is not None:  # this run is canceled, not the schedule: say when the next one is
+        lines.append(next_run_text(schedule, lang))
+    return Reply("\n".join(lines))

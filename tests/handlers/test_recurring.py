@@ -36,7 +36,8 @@ async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_canceled
     h.clock.now = datetime.fromisoformat("2026-12-09T10:00:00+00:00")
     await h.deps.rounds.tick()
     assert await rounds(h) == [("cx-pillars", RoundStatus.OPEN)]
-    await h.command("cancel")
+    await h.command("cancel")  # this run only: the lead hears the schedule goes on
+    assert reply(h).endswith("Repeats every 2 weeks; the next round starts on 2026-12-09.")
     h.clock.now = datetime.fromisoformat("2026-12-12T10:00:00+00:00")  # Saturday: not yet
     await h.deps.rounds.tick()
     assert len(await rounds(h)) == 1
