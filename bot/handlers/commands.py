@@ -155,7 +155,7 @@ async def _run(
     assert cmd.sub is Sub.CANCEL
     await rounds.cancel(round_)
     lines = [t(lang, "cancelled_ok")]
-    schedule = await deps.store.schedule(team, channel)
-    if schedule is not None:  # this run is canceled, not the schedule: say when the next one is
-        lines.append(next_run_text(schedule, lang))
+    upcoming = await deps.store.schedule(team, channel)
+    if upcoming is not None:  # this run is canceled, not the schedule: say when the next one is
+        lines.append(next_run_text(upcoming, lang))
     return Reply("\n".join(lines))
