@@ -146,7 +146,12 @@ AFTERWARDS: tuple[Step, ...] = (
     Types(LEA, "/cx-assess actions"),
     Types(LEA, "/cx-assess start cx-pillars @Ana @Ben --every quarter"),
     Clicks(BEN, "Not now"),
+    Clicks(ANA, "En 1 hora"),
+    ClockAt(datetime(2026, 12, 1, 15, 1, tzinfo=UTC), "an hour later: Ana's snooze ends"),
+    Clicks(ANA, "Continuar"),
+    Types(ANA, "mejorable"),  # a synonym the framework gives for "Room for improvement"
     Types(LEA, "/cx-assess schedule"),
+    ClockAt(datetime(2026, 12, 3, 15, 2, tzinfo=UTC), "two days on: no deadline, first reminder"),
     Types(LEA, "/cx-assess cancel"),
     Types(LEA, "/cx-assess"),
 )
