@@ -818,6 +818,8 @@ class Feedback:
     """(level, how many) for every level, ascending."""
     comments: tuple[str, ...]
     own: Reply | None
+    spread: tuple[int, int] | None = None
+    """Lowest and highest level of a shown area, for when its counts may not show."""
 
 
 def weighted_kappa(pairs: Sequence[tuple[int, int]], values: Sequence[int]) -> float | None:
@@ -908,5 +910,8 @@ def feedback(
                 if a["n"] >= least  # as in `counts_shown`: with fewer, counts are everyone's
                 else None
             )
-            return Feedback(followup_of, iteration, counts, tuple(a.get("comments") or ()), own)
+            low, high = a.get("spread") or (None, None)
+            spread = (int(low), int(high)) if low is not None and high is not None else None
+            comments = tuple(a.get("comments") or ())
+            return Feedback(followup_of, iteration, counts, comments, own, spread)
     return Feedback(followup_of, iteration, None, (), own)

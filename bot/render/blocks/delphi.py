@@ -57,6 +57,9 @@ def feedback_blocks(
     lines = [t(lang, "followup_card_intro", iteration=feedback.iteration)]
     if feedback.distribution is not None:
         lines += ["```", *distribution_lines(feedback.distribution, scale, lang), "```"]
+    elif feedback.spread is not None:  # too few answers for counts: the range, as the channel
+        low, high = (level_text(v, scale, lang) for v in feedback.spread)
+        lines.append(t(lang, "split_range", low=low, high=high))
     if feedback.comments:
         lines.append(t(lang, "followup_card_comments"))
         lines += [f"• _{escape_mrkdwn(c)}_" for c in feedback.comments]
