@@ -52,9 +52,11 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   who gave a level in both iterations (the pairs) how many answers moved, the share unchanged
   and Cohen's weighted kappa with linear weights ``1 - |i - j| / (k - 1)`` over the scale's
   ``k`` levels (null when chance agreement is already total, e.g. everyone gave one level both
-  times). Moved, share and kappa are withheld (null) with fewer pairs than ``min_responses``. An
+  times). A person who did not answer an iteration keeps their previous level (the follow-up's
+  report and the agreed levels use it) but is no pair. People read these numbers (``shown``)
+  only for a shown area with ``min_responses + COUNTS_MARGIN`` pairs besides the lead's. An
   area is *agreed* when its consensus after is at or above the threshold and *stable* when at
-  least `STABLE_SHARE` of the pairs are unchanged; a further iteration re-asks only the areas
+  least `STABLE_SHARE` of at least ``min_responses`` pairs are unchanged; a further iteration re-asks only the areas
   that are still a disagreement and not stable (the stop rule).
 - Trend compares the overall score and each shown area's current median with a `Baseline` of the
   same framework id; a change is null where either side is, so also where the area is withheld
@@ -788,13 +790,16 @@ class Shift:
     consensus_after: float | None
     pairs: int
     """People who gave a level in both iterations."""
-    moved: int | None
+    moved: int
     unchanged: float | None
     kappa: float | None
     agreed: bool
     stable: bool
     disagreement: bool
     """Still a disagreement after this iteration."""
+    shown: bool
+    """Whether people may read the numbers (moved, unchanged, kappa, consensus): the area is
+    shown and has enough pairs besides the lead's; else only words (see `shifts`)."""
 
     @property
     def open(self) -> bool:
@@ -813,6 +818,8 @@ class Feedback:
     """(level, how many) for every level, ascending."""
     comments: tuple[str, ...]
     own: Reply | None
+    spread: tuple[int, int] | None = None
+    """Lowest and highest level of a shown area, for when its counts may not show."""
 
 
 def weighted_kappa(pairs: Sequence[tuple[int, int]], values: Sequence[int]) -> float | None:
@@ -845,23 +852,31 @@ def shifts(
     after: Report,
     before_answers: Mapping[str, Mapping[str, AreaAnswer]],
     after_answers: Mapping[str, Mapping[str, AreaAnswer]],
+    lead: str | None = None,
 ) -> tuple[Shift, ...]:
-    """Per area of ``after`` (a follow-up), consensus before -> after, moved answers, stability."""
+    """Per area of ``after`` (a follow-up), consensus before -> after, moved answers, stability.
+    ``after_answers`` are the replies actually given (not the levels carried forward): only
+    people who gave a level both times count. Movement is shown only for a shown area and with
+    ``min_responses + COUNTS_MARGIN`` pairs from people other than ``lead``; with fewer, "0 of 3
+    moved" would tell the lead (or anyone) the others' answers."""
     earlier = {r.id: r for r in before.areas}
     threshold = after.settings.consensus_threshold
+    least = after.settings.min_responses + COUNTS_MARGIN
     result = []
     for r in after.areas:
-        pairs = [
-            (first, second)
+        given = {
+            person: (first, second)
             for person, per_area in after_answers.items()
             if isinstance(second := per_area.get(r.id, AreaAnswer()).current, int)
             and isinstance(
                 first := before_answers.get(person, {}).get(r.id, AreaAnswer()).current, int
             )
-        ]
-        shown = len(pairs) >= after.settings.min_responses
+        }
+        pairs = list(given.values())
+        others = sum(1 for person in given if person != lead)
+        shown = not r.below_min_responses and others >= least
         moved = sum(1 for a, b in pairs if a != b)
-        unchanged = (len(pairs) - moved) / len(pairs) if shown else None
+        unchanged = (len(pairs) - moved) / len(pairs) if pairs else None
         previous = earlier.get(r.id)
         result.append(
             Shift(
@@ -869,12 +884,15 @@ def shifts(
                 consensus_before=previous.consensus if previous else None,
                 consensus_after=r.consensus,
                 pairs=len(pairs),
-                moved=moved if shown else None,
+                moved=moved,
                 unchanged=unchanged,
-                kappa=weighted_kappa(pairs, after.framework.scale.values) if shown else None,
+                kappa=weighted_kappa(pairs, after.framework.scale.values),
                 agreed=r.consensus is not None and r.consensus >= threshold,
-                stable=unchanged is not None and unchanged >= STABLE_SHARE,
+                stable=len(pairs) >= after.settings.min_responses
+                and unchanged is not None
+                and unchanged >= STABLE_SHARE,
                 disagreement=r.disagreement,
+                shown=shown,
             )
         )
     return tuple(result)
@@ -892,5 +910,8 @@ def feedback(
                 if a["n"] >= least  # as in `counts_shown`: with fewer, counts are everyone's
                 else None
             )
-            return Feedback(followup_of, iteration, counts, tuple(a.get("comments") or ()), own)
+            low, high = a.get("spread") or (None, None)
+            spread = (int(low), int(high)) if low is not None and high is not None else None
+            comments = tuple(a.get("comments") or ())
+            return Feedback(followup_of, iteration, counts, comments, own, spread)
     return Feedback(followup_of, iteration, None, (), own)

@@ -116,15 +116,19 @@ class Followups:
         assert before_round is not None  # iterations are never deleted, only cancelled
         before = await self.store.answers(before_round.id)
         after = await self.store.answers(round_.id)
-        report = await self.rounds.analyse(round_, after)
+        report = await self.rounds.analyse(round_, _carried(before, after, round_))
         return report, shifts(
-            await self.rounds.analyse(before_round, before), report, before, after
+            await self.rounds.analyse(before_round, before),
+            report,
+            before,
+            after,
+            lead=round_.started_by,
         )
 
     async def close(self, round_: Round, *, force: bool = False) -> Report:
         """Close the follow-up, update the first round's report, post the follow-up summary."""
         assert round_.followup_of is not None
-        report = await self.rounds.analyse(round_)
+        report = (await self.shifts(round_))[0]
         withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
         if withheld and not force:
             people = await self.store.participants(round_.id)
@@ -154,8 +158,8 @@ class Followups:
 
     async def agreed(self, first: Round, latest: Round) -> Report:
         """The first round's report with each re-asked area's level from the latest iteration
-        that asked it (up to ``latest``): the levels of the people who answered that iteration.
-        Participation stays the first round's."""
+        that asked it (up to ``latest``); who did not answer an iteration keeps their previous
+        level. Participation stays the first round's."""
         answers = {p: dict(a) for p, a in (await self.store.answers(first.id)).items()}
         iterations: dict[str, int] = {}
         for later in await self.store.followups(first.id):
@@ -163,7 +167,7 @@ class Followups:
                 later.status is not RoundStatus.CLOSED and later.id != latest.id
             ):
                 continue
-            given = await self.store.answers(later.id)
+            given = _carried(answers, await self.store.answers(later.id), later)
             for area in later.framework.areas:
                 iterations[area.id] = later.iteration
                 for person, per_area in answers.items():
@@ -213,6 +217,19 @@ class Followups:
         """What the lead learns after starting a follow-up."""
         head = t(lang, "followup_started", iteration=round_.iteration)
         return f"{head}\n{self.rounds.fan_out_report(fan_out, lang)}"
+
+
+def _carried(before: Answers, after: Answers, round_: Round) -> Answers:
+    """``after`` with the previous level of each area ``round_`` asked kept for who gave no new
+    reply there (the Delphi rule: not answering an iteration keeps one's answer)."""
+    result = {person: dict(per_area) for person, per_area in after.items()}
+    for person, per_area in before.items():
+        for area in round_.framework.areas:
+            level = per_area.get(area.id, AreaAnswer()).current
+            now = result.get(person, {}).get(area.id, AreaAnswer())
+            if isinstance(level, int) and now.current is None:
+                result.setdefault(person, {})[area.id] = replace(now, current=level)
+    return result
 
 
 def _summary(

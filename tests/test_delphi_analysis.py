@@ -67,7 +67,10 @@ def test_an_area_is_stable_from_the_stable_share_and_movement_needs_enough_pairs
     a, b = shifts(analyse(fw, before, invited=5), analyse(fw, after, invited=5), before, after)
     assert STABLE_SHARE == 0.8
     assert (a.moved, a.unchanged, a.stable, a.open) == (1, pytest.approx(0.8), True, False)
-    assert (b.pairs, b.moved, b.unchanged, b.kappa, b.stable) == (2, None, None, None, False)
+    assert a.shown  # five pairs: min_responses + COUNTS_MARGIN
+    assert (b.pairs, b.shown, b.stable) == (2, False, False)
+    led = shifts(analyse(fw, before, invited=5), analyse(fw, after, invited=5), before, after, "p0")
+    assert not led[0].shown  # the lead's own pair does not count: four others are too few
 
 
 def test_feedback_shows_the_distribution_only_with_enough_answers() -> None:
@@ -84,3 +87,5 @@ def test_feedback_shows_the_distribution_only_with_enough_answers() -> None:
     assert (withheld.distribution, withheld.comments) == (None, ())
     few = analyse(fw, {k: answers[k] for k in ("p0", "p1", "p2")}, invited=3).to_dict()
     assert feedback(few, "a", 1, 7, 2).distribution is None  # three: the counts are everyone's
+    assert feedback(few, "a", 1, 7, 2).spread == (1, 3)  # the card shows the range instead
+    assert withheld.spread is None

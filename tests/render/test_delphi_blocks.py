@@ -8,7 +8,7 @@ from bot.analysis import Feedback
 from bot.answers import AreaAnswer, Ask
 from bot.flows.interview import Question
 from bot.frameworks import load_catalog
-from bot.render.blocks.dialogue import card
+from bot.render.blocks.dialogue import card, invitation
 from tests.blockkit import assert_valid_blocks
 
 
@@ -33,3 +33,19 @@ def test_a_follow_up_card_without_enough_answers_shows_no_distribution() -> None
     shown = _card(Feedback(4, 2, None, (), 2))
     assert "▇" not in shown and "Comments" not in shown
     assert "Your answer last time: 2 · Room for improvement" in shown
+
+
+def test_a_follow_up_card_with_too_few_answers_for_counts_shows_the_range() -> None:
+    shown = _card(Feedback(4, 2, None, (), 2, (1, 3)))
+    assert "▇" not in shown
+    assert "answers range from 1 · Needs immediate action to 3 · Excellent" in shown
+
+
+def test_a_follow_up_invitation_tips_keep_or_one_level_not_both_answers() -> None:
+    fw = load_catalog().get("cx-pillars")
+    message = invitation(
+        fw, "en", round_id=9, starter="U1", channel="C1", deadline=None, iteration=2
+    )
+    shown = json.dumps(message.blocks, ensure_ascii=False)
+    assert "Tip: tap Keep, or type a level (“2”)." in shown
+    assert "both answers" not in shown

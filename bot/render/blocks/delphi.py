@@ -57,6 +57,9 @@ def feedback_blocks(
     lines = [t(lang, "followup_card_intro", iteration=feedback.iteration)]
     if feedback.distribution is not None:
         lines += ["```", *distribution_lines(feedback.distribution, scale, lang), "```"]
+    elif feedback.spread is not None:  # too few answers for counts: the range, as the channel
+        low, high = (level_text(v, scale, lang) for v in feedback.spread)
+        lines.append(t(lang, "split_range", low=low, high=high))
     if feedback.comments:
         lines.append(t(lang, "followup_card_comments"))
         lines += [f"• _{escape_mrkdwn(c)}_" for c in feedback.comments]
@@ -91,29 +94,33 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
     area = next(r for r in report.areas if r.id == shift.area.id)
     scale = report.framework.scale
     level = level_text(area.current.median if area.current else None, scale, lang)
+    verdict = t(lang, "followup_agreed" if shift.agreed else "followup_split")
+    if not shift.shown:  # too few to read numbers anonymously: words only (see `shifts`)
+        lines = [f"*{shift.area.name.get(lang)}*  {level}"]
+        lines.append(t(lang, "followup_consensus_words", verdict=verdict))
+        if area.below_min_responses or not shift.pairs:
+            lines.append(t(lang, "followup_too_few_pairs"))
+        else:
+            lines.append(t(lang, "followup_moved_some" if shift.moved else "followup_moved_none"))
+        return "\n".join(lines)
     consensus = t(
         lang,
         "followup_consensus",
         before=number(shift.consensus_before, lang, 2),
         after=number(shift.consensus_after, lang, 2),
-        verdict=t(lang, "followup_agreed" if shift.agreed else "followup_split"),
+        verdict=verdict,
     )
-    lines = [f"*{shift.area.name.get(lang)}*  {level}", consensus]
-    if shift.moved is None or shift.unchanged is None:
-        lines.append(t(lang, "followup_too_few_pairs", pairs=shift.pairs))
-    else:
-        stability = t(
-            lang,
-            "followup_stability",
-            moved=shift.moved,
-            pairs=shift.pairs,
-            unchanged=number(shift.unchanged * 100, lang, 0),
-            kappa=number(shift.kappa, lang, 2) if shift.kappa is not None else MISSING,
-        )
-        if shift.stable or not shift.agreed:  # an agreed area needs no word on stability
-            verdict = t(lang, "followup_stable" if shift.stable else "followup_unstable")
-            stability += f" ({verdict})"
-        lines.append(stability)
+    stability = t(
+        lang,
+        "followup_stability",
+        moved=shift.moved,
+        pairs=shift.pairs,
+        unchanged=number((shift.unchanged or 0.0) * 100, lang, 0),
+        kappa=number(shift.kappa, lang, 2) if shift.kappa is not None else MISSING,
+    )
+    if shift.stable or not shift.agreed:  # an agreed area needs no word on stability
+        stability += f" ({t(lang, 'followup_stable' if shift.stable else 'followup_unstable')})"
+    lines = [f"*{shift.area.name.get(lang)}*  {level}", consensus, stability]
     return "\n".join(lines)
 
 

@@ -190,7 +190,8 @@ def invitation(
     if started:
         blocks.append(_context(t(lang, "started")))
     else:
-        blocks.append(_context(t(lang, "type_hint", **pair_example(framework.scale))))
+        hint = "type_hint_followup" if iteration > 1 else "type_hint"  # a follow-up: today only
+        blocks.append(_context(t(lang, hint, **pair_example(framework.scale))))
         blocks.append(
             ActionsBlock(block_id=INVITE_ACTIONS, elements=invitation_buttons(lang, round_id))
         )

@@ -1,0 +1,34 @@
+"""Movement and stability need ``min_responses + COUNTS_MARGIN`` pairs besides the lead's: with
+the lead and two others, "0 of 3 moved, κ –" would tell the lead both others kept the lead's
+level, although the follow-up's area itself is withheld."""
+
+from tests.handlers.conftest import CHANNEL, Harness
+from tests.handlers.test_delphi import keep, summary_message, texts
+
+PEOPLE = ("ULEAD", "U1", "U2", "U3", "U4")
+FIRST = {"ULEAD": 1, "U1": 1, "U2": 1, "U3": 3, "U4": 3}
+
+
+async def test_movement_is_not_shown_from_the_leads_pair_and_two_others(
+    harness: Harness,
+) -> None:
+    h = harness
+    h.slack.add_user("U4", name="u4", locale="en-US")
+    await h.command("start cx-pillars " + " ".join(f"<@{u}>" for u in PEOPLE))
+    for u, level in FIRST.items():
+        await h.press(u, "cx_start")
+        for lv in (level, 2, 2, 2, 2):
+            await h.answer_card(u, lv, 3, 2)
+        await h.press(u, "cx_finish")
+    await h.command("close")
+    action_id, value, ts = h.button("U1", "cx_followup", summary_message(h))
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    for u in ("ULEAD", "U1", "U2"):
+        await h.press(u, "cx_start")
+        await keep(h, u)
+        await h.press(u, "cx_finish")
+    await h.command("close anyway")
+    said = texts(summary_message(h))
+    assert "answers moved" not in said and "κ" not in said.split("Stop rule")[0]
+    assert "Consensus 0" not in said  # no numbers before → after either
+    assert "Consensus: still split" in said
