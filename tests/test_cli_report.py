@@ -52,7 +52,7 @@ def test_markdown_report_by_default(files: Path) -> None:
     assert "- 3 of 3 invited people answered; 2 answered every area." in out  # invited: the file
     assert (
         "| Alpha | 3 | 0 | answers range from 1 · Low to 2 · Medium | 3 · High | – "
-        "| low (0.63) | – |" in out
+        "| low | – |" in out
     )
     assert "- Too slow" in out
     assert "| Beta | – | – | – | – | – | – | too few answers to show |" in out

@@ -35,7 +35,7 @@ disagreements).
 
 Agree on where you are first: these areas are left out of the overall stage and the roadmap.
 
-- **Alpha**: answers range from 1 · Low to 2 · Medium (low agreement, consensus 0.63)
+- **Alpha**: answers range from 1 · Low to 2 · Medium (low agreement)
   - Who owns alpha?
 
 ## Areas
@@ -43,7 +43,7 @@ Agree on where you are first: these areas are left out of the overall stage and 
 | Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) | \
 Answers per level (1 / 2 / 3) |
 |---|--:|--:|---|---|--:|---|---|
-| Alpha | 3 | 0 | answers range from 1 · Low to 2 · Medium | 3 · High | – | low (0.63) | – |
+| Alpha | 3 | 0 | answers range from 1 · Low to 2 · Medium | 3 · High | – | low | – |
 | Beta | – | – | – | – | – | – | too few answers to show |
 
 Current and target are the middle answer (median). Consensus runs from 0 (split between the \
@@ -110,15 +110,12 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
     )
     assert (
         "| Alfa | 3 | 0 | las respuestas van de 1 · Bajo a 2 · Medio | 3 · Alto | – "
-        "| bajo (0,63) | – |" in es
+        "| bajo | – |" in es
     )
     assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
     de = render_markdown(small_report, "de")
     assert "## Meinungsverschiedenheiten zur Diskussion" in de
-    assert (
-        "- **Alpha**: Antworten reichen von 1 · Niedrig bis 2 · Mittel (geringe Einigkeit, "
-        "Konsens 0,63)" in de
-    )
+    assert "- **Alpha**: Antworten reichen von 1 · Niedrig bis 2 · Mittel (geringe Einigkeit)" in de
     assert "| zu wenige Antworten, um sie zu zeigen |" in de
     five = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("abcde", (1, 1, 1, 2, 2), strict=True)}
     counted = render_markdown(analyse(small_report.framework, five, invited=5), "es")
@@ -147,7 +144,7 @@ def test_markdown_without_targets_drops_the_target_column_and_gaps_run_to_the_to
         "| Area | Answers | Not sure | Current (median) | Gap | Agreement (consensus) "
         "| Importance (mean) |" in text
     )
-    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | strong (1) | 3 | – |" in text  # 3: no counts
+    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | strong | 3 | – |" in text  # 3: no counts
     assert "- **1. Alpha**: current 2 · Medium, target 3 · High, gap 1" in text
 
 
