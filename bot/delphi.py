@@ -33,7 +33,7 @@ from bot.model import (
 from bot.posts import Outgoing
 from bot.render.blocks.delphi import followup_blocks, followup_text
 from bot.render.report import render_markdown
-from bot.rounds import FanOut, Refusal, Rounds, WouldWithhold
+from bot.rounds import FanOut, Refusal, Rounds
 from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
@@ -129,10 +129,8 @@ class Followups:
         """Close the follow-up, update the first round's report, post the follow-up summary."""
         assert round_.followup_of is not None
         report = (await self.shifts(round_))[0]
-        withheld = [r.area.name.get(round_.lang) for r in report.areas if r.below_min_responses]
-        if withheld and not force:
-            people = await self.store.participants(round_.id)
-            raise WouldWithhold(round_.id, withheld, False, all(p.done for p in people))
+        if not force:
+            await self.rounds.warn_if_withheld(round_, report, overall=False)
         first = await self.store.get_round(round_.followup_of)
         assert first is not None
         agreed = await self.agreed(first, round_)

@@ -456,11 +456,11 @@ class Rounds:
             lead=round_.started_by,
         )
 
-    async def export(self, round_: Round, user_id: str) -> None:
+    async def export(self, round_: Round, report: Report, user_id: str) -> None:
         """Upload the round's answers, pseudonymised, as CSV to the caller's DM: the complete
         answers of the areas the summary shows (see `for_export`), and only when at least
-        ``min_responses`` people besides the lead (who knows their own row) gave complete answers."""
-        report = await self.analyse(round_)
+        ``min_responses`` people besides the lead (who knows their own row) gave complete answers.
+        ``report`` is the round's analysis (`analyse`), which decides the areas shown."""
         shown = {r.area.id for r in report.areas if not r.below_min_responses}
         areas = [area.id for area in round_.framework.areas]
         answers = await self.store.answers(round_.id)
@@ -499,11 +499,9 @@ class Rounds:
         if round_.followup_of is not None and self.followups is not None:
             return await self.followups.close(round_, force=force)
         report = await self.analyse(round_)
-        withheld = _withheld(report, round_.lang)
-        nothing_shown = report.overall.score is None  # no area shown (split areas still are)
-        if not force and (withheld or nothing_shown):
-            people = await self.store.participants(round_.id)
-            raise WouldWithhold(round_.id, withheld, nothing_shown, all(p.done for p in people))
+        if not force:
+            # No area shown at all (split areas still are): the overall is withheld too.
+            await self.warn_if_withheld(round_, report, overall=report.overall.score is None)
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
@@ -653,6 +651,14 @@ class Rounds:
                 log.error("round %s: %s", round_.id, exc)
         for chore in self.chores:
             await chore()
+
+    async def warn_if_withheld(self, round_: Round, report: Report, *, overall: bool) -> None:
+        """`WouldWithhold` when closing now would hide areas (or, with ``overall``, the overall
+        stage) for too few answers; says whether everyone has finished (nothing to wait for)."""
+        withheld = _withheld(report, round_.lang)
+        if withheld or overall:
+            people = await self.store.participants(round_.id)
+            raise WouldWithhold(round_.id, withheld, overall, all(p.done for p in people))
 
     async def _wake_snoozed(self) -> None:
         """Remind everyone whose snooze has ended (each snooze fires once)."""

@@ -131,7 +131,7 @@ async def _run(
         report = await rounds.analyse(round_)
         if cmd.sub is Sub.EXPORT:
             await rounds.discussions.export(round_, report, caller.id)
-            await rounds.export(round_, caller.id)
+            await rounds.export(round_, report, caller.id)
             await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
         if round_.followup_of is not None:
