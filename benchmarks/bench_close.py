@@ -35,7 +35,7 @@ from bot.config import Settings
 from bot.flows.interview import Answer, Finish, InterviewState, Question, Review, Start, advance
 from bot.frameworks import Framework, load_catalog
 from bot.slack_api import SlackUser, make_client
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import FakeSlack
 
 PARTICIPANTS = 1000

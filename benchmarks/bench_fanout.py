@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.frameworks import load_catalog
 from bot.rounds import FANOUT_CONCURRENCY
 from bot.slack_api import SlackUser, make_client
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import FakeSlack
 
 PARTICIPANTS = 1000

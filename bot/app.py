@@ -23,7 +23,7 @@ from bot.plan import Plan
 from bot.posts import Posts
 from bot.rounds import Rounds
 from bot.slack_api import SlackGateway, make_client
-from bot.store import Store
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
 

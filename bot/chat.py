@@ -21,7 +21,7 @@ from bot.i18n import t
 from bot.model import Invitee
 from bot.render.dialogue import notice_text, options_hint, reask_text
 from bot.render.terminal import follow_up, render_prompt
-from bot.store import Store
+from bot.storage import Store
 
 CHAT_TEAM = "local"
 

@@ -35,7 +35,7 @@ from bot.render.chart import render_chart
 from bot.render.report import render_json, render_markdown
 from bot.server import serve
 from bot.serving_lock import AlreadyServed
-from bot.store import DatabaseUnusable, Store
+from bot.storage import DatabaseUnusable, Store
 
 MAX_DEMO_PARTICIPANTS = 100
 

@@ -36,7 +36,7 @@ from bot.i18n import t
 from bot.model import Invitee, RoundStatus
 from bot.render.chart import render_chart
 from bot.render.report import render_json, render_markdown, render_text
-from bot.store import Store
+from bot.storage import Store
 
 DEMO_TEAM = "demo"
 DEMO_CHANNEL = "demo"

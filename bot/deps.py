@@ -12,7 +12,7 @@ from bot.home import AppHome
 from bot.plan import Plan
 from bot.rounds import Rounds
 from bot.slack_api import SlackGateway
-from bot.store import Store
+from bot.storage import Store
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from bot.render.blocks import dialogue as blocks
 from bot.render.blocks import nudges
 from bot.render.dialogue import local_deadline, notice_text, options_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
-from bot.store import Store
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,15 @@ class Typed:
     """Text the person wrote, to be interpreted against their state when their turn comes."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class _Step:
+    """An input's effect on the dialogue; ``saves`` when it changes what is stored."""
+
+    event: Event
+    step: Transition
+    saves: bool
 
 
 class NotYourDialogue(Exception):
@@ -113,12 +122,24 @@ class Dialogues:
         ``acknowledge`` runs once the effect is committed and before any Slack call, so that
         what Slack was told is saved is saved.
         """
-        async with self._locks[(round_id, user_id)]:
-            round_ = await self.store.get_round(round_id)
-            person = await self.store.participant(round_id, user_id)
-            if round_ is None or person is None:
-                raise NotYourDialogue(f"{user_id} is not in round {round_id}")
-            await self._apply(round_, person, event, origin, acknowledge)
+        async with self._locks[(round_id, user_id)]:  # this instance sends in input order
+            async with self.store.turn(round_id, user_id) as turn:  # one transaction
+                round_, person = turn.round, turn.person
+                if round_ is None or person is None:
+                    raise NotYourDialogue(f"{user_id} is not in round {round_id}")
+                decided = self._decide(round_, person, event)
+                if isinstance(decided, _Step) and decided.saves:
+                    try:
+                        await turn.save(decided.step.state, decided.step.changed, self.clock())
+                    except RoundNotOpen:
+                        decided = _Step(
+                            decided.event,
+                            advance(round_.framework, person.state, CloseRound()),
+                            False,
+                        )
+            if acknowledge:
+                await acknowledge()
+            await self._answer(round_, person, decided, origin)
 
     async def handle_text(
         self,
@@ -173,45 +194,38 @@ class Dialogues:
         view = blocks.details(area, round_.framework, language_of(person.locale))
         await self.slack.open_view(trigger_id, view)
 
-    async def _apply(
-        self,
-        round_: Round,
-        person: Participant,
-        event: Event | Typed,
-        origin: Origin | None,
-        acknowledge: Acknowledge | None,
-    ) -> None:
+    def _decide(self, round_: Round, person: Participant, event: Event | Typed) -> _Step | Reask:
+        """What an input does to the dialogue (a typed text is interpreted first): the step,
+        or what to ask again."""
         framework = round_.framework
-        lang = language_of(person.locale)
-        before = prompt_for(framework, person.state)
-        dm = person.dm_channel or (origin.channel if origin else None)
         if isinstance(event, Typed):
+            before = prompt_for(framework, person.state)
             parsed = interpret(event.text, before, tuple(a.id for a in framework.areas))
             if isinstance(parsed, Ambiguous | Unrecognized | WhichArea):
-                if acknowledge:
-                    await acknowledge()
-                message = self._reask(round_, before, parsed, lang)
-                await self.slack.post(
-                    dm or await self.slack.open_dm(person.user_id), message.text, message.blocks
-                )
-                return
+                return parsed
             event = parsed
         if round_.status is not RoundStatus.OPEN:
             event = CloseRound()
         step = advance(framework, person.state, event)
-        if step.state != person.state and round_.status is RoundStatus.OPEN:
-            try:
-                await self.store.save_progress(
-                    round_.id, person.user_id, step.state, step.changed, self.clock()
-                )
-            except RoundNotOpen:
-                step = advance(framework, person.state, CloseRound())
-        if acknowledge:
-            await acknowledge()
+        return _Step(event, step, step.state != person.state and round_.status is RoundStatus.OPEN)
+
+    async def _answer(
+        self, round_: Round, person: Participant, decided: _Step | Reask, origin: Origin | None
+    ) -> None:
+        """Send what the input's outcome shows the person (after it is committed)."""
+        lang = language_of(person.locale)
+        before = prompt_for(round_.framework, person.state)
         async with self._sending:
+            dm = person.dm_channel or (origin.channel if origin else None)
             if dm is None:
                 dm = await self.slack.open_dm(person.user_id)
-            await self._send(round_, person, event, before, step, dm, origin, lang)
+            if isinstance(decided, _Step):
+                await self._send(
+                    round_, person, decided.event, before, decided.step, dm, origin, lang
+                )
+            else:
+                message = self._reask(round_, before, decided, lang)
+                await self.slack.post(dm, message.text, message.blocks)
 
     def _reask(self, round_: Round, before: Prompt, reask: Reask, lang: str) -> blocks.Message:
         """One short line, with the buttons that answer it."""

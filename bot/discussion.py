@@ -26,7 +26,7 @@ from bot.render.blocks.discussion import discussion_message
 from bot.render.blocks.summary import shown_disagreements
 from bot.render.report import render_markdown
 from bot.slack_api import SlackCallFailed, SlackGateway
-from bot.store import Store
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
 

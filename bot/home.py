@@ -10,7 +10,7 @@ from bot.render.blocks.home import LedItem, PendingItem, SummaryItem, home_view
 from bot.render.dialogue import local_deadline
 from bot.render.wording import stored_stage
 from bot.slack_api import SlackGateway
-from bot.store import Store
+from bot.storage import Store
 
 PENDING = (Phase.INVITED, Phase.ASKING, Phase.REVIEW, Phase.DECLINED)
 
@@ -38,14 +38,16 @@ class AppHome:
             for r, p in await self.store.open_dialogues(user_id)
             if p.state.phase in PENDING and r.team_id == team_id
         ]
-        led = []
-        for r in await self.store.rounds_started_by(team_id, user_id):
-            if r.status is RoundStatus.OPEN:
-                people = await self.store.participants(r.id)
-                done = sum(p.finished for p in people)
-                led.append(
-                    LedItem(r.id, r.channel_id, r.framework.name.get(lang), done, len(people))
-                )
+        started = [
+            r
+            for r in await self.store.rounds_started_by(team_id, user_id)
+            if r.status is RoundStatus.OPEN
+        ]
+        progress = await self.store.progress([r.id for r in started])
+        led = [
+            LedItem(r.id, r.channel_id, r.framework.name.get(lang), *progress[r.id])
+            for r in started
+        ]
         summaries = [
             SummaryItem(
                 r.channel_id,

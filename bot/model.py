@@ -1,6 +1,6 @@
 """The domain records: rounds, participants and their dialogue state, invitees, exactly-once
 posts, actions and schedules, with the predicates callers ask of them. No SQL, no Slack: the
-store (`bot.store`) reads and writes these, the shell and the renderers use them.
+store (`bot.storage`) reads and writes these, the shell and the renderers use them.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.model import Claim, PostKey, PostKind
 from bot.slack_api import SlackCallFailed, SlackGateway
-from bot.store import Store
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
 

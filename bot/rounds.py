@@ -46,7 +46,7 @@ from bot.render.report import render_markdown
 from bot.render.wording import stored_stage
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
-from bot.store import Store
+from bot.storage import Store
 
 if TYPE_CHECKING:
     from bot.delphi import Followups

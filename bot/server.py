@@ -23,7 +23,7 @@ from bot.frameworks import Catalog
 from bot.handlers.middleware import replay_typed
 from bot.rounds import BACKGROUND
 from bot.serving_lock import serving_lock
-from bot.store import Store
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.answers import AreaAnswer
 from bot.chat import CHAT_TEAM, chat_channel
-from bot.store import Store
+from bot.storage import Store
 
 PILLARS = ["--framework", "cx-pillars"]
 

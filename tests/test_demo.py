@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.demo import FILES, Behaviour, personas, run_demo
 from bot.frameworks import BUNDLED_DIR, load_framework
 from bot.model import RoundStatus
-from bot.store import Store
+from bot.storage import Store
 
 
 @pytest.fixture(scope="module")

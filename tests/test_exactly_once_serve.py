@@ -18,7 +18,7 @@ import pytest
 from bot.app import build_app
 from bot.config import Settings
 from bot.frameworks import load_catalog
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.slack_requests import slash_command
 from tests.test_serve import Server

@@ -17,7 +17,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.frameworks import load_catalog
 from bot.server import web_app
-from bot.store import Store
+from bot.storage import Store
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.test_exactly_once_serve import command, eventually, posts, server, slack, stop
 

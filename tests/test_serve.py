@@ -15,7 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.slack_requests import SlackRequest, block_actions, signed_headers, slash_command
 

@@ -15,7 +15,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import APP_ID, BOT_USER_ID, TEAM_ID, FakeSlack
 
 BOT_TOKEN = "xoxb-socket-test-bot-token-123"

@@ -23,7 +23,8 @@ from bot.model import (
     RoundNotOpen,
     RoundStatus,
 )
-from bot.store import MIGRATIONS, Store
+from bot.storage import Store
+from bot.storage.schema import SQLITE as MIGRATIONS
 from tests.samples import MINI_YAML
 
 

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.frameworks import load_catalog
 from bot.server import EVENTS_PATH, drain, web_app
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.slack_requests import (
     SlackRequest,

@@ -18,7 +18,7 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.frameworks import load_catalog
 from bot.server import web_app
-from bot.store import Store
+from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.handlers.conftest import SECRET, Clock, Harness
 from tests.transcript.recording import JSONDict, RecordingSlack, Seen

@@ -1,0 +1,55 @@
+"""What every part of the store shares: the engine, reads outside transactions, round rows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.frameworks import Framework, parse_framework
+from bot.model import Round, RoundStatus
+from bot.storage.engines import Engine, Params, Row
+from bot.storage.rows import moment
+
+
+class Part:
+    """A part of `bot.storage.Store` (one aggregate's SQL); the parts share one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._snapshots: dict[int, Framework] = {}  # a round's snapshot never changes
+
+    async def _one(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._engine.reading() as tx:
+            return await tx.fetchone(sql, params)
+
+    async def _all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._engine.reading() as tx:
+            return await tx.fetchall(sql, params)
+
+    def _round(self, row: Row) -> Round:
+        round_id = int(row["id"])
+        framework = self._snapshots.get(round_id)
+        if framework is None:
+            framework = parse_framework(json.loads(row["framework"]), f"round {round_id} snapshot")
+            self._snapshots[round_id] = framework
+        created = moment(row["created_at"])
+        assert created is not None
+        result: dict[str, Any] | None = json.loads(row["result"]) if row["result"] else None
+        return Round(
+            id=round_id,
+            team_id=row["team_id"],
+            channel_id=row["channel_id"],
+            framework=framework,
+            started_by=row["started_by"],
+            status=RoundStatus(row["status"]),
+            lang=row["lang"],
+            min_responses=row["min_responses"],
+            deadline=moment(row["deadline"]),
+            created_at=created,
+            closed_at=moment(row["closed_at"]),
+            result=result,
+            announce_ts=row["announce_ts"],
+            summary_ts=row["summary_ts"],
+            followup_of=row["followup_of"],
+            iteration=row["iteration"],
+        )

@@ -1,0 +1,345 @@
+"""The two database engines behind `bot.storage.Store`: SQLite (aiosqlite) and PostgreSQL (asyncpg).
+
+Both take the same SQL, written in the dialect the two share (``?`` placeholders, ``ON CONFLICT``,
+``RETURNING``), through one small interface: a `Tx` runs statements inside one transaction
+(`Engine.transaction`) or, for reads that need no write lock, outside any (`Engine.reading`).
+
+- **SQLite**: one write connection, its transactions ``BEGIN IMMEDIATE`` and one at a time; a
+  second connection for reads, which WAL lets run while a write is under way. Durability: WAL
+  with ``synchronous=FULL``. ``:memory:`` uses the one connection for both.
+- **PostgreSQL**: a pool of connections; each transaction on one of them (READ COMMITTED), with
+  `Tx.lock` an advisory lock held until it ends, so that what several instances do to one
+  person, post or channel happens one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 5000
+POOL_SIZE = 10
+CONNECT_TIMEOUT_S = 10.0
+MIGRATION_LOCK = 0x6378_6173  # "cxas": the advisory lock that migrations hold on PostgreSQL
+
+Row: TypeAlias = Any  # sqlite3.Row or asyncpg.Record: both index by column name
+Params: TypeAlias = Sequence[Any]
+
+
+class DatabaseUnusable(Exception):
+    """The database cannot be opened as it is; the message says why, for the operator."""
+
+
+class Conflict(Exception):
+    """A write broke a uniqueness rule (another writer got there first)."""
+
+
+class Tx(Protocol):
+    """Statements inside one transaction (or, from `Engine.reading`, outside any)."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run a statement once per row of parameters."""
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query."""
+
+    async def lock(self, key: str) -> None:
+        """Wait until no other transaction holds ``key``, then hold it until this one ends."""
+
+
+class Engine(Protocol):
+    """An open database."""
+
+    dialect: str  # "sqlite" or "postgresql"
+    name: str  # where it is, for messages (a URL without its password)
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """One write transaction: committed when the block ends, rolled back when it raises."""
+
+    def reading(self) -> AbstractAsyncContextManager[Tx]:
+        """Reads of committed data that do not wait for writes."""
+
+    async def upgrade(self, migrations: Sequence[str]) -> None:
+        """Bring the schema up to date: run the migrations it has not run yet, each in one
+        transaction; `DatabaseUnusable` when a newer cx-assess wrote it."""
+
+    async def close(self) -> None:
+        """Close every connection."""
+
+
+def is_postgres(url: str) -> bool:
+    """Whether ``url`` names a PostgreSQL database (else it is SQLite: a path or sqlite:///)."""
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a SQLite URL (``sqlite:///relative``, ``sqlite:////absolute``) or path."""
+    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+
+
+def shown(url: str) -> str:
+    """``url`` with any password masked, fit for logs and messages."""
+    if not is_postgres(url):
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+async def connect(url: str) -> Engine:
+    """Open the database ``url`` names; `DatabaseUnusable` says why it cannot be."""
+    if is_postgres(url):
+        return await _Postgres.connect(url)
+    return await _Sqlite.connect(sqlite_path(url))
+
+
+# ---------------------------------------------------------------------- SQLite
+
+
+class _SqliteTx:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        try:
+            cur = await self.db.execute(sql, params)
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc):
+                raise Conflict(str(exc)) from exc
+            raise
+        return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self.db.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self.db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self.db.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def lock(self, key: str) -> None:
+        """Nothing to do: a SQLite write transaction already excludes every other writer."""
+
+
+class _Sqlite:
+    dialect = "sqlite"
+
+    def __init__(self, name: str, write: aiosqlite.Connection, read: aiosqlite.Connection) -> None:
+        self.name = name
+        self._write, self._read = _SqliteTx(write), _SqliteTx(read)
+        self._connections = [write] if read is write else [write, read]
+        self._writing = asyncio.Lock()
+
+    @classmethod
+    async def connect(cls, path: str) -> _Sqlite:
+        _check_path(path)
+        write = await cls._open(path, "journal_mode = WAL")
+        try:
+            read = write if path == ":memory:" else await cls._open(path)
+        except DatabaseUnusable:
+            await write.close()
+            raise
+        return cls(path, write, read)
+
+    @staticmethod
+    async def _open(path: str, *pragmas: str) -> aiosqlite.Connection:
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseUnusable(f"{path}: cannot open the database ({exc})") from None
+        db.row_factory = sqlite3.Row
+        try:
+            for pragma in (
+                f"busy_timeout = {BUSY_TIMEOUT_MS}",
+                *pragmas,
+                "synchronous = FULL",
+                "foreign_keys = ON",
+            ):
+                async with db.execute(f"PRAGMA {pragma}"):
+                    pass
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise DatabaseUnusable(f"{path}: not a cx-assess SQLite database ({exc})") from None
+        return db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._writing:
+            await self._write.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._write
+            except BaseException:
+                await self._write.execute("ROLLBACK")
+                raise
+            await self._write.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Tx]:
+        yield self._read
+
+    async def upgrade(self, migrations: Sequence[str]) -> None:
+        try:
+            row = await self._write.fetchone("PRAGMA user_version")
+            version = int(row[0]) if row else 0
+            _refuse_newer(self.name, version, migrations)
+            for number, script in enumerate(migrations[version:], start=version + 1):
+                async with self._writing:
+                    await self._write.db.executescript(
+                        f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseUnusable(
+                f"{self.name}: not a cx-assess SQLite database ({exc})"
+            ) from None
+
+    async def close(self) -> None:
+        for db in self._connections:
+            await db.close()
+
+
+def _refuse_newer(name: str, version: int, migrations: Sequence[str]) -> None:
+    if version > len(migrations):
+        raise DatabaseUnusable(
+            f"{name}: written by a newer cx-assess (schema version {version}; this one knows"
+            f" up to {len(migrations)}): upgrade cx-assess or use another database"
+        )
+
+
+def _check_path(path: str) -> None:
+    """Refuse, with the reason, a path SQLite would fail on obscurely (``:memory:`` is fine)."""
+    if path == ":memory:":
+        return
+    where = Path(path)
+    if where.is_dir():
+        raise DatabaseUnusable(f"{path} is a folder: CX_ASSESS_DB must name a database file")
+    if not where.parent.is_dir():
+        raise DatabaseUnusable(f"{path}: the folder {where.parent} does not exist")
+
+
+# ---------------------------------------------------------------------- PostgreSQL
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def to_numbered(sql: str) -> str:
+    """``?`` placeholders as PostgreSQL's ``$1, $2, …`` (the SQL here has no ``?`` in literals)."""
+    count = 0
+
+    def number(_: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql)
+
+
+class _PostgresTx:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        import asyncpg
+
+        try:
+            status: str = await self._conn.execute(_numbered(sql), *params)
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict(str(exc)) from exc
+        count = status.rpartition(" ")[2]
+        return int(count) if count.isdigit() else 0
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        batch = [tuple(row) for row in rows]
+        if batch:
+            await self._conn.executemany(_numbered(sql), batch)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        return await self._conn.fetchrow(_numbered(sql), *params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(await self._conn.fetch(_numbered(sql), *params))
+
+    async def lock(self, key: str) -> None:
+        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+
+
+_NUMBERED: dict[str, str] = {}
+
+
+def _numbered(sql: str) -> str:
+    found = _NUMBERED.get(sql)
+    if found is None:
+        found = _NUMBERED[sql] = to_numbered(sql)
+    return found
+
+
+class _Postgres:
+    dialect = "postgresql"
+
+    def __init__(self, name: str, pool: Any) -> None:
+        self.name = name
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, url: str) -> _Postgres:
+        import asyncpg
+
+        name = shown(url)
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT_S
+            )
+        except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise DatabaseUnusable(f"{name}: cannot connect to PostgreSQL ({reason})") from None
+        return cls(name, pool)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            yield _PostgresTx(conn)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Tx]:
+        async with self._pool.acquire() as conn:
+            yield _PostgresTx(conn)
+
+    async def upgrade(self, migrations: Sequence[str]) -> None:
+        """Under an advisory lock: instances started at once on a new database migrate it once."""
+        async with self._pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+            try:
+                await conn.execute(
+                    "CREATE TABLE IF NOT EXISTS cx_assess_schema (version INTEGER PRIMARY KEY)"
+                )
+                version = await conn.fetchval("SELECT max(version) FROM cx_assess_schema") or 0
+                _refuse_newer(self.name, version, migrations)
+                for number, script in enumerate(migrations[version:], start=version + 1):
+                    async with conn.transaction():
+                        await conn.execute(script)
+                        await conn.execute(
+                            "INSERT INTO cx_assess_schema (version) VALUES ($1)", number
+                        )
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+
+    async def close(self) -> None:
+        await self._pool.close()

@@ -1,0 +1,301 @@
+"""Participants: their dialogue state and answers, the prompts sent to them, reminders, snoozes.
+
+`People.turn` is the unit of work of the answer path: one transaction that holds the person
+(across instances too), reads their round and state, and saves what the input changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.answers import AreaAnswer
+from bot.flows.interview import InterviewState
+from bot.model import Participant, PromptRef, Round, RoundNotOpen
+from bot.storage.base import Part
+from bot.storage.engines import Tx
+from bot.storage.inbox import done
+from bot.storage.rows import area_answer, iso, participant, stored, utcnow
+
+_ANSWERS = "SELECT * FROM answers WHERE round_id = ?"
+_PERSON = "SELECT * FROM participants WHERE round_id = ? AND user_id = ?"
+
+
+@dataclass
+class Turn:
+    """One input of one person, inside its transaction: what it reads and what it saves."""
+
+    round: Round | None
+    person: Participant | None
+    _tx: Tx
+
+    async def save(
+        self, state: InterviewState, changed: Sequence[str] = (), now: datetime | None = None
+    ) -> None:
+        """Save the new dialogue state and the changed areas' answers; `RoundNotOpen` (and
+        nothing saved) once the round is closed."""
+        assert self.person is not None
+        await _save_progress(
+            self._tx, self.person.round_id, self.person.user_id, state, changed, now
+        )
+
+    async def done(self, request_key: str) -> None:
+        """Mark the kept request this input came from as applied, in the same transaction."""
+        await done(self._tx, request_key)
+
+
+class People(Part):
+    @asynccontextmanager
+    async def turn(self, round_id: int, user_id: str) -> AsyncIterator[Turn]:
+        """The unit of work of one input: the person's inputs wait for each other (on every
+        instance), the round and state are read inside, and what the block saves is committed
+        when it ends (nothing, when it raises)."""
+        async with self._engine.transaction() as tx:
+            await tx.lock(f"person:{round_id}:{user_id}")
+            round_row = await tx.fetchone("SELECT * FROM rounds WHERE id = ?", (round_id,))
+            person = await _person(tx, round_id, user_id)
+            yield Turn(self._round(round_row) if round_row else None, person, tx)
+
+    async def participant(self, round_id: int, user_id: str) -> Participant | None:
+        """One person's dialogue state with all their answers."""
+        async with self._engine.reading() as tx:
+            return await _person(tx, round_id, user_id)
+
+    async def participants(self, round_id: int) -> list[Participant]:
+        """Everyone in the round, with their answers, in the order they were added."""
+        async with self._engine.reading() as tx:
+            answers = _by_person(await tx.fetchall(_ANSWERS, (round_id,)))
+            rows = await tx.fetchall(
+                "SELECT * FROM participants WHERE round_id = ? ORDER BY rowid", (round_id,)
+            )
+        return [participant(row, answers.get(row["user_id"], {})) for row in rows]
+
+    async def progress(self, round_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """For each round: how many people finished, and how many were asked (one query)."""
+        if not round_ids:
+            return {}
+        marks = ", ".join("?" * len(round_ids))
+        rows = await self._all(
+            "SELECT round_id, SUM(CASE WHEN phase = 'finished' THEN 1 ELSE 0 END) AS finished,"
+            f" COUNT(*) AS asked FROM participants WHERE round_id IN ({marks}) GROUP BY round_id",
+            tuple(round_ids),
+        )
+        found = {int(row["round_id"]): (int(row["finished"]), int(row["asked"])) for row in rows}
+        return {round_id: found.get(round_id, (0, 0)) for round_id in round_ids}
+
+    async def add_participant(
+        self, round_id: int, user_id: str, locale: str = "en", now: datetime | None = None
+    ) -> Participant:
+        """Add a person to an open round (no-op when already in it) and return them."""
+        async with self._engine.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO participants (round_id, user_id, locale, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (round_id, user_id, locale, iso(now or utcnow())),
+            )
+            person = await _person(tx, round_id, user_id)
+        assert person is not None
+        return person
+
+    async def answers(self, round_id: int) -> dict[str, dict[str, AreaAnswer]]:
+        """Every answer of the round: user id -> area id -> answer."""
+        return _by_person(await self._all(_ANSWERS, (round_id,)))
+
+    async def save_progress(
+        self,
+        round_id: int,
+        user_id: str,
+        state: InterviewState,
+        changed: Sequence[str] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """Persist a dialogue step outside a `turn` (the terminal chat, the demo)."""
+        async with self._engine.transaction() as tx:
+            await _save_progress(tx, round_id, user_id, state, changed, now)
+
+    async def record_prompt(
+        self,
+        round_id: int,
+        user_id: str,
+        channel_id: str,
+        ts: str,
+        area_id: str | None = None,
+        ask: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Remember a prompt message sent to the person: their latest, and what it asked."""
+        async with self._engine.transaction() as tx:
+            await tx.execute(
+                "UPDATE participants SET prompt_ts = ?, dm_channel = ?, prompted_at = ?"
+                " WHERE round_id = ? AND user_id = ?",
+                (ts, channel_id, iso(now or utcnow()), round_id, user_id),
+            )
+            await remember_prompt(tx, channel_id, ts, round_id, user_id, area_id, ask)
+
+    async def prompt_message(self, channel_id: str, ts: str) -> PromptRef | None:
+        """What the DM message ``ts`` asked, if the app sent it as a prompt."""
+        row = await self._one(
+            "SELECT * FROM prompt_messages WHERE channel_id = ? AND ts = ?", (channel_id, ts)
+        )
+        if row is None:
+            return None
+        return PromptRef(int(row["round_id"]), row["user_id"], row["area_id"], row["ask"])
+
+    async def claim_reminder(self, person: Participant, now: datetime) -> bool:
+        """Record a reminder to ``person`` before it is sent: True for one caller only among
+        those that read them with the same count of reminders (a double click, two clocks)."""
+        async with self._engine.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
+                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ?",
+                (iso(now), person.round_id, person.user_id, person.reminders_sent),
+            )
+        return changed == 1
+
+    async def release_reminder(self, person: Participant, now: datetime) -> None:
+        """Give back the reminder claimed at ``now`` (Slack certainly did not post it)."""
+        async with self._engine.transaction() as tx:
+            await tx.execute(
+                "UPDATE participants SET reminders_sent = ?, reminded_at = ?"
+                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ? AND reminded_at = ?",
+                (
+                    person.reminders_sent,
+                    iso(person.reminded_at),
+                    person.round_id,
+                    person.user_id,
+                    person.reminders_sent + 1,
+                    iso(now),
+                ),
+            )
+
+    async def snooze(self, round_id: int, user_id: str, until: datetime) -> None:
+        """Remind the person at ``until`` (a later snooze replaces an earlier one)."""
+        async with self._engine.transaction() as tx:
+            await tx.execute(
+                "UPDATE participants SET snooze_until = ? WHERE round_id = ? AND user_id = ?",
+                (iso(until), round_id, user_id),
+            )
+
+    async def take_due_snoozes(self, now: datetime) -> list[tuple[int, str]]:
+        """The (round, person) pairs of open rounds whose snooze has ended, cleared as taken:
+        each is taken by one caller only, however many instances ask at once."""
+        async with self._engine.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT p.round_id, p.user_id, p.snooze_until FROM participants p"
+                " JOIN rounds r ON r.id = p.round_id"
+                " WHERE r.status = 'open' AND p.snooze_until <= ? ORDER BY p.snooze_until",
+                (iso(now),),
+            )
+            taken = []
+            for row in rows:
+                if await tx.execute(
+                    "UPDATE participants SET snooze_until = NULL"
+                    " WHERE round_id = ? AND user_id = ? AND snooze_until = ?",
+                    (row["round_id"], row["user_id"], row["snooze_until"]),
+                ):
+                    taken.append((int(row["round_id"]), str(row["user_id"])))
+        return taken
+
+    async def open_dialogues(self, user_id: str) -> list[tuple[Round, Participant]]:
+        """The person's dialogues in open rounds, most recently prompted first (two queries,
+        however many there are)."""
+        async with self._engine.reading() as tx:
+            rows = await tx.fetchall(
+                "SELECT r.*, p.* FROM participants p JOIN rounds r ON r.id = p.round_id"
+                " WHERE p.user_id = ? AND r.status = 'open' ORDER BY p.prompted_at DESC NULLS"
+                " LAST, p.updated_at DESC, p.round_id DESC",
+                (user_id,),
+            )
+            if not rows:
+                return []
+            answers: dict[int, dict[str, AreaAnswer]] = {}
+            for row in await tx.fetchall(
+                "SELECT a.* FROM answers a JOIN rounds r ON r.id = a.round_id"
+                " WHERE a.user_id = ? AND r.status = 'open'",
+                (user_id,),
+            ):
+                answers.setdefault(int(row["round_id"]), {})[row["area_id"]] = area_answer(row)
+        return [
+            (self._round(row), participant(row, answers.get(int(row["round_id"]), {})))
+            for row in rows
+        ]
+
+
+async def remember_prompt(
+    tx: Tx,
+    channel_id: str,
+    ts: str,
+    round_id: int,
+    user_id: str,
+    area_id: str | None = None,
+    ask: str | None = None,
+) -> None:
+    """Record which dialogue step the DM message ``ts`` asked."""
+    await tx.execute(
+        "INSERT INTO prompt_messages (channel_id, ts, round_id, user_id, area_id, ask)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, ts) DO UPDATE SET"
+        " round_id = excluded.round_id, user_id = excluded.user_id,"
+        " area_id = excluded.area_id, ask = excluded.ask",
+        (channel_id, ts, round_id, user_id, area_id, ask),
+    )
+
+
+async def _person(tx: Tx, round_id: int, user_id: str) -> Participant | None:
+    row = await tx.fetchone(_PERSON, (round_id, user_id))
+    if row is None:
+        return None
+    rows = await tx.fetchall(_ANSWERS + " AND user_id = ?", (round_id, user_id))
+    return participant(row, {a["area_id"]: area_answer(a) for a in rows})
+
+
+def _by_person(rows: list[Any]) -> dict[str, dict[str, AreaAnswer]]:
+    result: dict[str, dict[str, AreaAnswer]] = {}
+    for row in rows:
+        result.setdefault(row["user_id"], {})[row["area_id"]] = area_answer(row)
+    return result
+
+
+async def _save_progress(
+    tx: Tx,
+    round_id: int,
+    user_id: str,
+    state: InterviewState,
+    changed: Sequence[str],
+    now: datetime | None,
+) -> None:
+    """Answers are upserts keyed by (round, participant, area): replaying a step changes
+    nothing. Refused with `RoundNotOpen` once the round is closed."""
+    stamp = iso(now or utcnow())
+    updated = await tx.execute(
+        "UPDATE participants SET phase = ?, position = ?, editing = ?, updated_at = ?"
+        " WHERE round_id = ? AND user_id = ?"
+        " AND (SELECT status FROM rounds WHERE id = ?) = 'open'",
+        (state.phase.value, state.position, int(state.editing), stamp, round_id, user_id, round_id),
+    )
+    if updated != 1:
+        raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")
+    await tx.executemany(
+        "INSERT INTO answers (round_id, user_id, area_id, current, target, importance,"
+        " comment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (round_id, user_id, area_id) DO UPDATE SET"
+        " current = excluded.current, target = excluded.target,"
+        " importance = excluded.importance, comment = excluded.comment,"
+        " updated_at = excluded.updated_at",
+        [
+            (
+                round_id,
+                user_id,
+                area_id,
+                stored(answer.current),
+                stored(answer.target),
+                stored(answer.importance),
+                answer.comment,
+                stamp,
+            )
+            for area_id in changed
+            for answer in (state.answer(area_id),)
+        ],
+    )
