@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## the offline demo: a simulated round end to end, reports in ./demo-out
 	$(BIN)/cx-assess demo
 
-test: lint  ## lint, format check, type check, then the whole test suite
-	$(BIN)/pytest
+test: lint  ## lint, format check, type check, then the whole test suite (on every core)
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -84,9 +84,9 @@ async def run(tmp: Path) -> None:
             slack.add_user(user, locale=("en-US", "es-ES", "de-DE")[i % 3])
         slack.add_channel(CHANNEL, users, name="cx-team")
         settings = Settings(
-            db_path=str(db_path), slack_bot_token=TOKEN, slack_api_url=slack.api_url
+            database=str(db_path), slack_bot_token=TOKEN, slack_api_url=slack.api_url
         )
-        async with Store.open(settings.db_path) as store:
+        async with Store.open(settings.database) as store:
             deps = build_deps(settings, load_catalog(), store, make_client(TOKEN, slack.api_url))
             lead = SlackUser(LEAD, "Lead", False, False, False, "en-US", "Europe/Madrid")
             round_, _ = await deps.rounds.start(

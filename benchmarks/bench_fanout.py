@@ -83,9 +83,9 @@ async def run(tmp: Path) -> None:
         slack.rate_limit("chat.postMessage", *POST_LIMIT)
         limits["chat.postMessage"] = POST_LIMIT
         settings = Settings(
-            db_path=str(tmp / "cx.db"), slack_bot_token=TOKEN, slack_api_url=slack.api_url
+            database=str(tmp / "cx.db"), slack_bot_token=TOKEN, slack_api_url=slack.api_url
         )
-        async with Store.open(settings.db_path) as store:
+        async with Store.open(settings.database) as store:
             deps = build_deps(settings, load_catalog(), store, make_client(TOKEN, slack.api_url))
             lead = SlackUser(LEAD, "Lead", False, False, False, "en-US", "Europe/Madrid")
             started = time.perf_counter()

@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="take an assessment in the terminal (resumable)")
     chat.add_argument("--framework", default="cx-maturity", metavar="ID")
     chat.add_argument("--lang", choices=LANGUAGES, default="en")
-    chat.add_argument("--db", metavar="PATH", help="SQLite file (default: $CX_ASSESS_DB)")
+    chat.add_argument(
+        "--db", metavar="DB", help="SQLite file or database URL (default: $CX_ASSESS_DB)"
+    )
     chat.add_argument("--name", default=os.environ.get("USER") or "me", help="who is answering")
 
     report = sub.add_parser("report", help="analyse answers gathered elsewhere (a CSV file)")
@@ -186,7 +188,7 @@ def _frameworks(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
 
 async def _chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     framework = catalog_for(settings).get(args.framework)
-    db = args.db or settings.db_path
+    db = args.db or settings.database
     options = {"--framework": framework.id, "--lang": args.lang, "--db": db, "--name": args.name}
     resume = shlex.join(["cx-assess", "chat", *(x for pair in options.items() for x in pair)])
     async with Store.open(db) as store:

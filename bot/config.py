@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.flows.slash import MIN_RESPONSES_FLOOR
+from bot.storage.engines import is_postgres, shown
 
 DEFAULT_MIN_RESPONSES = MIN_RESPONSES_FLOOR
 DEFAULT_CONSENSUS_THRESHOLD = 0.7
@@ -21,7 +22,7 @@ class ConfigError(ValueError):
 class Settings:
     """Everything the app reads from its environment. Secrets are kept out of ``repr``."""
 
-    db_path: str = "./cx-assess.db"
+    database: str = "./cx-assess.db"  # a SQLite path or sqlite:/// URL, or a postgresql:// URL
     frameworks_dir: str | None = None
     min_responses: int = DEFAULT_MIN_RESPONSES
     consensus_threshold: float = DEFAULT_CONSENSUS_THRESHOLD
@@ -43,19 +44,19 @@ class Settings:
             )
 
     def __repr__(self) -> str:
-        shown = {
-            k: v
+        visible = {
+            k: shown(v) if k == "database" else v
             for k, v in self.__dict__.items()
             if not k.startswith("slack_") or k == "slack_api_url"
         }
-        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in visible.items())})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from ``env`` (default: ``os.environ``); bad values raise `ConfigError`."""
         env = os.environ if env is None else env
         return cls(
-            db_path=env.get("CX_ASSESS_DB") or cls.db_path,
+            database=_database(env) or cls.database,
             frameworks_dir=env.get("CX_ASSESS_FRAMEWORKS") or None,
             min_responses=_int(
                 env, "CX_ASSESS_MIN_RESPONSES", DEFAULT_MIN_RESPONSES, low=MIN_RESPONSES_FLOOR
@@ -80,6 +81,15 @@ def load_dotenv_file(path: str = ".env") -> None:
     from dotenv import load_dotenv
 
     load_dotenv(path, override=False)
+
+
+def _database(env: Mapping[str, str]) -> str | None:
+    """``CX_ASSESS_DB``, else the platform's ``DATABASE_URL`` when it names PostgreSQL."""
+    own = env.get("CX_ASSESS_DB")
+    if own:
+        return own
+    platform = env.get("DATABASE_URL")
+    return platform if platform and is_postgres(platform) else None
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int) -> int:

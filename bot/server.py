@@ -176,14 +176,14 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    with serving_lock(settings.db_path):
+    with serving_lock(settings.database):
         await _serve(settings, catalog, stop, socket=socket, host=host, port=port)
 
 
 async def _serve(
     settings: Settings, catalog: Catalog, stop: asyncio.Event, *, socket: bool, host: str, port: int
 ) -> None:
-    async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
+    async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
         app, deps = build_app(settings, catalog, store, session=session)
         clock = asyncio.create_task(run_clock(deps))
         recovery = asyncio.create_task(recover(deps))

@@ -1,7 +1,8 @@
 """One serving process per SQLite file: an OS lock that dies with its holder (no stale PID file).
 
-SQLite keeps answers safe under concurrent writers, but the app's per-person locks and its clock
-live in one process's memory; two ``serve`` processes on one file would invite and post twice.
+SQLite keeps answers safe under concurrent writers, but one file on one disk is one machine's:
+several instances need PostgreSQL (README, "Running several instances"), and a second ``serve``
+on the same file is a slip (say, a deploy that overlaps the old process) to refuse plainly.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from bot.storage.engines import is_postgres, sqlite_path
+
 
 class AlreadyServed(Exception):
     """Another live process serves the same database file."""
 
 
 @contextmanager
-def serving_lock(db_path: str) -> Iterator[None]:
-    """Hold ``<db_path>.serve-lock`` while serving; `AlreadyServed` names the holder's PID."""
-    if db_path == ":memory:":
+def serving_lock(database: str) -> Iterator[None]:
+    """Hold ``<file>.serve-lock`` while serving a SQLite file; `AlreadyServed` names the
+    holder's PID. PostgreSQL needs none: any number of instances may serve it."""
+    db_path = sqlite_path(database)
+    if is_postgres(database) or db_path == ":memory:":
         yield
         return
     fd = os.open(f"{db_path}.serve-lock", os.O_RDWR | os.O_CREAT, 0o644)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
+from bot.storage import Store
+from bot.storage.schema import TABLES
 from tests.pgserver import PgServer, PgServerError
 from tests.samples import MINI_YAML
 
@@ -39,7 +45,59 @@ def pg_server() -> Iterator[PgServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_shared(pg_server: PgServer) -> str:
+    """A database with cx-assess's schema that the session's tests take turns on."""
+    url = pg_server.fresh_database()
+
+    async def migrate() -> None:
+        async with Store.open(url):
+            pass
+
+    _run(migrate())
+    return url
+
+
 @pytest.fixture
-def pg_url(pg_server: PgServer) -> str:
+def pg_url(pg_shared: str) -> str:
+    """A PostgreSQL database with cx-assess's schema and no rows (emptied for each test,
+    which is quicker than creating one)."""
+
+    async def empty() -> None:
+        conn = await asyncpg.connect(pg_shared)
+        try:
+            names = ", ".join(name for name, _ in TABLES)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        finally:
+            await conn.close()
+
+    _run(empty())
+    return pg_shared
+
+
+def _run(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` on an event loop of its own, whatever loop runs around the caller."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, work).result()
+
+
+@pytest.fixture
+def pg_empty_url(pg_server: PgServer) -> str:
     """The URL of a new empty database on the session's server."""
     return pg_server.fresh_database()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that uses a database (`db_url`) runs on each engine, unless it is marked
+    ``sqlite_only`` (it looks into the SQLite file itself)."""
+    if "engine" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("engine", ["sqlite"] if sqlite_only else ["sqlite", "postgresql"])
+
+
+@pytest.fixture
+def db_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new database on ``engine``: a SQLite file, or a PostgreSQL database."""
+    if engine == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return str(tmp_path / "cx.db")

@@ -131,13 +131,15 @@ class PgServer:
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def fresh_database(self) -> str:
-        """Create a new empty database with a unique name; return its URL."""
+    def fresh_database(self, template: str | None = None) -> str:
+        """Create a new database with a unique name, empty or a copy of ``template``; return
+        its URL."""
         name = f"test_{next(self._names)}"
+        copy = f" TEMPLATE {template}" if template else ""
         self._run(
             find_binary("psql"),
             *("-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url),
-            *("-c", f"CREATE DATABASE {name}"),
+            *("-c", f"CREATE DATABASE {name}{copy}"),
             as_server=False,
         )
         return self.database_url(name)

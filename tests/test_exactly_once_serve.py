@@ -222,7 +222,7 @@ async def clock_beside(s: Server, slack: FakeSlack, stop: asyncio.Event) -> None
     what an overlapping deploy or a one-off maintenance process would do. (A second `serve` on
     one SQLite file refuses to start; see tests/test_startup.py.)"""
     settings = Settings.from_env(s.env)
-    async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
+    async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
         _, deps = build_app(settings, load_catalog(), store, session=session)
         while not stop.is_set():
             await deps.rounds.tick()

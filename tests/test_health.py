@@ -41,7 +41,7 @@ def read_only(path: Path) -> Iterator[None]:
 
 
 async def health(store: Store, db_path: str) -> tuple[int, dict[str, object]]:
-    settings = Settings(db_path=db_path, slack_bot_token="xoxb-x", slack_signing_secret="s" * 12)
+    settings = Settings(database=db_path, slack_bot_token="xoxb-x", slack_signing_secret="s" * 12)
     app, deps = build_app(settings, load_catalog(), store)
     runner = web.AppRunner(web_app(app, deps))
     await runner.setup()

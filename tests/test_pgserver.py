@@ -1,4 +1,4 @@
-"""The throwaway PostgreSQL server of tests/pgserver.py, through the pg_server and pg_url fixtures."""
+"""The throwaway PostgreSQL server of tests/pgserver.py, through the pg_server and pg_empty_url fixtures."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import asyncpg
 from tests.pgserver import PgServer
 
 
-async def test_pg_url_is_a_database_that_stores_and_returns_rows(pg_url: str) -> None:
-    conn = await asyncpg.connect(pg_url)
+async def test_pg_url_is_a_database_that_stores_and_returns_rows(pg_empty_url: str) -> None:
+    conn = await asyncpg.connect(pg_empty_url)
     try:
         await conn.execute("CREATE TABLE answers (id serial PRIMARY KEY, level int NOT NULL)")
         await conn.executemany("INSERT INTO answers (level) VALUES ($1)", [(3,), (5,)])
@@ -21,10 +21,12 @@ async def test_pg_url_is_a_database_that_stores_and_returns_rows(pg_url: str) ->
         await conn.close()
 
 
-async def test_each_fresh_database_is_separate_and_empty(pg_server: PgServer, pg_url: str) -> None:
+async def test_each_fresh_database_is_separate_and_empty(
+    pg_server: PgServer, pg_empty_url: str
+) -> None:
     other_url = pg_server.fresh_database()
-    assert other_url != pg_url
-    first = await asyncpg.connect(pg_url)
+    assert other_url != pg_empty_url
+    first = await asyncpg.connect(pg_empty_url)
     other = await asyncpg.connect(other_url)
     try:
         await first.execute("CREATE TABLE only_here (id int)")

@@ -1,4 +1,4 @@
-"""The SQLite store, against a real database file."""
+"""The store's contract, against a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -62,12 +62,12 @@ async def test_database_is_migrated_with_wal_and_foreign_keys(db_path: str) -> N
         await store.ping()
 
 
-async def test_round_keeps_a_snapshot_of_its_framework(db_path, write_framework) -> None:
+async def test_round_keeps_a_snapshot_of_its_framework(db_url, write_framework) -> None:
     path = write_framework()
-    async with Store.open(db_path) as store:
+    async with Store.open(db_url) as store:
         created = await new_round(store, load_framework(path))
     path.write_text(MINI_YAML.replace("Alpha is absent.", "Changed!").replace("version: 1", "x"))
-    async with Store.open(db_path) as store:
+    async with Store.open(db_url) as store:
         found = await store.get_round(created.id)
     assert found is not None
     assert found.framework.area("alpha").levels[1].en == "Alpha is absent."
@@ -75,8 +75,8 @@ async def test_round_keeps_a_snapshot_of_its_framework(db_path, write_framework)
     assert (found.status, found.started_by, found.lang) == (RoundStatus.OPEN, "ULEAD", "en")
 
 
-async def test_one_open_round_per_channel(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_one_open_round_per_channel(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         first = await new_round(store, mini)
         with pytest.raises(RoundAlreadyOpen) as info:
             await new_round(store, mini)
@@ -107,8 +107,8 @@ async def test_progress_is_an_idempotent_upsert(db_path, mini) -> None:
     assert person.state.answer("alpha") == AreaAnswer(current=2, target=Mark.NOT_SURE)
 
 
-async def test_closed_round_refuses_answers_and_marks_everyone_closed(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_closed_round_refuses_answers_and_marks_everyone_closed(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         r = await new_round(store, mini)
         await store.finish_round(r.id, RoundStatus.CANCELLED)
         with pytest.raises(RoundNotOpen):
@@ -120,8 +120,8 @@ async def test_closed_round_refuses_answers_and_marks_everyone_closed(db_path, m
         assert (await store.get_round(r.id)).status is RoundStatus.CANCELLED
 
 
-async def test_open_dialogues_of_a_person_most_recent_first(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_open_dialogues_of_a_person_most_recent_first(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         a = await new_round(store, mini, channel="CA")
         b = await new_round(store, mini, channel="CB")
         now = datetime.now(UTC)
@@ -135,8 +135,8 @@ async def test_open_dialogues_of_a_person_most_recent_first(db_path, mini) -> No
         assert [r.id for r, _ in await store.open_dialogues("U1")] == [b.id]
 
 
-async def test_answers_of_a_round_by_person_and_area(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_answers_of_a_round_by_person_and_area(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         r = await new_round(store, mini)
         state = InterviewState(
             phase=Phase.REVIEW,
@@ -174,8 +174,8 @@ async def announced_round(store: Store, framework, users=("U1", "U2")):
     )
 
 
-async def test_a_post_is_claimed_by_one_attempt_at_a_time(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_a_post_is_claimed_by_one_attempt_at_a_time(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         round_ = await announced_round(store, mini)
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
         claim = await store.claim_post(key, NOW, "a", live)
@@ -191,8 +191,8 @@ async def test_a_post_is_claimed_by_one_attempt_at_a_time(db_path, mini) -> None
         assert found is not None and found.announce_ts == "1.1"
 
 
-async def test_a_claim_whose_attempt_is_over_is_taken_over_looking_first(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_a_claim_whose_attempt_is_over_is_taken_over_looking_first(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         round_ = await announced_round(store, mini)
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
         assert await store.claim_post(key, NOW, "dead", live) is not None
@@ -205,8 +205,8 @@ async def test_a_claim_whose_attempt_is_over_is_taken_over_looking_first(db_path
         assert await store.renew_claim(claim, later) is None  # no longer this attempt's
 
 
-async def test_invitations_are_due_once_the_round_is_announced(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_invitations_are_due_once_the_round_is_announced(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         round_ = await announced_round(store, mini)
         announcement = PostKey(round_.id, PostKind.ANNOUNCEMENT)
         assert await store.pending_posts(live) == [announcement]
@@ -221,16 +221,16 @@ async def test_invitations_are_due_once_the_round_is_announced(db_path, mini) ->
         assert await store.pending_posts(live) == [PostKey(round_.id, PostKind.SUMMARY)]
 
 
-async def test_a_terminal_round_has_no_posts(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_a_terminal_round_has_no_posts(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         round_ = await new_round(store, mini)
         await store.finish_round(round_.id, RoundStatus.CLOSED, {}, NOW)
         assert await store.pending_posts(gone) == []
         assert await store.invitations(round_.id) == {}
 
 
-async def test_a_round_whose_announcement_was_refused_is_deleted(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_a_round_whose_announcement_was_refused_is_deleted(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         round_ = await announced_round(store, mini)
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)
         claim = await store.claim_post(key, NOW, "a", live)
@@ -295,10 +295,10 @@ async def test_a_dialogue_saved_before_cards_resumes_at_the_same_area(db_path, m
 
 
 async def test_a_report_follows_up_actions_open_at_its_close_or_done_since_the_last(
-    db_path, mini
+    db_url, mini
 ) -> None:
     day = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-    async with Store.open(db_path) as store:
+    async with Store.open(db_url) as store:
         first = await new_round(store, mini)
         await store.finish_round(first.id, RoundStatus.CLOSED, {"schema": 3}, day)
 
@@ -332,8 +332,8 @@ async def test_a_report_follows_up_actions_open_at_its_close_or_done_since_the_l
         assert await store.action_notes(first, None, day + timedelta(days=7)) == ()
 
 
-async def test_a_follow_up_updates_its_first_round_and_is_never_a_baseline(db_path, mini) -> None:
-    async with Store.open(db_path) as store:
+async def test_a_follow_up_updates_its_first_round_and_is_never_a_baseline(db_url, mini) -> None:
+    async with Store.open(db_url) as store:
         first = await new_round(store, mini)
         await store.finish_round(first.id, RoundStatus.CLOSED, {"schema": 4, "v": 1})
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -215,17 +214,17 @@ def workspace(slack: FakeSlack) -> None:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+async def harness(db_url: str) -> AsyncIterator[Harness]:
     clock = Clock()
     async with FakeSlack() as slack:
         workspace(slack)
         settings = Settings(
-            db_path=str(tmp_path / "cx.db"),
+            database=db_url,
             slack_bot_token="xoxb-test-token",
             slack_signing_secret=SECRET,
             slack_api_url=slack.api_url,
         )
-        async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
+        async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
             app, deps = build_app(settings, load_catalog(), store, clock=clock, session=session)
             runner = web.AppRunner(web_app(app, deps))
             await runner.setup()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from bot.handlers.middleware import replay_typed
 from bot.model import RoundStatus
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
@@ -137,13 +139,14 @@ async def test_a_typed_answer_acknowledged_before_a_crash_is_applied_after_resta
     assert await replay_typed(h.deps) == 0
 
 
+@pytest.mark.sqlite_only
 async def test_every_typed_answer_is_marked_done_once_applied(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
     await h.dm("U2", "2", event_id="Ev-typed")
     assert await h.deps.store.undone_requests() == []
-    with sqlite3.connect(h.deps.settings.db_path) as db:
+    with sqlite3.connect(h.deps.settings.database) as db:
         payload, done = db.execute(
             "SELECT payload, done FROM seen_requests WHERE key = 'event:Ev-typed'"
         ).fetchone()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import pytest
+
 from bot.model import Invitee
 from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
 from tests.slack_requests import block_actions
@@ -58,13 +60,14 @@ async def test_a_fan_out_cut_in_the_middle_resumes_without_inviting_anyone_twice
     assert all(len(h.dm_messages(u)) == 1 for u in ("U1", "U2", "U3"))
 
 
+@pytest.mark.sqlite_only
 async def test_a_click_is_saved_before_slack_gets_its_acknowledgement(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
     action_id, value, ts = h.button("U2", "cx_answer_3")
     click = block_actions("U2", TEAM, action_id, value, channel="DU2", ts=ts)
-    blocker = sqlite3.connect(h.deps.settings.db_path)
+    blocker = sqlite3.connect(h.deps.settings.database)
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database for a moment
     request = asyncio.create_task(h.post(click))
     await asyncio.sleep(0.3)

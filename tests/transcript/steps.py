@@ -205,12 +205,12 @@ def workspace(slack: FakeSlack, cast: Sequence[Person], room: Room) -> None:
 async def serving(slack: FakeSlack, db_path: Path, clock: Clock) -> AsyncIterator[Harness]:
     """The app on loopback, wired to ``slack``, a fresh database and ``clock``."""
     settings = Settings(
-        db_path=str(db_path),
+        database=str(db_path),
         slack_bot_token="xoxb-walkthrough",
         slack_signing_secret=SECRET,
         slack_api_url=slack.api_url,
     )
-    async with Store.open(settings.db_path) as store, aiohttp.ClientSession() as session:
+    async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
         app, deps = build_app(settings, load_catalog(), store, clock=clock, session=session)
         runner = web.AppRunner(web_app(app, deps))
         await runner.setup()
