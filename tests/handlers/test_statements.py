@@ -1,0 +1,47 @@
+"""What one answer costs the database (SQLite): a fixed, small number of statements and commits."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.handlers.conftest import Harness, settle
+
+pytestmark = pytest.mark.sqlite_only  # counts SQLite's statements
+
+
+async def count(h: Harness, send) -> Counter[str]:
+    """The statements (by first word) the app runs for ``send``, up to its last reply."""
+    seen: Counter[str] = Counter()
+    await h.deps.store.engine.trace(lambda sql: seen.update([sql.split()[0].upper()]))
+    try:
+        await send()
+        await settle()
+    finally:
+        await h.deps.store.engine.trace(None)
+    return seen
+
+
+async def test_a_typed_answer_costs_a_fixed_number_of_statements_and_commits(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    first = await count(h, lambda: h.dm("U2", "2"))
+    second = await count(h, lambda: h.dm("U2", "3"))
+    assert first == second  # the same whatever came before
+    # the inbox entry; the turn (round, person, answers; the step; the inbox entry done); the
+    # prompt sent (the target is asked on the same card: it is updated, nothing recorded)
+    assert second["COMMIT"] <= 2, second  # was 5 before the unit of work
+    assert sum(second.values()) <= 13, second  # was 24
+
+
+async def test_a_click_on_the_card_in_view_costs_one_commit(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    seen = await count(h, lambda: h.tap("U2", 2))
+    assert seen["COMMIT"] <= 1, seen  # was 2
+    assert sum(seen.values()) <= 7, seen  # was 11

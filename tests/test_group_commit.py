@@ -1,0 +1,65 @@
+"""SQLite group commit: concurrent units of work share commits, and each fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.storage import Store
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_a_burst_of_writes_shares_commits_and_every_write_is_kept(tmp_path: Path) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        commits: list[str] = []
+        await store.engine.trace(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+        kept = await asyncio.gather(*(store.first_time(f"event:{n}", {"n": n}) for n in range(100)))
+        await store.engine.trace(None)
+        assert all(kept)
+        assert len(commits) < 20  # 100 without group commit
+        assert len(await store.undone_requests()) == 100
+    async with Store.open(str(tmp_path / "cx.db")) as store:  # and they are on disk
+        assert len(await store.undone_requests()) == 100
+
+
+async def test_a_failing_unit_in_a_batch_takes_only_its_own_writes_with_it(
+    tmp_path: Path,
+) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+
+        async def failing(n: int) -> None:
+            async with store.engine.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, 0)",
+                    (f"bad:{n}", "2026-11-30T00:00:00+00:00", "{}"),
+                )
+                raise Boom
+
+        async def kept(n: int) -> bool:
+            return await store.first_time(f"good:{n}", {"n": n})
+
+        results = await asyncio.gather(
+            *(failing(n) if n % 3 == 0 else kept(n) for n in range(30)), return_exceptions=True
+        )
+        assert all(isinstance(r, Boom) for r in results[::3])
+        keys = {key for key, _ in await store.undone_requests()}
+        assert keys == {f"good:{n}" for n in range(30) if n % 3}
+
+
+@pytest.mark.parametrize("first_fails", [True, False])
+async def test_the_store_stays_usable_after_a_failed_unit(
+    tmp_path: Path, first_fails: bool
+) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        if not first_fails:
+            await store.first_time("before", {})
+        with pytest.raises(Boom):
+            async with store.engine.transaction():
+                raise Boom
+        assert await store.first_time("after", {})
+        assert {k for k, _ in await store.undone_requests()} >= {"after"}
