@@ -1,4 +1,4 @@
-"""The ``cx-assess`` command line: frameworks, chat, report, demo, serve, manifest."""
+"""The ``cx-assess`` command line: frameworks, chat, report, demo, serve, manifest, db."""
 
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ from bot.render.blocks.summary import summary_blocks
 from bot.render.chart import render_chart
 from bot.render.report import render_json, render_markdown
 from bot.server import serve
-from bot.serving_lock import AlreadyServed
-from bot.storage import DatabaseUnusable, Store
+from bot.serving_lock import AlreadyServed, serving_lock
+from bot.storage import DatabaseUnusable, Store, shown
+from bot.storage.copy import CopyRefused, check_urls, copy_database
 
 MAX_DEMO_PARTICIPANTS = 100
 
@@ -99,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     manifest = sub.add_parser("manifest", help="print the Slack app manifest")
     manifest.add_argument("--url", help="public base URL for HTTP mode (omit for Socket Mode)")
+
+    db = sub.add_parser("db", help="manage the database")
+    db_sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    copy = db_sub.add_parser(
+        "copy", help="copy every round, answer and dialogue into an empty database"
+    )
+    copy.add_argument("source", metavar="SOURCE_URL", help="SQLite path or database URL")
+    copy.add_argument("target", metavar="TARGET_URL", help="an empty (or new) database")
     return parser
 
 
@@ -122,7 +131,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return 0
         if args.command == "serve":
             return _serve(args, settings)
-    except (ConfigError, FrameworkError, DatabaseUnusable, AlreadyServed) as exc:
+        if args.command == "db":
+            return asyncio.run(_db_copy(args.source, args.target, out))
+    except (ConfigError, FrameworkError, DatabaseUnusable, AlreadyServed, CopyRefused) as exc:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 1
     except UnknownFramework as exc:
@@ -149,6 +160,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     asyncio.run(serve(settings, catalog_for(settings), socket=socket, host=host, port=port))
+    return 0
+
+
+async def _db_copy(source: str, target: str, out: TextIO) -> int:
+    check_urls(source, target)
+    async with Store.open(source) as reading, Store.open(target) as writing:
+        try:
+            with serving_lock(source), serving_lock(target):  # no serve starts meanwhile
+                counts = await copy_database(reading, writing)
+        except AlreadyServed as exc:
+            raise CopyRefused(
+                f"{exc.path} is served by process {exc.holder}: stop it before copying"
+            ) from None
+    rows = [(c.table, str(c.source), str(c.target)) for c in counts]
+    _table(("TABLE", "SOURCE", "TARGET"), rows, out)
+    out.write(f"Copied {sum(c.target for c in counts)} rows to {shown(target)}.\n")
     return 0
 
 

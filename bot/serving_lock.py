@@ -16,7 +16,14 @@ from bot.storage.engines import is_postgres, sqlite_path
 
 
 class AlreadyServed(Exception):
-    """Another live process serves the same database file."""
+    """Another live process (``holder``, its PID) serves the database file ``path``."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        super().__init__(
+            f"{path} is already served by process {holder}: run one `cx-assess serve`"
+            " per SQLite file (several instances need PostgreSQL)"
+        )
+        self.path, self.holder = path, holder
 
 
 @contextmanager
@@ -33,10 +40,7 @@ def serving_lock(database: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-            raise AlreadyServed(
-                f"{db_path} is already served by process {holder}: run one `cx-assess serve`"
-                " per SQLite file (several instances need PostgreSQL)"
-            ) from None
+            raise AlreadyServed(db_path, holder) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield

@@ -2,7 +2,8 @@
 
 Both take the same SQL, written in the dialect the two share (``?`` placeholders, ``ON CONFLICT``,
 ``RETURNING``), through one small interface: a `Tx` runs statements inside one transaction
-(`Engine.transaction`) or, for reads that need no write lock, outside any (`Engine.reading`).
+(`Engine.transaction`) or, for reads that need no write lock, outside any (`Engine.reading`);
+`Engine.snapshot` reads one consistent state, a chunk at a time (`cx-assess db copy`).
 
 - **SQLite**: one write connection, its transactions ``BEGIN IMMEDIATE`` and one at a time; a
   second connection for reads, which WAL lets run while a write is under way. Durability: WAL
@@ -63,6 +64,9 @@ class Tx(Protocol):
     async def lock(self, key: str) -> None:
         """Wait until no other transaction holds ``key``, then hold it until this one ends."""
 
+    def chunks(self, sql: str, params: Params = (), size: int = 1000) -> AsyncIterator[list[Row]]:
+        """A query's rows, ``size`` at a time (inside `Engine.transaction` or `Engine.snapshot`)."""
+
 
 class Engine(Protocol):
     """An open database."""
@@ -75,6 +79,9 @@ class Engine(Protocol):
 
     def reading(self) -> AbstractAsyncContextManager[Tx]:
         """Reads of committed data that do not wait for writes."""
+
+    def snapshot(self) -> AbstractAsyncContextManager[Tx]:
+        """Reads that all see one state of the database, however long they take (a copy)."""
 
     async def upgrade(self, migrations: Sequence[str]) -> None:
         """Bring the schema up to date: run the migrations it has not run yet, each in one
@@ -138,6 +145,13 @@ class _SqliteTx:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self.db.execute(sql, params) as cur:
             return list(await cur.fetchall())
+
+    async def chunks(
+        self, sql: str, params: Params = (), size: int = 1000
+    ) -> AsyncIterator[list[Row]]:
+        async with self.db.execute(sql, params) as cur:
+            while batch := await cur.fetchmany(size):
+                yield list(batch)
 
     async def lock(self, key: str) -> None:
         """Nothing to do: a SQLite write transaction already excludes every other writer."""
@@ -251,6 +265,15 @@ class _Sqlite:
         for db in self._connections:
             await db.set_trace_callback(callback)  # type: ignore[arg-type]  # None: stop
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Tx]:
+        """A read transaction: in WAL mode it sees the database as it was when it began."""
+        await self._read.execute("BEGIN")
+        try:
+            yield self._read
+        finally:
+            await self._read.execute("COMMIT")
+
     async def upgrade(self, migrations: Sequence[str]) -> None:
         try:
             row = await self._write.fetchone("PRAGMA user_version")
@@ -332,6 +355,13 @@ class _PostgresTx:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._conn.fetch(_numbered(sql), *params))
 
+    async def chunks(
+        self, sql: str, params: Params = (), size: int = 1000
+    ) -> AsyncIterator[list[Row]]:
+        cursor = await self._conn.cursor(_numbered(sql), *params)
+        while batch := await cursor.fetch(size):
+            yield batch
+
     async def lock(self, key: str) -> None:
         await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
 
@@ -375,6 +405,14 @@ class _Postgres:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Tx]:
         async with self._pool.acquire() as conn:
+            yield _PostgresTx(conn)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Tx]:
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
             yield _PostgresTx(conn)
 
     async def upgrade(self, migrations: Sequence[str]) -> None:
