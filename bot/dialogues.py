@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.analysis import Feedback, feedback
+from bot.answers import AreaAnswer
 from bot.flows.interview import (
     Back,
     Closed,
@@ -38,6 +39,7 @@ from bot.flows.interview import (
     prompt_for,
 )
 from bot.flows.parser import Ambiguous, Reask, Unrecognized, WhichArea, interpret
+from bot.frameworks import Area
 from bot.i18n import language_of, t
 from bot.model import Participant, PostKey, PostKind, Round, RoundNotOpen, RoundStatus
 from bot.posts import Outgoing, Posts
@@ -273,9 +275,7 @@ class Dialogues:
             if origin and origin.ts != live and step.notice is Notice.RECORDED_EARLIER and area:
                 # a late click on an earlier card: that card shows the answer it now holds
                 answer = step.state.answer(area.id)
-                await self._update(
-                    dm, origin.ts, blocks.answered(area, answer, round_.framework, lang)
-                )
+                await self._update(dm, origin.ts, self._answered(round_, area, answer, lang))
             return  # help and a saved comment are one line; a replay changed nothing
         feedback = None
         if isinstance(step.prompt, Question) and round_.followup_of is not None:
@@ -319,7 +319,7 @@ class Dialogues:
             if isinstance(event, Back):
                 return blocks.note(t(lang, "went_back"))
             answer = step.state.answer(before.area.id)
-            return blocks.answered(before.area, answer, round_.framework, lang)
+            return self._answered(round_, before.area, answer, lang)
         if isinstance(before, Invitation) and step.state.phase is Phase.ASKING:
             return self._invitation(round_, person, started=True)
         if isinstance(before, Review) and isinstance(step.prompt, Question | Review):
@@ -360,20 +360,34 @@ class Dialogues:
         own = earlier.state.answer(area_id).current if earlier else None
         return feedback(before.result, area_id, own, round_.followup_of, round_.iteration)
 
+    def _rendered(
+        self, key: tuple[object, ...], render: Callable[[], blocks.Message]
+    ) -> blocks.Message:
+        """Many people in a round see the same cards: each is rendered (and validated) once."""
+        message = self._cards.get(key)
+        if message is None:
+            message = render()
+            if len(self._cards) >= RENDERED_CARDS:
+                self._cards.pop(next(iter(self._cards)))
+            self._cards[key] = message
+        return message
+
+    def _answered(self, round_: Round, area: Area, answer: AreaAnswer, lang: str) -> blocks.Message:
+        """A card that was answered, as it stays in the DM."""
+        return self._rendered(
+            ("answered", round_.id, area.id, answer, lang),
+            lambda: blocks.answered(area, answer, round_.framework, lang),
+        )
+
     def _render(
         self, round_: Round, prompt: Prompt, lang: str, feedback: Feedback | None = None
     ) -> blocks.Message:
         framework = round_.framework
         if isinstance(prompt, Question):
-            # Many people in a round see the same cards: render each once.
             key = (round_.id, prompt.area.id, prompt.answer, prompt.editing, lang, feedback)
-            message = self._cards.get(key)
-            if message is None:
-                message = blocks.card(prompt, lang, round_id=round_.id, feedback=feedback)
-                if len(self._cards) >= RENDERED_CARDS:
-                    self._cards.pop(next(iter(self._cards)))
-                self._cards[key] = message
-            return message
+            return self._rendered(
+                key, lambda: blocks.card(prompt, lang, round_id=round_.id, feedback=feedback)
+            )
         if isinstance(prompt, Review):
             return blocks.review(prompt, framework, lang, round_id=round_.id)
         if isinstance(prompt, Finished):

@@ -31,6 +31,7 @@ import aiosqlite
 BUSY_TIMEOUT_MS = 5000
 POOL_SIZE = 10
 BATCH_MAX = 64  # units of work sharing one SQLite commit, at most
+STATEMENT_CACHE = 500  # prepared statements kept per PostgreSQL connection (the app has ~150)
 CONNECT_TIMEOUT_S = 10.0
 MIGRATION_LOCK = 0x6378_6173  # "cxas": the advisory lock that migrations hold on PostgreSQL
 
@@ -390,7 +391,11 @@ class _Postgres:
         name = shown(url)
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT_S
+                url,
+                min_size=1,
+                max_size=POOL_SIZE,
+                timeout=CONNECT_TIMEOUT_S,
+                statement_cache_size=STATEMENT_CACHE,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as exc:
             reason = str(exc) or type(exc).__name__
