@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,8 @@ from bot.model import (
     RoundNotOpen,
     RoundStatus,
 )
-from bot.storage import Store
+from bot.storage import DatabaseUnusable, Store
+from bot.storage.schema import POSTGRES
 from bot.storage.schema import SQLITE as MIGRATIONS
 from tests.samples import MINI_YAML
 
@@ -362,3 +364,34 @@ async def test_a_follow_up_updates_its_first_round_and_is_never_a_baseline(db_ur
         assert baseline is not None and baseline.id == first.id
         listed = await store.closed_rounds_for("T1", "U1")  # App Home's recent summaries
         assert [r.id for r in listed] == [first.id]
+
+
+async def test_instances_starting_together_on_a_new_postgresql_migrate_it_once(
+    pg_empty_url: str,
+) -> None:
+    async def start() -> int:
+        async with Store.open(pg_empty_url) as store:
+            async with store.engine.reading() as tx:
+                row = await tx.fetchone("SELECT count(*) AS n FROM cx_assess_schema")
+            return int(row["n"])
+
+    counts = await asyncio.gather(*(start() for _ in range(4)))
+    assert counts == [len(POSTGRES)] * 4  # each migration recorded (and run) once
+
+
+async def test_a_postgresql_database_of_a_newer_schema_is_refused(pg_url: str) -> None:
+    async with Store.open(pg_url) as store, store.engine.transaction() as tx:
+        await tx.execute("INSERT INTO cx_assess_schema (version) VALUES (?)", (len(POSTGRES) + 5,))
+    with pytest.raises(DatabaseUnusable, match="written by a newer cx-assess"):
+        async with Store.open(pg_url):
+            pass
+
+
+async def test_an_unreachable_postgresql_is_one_line_without_the_password() -> None:
+    url = "postgresql://cx:s3cret@127.0.0.1:1/cx"  # nothing listens on port 1
+    with pytest.raises(DatabaseUnusable) as caught:
+        async with Store.open(url):
+            pass
+    message = str(caught.value)
+    assert "s3cret" not in message and "cx:***@127.0.0.1:1/cx" in message
+    assert "cannot connect to PostgreSQL" in message and "\n" not in message
