@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,7 +99,10 @@ class Dialogues:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store, self.slack, self.posts, self.clock = store, slack, posts, clock
-        self._locks: defaultdict[tuple[int, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Per person, while they have an input under way (a lock held or awaited stays here).
+        self._locks: weakref.WeakValueDictionary[tuple[int, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
         # Sending follows the acknowledgement; bounding it keeps a burst's acks quick.
         self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
         self._cards: dict[tuple[object, ...], blocks.Message] = {}
@@ -126,7 +129,8 @@ class Dialogues:
         typed answer in the inbox) applied. ``acknowledge`` runs once it is committed and
         before any Slack call, so that what Slack was told is saved is saved.
         """
-        async with self._locks[(round_id, user_id)]:  # this instance sends in input order
+        lock = self._locks.setdefault((round_id, user_id), asyncio.Lock())
+        async with lock:  # this instance sends in input order
             async with self.store.turn(round_id, user_id) as turn:  # one transaction
                 round_, person = turn.round, turn.person
                 if round_ is None or person is None:
