@@ -116,17 +116,21 @@ class Dialogues:
         event: Event | Typed,
         origin: Origin | None = None,
         acknowledge: Acknowledge | None = None,
+        request: str | None = None,
     ) -> None:
         """Apply ``event`` to the person's dialogue in ``round_id`` and answer in their DM.
 
-        ``acknowledge`` runs once the effect is committed and before any Slack call, so that
-        what Slack was told is saved is saved.
+        One transaction reads the dialogue, saves the step and marks the kept ``request`` (a
+        typed answer in the inbox) applied. ``acknowledge`` runs once it is committed and
+        before any Slack call, so that what Slack was told is saved is saved.
         """
         async with self._locks[(round_id, user_id)]:  # this instance sends in input order
             async with self.store.turn(round_id, user_id) as turn:  # one transaction
                 round_, person = turn.round, turn.person
                 if round_ is None or person is None:
                     raise NotYourDialogue(f"{user_id} is not in round {round_id}")
+                if request is not None and not await turn.done(request):
+                    return  # applied already: by the instance that received it, or a replay
                 decided = self._decide(round_, person, event)
                 if isinstance(decided, _Step) and decided.saves:
                     try:
@@ -147,26 +151,27 @@ class Dialogues:
         channel: str,
         text: str,
         thread_ts: str | None,
-        saved: Acknowledge | None = None,
+        request: str | None = None,
     ) -> None:
         """A message typed in the DM: a thread reply is a comment, anything else an answer.
 
         It goes to the question asked most recently; when several dialogues wait for an
-        answer, the reply says which round it went to. ``saved`` runs once its effect is
-        committed (before anything is sent).
+        answer, the reply says which round it went to. ``request``: the inbox key under which
+        the text was kept, marked applied with its effect (before anything is sent).
         """
         if thread_ts is not None:
             ref = await self.store.prompt_message(channel, thread_ts)
             if ref is not None and ref.user_id == user_id and ref.area_id is not None:
-                await self.handle(ref.round_id, user_id, Comment(text, ref.area_id), None, saved)
+                comment = Comment(text, ref.area_id)
+                await self.handle(ref.round_id, user_id, comment, request=request)
                 return
         dialogues = await self.store.open_dialogues(user_id)
         asking = [(r, p) for r, p in dialogues if p.state.phase in ASKING]
         waiting = [(r, p) for r, p in dialogues if p.state.phase in WAITING]
         chosen = (asking or waiting or dialogues)[:1]
         if not chosen:
-            if saved:
-                await saved()
+            if request is not None:
+                await self.store.mark_done(request)
             user = await self.slack.user(user_id)
             await self.slack.post(channel, t(language_of(user.locale), "no_open_dialogue"))
             return
@@ -176,7 +181,7 @@ class Dialogues:
             await self.slack.post(
                 channel, t(lang, "answer_went_to", channel=f"<#{round_.channel_id}>")
             )
-        await self.handle(round_.id, user_id, Typed(text), None, saved)
+        await self.handle(round_.id, user_id, Typed(text), request=request)
 
     async def close(self, person: Participant, text: str) -> None:
         """Tell a person that the round ended: one new short message (earlier messages, such as

@@ -57,16 +57,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def apply_typed(deps: Deps, key: str, event: dict[str, Any]) -> None:
-    """Apply a stored typed answer; it is marked done as soon as its effect is committed, so a
-    replay after a crash in the sending that follows cannot apply it twice."""
-
-    async def saved() -> None:
-        await deps.store.mark_done(key)
-
+    """Apply a stored typed answer; it is marked done in the transaction that commits its
+    effect, so a replay after a crash in the sending that follows cannot apply it twice."""
     await deps.dialogues.handle_text(
-        event["user"], event["channel"], event.get("text") or "", event.get("thread_ts"), saved
+        event["user"], event["channel"], event.get("text") or "", event.get("thread_ts"), key
     )
-    await saved()  # also when nothing was committed (e.g. a re-ask)
 
 
 async def replay_typed(deps: Deps) -> int:

@@ -66,6 +66,10 @@ class Inbox(Part):
             await tx.execute("DELETE FROM seen_requests WHERE key = 'healthz'")
 
 
-async def done(tx: Tx, key: str) -> None:
-    """Mark a kept request applied, inside the transaction that applied it."""
-    await tx.execute("UPDATE seen_requests SET done = 1 WHERE key = ?", (key,))
+async def done(tx: Tx, key: str) -> bool:
+    """Mark a kept request applied, inside the transaction that applies it; False when it was
+    marked before (another instance, or a replay, applied it)."""
+    return (
+        await tx.execute("UPDATE seen_requests SET done = 1 WHERE key = ? AND done = 0", (key,))
+        == 1
+    )
