@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,10 @@ async def everyone(users: list[str], work: Callable[[int, str], Awaitable[None]]
             await work(i, user)
 
     await asyncio.gather(*(one(i, user) for i, user in enumerate(users)))
+
+
+def thanks(slack: FakeSlack, user: str) -> list[str]:
+    return [m["text"] for m in slack.messages(f"D{user}") if m["text"].startswith("Thank you!")]
 
 
 def picked(i: int) -> tuple[int, int]:
@@ -197,3 +202,41 @@ async def test_two_instances_on_one_postgresql_do_everything_once(
     assert {answers[u]["data"].importance for u in PEOPLE} == {2}
     for s in pair:
         assert "Traceback" not in s.log.read_text()
+
+
+async def test_two_instances_clocks_closing_one_deadline_round_post_one_summary(
+    tmp_path: Path, slack: FakeSlack, pg_url: str
+) -> None:
+    a, b = instance(tmp_path, slack, pg_url, "a"), instance(tmp_path, slack, pg_url, "b")
+    for s in (a, b):
+        s.env["LOG_LEVEL"] = "INFO"
+    await asyncio.gather(a.start(), b.start())
+    people = PEOPLE[:6]
+    try:
+        await command(a, slack, "start " + " ".join(f"<@{u}>" for u in people) + " cx-pillars")
+        await eventually(lambda: all(posts(slack, "invitation", f"D{u}") for u in people))
+        for i, user in enumerate(people[:4]):  # four answer a question; two never start
+            s = (a, b)[i % 2]
+            invitation = posts(slack, "invitation", f"D{user}")[0]
+            assert await s.post(press(user, invitation, "", "cx_start")) == 200
+            card = await first_card(slack, user)
+            assert await s.post(press(user, card, "q|data|current", "cx_answer_2")) == 200
+        async with Store.open(pg_url) as store:  # committed before the deadline passes
+            while len(await store.answers(1)) < 4:
+                await asyncio.sleep(0.05)
+        conn = await asyncpg.connect(pg_url)  # the deadline passes under both clocks at once
+        try:
+            past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+            await conn.execute("UPDATE rounds SET deadline = $1", past)
+        finally:
+            await conn.close()
+        await eventually(lambda: len(slack.calls_to("files.completeUploadExternal")) >= 2)
+        await eventually(lambda: all(thanks(slack, u) for u in people[:4]))
+        await asyncio.sleep(0.5)  # both clocks ran a few more times
+    finally:
+        await stop(a, b)
+    assert len(posts(slack, "summary")) == 1
+    assert len(slack.calls_to("files.completeUploadExternal")) == 2  # chart and report, once
+    assert [len(thanks(slack, u)) for u in people] == [1, 1, 1, 1, 0, 0]
+    for s in (a, b):  # the losing close is no error
+        assert "ERROR" not in s.log.read_text() and "Traceback" not in s.log.read_text()

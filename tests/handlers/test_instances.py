@@ -4,7 +4,9 @@ again (each instance its own `Store` and app, as two ``serve`` processes have)."
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
@@ -13,8 +15,10 @@ from bot.app import build_app
 from bot.deps import Deps
 from bot.frameworks import load_catalog
 from bot.handlers.middleware import apply_typed, replay_typed
+from bot.model import RoundStatus
 from bot.storage import Store
 from tests.handlers.conftest import TEAM, Harness, settle
+from tests.handlers.test_plan import closed_round, dm_texts, make_action
 
 
 @pytest.fixture
@@ -45,3 +49,61 @@ async def test_a_typed_answer_one_instance_applies_while_another_starts_up_is_ap
     answer = person.state.answers["data"]
     assert (answer.current, answer.target) == (3, None)  # not 3 again as the target
     assert await h.deps.store.undone_requests() == []
+
+
+async def both_tick(h: Harness, other: Deps) -> None:
+    """Both instances' clocks tick at the same moment; then their background work ends."""
+    await asyncio.gather(h.deps.rounds.tick(), other.rounds.tick())
+    await settle()
+
+
+def said(h: Harness, user: str, start: str) -> int:
+    return sum(m["text"].startswith(start) for m in h.dm_messages(user))
+
+
+async def test_two_instances_clocks_past_a_deadline_close_the_round_once_and_quietly(
+    harness: Harness, other: Deps, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> --deadline 2026-11-25")
+    await h.press("U2", "cx_start")
+    await h.tap("U2", 2)
+    h.clock.now += timedelta(hours=8)  # past 18:00 in Madrid
+    with caplog.at_level(logging.WARNING):
+        await both_tick(h, other)
+    summaries = [m for m in h.slack.messages("C0001") if "cx_assess_summary" in str(m)]
+    assert len(summaries) == 1
+    assert len(h.slack.calls_to("files.completeUploadExternal")) == 2
+    assert said(h, "U2", "Thank you! The assessment has closed") == 1
+    assert [r.getMessage() for r in caplog.records] == []  # the losing close is no error
+
+
+async def test_two_instances_clocks_remind_wake_and_start_the_next_run_once(
+    harness: Harness, other: Deps
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> --deadline 2026-11-26 --every 2 weeks")
+    await h.press("U1", "cx_snooze_hour", h.dm_messages("U1")[0])
+    h.clock.now = h.clock.now.replace(day=26, hour=9, minute=30)  # Ben's reminder is due too
+    await both_tick(h, other)
+    assert said(h, "U1", "Aquí tiene el recordatorio que pidió") == 1
+    assert said(h, "U2", "A friendly reminder") == 1
+    await h.command("close anyway")
+    h.clock.now = datetime.fromisoformat("2026-12-09T10:00:00+00:00")  # the next run is due
+    await both_tick(h, other)
+    rounds = await h.deps.store.rounds_in_channel(TEAM, "C0001")
+    assert [r.status for r in rounds] == [RoundStatus.OPEN, RoundStatus.CLOSED]
+    assert said(h, "U2", "<@ULEAD> invites you") == 2  # one invitation per round
+
+
+async def test_two_instances_clocks_send_an_actions_reminder_and_the_digest_once(
+    harness: Harness, other: Deps
+) -> None:
+    h = harness
+    summary = await closed_round(h)
+    await make_action(h, summary, owner="U3", due="2026-11-26")
+    h.clock.now = datetime.fromisoformat("2026-11-27T10:00:00+00:00")  # working hours in Berlin
+    await both_tick(h, other)
+    await both_tick(h, other)
+    assert len(dm_texts(h, "U3", "2026-11-26")) == 1
+    assert len(dm_texts(h, "ULEAD", "Overdue")) == 1
