@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import sys
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -107,3 +110,18 @@ async def test_two_instances_clocks_send_an_actions_reminder_and_the_digest_once
     await both_tick(h, other)
     assert len(dm_texts(h, "U3", "2026-11-26")) == 1
     assert len(dm_texts(h, "ULEAD", "Overdue")) == 1
+
+
+async def test_a_claim_from_another_container_with_this_host_name_waits_for_its_lease(
+    harness: Harness,
+) -> None:
+    """Two containers with host networking share a host name, but not their processes: the
+    other's process id means nothing here (nor does this one's, taken by the other)."""
+    posts_ = harness.deps.rounds.posts
+    now = harness.clock()
+    ended = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await ended.wait()
+    for pid in (ended.pid, os.getpid()):
+        there = f"{socket.gethostname()}:{pid}:their-run"
+        assert not posts_.over(there, now)
+        assert posts_.over(there, now - posts_.lease - timedelta(seconds=1))
