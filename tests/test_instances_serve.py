@@ -98,7 +98,7 @@ def picked(i: int) -> tuple[int, int]:
     return 1 + i % 2, 2 + i % 2
 
 
-async def claims_in_flight(s: Server, database: str, timeout: float = 10.0) -> None:
+async def claims_in_flight(s: Server, database: str, timeout: float = 30.0) -> None:
     """Wait until ``s`` holds a claim on an invitation (sent or about to be, not recorded)."""
     assert s.proc is not None
     deadline = time.monotonic() + timeout
@@ -117,7 +117,7 @@ async def claims_in_flight(s: Server, database: str, timeout: float = 10.0) -> N
 
 
 async def first_card(slack: FakeSlack, user: str) -> dict[str, Any]:
-    await eventually(lambda: bool(questions(slack, user)), timeout=10)
+    await eventually(lambda: bool(questions(slack, user)))
     return questions(slack, user)[0]
 
 
@@ -136,17 +136,17 @@ async def test_two_instances_on_one_postgresql_do_everything_once(
             await conn.close()
         assert sorted(versions) == list(range(1, len(POSTGRES) + 1))
 
-        # The fan-out: each invitation's answer takes 0.9 s (under the 1 s timeout), so A dies
-        # with claims in flight.
-        slack.hang_after("chat.postMessage", 0.9, times=len(PEOPLE), where=to_people)
+        # The fan-out: the first invitations are posted but their answers hang past the 1 s
+        # timeout, so A dies holding claims for posts Slack made (B looks for them before
+        # taking over; had A lived, it would have looked itself).
+        slack.hang_after("chat.postMessage", 5.0, times=6, where=to_people)
         starting = asyncio.create_task(command(a, slack, "start cx-pillars"))
         await claims_in_flight(a, pg_empty_url)
         starting.cancel()
         await stop(a)
-        assert sum(invitations(slack)) < len(PEOPLE)  # killed mid fan-out
         slack.clear_rate_limits()
         await a.start()  # back, while B's clock finishes the fan-out
-        await eventually(lambda: all(invitations(slack)), timeout=10)
+        await eventually(lambda: all(invitations(slack)))
 
         # Everyone starts, alternating instances. (A second Start brings the card down again,
         # on one instance as on two: that is what Start does, so nobody double-clicks it here.)
@@ -181,7 +181,7 @@ async def test_two_instances_on_one_postgresql_do_everything_once(
             assert await asyncio.gather(*(s.post(click) for s in targets)) == [200] * len(targets)
 
         await everyone(PEOPLE, answer)
-        await eventually(lambda: all(len(questions(slack, u)) >= 2 for u in PEOPLE), timeout=10)
+        await eventually(lambda: all(len(questions(slack, u)) >= 2 for u in PEOPLE))
         assert await command(b, slack, "close anyway") == (
             "The round is closed and the summary is in the channel."
         )
