@@ -240,3 +240,29 @@ async def test_two_instances_clocks_closing_one_deadline_round_post_one_summary(
     assert [len(thanks(slack, u)) for u in people] == [1, 1, 1, 1, 0, 0]
     for s in (a, b):  # the losing close is no error
         assert "ERROR" not in s.log.read_text() and "Traceback" not in s.log.read_text()
+
+
+async def test_a_typed_answer_an_instance_died_before_applying_is_applied_by_anothers_clock(
+    tmp_path: Path, slack: FakeSlack, pg_url: str
+) -> None:
+    b = instance(tmp_path, slack, pg_url, "b")
+    await b.start()
+    try:
+        await command(b, slack, "start cx-pillars <@U01>")
+        await eventually(lambda: bool(posts(slack, "invitation", "DU01")))
+        invitation = posts(slack, "invitation", "DU01")[0]
+        assert await b.post(press("U01", invitation, "", "cx_start")) == 200
+        await first_card(slack, "U01")
+        async with Store.open(pg_url) as store:
+            # What instance A kept before Slack got its 200, longer ago than a post's lease
+            # (3 s here); then A died. B runs on, with no restart to replay it.
+            seen = datetime.now(UTC) - timedelta(seconds=5)
+            assert await store.first_time("event:EvA", dm_message("U01", "3"), seen)
+            deadline = time.monotonic() + 30
+            while await store.undone_requests():
+                assert time.monotonic() < deadline, "the typed answer was not applied"
+                await asyncio.sleep(0.05)
+            answers = await store.answers(1)
+    finally:
+        await stop(b)
+    assert (answers["U01"]["data"].current, answers["U01"]["data"].target) == (3, None)
