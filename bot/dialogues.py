@@ -135,6 +135,8 @@ class Dialogues:
                 round_, person = turn.round, turn.person
                 if round_ is None or person is None:
                     raise NotYourDialogue(f"{user_id} is not in round {round_id}")
+                if request is not None and not await turn.done(request):
+                    return  # applied already: by the instance that received it, or a replay
                 decided = self._decide(round_, person, event)
                 if isinstance(decided, _Step) and decided.saves:
                     try:

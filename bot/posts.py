@@ -37,7 +37,18 @@ EVENT_TYPES = {
 }
 
 
-HOST = socket.gethostname()
+def _host() -> str:
+    """Where a claim's process runs, as far as this one can check on it: the host name and, on
+    Linux, the PID namespace (containers sharing a host name, as with host networking, each
+    see only their own processes)."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()}/{namespace}"
+
+
+HOST = _host()
 
 
 def _alive(pid: int) -> bool:
@@ -78,7 +89,7 @@ class Posts:
 
     def over(self, owner: str | None, claimed_at: datetime) -> bool:
         """Whether a claim's attempt is certainly over: its lease ran out, or its process
-        (on this host) is gone: killed, or restarted as this one."""
+        (on this host, in this PID namespace) is gone: killed, or restarted as this one."""
         if claimed_at < self.clock() - self.lease:
             return True
         host, pid, *_ = (owner or "::").split(":")

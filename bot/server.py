@@ -142,11 +142,17 @@ async def drain(timeout: float = 10.0) -> None:
 
 
 async def run_clock(deps: Deps) -> None:
-    """Posts still due, deadlines and reminders, from the database, so they survive restarts."""
+    """Posts still due, deadlines and reminders, from the database, so they survive restarts;
+    typed answers an instance acknowledged and died before applying, once that is certain
+    (as long ago as a post's lease), so that the other instances need no restart to apply them."""
     every = deps.settings.tick_seconds
     while True:
         try:
             await deps.rounds.tick()
+            rounds = deps.rounds
+            replayed = await replay_typed(deps, rounds.clock() - rounds.posts.lease)
+            if replayed:
+                log.info("applied %s typed answers another instance had received", replayed)
         except Exception:
             log.exception("scheduled work failed; trying again in %s s", every)
         await asyncio.sleep(every)

@@ -98,8 +98,9 @@ async def command(s: Server, slack: FakeSlack, text: str) -> str:
 
 async def stop(*servers: Server) -> None:
     for s in servers:
-        s.kill()
-        await s.proc.wait()  # type: ignore[union-attr]
+        if s.proc is not None and s.proc.returncode is None:
+            s.kill()
+            await s.proc.wait()
 
 
 async def test_an_announcement_and_a_summary_slack_answered_500_for_appear_once(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakeslack import FakeSlack
-from tests.test_serve import Server
+from tests.test_serve import SECRET, TOKEN, Server, free_port
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -99,3 +99,32 @@ async def test_a_second_server_on_the_same_sqlite_file_refuses_to_start(
     assert third.proc is not None
     os.kill(third.proc.pid, 9)
     await third.proc.wait()
+
+
+async def test_a_second_server_on_the_same_postgresql_database_starts(
+    tmp_path: Path, slack: FakeSlack, pg_url: str
+) -> None:
+    first, second = Server(tmp_path, slack), Server(tmp_path, slack)
+    for s in (first, second):
+        s.env["CX_ASSESS_DB"] = pg_url
+    second.log = tmp_path / "second.log"
+    await first.start()
+    try:
+        await second.start()  # healthy: several instances may serve one PostgreSQL database
+    finally:
+        for s in (first, second):
+            if s.proc is not None:
+                s.kill()
+                await s.proc.wait()
+
+
+def test_an_unreachable_postgresql_server_is_named_in_one_line_without_its_password() -> None:
+    port = free_port()  # nothing listens there
+    url = f"postgresql://cx:s3cret-pw@127.0.0.1:{port}/cx"
+    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
+    result = run("serve", "--http", "--port", "0", env={**env, "CX_ASSESS_DB": url})
+    line = one_line_error(result)
+    assert line.startswith(
+        f"cx-assess: postgresql://cx:***@127.0.0.1:{port}/cx: cannot connect to PostgreSQL ("
+    )
+    assert "s3cret-pw" not in result.stderr

@@ -9,6 +9,7 @@ nothing: `replay_typed` applies it after the restart.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -64,9 +65,11 @@ async def apply_typed(deps: Deps, key: str, event: dict[str, Any]) -> None:
     )
 
 
-async def replay_typed(deps: Deps) -> int:
-    """After a restart: apply typed answers that were acknowledged but not applied."""
-    undone = await deps.store.undone_requests()
+async def replay_typed(deps: Deps, before: datetime | None = None) -> int:
+    """Apply typed answers that were acknowledged but not applied: after a restart all of them;
+    from the clock, those received ``before`` (the instance that received them died). One that
+    another instance applies meanwhile is applied once (see `Dialogues.handle`)."""
+    undone = await deps.store.undone_requests(before)
     for key, event in undone:
         await apply_typed(deps, key, event)
     return len(undone)

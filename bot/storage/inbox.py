@@ -40,11 +40,15 @@ class Inbox(Part):
         async with self._engine.transaction() as tx:
             await done(tx, key)
 
-    async def undone_requests(self) -> list[tuple[str, dict[str, Any]]]:
-        """Requests acknowledged but not applied (the process died in between), oldest first."""
-        rows = await self._all(
-            "SELECT key, payload FROM seen_requests WHERE done = 0 ORDER BY seen_at, rowid"
-        )
+    async def undone_requests(
+        self, before: datetime | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Requests acknowledged but not applied (the process died in between), oldest first;
+        only those received ``before``, when given."""
+        sql, params = "SELECT key, payload FROM seen_requests WHERE done = 0", []
+        if before is not None:
+            sql, params = sql + " AND seen_at < ?", [iso(before)]
+        rows = await self._all(sql + " ORDER BY seen_at, rowid", params)
         return [(row["key"], json.loads(row["payload"])) for row in rows]
 
     async def forget_requests_before(self, moment: datetime) -> None:
@@ -66,6 +70,10 @@ class Inbox(Part):
             await tx.execute("DELETE FROM seen_requests WHERE key = 'healthz'")
 
 
-async def done(tx: Tx, key: str) -> None:
-    """Mark a kept request applied, inside the transaction that applied it."""
-    await tx.execute("UPDATE seen_requests SET done = 1 WHERE key = ?", (key,))
+async def done(tx: Tx, key: str) -> bool:
+    """Mark a kept request applied, inside the transaction that applies it; False when it was
+    marked before (another instance, or a replay, applied it)."""
+    return (
+        await tx.execute("UPDATE seen_requests SET done = 1 WHERE key = ? AND done = 0", (key,))
+        == 1
+    )

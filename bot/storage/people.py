@@ -42,9 +42,10 @@ class Turn:
             self._tx, self.person.round_id, self.person.user_id, state, changed, now
         )
 
-    async def done(self, request_key: str) -> None:
-        """Mark the kept request this input came from as applied, in the same transaction."""
-        await done(self._tx, request_key)
+    async def done(self, request_key: str) -> bool:
+        """Mark the kept request this input came from as applied, in the same transaction;
+        False when it was applied before (on any instance): then apply nothing."""
+        return await done(self._tx, request_key)
 
 
 class People(Part):
