@@ -147,8 +147,6 @@ class Dialogues:
                             advance(round_.framework, person.state, CloseRound()),
                             False,
                         )
-                if request is not None:
-                    await turn.done(request)
             if acknowledge:
                 await acknowledge()
             await self._answer(round_, person, decided, origin)
