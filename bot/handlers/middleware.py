@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
+from bot.workspaces import Workspace, enter, working_for
 
 
 def request_key(body: dict[str, Any]) -> str | None:
@@ -24,6 +25,15 @@ def request_key(body: dict[str, Any]) -> str | None:
     if body.get("command") and body.get("trigger_id"):
         return f"command:{body['trigger_id']}"
     return None
+
+
+def request_workspace(context: dict[str, Any]) -> Workspace:
+    """The workspace Bolt authorized the request for."""
+    return Workspace(
+        context.get("team_id"),
+        context.get("enterprise_id"),
+        bool(context.get("is_enterprise_install")),
+    )
 
 
 def is_typed_reply(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -39,6 +49,14 @@ def is_typed_reply(event: dict[str, Any], bot_user_id: str | None) -> bool:
 
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the global middleware."""
+
+    @app.middleware
+    async def workspace(
+        context: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """The request's Slack calls go to its own workspace, with its token (OAuth mode)."""
+        enter(request_workspace(context))
+        return await next()
 
     @app.middleware
     async def once(
@@ -68,5 +86,6 @@ async def replay_typed(deps: Deps) -> int:
     """After a restart: apply typed answers that were acknowledged but not applied."""
     undone = await deps.store.undone_requests()
     for key, event in undone:
-        await apply_typed(deps, key, event)
+        with working_for(Workspace(event.get("team"))):
+            await apply_typed(deps, key, event)
     return len(undone)
