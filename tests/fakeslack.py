@@ -99,7 +99,7 @@ DEFAULT_SCOPES: Final[tuple[str, ...]] = (
     "groups:history",
     "files:write",
 )
-VALID_TOKEN_PREFIXES: Final = ("xoxb-", "xoxp-")
+VALID_TOKEN_PREFIXES: Final = ("xoxb-", "xoxp-", "xoxe.xoxb-")  # xoxe.: a rotating token
 APP_TOKEN_PREFIX: Final = "xapp-"
 APP_TOKEN_METHODS: Final = frozenset({"apps.connections.open"})
 APP_TOKEN_SCOPES: Final = ("connections:write",)

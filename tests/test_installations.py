@@ -109,3 +109,15 @@ async def test_oauth_state_works_once_and_only_before_it_expires(db_url: str) ->
         late = await states.async_issue()
         now += timedelta(seconds=601)
         assert await states.async_consume(late) is False
+
+
+async def test_the_clock_finds_an_org_wide_bot_through_a_workspace_it_served(db_url: str) -> None:
+    async with Store.open(db_url) as store:
+        org = _installation("", "U1", "xoxb-org", enterprise_id="E1", is_enterprise_install=True)
+        org.team_id = None
+        await InstallationStore(store).async_save(org)
+        assert await store.team_bot("T9") is None
+        await store.note_org_workspace("T9", "E1")
+        found = await store.team_bot("T9")
+        assert found is not None and found["bot_token"] == "xoxb-org"
+        assert await store.team_bot("T8") is None

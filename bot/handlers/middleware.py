@@ -50,12 +50,18 @@ def is_typed_reply(event: dict[str, Any], bot_user_id: str | None) -> bool:
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the global middleware."""
 
+    org_workspaces: set[str] = set()  # noted in the database by this process
+
     @app.middleware
     async def workspace(
         context: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
         """The request's Slack calls go to its own workspace, with its token (OAuth mode)."""
-        enter(request_workspace(context))
+        at = request_workspace(context)
+        enter(at)
+        if at.org_wide and at.team_id and at.enterprise_id and at.team_id not in org_workspaces:
+            await deps.store.note_org_workspace(at.team_id, at.enterprise_id)  # for the clock
+            org_workspaces.add(at.team_id)
         return await next()
 
     @app.middleware

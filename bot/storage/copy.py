@@ -36,6 +36,7 @@ _KEYS = {
     "installations": "enterprise_id, team_id, user_id",
     "installation_bots": "enterprise_id, team_id",
     "oauth_states": "state",
+    "org_workspaces": "team_id",
 }
 _REPLIES = {("answers", "current"), ("answers", "target"), ("answers", "importance")}
 

@@ -67,14 +67,26 @@ class Installations(Part):
         return json.loads(row["data"]) if row else None
 
     async def team_bot(self, team_id: str) -> Record | None:
-        """The bot installed in the workspace ``team_id``, whatever its enterprise (what the
-        clock knows of a round is its team)."""
+        """The bot installed in the workspace ``team_id``, whatever its enterprise, or its
+        org's when an org-wide installation serves it (what the clock knows of a round is its
+        team)."""
         row = await self._one(
-            "SELECT data FROM installation_bots WHERE team_id = ?"
-            " ORDER BY installed_at DESC LIMIT 1",
-            (team_id,),
+            "SELECT data, installed_at FROM installation_bots WHERE team_id = ?"
+            " UNION ALL SELECT b.data, b.installed_at FROM installation_bots b"
+            " JOIN org_workspaces o ON o.enterprise_id = b.enterprise_id AND b.team_id = ''"
+            " WHERE o.team_id = ? ORDER BY installed_at DESC LIMIT 1",
+            (team_id, team_id),
         )
         return json.loads(row["data"]) if row else None
+
+    async def note_org_workspace(self, team_id: str, enterprise_id: str) -> None:
+        """The org-wide installation of ``enterprise_id`` serves the workspace ``team_id``."""
+        async with self._engine.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO org_workspaces (team_id, enterprise_id) VALUES (?, ?)"
+                " ON CONFLICT (team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id",
+                (team_id, enterprise_id),
+            )
 
     async def delete_bot(self, enterprise_id: str | None, team_id: str | None) -> None:
         async with self._engine.transaction() as tx:

@@ -36,6 +36,7 @@ _DELETED: tuple[tuple[str, str], ...] = (
     ("rounds", "team_id = ?"),
     ("installations", "team_id = ?"),
     ("installation_bots", "team_id = ?"),
+    ("org_workspaces", "team_id = ?"),
 )
 
 
@@ -68,7 +69,7 @@ class Teams(Part):
 
 async def _counts(tx: Tx, team_id: str) -> dict[str, int]:
     counts = {}
-    for table, where in (*_ROWS, *_DELETED[-2:]):
+    for table, where in (*_ROWS, *_DELETED[-3:]):
         row = await tx.fetchone(f"SELECT count(*) FROM {table} WHERE {where}", (team_id,))
         counts[table] = int(row[0]) if row else 0
     return counts

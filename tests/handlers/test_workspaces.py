@@ -159,3 +159,58 @@ async def test_two_workspaces_installed_through_oauth_never_mix(served) -> None:
     assert open_b.status is RoundStatus.OPEN  # its work waits (or `cx-assess data delete`)
     assert closed_a.status is RoundStatus.CLOSED  # the other workspace goes on
     every_call_used_its_own_token(slack)
+
+
+async def test_forged_payloads_naming_the_other_workspaces_round_are_refused(served) -> None:
+    slack, h = served
+    for team in TEAMS:
+        assert await install(h[team].http, h[team].url, team) == 200
+        await h[team].command(f"start cx-pillars <@U{team}1>", user=f"U{team}LEAD")
+    [round_b] = await h["TB"].deps.store.rounds_in_channel("TB", CHANNEL)
+    await h["TB"].press("UTB1", "cx_start")
+    action_id, value, _ = h["TB"].row_button("UTB1", 1)
+    calls_in_b = len(slack.workspaces["TB"].calls)
+
+    # A's lead closes B's round by its id; A's person answers on B's card.
+    await h["TA"].click("UTALEAD", "cx_close_anyway", str(round_b.id), channel="DUTALEAD", ts="1.1")
+    ts = h["TA"].last_dm("UTA1")["ts"]
+    await h["TA"].click("UTA1", action_id, value, channel="DUTA1", ts=ts)
+    # The same button with A's own round closes it (the refusal above was about B).
+    [round_a] = await h["TA"].deps.store.rounds_in_channel("TA", CHANNEL)
+    await h["TA"].click("UTALEAD", "cx_close_anyway", str(round_a.id), channel="DUTALEAD", ts="1.2")
+
+    [still_open] = await h["TB"].deps.store.rounds_in_channel("TB", CHANNEL)
+    assert still_open.status is RoundStatus.OPEN
+    assert "UTA1" not in await h["TB"].deps.store.answers(round_b.id)
+    assert len(slack.workspaces["TB"].calls) == calls_in_b
+    [closed_a] = await h["TA"].deps.store.rounds_in_channel("TA", CHANNEL)
+    assert closed_a.status is RoundStatus.CLOSED
+    every_call_used_its_own_token(slack)
+
+
+async def test_rotating_tokens_are_refreshed_and_kept(served) -> None:
+    slack, h = served
+    assert slack.oauth is not None
+    slack.oauth.rotation, slack.oauth.expires_in = True, 60  # always due: refreshed on use
+    assert await install(h["TA"].http, h["TA"].url, "TA") == 200
+    [first] = slack.workspaces["TA"].calls[-1:]  # the flow's auth.test with the new token
+    await h["TA"].command("start cx-pillars <@UTA1>", user="UTALEAD")
+    refreshes = [c for c in slack.calls if c.params.get("grant_type") == "refresh_token"]
+    assert refreshes and all(c.ok for c in slack.calls)
+    used = {c.token for c in slack.workspaces["TA"].calls}
+    assert used <= slack.tokens_of("TA") and len(used) > 1
+    bot = await h["TA"].deps.store.team_bot("TA")
+    assert bot is not None and bot["bot_token"] != first.token
+    assert bot["bot_token"] == slack.workspaces["TA"].calls[-1].token  # the latest is kept
+    assert h["TA"].dm_messages("UTA1")  # the invitation went out
+
+
+async def test_revoked_bot_token_stops_the_workspace(served) -> None:
+    slack, h = served
+    assert await install(h["TA"].http, h["TA"].url, "TA") == 200
+    assert await h["TA"].deps.slack.serves("TA")
+    slack.revoke("TA")
+    revoked = {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}
+    assert await h["TA"].send(event_callback(revoked, team="TA", event_id="EvRevoked")) == 200
+    assert not await h["TA"].deps.slack.serves("TA")
+    assert await h["TA"].deps.store.find_installation(None, "TA") is not None  # who installed
