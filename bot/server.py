@@ -228,6 +228,8 @@ async def _serve(
                 await runner.setup()
                 await web.TCPSite(runner, host, port).start()
                 log.info("listening on http://%s:%s%s", host, port, EVENTS_PATH)
+                if settings.oauth:
+                    log.info("installing into workspaces from /slack/install")
                 await stop.wait()
                 await runner.cleanup()
             await drain()  # work already acknowledged to Slack finishes before the store closes
