@@ -74,7 +74,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if key is None:
             return await next()
         event = body.get("event") or {}
-        keep = event if is_typed_reply(event, context.get("bot_user_id")) else None
+        keep = None
+        if is_typed_reply(event, context.get("bot_user_id")):  # with its workspace, for a replay
+            keep = {**event, "team": event.get("team") or context.get("team_id")}
         if not await deps.store.first_time(key, keep):
             return BoltResponse(status=200, body="")
         return await next()

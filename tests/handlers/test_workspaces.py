@@ -17,12 +17,13 @@ from aiohttp import web
 from bot.app import build_app
 from bot.config import Settings
 from bot.frameworks import load_catalog
+from bot.handlers.middleware import replay_typed
 from bot.model import RoundStatus
 from bot.server import web_app
 from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.handlers.conftest import CHANNEL, SECRET, Clock, Harness, settle
-from tests.slack_requests import event_callback
+from tests.slack_requests import dm_message, event_callback
 
 CLIENT_ID, CLIENT_SECRET = "111.222", "oauth-client-secret"
 TEAMS = ("TA", "TB")
@@ -97,8 +98,8 @@ async def run_round(h: Harness, level: int) -> None:
     await h.command("close", user=lead)
 
 
-def every_call_used_its_own_token(slack: FakeSlack) -> None:
-    for team in TEAMS:
+def every_call_used_its_own_token(slack: FakeSlack, teams: tuple[str, ...] = TEAMS) -> None:
+    for team in teams:
         calls = slack.workspaces[team].calls
         assert calls and {c.token for c in calls} <= slack.tokens_of(team)
         assert all(c.ok for c in calls), [(c.method, c.error) for c in calls if not c.ok]
@@ -214,3 +215,18 @@ async def test_revoked_bot_token_stops_the_workspace(served) -> None:
     assert await h["TA"].send(event_callback(revoked, team="TA", event_id="EvRevoked")) == 200
     assert not await h["TA"].deps.slack.serves("TA")
     assert await h["TA"].deps.store.find_installation(None, "TA") is not None  # who installed
+
+
+async def test_a_typed_answer_kept_over_a_restart_is_applied_in_its_workspace(served) -> None:
+    slack, h = served
+    assert await install(h["TA"].http, h["TA"].url, "TA") == 200
+    await h["TA"].command("start cx-pillars <@UTA1>", user="UTALEAD")
+    await h["TA"].press("UTA1", "cx_start")
+    kept = {**dm_message("UTA1", "2"), "team": "TA"}  # as the middleware keeps it
+    assert await h["TA"].deps.store.first_time("event:EvBeforeCrash", kept)
+    calls = len(slack.workspaces["TA"].calls)
+    assert await replay_typed(h["TA"].deps) == 1  # at start-up: no request, no workspace yet
+    [moved_on] = slack.workspaces["TA"].calls[calls:]
+    assert moved_on.method == "chat.update" and moved_on.params["channel"] == "DUTA1"
+    assert await h["TA"].deps.store.undone_requests() == []
+    every_call_used_its_own_token(slack, ("TA",))
