@@ -1,4 +1,4 @@
-"""The ``cx-assess`` command line: frameworks, chat, report, demo, serve, manifest, db."""
+"""The ``cx-assess`` command line: frameworks, chat, report, demo, serve, manifest, db, data."""
 
 from __future__ import annotations
 
@@ -108,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     copy.add_argument("source", metavar="SOURCE_URL", help="SQLite path or database URL")
     copy.add_argument("target", metavar="TARGET_URL", help="an empty (or new) database")
+
+    data = sub.add_parser("data", help="one workspace's data: export it as JSON, or delete it")
+    data_sub = data.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = data_sub.add_parser("export", help="write all of a workspace's data as JSON")
+    export.add_argument("--team", required=True, metavar="TEAM_ID", help="the workspace (T...)")
+    export.add_argument("-o", "--output", help="the JSON file (default: standard output)")
+    delete = data_sub.add_parser(
+        "delete", help="remove all of a workspace's data, its installation included"
+    )
+    delete.add_argument("--team", required=True, metavar="TEAM_ID", help="the workspace (T...)")
+    delete.add_argument("--yes", action="store_true", help="delete without asking")
     return parser
 
 
@@ -133,6 +144,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _serve(args, settings)
         if args.command == "db":
             return asyncio.run(_db_copy(args.source, args.target, out))
+        if args.command == "data":
+            return asyncio.run(_data(args, settings, out))
     except (ConfigError, FrameworkError, DatabaseUnusable, AlreadyServed, CopyRefused) as exc:
         print(f"cx-assess: {exc}", file=sys.stderr)
         return 1
@@ -152,9 +165,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "SLACK_BOT_TOKEN": settings.slack_bot_token,
             "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
             "SLACK_APP_TOKEN": settings.slack_app_token,
+            "SLACK_CLIENT_SECRET": settings.slack_client_secret,
         },
     )
-    socket = args.socket or (bool(settings.slack_app_token) and not args.http)
+    app_token = bool(settings.slack_app_token) and not settings.oauth  # OAuth: HTTP only
+    socket = args.socket or (app_token and not args.http)
     if socket and not settings.slack_app_token:
         raise ConfigError("SLACK_APP_TOKEN (xapp-...) is required for Socket Mode")
     host = args.host or settings.host
@@ -177,6 +192,34 @@ async def _db_copy(source: str, target: str, out: TextIO) -> int:
     _table(("TABLE", "SOURCE", "TARGET"), rows, out)
     out.write(f"Copied {sum(c.target for c in counts)} rows to {shown(target)}.\n")
     return 0
+
+
+async def _data(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """``data export``: the workspace's rows as JSON; ``data delete``: what it holds, a
+    confirmation (unless ``--yes``), then every row of it removed in one transaction."""
+    async with Store.open(settings.database) as store:
+        if args.action == "export":
+            document = {"team_id": args.team, "tables": await store.team_data(args.team)}
+            text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+            else:
+                out.write(text)
+            return 0
+        counts = await store.team_counts(args.team)
+        if not any(counts.values()):
+            out.write(f"Workspace {args.team} has no data here.\n")
+            return 0
+        _table(("TABLE", "ROWS"), [(t, str(n)) for t, n in counts.items() if n], out)
+        if not args.yes:
+            out.write(f"Delete all of this data of workspace {args.team}? [y/N] ")
+            out.flush()
+            if input().strip().lower() not in ("y", "yes"):
+                out.write("Nothing was deleted.\n")
+                return 1
+        removed = await store.delete_team(args.team)
+        out.write(f"Deleted {sum(removed.values())} rows of workspace {args.team}.\n")
+        return 0
 
 
 def catalog_for(settings: Settings) -> Catalog:

@@ -30,6 +30,8 @@ class Settings:
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
+    slack_client_id: str | None = None  # with the secret: OAuth, installed into many workspaces
+    slack_client_secret: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_timeout: int = 30  # seconds a Web API call may take
     tick_seconds: float = 60.0  # how often the clock runs
@@ -47,9 +49,15 @@ class Settings:
         visible = {
             k: shown(v) if k == "database" else v
             for k, v in self.__dict__.items()
-            if not k.startswith("slack_") or k == "slack_api_url"
+            if not k.startswith("slack_") or k in ("slack_api_url", "slack_client_id")
         }
         return f"Settings({', '.join(f'{k}={v!r}' for k, v in visible.items())})"
+
+    @property
+    def oauth(self) -> bool:
+        """Whether the app is installed through OAuth into any number of workspaces (both the
+        client id and secret are set), rather than run with one ``SLACK_BOT_TOKEN``."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +76,8 @@ class Settings:
             slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+            slack_client_id=env.get("SLACK_CLIENT_ID") or None,
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET") or None,
             slack_api_url=env.get("SLACK_API_URL") or cls.slack_api_url,
             slack_timeout=_int(env, "CX_ASSESS_SLACK_TIMEOUT", cls.slack_timeout, low=1),
             tick_seconds=_seconds(env, "CX_ASSESS_TICK_SECONDS", cls.tick_seconds),

@@ -28,6 +28,7 @@ from bot.render.blocks import escape_mrkdwn
 from bot.rounds import Refusal, Rounds
 from bot.schedule import local_time, working_hours
 from bot.slack_api import SlackCallFailed, SlackUser
+from bot.workspaces import Workspace, in_workspace, working_for
 
 log = logging.getLogger(__name__)
 
@@ -242,16 +243,19 @@ class Plan:
             today = local_time(now, action.owner_tz).date()
             if today < action.due:
                 continue
-            if not working_hours(now, action.owner_tz):
+            if not working_hours(now, action.owner_tz) or not await self.slack.serves(
+                action.team_id
+            ):
                 continue
             if not await self.store.claim_action_reminder(action.id, now):
                 continue
             try:
-                owner = await self.slack.user(action.owner)
-                lang = language_of(owner.locale)
-                (item,) = await self.listed([action], lang)
-                message = blocks.due_reminder(item, lang, late=today > action.due)
-                await self.slack.post_dm(action.owner, message.text, message.blocks)
+                with working_for(Workspace(action.team_id)):
+                    owner = await self.slack.user(action.owner)
+                    lang = language_of(owner.locale)
+                    (item,) = await self.listed([action], lang)
+                    message = blocks.due_reminder(item, lang, late=today > action.due)
+                    await self.slack.post_dm(action.owner, message.text, message.blocks)
             except SlackCallFailed as exc:
                 log.warning("action %s: due reminder not sent: %s", action.id, exc.error)
                 if exc.transient and not exc.uncertain:
@@ -265,7 +269,7 @@ class Plan:
         holds up the others'."""
         now = self.now()
         for team_id, lead, tz in await self.store.digest_leads(now - DIGEST_EVERY):
-            if not working_hours(now, tz):
+            if not working_hours(now, tz) or not await self.slack.serves(team_id):
                 continue
             overdue = await self.store.overdue_actions(team_id, lead, local_time(now, tz).date())
             if not overdue or not await self.store.claim_digest(
@@ -273,9 +277,10 @@ class Plan:
             ):
                 continue
             try:
-                lang = language_of((await self.slack.user(lead)).locale)
-                message = blocks.digest(await self.listed(overdue, lang), lang)
-                await self.slack.post_dm(lead, message.text, message.blocks)
+                with working_for(Workspace(team_id)):
+                    lang = language_of((await self.slack.user(lead)).locale)
+                    message = blocks.digest(await self.listed(overdue, lang), lang)
+                    await self.slack.post_dm(lead, message.text, message.blocks)
             except SlackCallFailed as exc:
                 log.warning("digest for %s not sent: %s", lead, exc.error)
                 if exc.transient and not exc.uncertain:
@@ -286,7 +291,9 @@ class Plan:
         has no open round (until then it waits)."""
         now = self.now()
         for schedule in await self.store.due_schedules(now):
-            if not working_hours(now, schedule.lead_tz):
+            if not working_hours(now, schedule.lead_tz) or not await self.slack.serves(
+                schedule.team_id
+            ):
                 continue
             if await self.store.open_round(schedule.team_id, schedule.channel_id):
                 continue  # never two open rounds: try again at the next tick
@@ -295,7 +302,7 @@ class Plan:
                 schedule, cadence.next_after(schedule.next_run, now)
             ):
                 continue
-            await self._start(schedule, now)
+            await in_workspace(schedule.team_id, self._start(schedule, now))
 
     async def _start(self, schedule: Schedule, now: datetime) -> None:
         """Start one run of ``schedule``; a refusal is told to the lead by DM."""

@@ -47,6 +47,7 @@ from bot.render.wording import stored_stage
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.storage import Store
+from bot.workspaces import in_workspace
 
 if TYPE_CHECKING:
     from bot.delphi import Followups
@@ -639,12 +640,15 @@ class Rounds:
         await self.resume()
         await self._wake_snoozed()
         for round_ in await self.store.open_rounds():
+            team = round_.team_id
+            if not await self.slack.serves(team):
+                continue  # uninstalled: nothing is sent for it (bot/workspaces.py)
             try:
                 if round_.deadline is not None and round_.deadline <= self.clock():
-                    await self.close(round_, force=True)
+                    await in_workspace(team, self.close(round_, force=True))
                 else:
-                    await self.remind(round_, automatic=True)
-                    await self._tell_lead_if_all_done(round_)
+                    await in_workspace(team, self.remind(round_, automatic=True))
+                    await in_workspace(team, self._tell_lead_if_all_done(round_))
             except Refusal as refusal:
                 log.info("round %s: %s", round_.id, refusal.key)  # e.g. closed by a lead
             except SlackCallFailed as exc:
@@ -671,7 +675,9 @@ class Rounds:
             text = t(lang, "snooze_over", framework=round_.framework.name.get(lang))
             message = dialogue_blocks.reminder(text, lang, round_id=round_id)
             try:
-                await self.slack.post(person.dm_channel, message.text, message.blocks)
+                await in_workspace(
+                    round_.team_id, self.slack.post(person.dm_channel, message.text, message.blocks)
+                )
             except SlackCallFailed as exc:
                 log.warning("snooze reminder to %s failed: %s", user_id, exc.error)
                 if exc.transient and not exc.uncertain:  # certainly not posted: next minute
@@ -702,10 +708,10 @@ class Rounds:
             )
             for round_id in round_ids:
                 round_ = await self.store.get_round(round_id)
-                if round_ is None:
+                if round_ is None or not await self.slack.serves(round_.team_id):
                     continue
                 try:
-                    await self._send_pending(round_, kind)
+                    await in_workspace(round_.team_id, self._send_pending(round_, kind))
                 except SlackCallFailed as exc:
                     log.error("round %s: %s not posted yet: %s", round_id, kind.value, exc.error)
 

@@ -24,6 +24,7 @@ from bot.handlers.middleware import replay_typed
 from bot.rounds import BACKGROUND
 from bot.serving_lock import serving_lock
 from bot.storage import Store
+from bot.workspaces import working_for
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +104,20 @@ def refuse_malformed(signing_secret: str) -> Middleware:
     return middleware
 
 
+@web.middleware
+async def workspace_per_request(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Each HTTP request starts with no workspace at hand (`bot.workspaces.enter` sets one for
+    the rest of the request): a connection's next request never inherits the last one's."""
+    with working_for(None):
+        return await handler(request)
+
+
 def web_app(app: AsyncApp, deps: Deps) -> web.Application:
     """Bolt's aiohttp application plus ``GET /healthz``: 200 when the database takes a write,
     else 503 with the reason."""
     application = app.web_app(path=EVENTS_PATH)
     application.middlewares.append(refuse_malformed(deps.settings.slack_signing_secret or ""))
+    application.middlewares.append(workspace_per_request)
 
     async def healthz(_: web.Request) -> web.Response:
         try:
@@ -176,8 +186,15 @@ async def serve(
     """Run until SIGINT/SIGTERM."""
     if not socket and not settings.slack_signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode")
-    if not settings.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN (xoxb-...) is required")
+    if settings.oauth and socket:
+        raise ConfigError(
+            "installing through OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET) needs HTTP mode"
+        )
+    if not settings.oauth and not settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN (xoxb-...) is required"
+            " (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install into many workspaces)"
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -217,6 +234,8 @@ async def _serve(
                 await runner.setup()
                 await web.TCPSite(runner, host, port).start()
                 log.info("listening on http://%s:%s%s", host, port, EVENTS_PATH)
+                if settings.oauth:
+                    log.info("installing into workspaces from /slack/install")
                 await stop.wait()
                 await runner.cleanup()
             await drain()  # work already acknowledged to Slack finishes before the store closes

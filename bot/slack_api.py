@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -29,6 +29,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
+
+if TYPE_CHECKING:
+    from bot.workspaces import Tokens
 
 log = logging.getLogger(__name__)
 
@@ -148,12 +151,23 @@ def _slack_user(data: dict[str, Any]) -> SlackUser:
 
 
 class SlackGateway:
-    """Every Web API call the app makes."""
+    """Every Web API call the app makes: with the client's token, or with ``tokens`` (OAuth
+    mode) the bot token of the workspace at hand (`bot.workspaces`)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+    def __init__(self, client: AsyncWebClient, tokens: Tokens | None = None) -> None:
+        self.client, self.tokens = client, tokens
+
+    async def serves(self, team_id: str) -> bool:
+        """Whether work for the workspace ``team_id`` can reach Slack (it is installed)."""
+        return self.tokens is None or await self.tokens.installed(team_id)
 
     async def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        if self.tokens is not None:
+            token = await self.tokens.current()
+            if token is None:  # never a call with another workspace's token, or a dead one
+                log.warning("Slack %s not called: no installation for the workspace", method)
+                raise SlackCallFailed(method, "not_installed")
+            kwargs["token"] = token
         try:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as exc:

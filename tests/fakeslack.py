@@ -24,7 +24,12 @@ it take effect, then holds the answer back past the client's timeout; :meth:`Fak
 is a token bucket. ``conversations.history`` finds the bot's messages (with their metadata when
 ``include_all_metadata`` is set), as a client looks for a post whose outcome it does not know.
 
-Workspace: team ``T0001``, bot user ``UBOT`` (bot id ``B0001``, app ``A0001``). Channel ids
+Workspace: team ``T0001``, bot user ``UBOT`` (bot id ``B0001``, app ``A0001``). More workspaces
+on the same server (:meth:`FakeSlack.add_workspace`) each have their own people, channels and
+calls; the app installs itself into them through OAuth (:meth:`FakeSlack.register_app`, then
+``/oauth/v2/authorize`` and ``oauth.v2.access``, with refresh tokens when rotation is on), each
+call goes to the workspace of its token, and a token used on another workspace's person or
+conversation, or after :meth:`FakeSlack.revoke`, is refused. Channel ids
 starting with ``C`` are public, ``G`` private, ``D`` direct messages. As on Slack, a channel's
 member list includes the bot user when the bot is a member.
 
@@ -48,6 +53,7 @@ import json
 import math
 import mimetypes
 import time
+import urllib.parse
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -68,6 +74,7 @@ __all__ = [
     "TIER_CALLS_PER_MINUTE",
     "Call",
     "FakeSlack",
+    "OAuthApp",
 ]
 
 JSONDict = dict[str, Any]
@@ -92,11 +99,12 @@ DEFAULT_SCOPES: Final[tuple[str, ...]] = (
     "groups:history",
     "files:write",
 )
-VALID_TOKEN_PREFIXES: Final = ("xoxb-", "xoxp-")
+VALID_TOKEN_PREFIXES: Final = ("xoxb-", "xoxp-", "xoxe.xoxb-")  # xoxe.: a rotating token
 APP_TOKEN_PREFIX: Final = "xapp-"
 APP_TOKEN_METHODS: Final = frozenset({"apps.connections.open"})
 APP_TOKEN_SCOPES: Final = ("connections:write",)
 SOCKET_PATH: Final = "/socket"
+AUTHORIZE_PATH: Final = "/oauth/v2/authorize"
 ENVELOPE_TYPES: Final = frozenset({"events_api", "slash_commands", "interactive"})
 _ANSWERED_INTERACTIONS: Final = frozenset({"view_submission", "block_suggestion"})
 MAX_MESSAGE_BLOCKS: Final = 50
@@ -248,6 +256,17 @@ def _decode_cursor(cursor: str, kind: str = "member") -> int:
         raise SlackError("invalid_cursor") from None
 
 
+@dataclass(slots=True)
+class OAuthApp:
+    """The app's credentials and settings as Slack keeps them."""
+
+    client_id: str
+    client_secret: str
+    redirect_url: str
+    rotation: bool = False
+    expires_in: int = 43_200  # seconds a rotating bot token lives (Slack's 12 hours)
+
+
 class FakeSlack:
     """In-process fake of the Slack Web API, ``files.slack.com`` uploads and ``response_url``.
 
@@ -277,7 +296,9 @@ class FakeSlack:
         clock: Callable[[], float] = time.monotonic,
         scopes: Iterable[str] = DEFAULT_SCOPES,
         host: str = "127.0.0.1",
+        team_id: str = TEAM_ID,
     ) -> None:
+        self.team_id = team_id
         self._clock = clock
         self._host = host
         self.scopes: list[str] = list(scopes)
@@ -328,6 +349,13 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
         }
+        # Workspaces served alongside this one, and the app's OAuth installations (see
+        # `add_workspace`): only on the server's own instance.
+        self.workspaces: dict[str, FakeSlack] = {team_id: self}
+        self.oauth: OAuthApp | None = None
+        self._codes: dict[str, tuple[str, str]] = {}  # code -> (team, installer)
+        self._tokens: dict[str, str] = {}  # bot (and refresh) token -> team
+        self._revoked: set[str] = set()
         self.add_user(BOT_USER_ID, name=BOT_NAME, is_bot=True)
 
     # ------------------------------------------------------------------ lifecycle
@@ -351,6 +379,7 @@ class FakeSlack:
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{name:.*}", self._handle_response_url)
         app.router.add_get(SOCKET_PATH, self._handle_socket)
+        app.router.add_get(AUTHORIZE_PATH, self._handle_authorize)
         self._condition = asyncio.Condition()
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -359,6 +388,10 @@ class FakeSlack:
         port = self._runner.addresses[0][1]
         self.url = f"http://{self._host}:{port}"
         self.api_url = f"{self.url}/api/"
+        for workspace in self.workspaces.values():
+            workspace._condition, workspace.url, workspace.api_url = (
+                self._condition, self.url, self.api_url,
+            )  # fmt: skip
 
     async def close(self) -> None:
         """Stop the server (idempotent); open Socket Mode connections are closed first."""
@@ -392,7 +425,7 @@ class FakeSlack:
         real_name = handle.replace(".", " ").replace("_", " ").title()
         user: JSONDict = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "name": handle,
             "deleted": deleted,
             "real_name": real_name,
@@ -412,7 +445,7 @@ class FakeSlack:
                 "real_name_normalized": real_name,
                 "display_name": handle,
                 "display_name_normalized": handle,
-                "team": TEAM_ID,
+                "team": self.team_id,
             },
         }
         if is_bot and user_id == BOT_USER_ID:
@@ -462,7 +495,7 @@ class FakeSlack:
         """``user`` writes ``text`` in a channel (in ``thread_ts``'s thread, when given): the
         message is kept as Slack keeps it, and the ``message`` event Slack sends is returned."""
         channel = self.channels[channel_id]
-        message: JSONDict = {"type": "message", "user": user, "text": text, "team": TEAM_ID}
+        message: JSONDict = {"type": "message", "user": user, "text": text, "team": self.team_id}
         message["ts"] = self._next_ts()
         if thread_ts:
             message["thread_ts"] = thread_ts
@@ -727,6 +760,7 @@ class FakeSlack:
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         at = self._clock()
+        target = self  # the workspace the call's token belongs to
         params: JSONDict = {}
         token = self._bearer_token(request)
         headers: dict[str, str] = {}
@@ -736,7 +770,11 @@ class FakeSlack:
             param_token = params.pop("token", None)
             if token is None and param_token:
                 token = str(param_token)
-            result, delay = self._dispatch(method, params, token)
+            if method == "oauth.v2.access":
+                result, delay = self._oauth_v2_access(params, request), 0.0
+            else:
+                target = self._workspace_of(token, params)
+                result, delay = target._dispatch(method, params, token)
             body = {"ok": True, **result}
             call = Call(method, params, token, at, http_method=request.method)
             status = 200
@@ -757,7 +795,7 @@ class FakeSlack:
         elif token is not None and token.startswith(APP_TOKEN_PREFIX):
             headers["x-oauth-scopes"] = ",".join(APP_TOKEN_SCOPES)
             headers["x-accepted-oauth-scopes"] = ",".join(APP_TOKEN_SCOPES)
-        self.calls.append(call)
+        target.calls.append(call)
         await self._notify()
         if delay:
             await asyncio.sleep(delay)
@@ -833,7 +871,8 @@ class FakeSlack:
     async def _handle_upload(self, request: web.Request) -> web.Response:
         """The ``upload_url`` endpoint (files.slack.com/upload/v1/... on real Slack)."""
         file_id = request.match_info["file_id"]
-        if file_id not in self.files:
+        owner = next((w for w in self.workspaces.values() if file_id in w.files), None)
+        if owner is None:
             return web.Response(status=404, text="file not found", content_type="text/plain")
         data = await request.read()
         if request.content_type == "multipart/form-data":
@@ -843,9 +882,9 @@ class FakeSlack:
                 if isinstance(value, web.FileField):
                     data = value.file.read()
                     break
-        self.uploads[file_id] = data
-        self.files[file_id]["size"] = len(data)
-        self.files[file_id]["uploaded"] = True
+        owner.uploads[file_id] = data
+        owner.files[file_id]["size"] = len(data)
+        owner.files[file_id]["uploaded"] = True
         await self._notify()
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
 
@@ -859,6 +898,111 @@ class FakeSlack:
         self.responses.append(payload)
         await self._notify()
         return web.Response(text="ok", content_type="text/html")
+
+    # ------------------------------------------------------------------ workspaces and OAuth
+
+    def add_workspace(self, team_id: str) -> FakeSlack:
+        """Another workspace on this server: its own people, channels (an id may exist in
+        both), messages and :attr:`calls`. A call goes to the workspace its token belongs to;
+        naming a user or conversation that only another workspace has answers ``invalid_auth``
+        (a token mix-up fails loudly)."""
+        workspace = FakeSlack(clock=self._clock, scopes=self.scopes, team_id=team_id)
+        workspace._serial = 100_000_000 * len(self.workspaces)  # file and view ids stay unique
+        workspace._condition, workspace.url, workspace.api_url = (
+            self._condition, self.url, self.api_url,
+        )  # fmt: skip
+        self.workspaces[team_id] = workspace
+        return workspace
+
+    def register_app(
+        self, client_id: str, client_secret: str, redirect_url: str, *, rotation: bool = False
+    ) -> OAuthApp:
+        """The app as Slack knows it (Basic Information, OAuth & Permissions); with
+        ``rotation`` its bot tokens expire and come with refresh tokens."""
+        self.oauth = OAuthApp(client_id, client_secret, redirect_url, rotation)
+        return self.oauth
+
+    def tokens_of(self, team_id: str) -> set[str]:
+        """Every bot token issued to ``team_id`` (refresh tokens left out)."""
+        return {
+            t for t, team in self._tokens.items() if team == team_id and not t.startswith("xoxe-")
+        }
+
+    def revoke(self, team_id: str) -> None:
+        """The workspace removes the app: its tokens answer ``token_revoked`` from now on."""
+        self._revoked |= {t for t, team in self._tokens.items() if team == team_id}
+
+    async def _handle_authorize(self, request: web.Request) -> web.Response:
+        """``/oauth/v2/authorize``: the person (of the workspace in ``team``, else this one)
+        approves; Slack sends the browser back to the redirect URL with a code."""
+        if self.oauth is None or request.query.get("client_id") != self.oauth.client_id:
+            return web.Response(status=400, text="invalid_client_id")
+        team = request.query.get("team") or self.team_id
+        if team not in self.workspaces:
+            return web.Response(status=400, text="unknown team")
+        code = f"code-{uuid.uuid4().hex}"
+        self._codes[code] = (team, request.query.get("installer", "UINSTALLER"))
+        back = request.query.get("redirect_uri") or self.oauth.redirect_url
+        query = {"code": code, "state": request.query.get("state", "")}
+        raise web.HTTPFound(f"{back}?{urllib.parse.urlencode(query)}")
+
+    def _oauth_v2_access(self, params: JSONDict, request: web.Request) -> JSONDict:
+        """A code (or, with token rotation, a refresh token) for a bot token of its workspace."""
+        client_id, client_secret = params.get("client_id"), params.get("client_secret")
+        auth = request.headers.get("Authorization", "")
+        if auth.lower().startswith("basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        app = self.oauth
+        if app is None or (client_id, client_secret) != (app.client_id, app.client_secret):
+            raise SlackError("invalid_client_id")
+        if params.get("grant_type") == "refresh_token":
+            refresh = str(params.get("refresh_token") or "")
+            if refresh not in self._tokens or refresh in self._revoked:
+                raise SlackError("invalid_refresh_token")
+            team, installer = self._tokens[refresh], None
+        else:
+            if str(params.get("code")) not in self._codes:
+                raise SlackError("invalid_code")
+            team, installer = self._codes.pop(str(params["code"]))
+        self._serial += 1
+        prefix = "xoxe.xoxb-" if app.rotation else "xoxb-"
+        token = f"{prefix}{team}-{self._serial}"
+        self._tokens[token] = team
+        answer: JSONDict = {
+            "app_id": APP_ID, "scope": ",".join(self.scopes), "token_type": "bot",
+            "access_token": token, "bot_user_id": BOT_USER_ID,
+            "team": {"id": team, "name": f"Workspace {team}"}, "enterprise": None,
+            "is_enterprise_install": False,
+        }  # fmt: skip
+        if installer is not None:
+            answer["authed_user"] = {"id": installer}
+        if app.rotation:
+            refresh = f"xoxe-1-{team}-{self._serial}"
+            self._tokens[refresh] = team
+            answer.update(refresh_token=refresh, expires_in=app.expires_in)
+        return answer
+
+    def _workspace_of(self, token: str | None, params: JSONDict) -> FakeSlack:
+        """The workspace a call goes to: its token's. Tokens not issued through OAuth belong to
+        this workspace until the first installation; then they are refused."""
+        team = self._tokens.get(token or "")
+        if team is None:
+            if self._tokens and token and not token.startswith(APP_TOKEN_PREFIX):
+                raise SlackError("invalid_auth", rejected=True)
+            return self
+        if token in self._revoked:
+            raise SlackError("token_revoked", rejected=True)
+        workspace = self.workspaces[team]
+        for key in ("channel", "channel_id", "user", "users", "user_id"):
+            for item in _csv(params.get(key)) if isinstance(params.get(key), str) else []:
+                elsewhere = any(
+                    item in other.users or item in other.channels
+                    for other in self.workspaces.values()
+                    if other is not workspace
+                )
+                if elsewhere and item not in workspace.users and item not in workspace.channels:
+                    raise SlackError("invalid_auth", rejected=True)
+        return workspace
 
     # ------------------------------------------------------------------ helpers
 
@@ -935,7 +1079,7 @@ class FakeSlack:
             is_org_shared=False,
             is_member=channel.bot_is_member,
             creator="",
-            context_team_id=TEAM_ID,
+            context_team_id=self.team_id,
         )
         if num_members:
             obj["num_members"] = len(channel.members)
@@ -948,7 +1092,7 @@ class FakeSlack:
         self._serial += 1
         return {
             "id": view_id,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "type": expect_type,
             "blocks": blocks,
             "private_metadata": view.get("private_metadata", ""),
@@ -964,7 +1108,7 @@ class FakeSlack:
             "previous_view_id": None,
             "root_view_id": view_id,
             "app_id": APP_ID,
-            "app_installed_team_id": TEAM_ID,
+            "app_installed_team_id": self.team_id,
             "bot_id": BOT_ID,
         }
 
@@ -980,7 +1124,7 @@ class FakeSlack:
             "url": f"https://{TEAM_DOMAIN}.slack.com/",
             "team": TEAM_NAME,
             "user": BOT_NAME,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
@@ -999,7 +1143,7 @@ class FakeSlack:
             "user": BOT_USER_ID,
             "bot_id": BOT_ID,
             "app_id": APP_ID,
-            "team": TEAM_ID,
+            "team": self.team_id,
             "ts": ts,
         }
         for key in ("blocks", "attachments", "metadata", "thread_ts"):

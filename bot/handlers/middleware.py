@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
+from bot.workspaces import Workspace, enter, working_for
 
 
 def request_key(body: dict[str, Any]) -> str | None:
@@ -25,6 +26,15 @@ def request_key(body: dict[str, Any]) -> str | None:
     if body.get("command") and body.get("trigger_id"):
         return f"command:{body['trigger_id']}"
     return None
+
+
+def request_workspace(context: dict[str, Any]) -> Workspace:
+    """The workspace Bolt authorized the request for."""
+    return Workspace(
+        context.get("team_id"),
+        context.get("enterprise_id"),
+        bool(context.get("is_enterprise_install")),
+    )
 
 
 def is_typed_reply(event: dict[str, Any], bot_user_id: str | None) -> bool:
@@ -41,6 +51,20 @@ def is_typed_reply(event: dict[str, Any], bot_user_id: str | None) -> bool:
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the global middleware."""
 
+    org_workspaces: set[str] = set()  # noted in the database by this process
+
+    @app.middleware
+    async def workspace(
+        context: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """The request's Slack calls go to its own workspace, with its token (OAuth mode)."""
+        at = request_workspace(context)
+        enter(at)
+        if at.org_wide and at.team_id and at.enterprise_id and at.team_id not in org_workspaces:
+            await deps.store.note_org_workspace(at.team_id, at.enterprise_id)  # for the clock
+            org_workspaces.add(at.team_id)
+        return await next()
+
     @app.middleware
     async def once(
         body: dict[str, Any],
@@ -51,7 +75,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if key is None:
             return await next()
         event = body.get("event") or {}
-        keep = event if is_typed_reply(event, context.get("bot_user_id")) else None
+        keep = None
+        if is_typed_reply(event, context.get("bot_user_id")):  # with its workspace, for a replay
+            keep = {**event, "team": event.get("team") or context.get("team_id")}
         if not await deps.store.first_time(key, keep):
             return BoltResponse(status=200, body="")
         return await next()
@@ -71,5 +97,6 @@ async def replay_typed(deps: Deps, before: datetime | None = None) -> int:
     another instance applies meanwhile is applied once (see `Dialogues.handle`)."""
     undone = await deps.store.undone_requests(before)
     for key, event in undone:
-        await apply_typed(deps, key, event)
+        with working_for(Workspace(event.get("team"))):
+            await apply_typed(deps, key, event)
     return len(undone)

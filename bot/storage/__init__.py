@@ -2,9 +2,10 @@
 instances), chosen by URL (`bot.storage.engines`).
 
 The store is split by aggregate — the request inbox, rounds, people (dialogue state, answers,
-prompts, reminders), posts, the action plan, discussions — and every public method is one
-transaction; `Store.turn` is the answer path's unit of work. Schema changes are versioned
-migrations for each engine (`bot.storage.schema`).
+prompts, reminders), posts, the action plan, discussions, OAuth installations, and a
+workspace's data as a whole — and every public method is one transaction; `Store.turn` is
+the answer path's unit of work. Schema changes are versioned migrations for each engine
+(`bot.storage.schema`).
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from bot.storage.base import Part
 from bot.storage.discussions import Discussions
 from bot.storage.engines import DatabaseUnusable, Engine, connect, shown
 from bot.storage.inbox import Inbox
+from bot.storage.installations import Installations
 from bot.storage.people import People, Turn
 from bot.storage.plan import Plan
 from bot.storage.posts import Posts
 from bot.storage.rounds import Rounds
 from bot.storage.rows import utcnow
 from bot.storage.schema import POSTGRES, SQLITE
+from bot.storage.teams import Teams
 
 __all__ = ["DatabaseUnusable", "Store", "Turn", "shown", "utcnow"]
 
 
-class Store(Inbox, Rounds, People, Posts, Plan, Discussions, Part):
+class Store(Inbox, Rounds, People, Posts, Plan, Discussions, Installations, Teams, Part):
     """An open database. Use `Store.open` (an async context manager)."""
 
     @classmethod

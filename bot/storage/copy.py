@@ -33,6 +33,10 @@ _KEYS = {
     "schedules": "team_id, channel_id",
     "discussions": "round_id, area_id",
     "discussion_replies": "channel_id, ts",
+    "installations": "enterprise_id, team_id, user_id",
+    "installation_bots": "enterprise_id, team_id",
+    "oauth_states": "state",
+    "org_workspaces": "team_id",
 }
 _REPLIES = {("answers", "current"), ("answers", "target"), ("answers", "importance")}
 

@@ -5,6 +5,34 @@ Times are ISO 8601 text in UTC, in both engines, so that the same SQL compares t
 
 from __future__ import annotations
 
+# A migration both engines run alike (each tuple names it).
+_OAUTH = """
+    -- Installations through OAuth (bot/installations.py): slack-sdk's records as JSON, with
+    -- their tokens. '' stands for no enterprise (and for the team of an org-wide install).
+    CREATE TABLE installations (
+        enterprise_id TEXT NOT NULL DEFAULT '',
+        team_id TEXT NOT NULL DEFAULT '',
+        user_id TEXT NOT NULL DEFAULT '',     -- who installed
+        installed_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (enterprise_id, team_id, user_id)
+    );
+    CREATE INDEX installations_by_team ON installations (team_id, installed_at);
+    CREATE TABLE installation_bots (
+        enterprise_id TEXT NOT NULL DEFAULT '',
+        team_id TEXT NOT NULL DEFAULT '',
+        installed_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (enterprise_id, team_id)
+    );
+    CREATE INDEX installation_bots_by_team ON installation_bots (team_id);
+    -- The OAuth flow's state parameters, each used once before it expires.
+    CREATE TABLE oauth_states (state TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
+    -- The workspaces an org-wide installation has served requests from: the clock, which knows
+    -- a round's team only, finds their bot through their enterprise.
+    CREATE TABLE org_workspaces (team_id TEXT PRIMARY KEY, enterprise_id TEXT NOT NULL);
+    """
+
 SQLITE: tuple[str, ...] = (
     """
     CREATE TABLE rounds (
@@ -210,6 +238,7 @@ SQLITE: tuple[str, ...] = (
     CREATE UNIQUE INDEX rounds_one_followup_per_iteration
         ON rounds (followup_of, iteration) WHERE status != 'cancelled';
     """,
+    _OAUTH,
 )
 
 
@@ -385,6 +414,7 @@ POSTGRES: tuple[str, ...] = (
             ON DELETE CASCADE
     );
     """,
+    _OAUTH,
 )
 
 # Every table, parents before children (`cx-assess db copy` fills them in this order), with
@@ -401,4 +431,8 @@ TABLES: tuple[tuple[str, bool], ...] = (
     ("schedules", False),
     ("discussions", False),
     ("discussion_replies", False),
+    ("installations", False),
+    ("installation_bots", False),
+    ("oauth_states", False),
+    ("org_workspaces", False),
 )

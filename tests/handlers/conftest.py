@@ -50,6 +50,7 @@ class Harness:
     http: aiohttp.ClientSession
     clock: Clock
     _event_seq: int = 0
+    team: str = TEAM  # the workspace the requests come from (``slack`` is its fake)
 
     async def post(
         self,
@@ -81,7 +82,7 @@ class Harness:
         request = slash_command(
             text,
             user=user,
-            team=TEAM,
+            team=self.team,
             channel=channel,
             response_url=self.slack.response_url(f"cmd-{user}"),
             trigger_id=trigger_id or f"trigger-{self._event_seq}",
@@ -89,7 +90,9 @@ class Harness:
         return await self.send(request)
 
     async def click(self, user: str, action_id: str, value: str, *, channel: str, ts: str) -> int:
-        return await self.send(block_actions(user, TEAM, action_id, value, channel=channel, ts=ts))
+        return await self.send(
+            block_actions(user, self.team, action_id, value, channel=channel, ts=ts)
+        )
 
     async def event(
         self,
@@ -99,7 +102,9 @@ class Harness:
         headers: dict[str, str] | None = None,
     ) -> int:
         self._event_seq += 1
-        request = event_callback(event, team=TEAM, event_id=event_id or f"Ev{self._event_seq:06d}")
+        request = event_callback(
+            event, team=self.team, event_id=event_id or f"Ev{self._event_seq:06d}"
+        )
         return await self.send(request, headers)
 
     async def dm(
