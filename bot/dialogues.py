@@ -59,10 +59,12 @@ WAITING = (Phase.INVITED, Phase.DECLINED)
 
 @dataclass(frozen=True)
 class Origin:
-    """The message an input came from (a clicked button's message), to update in place."""
+    """The message an input came from (a clicked button's message), to update in place, with
+    the click's ``response_url`` when Slack gave one."""
 
     channel: str
     ts: str
+    response_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,8 @@ class Dialogues:
             if origin and origin.ts != live and step.notice is Notice.RECORDED_EARLIER and area:
                 # a late click on an earlier card: that card shows the answer it now holds
                 answer = step.state.answer(area.id)
-                await self._update(dm, origin.ts, self._answered(round_, area, answer, lang))
+                card = self._answered(round_, area, answer, lang)
+                await self._update(dm, origin.ts, card, origin)
             return  # help and a saved comment are one line; a replay changed nothing
         feedback = None
         if isinstance(step.prompt, Question) and round_.followup_of is not None:
@@ -292,7 +295,7 @@ class Dialogues:
             and not isinstance(event, Start | Back)
         ) or (isinstance(before, Review) and isinstance(event, Finish))
         if in_place and live is not None:
-            await self._update(dm, live, message)
+            await self._update(dm, live, message, origin)
             return
         ts = await self.slack.post(dm, message.text, message.blocks, metadata=message.metadata)
         if not isinstance(step.prompt, Question | Review | Finished):
@@ -305,7 +308,7 @@ class Dialogues:
         if live and live != ts:
             faded = self._faded(round_, person, before, step, event, lang)
             if faded is not None:
-                await self._update(dm, live, faded)
+                await self._update(dm, live, faded, origin)
 
     def _faded(
         self,
@@ -346,8 +349,18 @@ class Dialogues:
             iteration=round_.iteration,
         )
 
-    async def _update(self, channel: str, ts: str, message: blocks.Message) -> None:
-        """Rewrite an earlier message; cosmetic, so a failure is logged, not raised."""
+    async def _update(
+        self, channel: str, ts: str, message: blocks.Message, origin: Origin | None = None
+    ) -> None:
+        """Rewrite an earlier message: the clicked one through the click's ``response_url``
+        (outside ``chat.update``'s rate tier), else, or when that fails, with ``chat.update``.
+        Cosmetic, so a failure is logged, not raised."""
+        if origin is not None and origin.ts == ts and origin.response_url:
+            try:
+                await self.slack.replace(origin.response_url, message.text, message.blocks)
+                return
+            except SlackCallFailed:
+                pass  # expired or used up: the Web API still can
         try:
             await self.slack.update(channel, ts, message.text, message.blocks)
         except SlackCallFailed as exc:

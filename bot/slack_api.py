@@ -29,6 +29,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 if TYPE_CHECKING:
     from bot.workspaces import Tokens
@@ -272,6 +273,24 @@ class SlackGateway:
         await self._call(
             "chat.update", channel=channel, ts=ts, text=text, blocks=list(blocks or [])
         )
+
+    async def replace(
+        self, response_url: str, text: str, blocks: Sequence[Block | dict[str, Any]]
+    ) -> None:
+        """Rewrite the message a button was clicked on through the click's ``response_url``
+        (not a Web API method, so outside ``chat.update``'s rate tier)."""
+        hook = AsyncWebhookClient(
+            response_url, timeout=self.client.timeout, session=self.client.session
+        )
+        try:
+            response = await hook.send(text=text, blocks=list(blocks), replace_original=True)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("response_url: no answer: %r", exc)
+            raise SlackCallFailed("response_url", "timeout", uncertain=True) from None
+        if response.status_code != 200 or response.body != "ok":
+            error = response.body or str(response.status_code)
+            log.warning("response_url failed: %s", error)
+            raise SlackCallFailed("response_url", error)
 
     async def ephemeral(
         self,

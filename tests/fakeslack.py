@@ -405,6 +405,17 @@ class FakeSlack:
         """A ``response_url`` on this server; posts to it land in :attr:`responses`."""
         return f"{self.url}/response/{name}"
 
+    def rewrites(self) -> int:
+        """Messages rewritten so far: ``chat.update`` calls and ``replace_original`` posts to a
+        click's ``response_url``."""
+        replaced = sum(1 for r in self.responses if r.get("replace_original"))
+        return len(self.calls_to("chat.update")) + replaced
+
+    def message_response_url(self, channel: str, ts: str, team: str | None = None) -> str:
+        """The ``response_url`` of a click on the message ``ts``: posted to with
+        ``replace_original``, it rewrites that message (recorded in :attr:`responses` too)."""
+        return self.response_url(f"message/{team or '-'}/{channel}/{ts}")
+
     # ------------------------------------------------------------------ workspace
 
     def add_user(
@@ -896,6 +907,15 @@ class FakeSlack:
             form = await request.post()
             payload = json.loads(str(form.get("payload", "{}")))
         self.responses.append(payload)
+        kind, _, rest = request.match_info["name"].partition("/")
+        if kind == "message" and payload.get("replace_original"):
+            team, channel, ts = rest.split("/")
+            workspace = self.workspaces.get(team, self)
+            fields = {k: payload[k] for k in ("text", "blocks") if k in payload}
+            try:
+                workspace._chat_update({"channel": channel, "ts": ts, **fields})
+            except SlackError as exc:
+                return web.Response(status=404, text=exc.error, content_type="text/html")
         await self._notify()
         return web.Response(text="ok", content_type="text/html")
 

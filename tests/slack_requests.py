@@ -59,11 +59,20 @@ def _payload(payload: dict[str, Any]) -> SlackRequest:
 
 
 def block_actions(
-    user: str, team: str, action_id: str, value: str, *, channel: str, ts: str
+    user: str,
+    team: str,
+    action_id: str,
+    value: str,
+    *,
+    channel: str,
+    ts: str,
+    response_url: str | None = None,
 ) -> SlackRequest:
-    """A click on a button of the message ``ts`` in ``channel``."""
+    """A click on a button of the message ``ts`` in ``channel`` (with the ``response_url``
+    Slack gives such a click, when one is passed)."""
     return _payload(
         {
+            **({"response_url": response_url} if response_url else {}),
             "type": "block_actions",
             "user": {"id": user, "team_id": team},
             "team": {"id": team},

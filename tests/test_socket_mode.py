@@ -145,7 +145,7 @@ async def test_socket_mode_end_to_end(
         "team": {"id": TEAM_ID, "domain": "cx-test"},
         "channel": {"id": "DU1", "name": "directmessage"},
         "message": invitation,
-        "response_url": slack.response_url("click"),
+        "response_url": slack.message_response_url("DU1", invitation["ts"]),
         "actions": [
             {
                 "type": "button",
@@ -187,8 +187,8 @@ async def test_socket_mode_end_to_end(
     }
     envelope_id = await slack.socket_send("events_api", typed)
     assert await slack.wait_for_ack(envelope_id, timeout=3.0) == {"envelope_id": envelope_id}
-    # (the first update was the invitation's, after Start)
-    await until("the card updated", lambda: len(slack.calls_to("chat.update", ok_only=True)) == 2)
+    # (the first rewrite was the invitation's, after Start, through the click's response_url)
+    await until("the card updated", lambda: slack.rewrites() == 2)
     assert ":white_check_mark: 2 · " in str(slack.messages("DU1")[1]["blocks"])  # today: 2
 
     # Slack redelivers the same event (same event_id): acked, applied only once
@@ -196,7 +196,7 @@ async def test_socket_mode_end_to_end(
     assert slack.socket_envelopes[envelope_id]["retry_reason"] == "timeout"
     assert await slack.wait_for_ack(envelope_id, timeout=3.0) == {"envelope_id": envelope_id}
     await asyncio.sleep(0.3)
-    assert len(slack.messages("DU1")) == 2 and len(slack.calls_to("chat.update")) == 2
+    assert len(slack.messages("DU1")) == 2 and slack.rewrites() == 2
     async with Store.open(str(tmp_path / "cx.db")) as store:
         answers = await store.answers(1)
     assert answers["U1"]["data"].current == 2

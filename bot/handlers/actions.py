@@ -50,7 +50,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         container = body.get("container") or {}
         origin = None
         if container.get("channel_id") and container.get("message_ts"):
-            origin = Origin(container["channel_id"], container["message_ts"])
+            origin = Origin(
+                container["channel_id"], container["message_ts"], body.get("response_url")
+            )
         try:
             if parsed is None:
                 log.warning("ignored a malformed %s from %s", action["action_id"], user_id)

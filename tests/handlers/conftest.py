@@ -90,8 +90,11 @@ class Harness:
         return await self.send(request)
 
     async def click(self, user: str, action_id: str, value: str, *, channel: str, ts: str) -> int:
+        response_url = self.slack.message_response_url(channel, ts, self.team)
         return await self.send(
-            block_actions(user, self.team, action_id, value, channel=channel, ts=ts)
+            block_actions(
+                user, self.team, action_id, value, channel=channel, ts=ts, response_url=response_url
+            )
         )
 
     async def event(

@@ -50,7 +50,7 @@ async def test_the_lead_hears_of_the_close_before_the_participants_are_thanked(
     replies = len(h.slack.responses)
     thanked = lambda p: str(p.get("channel", "")).startswith("D")  # noqa: E731
     h.slack.hang_after("chat.postMessage", 3.0, times=3, where=thanked)  # Slack is slow
-    updates = len(h.slack.calls_to("chat.update"))
+    updates = h.slack.rewrites()
     close = slash_command(
         "close", user="ULEAD", team=TEAM, channel=CHANNEL,
         response_url=h.slack.response_url("cmd-ULEAD"), trigger_id="trigger-close",
@@ -63,4 +63,4 @@ async def test_the_lead_hears_of_the_close_before_the_participants_are_thanked(
     await settle()  # the thanks follow in the background
     for user in ("U1", "U2", "U3"):
         assert f"<#{CHANNEL}" in h.last_dm(user)["text"]
-    assert len(h.slack.calls_to("chat.update")) == updates  # no card is rewritten at close
+    assert h.slack.rewrites() == updates  # no card is rewritten at close

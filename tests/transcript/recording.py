@@ -136,6 +136,8 @@ class RecordingSlack(FakeSlack):
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         response = await super()._handle_response_url(request)
         user, _, where = request.match_info["name"].partition("/")
+        if user == "message":
+            return response  # a click's card rewritten in place: recorded as its update
         payload = self.responses[-1]
         reader = where if payload.get("response_type") == "in_channel" else user
         kind = Kind.POST if reader == where else Kind.EPHEMERAL

@@ -215,7 +215,9 @@ class Stage:
             },
             "channel": {"id": message.channel},
             "message": {"ts": message.ts, "text": message.text, "blocks": message.blocks},
-            "response_url": self.slack.response_url(f"{person.user_id}/{message.channel}"),
+            "response_url": self.slack.response_url(f"{person.user_id}/{message.channel}")
+            if message.ephemeral
+            else self.slack.message_response_url(message.channel, message.ts, TEAM_ID),
             "trigger_id": f"trigger-{person.user_id}-{message.ts}",
             "actions": [action],
         }
