@@ -342,7 +342,6 @@ class SignedClient:
 
     def __init__(self, url: str, connections: int = 256) -> None:
         self.url = url + EVENTS_PATH
-        self.health = url + "/healthz"
         self.http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections),
             timeout=aiohttp.ClientTimeout(total=30),
@@ -366,10 +365,12 @@ class SignedClient:
         return resp.status, time.perf_counter() - start
 
     async def warm(self, connections: int) -> None:
-        """Open ``connections`` keep-alive connections (concurrent GET /healthz)."""
+        """Open ``connections`` keep-alive connections: concurrent GETs of the events path,
+        which answer 405 before any listener runs (``/healthz`` would write to the database
+        each time, one at a time)."""
 
         async def one() -> None:
-            async with self.http.get(self.health) as resp:
+            async with self.http.get(self.url) as resp:
                 await resp.read()
 
         await asyncio.gather(*(one() for _ in range(connections)))
