@@ -23,9 +23,16 @@ server's listeners and counted as server latency; with the fake Slack in the ser
 the Web API calls cx-assess makes would cost the server CPU that real Slack does not. The
 machine has two cores, so the three processes still share them: the figures are an upper bound.
 
-Afterwards SQLite is read: every answer sent must be stored exactly once, with the value sent,
-each participant's interview position must equal the cards they completed, and each DM must hold
-exactly one card per completed card plus the open one.
+cx-assess runs once per engine (`benchmarks._databases`: SQLite, then PostgreSQL on a durable
+throwaway server), each time with a fresh fake Slack and database and the same seed; the bare app
+then gets the first engine's requests. On PostgreSQL the CPU per answer is reported twice:
+cx-assess's own and the database server's (its live processes), as SQLite's work is in-process.
+Full answers a second: the burst's answers over the time from their release until every next
+question is recorded.
+
+Afterwards the database is read: every answer sent must be stored exactly once, with the value
+sent, each participant's interview position must equal the cards they completed, and each DM must
+hold exactly one card per completed card plus the open one.
 """
 
 from __future__ import annotations
