@@ -1,16 +1,21 @@
 """Run every ``benchmarks/bench_*.py`` module's ``main()`` in name order, or only those named.
 
 ``python -m benchmarks`` runs them all; ``python -m benchmarks analysis`` runs
-``bench_analysis.py`` alone.
+``bench_analysis.py`` alone. The benchmarks that store (``ack``, ``close``, ``fanout``) run on
+SQLite and on PostgreSQL; ``--engine sqlite`` or ``--engine postgresql`` keeps one (it sets
+``$BENCH_ENGINES``, which running a module directly also reads).
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import sys
 import time
 from pathlib import Path
+
+from benchmarks._databases import ENGINES
 
 PREFIX = "bench_"
 
@@ -23,7 +28,13 @@ def available() -> list[str]:
 
 def main(argv: list[str]) -> int:
     names = available()
-    wanted = [arg.removeprefix(PREFIX).removesuffix(".py") for arg in argv] or names
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"of {', '.join(names)}")
+    parser.add_argument("--engine", action="append", choices=ENGINES, help="repeatable")
+    args = parser.parse_args(argv)
+    if args.engine:
+        os.environ["BENCH_ENGINES"] = ",".join(args.engine)
+    wanted = [arg.removeprefix(PREFIX).removesuffix(".py") for arg in args.names] or names
     unknown = [name for name in wanted if name not in names]
     if unknown:
         print(

@@ -39,6 +39,7 @@ from typing import Any, Self
 
 import aiohttp
 
+from benchmarks._databases import query
 from tests.slack_requests import (
     SlackRequest,
     block_actions,
@@ -248,20 +249,23 @@ class Prompt:
 
 
 class Server(Child):
-    """The server under test in a child process: ``kind`` is ``cx`` or ``bare``."""
+    """The server under test in a child process: ``kind`` is ``cx`` or ``bare``; cx-assess
+    stores in ``database`` (a SQLite file in ``tmp`` when not given)."""
 
-    def __init__(self, kind: str, tmp: Path, api_url: str, log_level: str = "INFO") -> None:
+    def __init__(
+        self, kind: str, tmp: Path, api_url: str, database: str = "", log_level: str = "INFO"
+    ) -> None:
         self.kind = kind
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.db_path = tmp / f"{kind}.db"
+        self.database = database or str(tmp / f"{kind}.db")  # a SQLite path or PostgreSQL URL
         self.rusage_file = tmp / f"{kind}.maxrss"
         self.started_in = 0.0  # seconds from spawning the process to a healthy /healthz
         env = child_env(
             SLACK_BOT_TOKEN=TOKEN,
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=api_url,
-            CX_ASSESS_DB=str(self.db_path),
+            CX_ASSESS_DB=self.database,
             LOG_LEVEL=log_level,
             BENCH_RUSAGE_FILE=str(self.rusage_file),
         )
@@ -338,7 +342,6 @@ class SignedClient:
 
     def __init__(self, url: str, connections: int = 256) -> None:
         self.url = url + EVENTS_PATH
-        self.health = url + "/healthz"
         self.http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections),
             timeout=aiohttp.ClientTimeout(total=30),
@@ -362,10 +365,12 @@ class SignedClient:
         return resp.status, time.perf_counter() - start
 
     async def warm(self, connections: int) -> None:
-        """Open ``connections`` keep-alive connections (concurrent GET /healthz)."""
+        """Open ``connections`` keep-alive connections: concurrent GETs of the events path,
+        which answer 405 before any listener runs (``/healthz`` would write to the database
+        each time, one at a time)."""
 
         async def one() -> None:
-            async with self.http.get(self.health) as resp:
+            async with self.http.get(self.url) as resp:
                 await resp.read()
 
         await asyncio.gather(*(one() for _ in range(connections)))
@@ -393,50 +398,47 @@ async def wait_for(
 
 
 async def wait_recorded(
-    db_path: Path, round_id: int, latest: dict[str, str], timeout: float = 30.0
+    database: str, round_id: int, latest: dict[str, str], timeout: float = 30.0
 ) -> None:
-    """Wait until SQLite records ``latest[user]`` as each user's prompt message: the app's
-    work after posting it is done (stopping the server earlier would cut that work off)."""
-    import sqlite3
-
+    """Wait until the database records ``latest[user]`` as each user's prompt message: the
+    app's work after posting it is done (stopping the server earlier would cut that work off)."""
     deadline = time.monotonic() + timeout
     while True:
-        with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
-            recorded = dict(
-                db.execute(
-                    "SELECT user_id, prompt_ts FROM participants WHERE round_id = ?", (round_id,)
-                ).fetchall()
+        recorded = dict(
+            await query(
+                database,
+                "SELECT user_id, prompt_ts FROM participants WHERE round_id = ?",
+                round_id,
             )
+        )
         behind = [u for u, ts in latest.items() if recorded.get(u) != ts]
         if not behind:
             return
         if time.monotonic() > deadline:
-            raise BenchError(f"{len(behind)} participants' latest prompt never reached SQLite")
+            raise BenchError(f"{len(behind)} participants' latest prompt was never recorded")
         await asyncio.sleep(0.1)
 
 
-def answers_in_db(
-    db_path: Path, round_id: int
-) -> tuple[dict[tuple[str, str, str], Any], dict[str, int]]:
-    """What SQLite holds: {(user, area, ask): value} for every non-empty answer field, and each
-    participant's position in the interview."""
-    import sqlite3
-
-    values: dict[tuple[str, str, str], Any] = {}
-    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
-        rows = db.execute(
-            "SELECT user_id, area_id, current, target, importance FROM answers WHERE round_id = ?",
-            (round_id,),
-        ).fetchall()
-        for user, area, *fields in rows:
-            for ask, value in zip(("current", "target", "importance"), fields, strict=True):
-                if value is not None:
-                    values[(user, area, ask)] = value
-        positions = dict(
-            db.execute(
-                "SELECT user_id, position FROM participants WHERE round_id = ?", (round_id,)
-            ).fetchall()
+async def answers_in_db(
+    database: str, round_id: int
+) -> tuple[dict[tuple[str, str, str], str], dict[str, int]]:
+    """What the database holds: {(user, area, ask): value as text} for every non-empty answer
+    field, and each participant's position in the interview."""
+    values: dict[tuple[str, str, str], str] = {}
+    rows = await query(
+        database,
+        "SELECT user_id, area_id, current, target, importance FROM answers WHERE round_id = ?",
+        round_id,
+    )
+    for user, area, *fields in rows:
+        for ask, value in zip(("current", "target", "importance"), fields, strict=True):
+            if value is not None:
+                values[(user, area, ask)] = str(value)
+    positions = dict(
+        await query(
+            database, "SELECT user_id, position FROM participants WHERE round_id = ?", round_id
         )
+    )
     return values, positions
 
 

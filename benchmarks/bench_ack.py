@@ -23,9 +23,16 @@ server's listeners and counted as server latency; with the fake Slack in the ser
 the Web API calls cx-assess makes would cost the server CPU that real Slack does not. The
 machine has two cores, so the three processes still share them: the figures are an upper bound.
 
-Afterwards SQLite is read: every answer sent must be stored exactly once, with the value sent,
-each participant's interview position must equal the cards they completed, and each DM must hold
-exactly one card per completed card plus the open one.
+cx-assess runs once per engine (`benchmarks._databases`: SQLite, then PostgreSQL on a durable
+throwaway server), each time with a fresh fake Slack and database and the same seed; the bare app
+then gets the first engine's requests. On PostgreSQL the CPU per answer is reported twice:
+cx-assess's own and the database server's (its live processes), as SQLite's work is in-process.
+Full answers a second: the burst's answers over the time from their release until every next
+question is recorded.
+
+Afterwards the database is read: every answer sent must be stored exactly once, with the value
+sent, each participant's interview position must equal the cards they completed, and each DM must
+hold exactly one card per completed card plus the open one.
 """
 
 from __future__ import annotations
@@ -39,9 +46,11 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks._databases import Databases, engine_of, engines
 from benchmarks._slackbench import (
     LEAD,
     BenchError,
@@ -60,6 +69,7 @@ from benchmarks._slackbench import (
     wait_for,
     wait_recorded,
 )
+from tests.pgserver import PgServerError
 
 PARTICIPANTS = 200
 RATE = 50.0  # answers per second, in total
@@ -89,8 +99,11 @@ class Load:
     sustained: list[Sample] = field(default_factory=list)
     burst: list[Sample] = field(default_factory=list)
     sustained_span: float = 0.0
+    burst_span: float = 0.0  # from the release until every answer is done (cx: recorded)
     cpu_sustained: float = 0.0  # the server's CPU seconds, until it was idle again
     cpu_burst: float = 0.0
+    db_cpu_sustained: float = 0.0  # the PostgreSQL server's (none on SQLite)
+    db_cpu_burst: float = 0.0
     startup: float = 0.0  # seconds from spawning the server to a healthy /healthz
     slack_calls: Counter[str] = field(default_factory=Counter)  # Web API calls, both loads
 
@@ -198,8 +211,9 @@ async def paced(count: int, work: Callable[[int], Coroutine[None, None, None]]) 
     return loop.time() - start
 
 
-async def at_once(client: SignedClient, requests: list[Request]) -> list[Sample]:
-    """Sign every request, then release them all together."""
+async def at_once(client: SignedClient, requests: list[Request]) -> tuple[list[Sample], float]:
+    """Sign every request, then release them all together; the samples and the release's
+    `time.perf_counter`."""
     gate = asyncio.Event()
     signed = [(r, client.headers(r)) for r in requests]
 
@@ -210,8 +224,9 @@ async def at_once(client: SignedClient, requests: list[Request]) -> list[Sample]
 
     tasks = [asyncio.create_task(fire(r, h)) for r, h in signed]
     await asyncio.sleep(0.1)  # every task is parked at the gate
+    released = time.perf_counter()
     gate.set()
-    return list(await asyncio.gather(*tasks))
+    return list(await asyncio.gather(*tasks)), released
 
 
 def not_answered(plan: Plan) -> Ready:
@@ -219,48 +234,56 @@ def not_answered(plan: Plan) -> Ready:
     return lambda user, prompt: prompt.is_question and bool(open_row(user, prompt, plan))
 
 
-async def run_cx(tmp: Path, fake: FakeSlackProcess, users: list[str]) -> tuple[Load, Plan, str]:
+async def run_cx(
+    tmp: Path, fake: FakeSlackProcess, users: list[str], database: str, dbs: Databases
+) -> tuple[Load, Plan, str]:
     load, plan, rng = Load(), Plan(), random.Random(SEED)
-    async with Server("cx", tmp, fake.api_url) as server:
+    async with Server("cx", tmp, fake.api_url, database) as server:
         load.startup = server.started_in
         client = SignedClient(server.url)
 
         async def settled() -> dict[str, Prompt]:
             """Every participant's next question posted and recorded: the server is idle."""
             last = await wait_for(users, fake, not_answered(plan), "its next question")
-            await wait_recorded(server.db_path, round_id, {u: p.ts for u, p in last.items()})
+            await wait_recorded(database, round_id, {u: p.ts for u, p in last.items()})
             return last
+
+        def cpu() -> tuple[float, float]:
+            return cpu_seconds(server.pid), dbs.server_cpu_seconds()
 
         try:
             round_id = await prepare(fake, client, users)
             await settled()
             await client.warm(PARTICIPANTS)
-            cpu = cpu_seconds(server.pid)
-            before = (await fake.stats())["calls"]
+            cpu0, db0 = cpu()
+            calls = (await fake.stats())["calls"]
             load.sustained, load.sustained_span = await cx_sustained(fake, client, users, plan, rng)
             prompts = await settled()
-            load.cpu_sustained, cpu = cpu_seconds(server.pid) - cpu, cpu_seconds(server.pid)
+            cpu1, db1 = cpu()
+            load.cpu_sustained, load.db_cpu_sustained = cpu1 - cpu0, db1 - db0
             plan.burst = [
                 answer_for(
                     u, prompts[u], rng.random() < TYPED_SHARE, rng.random(), f"EvB{i:06d}", plan
                 )
                 for i, u in enumerate(users)
             ]
-            load.burst = await at_once(client, plan.burst)
+            load.burst, released = await at_once(client, plan.burst)
             await settled()
-            load.cpu_burst = cpu_seconds(server.pid) - cpu
+            load.burst_span = time.perf_counter() - released
+            cpu2, db2 = cpu()
+            load.cpu_burst, load.db_cpu_burst = cpu2 - cpu1, db2 - db1
             stats = await fake.stats(users)
-            load.slack_calls = Counter(stats["calls"]) - Counter(before)
+            load.slack_calls = Counter(stats["calls"]) - Counter(calls)
         finally:
             await client.close()
-    verdict = check_recorded(server, round_id, plan, stats)
+    verdict = await check_recorded(database, round_id, plan, stats)
     return load, plan, verdict
 
 
-def check_recorded(server: Server, round_id: int, plan: Plan, stats: dict[str, object]) -> str:
-    """Every answer in SQLite once with its value; positions and question messages match."""
-    values, positions = answers_in_db(server.db_path, round_id)
-    same = sum(1 for key, level in plan.expected.items() if values.get(key) == level)
+async def check_recorded(database: str, round_id: int, plan: Plan, stats: dict[str, object]) -> str:
+    """Every answer stored once with its value; positions and question messages match."""
+    values, positions = await answers_in_db(database, round_id)
+    same = sum(1 for key, level in plan.expected.items() if values.get(key) == str(level))
     extra = len(set(values) - set(plan.expected))
     position_ok = sum(1 for u, n in plan.given.items() if positions.get(u) == n)
     questions = stats["questions"]
@@ -269,9 +292,10 @@ def check_recorded(server: Server, round_id: int, plan: Plan, stats: dict[str, o
     users = len(plan.given)
     ok = same == len(plan.expected) and not extra and position_ok == asked_once == users
     return (
-        f"ack: recorded exactly once: {same}/{len(plan.expected)} answers stored with the value"
-        f" sent, {extra} unexpected; interview positions right {position_ok}/{users}; next"
-        f" question posted once {asked_once}/{users} {'PASS' if ok else 'MISS'}"
+        f"ack: {engine_of(database)}: recorded exactly once: {same}/{len(plan.expected)} answers"
+        f" stored with the value sent, {extra} unexpected; interview positions right"
+        f" {position_ok}/{users}; next question posted once {asked_once}/{users}"
+        f" {'PASS' if ok else 'MISS'}"
     )
 
 
@@ -293,7 +317,8 @@ async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan) -> Load:
             load.sustained = [s for s in samples if s is not None]
             await asyncio.sleep(1.0)
             load.cpu_sustained, cpu = cpu_seconds(server.pid) - cpu, cpu_seconds(server.pid)
-            load.burst = await at_once(client, plan.burst)
+            load.burst, released = await at_once(client, plan.burst)
+            load.burst_span = time.perf_counter() - released
             await asyncio.sleep(1.0)
             load.cpu_burst = cpu_seconds(server.pid) - cpu
         finally:
@@ -312,57 +337,91 @@ def cells(samples: list[Sample]) -> str:
     return f"{p50:6.1f} {p99:6.1f} {top:6.1f}"
 
 
-def report(cx: Load, bare: Load, recorded: str) -> None:
-    kinds = Counter(s.kind for s in cx.sustained)
+def report(cx: dict[str, Load], bare: Load, recorded: list[str]) -> None:
+    """The ack table (one row per load, kind of answer and engine), then the rest per engine."""
+    first = next(iter(cx.values()))
+    kinds = Counter(s.kind for s in first.sustained)
     print(
-        f"ack: {PARTICIPANTS} participants; sustained {len(cx.sustained)} answers at"
-        f" {RATE:g}/s ({kinds['button']} clicks, {kinds['typed']} typed; sent over"
-        f" {cx.sustained_span:.1f} s to cx-assess, {bare.sustained_span:.1f} s to bare);"
-        f" burst {len(cx.burst)} at the same instant"
+        f"ack: {PARTICIPANTS} participants; sustained {len(first.sustained)} answers at"
+        f" {RATE:g}/s ({kinds['button']} clicks, {kinds['typed']} typed; sent over "
+        + ", ".join(f"{load.sustained_span:.1f} s to {engine}" for engine, load in cx.items())
+        + f", {bare.sustained_span:.1f} s to bare); burst {len(first.burst)} at the same instant;"
+        " bare Bolt gets the first engine's requests again"
     )
     print(
-        "ack: load      answers  bare Bolt p50/p99/slowest ms  cx-assess p50/p99/slowest ms"
-        "  p99 ratio  target"
+        "ack: load      answers engine      bare Bolt p50/p99/slowest ms"
+        "  cx-assess p50/p99/slowest ms  p99 ratio  target"
     )
-    bad = sum(1 for s in cx.sustained + cx.burst if s.status != 200)
-    for load, target in (("sustained", TARGET_SUSTAINED), ("burst", TARGET_BURST)):
+    for phase, target in (("sustained", TARGET_SUSTAINED), ("burst", TARGET_BURST)):
         for kind, name in (("button", "clicks"), ("typed", "typed")):
-            ours = [s for s in getattr(cx, load) if s.kind == kind]
-            theirs = [s for s in getattr(bare, load) if s.kind == kind]
-            ratio = figures(ours)[1] / figures(theirs)[1]
-            verdict = "PASS" if ratio <= target and not bad else "MISS"
-            print(
-                f"ack: {load:9} {name:7}  {cells(theirs):>28}  {cells(ours):>28}"
-                f"  {ratio:8.2f}x  <= {target:g}x {verdict}"
-            )
+            theirs = [s for s in getattr(bare, phase) if s.kind == kind]
+            for engine, load in cx.items():
+                ours = [s for s in getattr(load, phase) if s.kind == kind]
+                failed = any(s.status != 200 for s in load.sustained + load.burst)
+                ratio = figures(ours)[1] / figures(theirs)[1]
+                verdict = "PASS" if ratio <= target and not failed else "MISS"
+                print(
+                    f"ack: {phase:9} {name:7} {engine:10}  {cells(theirs):>28}  {cells(ours):>28}"
+                    f"  {ratio:8.2f}x  <= {target:g}x {verdict}"
+                )
     print(
-        "ack: server CPU per answer (ms): "
-        f"sustained bare {bare.cpu_sustained / len(bare.sustained) * 1000:.1f},"
-        f" cx-assess {cx.cpu_sustained / len(cx.sustained) * 1000:.1f};"
-        f" burst bare {bare.cpu_burst / len(bare.burst) * 1000:.1f},"
-        f" cx-assess {cx.cpu_burst / len(cx.burst) * 1000:.1f}"
-        " (cx-assess: the ack and the work after it, until the next question is recorded)"
+        f"ack: {'engine':10}  {'CPU ms/answer sustained':>23}  {'burst':>11}"
+        f"  {'burst done in':>13}  {'answers/s':>9}  {'start-up':>8}"
     )
+    for engine, load in (("bare Bolt", bare), *cx.items()):
+        db = engine == "postgresql"
+        sustained = per_answer(load.cpu_sustained, load.db_cpu_sustained, load.sustained, db)
+        burst = per_answer(load.cpu_burst, load.db_cpu_burst, load.burst, db)
+        print(
+            f"ack: {engine:10}  {sustained:>23}  {burst:>11}  {load.burst_span:11.2f} s"
+            f"  {len(load.burst) / load.burst_span:9.0f}  {load.startup:6.2f} s"
+        )
     print(
-        f"ack: start-up to a healthy /healthz: cx-assess {cx.startup:.2f} s,"
-        f" bare Bolt {bare.startup:.2f} s (from spawning the process; target none)"
+        "ack: (CPU: the server's, cx-assess's until the next question is recorded; on PostgreSQL"
+        " + the database server's. Burst all done: from the release until the last ack for bare"
+        " Bolt, until every next question is recorded for cx-assess, polled every 0.1 s;"
+        " answers/s = burst answers / that. Start-up: from spawning to a healthy /healthz)"
     )
-    answers = len(cx.sustained) + len(cx.burst)
-    print(
-        "ack: Slack calls per answer: "
-        + ", ".join(f"{m} {n / answers:.2f}" for m, n in sorted(cx.slack_calls.items()))
-    )
-    if bad:
-        print(f"ack: MISS: {bad} answers were not acknowledged with HTTP 200")
-    print(recorded)
+    for engine, load in cx.items():
+        answers = len(load.sustained) + len(load.burst)
+        print(
+            f"ack: {engine}: Slack calls per answer: "
+            + ", ".join(f"{m} {n / answers:.2f}" for m, n in sorted(load.slack_calls.items()))
+        )
+        bad = sum(1 for s in load.sustained + load.burst if s.status != 200)
+        if bad:
+            print(f"ack: {engine}: MISS: {bad} answers were not acknowledged with HTTP 200")
+    for line in recorded:
+        print(line)
+
+
+def per_answer(server: float, database: float, samples: list[Sample], db: bool) -> str:
+    """CPU milliseconds per answer: the server's, plus the database server's when ``db``."""
+    shown = f"{server / len(samples) * 1000:.1f}"
+    return shown + (f" + {database / len(samples) * 1000:.1f}" if db else "")
 
 
 async def run(tmp: Path) -> None:
     users = [user_id(i) for i in range(PARTICIPANTS)]
+    cx: dict[str, Load] = {}
+    plans: list[Plan] = []
+    recorded: list[str] = []
+    with closing(Databases(tmp)) as dbs:
+        for engine in engines():
+            async with FakeSlackProcess(tmp) as fake:
+                await fake.setup([LEAD, *users], {"C0001": users})
+                try:
+                    load, plan, verdict = await run_cx(tmp, fake, users, dbs.fresh(engine), dbs)
+                except (BenchError, PgServerError) as exc:
+                    print(f"ack: MISS: {engine}: the benchmark could not run: {exc}")
+                    continue
+            cx[engine] = load
+            plans.append(plan)
+            recorded.append(verdict)
+    if not plans:
+        return
     async with FakeSlackProcess(tmp) as fake:
-        await fake.setup([LEAD, *users], {"C0001": users})
-        cx, plan, recorded = await run_cx(tmp, fake, users)
-        bare = await run_bare(tmp, fake, plan)
+        bare = await run_bare(tmp, fake, plans[0])
     report(cx, bare, recorded)
 
 

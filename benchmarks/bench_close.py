@@ -12,23 +12,21 @@ its ack. Measured:
   discussion threads);
 - the farewells, one new DM to each person who answered, sent in the background: each exactly
   once, and their time against what the limits allow; no ``chat.update`` at all;
-- the SQLite file's size per answer (WAL checkpointed): the capacity note's database figures.
+- the database's size per answer (SQLite's file with the WAL checkpointed; PostgreSQL's tables
+  and indexes): the capacity note's database figures.
 
-Everything runs in one process (the fake Slack included), so its CPU counts against the close.
+Everything runs in one process (the fake Slack included), so its CPU counts against the close;
+it runs once per engine (`benchmarks._databases`), on a fresh database each time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import shutil
-import sqlite3
-import tempfile
 import time
 from collections import Counter
-from contextlib import closing
-from pathlib import Path
 
+from benchmarks._databases import database_bytes, engine_of, on_each_engine
 from bot.answers import Ask
 from bot.app import build_deps
 from bot.config import Settings
@@ -66,26 +64,17 @@ def answered(framework: Framework, rng: random.Random) -> InterviewState:
     return step.state
 
 
-def database_bytes(path: Path) -> int:
-    """The database file's size once the WAL is folded into it."""
-    with closing(sqlite3.connect(path)) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path.stat().st_size
-
-
-async def run(tmp: Path) -> None:
+async def run(database: str) -> None:
     rng = random.Random(SEED)
     random.seed(SEED)  # slack-sdk's retry jitter
     users = [user_id(i) for i in range(PARTICIPANTS)]
-    db_path = tmp / "cx.db"
+    engine = f"close: {engine_of(database)}:"
     async with FakeSlack() as slack:
         slack.add_user(LEAD, name="lead")
         for i, user in enumerate(users):
             slack.add_user(user, locale=("en-US", "es-ES", "de-DE")[i % 3])
         slack.add_channel(CHANNEL, users, name="cx-team")
-        settings = Settings(
-            database=str(db_path), slack_bot_token=TOKEN, slack_api_url=slack.api_url
-        )
+        settings = Settings(database=database, slack_bot_token=TOKEN, slack_api_url=slack.api_url)
         async with Store.open(settings.database) as store:
             deps = build_deps(settings, load_catalog(), store, make_client(TOKEN, slack.api_url))
             lead = SlackUser(LEAD, "Lead", False, False, False, "en-US", "Europe/Madrid")
@@ -97,7 +86,7 @@ async def run(tmp: Path) -> None:
                 state = answered(framework, rng)
                 await store.save_progress(round_.id, user, state, tuple(state.answers))
             answers = sum(len(a) for a in (await store.answers(round_.id)).values())
-            size = database_bytes(db_path)
+            size = await database_bytes(database)
 
             limits = slack.rate_limit_tiers(SPEEDUP)
             slack.rate_limit("chat.postMessage", *POST_LIMIT)
@@ -130,38 +119,32 @@ async def run(tmp: Path) -> None:
     least = max(0.0, (farewells - burst) / rate)
     calls = len([c for c in slack.calls if c.ok])
     print(
-        f"close: {PARTICIPANTS} participants, {answers} answers; limits: Slack's tiers x{SPEEDUP:g}"
+        f"{engine} {PARTICIPANTS} participants, {answers} answers; limits: Slack's tiers x{SPEEDUP:g}"
         f" (users.info {limits['users.info'][0]:g}/s, chat.update {limits['chat.update'][0]:g}/s),"
         f" chat.postMessage {rate:g}/s burst {burst}"
     )
     print(
-        f"close: summary in the channel {summary_s:.2f} s after close (target <= "
+        f"{engine} summary in the channel {summary_s:.2f} s after close (target <= "
         f"{TARGET_SUMMARY_S:g} s) {'PASS' if summary_s <= TARGET_SUMMARY_S else 'MISS'};"
         f" close returned (the lead's reply) after {returned_s:.2f} s"
     )
     ratio = (farewell_s / least) if least else float("inf")
     ok = once == PARTICIPANTS and updates == 0
     print(
-        f"close: farewells in the background: {once}/{PARTICIPANTS} thanked exactly once,"
+        f"{engine} farewells in the background: {once}/{PARTICIPANTS} thanked exactly once,"
         f" chat.update calls {updates} (target: each once, no chat.update)"
         f" {'PASS' if ok else 'MISS'}; {calls} Slack calls in all, 429s"
         f" {sum(slack.rate_limited.values())}; {farewell_s:.1f} s vs {least:.1f} s the"
         f" limits allow: ratio {ratio:.2f}, {farewell_s - least:.1f} s over"
     )
     print(
-        f"close: SQLite {size / 1e6:.2f} MB for the round ({size / answers:.0f} bytes per answer"
+        f"{engine} database {size / 1e6:.2f} MB for the round ({size / answers:.0f} bytes per answer"
         f" with its share of the rest, {size / PARTICIPANTS / 1024:.1f} KB per participant)"
     )
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="cx-bench-close-"))
-    try:
-        asyncio.run(run(tmp))
-    except TimeoutError:
-        print(f"close: MISS: the close did not finish within {TIMEOUT_S:.0f} s")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    on_each_engine("close", run, TIMEOUT_S)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,17 @@ least the limits allow. slack-sdk's ``AsyncRateLimitErrorRetryHandler`` sleeps `
 seconds, at least 1. ``random`` is seeded so the jitter repeats from run to run.
 
 Everything runs in one process: the time measured is dominated by the rate limits (seconds),
-not by the few milliseconds of CPU the fake spends per call.
+not by the few milliseconds of CPU the fake spends per call. It runs once per engine
+(`benchmarks._databases`), on a fresh database each time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
+from benchmarks._databases import engine_of, on_each_engine
 from bot.app import build_deps
 from bot.config import Settings
 from bot.frameworks import load_catalog
@@ -71,8 +70,9 @@ def invitations(slack: FakeSlack, user: str) -> int:
     )
 
 
-async def run(tmp: Path) -> None:
+async def run(database: str) -> None:
     random.seed(SEED)  # slack-sdk's retry jitter
+    engine = f"fanout: {engine_of(database)}:"
     async with FakeSlack() as slack:
         users = [user_id(i) for i in range(PARTICIPANTS)]
         slack.add_user(LEAD, name="lead")
@@ -82,9 +82,7 @@ async def run(tmp: Path) -> None:
         limits = slack.rate_limit_tiers(SPEEDUP)
         slack.rate_limit("chat.postMessage", *POST_LIMIT)
         limits["chat.postMessage"] = POST_LIMIT
-        settings = Settings(
-            database=str(tmp / "cx.db"), slack_bot_token=TOKEN, slack_api_url=slack.api_url
-        )
+        settings = Settings(database=database, slack_bot_token=TOKEN, slack_api_url=slack.api_url)
         async with Store.open(settings.database) as store:
             deps = build_deps(settings, load_catalog(), store, make_client(TOKEN, slack.api_url))
             lead = SlackUser(LEAD, "Lead", False, False, False, "en-US", "Europe/Madrid")
@@ -114,45 +112,39 @@ async def run(tmp: Path) -> None:
     ratio = elapsed / least if least else float("inf")
     shown = ", ".join(f"{m} {limits[m][0]:g}/s burst {limits[m][1]}" for m in used)
     print(
-        f"fanout: {PARTICIPANTS} participants, limits (Slack's tiers x{SPEEDUP:g}) {shown};"
+        f"{engine} {PARTICIPANTS} participants, limits (Slack's tiers x{SPEEDUP:g}) {shown};"
         f" app concurrency {FANOUT_CONCURRENCY}"
     )
     print(
-        f"fanout: invitations delivered exactly once {once}/{PARTICIPANTS}"
+        f"{engine} invitations delivered exactly once {once}/{PARTICIPANTS}"
         f" (none {never}, more than once {twice}); reported invited {fan_out.invited},"
         f" unreached {len(fan_out.unreached)}; not marked invited in the store {len(not_marked)}"
     )
     print(
-        "fanout: 429s "
+        f"{engine} 429s "
         + ", ".join(f"{m} {slack.rate_limited[m]}" for m in used)
         + f" (successful calls: {', '.join(f'{m} {n}' for m, n in ok.items())})"
     )
     least_lookups = least_time(limits, {m: ok[m] for m in used[:3]})
     least_send = least_time(limits, {"chat.postMessage": ok["chat.postMessage"]})
     print(
-        f"fanout: phases: member and user look-ups {lookup_s:.1f} s (least {least_lookups:.1f} s),"
+        f"{engine} phases: member and user look-ups {lookup_s:.1f} s (least {least_lookups:.1f} s),"
         f" invitations {send_s:.1f} s (least {least_send:.1f} s)"
     )
     exact = once == PARTICIPANTS and fan_out.invited == PARTICIPANTS and not not_marked
     verdict = "PASS" if exact and ratio <= TARGET_RATIO else "MISS"
     print(
-        f"fanout: total {elapsed:.1f} s vs {least:.1f} s the limits allow at best: ratio"
+        f"{engine} total {elapsed:.1f} s vs {least:.1f} s the limits allow at best: ratio"
         f" {ratio:.2f}, {elapsed - least:.1f} s over (target <= {TARGET_RATIO}, every"
         f" invitation once) {verdict}"
     )
     if fan_out.unreached:
         errors = sorted({u.error for u in fan_out.unreached})
-        print(f"fanout: unreached errors: {', '.join(errors)}")
+        print(f"{engine} unreached errors: {', '.join(errors)}")
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="cx-bench-fanout-"))
-    try:
-        asyncio.run(run(tmp))
-    except TimeoutError:
-        print(f"fanout: MISS: the fan-out did not finish within {TIMEOUT_S:.0f} s")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    on_each_engine("fanout", run, TIMEOUT_S)
 
 
 if __name__ == "__main__":

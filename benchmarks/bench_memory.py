@@ -112,14 +112,16 @@ async def run(tmp: Path) -> None:
                         "its next card",
                         timeout=90.0,
                     )
-                await wait_recorded(server.db_path, round_id, {u: p.ts for u, p in prompts.items()})
+                await wait_recorded(
+                    server.database, round_id, {u: p.ts for u, p in prompts.items()}
+                )
                 took = time.perf_counter() - started
                 await asyncio.sleep(1.0)
                 idle, peak_now = rss_kib(server.pid)
             finally:
                 await client.close()
         peak = server.peak_rss_kib() or peak_now
-    _, positions = answers_in_db(server.db_path, round_id)
+    _, positions = await answers_in_db(server.database, round_id)
     open_dialogues = sum(1 for n in positions.values() if n == 1)
     print(
         f"memory: {open_dialogues}/{PARTICIPANTS} dialogues open at card 2"

@@ -2,7 +2,8 @@
 
 The server listens on a free port on 127.0.0.1 (and a Unix socket in its temp dir), trusts
 every local connection and trades durability for speed (fsync, synchronous commit and full
-page writes off). initdb and postgres refuse to run as root: under root (as in CI) they run
+page writes off) unless it is made ``durable`` (PostgreSQL's defaults: every commit flushed to
+disk, as the benchmarks need to compare it with SQLite's ``synchronous=FULL``). initdb and postgres refuse to run as root: under root (as in CI) they run
 as the unprivileged ``postgres`` user that Debian's postgresql package creates.
 """
 
@@ -21,13 +22,8 @@ from types import TracebackType
 from typing import Any
 
 SERVER_USER = "postgres"  # the system user the server runs as when the tests run as root
-SETTINGS = {
-    "listen_addresses": "'127.0.0.1'",
-    "fsync": "off",
-    "synchronous_commit": "off",
-    "full_page_writes": "off",
-    "max_connections": "200",
-}
+SETTINGS = {"listen_addresses": "'127.0.0.1'", "max_connections": "200"}
+FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 START_ATTEMPTS = 3  # a free port can be taken by another process before the server binds it
 
 
@@ -73,9 +69,11 @@ def free_port() -> int:
 
 
 class PgServer:
-    """A PostgreSQL server in a temp dir, from ``start()`` (or ``with``) to ``stop()``."""
+    """A PostgreSQL server in a temp dir, from ``start()`` (or ``with``) to ``stop()``;
+    ``durable`` keeps PostgreSQL's crash-safe defaults instead of `FAST`."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self._server_user = run_as()
         self.dir = Path(tempfile.mkdtemp(prefix="pgserver-"))
         self.data = self.dir / "data"
@@ -101,7 +99,11 @@ class PgServer:
                 *("-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync"),
                 *("--encoding=UTF8", "--locale=C"),
             )
-            settings = {**SETTINGS, "unix_socket_directories": f"'{self.dir}'"}
+            settings = {
+                **SETTINGS,
+                **({} if self.durable else FAST),
+                "unix_socket_directories": f"'{self.dir}'",
+            }
             with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
                 conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
             self._listen()

@@ -39,3 +39,16 @@ async def test_each_fresh_database_is_separate_and_empty(
     finally:
         await first.close()
         await other.close()
+
+
+async def test_a_durable_server_flushes_every_commit_to_disk() -> None:
+    with PgServer(durable=True) as server:
+        conn = await asyncpg.connect(server.url)
+        try:
+            settings = [
+                await conn.fetchval(f"SHOW {name}")
+                for name in ("fsync", "synchronous_commit", "full_page_writes")
+            ]
+            assert settings == ["on", "on", "on"]
+        finally:
+            await conn.close()
