@@ -7,8 +7,14 @@ from typing import Any
 
 from bot.frameworks import Framework, parse_framework
 from bot.model import Round, RoundStatus
-from bot.storage.engines import Engine, Params, Row
+from bot.storage.engines import Engine, Params, Row, Tx
 from bot.storage.rows import moment
+
+# Every column of ``rounds`` but the framework snapshot.
+_LEAN = (
+    "id, team_id, channel_id, framework_id, started_by, status, lang, min_responses, deadline,"
+    " created_at, closed_at, result, announce_ts, summary_ts, followup_of, iteration"
+)
 
 
 class Part:
@@ -25,6 +31,15 @@ class Part:
     async def _all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._engine.reading() as tx:
             return await tx.fetchall(sql, params)
+
+    async def _round_by_id(self, tx: Tx, round_id: int) -> Round | None:
+        """One round, its framework snapshot read only the first time (it never changes, and
+        it is the biggest column of the hot path's reads)."""
+        cached = round_id in self._snapshots
+        row = await tx.fetchone(
+            f"SELECT {_LEAN if cached else '*'} FROM rounds WHERE id = ?", (round_id,)
+        )
+        return self._round(row) if row else None
 
     def _round(self, row: Row) -> Round:
         round_id = int(row["id"])

@@ -377,6 +377,13 @@ def _numbered(sql: str) -> str:
     return found
 
 
+async def _kept(conn: Any) -> None:
+    """A connection goes back to the pool as it is, unless a cancelled task left a transaction
+    open (asyncpg's default reset costs a round trip on every release)."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 class _Postgres:
     dialect = "postgresql"
 
@@ -396,6 +403,7 @@ class _Postgres:
                 max_size=POOL_SIZE,
                 timeout=CONNECT_TIMEOUT_S,
                 statement_cache_size=STATEMENT_CACHE,
+                reset=_kept,  # every lock the app takes ends with its transaction
             )
         except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as exc:
             reason = str(exc) or type(exc).__name__

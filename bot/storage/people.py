@@ -56,9 +56,9 @@ class People(Part):
         when it ends (nothing, when it raises)."""
         async with self._engine.transaction() as tx:
             await tx.lock(f"person:{round_id}:{user_id}")
-            round_row = await tx.fetchone("SELECT * FROM rounds WHERE id = ?", (round_id,))
+            found = await self._round_by_id(tx, round_id)
             person = await _person(tx, round_id, user_id)
-            yield Turn(self._round(round_row) if round_row else None, person, tx)
+            yield Turn(found, person, tx)
 
     async def participant(self, round_id: int, user_id: str) -> Participant | None:
         """One person's dialogue state with all their answers."""

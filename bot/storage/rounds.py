@@ -96,8 +96,8 @@ class Rounds(Part):
         return self._round(row)
 
     async def get_round(self, round_id: int) -> Round | None:
-        row = await self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
-        return self._round(row) if row else None
+        async with self._engine.reading() as tx:
+            return await self._round_by_id(tx, round_id)
 
     async def open_round(self, team_id: str, channel_id: str) -> Round | None:
         """The channel's open round, if any."""
