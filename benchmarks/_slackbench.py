@@ -155,6 +155,7 @@ class FakeSlackProcess(Child):
         super().__init__(["-m", "benchmarks._slackbench", "fake"], tmp / "fake.log", child_env())
         self.api_url = ""
         self.control = ""
+        self.site = ""  # the fake's base URL
         self.response_url = ""
         self.http: aiohttp.ClientSession | None = None
 
@@ -168,7 +169,8 @@ class FakeSlackProcess(Child):
             await self.stop()
             raise BenchError(f"the fake Slack did not start:\n{self.tail()}") from None
         self.api_url, self.control = urls["api_url"], urls["control"]
-        self.response_url = urls["api_url"].removesuffix("/api/") + "/response/command"
+        self.site = urls["api_url"].removesuffix("/api/")
+        self.response_url = self.site + "/response/command"
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         return self
 
@@ -325,9 +327,13 @@ def command(
     return Request(request.body, request.content_type, "command")
 
 
-def click(user: str, action_id: str, value: str, ts: str) -> Request:
-    """A ``block_actions`` payload for a button in the user's DM."""
-    request = block_actions(user, TEAM, action_id, value, channel=f"D{user}", ts=ts)
+def click(user: str, action_id: str, value: str, ts: str, site: str) -> Request:
+    """A ``block_actions`` payload for a button in the user's DM, with the ``response_url``
+    Slack gives such a click (on the fake Slack at ``site``: it rewrites the clicked message)."""
+    response_url = f"{site}/response/message/-/D{user}/{ts}"
+    request = block_actions(
+        user, TEAM, action_id, value, channel=f"D{user}", ts=ts, response_url=response_url
+    )
     return Request(request.body, request.content_type, "button")
 
 

@@ -116,6 +116,7 @@ class Plan:
     burst: list[Request] = field(default_factory=list)
     expected: dict[tuple[str, str, str], int] = field(default_factory=dict)
     given: Counter[str] = field(default_factory=Counter)  # completed cards per participant
+    site: str = ""  # the fake Slack's base URL (the clicks' response_url)
     answered: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # (card ts, row)
 
 
@@ -145,7 +146,7 @@ def answer_for(
         plan.given[user] += 1  # the card is complete: the next one follows
     if is_typed and ask == "current":
         return typed(user, level, event_id)
-    return click(user, action_id, value, prompt.ts)
+    return click(user, action_id, value, prompt.ts, plan.site)
 
 
 async def prepare(fake: FakeSlackProcess, client: SignedClient, users: list[str]) -> int:
@@ -164,7 +165,7 @@ async def prepare(fake: FakeSlackProcess, client: SignedClient, users: list[str]
         button = prompt.button("cx_start")
         assert button is not None
         async with gate:
-            status, _ = await client.send(click(user, *button, prompt.ts))
+            status, _ = await client.send(click(user, *button, prompt.ts, fake.site))
         if status != 200:
             raise BenchError(f"Start for {user} answered HTTP {status}")
 
@@ -237,7 +238,7 @@ def not_answered(plan: Plan) -> Ready:
 async def run_cx(
     tmp: Path, fake: FakeSlackProcess, users: list[str], database: str, dbs: Databases
 ) -> tuple[Load, Plan, str]:
-    load, plan, rng = Load(), Plan(), random.Random(SEED)
+    load, plan, rng = Load(), Plan(site=fake.site), random.Random(SEED)
     async with Server("cx", tmp, fake.api_url, database) as server:
         load.startup = server.started_in
         client = SignedClient(server.url)

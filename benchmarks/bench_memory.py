@@ -49,7 +49,10 @@ def user_id(i: int) -> str:
 
 
 async def wave(
-    client: SignedClient, prompts: dict[str, Prompt], choose: Callable[[Prompt], tuple[str, str]]
+    client: SignedClient,
+    prompts: dict[str, Prompt],
+    choose: Callable[[Prompt], tuple[str, str]],
+    site: str,
 ) -> None:
     """One click per participant, at most `CONCURRENCY` at a time."""
     gate = asyncio.Semaphore(CONCURRENCY)
@@ -57,7 +60,7 @@ async def wave(
     async def one(user: str, prompt: Prompt) -> None:
         action_id, value = choose(prompt)
         async with gate:
-            status, _ = await client.send(click(user, action_id, value, prompt.ts))
+            status, _ = await client.send(click(user, action_id, value, prompt.ts, site))
         if status != 200:
             raise BenchError(f"{action_id} from {user} answered HTTP {status}")
 
@@ -101,7 +104,8 @@ async def run(tmp: Path) -> None:
 
                 seen: dict[str, str] = {}
                 for step in range(len(ROWS) + 1):
-                    await wave(client, prompts, level(ROWS[step - 1]) if step else start)
+                    choose = level(ROWS[step - 1]) if step else start
+                    await wave(client, prompts, choose, fake.site)
                     if 0 < step < len(ROWS):
                         continue  # the same card, updated: its next row is already there
                     seen.update({u: p.ts for u, p in prompts.items()})
