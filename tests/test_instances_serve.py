@@ -44,10 +44,14 @@ async def slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-def instance(tmp: Path, slack: FakeSlack, database: str, name: str) -> Server:
-    """A server on ``database`` that logs to ``<name>.log``."""
+def instance(
+    tmp: Path, slack: FakeSlack, database: str, name: str, tick: str | None = None
+) -> Server:
+    """A server on ``database`` that logs to ``<name>.log`` (its clock every ``tick`` s)."""
     s = server(tmp, slack)
     s.env["CX_ASSESS_DB"] = database
+    if tick is not None:
+        s.env["CX_ASSESS_TICK_SECONDS"] = tick
     s.log = tmp / f"{name}.log"
     return s
 
@@ -125,7 +129,9 @@ async def test_two_instances_on_one_postgresql_do_everything_once(
     tmp_path: Path, slack: FakeSlack, pg_empty_url: str
 ) -> None:
     a = instance(tmp_path, slack, pg_empty_url, "a")
-    b = instance(tmp_path, slack, pg_empty_url, "b")
+    # B's clock is slower, so that A, which gets the command, takes the first (hanging)
+    # invitations however loaded the machine is; B's clock still finishes the fan-out
+    b = instance(tmp_path, slack, pg_empty_url, "b", tick="1")
     await asyncio.gather(a.start(), b.start())  # both migrate the fresh database at once
     pair = (a, b)
     try:
