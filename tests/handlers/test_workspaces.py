@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.flows.interview import Phase
 from bot.frameworks import load_catalog
 from bot.handlers.middleware import replay_typed
 from bot.model import RoundStatus
@@ -385,3 +386,26 @@ async def test_a_snooze_due_while_uninstalled_fires_once_installed_again(served)
     await h["TA"].deps.rounds.tick()
     woken = h["TA"].dm_messages("UTA1")[before:]
     assert [m["text"] for m in woken if "reminder you asked for" in m["text"]]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Dialogues.handle (answers, start, navigation), Dialogues.details, Rounds.snooze and "
+    "a typed answer (Store.open_dialogues) check the person, not the request's workspace: an "
+    "Enterprise Grid member (one W id in every workspace of the org) acts on B's dialogue "
+    "from A, and B's question is posted with A's token",
+)
+async def test_a_grid_member_cannot_move_a_dialogue_of_another_workspace(served) -> None:
+    slack, h = served
+    for team in TEAMS:
+        assert await install(h[team].http, h[team].url, team) == 200
+        slack.workspaces[team].add_user("WGRID", name="grid-member")
+    await h["TB"].command("start cx-pillars <@WGRID>", user="UTBLEAD")
+    [round_b] = await h["TB"].deps.store.rounds_in_channel("TB", CHANNEL)
+    action_id, value, ts = h["TB"].button("WGRID", "cx_start")
+
+    await h["TA"].click("WGRID", action_id, value, channel="DWGRID", ts=ts)
+
+    person = await h["TB"].deps.store.participant(round_b.id, "WGRID")
+    assert person is not None and person.state.phase is Phase.INVITED  # B's dialogue as it was
+    assert not slack.workspaces["TA"].messages("DWGRID")
