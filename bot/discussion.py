@@ -119,18 +119,19 @@ class Discussions:
                 raise
             return await self.slack.find_posted(round_.channel_id, nonce, since - LOOK_BACK)
 
-    async def note(self, event: dict[str, Any], bot_user_id: str | None) -> None:
-        """Keep, update or forget a reply in a discussion thread (anything else is ignored)."""
+    async def note(self, team_id: str, event: dict[str, Any], bot_user_id: str | None) -> None:
+        """Keep, update or forget a reply in a discussion thread of the workspace ``team_id``
+        (anything else is ignored)."""
         message = thread_message(event, bot_user_id)
         if message is None:
             return
         if message.user_id is None:
             await self.store.forget_discussion_reply(
-                message.channel_id, message.thread_ts, message.ts
+                team_id, message.channel_id, message.thread_ts, message.ts
             )
         else:
             await self.store.keep_discussion_reply(
-                message.channel_id, message.thread_ts, message.ts, message.user_id,
+                team_id, message.channel_id, message.thread_ts, message.ts, message.user_id,
                 message.text, self.clock(),
             )  # fmt: skip
 

@@ -77,3 +77,23 @@ def test_delete_asks_first_and_removes_only_that_workspace(
     assert asyncio.run(_left(two_teams, "T1")) == (0, False)
     others, still_installed = asyncio.run(_left(two_teams, "T2"))
     assert others == 4 and still_installed  # round, participant, installation and bot
+
+
+def test_delete_removes_the_typed_answers_the_workspace_has_in_the_inbox(
+    two_teams: str,
+) -> None:
+    async def keep() -> None:
+        async with Store.open(two_teams) as store:
+            for team, key in (("T1", "event:EvT1"), ("T2", "event:EvT2")):
+                typed = {"type": "message", "user": "U1", "text": "my own words", "team": team}
+                assert await store.first_time(key, typed)
+
+    async def kept() -> list[str]:
+        async with Store.open(two_teams) as store:
+            return [key for key, _ in await store.undone_requests()]
+
+    asyncio.run(keep())
+    out = io.StringIO()
+    assert main(["data", "delete", "--team", "T1", "--yes"], out) == 0
+    left = asyncio.run(kept())
+    assert "event:EvT1" not in left and "event:EvT2" in left

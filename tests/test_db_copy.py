@@ -69,7 +69,7 @@ async def fill(store: Store, mini: Framework) -> None:
     await store.first_time("event:2", {"text": "3"}, NOW)
     await store.finish_round(first.id, RoundStatus.CLOSED, {"schema": 4, "v": 1}, NOW)
     await store.add_discussion(first.id, "beta", 1, "C1", "4.1")
-    assert await store.keep_discussion_reply("C1", "4.1", "4.2", "U2", "we disagree", NOW)
+    assert await store.keep_discussion_reply("T1", "C1", "4.1", "4.2", "U2", "we disagree", NOW)
     await store.add_action(
         Action(0, "T1", "C1", first.id, mini.id, "alpha", "weekly review", "U1", "Ana",
                "Europe/Berlin", "ULEAD", date(2026, 12, 20), "ULEAD", NOW),

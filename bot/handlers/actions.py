@@ -81,10 +81,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             log.warning("details for %s not shown: %s", user_id, exc.error)
 
     async def on_home_lead_action(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], team_of(body)
+        user_id, team_id = body["user"]["id"], team_of(context)
         try:
             caller = await deps.slack.user(user_id)
             lang = language_of(caller.locale)

@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from bot.handlers.plan_actions import _tell as tell
+from bot.handlers.report import team_of
 from bot.i18n import language_of
 from bot.render.blocks.delphi import FOLLOW_UP
 from bot.rounds import Refusal
@@ -21,7 +22,9 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the follow-up button's listener."""
 
-    async def on_follow_up(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def on_follow_up(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         await ack()
         user_id, channel = body["user"]["id"], (body.get("channel") or {}).get("id")
         try:
@@ -29,7 +32,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             lang = language_of(caller.locale)
             round_ = await deps.store.get_round(int(action.get("value") or 0))
             try:
-                if round_ is None or round_.team_id != body["user"]["team_id"]:
+                if round_ is None or round_.team_id != team_of(context):
                     raise Refusal("followup_no_round")
                 followup, fan_out = await deps.followups.start(round_, caller)
                 text = deps.followups.started_text(followup, fan_out, lang)

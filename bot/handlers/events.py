@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
 from bot.handlers.middleware import apply_typed, is_typed_reply, request_key
-from bot.handlers.report import tell_failure
+from bot.handlers.report import team_of, tell_failure
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]
     ) -> None:
         if event.get("channel_type") in ("channel", "group"):  # a discussion thread, maybe
-            await deps.rounds.discussions.note(event, context.get("bot_user_id"))
+            await deps.rounds.discussions.note(team_of(context), event, context.get("bot_user_id"))
             return
         if not is_typed_reply(event, context.get("bot_user_id")):
             return  # edits, deletions, joins and bots' messages need no answer

@@ -8,6 +8,7 @@ nothing: `replay_typed` applies it after the restart.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,8 @@ from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
 from bot.workspaces import Workspace, enter, working_for
+
+log = logging.getLogger(__name__)
 
 
 def request_key(body: dict[str, Any]) -> str | None:
@@ -94,9 +97,17 @@ async def apply_typed(deps: Deps, key: str, event: dict[str, Any]) -> None:
 async def replay_typed(deps: Deps, before: datetime | None = None) -> int:
     """Apply typed answers that were acknowledged but not applied: after a restart all of them;
     from the clock, those received ``before`` (the instance that received them died). One that
-    another instance applies meanwhile is applied once (see `Dialogues.handle`)."""
-    undone = await deps.store.undone_requests(before)
-    for key, event in undone:
-        with working_for(Workspace(event.get("team"))):
-            await apply_typed(deps, key, event)
-    return len(undone)
+    another instance applies meanwhile is applied once (see `Dialogues.handle`). Those of an
+    uninstalled workspace wait; one that fails is logged and the others are applied."""
+    applied = 0
+    for key, event in await deps.store.undone_requests(before):
+        team = event.get("team")
+        if team is not None and not await deps.slack.serves(team):
+            continue  # uninstalled: kept until it installs again
+        applied += 1
+        with working_for(Workspace(team)):
+            try:
+                await apply_typed(deps, key, event)
+            except Exception:  # one that fails holds up no other
+                log.exception("typed answer %s not applied", key)
+    return applied

@@ -72,9 +72,11 @@ async def _tell(deps: Deps, channel: str | None, user_id: str, text: str) -> Non
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the plan's listeners."""
 
-    async def on_make(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def on_make(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], team_of(body)
+        user_id, team_id = body["user"]["id"], team_of(context)
         channel = (body.get("container") or {}).get("channel_id")
         try:
             item = read_make(action.get("value") or "")
@@ -93,8 +95,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             log.error("make-an-action from %s failed: %s", user_id, exc)
             await tell_failure(deps, user_id)
 
-    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user_id, team_id = body["user"]["id"], team_of(body)
+    async def on_submit(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        user_id, team_id = body["user"]["id"], team_of(context)
         item = read_make(view.get("private_metadata") or "")
         round_ = await deps.store.get_round(item[0]) if item else None
         lang = round_.lang if round_ else "en"  # the form's own language
@@ -124,9 +128,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             text = t(lang, "slack_failed", method=exc.method, error=exc.error)
         await _tell(deps, channel, user_id, text)
 
-    async def on_done(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def on_done(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], team_of(body)
+        user_id, team_id = body["user"]["id"], team_of(context)
         try:
             caller = await deps.slack.user(user_id)
             lang = language_of(caller.locale)
@@ -144,10 +150,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await tell_failure(deps, user_id)
 
     async def on_cancel_schedule(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         await ack()
-        user_id, team_id = body["user"]["id"], team_of(body)
+        user_id, team_id = body["user"]["id"], team_of(context)
         channel = str(action.get("value") or "")
         try:
             caller = await deps.slack.user(user_id)

@@ -1,4 +1,4 @@
-"""Telling a person that something failed after Slack was already answered; reading who asked."""
+"""Telling a person that something failed after Slack was already answered; the request's workspace."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ async def tell_failure(deps: Deps, user_id: str) -> None:
         log.error("could not tell %s about a failure: %s", user_id, exc.error)
 
 
-def team_of(body: dict[str, Any]) -> str:
-    """The team of an interaction's caller: ``user.team_id``, else ``team.id`` ('' if neither)."""
-    user, team = body.get("user") or {}, body.get("team") or {}
-    return str(user.get("team_id") or team.get("id") or "")
+def team_of(context: dict[str, Any]) -> str:
+    """The workspace Bolt authorized the request for ('' if none): the one whose token the
+    request's Slack calls carry, never a team the payload names elsewhere (``user.team_id``)."""
+    return str(context.get("team_id") or "")

@@ -89,13 +89,15 @@ def read_form(values: dict[str, Any], catalog: Catalog, today: date) -> StartFor
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the view-submission listener."""
 
-    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_submit(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         form = read_form(view["state"]["values"], deps.catalog, deps.rounds.clock().date())
         if not isinstance(form, StartForm):
             await ack(response_action="errors", errors=form)
             return
         await ack()
-        user_id, team_id = body["user"]["id"], team_of(body)
+        user_id, team_id = body["user"]["id"], team_of(context)
         channel = str(view.get("private_metadata") or "")
         lang = form.lang
         try:

@@ -22,7 +22,9 @@ class Part:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._snapshots: dict[int, Framework] = {}  # a round's snapshot never changes
+        # A round's snapshot never changes; kept with the round's creation time, as SQLite gives
+        # a deleted round's id to the next round (another process may have deleted it).
+        self._snapshots: dict[int, tuple[str, Framework]] = {}
 
     async def _one(self, sql: str, params: Params = ()) -> Row | None:
         async with self._engine.reading() as tx:
@@ -35,18 +37,22 @@ class Part:
     async def _round_by_id(self, tx: Tx, round_id: int) -> Round | None:
         """One round, its framework snapshot read only the first time (it never changes, and
         it is the biggest column of the hot path's reads)."""
-        cached = round_id in self._snapshots
+        cached = self._snapshots.get(round_id)
         row = await tx.fetchone(
             f"SELECT {_LEAN if cached else '*'} FROM rounds WHERE id = ?", (round_id,)
         )
+        if row is not None and cached is not None and cached[0] != row["created_at"]:
+            row = await tx.fetchone("SELECT * FROM rounds WHERE id = ?", (round_id,))
         return self._round(row) if row else None
 
     def _round(self, row: Row) -> Round:
         round_id = int(row["id"])
-        framework = self._snapshots.get(round_id)
-        if framework is None:
+        cached = self._snapshots.get(round_id)
+        if cached is not None and cached[0] == row["created_at"]:
+            framework = cached[1]
+        else:
             framework = parse_framework(json.loads(row["framework"]), f"round {round_id} snapshot")
-            self._snapshots[round_id] = framework
+            self._snapshots[round_id] = (row["created_at"], framework)
         created = moment(row["created_at"])
         assert created is not None
         result: dict[str, Any] | None = json.loads(row["result"]) if row["result"] else None

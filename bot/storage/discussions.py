@@ -9,12 +9,12 @@ from bot.model import Discussion, DiscussionReply
 from bot.storage.base import Part
 from bot.storage.rows import iso
 
-# A discussion thread (``channel_id``, ``ts`` as parameters) whose round's channel has not
-# started another round of the framework since (a Delphi follow-up is not one): what is written
-# there is kept.
+# A discussion thread of a workspace (``team_id``, ``channel_id``, ``ts`` as parameters: channel
+# ids repeat across workspaces) whose round's channel has not started another round of the
+# framework since (a Delphi follow-up is not one): what is written there is kept.
 _OPEN_THREAD = (
     "SELECT 1 FROM discussions d JOIN rounds r ON r.id = d.round_id"
-    " WHERE d.channel_id = ? AND d.ts = ? AND NOT EXISTS (SELECT 1 FROM rounds n"
+    " WHERE r.team_id = ? AND d.channel_id = ? AND d.ts = ? AND NOT EXISTS (SELECT 1 FROM rounds n"
     " WHERE n.team_id = r.team_id AND n.channel_id = r.channel_id"
     " AND n.framework_id = r.framework_id AND n.id > r.id AND n.followup_of IS NULL)"
 )
@@ -33,27 +33,47 @@ class Discussions(Part):
             )
 
     async def keep_discussion_reply(
-        self, channel_id: str, thread_ts: str, ts: str, user_id: str, text: str, now: datetime
+        self,
+        team_id: str,
+        channel_id: str,
+        thread_ts: str,
+        ts: str,
+        user_id: str,
+        text: str,
+        now: datetime,
     ) -> bool:
-        """Store (or, for an edit, update) a reply in an open discussion thread; False when
-        ``thread_ts`` is none, or its channel has started the framework's next round since."""
+        """Store (or, for an edit, update) a reply in an open discussion thread of the workspace;
+        False when ``thread_ts`` is none, or its channel has started the framework's next round
+        since."""
         async with self._engine.transaction() as tx:
             changed = await tx.execute(
                 "INSERT INTO discussion_replies (channel_id, ts, thread_ts, user_id, text,"
                 f" updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS ({_OPEN_THREAD})"
                 " ON CONFLICT (channel_id, ts) DO UPDATE SET text = excluded.text,"
                 " updated_at = excluded.updated_at",
-                (channel_id, ts, thread_ts, user_id, text, iso(now), channel_id, thread_ts),
+                (
+                    channel_id,
+                    ts,
+                    thread_ts,
+                    user_id,
+                    text,
+                    iso(now),
+                    team_id,
+                    channel_id,
+                    thread_ts,
+                ),
             )
         return changed == 1
 
-    async def forget_discussion_reply(self, channel_id: str, thread_ts: str, ts: str) -> bool:
-        """Remove a deleted reply from an open discussion thread."""
+    async def forget_discussion_reply(
+        self, team_id: str, channel_id: str, thread_ts: str, ts: str
+    ) -> bool:
+        """Remove a deleted reply from an open discussion thread of the workspace."""
         async with self._engine.transaction() as tx:
             changed = await tx.execute(
                 "DELETE FROM discussion_replies WHERE channel_id = ? AND ts = ?"
                 f" AND thread_ts = ? AND EXISTS ({_OPEN_THREAD})",
-                (channel_id, ts, thread_ts, channel_id, thread_ts),
+                (channel_id, ts, thread_ts, team_id, channel_id, thread_ts),
             )
         return changed == 1
 

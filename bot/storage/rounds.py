@@ -182,6 +182,7 @@ class Rounds(Part):
                 " WHERE round_id = ? AND kind = ? AND state = 'refused')",
                 (round_id, round_id, PostKind.ANNOUNCEMENT.value),
             )
+        self._snapshots.pop(round_id, None)  # SQLite gives its id to the next round
 
     async def claim_lead_told_done(self, round_id: int, now: datetime) -> bool:
         """True once per round: the caller is the one to tell the lead that all finished."""

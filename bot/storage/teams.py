@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.storage.base import Part
@@ -64,6 +65,8 @@ class Teams(Part):
             counts = await _counts(tx, team_id)
             for table, where in _DELETED:
                 await tx.execute(f"DELETE FROM {table} WHERE {where}", (team_id,))
+            for key in await _kept_requests(tx, team_id):
+                await tx.execute("DELETE FROM seen_requests WHERE key = ?", (key,))
         return counts
 
 
@@ -72,4 +75,12 @@ async def _counts(tx: Tx, team_id: str) -> dict[str, int]:
     for table, where in (*_ROWS, *_DELETED[-3:]):
         row = await tx.fetchone(f"SELECT count(*) FROM {table} WHERE {where}", (team_id,))
         counts[table] = int(row[0]) if row else 0
+    counts["seen_requests"] = len(await _kept_requests(tx, team_id))
     return counts
+
+
+async def _kept_requests(tx: Tx, team_id: str) -> list[str]:
+    """The keys of the workspace's typed answers kept in the request inbox (what people wrote,
+    with their user id; the workspace is inside the kept event)."""
+    rows = await tx.fetchall("SELECT key, payload FROM seen_requests WHERE payload IS NOT NULL")
+    return [row["key"] for row in rows if json.loads(row["payload"]).get("team") == team_id]

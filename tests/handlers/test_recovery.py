@@ -103,6 +103,19 @@ async def test_no_round_exists_when_the_bot_cannot_post_in_the_channel(harness: 
     assert h.invited() == []
 
 
+async def test_a_round_started_after_a_discarded_one_asks_its_own_framework(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1>", channel="C0404")  # refused: discarded
+    assert "I am not a member of <#C0404>" in reply(h)
+    await h.command("start cx-strategy <@U1>")
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None and round_.framework.id == "cx-strategy"
+    fetched = await h.deps.store.get_round(round_.id)
+    assert fetched is not None and fetched.framework.id == "cx-strategy"
+
+
 async def test_a_failed_update_of_the_old_question_does_not_stop_the_next(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2>")
