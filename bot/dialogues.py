@@ -48,6 +48,7 @@ from bot.render.blocks import nudges
 from bot.render.dialogue import local_deadline, notice_text, options_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
 from bot.storage import Store
+from bot.workspaces import belongs
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class Dialogues:
         async with lock:  # this instance sends in input order
             async with self.store.turn(round_id, user_id) as turn:  # one transaction
                 round_, person = turn.round, turn.person
-                if round_ is None or person is None:
+                if round_ is None or person is None or not belongs(round_.team_id):
                     raise NotYourDialogue(f"{user_id} is not in round {round_id}")
                 if request is not None and not await turn.done(request):
                     return  # applied already: by the instance that received it, or a replay
@@ -173,7 +174,7 @@ class Dialogues:
                 comment = Comment(text, ref.area_id)
                 await self.handle(ref.round_id, user_id, comment, request=request)
                 return
-        dialogues = await self.store.open_dialogues(user_id)
+        dialogues = [d for d in await self.store.open_dialogues(user_id) if belongs(d[0].team_id)]
         asking = [(r, p) for r, p in dialogues if p.state.phase in ASKING]
         waiting = [(r, p) for r, p in dialogues if p.state.phase in WAITING]
         chosen = (asking or waiting or dialogues)[:1]
@@ -201,7 +202,7 @@ class Dialogues:
         """Open the modal with an area's full level descriptions (the card shows one line each)."""
         round_ = await self.store.get_round(round_id)
         person = await self.store.participant(round_id, user_id)
-        if round_ is None or person is None:
+        if round_ is None or person is None or not belongs(round_.team_id):
             raise NotYourDialogue(f"{user_id} is not in round {round_id}")
         area = round_.framework.area(area_id)
         view = blocks.details(area, round_.framework, language_of(person.locale))

@@ -47,7 +47,7 @@ from bot.render.wording import stored_stage
 from bot.schedule import reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.storage import Store
-from bot.workspaces import in_workspace
+from bot.workspaces import belongs, in_workspace
 
 if TYPE_CHECKING:
     from bot.delphi import Followups
@@ -625,7 +625,12 @@ class Rounds:
         """Remind the person later (in an hour, or at 9:00 tomorrow in their zone)."""
         person = await self.store.participant(round_id, user_id)
         round_ = await self.store.get_round(round_id)
-        if person is None or round_ is None or round_.status is not RoundStatus.OPEN:
+        if (
+            person is None
+            or round_ is None
+            or round_.status is not RoundStatus.OPEN
+            or not belongs(round_.team_id)
+        ):
             raise Refusal("no_open_round")
         until = snooze_until(self.clock(), person.tz, tomorrow=tomorrow)
         await self.store.snooze(round_id, user_id, until)
@@ -670,6 +675,9 @@ class Rounds:
             round_ = await self.store.get_round(round_id)
             person = await self.store.participant(round_id, user_id)
             if round_ is None or person is None or person.dm_channel is None:
+                continue
+            if not await self.slack.serves(round_.team_id):  # uninstalled: kept for a return
+                await self.store.snooze(round_id, user_id, self.clock())
                 continue
             lang = language_of(person.locale)
             text = t(lang, "snooze_over", framework=round_.framework.name.get(lang))

@@ -106,6 +106,10 @@ def make_client(
     )
 
 
+class TokenRefreshFailed(Exception):
+    """Slack did not refresh an installed workspace's expiring token (this time)."""
+
+
 class SlackCallFailed(Exception):
     """A Web API call that failed after retries; ``error`` is Slack's code (``not_in_channel``).
 
@@ -120,7 +124,11 @@ class SlackCallFailed(Exception):
     @property
     def transient(self) -> bool:
         """Worth trying again later (Slack was busy or unreachable), unlike a refusal."""
-        return self.uncertain or self.error in ("ratelimited", "connection_error")
+        return self.uncertain or self.error in (
+            "ratelimited",
+            "connection_error",
+            "token_refresh_failed",
+        )
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,10 @@ class SlackGateway:
 
     async def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
         if self.tokens is not None:
-            token = await self.tokens.current()
+            try:
+                token = await self.tokens.current()
+            except TokenRefreshFailed:  # installed, but no valid token this time: retry later
+                raise SlackCallFailed(method, "token_refresh_failed", uncertain=False) from None
             if token is None:  # never a call with another workspace's token, or a dead one
                 log.warning("Slack %s not called: no installation for the workspace", method)
                 raise SlackCallFailed(method, "not_installed")

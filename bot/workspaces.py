@@ -24,6 +24,7 @@ from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 
 from bot.installations import InstallationStore
+from bot.slack_api import TokenRefreshFailed
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,14 @@ async def in_workspace(team_id: str, work: Awaitable[T]) -> T:
         return await work
 
 
+def belongs(team_id: str) -> bool:
+    """Whether a record of the workspace ``team_id`` may be acted on for the current one: a
+    request of workspace A never moves a dialogue of B (on Enterprise Grid a person has one id
+    in every workspace). True when no workspace is at hand (the terminal, the demo)."""
+    current = CURRENT.get()
+    return current is None or current.team_id is None or current.team_id == team_id
+
+
 class Tokens:
     """Bot tokens by workspace, from the installations in the database."""
 
@@ -85,9 +94,9 @@ class Tokens:
                 refreshed = await self.rotator.perform_bot_token_rotation(
                     bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
                 )
-            except SlackTokenRotationError as exc:  # Slack refused: as good as uninstalled
+            except SlackTokenRotationError as exc:  # the workspace is installed: try again later
                 log.error("token rotation for %s failed: %s", workspace, exc.api_error)
-                return None
+                raise TokenRefreshFailed(str(exc.api_error)) from None
             if refreshed is not None:
                 await self.installations.async_save_bot(refreshed)
                 bot = refreshed

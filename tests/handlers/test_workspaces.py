@@ -341,12 +341,6 @@ async def test_typed_answers_kept_for_an_uninstalled_workspace_hold_up_no_other(
     assert len(slack.workspaces["TA"].calls) == calls_in_a
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a failed token refresh reads as not installed (bot/workspaces.py Tokens.current "
-    "returns None, SlackGateway raises the permanent not_installed): the invitation is "
-    "refused for good (an announcement would discard its round) though the workspace is installed",
-)
 async def test_an_invitation_survives_a_failed_token_refresh(served) -> None:
     slack, h = served
     assert slack.oauth is not None
@@ -365,12 +359,6 @@ async def test_an_invitation_survives_a_failed_token_refresh(served) -> None:
     assert h["TA"].dm_messages("UTA1")  # invited once the refresh works again
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Rounds._wake_snoozed takes a due snooze before asking whether its workspace is "
-    "installed: while uninstalled the snooze is used up (a not_installed warning), so it "
-    "never fires after the workspace installs again; README says such work is skipped",
-)
 async def test_a_snooze_due_while_uninstalled_fires_once_installed_again(served) -> None:
     _, h = served
     assert await install(h["TA"].http, h["TA"].url, "TA") == 200
@@ -388,13 +376,6 @@ async def test_a_snooze_due_while_uninstalled_fires_once_installed_again(served)
     assert [m["text"] for m in woken if "reminder you asked for" in m["text"]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Dialogues.handle (answers, start, navigation), Dialogues.details, Rounds.snooze and "
-    "a typed answer (Store.open_dialogues) check the person, not the request's workspace: an "
-    "Enterprise Grid member (one W id in every workspace of the org) acts on B's dialogue "
-    "from A, and B's question is posted with A's token",
-)
 async def test_a_grid_member_cannot_move_a_dialogue_of_another_workspace(served) -> None:
     slack, h = served
     for team in TEAMS:
