@@ -29,7 +29,9 @@ on the same server (:meth:`FakeSlack.add_workspace`) each have their own people,
 calls; the app installs itself into them through OAuth (:meth:`FakeSlack.register_app`, then
 ``/oauth/v2/authorize`` and ``oauth.v2.access``, with refresh tokens when rotation is on), each
 call goes to the workspace of its token, and a token used on another workspace's person or
-conversation, or after :meth:`FakeSlack.revoke`, is refused. Channel ids
+conversation, or after :meth:`FakeSlack.revoke`, is refused. Workspaces of an Enterprise Grid
+org (:meth:`FakeSlack.add_enterprise`) take an org-wide installation: one token for all of them,
+each call going to the workspace holding what it names. Channel ids
 starting with ``C`` are public, ``G`` private, ``D`` direct messages. As on Slack, a channel's
 member list includes the bot user when the bot is a member.
 
@@ -299,6 +301,7 @@ class FakeSlack:
         team_id: str = TEAM_ID,
     ) -> None:
         self.team_id = team_id
+        self.enterprise_id: str | None = None  # its Enterprise Grid org (`add_enterprise`)
         self._clock = clock
         self._host = host
         self.scopes: list[str] = list(scopes)
@@ -354,7 +357,8 @@ class FakeSlack:
         self.workspaces: dict[str, FakeSlack] = {team_id: self}
         self.oauth: OAuthApp | None = None
         self._codes: dict[str, tuple[str, str]] = {}  # code -> (team, installer)
-        self._tokens: dict[str, str] = {}  # bot (and refresh) token -> team
+        self._tokens: dict[str, str] = {}  # bot (and refresh) token -> team (or enterprise)
+        self.enterprises: dict[str, list[str]] = {}  # Enterprise Grid org -> its workspaces
         self._revoked: set[str] = set()
         self.add_user(BOT_USER_ID, name=BOT_NAME, is_bot=True)
 
@@ -934,6 +938,14 @@ class FakeSlack:
         self.workspaces[team_id] = workspace
         return workspace
 
+    def add_enterprise(self, enterprise_id: str, teams: Iterable[str]) -> None:
+        """An Enterprise Grid org of the workspaces ``teams`` (added with `add_workspace`):
+        authorizing with ``team=enterprise_id`` installs the app org-wide, with one bot token
+        for every workspace of the org."""
+        self.enterprises[enterprise_id] = list(teams)
+        for team in teams:
+            self.workspaces[team].enterprise_id = enterprise_id
+
     def register_app(
         self, client_id: str, client_secret: str, redirect_url: str, *, rotation: bool = False
     ) -> OAuthApp:
@@ -958,7 +970,7 @@ class FakeSlack:
         if self.oauth is None or request.query.get("client_id") != self.oauth.client_id:
             return web.Response(status=400, text="invalid_client_id")
         team = request.query.get("team") or self.team_id
-        if team not in self.workspaces:
+        if team not in self.workspaces and team not in self.enterprises:
             return web.Response(status=400, text="unknown team")
         code = f"code-{uuid.uuid4().hex}"
         self._codes[code] = (team, request.query.get("installer", "UINSTALLER"))
@@ -988,11 +1000,14 @@ class FakeSlack:
         prefix = "xoxe.xoxb-" if app.rotation else "xoxb-"
         token = f"{prefix}{team}-{self._serial}"
         self._tokens[token] = team
+        org_wide = team in self.enterprises
+        enterprise = team if org_wide else self.workspaces[team].enterprise_id
         answer: JSONDict = {
             "app_id": APP_ID, "scope": ",".join(self.scopes), "token_type": "bot",
             "access_token": token, "bot_user_id": BOT_USER_ID,
-            "team": {"id": team, "name": f"Workspace {team}"}, "enterprise": None,
-            "is_enterprise_install": False,
+            "team": None if org_wide else {"id": team, "name": f"Workspace {team}"},
+            "enterprise": enterprise and {"id": enterprise, "name": f"Org {enterprise}"},
+            "is_enterprise_install": org_wide,
         }  # fmt: skip
         if installer is not None:
             answer["authed_user"] = {"id": installer}
@@ -1012,7 +1027,9 @@ class FakeSlack:
             return self
         if token in self._revoked:
             raise SlackError("token_revoked", rejected=True)
-        workspace = self.workspaces[team]
+        workspace = self.workspaces[
+            self._org_workspace(team, params) if team in self.enterprises else team
+        ]
         for key in ("channel", "channel_id", "user", "users", "user_id"):
             for item in _csv(params.get(key)) if isinstance(params.get(key), str) else []:
                 elsewhere = any(
@@ -1023,6 +1040,29 @@ class FakeSlack:
                 if elsewhere and item not in workspace.users and item not in workspace.channels:
                     raise SlackError("invalid_auth", rejected=True)
         return workspace
+
+    def _org_workspace(self, enterprise_id: str, params: JSONDict) -> str:
+        """The workspace of the org a call with its org-wide token goes to: the one holding
+        the users and conversations it names (its first for a call naming none)."""
+        teams = self.enterprises[enterprise_id]
+        named = [
+            item
+            for key in ("channel", "channel_id", "user", "users", "user_id")
+            if isinstance(params.get(key), str)
+            for item in _csv(params[key])
+        ]
+        return next(
+            (
+                team
+                for team in teams
+                if named
+                and all(
+                    i in self.workspaces[team].users or i in self.workspaces[team].channels
+                    for i in named
+                )
+            ),
+            teams[0],
+        )
 
     # ------------------------------------------------------------------ helpers
 
@@ -1147,6 +1187,7 @@ class FakeSlack:
             "team_id": self.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
+            "enterprise_id": self.enterprise_id,
             "is_enterprise_install": False,
         }
 

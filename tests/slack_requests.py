@@ -118,6 +118,27 @@ def event_callback(event: dict[str, Any], *, team: str, event_id: str) -> SlackR
     return SlackRequest(json.dumps(body), JSON)
 
 
+def org_wide(request: SlackRequest, enterprise: str) -> SlackRequest:
+    """``request`` as Slack sends it from a workspace of the Enterprise Grid org ``enterprise``
+    where the app is installed org-wide: a command's ``enterprise_id`` and
+    ``is_enterprise_install``, a payload's ``enterprise`` and ``team.enterprise_id``, an event's
+    ``authorizations`` (the org's bot, no team of its own)."""
+    if request.content_type == JSON:
+        body = json.loads(request.body)
+        authorization = {"enterprise_id": enterprise, "team_id": None, "user_id": "UBOT"}
+        body |= {"enterprise_id": enterprise, "is_enterprise_install": True}
+        body["authorizations"] = [{**authorization, "is_bot": True, "is_enterprise_install": True}]
+        return SlackRequest(json.dumps(body), JSON)
+    form = dict(urllib.parse.parse_qsl(request.body))
+    if "payload" not in form:
+        form |= {"enterprise_id": enterprise, "is_enterprise_install": "true"}
+        return SlackRequest(urllib.parse.urlencode(form), FORM)
+    payload = json.loads(form["payload"])
+    payload["team"] = {**payload["team"], "enterprise_id": enterprise}
+    payload |= {"enterprise": {"id": enterprise, "name": enterprise}, "is_enterprise_install": True}
+    return _payload(payload)
+
+
 def dm_message(user: str, text: str, thread_ts: str | None = None) -> dict[str, Any]:
     """A ``message.im`` event: ``user`` typed ``text`` in their DM with the app."""
     event = {

@@ -58,9 +58,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.middleware
     async def workspace(
-        context: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+        body: dict[str, Any],
+        context: dict[str, Any],
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         """The request's Slack calls go to its own workspace, with its token (OAuth mode)."""
+        if context.get("team_id") is None and isinstance(body.get("team_id"), str):
+            # An event to an org-wide installation: Bolt reads its authorization, which has
+            # no team; the workspace it happened in is the event's own.
+            context["team_id"] = body["team_id"]
         at = request_workspace(context)
         enter(at)
         if at.org_wide and at.team_id and at.enterprise_id and at.team_id not in org_workspaces:

@@ -23,6 +23,7 @@ from tests.slack_requests import (
     block_actions,
     dm_message,
     event_callback,
+    org_wide,
     signed_headers,
     slash_command,
 )
@@ -51,6 +52,7 @@ class Harness:
     clock: Clock
     _event_seq: int = 0
     team: str = TEAM  # the workspace the requests come from (``slack`` is its fake)
+    enterprise: str | None = None  # its Enterprise Grid org, when the app is installed org-wide
 
     async def post(
         self,
@@ -61,6 +63,8 @@ class Harness:
         headers: dict[str, str] | None = None,
     ) -> aiohttp.ClientResponse:
         """Send ``request`` signed (``age`` seconds old) and read the response."""
+        if self.enterprise is not None:
+            request = org_wide(request, self.enterprise)
         signed = signed_headers(request, secret, age=age, extra=headers)
         async with self.http.post(
             self.url + EVENTS_PATH, data=request.body.encode(), headers=signed

@@ -5,6 +5,7 @@ with its own token, nothing crossing, and a workspace that leaves stops getting 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import urllib.parse
@@ -65,8 +66,12 @@ async def install(http: aiohttp.ClientSession, app_url: str, team: str) -> int:
         return done.status
 
 
-@pytest.fixture
-async def served(db_url: str) -> AsyncIterator[tuple[FakeSlack, dict[str, Harness]]]:
+@contextlib.asynccontextmanager
+async def serving(
+    db_url: str, teams: tuple[str, ...], enterprise: str | None = None
+) -> AsyncIterator[tuple[FakeSlack, dict[str, Harness]]]:
+    """The app in OAuth mode and the fake Slack with the workspaces ``teams`` (all of the
+    Enterprise Grid org ``enterprise``, when one is named); a harness for each workspace."""
     clock = Clock()
     async with FakeSlack() as slack:
         settings = Settings(
@@ -85,15 +90,25 @@ async def served(db_url: str) -> AsyncIterator[tuple[FakeSlack, dict[str, Harnes
             slack.register_app(CLIENT_ID, CLIENT_SECRET, f"{url}/slack/oauth_redirect")
             async with aiohttp.ClientSession() as http:
                 harnesses = {}
-                for n, team in enumerate(TEAMS):
+                for n, team in enumerate(teams):
                     workspace = slack.add_workspace(team)
                     people(workspace, team)
                     # Slack's trigger and event ids are unique across workspaces.
                     first = 1000 * n
-                    harnesses[team] = Harness(workspace, deps, url, http, clock, first, team)
+                    harnesses[team] = Harness(
+                        workspace, deps, url, http, clock, first, team, enterprise
+                    )
+                if enterprise is not None:
+                    slack.add_enterprise(enterprise, teams)
                 yield slack, harnesses
             await settle()
             await runner.cleanup()
+
+
+@pytest.fixture
+async def served(db_url: str) -> AsyncIterator[tuple[FakeSlack, dict[str, Harness]]]:
+    async with serving(db_url, TEAMS) as served:
+        yield served
 
 
 async def run_round(h: Harness, level: int) -> None:
@@ -390,3 +405,45 @@ async def test_a_grid_member_cannot_move_a_dialogue_of_another_workspace(served)
     person = await h["TB"].deps.store.participant(round_b.id, "WGRID")
     assert person is not None and person.state.phase is Phase.INVITED  # B's dialogue as it was
     assert not slack.workspaces["TA"].messages("DWGRID")
+
+
+@pytest.fixture
+async def grid(db_url: str) -> AsyncIterator[tuple[FakeSlack, dict[str, Harness]]]:
+    async with serving(db_url, ("T1", "T2"), enterprise="E1") as served:
+        yield served
+
+
+async def test_an_org_wide_installation_serves_its_workspaces_and_their_clock(grid) -> None:
+    slack, h = grid
+    assert await install(h["T1"].http, h["T1"].url, "E1") == 200  # an org admin, org-wide
+    [token] = slack.tokens_of("E1")
+    assert await h["T1"].deps.store.find_installation("E1", None) is not None
+
+    await run_round(h["T1"], 1)
+    # The clock knows only a round's workspace: it closes this one at its deadline.
+    assert await h["T1"].command("start cx-pillars <@UT11> --deadline 2026-11-25", user="UT1LEAD")
+    assert await h["T2"].command("start cx-pillars <@UT21>", user="UT2LEAD") == 200
+    await h["T1"].press("UT11", "cx_start")
+    calls = len(slack.workspaces["T1"].calls)
+    assert await h["T1"].dm("UT11", "2") == 200  # a typed answer: an event of the org's bot
+    [moved_on] = [c for c in slack.workspaces["T1"].calls[calls:] if c.method != "auth.test"]
+    assert moved_on.method == "chat.update" and moved_on.params["channel"] == "DUT11"
+    assert (await h["T1"].deps.store.team_counts("T1"))["seen_requests"] == 1  # kept as T1's
+    h["T1"].clock.now += timedelta(days=1)
+    await h["T1"].deps.rounds.tick()
+    await settle()
+
+    for team in ("T1", "T2"):
+        calls = slack.workspaces[team].calls
+        assert calls and {c.token for c in calls} == {token}
+        assert all(c.ok for c in calls), [(c.method, c.error) for c in calls if not c.ok]
+    assert {c.method for c in slack.calls} <= {"oauth.v2.access"}
+    assert h["T2"].dm_messages("UT21")  # the same token works in every workspace of the org
+    closed = await h["T1"].deps.store.rounds_in_channel("T1", CHANNEL)
+    assert [r.status for r in closed] == [RoundStatus.CLOSED] * 2
+    summaries = [
+        m
+        for m in slack.workspaces["T1"].messages(CHANNEL)
+        if (m.get("metadata") or {}).get("event_type") == "cx_assess_summary"
+    ]
+    assert len(summaries) == 2  # the round closed by hand and the one the clock closed
