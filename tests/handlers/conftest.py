@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from aiohttp import web
 from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps
-from bot.frameworks import load_catalog
+from bot.frameworks import Catalog, load_catalog
 from bot.server import EVENTS_PATH, drain, web_app
 from bot.storage import Store
 from tests.fakeslack import FakeSlack
@@ -212,6 +213,12 @@ async def settle() -> None:
     await drain()
 
 
+@functools.cache
+def bundled() -> Catalog:
+    """The bundled frameworks, loaded once per test process (frameworks are immutable)."""
+    return load_catalog()
+
+
 def workspace(slack: FakeSlack) -> None:
     slack.add_user("ULEAD", name="lea", locale="en-US", tz="Europe/Madrid")
     slack.add_user("UADMIN", name="adam", locale="en-US", is_admin=True)
@@ -237,7 +244,7 @@ async def harness(db_url: str) -> AsyncIterator[Harness]:
             slack_api_url=slack.api_url,
         )
         async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
-            app, deps = build_app(settings, load_catalog(), store, clock=clock, session=session)
+            app, deps = build_app(settings, bundled(), store, clock=clock, session=session)
             runner = web.AppRunner(web_app(app, deps))
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)

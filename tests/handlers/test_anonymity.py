@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from bot.config import ConfigError, Settings
-from bot.frameworks import load_catalog
-from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.conftest import CHANNEL, TEAM, Harness, bundled
 from tests.handlers.test_home_modal_clock import modal_values
 from tests.handlers.test_rounds import answer_all, reply, summary_message
 from tests.slack_requests import view_submission
@@ -87,7 +86,7 @@ async def test_a_round_stored_with_a_lower_minimum_is_analysed_with_the_floor(
     round_ = await h.deps.store.create_round(
         team_id=TEAM,
         channel_id=CHANNEL,
-        framework=load_catalog().get("cx-pillars"),
+        framework=bundled().get("cx-pillars"),
         started_by="ULEAD",
         participants=[Invitee("U1", "en", None)],
         lang="en",

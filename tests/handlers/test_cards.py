@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.frameworks import load_catalog
 from tests.blockkit import assert_valid_blocks
-from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.conftest import CHANNEL, TEAM, Harness, bundled
 
-MATURITY = load_catalog().get("cx-maturity")
+MATURITY = bundled().get("cx-maturity")
 
 
 def posted_to(h: Harness, user: str) -> list[Any]:

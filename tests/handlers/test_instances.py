@@ -16,11 +16,10 @@ import pytest
 
 from bot.app import build_app
 from bot.deps import Deps
-from bot.frameworks import load_catalog
 from bot.handlers.middleware import apply_typed, replay_typed
 from bot.model import RoundStatus
 from bot.storage import Store
-from tests.handlers.conftest import TEAM, Harness, settle
+from tests.handlers.conftest import TEAM, Harness, bundled, settle
 from tests.handlers.test_plan import closed_round, dm_texts, make_action
 
 
@@ -29,7 +28,7 @@ async def other(harness: Harness) -> AsyncIterator[Deps]:
     """A second instance on the harness's database and fake Slack."""
     settings = harness.deps.settings
     async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
-        _, deps = build_app(settings, load_catalog(), store, clock=harness.clock, session=session)
+        _, deps = build_app(settings, bundled(), store, clock=harness.clock, session=session)
         yield deps
         await settle()
 

@@ -20,13 +20,12 @@ from aiohttp import web
 from bot.app import build_app
 from bot.config import Settings
 from bot.flows.interview import Phase
-from bot.frameworks import load_catalog
 from bot.handlers.middleware import replay_typed
 from bot.model import RoundStatus
 from bot.server import web_app
 from bot.storage import Store
 from tests.fakeslack import FakeSlack
-from tests.handlers.conftest import CHANNEL, SECRET, Clock, Harness, settle
+from tests.handlers.conftest import CHANNEL, SECRET, Clock, Harness, bundled, settle
 from tests.slack_requests import (
     SlackRequest,
     block_actions,
@@ -82,7 +81,7 @@ async def serving(
             slack_api_url=slack.api_url,
         )
         async with Store.open(db_url) as store, aiohttp.ClientSession() as session:
-            app, deps = build_app(settings, load_catalog(), store, clock=clock, session=session)
+            app, deps = build_app(settings, bundled(), store, clock=clock, session=session)
             runner = web.AppRunner(web_app(app, deps))
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", 0).start()
