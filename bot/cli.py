@@ -33,7 +33,6 @@ from bot.render.blocks import to_dicts
 from bot.render.blocks.summary import summary_blocks
 from bot.render.chart import render_chart
 from bot.render.report import render_json, render_markdown
-from bot.server import serve
 from bot.serving_lock import AlreadyServed, serving_lock
 from bot.storage import DatabaseUnusable, Store, shown
 from bot.storage.copy import CopyRefused, check_urls, copy_database
@@ -174,6 +173,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError("SLACK_APP_TOKEN (xapp-...) is required for Socket Mode")
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
+    from bot.server import serve  # Bolt and aiohttp: only the server needs them (quick CLI)
+
     asyncio.run(serve(settings, catalog_for(settings), socket=socket, host=host, port=port))
     return 0
 
