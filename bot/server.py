@@ -207,6 +207,7 @@ async def _serve(
     settings: Settings, catalog: Catalog, stop: asyncio.Event, *, socket: bool, host: str, port: int
 ) -> None:
     async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
+        log.info("database: %s (%s)", store.engine.name, store.engine.dialect)  # password masked
         app, deps = build_app(settings, catalog, store, session=session)
         clock = asyncio.create_task(run_clock(deps))
         recovery = asyncio.create_task(recover(deps))

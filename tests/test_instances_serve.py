@@ -208,6 +208,7 @@ async def test_two_instances_on_one_postgresql_do_everything_once(
     assert {answers[u]["data"].importance for u in PEOPLE} == {2}
     for s in pair:
         assert "Traceback" not in s.log.read_text()
+        assert f"database: {pg_empty_url} (postgresql)" in s.log.read_text()
 
 
 async def test_two_instances_clocks_closing_one_deadline_round_post_one_summary(
