@@ -134,13 +134,15 @@ class Dialogues:
         """
         lock = self._locks.setdefault((round_id, user_id), asyncio.Lock())
         async with lock:  # this instance sends in input order
+            invitation = isinstance(event, Start) and await self._on_invitation(origin)
             async with self.store.turn(round_id, user_id) as turn:  # one transaction
                 round_, person = turn.round, turn.person
                 if round_ is None or person is None or not belongs(round_.team_id):
                     raise NotYourDialogue(f"{user_id} is not in round {round_id}")
                 if request is not None and not await turn.done(request):
                     return  # applied already: by the instance that received it, or a replay
-                decided = self._decide(round_, person, event)
+                stale = invitation and person.state.phase in ASKING
+                decided = None if stale else self._decide(round_, person, event)
                 if isinstance(decided, _Step) and decided.saves:
                     try:
                         await turn.save(decided.step.state, decided.step.changed, self.clock())
@@ -152,7 +154,16 @@ class Dialogues:
                         )
             if acknowledge:
                 await acknowledge()
-            await self._answer(round_, person, decided, origin)
+            if decided is not None:  # None: a second tap on the invitation's Start, already done
+                await self._answer(round_, person, decided, origin)
+
+    async def _on_invitation(self, origin: Origin | None) -> bool:
+        """Whether a click came from the invitation: the one recorded prompt with a Start button
+        (its card has none, and it names no area)."""
+        if origin is None:
+            return False
+        ref = await self.store.prompt_message(origin.channel, origin.ts)
+        return ref is not None and ref.area_id is None and ref.ask is None
 
     async def handle_text(
         self,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.flows.interview import Phase
 from tests.blockkit import assert_valid_blocks
-from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
 
 
 async def start_pillars(h: Harness, *people: str) -> int:
@@ -135,3 +137,24 @@ async def test_forged_click_for_someone_elses_round_changes_nothing(harness: Har
     person = await h.deps.store.participant(round_id, "U2")
     assert person is not None and person.state.answers == {}
     assert await h.deps.store.participant(round_id, "U1") is None
+
+
+async def test_a_double_tap_on_start_posts_the_first_card_once(harness: Harness) -> None:
+    h = harness
+    await start_pillars(h, "U2")
+    action_id, value, ts = h.button("U2", "cx_start")
+
+    def cards() -> int:
+        return sum(
+            (m.get("metadata") or {}).get("event_type") == "cx_assess_question"
+            for m in h.dm_messages("U2")
+        )
+
+    await asyncio.gather(
+        h.click("U2", action_id, value, channel="DU2", ts=ts),
+        h.click("U2", action_id, value, channel="DU2", ts=ts),
+    )
+    await settle()
+    assert cards() == 1  # not a second card with the first one faded to "Continued below"
+    await h.click("U2", action_id, value, channel="DU2", ts=ts)  # a third, later: nothing
+    assert cards() == 1
