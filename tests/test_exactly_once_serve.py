@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,19 @@ PEOPLE = [f"U{i:02d}" for i in range(1, 21)]
 CHANNEL = "C0001"
 
 
+@asynccontextmanager
+async def team_slack(people: list[str]) -> AsyncIterator[FakeSlack]:
+    """The fake Slack with the lead and ``people`` in `CHANNEL`."""
+    async with FakeSlack() as fake:
+        for user in ["ULEAD", *people]:
+            fake.add_user(user, locale="en-US")
+        fake.add_channel(CHANNEL, ["ULEAD", *people])
+        yield fake
+
+
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        for user in ["ULEAD", *PEOPLE]:
-            fake.add_user(user, locale="en-US")
-        fake.add_channel(CHANNEL, ["ULEAD", *PEOPLE])
+    async with team_slack(PEOPLE) as fake:
         yield fake
 
 

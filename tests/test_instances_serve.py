@@ -21,12 +21,12 @@ from bot.storage.schema import POSTGRES
 from tests.fakeslack import FakeSlack
 from tests.slack_requests import SlackRequest, block_actions, dm_message, event_callback
 from tests.test_exactly_once_serve import (
-    CHANNEL,
     command,
     eventually,
     posts,
     server,
     stop,
+    team_slack,
     to_people,
 )
 from tests.test_serve import Server
@@ -37,10 +37,7 @@ QUESTION = "cx_assess_question"
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        for user in ["ULEAD", *PEOPLE]:
-            fake.add_user(user, locale="en-US")
-        fake.add_channel(CHANNEL, ["ULEAD", *PEOPLE])
+    async with team_slack(PEOPLE) as fake:
         yield fake
 
 

@@ -34,6 +34,16 @@ class Part:
         async with self._engine.reading() as tx:
             return await tx.fetchall(sql, params)
 
+    async def _write(self, sql: str, params: Params = ()) -> int:
+        """One statement in a transaction of its own; the number of rows it changed."""
+        async with self._engine.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def _write_one(self, sql: str, params: Params = ()) -> bool:
+        """One statement in a transaction of its own; whether it changed exactly one row (a
+        claim taken, a compare-and-set won)."""
+        return await self._write(sql, params) == 1
+
     async def _round_by_id(self, tx: Tx, round_id: int) -> Round | None:
         """One round, its framework snapshot read only the first time (it never changes, and
         it is the biggest column of the hot path's reads)."""

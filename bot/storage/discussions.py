@@ -25,12 +25,11 @@ class Discussions(Part):
         self, round_id: int, area_id: str, position: int, channel_id: str, ts: str
     ) -> None:
         """Record the message whose thread discusses ``area_id`` of the round."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO discussions (round_id, area_id, position, channel_id, ts)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (round_id, area_id, position, channel_id, ts),
-            )
+        await self._write(
+            "INSERT INTO discussions (round_id, area_id, position, channel_id, ts)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (round_id, area_id, position, channel_id, ts),
+        )
 
     async def keep_discussion_reply(
         self,
@@ -45,37 +44,33 @@ class Discussions(Part):
         """Store (or, for an edit, update) a reply in an open discussion thread of the workspace;
         False when ``thread_ts`` is none, or its channel has started the framework's next round
         since."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "INSERT INTO discussion_replies (channel_id, ts, thread_ts, user_id, text,"
-                f" updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS ({_OPEN_THREAD})"
-                " ON CONFLICT (channel_id, ts) DO UPDATE SET text = excluded.text,"
-                " updated_at = excluded.updated_at",
-                (
-                    channel_id,
-                    ts,
-                    thread_ts,
-                    user_id,
-                    text,
-                    iso(now),
-                    team_id,
-                    channel_id,
-                    thread_ts,
-                ),
-            )
-        return changed == 1
+        return await self._write_one(
+            "INSERT INTO discussion_replies (channel_id, ts, thread_ts, user_id, text,"
+            f" updated_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS ({_OPEN_THREAD})"
+            " ON CONFLICT (channel_id, ts) DO UPDATE SET text = excluded.text,"
+            " updated_at = excluded.updated_at",
+            (
+                channel_id,
+                ts,
+                thread_ts,
+                user_id,
+                text,
+                iso(now),
+                team_id,
+                channel_id,
+                thread_ts,
+            ),
+        )
 
     async def forget_discussion_reply(
         self, team_id: str, channel_id: str, thread_ts: str, ts: str
     ) -> bool:
         """Remove a deleted reply from an open discussion thread of the workspace."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "DELETE FROM discussion_replies WHERE channel_id = ? AND ts = ?"
-                f" AND thread_ts = ? AND EXISTS ({_OPEN_THREAD})",
-                (channel_id, ts, thread_ts, team_id, channel_id, thread_ts),
-            )
-        return changed == 1
+        return await self._write_one(
+            "DELETE FROM discussion_replies WHERE channel_id = ? AND ts = ?"
+            f" AND thread_ts = ? AND EXISTS ({_OPEN_THREAD})",
+            (channel_id, ts, thread_ts, team_id, channel_id, thread_ts),
+        )
 
     async def discussions(self, round_id: int) -> list[Discussion]:
         """The round's discussion threads in the summary's order, each with its replies."""

@@ -20,20 +20,16 @@ class Inbox(Part):
         With a ``payload`` the request is kept, undone, until `mark_done`: after a crash,
         `undone_requests` gives back what was acknowledged but not yet applied.
         """
-        async with self._engine.transaction() as tx:
-            return (
-                await tx.execute(
-                    "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    (
-                        key,
-                        iso(now or utcnow()),
-                        json.dumps(payload) if payload is not None else None,
-                        int(payload is None),
-                    ),
-                )
-                == 1
-            )
+        return await self._write_one(
+            "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (
+                key,
+                iso(now or utcnow()),
+                json.dumps(payload) if payload is not None else None,
+                int(payload is None),
+            ),
+        )
 
     async def mark_done(self, key: str) -> None:
         """The request's effect is committed: a restart does not apply it again."""
@@ -53,10 +49,9 @@ class Inbox(Part):
 
     async def forget_requests_before(self, moment: datetime) -> None:
         """Drop request keys older than ``moment`` (Slack retries within minutes)."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM seen_requests WHERE seen_at < ? AND done = 1", (iso(moment),)
-            )
+        await self._write(
+            "DELETE FROM seen_requests WHERE seen_at < ? AND done = 1", (iso(moment),)
+        )
 
     async def ping(self) -> None:
         """Raise unless the database takes a write: a row written and removed in one committed

@@ -81,19 +81,17 @@ class Installations(Part):
 
     async def note_org_workspace(self, team_id: str, enterprise_id: str) -> None:
         """The org-wide installation of ``enterprise_id`` serves the workspace ``team_id``."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO org_workspaces (team_id, enterprise_id) VALUES (?, ?)"
-                " ON CONFLICT (team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id",
-                (team_id, enterprise_id),
-            )
+        await self._write(
+            "INSERT INTO org_workspaces (team_id, enterprise_id) VALUES (?, ?)"
+            " ON CONFLICT (team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id",
+            (team_id, enterprise_id),
+        )
 
     async def delete_bot(self, enterprise_id: str | None, team_id: str | None) -> None:
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM installation_bots WHERE enterprise_id = ? AND team_id = ?",
-                _key(enterprise_id, team_id),
-            )
+        await self._write(
+            "DELETE FROM installation_bots WHERE enterprise_id = ? AND team_id = ?",
+            _key(enterprise_id, team_id),
+        )
 
     async def delete_installations(
         self, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
@@ -109,11 +107,10 @@ class Installations(Part):
 
     async def keep_state(self, state: str, expires_at: datetime) -> None:
         """Remember an OAuth state parameter until ``expires_at``."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO oauth_states (state, expires_at) VALUES (?, ?)",
-                (state, iso(expires_at)),
-            )
+        await self._write(
+            "INSERT INTO oauth_states (state, expires_at) VALUES (?, ?)",
+            (state, iso(expires_at)),
+        )
 
     async def take_state(self, state: str, now: datetime) -> bool:
         """Use up ``state``: True once, when it was issued and has not expired (expired ones

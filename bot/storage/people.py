@@ -148,37 +148,33 @@ class People(Part):
     async def claim_reminder(self, person: Participant, now: datetime) -> bool:
         """Record a reminder to ``person`` before it is sent: True for one caller only among
         those that read them with the same count of reminders (a double click, two clocks)."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
-                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ?",
-                (iso(now), person.round_id, person.user_id, person.reminders_sent),
-            )
-        return changed == 1
+        return await self._write_one(
+            "UPDATE participants SET reminders_sent = reminders_sent + 1, reminded_at = ?"
+            " WHERE round_id = ? AND user_id = ? AND reminders_sent = ?",
+            (iso(now), person.round_id, person.user_id, person.reminders_sent),
+        )
 
     async def release_reminder(self, person: Participant, now: datetime) -> None:
         """Give back the reminder claimed at ``now`` (Slack certainly did not post it)."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "UPDATE participants SET reminders_sent = ?, reminded_at = ?"
-                " WHERE round_id = ? AND user_id = ? AND reminders_sent = ? AND reminded_at = ?",
-                (
-                    person.reminders_sent,
-                    iso(person.reminded_at),
-                    person.round_id,
-                    person.user_id,
-                    person.reminders_sent + 1,
-                    iso(now),
-                ),
-            )
+        await self._write(
+            "UPDATE participants SET reminders_sent = ?, reminded_at = ?"
+            " WHERE round_id = ? AND user_id = ? AND reminders_sent = ? AND reminded_at = ?",
+            (
+                person.reminders_sent,
+                iso(person.reminded_at),
+                person.round_id,
+                person.user_id,
+                person.reminders_sent + 1,
+                iso(now),
+            ),
+        )
 
     async def snooze(self, round_id: int, user_id: str, until: datetime) -> None:
         """Remind the person at ``until`` (a later snooze replaces an earlier one)."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "UPDATE participants SET snooze_until = ? WHERE round_id = ? AND user_id = ?",
-                (iso(until), round_id, user_id),
-            )
+        await self._write(
+            "UPDATE participants SET snooze_until = ? WHERE round_id = ? AND user_id = ?",
+            (iso(until), round_id, user_id),
+        )
 
     async def take_due_snoozes(self, now: datetime) -> list[tuple[int, str]]:
         """The (round, person) pairs of open rounds whose snooze has ended, cleared as taken:

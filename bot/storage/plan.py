@@ -90,12 +90,10 @@ class Plan(Part):
 
     async def complete_action(self, action_id: int, by: str, now: datetime) -> bool:
         """Mark an open action done; False when it was done already."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE actions SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
-                (iso(now), by, action_id),
-            )
-        return changed == 1
+        return await self._write_one(
+            "UPDATE actions SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
+            (iso(now), by, action_id),
+        )
 
     async def unreminded_actions(self, due_by: date) -> list[Action]:
         """Open actions due on or before ``due_by`` whose owner has not been reminded."""
@@ -105,13 +103,11 @@ class Plan(Part):
 
     async def claim_action_reminder(self, action_id: int, now: datetime) -> bool:
         """True once per open action: the caller sends the due-date reminder."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE actions SET reminded_at = ?"
-                " WHERE id = ? AND done_at IS NULL AND reminded_at IS NULL",
-                (iso(now), action_id),
-            )
-        return changed == 1
+        return await self._write_one(
+            "UPDATE actions SET reminded_at = ?"
+            " WHERE id = ? AND done_at IS NULL AND reminded_at IS NULL",
+            (iso(now), action_id),
+        )
 
     async def release_action_reminder(self, action_id: int) -> None:
         """Give a claimed reminder back (it could not be sent): the clock tries again."""
@@ -138,22 +134,19 @@ class Plan(Part):
         self, team_id: str, lead: str, now: datetime, sent_before: datetime
     ) -> bool:
         """True once per period: the caller sends the lead's digest."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE action_digests SET sent_at = ? WHERE team_id = ? AND lead = ?"
-                " AND (sent_at IS NULL OR sent_at <= ?)",
-                (iso(now), team_id, lead, iso(sent_before)),
-            )
-        return changed == 1
+        return await self._write_one(
+            "UPDATE action_digests SET sent_at = ? WHERE team_id = ? AND lead = ?"
+            " AND (sent_at IS NULL OR sent_at <= ?)",
+            (iso(now), team_id, lead, iso(sent_before)),
+        )
 
     async def release_digest(self, team_id: str, lead: str, claimed_at: datetime) -> None:
         """Give back the digest claimed at ``claimed_at`` (it could not be sent): due again."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "UPDATE action_digests SET sent_at = NULL"
-                " WHERE team_id = ? AND lead = ? AND sent_at = ?",
-                (team_id, lead, iso(claimed_at)),
-            )
+        await self._write(
+            "UPDATE action_digests SET sent_at = NULL"
+            " WHERE team_id = ? AND lead = ? AND sent_at = ?",
+            (team_id, lead, iso(claimed_at)),
+        )
 
     # ------------------------------------------------------------------ recurring rounds
 
@@ -163,19 +156,18 @@ class Plan(Part):
             "framework_id", "lead", "lead_tz", "users", "lang", "min_responses",
             "deadline_days", "cadence", "next_run", "created_at",
         )  # fmt: skip
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                f"INSERT INTO schedules (team_id, channel_id, {', '.join(columns)})"
-                f" VALUES ({', '.join('?' * (len(columns) + 2))})"
-                " ON CONFLICT (team_id, channel_id) DO UPDATE SET "
-                + ", ".join(f"{c} = excluded.{c}" for c in columns),
-                (
-                    plan.team_id, plan.channel_id, plan.framework_id, plan.lead,
-                    plan.lead_tz, json.dumps(list(plan.users)), plan.lang,
-                    plan.min_responses, plan.deadline_days, plan.cadence,
-                    iso(plan.next_run), iso(plan.created_at),
-                ),
-            )  # fmt: skip
+        await self._write(
+            f"INSERT INTO schedules (team_id, channel_id, {', '.join(columns)})"
+            f" VALUES ({', '.join('?' * (len(columns) + 2))})"
+            " ON CONFLICT (team_id, channel_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns),
+            (
+                plan.team_id, plan.channel_id, plan.framework_id, plan.lead,
+                plan.lead_tz, json.dumps(list(plan.users)), plan.lang,
+                plan.min_responses, plan.deadline_days, plan.cadence,
+                iso(plan.next_run), iso(plan.created_at),
+            ),
+        )  # fmt: skip
 
     async def schedule(self, team_id: str, channel_id: str) -> Schedule | None:
         found = await self._schedules("team_id = ? AND channel_id = ?", (team_id, channel_id))
@@ -189,18 +181,14 @@ class Plan(Part):
         return [schedule(row) for row in rows]
 
     async def cancel_schedule(self, team_id: str, channel_id: str) -> bool:
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "DELETE FROM schedules WHERE team_id = ? AND channel_id = ?", (team_id, channel_id)
-            )
-        return changed == 1
+        return await self._write_one(
+            "DELETE FROM schedules WHERE team_id = ? AND channel_id = ?", (team_id, channel_id)
+        )
 
     async def advance_schedule(self, plan: Schedule, next_run: datetime) -> bool:
         """Move the schedule on from the run it was at; False when someone else did already."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE schedules SET next_run = ? WHERE team_id = ? AND channel_id = ?"
-                " AND next_run = ?",
-                (iso(next_run), plan.team_id, plan.channel_id, iso(plan.next_run)),
-            )
-        return changed == 1
+        return await self._write_one(
+            "UPDATE schedules SET next_run = ? WHERE team_id = ? AND channel_id = ?"
+            " AND next_run = ?",
+            (iso(next_run), plan.team_id, plan.channel_id, iso(plan.next_run)),
+        )

@@ -47,13 +47,12 @@ class Posts(Part):
 
     async def renew_claim(self, claim: Claim, now: datetime) -> Claim | None:
         """Extend a claim for a second attempt; None when another attempt took it over."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE posts SET claimed_at = ? WHERE round_id = ? AND kind = ? AND user_id = ?"
-                " AND state = 'claimed' AND claimed_at = ?",
-                (iso(now), *key(claim.key), iso(claim.claimed_at)),
-            )
-        return Claim(claim.key, now, claim.since, False, claim.nonce) if changed == 1 else None
+        renewed = await self._write_one(
+            "UPDATE posts SET claimed_at = ? WHERE round_id = ? AND kind = ? AND user_id = ?"
+            " AND state = 'claimed' AND claimed_at = ?",
+            (iso(now), *key(claim.key), iso(claim.claimed_at)),
+        )
+        return Claim(claim.key, now, claim.since, False, claim.nonce) if renewed else None
 
     async def post_sent(self, post: PostKey, channel_id: str, ts: str, now: datetime) -> bool:
         """Record a post as sent, with what it means for its round, in one transaction; False
@@ -83,12 +82,11 @@ class Posts(Part):
     async def post_failed(self, claim: Claim, error: str, *, again: bool) -> None:
         """Slack refused the attempt: the post is due again (``again``) or refused for good."""
         state = PostState.DUE if again else PostState.REFUSED
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "UPDATE posts SET state = ?, error = ? WHERE round_id = ? AND kind = ?"
-                " AND user_id = ? AND state = 'claimed' AND claimed_at = ?",
-                (state.value, error, *key(claim.key), iso(claim.claimed_at)),
-            )
+        await self._write(
+            "UPDATE posts SET state = ?, error = ? WHERE round_id = ? AND kind = ?"
+            " AND user_id = ? AND state = 'claimed' AND claimed_at = ?",
+            (state.value, error, *key(claim.key), iso(claim.claimed_at)),
+        )
 
     async def pending_posts(self, over: AttemptOver, round_id: int | None = None) -> list[PostKey]:
         """Posts to send now: due ones, and claims whose attempt is ``over``. Invitations only

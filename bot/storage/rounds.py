@@ -176,23 +176,20 @@ class Rounds(Part):
 
     async def discard_round(self, round_id: int) -> None:
         """Delete a round nobody ever heard of: its announcement was refused for good."""
-        async with self._engine.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM rounds WHERE id = ? AND EXISTS (SELECT 1 FROM posts"
-                " WHERE round_id = ? AND kind = ? AND state = 'refused')",
-                (round_id, round_id, PostKind.ANNOUNCEMENT.value),
-            )
+        await self._write(
+            "DELETE FROM rounds WHERE id = ? AND EXISTS (SELECT 1 FROM posts"
+            " WHERE round_id = ? AND kind = ? AND state = 'refused')",
+            (round_id, round_id, PostKind.ANNOUNCEMENT.value),
+        )
         self._snapshots.pop(round_id, None)  # SQLite gives its id to the next round
 
     async def claim_lead_told_done(self, round_id: int, now: datetime) -> bool:
         """True once per round: the caller is the one to tell the lead that all finished."""
-        async with self._engine.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE rounds SET lead_told_done_at = ?"
-                " WHERE id = ? AND status = 'open' AND lead_told_done_at IS NULL",
-                (iso(now), round_id),
-            )
-        return changed == 1
+        return await self._write_one(
+            "UPDATE rounds SET lead_told_done_at = ?"
+            " WHERE id = ? AND status = 'open' AND lead_told_done_at IS NULL",
+            (iso(now), round_id),
+        )
 
     async def open_rounds(self) -> list[Round]:
         """Every open round (for deadlines and reminders)."""
