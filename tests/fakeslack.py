@@ -20,8 +20,9 @@ parameters in :attr:`FakeSlack.JSON_PARAMS` which are decoded when sent as JSON 
 
 Faults: :meth:`FakeSlack.fail_next` refuses a call before it runs; :meth:`FakeSlack.fail_after`
 lets it take effect, then answers an error (a 500 after posting); :meth:`FakeSlack.hang_after` lets
-it take effect, then holds the answer back past the client's timeout; :meth:`FakeSlack.rate_limit`
-is a token bucket. ``conversations.history`` finds the bot's messages (with their metadata when
+it take effect, then holds the answer back past the client's timeout (or until
+:meth:`FakeSlack.release`); :meth:`FakeSlack.rate_limit` is a token bucket.
+``conversations.history`` finds the bot's messages (with their metadata when
 ``include_all_metadata`` is set), as a client looks for a post whose outcome it does not know.
 
 Workspace: team ``T0001``, bot user ``UBOT`` (bot id ``B0001``, app ``A0001``). More workspaces
@@ -324,6 +325,7 @@ class FakeSlack:
         self._ts_micros = _FIRST_TS_MICROS
         self._serial = 0
         self._runner: web.AppRunner | None = None
+        self._held: set[asyncio.Future[None]] = set()  # answers `hang_after` holds back
         self._condition: asyncio.Condition | None = None
         # Socket Mode
         self.socket_envelopes: dict[str, JSONDict] = {}  # sent, by envelope_id
@@ -398,7 +400,9 @@ class FakeSlack:
             )  # fmt: skip
 
     async def close(self) -> None:
-        """Stop the server (idempotent); open Socket Mode connections are closed first."""
+        """Stop the server (idempotent); open Socket Mode connections are closed first, and
+        answers still held back are sent (so that stopping does not wait for them)."""
+        self.release()
         for ws in list(self._sockets):
             await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
         if self._runner is not None:
@@ -601,6 +605,18 @@ class FakeSlack:
             raise ValueError("times must be >= 1 and seconds > 0")
         queue = self._failures.setdefault(method, deque())
         queue.extend(_Failure("", 200, None, True, seconds, where) for _ in range(times))
+
+    def release(self) -> None:
+        """Slack is quick again, once a test has seen what happens while answers are held back:
+        every answer :meth:`hang_after` holds is sent now, and the hangs still queued are
+        dropped (on every workspace; call it on the instance that was started)."""
+        for held in self._held:
+            if not held.done():
+                held.set_result(None)
+        for workspace in self.workspaces.values():
+            for queue in workspace._failures.values():
+                for hang in [failure for failure in queue if failure.delay]:
+                    queue.remove(hang)
 
     def rate_limit(self, method: str, per_second: float, burst: int = 1) -> None:
         """Token-bucket limit ``method``: a full bucket of ``burst``, refilled at ``per_second``.
@@ -813,8 +829,19 @@ class FakeSlack:
         target.calls.append(call)
         await self._notify()
         if delay:
-            await asyncio.sleep(delay)
+            await self._hold(delay)
         return web.json_response(body, status=status, headers=headers)
+
+    async def _hold(self, seconds: float) -> None:
+        """Hold an answer back for ``seconds``, or until :meth:`release`."""
+        held = asyncio.get_running_loop().create_future()
+        self._held.add(held)
+        try:
+            await asyncio.wait_for(held, seconds)
+        except TimeoutError:
+            pass
+        finally:
+            self._held.discard(held)
 
     async def _read_params(self, request: web.Request) -> JSONDict:
         """Merge query string, form body and JSON body; decode JSON-valued parameters."""

@@ -348,11 +348,8 @@ async def test_fail_next_ratelimited_without_retry_handler(
     assert len(slack.messages("C1")) == 1
 
 
-async def test_retry_handler_recovers_from_injected_429(
-    slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The handler sleeps int(Retry-After) + random(); pin the jitter to keep the test fast.
-    monkeypatch.setattr("slack_sdk.http_retry.builtin_async_handlers.random.random", lambda: 0.0)
+async def test_retry_handler_recovers_from_injected_429(slack: FakeSlack) -> None:
+    # The handler sleeps int(Retry-After) + random(); tests/conftest.py pins the jitter to 0.
     client = AsyncWebClient(
         token="xoxb-test",
         base_url=slack.api_url,
@@ -486,7 +483,21 @@ async def test_fail_after_posts_then_answers_500(slack: FakeSlack, client: Async
 
 async def test_hang_after_posts_then_answers_too_late(slack: FakeSlack) -> None:
     client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url, timeout=1)
-    slack.hang_after("chat.postMessage", 1.5)
+    slack.hang_after("chat.postMessage", 30)  # closing the fake sends the held answer
     with pytest.raises((asyncio.TimeoutError, aiohttp.ClientError)):
         await client.chat_postMessage(channel="C1", text="hi")
     assert [m["text"] for m in slack.messages("C1")] == ["hi"]
+
+
+async def test_release_sends_the_held_answers_at_once(slack: FakeSlack) -> None:
+    client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
+    slack.hang_after("chat.postMessage", 30, times=3)
+    posting = [asyncio.create_task(client.chat_postMessage(channel="C1", text=t)) for t in "ab"]
+    await slack.wait_for("chat.postMessage", 2)
+    await asyncio.sleep(0.05)
+    assert not any(task.done() for task in posting)  # held back
+    slack.release()
+    done = await asyncio.wait_for(asyncio.gather(*posting), 5)
+    assert [answer["ok"] for answer in done] == [True, True]
+    third = await asyncio.wait_for(client.chat_postMessage(channel="C1", text="c"), 5)
+    assert third["ok"]  # the hang still queued was dropped

@@ -173,11 +173,12 @@ async def test_the_clock_running_while_a_close_posts_opens_each_discussion_once(
 ) -> None:
     h = harness
     await split_round(h)
-    h.slack.hang_after("chat.postMessage", 0.5, where=lambda p: event_type(p) == SUMMARY)
+    h.slack.hang_after("chat.postMessage", 20, where=lambda p: event_type(p) == SUMMARY)
     closing = asyncio.create_task(h.command("close"))
     while not any(event_type(m) == SUMMARY for m in h.slack.messages(CHANNEL)):
         await asyncio.sleep(0.01)
     await h.deps.rounds.tick()
+    h.slack.release()
     await closing
     await h.deps.rounds.tick()
     assert len(discussions(h)) == 3

@@ -125,11 +125,12 @@ async def test_the_clock_running_while_a_close_posts_the_summary_does_not_post_i
 ) -> None:
     h = harness
     await h.command("start cx-pillars <@U1> <@U2>")
-    h.slack.hang_after("chat.postMessage", 0.5, where=lambda p: p["channel"] == CHANNEL)
+    h.slack.hang_after("chat.postMessage", 20, where=lambda p: p["channel"] == CHANNEL)
     closing = asyncio.create_task(h.command("close anyway"))
     while not posts(h, PostKind.SUMMARY):  # posted; the answer is still on its way
         await asyncio.sleep(0.01)
     await h.deps.rounds.tick()
+    h.slack.release()
     await closing
     await h.deps.rounds.tick()
     assert len(posts(h, PostKind.SUMMARY)) == 1
