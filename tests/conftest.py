@@ -6,15 +6,27 @@ import asyncio
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+from slack_sdk.http_retry import builtin_async_handlers
 
 from bot.storage import Store
 from bot.storage.schema import TABLES
 from tests.pgserver import PgServer, PgServerError
 from tests.samples import MINI_YAML
+
+T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True)
+def no_retry_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """slack-sdk's rate-limit retry waits the answer's ``Retry-After`` seconds plus a random
+    0 to 1 s; without that jitter a test waits only what the fake Slack's ``Retry-After`` says
+    (0 where the length does not matter), not half a second per retry."""
+    monkeypatch.setattr(builtin_async_handlers, "random", SimpleNamespace(random=lambda: 0.0))
 
 
 @pytest.fixture
@@ -46,39 +58,52 @@ def pg_server() -> Iterator[PgServer]:
 
 
 @pytest.fixture(scope="session")
-def pg_shared(pg_server: PgServer) -> str:
-    """A database with cx-assess's schema that the session's tests take turns on."""
+def pg_shared(pg_server: PgServer) -> tuple[str, str]:
+    """A database with cx-assess's schema that the session's tests take turns on, and the
+    statement that empties it."""
     url = pg_server.fresh_database()
 
-    async def migrate() -> None:
+    async def migrate() -> str:
         async with Store.open(url):
             pass
+        conn = await asyncpg.connect(url)
+        try:
+            sequences = await conn.fetch(
+                "SELECT pg_get_serial_sequence(quote_ident(table_name), column_name)"
+                " FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+            )
+        finally:
+            await conn.close()
+        # Deleting the rows of a few small tables is quicker than a TRUNCATE (which replaces
+        # each table's files); the later tables refer to the earlier ones.
+        deletes = [f"DELETE FROM {name};" for name, _ in reversed(TABLES)]
+        return " ".join([*deletes, *(f"ALTER SEQUENCE {seq} RESTART;" for (seq,) in sequences)])
 
-    _run(migrate())
-    return url
+    return url, _run(migrate())
 
 
 @pytest.fixture
-def pg_url(pg_shared: str) -> str:
-    """A PostgreSQL database with cx-assess's schema and no rows (emptied for each test,
-    which is quicker than creating one)."""
+def pg_url(pg_shared: tuple[str, str]) -> str:
+    """A PostgreSQL database with cx-assess's schema and no rows, its identities starting
+    at 1 (emptied for each test, which is quicker than creating one)."""
+    url, empty = pg_shared
 
-    async def empty() -> None:
-        conn = await asyncpg.connect(pg_shared)
+    async def run_empty() -> None:
+        conn = await asyncpg.connect(url)
         try:
-            names = ", ".join(name for name, _ in TABLES)
-            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            await conn.execute(empty)
         finally:
             await conn.close()
 
-    _run(empty())
-    return pg_shared
+    _run(run_empty())
+    return url
 
 
-def _run(work: Coroutine[Any, Any, None]) -> None:
+def _run(work: Coroutine[Any, Any, T]) -> T:
     """Run ``work`` on an event loop of its own, whatever loop runs around the caller."""
     with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, work).result()
+        return thread.submit(asyncio.run, work).result()
 
 
 @pytest.fixture

@@ -379,11 +379,12 @@ async def test_instances_starting_together_on_a_new_postgresql_migrate_it_once(
     assert counts == [len(POSTGRES)] * 4  # each migration recorded (and run) once
 
 
-async def test_a_postgresql_database_of_a_newer_schema_is_refused(pg_url: str) -> None:
-    async with Store.open(pg_url) as store, store.engine.transaction() as tx:
+async def test_a_postgresql_database_of_a_newer_schema_is_refused(pg_empty_url: str) -> None:
+    # A database of its own: the newer version it records would refuse every later test.
+    async with Store.open(pg_empty_url) as store, store.engine.transaction() as tx:
         await tx.execute("INSERT INTO cx_assess_schema (version) VALUES (?)", (len(POSTGRES) + 5,))
     with pytest.raises(DatabaseUnusable, match="written by a newer cx-assess"):
-        async with Store.open(pg_url):
+        async with Store.open(pg_empty_url):
             pass
 
 
