@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## the offline demo: a simulated round end to end, reports in ./demo-out
 	$(BIN)/cx-assess demo
 
+# PYTHONDONTWRITEBYTECODE emptied: every test process (and each `cx-assess` it starts) reuses
+# the compiled modules and pytest's rewritten test modules instead of compiling them again.
 test: lint  ## lint, format check, type check, then the whole test suite (on every core)
-	$(BIN)/pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

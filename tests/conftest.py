@@ -126,3 +126,15 @@ def db_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if engine == "postgresql":
         return str(request.getfixturevalue("pg_url"))
     return str(tmp_path / "cx.db")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that run separate processes first (the package build first of all), so that
+    pytest-xdist spreads them over the workers while the many short tests even out the end,
+    instead of one worker finishing them alone after the other ran out of tests."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("slow") is None,
+            item.get_closest_marker("processes") is None,
+        )
+    )

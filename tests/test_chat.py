@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.answers import AreaAnswer
 from bot.chat import CHAT_TEAM, chat_channel
 from bot.storage import Store
+
+pytestmark = pytest.mark.processes
 
 PILLARS = ["--framework", "cx-pillars"]
 

@@ -24,6 +24,8 @@ from tests.fakeslack import FakeSlack
 from tests.slack_requests import slash_command
 from tests.test_serve import Server
 
+pytestmark = pytest.mark.processes
+
 PEOPLE = [f"U{i:02d}" for i in range(1, 21)]
 CHANNEL = "C0001"
 

@@ -31,6 +31,8 @@ from tests.test_exactly_once_serve import (
 )
 from tests.test_serve import Server
 
+pytestmark = pytest.mark.processes
+
 PEOPLE = [f"U{i:02d}" for i in range(1, 41)]
 QUESTION = "cx_assess_question"
 

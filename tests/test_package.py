@@ -17,7 +17,7 @@ import yaml
 from bot import __version__
 from tests.samples import MINI_YAML
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes]
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_IDS = ["cx-expectations", "cx-maturity", "cx-pillars", "cx-strategy"]

@@ -16,6 +16,8 @@ from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.test_exactly_once_serve import command, eventually, posts, server, slack, stop
 
+pytestmark = pytest.mark.processes
+
 __all__ = ["slack"]  # the fixture
 
 PEOPLE = ["U01", "U02", "U03"]

@@ -19,6 +19,8 @@ from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.slack_requests import SlackRequest, block_actions, signed_headers, slash_command
 
+pytestmark = pytest.mark.processes
+
 SECRET = "serve-test-secret"
 TOKEN = "xoxb-serve-test-token-123"
 

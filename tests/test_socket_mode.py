@@ -18,6 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.storage import Store
 from tests.fakeslack import APP_ID, BOT_USER_ID, TEAM_ID, FakeSlack
 
+pytestmark = pytest.mark.processes
+
 BOT_TOKEN = "xoxb-socket-test-bot-token-123"
 APP_TOKEN = "xapp-1-A0001-socket-test-app-token-456"
 CX_ASSESS = Path(sys.executable).with_name("cx-assess")

@@ -14,6 +14,8 @@ import pytest
 from tests.fakeslack import FakeSlack
 from tests.test_serve import SECRET, TOKEN, Server, free_port
 
+pytestmark = pytest.mark.processes
+
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
