@@ -1,7 +1,7 @@
 """Exactly once against real ``serve --http`` processes: Slack answering 500 or timing out
 after posting, ``kill -9`` mid fan-out and mid summary, a close racing the clock, two
 clocks on one database. The fake Slack injects the faults; a client timeout of 1 s (so a
-claim's lease is 3 s) and a clock ticking every 0.2 s keep each test to a few seconds.
+claim's lease is 3 s) and a clock ticking every 0.1 s keep each test to a few seconds.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 def server(tmp: Path, slack: FakeSlack) -> Server:
-    """A server with a 1 s Slack timeout and a clock every 0.2 s."""
+    """A server with a 1 s Slack timeout and a clock every 0.1 s."""
     s = Server(tmp, slack)
-    s.env.update(CX_ASSESS_SLACK_TIMEOUT="1", CX_ASSESS_TICK_SECONDS="0.2", LOG_LEVEL="INFO")
+    s.env.update(CX_ASSESS_SLACK_TIMEOUT="1", CX_ASSESS_TICK_SECONDS="0.1", LOG_LEVEL="INFO")
     return s
 
 
@@ -78,7 +78,7 @@ async def eventually(check: Callable[[], bool], timeout: float = 30.0) -> None:
     while not check():
         if time.monotonic() > deadline:
             raise TimeoutError("the condition did not hold in time")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
 
 
 async def eventually_all_invited(s: Server, timeout: float = 10.0) -> None:
@@ -87,7 +87,7 @@ async def eventually_all_invited(s: Server, timeout: float = 10.0) -> None:
         while any(p.invited_at is None for p in await store.participants(1)):
             if time.monotonic() > deadline:
                 raise TimeoutError("not everyone was recorded as invited")
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.02)
 
 
 async def command(s: Server, slack: FakeSlack, text: str) -> str:
@@ -127,7 +127,7 @@ async def test_an_announcement_and_a_summary_slack_answered_500_for_appear_once(
         assert await command(s, slack, "close anyway") == (
             "The round is closed and the summary is in the channel."
         )
-        await asyncio.sleep(0.5)  # the clock ran a few times
+        await asyncio.sleep(0.3)  # the clock ran a few times
     finally:
         await stop(s)
     assert len(posts(slack, "announcement")) == 1
@@ -149,7 +149,7 @@ async def test_a_summary_whose_answer_timed_out_is_found_not_posted_again(
         assert await command(s, slack, "close anyway") == (
             "The round is closed and the summary is in the channel."
         )
-        await asyncio.sleep(0.5)  # the clock ran
+        await asyncio.sleep(0.3)  # the clock ran
     finally:
         await stop(s)
     assert len(posts(slack, "summary")) == 1
@@ -201,7 +201,7 @@ async def test_kill_9_during_the_summary_post_posts_it_once_after_restart(
     await s.start()
     try:
         await eventually(lambda: len(slack.calls_to("files.completeUploadExternal")) == 2)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.3)
     finally:
         await stop(s)
     assert len(posts(slack, "summary")) == 1
@@ -217,12 +217,12 @@ async def test_a_close_racing_the_clock_posts_one_summary(tmp_path: Path, slack:
     await s.start()
     try:
         await command(s, slack, "start cx-pillars <@U01>")
-        # The summary's answer takes 0.8 s (under the timeout); the clock ticks meanwhile.
-        slack.hang_after("chat.postMessage", 0.8, where=in_channel)
+        # The summary's answer takes 0.6 s (under the timeout); the clock ticks meanwhile.
+        slack.hang_after("chat.postMessage", 0.6, where=in_channel)
         assert await command(s, slack, "close anyway") == (
             "The round is closed and the summary is in the channel."
         )
-        await asyncio.sleep(0.4)
+        await asyncio.sleep(0.3)
     finally:
         await stop(s)
     assert len(posts(slack, "summary")) == 1
@@ -259,7 +259,7 @@ async def test_two_clocks_on_one_database_post_everything_once(
         assert "Slack refused the summary" in closing or "The round is closed" in closing
         slack.hang_after("chat.postMessage", 0.5, times=5, where=in_channel)
         await eventually(lambda: len(posts(slack, "summary")) == 1)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.3)
     finally:
         stop_second.set()
         await second

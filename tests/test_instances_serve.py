@@ -238,7 +238,7 @@ async def test_two_instances_clocks_closing_one_deadline_round_post_one_summary(
             await conn.close()
         await eventually(lambda: len(slack.calls_to("files.completeUploadExternal")) >= 2)
         await eventually(lambda: all(thanks(slack, u) for u in people[:4]))
-        await asyncio.sleep(0.5)  # both clocks ran a few more times
+        await asyncio.sleep(0.3)  # both clocks ran a few more times
     finally:
         await stop(a, b)
     assert len(posts(slack, "summary")) == 1

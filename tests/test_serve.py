@@ -52,15 +52,16 @@ class Server:
             sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1",
             "--port", str(self.port), env=self.env, stderr=self.log.open("ab"),
         )  # fmt: skip
+        deadline = time.monotonic() + 10
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):
+            while time.monotonic() < deadline:
                 try:
                     async with http.get(self.url + "/healthz") as resp:
                         if resp.status == 200:
                             return
                 except aiohttp.ClientError:
                     pass
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.01)
         raise TimeoutError("server did not become healthy")
 
     def kill(self) -> None:
@@ -114,11 +115,12 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 async def wait_for_dm(slack: FakeSlack, user: str, count: int) -> dict[str, object]:
-    for _ in range(200):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
         messages = slack.messages(f"D{user}")
         if len(messages) >= count:
             return messages[count - 1]
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
     raise TimeoutError(f"{user} got {len(slack.messages(f'D{user}'))} messages, not {count}")
 
 
