@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -126,6 +127,14 @@ def db_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if engine == "postgresql":
         return str(request.getfixturevalue("pg_url"))
     return str(tmp_path / "cx.db")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores this process may use, as the tests spend
+    part of their time waiting (on sockets, timeouts, the processes they start) while another
+    worker can use the core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
