@@ -129,6 +129,7 @@ def db_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(tmp_path / "cx.db")
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown with -p no:xdist
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker more than the cores this process may use, as the tests spend
     part of their time waiting (on sockets, timeouts, the processes they start) while another
