@@ -97,6 +97,7 @@ def build_app(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         raise_error_for_unhandled_request=True,
+        process_before_response=True,  # Bolt answers when a listener returns: `answer_on_ack`
         logger=logging.getLogger("slack_bolt"),
         installation_store=tokens.installations if tokens else None,
         oauth_settings=oauth,
