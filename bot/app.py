@@ -94,9 +94,11 @@ def build_app(
         )
     deps = build_deps(settings, catalog, store, client, clock or _utcnow, tokens)
     app = AsyncApp(
+        name="cx-assess",  # without a name Bolt reads it off inspect.stack(): 40 ms an app
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         raise_error_for_unhandled_request=True,
+        process_before_response=True,  # Bolt answers when a listener returns: `answer_on_ack`
         logger=logging.getLogger("slack_bolt"),
         installation_store=tokens.installations if tokens else None,
         oauth_settings=oauth,

@@ -132,18 +132,14 @@ def web_app(app: AsyncApp, deps: Deps) -> web.Application:
 
 
 async def drain(timeout: float = 10.0) -> None:
-    """Wait for the Bolt listeners still running after their acknowledgement, and for the
-    work they left running in the background (`bot.rounds.BACKGROUND`)."""
+    """Wait for the work still running after its acknowledgement: listeners
+    (`bot.handlers.acks`) and what they left running (all named `bot.rounds.BACKGROUND`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while pending := [
         task
         for task in asyncio.all_tasks()
-        if not task.done()
-        and (
-            "run_ack_function" in getattr(task.get_coro(), "__qualname__", "")
-            or task.get_name().startswith(BACKGROUND)
-        )
+        if not task.done() and task.get_name().startswith(BACKGROUND)
     ]:
         remaining = deadline - loop.time()
         if remaining <= 0:

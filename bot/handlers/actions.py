@@ -11,6 +11,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from bot.dialogues import NotYourDialogue, Origin
+from bot.handlers.acks import answer_on_ack
 from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks import nudges, read_id
@@ -129,9 +130,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             log.warning("snooze from %s failed: %s", user_id, exc)
             await tell_failure(deps, user_id)
 
-    app.action(DIALOGUE_ACTIONS)(on_dialogue_action)
-    app.action(Action.DETAILS)(on_details)
+    app.action(DIALOGUE_ACTIONS)(answer_on_ack(on_dialogue_action))
+    app.action(Action.DETAILS)(answer_on_ack(on_details))
     app.action(
         re.compile(f"^({HOME_REMIND}|{HOME_CLOSE}|{nudges.CLOSE_NOW}|{nudges.CLOSE_ANYWAY})$")
-    )(on_home_lead_action)
-    app.action(re.compile(f"^({Action.SNOOZE_HOUR}|{Action.SNOOZE_TOMORROW})$"))(on_snooze)
+    )(answer_on_ack(on_home_lead_action))
+    app.action(re.compile(f"^({Action.SNOOZE_HOUR}|{Action.SNOOZE_TOMORROW})$"))(
+        answer_on_ack(on_snooze)
+    )

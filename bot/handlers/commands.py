@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.deps import Deps
 from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slash
+from bot.handlers.acks import answer_on_ack
 from bot.i18n import language_of, t
 from bot.model import RoundStatus
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, nudges, to_dicts
@@ -74,7 +75,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         blocks = to_dicts(reply.blocks) if reply.blocks else None
         await respond(text=reply.text, blocks=blocks, response_type="ephemeral")
 
-    app.command("/cx-assess")(on_command)
+    app.command("/cx-assess")(answer_on_ack(on_command))
 
 
 async def _open_start_modal(deps: Deps, command: dict[str, Any]) -> None:

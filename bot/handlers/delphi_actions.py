@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
+from bot.handlers.acks import answer_on_ack
 from bot.handlers.plan_actions import _tell as tell
 from bot.handlers.report import team_of
 from bot.i18n import language_of
@@ -42,4 +43,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except (SlackCallFailed, ValueError) as exc:
             log.error("follow-up from %s failed: %s", user_id, exc)
 
-    app.action(FOLLOW_UP)(on_follow_up)
+    app.action(FOLLOW_UP)(answer_on_ack(on_follow_up))

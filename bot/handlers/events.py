@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
+from bot.handlers.acks import answer_on_ack
 from bot.handlers.middleware import apply_typed, is_typed_reply, request_key
 from bot.handlers.report import team_of, tell_failure
 
@@ -37,5 +38,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if event.get("tab", "home") == "home":
             await deps.home.publish(context["team_id"], event["user"])
 
-    app.event("message")(on_message)
-    app.event("app_home_opened")(on_home_opened)
+    app.event("message")(answer_on_ack(on_message))
+    app.event("app_home_opened")(answer_on_ack(on_home_opened))

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
+from bot.handlers.acks import answer_on_ack
 from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.plan import MAX_WHAT, ActionForm, due_error
@@ -168,7 +169,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             log.error("cancel schedule from %s failed: %s", user_id, exc)
             await tell_failure(deps, user_id)
 
-    app.action(re.compile(f"^{MAKE_ACTION}_[0-9]+$"))(on_make)
-    app.view(ACTION_MODAL)(on_submit)
-    app.action(ACTION_DONE)(on_done)
-    app.action(CANCEL_SCHEDULE)(on_cancel_schedule)
+    app.action(re.compile(f"^{MAKE_ACTION}_[0-9]+$"))(answer_on_ack(on_make))
+    app.view(ACTION_MODAL)(answer_on_ack(on_submit))
+    app.action(ACTION_DONE)(answer_on_ack(on_done))
+    app.action(CANCEL_SCHEDULE)(answer_on_ack(on_cancel_schedule))

@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.flows.cadence import Cadence, parse_cadence
 from bot.flows.slash import deadline_error, min_responses_error, min_responses_value
 from bot.frameworks import LANGUAGES, Catalog
+from bot.handlers.acks import answer_on_ack
 from bot.handlers.report import team_of
 from bot.i18n import language_of, t
 from bot.render.blocks.actions_plan import next_run_text
@@ -127,4 +128,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except SlackCallFailed:  # e.g. the bot is not in the channel: tell the lead by DM
             await deps.slack.post_dm(user_id, text)
 
-    app.view(START_MODAL)(on_submit)
+    app.view(START_MODAL)(answer_on_ack(on_submit))

@@ -1,0 +1,69 @@
+"""Slack gets its answer the moment a listener acknowledges; the rest of the listener's work
+(the next card, the Web API calls) goes on in a background task.
+
+Bolt's default runner (``process_before_response=False``) starts a listener as a task and polls
+for its acknowledgement every 10 ms, so every button press waited up to 10 ms for nothing. The app
+runs with ``process_before_response=True`` instead, where Bolt answers once the listener returns,
+and each listener is wrapped with `answer_on_ack`: it returns as soon as the listener calls
+``ack()`` (an event listener, which Bolt acknowledges itself, returns at once). What follows the
+acknowledgement runs in a task named like `bot.rounds.BACKGROUND`, which `bot.server.drain` waits
+for before a shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from bot.rounds import BACKGROUND
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[..., Coroutine[Any, Any, None]]
+
+_running: set[asyncio.Task[None]] = set()  # strong references: the loop keeps only weak ones
+
+
+def answer_on_ack(listener: Listener) -> Listener:
+    """``listener`` (a Bolt listener) returning to Bolt at its ``ack()``, or at once when it
+    takes no ``ack``; a failure before the acknowledgement reaches Bolt's error handler (HTTP
+    500), one after it is logged."""
+
+    @functools.wraps(listener)  # Bolt reads the arguments to pass from the wrapped listener
+    async def respond_on_ack(**kwargs: Any) -> None:
+        acked = asyncio.Event()
+        if "ack" in kwargs:
+            kwargs["ack"] = _signalling(kwargs["ack"], acked)
+        else:
+            acked.set()
+        task = asyncio.create_task(listener(**kwargs), name=f"{BACKGROUND} {listener.__name__}")
+        if not acked.is_set():
+            waiting = asyncio.ensure_future(acked.wait())
+            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+        if task.done():
+            task.result()  # its failure, before any acknowledgement went out, is Bolt's
+            return
+        _running.add(task)
+        task.add_done_callback(_finished)
+
+    return respond_on_ack
+
+
+def _signalling(ack: Callable[..., Coroutine[Any, Any, None]], acked: asyncio.Event) -> Listener:
+    async def ack_and_signal(*args: Any, **kwargs: Any) -> None:
+        try:
+            await ack(*args, **kwargs)
+        finally:
+            acked.set()
+
+    return ack_and_signal
+
+
+def _finished(task: asyncio.Task[None]) -> None:
+    _running.discard(task)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("%s failed after its acknowledgement", task.get_name(), exc_info=error)

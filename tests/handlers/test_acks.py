@@ -1,0 +1,96 @@
+"""Slack hears back as soon as a request is acknowledged, while the Web API calls that follow
+are still under way; one test per kind of listener (the app runs with ``process_before_response``: a listener that kept Slack
+waiting for them would make it retry, or show the person an error, after 3 s). The mechanism does not depend on the database: SQLite only."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+
+import pytest
+
+from bot.flows.interview import Phase
+from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
+from tests.handlers.test_home_modal_clock import modal_values
+from tests.slack_requests import (
+    SlackRequest,
+    block_actions,
+    dm_message,
+    event_callback,
+    slash_command,
+    view_submission,
+)
+
+pytestmark = pytest.mark.sqlite_only
+
+HELD = 1.0  # seconds the fake Slack holds back its answer to the first call after the ack
+
+
+async def answered_in(h: Harness, request: SlackRequest) -> float:
+    """Seconds until the app's HTTP answer to ``request`` (a 200) arrived."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    resp = await h.post(request)
+    assert resp.status == 200
+    return loop.time() - started
+
+
+def hold(h: Harness, method: str) -> None:
+    h.slack.hang_after(method, HELD)
+
+
+async def test_a_press_is_answered_before_the_next_card_is_posted(harness: Harness) -> None:
+    h = harness
+    assert await h.command("start cx-pillars <@U2|ben>") == 200
+    action_id, value, ts = h.button("U2", "cx_start")
+    hold(h, "chat.postMessage")
+    response_url = h.slack.message_response_url("DU2", ts, TEAM)
+    press = block_actions(
+        "U2", TEAM, action_id, value, channel="DU2", ts=ts, response_url=response_url
+    )
+    assert await answered_in(h, press) < HELD / 2
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    person = await h.deps.store.participant(round_.id, "U2")
+    assert person is not None and person.state.phase is Phase.ASKING  # saved before the answer
+    await settle()
+    assert h.card("U2")["ts"] != ts  # the first card followed
+
+
+async def test_a_typed_answer_is_answered_before_its_card_is_updated(harness: Harness) -> None:
+    h = harness
+    assert await h.command("start cx-pillars <@U2|ben>") == 200
+    await h.press("U2", "cx_start")
+    card = copy.deepcopy(h.card("U2"))
+    hold(h, "chat.update")
+    event = event_callback(dm_message("U2", "2"), team=TEAM, event_id="EvTyped1")
+    assert await answered_in(h, event) < HELD / 2
+    await settle()
+    updated = next(m for m in h.dm_messages("U2") if m["ts"] == card["ts"])
+    assert updated != card  # today's level, typed, is marked on the card
+
+
+@pytest.mark.parametrize("kind", ["command", "modal"])
+async def test_starting_a_round_is_answered_before_the_invitations_go_out(
+    harness: Harness, kind: str
+) -> None:
+    h = harness
+    if kind == "command":
+        request = slash_command(
+            "start cx-pillars <@U2|ben>",
+            user="ULEAD",
+            team=TEAM,
+            channel=CHANNEL,
+            response_url=h.slack.response_url("cmd-ULEAD"),
+            trigger_id="trigger-held",
+        )
+    else:
+        assert await h.command("") == 200  # the start modal
+        view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+        request = view_submission(
+            "ULEAD", TEAM, view, modal_values("cx-pillars", ["U2"], None, "en")
+        )
+    hold(h, "chat.postMessage")
+    assert await answered_in(h, request) < HELD / 2
+    await settle()
+    assert h.invited() == ["U2"]
