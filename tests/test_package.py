@@ -62,7 +62,7 @@ def venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     deps = venv / "deps"
     deps.mkdir()
     for found in requirements(installed.requires or []):
-        for top in {path.parts[0] for path in found.files or [] if path.parts[0] != ".."}:
+        for top in {path.parts[0] for path in found.files or []} - {"..", "__pycache__"}:
             link = deps / top
             if not link.exists():
                 link.symlink_to(Path(str(found.locate_file(top))))
