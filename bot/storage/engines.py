@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
@@ -55,6 +55,15 @@ class Tx(Protocol):
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run a statement once per row of parameters."""
+
+    async def execute_each(
+        self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
+    ) -> list[int]:
+        """Run statements in order, in one go (one hop on SQLite); the rows each changed.
+        ``chained``: stop after one that changed no row (the rest depend on it)."""
+
+    async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        """Every row of each query, in one go (one hop on SQLite)."""
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""
@@ -123,33 +132,108 @@ async def connect(url: str) -> Engine:
 # ---------------------------------------------------------------------- SQLite
 
 
+_T = TypeVar("_T")
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Params, one: bool) -> Any:
+    cur = conn.execute(sql, params)
+    try:
+        return cur.fetchone() if one else cur.fetchall()
+    finally:
+        cur.close()
+
+
+async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
+    """Run ``run`` on the connection's thread, in one hop (aiosqlite's own way, not public)."""
+    result: _T = await db._execute(run)  # type: ignore[no-untyped-call]
+    return result
+
+
 class _SqliteTx:
+    """Each call is one hop to the connection's thread (every hop costs the event loop about
+    90 µs): a query is run and read there in one go, and the statement that opens a unit of
+    work (``pending``) runs in the hop of its first statement."""
+
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
+        self.pending: str | None = None  # BEGIN IMMEDIATE or SAVEPOINT, not run yet
+
+    async def _hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        conn = self.db._conn
+
+        def run() -> _T:
+            if self.pending is not None:
+                conn.execute(self.pending)
+                self.pending = None
+            return work(conn)
+
+        return await _on_thread(self.db, run)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
+        return (await self.execute_each([(sql, params)]))[0]
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._hop(lambda conn: conn.executemany(sql, rows))
+
+    async def execute_each(
+        self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
+    ) -> list[int]:
+        def run(conn: sqlite3.Connection) -> list[int]:
+            changed: list[int] = []
+            for sql, params in statements:
+                changed.append(conn.execute(sql, params).rowcount)
+                if chained and not changed[-1]:
+                    break
+            return changed
+
         try:
-            cur = await self.db.execute(sql, params)
+            return await self._hop(run)
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" in str(exc):
                 raise Conflict(str(exc)) from exc
             raise
-        return cur.rowcount
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self.db.executemany(sql, rows)
+    async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        return await self._hop(
+            lambda conn: [_rows(conn, sql, params, one=False) for sql, params in queries]
+        )
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self.db.execute(sql, params) as cur:
-            return await cur.fetchone()
+        return await self._hop(lambda conn: _rows(conn, sql, params, one=True))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self.db.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        rows: list[Row] = await self._hop(lambda conn: _rows(conn, sql, params, one=False))
+        return rows
+
+    async def end(self, *statements: str) -> None:
+        """Run the statements that end a unit of work (after its opening one, if it ran no
+        statement), in one hop."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            for statement in statements:
+                conn.execute(statement)
+
+        await self._hop(run)
+
+    async def undo(self, *statements: str) -> None:
+        """Run the statements that undo a unit of work, unless it never ran its opening
+        statement (decided on the thread, after every hop queued before)."""
+
+        def run() -> None:
+            if self.pending is not None:
+                self.pending = None
+                return
+            for statement in statements:
+                conn.execute(statement)
+
+        conn = self.db._conn
+        await _on_thread(self.db, run)
 
     async def chunks(
         self, sql: str, params: Params = (), size: int = 1000
     ) -> AsyncIterator[list[Row]]:
+        if self.pending is not None:
+            await self.end()
         async with self.db.execute(sql, params) as cur:
             while batch := await cur.fetchmany(size):
                 yield list(batch)
@@ -214,44 +298,46 @@ class _Sqlite:
         """Group commit: units run one at a time, and those that queued up while one ran
         share its ``COMMIT`` (one disk sync for a burst). Each unit after the first of a batch
         runs in a savepoint, so a failing one fails alone; none returns before its batch is
-        committed."""
+        committed. A unit's opening and closing statements ride on its first and last hop."""
         self._queued += 1
         async with self._writing:
             self._queued -= 1
+            tx = self._write
             batch = self._batch
             if batch is None:
-                await self._write.execute("BEGIN IMMEDIATE")
+                tx.pending = "BEGIN IMMEDIATE"
                 batch = self._batch = _Batch(asyncio.get_running_loop().create_future())
+            else:
+                tx.pending = "SAVEPOINT unit"
             first = batch.members == 0
-            if not first:
-                await self._write.execute("SAVEPOINT unit")
             batch.members += 1
+            ending: tuple[str, ...] = ()
             try:
-                yield self._write
+                yield tx
             except BaseException:
                 if first:  # nothing else is in the batch yet
                     self._batch = None
-                    await self._write.execute("ROLLBACK")
                     batch.committed.cancel()
+                    await tx.undo("ROLLBACK")
                 else:
-                    await self._write.execute("ROLLBACK TO unit")
-                    await self._write.execute("RELEASE unit")
+                    await tx.undo("ROLLBACK TO unit", "RELEASE unit")
                 raise
             else:
-                if not first:
-                    await self._write.execute("RELEASE unit")
+                ending = () if first else ("RELEASE unit",)
             finally:
                 if self._batch is batch and (self._queued == 0 or batch.members >= BATCH_MAX):
-                    await self._commit(batch)
+                    await self._commit(batch, *ending)
+                elif ending or tx.pending is not None:
+                    await tx.end(*ending)
         await asyncio.shield(batch.committed)
 
-    async def _commit(self, batch: _Batch) -> None:
+    async def _commit(self, batch: _Batch, *before: str) -> None:
         self._batch = None
         try:
-            await self._write.execute("COMMIT")
+            await self._write.end(*before, "COMMIT")
         except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
-                await self._write.execute("ROLLBACK")
+                await self._write.undo("ROLLBACK")
             batch.committed.set_exception(exc)
         else:
             batch.committed.set_result(None)
@@ -349,6 +435,19 @@ class _PostgresTx:
         batch = [tuple(row) for row in rows]
         if batch:
             await self._conn.executemany(_numbered(sql), batch)
+
+    async def execute_each(
+        self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
+    ) -> list[int]:
+        changed: list[int] = []
+        for sql, params in statements:
+            changed.append(await self.execute(sql, params))
+            if chained and not changed[-1]:
+                break
+        return changed
+
+    async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        return [await self.fetchall(sql, params) for sql, params in queries]
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await self._conn.fetchrow(_numbered(sql), *params)
