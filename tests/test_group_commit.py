@@ -116,3 +116,28 @@ async def test_chained_statements_stop_after_one_that_changed_nothing(db_url: st
                 ]
             )
         assert [row["key"] for row in keys] == ["one", "two"] and none == []
+
+
+async def test_a_unit_cancelled_while_it_waits_does_not_hold_back_the_commit(
+    tmp_path: Path,
+) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def slow() -> None:
+            async with store.engine.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, 0)",
+                    ("slow", "2026-11-30T00:00:00+00:00", "{}"),
+                )
+                holding.set()
+                await release.wait()
+
+        first = asyncio.create_task(slow())
+        await holding.wait()
+        waiting = asyncio.create_task(store.first_time("cancelled", {}))
+        await asyncio.sleep(0.01)  # it waits for its turn
+        waiting.cancel()
+        release.set()
+        await asyncio.wait_for(first, 5)  # committed: nobody else is waiting
+        assert {k for k, _ in await store.undone_requests()} == {"slow"}

@@ -151,20 +151,22 @@ async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
 
 class _SqliteTx:
     """Each call is one hop to the connection's thread (every hop costs the event loop about
-    90 µs): a query is run and read there in one go, and the statement that opens a unit of
-    work (``pending``) runs in the hop of its first statement."""
+    90 µs): a query is run and read there in one go, and the statements that open and close
+    units of work (``pending``: BEGIN, SAVEPOINT, RELEASE) run in the hop of the next
+    statement."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
-        self.pending: str | None = None  # BEGIN IMMEDIATE or SAVEPOINT, not run yet
+        self.pending: list[str] = []  # to run before the next statement, in its hop
 
     async def _hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         conn = self.db._conn
 
         def run() -> _T:
-            if self.pending is not None:
-                conn.execute(self.pending)
-                self.pending = None
+            pending = self.pending[:]
+            self.pending.clear()
+            for statement in pending:
+                conn.execute(statement)
             return work(conn)
 
         return await _on_thread(self.db, run)
@@ -206,8 +208,7 @@ class _SqliteTx:
         return rows
 
     async def end(self, *statements: str) -> None:
-        """Run the statements that end a unit of work (after its opening one, if it ran no
-        statement), in one hop."""
+        """Run what is pending, then ``statements``, in one hop."""
 
         def run(conn: sqlite3.Connection) -> None:
             for statement in statements:
@@ -215,16 +216,17 @@ class _SqliteTx:
 
         await self._hop(run)
 
-    async def undo(self, *statements: str) -> None:
-        """Run the statements that undo a unit of work, unless it never ran its opening
-        statement (decided on the thread, after every hop queued before)."""
+    async def undo(self, opening: str, *statements: str) -> None:
+        """Undo a unit of work: drop its ``opening`` statement if it never ran (it ran
+        nothing), else run ``statements`` (decided on the thread, after every hop queued
+        before, so a hop cancelled on its way still counts)."""
 
         def run() -> None:
-            if self.pending is not None:
-                self.pending = None
-                return
-            for statement in statements:
-                conn.execute(statement)
+            if self.pending and self.pending[-1] == opening:  # only units append to it
+                self.pending.pop()
+            elif conn.in_transaction:  # not when the BEGIN itself failed
+                for statement in statements:
+                    conn.execute(statement)
 
         conn = self.db._conn
         await _on_thread(self.db, run)
@@ -232,7 +234,7 @@ class _SqliteTx:
     async def chunks(
         self, sql: str, params: Params = (), size: int = 1000
     ) -> AsyncIterator[list[Row]]:
-        if self.pending is not None:
+        if self.pending:
             await self.end()
         async with self.db.execute(sql, params) as cur:
             while batch := await cur.fetchmany(size):
@@ -298,46 +300,49 @@ class _Sqlite:
         """Group commit: units run one at a time, and those that queued up while one ran
         share its ``COMMIT`` (one disk sync for a burst). Each unit after the first of a batch
         runs in a savepoint, so a failing one fails alone; none returns before its batch is
-        committed. A unit's opening and closing statements ride on its first and last hop."""
+        committed. A unit's BEGIN or SAVEPOINT, and its RELEASE, run in the hop of the next
+        statement (its own first, the next unit's first, or the COMMIT)."""
         self._queued += 1
-        async with self._writing:
+        try:
+            await self._writing.acquire()
+        finally:  # a unit cancelled while it waited is not waiting any more
             self._queued -= 1
+        try:
             tx = self._write
             batch = self._batch
+            first = batch is None
+            opening = "BEGIN IMMEDIATE" if first else "SAVEPOINT unit"
             if batch is None:
-                tx.pending = "BEGIN IMMEDIATE"
                 batch = self._batch = _Batch(asyncio.get_running_loop().create_future())
-            else:
-                tx.pending = "SAVEPOINT unit"
-            first = batch.members == 0
+            tx.pending.append(opening)
             batch.members += 1
-            ending: tuple[str, ...] = ()
             try:
                 yield tx
             except BaseException:
                 if first:  # nothing else is in the batch yet
                     self._batch = None
                     batch.committed.cancel()
-                    await tx.undo("ROLLBACK")
+                    await tx.undo(opening, "ROLLBACK")
                 else:
-                    await tx.undo("ROLLBACK TO unit", "RELEASE unit")
+                    await tx.undo(opening, "ROLLBACK TO unit", "RELEASE unit")
                 raise
             else:
-                ending = () if first else ("RELEASE unit",)
+                if not first:
+                    tx.pending.append("RELEASE unit")
             finally:
                 if self._batch is batch and (self._queued == 0 or batch.members >= BATCH_MAX):
-                    await self._commit(batch, *ending)
-                elif ending or tx.pending is not None:
-                    await tx.end(*ending)
+                    await self._commit(batch)
+        finally:
+            self._writing.release()
         await asyncio.shield(batch.committed)
 
-    async def _commit(self, batch: _Batch, *before: str) -> None:
+    async def _commit(self, batch: _Batch) -> None:
         self._batch = None
         try:
-            await self._write.end(*before, "COMMIT")
+            await self._write.end("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
-                await self._write.undo("ROLLBACK")
+                await self._write.end("ROLLBACK")
             batch.committed.set_exception(exc)
         else:
             batch.committed.set_result(None)

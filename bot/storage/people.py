@@ -17,7 +17,7 @@ from bot.flows.interview import InterviewState
 from bot.model import Participant, PromptRef, Round, RoundNotOpen
 from bot.storage.base import Part
 from bot.storage.engines import Params, Tx
-from bot.storage.inbox import done
+from bot.storage.inbox import marking
 from bot.storage.rows import area_answer, iso, participant, stored, utcnow
 
 _ANSWERS = "SELECT * FROM answers WHERE round_id = ?"
@@ -31,6 +31,7 @@ class Turn:
     round: Round | None
     person: Participant | None
     _tx: Tx
+    repeat: bool = False  # the kept request it came from was applied before: apply nothing
 
     async def save(
         self, state: InterviewState, changed: Sequence[str] = (), now: datetime | None = None
@@ -42,25 +43,25 @@ class Turn:
             self._tx, self.person.round_id, self.person.user_id, state, changed, now
         )
 
-    async def done(self, request_key: str) -> bool:
-        """Mark the kept request this input came from as applied, in the same transaction;
-        False when it was applied before (on any instance): then apply nothing."""
-        return await done(self._tx, request_key)
-
 
 class People(Part):
     @asynccontextmanager
-    async def turn(self, round_id: int, user_id: str) -> AsyncIterator[Turn]:
+    async def turn(
+        self, round_id: int, user_id: str, request: str | None = None
+    ) -> AsyncIterator[Turn]:
         """The unit of work of one input: the person's inputs wait for each other (on every
         instance), the round and state are read inside, and what the block saves is committed
-        when it ends (nothing, when it raises)."""
+        when it ends (nothing, when it raises). ``request``: the kept request (a typed answer
+        in the inbox) the input came from, marked applied in the same transaction."""
         async with self._engine.transaction() as tx:
             await tx.lock(f"person:{round_id}:{user_id}")
-            rounds, people, answers = await tx.fetch_each(
-                [self._round_query(round_id), *_person_queries(round_id, user_id)]
+            marked = [marking(request)] if request is not None else []
+            *marks, rounds, people, answers = await tx.fetch_each(
+                [*marked, self._round_query(round_id), *_person_queries(round_id, user_id)]
             )
             found = await self._round_of(tx, round_id, rounds[0] if rounds else None)
-            yield Turn(found, _person_of(people, answers), tx)
+            repeat = bool(marked) and not marks[0]
+            yield Turn(found, _person_of(people, answers), tx, repeat)
 
     async def participant(self, round_id: int, user_id: str) -> Participant | None:
         """One person's dialogue state with all their answers."""
@@ -203,24 +204,27 @@ class People(Part):
         return taken
 
     async def open_dialogues(self, user_id: str) -> list[tuple[Round, Participant]]:
-        """The person's dialogues in open rounds, most recently prompted first (two queries,
-        however many there are)."""
+        """The person's dialogues in open rounds, most recently prompted first (two queries in
+        one go, however many there are)."""
         async with self._engine.reading() as tx:
-            rows = await tx.fetchall(
-                "SELECT r.*, p.* FROM participants p JOIN rounds r ON r.id = p.round_id"
-                " WHERE p.user_id = ? AND r.status = 'open' ORDER BY p.prompted_at DESC NULLS"
-                " LAST, p.updated_at DESC, p.round_id DESC",
-                (user_id,),
+            rows, answer_rows = await tx.fetch_each(
+                [
+                    (
+                        "SELECT r.*, p.* FROM participants p JOIN rounds r ON r.id = p.round_id"
+                        " WHERE p.user_id = ? AND r.status = 'open' ORDER BY p.prompted_at DESC"
+                        " NULLS LAST, p.updated_at DESC, p.round_id DESC",
+                        (user_id,),
+                    ),
+                    (
+                        "SELECT a.* FROM answers a JOIN rounds r ON r.id = a.round_id"
+                        " WHERE a.user_id = ? AND r.status = 'open'",
+                        (user_id,),
+                    ),
+                ]
             )
-            if not rows:
-                return []
-            answers: dict[int, dict[str, AreaAnswer]] = {}
-            for row in await tx.fetchall(
-                "SELECT a.* FROM answers a JOIN rounds r ON r.id = a.round_id"
-                " WHERE a.user_id = ? AND r.status = 'open'",
-                (user_id,),
-            ):
-                answers.setdefault(int(row["round_id"]), {})[row["area_id"]] = area_answer(row)
+        answers: dict[int, dict[str, AreaAnswer]] = {}
+        for row in answer_rows:
+            answers.setdefault(int(row["round_id"]), {})[row["area_id"]] = area_answer(row)
         return [
             (self._round(row), participant(row, answers.get(int(row["round_id"]), {})))
             for row in rows
