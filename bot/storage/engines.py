@@ -158,6 +158,7 @@ class _SqliteTx:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
         self.pending: list[str] = []  # to run before the next statement, in its hop
+        self.hops = 0
 
     async def _hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         conn = self.db._conn
@@ -169,6 +170,7 @@ class _SqliteTx:
                 conn.execute(statement)
             return work(conn)
 
+        self.hops += 1
         return await _on_thread(self.db, run)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -229,6 +231,7 @@ class _SqliteTx:
                     conn.execute(statement)
 
         conn = self.db._conn
+        self.hops += 1
         await _on_thread(self.db, run)
 
     async def chunks(
@@ -350,6 +353,12 @@ class _Sqlite:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Tx]:
         yield self._read
+
+    @property
+    def hops(self) -> int:
+        """Calls so far from the event loop to the connections' threads (each costs the loop
+        about 90 µs of CPU); tests count them."""
+        return self._write.hops + self._read.hops
 
     async def trace(self, callback: Callable[[str], None] | None) -> None:
         """Call ``callback`` with every statement either connection runs (None: stop); tests and
