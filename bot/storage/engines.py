@@ -153,8 +153,8 @@ async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
 
 
 class _SqliteTx:
-    """Each call is at most one hop to the connection's thread (every hop costs the event
-    loop about 90 µs): a query is run and read there in one go, and the statements that open
+    """Each call is at most one hop to the connection's thread (a hop costs tens of µs of CPU
+    and a turn of the event loop): a query is run and read there in one go, and the statements that open
     and close units of work (``pending``: BEGIN, SAVEPOINT, RELEASE) run with the next
     statement. Once the write connection's transaction has begun, its statements need no
     hop at all (`_hop`)."""
@@ -369,8 +369,7 @@ class _Sqlite:
 
     @property
     def hops(self) -> int:
-        """Calls so far from the event loop to the connections' threads (each costs the loop
-        about 90 µs of CPU); tests count them."""
+        """Calls so far from the event loop to the connections' threads; tests count them."""
         return self._write.hops + self._read.hops
 
     async def trace(self, callback: Callable[[str], None] | None) -> None:
