@@ -5,12 +5,9 @@ Both take the same SQL, written in the dialect the two share (``?`` placeholders
 (`Engine.transaction`) or, for reads that need no write lock, outside any (`Engine.reading`);
 `Engine.snapshot` reads one consistent state, a chunk at a time (`cx-assess db copy`).
 
-- **SQLite**: one write connection, its transactions ``BEGIN IMMEDIATE`` and one at a time
-  (group commit: those queued up share a ``COMMIT``); a second connection for reads, which WAL
-  lets run while a write is under way. ``BEGIN`` and ``COMMIT`` run on the write connection's
-  thread (they may wait for a lock or the disk), the statements in between on the event loop.
-  Durability: WAL with ``synchronous=FULL``. ``:memory:`` uses the one connection for both,
-  on its thread.
+- **SQLite**: one write connection, its transactions ``BEGIN IMMEDIATE`` and one at a time; a
+  second connection for reads, which WAL lets run while a write is under way. Durability: WAL
+  with ``synchronous=FULL``. ``:memory:`` uses the one connection for both.
 - **PostgreSQL**: a pool of connections; each transaction on one of them (READ COMMITTED), with
   `Tx.lock` an advisory lock held until it ends, so that what several instances do to one
   person, post or channel happens one at a time.
@@ -153,23 +150,17 @@ async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
 
 
 class _SqliteTx:
-    """Each call is at most one hop to the connection's thread (a hop costs tens of µs of CPU
-    and a turn of the event loop): a query is run and read there in one go, and the statements that open
-    and close units of work (``pending``: BEGIN, SAVEPOINT, RELEASE) run with the next
-    statement. Once the write connection's transaction has begun, its statements need no
-    hop at all (`_hop`)."""
+    """Each call is one hop to the connection's thread (a hop costs tens of µs of CPU and a
+    turn of the event loop): a query is run and read there in one go, and the statements that
+    open and close units of work (``pending``: BEGIN, SAVEPOINT, RELEASE) run in the hop of
+    the next statement."""
 
-    def __init__(self, db: aiosqlite.Connection, inline: bool = False) -> None:
+    def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
         self.pending: list[str] = []  # to run before the next statement, in its hop
         self.hops = 0
-        self.inline = inline  # the write connection: see `_hop`
 
-    async def _hop(self, work: Callable[[sqlite3.Connection], _T], *, away: bool = False) -> _T:
-        """Run ``work`` (after what is pending) on the connection's thread; or, on the write
-        connection once its transaction has begun (it holds the write lock: nothing can make
-        it wait), right here, as a hop costs more than the few statements of a unit of work.
-        ``away``: on the thread all the same (a COMMIT waits for the disk)."""
+    async def _hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         conn = self.db._conn
 
         def run() -> _T:
@@ -179,8 +170,6 @@ class _SqliteTx:
                 conn.execute(statement)
             return work(conn)
 
-        if self.inline and not away and conn.in_transaction:
-            return run()
         self.hops += 1
         return await _on_thread(self.db, run)
 
@@ -227,7 +216,7 @@ class _SqliteTx:
             for statement in statements:
                 conn.execute(statement)
 
-        await self._hop(run, away=True)
+        await self._hop(run)
 
     async def undo(self, opening: str, *statements: str) -> None:
         """Undo a unit of work: drop its ``opening`` statement if it never ran (it ran
@@ -271,8 +260,7 @@ class _Sqlite:
 
     def __init__(self, name: str, write: aiosqlite.Connection, read: aiosqlite.Connection) -> None:
         self.name = name
-        # not with ``:memory:``, whose reads share the connection on its thread
-        self._write, self._read = _SqliteTx(write, inline=read is not write), _SqliteTx(read)
+        self._write, self._read = _SqliteTx(write), _SqliteTx(read)
         self._connections = [write] if read is write else [write, read]
         self._writing = asyncio.Lock()
         self._queued = 0  # units waiting for their turn to write
@@ -292,8 +280,7 @@ class _Sqlite:
     @staticmethod
     async def _open(path: str, *pragmas: str) -> aiosqlite.Connection:
         try:
-            # the write connection's units run on the event loop once begun (`_SqliteTx._hop`)
-            db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+            db = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
             raise DatabaseUnusable(f"{path}: cannot open the database ({exc})") from None
         db.row_factory = sqlite3.Row
