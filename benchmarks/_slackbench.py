@@ -215,7 +215,9 @@ class FakeSlackProcess(Child):
         }
 
     async def stats(self, users: Sequence[str] = ()) -> JSONDict:
-        """Calls per method, failures, 429s; per listed user the number of questions posted."""
+        """Calls per method, failures, 429s; per listed user the number of questions posted;
+        ``last_at``: when the latest Web API call or ``response_url`` post arrived
+        (``time.monotonic``, one clock for every process on Linux)."""
         result: JSONDict = await self._post("/stats", {"channels": [f"D{u}" for u in users]})
         return result
 
@@ -468,6 +470,17 @@ def _digest(message: JSONDict) -> JSONDict:
     }
 
 
+class _Stamped(list[JSONDict]):
+    """The fake's ``response_url`` posts, noting when the latest arrived (its calls carry
+    their own time)."""
+
+    last_at = 0.0
+
+    def append(self, item: JSONDict) -> None:
+        self.last_at = time.monotonic()
+        super().append(item)
+
+
 async def _run_fake() -> None:
     from aiohttp import web
 
@@ -478,6 +491,7 @@ async def _run_fake() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with FakeSlack() as slack:
+        slack.responses = responses = _Stamped()
 
         async def setup(request: web.Request) -> web.Response:
             spec = await request.json()
@@ -516,6 +530,7 @@ async def _run_fake() -> None:
                     "rate_limited": dict(slack.rate_limited),
                     "fake_errors": [repr(e) for e in slack.errors],
                     "questions": questions,
+                    "last_at": max([c.at for c in slack.calls] + [responses.last_at]),
                 }
             )
 

@@ -27,8 +27,10 @@ cx-assess runs once per engine (`benchmarks._databases`: SQLite, then PostgreSQL
 throwaway server), each time with a fresh fake Slack and database and the same seed; the bare app
 then gets the first engine's requests. On PostgreSQL the CPU per answer is reported twice:
 cx-assess's own and the database server's (its live processes), as SQLite's work is in-process.
-Full answers a second: the burst's answers over the time from their release until every next
-question is recorded.
+Full answers a second: the burst's answers over the time from their release until the last work
+they caused was done: the latest Slack call or ``response_url`` post (the fake's time stamp) or
+prompt recorded (``prompted_at``), whichever came later, read once every next question is
+recorded (no polling interval in the figure).
 
 Afterwards the database is read: every answer sent must be stored exactly once, with the value
 sent, each participant's interview position must equal the cards they completed, and each DM must
@@ -48,9 +50,10 @@ from collections import Counter
 from collections.abc import Callable, Coroutine
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from benchmarks._databases import Databases, engine_of, engines
+from benchmarks._databases import Databases, engine_of, engines, query
 from benchmarks._slackbench import (
     LEAD,
     BenchError,
@@ -214,7 +217,7 @@ async def paced(count: int, work: Callable[[int], Coroutine[None, None, None]]) 
 
 async def at_once(client: SignedClient, requests: list[Request]) -> tuple[list[Sample], float]:
     """Sign every request, then release them all together; the samples and the release's
-    `time.perf_counter`."""
+    `time.monotonic`."""
     gate = asyncio.Event()
     signed = [(r, client.headers(r)) for r in requests]
 
@@ -225,9 +228,23 @@ async def at_once(client: SignedClient, requests: list[Request]) -> tuple[list[S
 
     tasks = [asyncio.create_task(fire(r, h)) for r, h in signed]
     await asyncio.sleep(0.1)  # every task is parked at the gate
-    released = time.perf_counter()
+    released = time.monotonic()
     gate.set()
     return list(await asyncio.gather(*tasks)), released
+
+
+async def done_at(fake: FakeSlackProcess, database: str, round_id: int) -> float:
+    """When the server's last work was done (`time.monotonic`): its latest Slack call or
+    ``response_url`` post as the fake noted it, or the latest prompt it recorded (its
+    ``prompted_at``, taken as it wrote it), whichever came later."""
+    fake_at = float((await fake.stats())["last_at"])
+    [(latest,)] = await query(
+        database, "SELECT max(prompted_at) FROM participants WHERE round_id = ?", round_id
+    )
+    if latest is None:
+        return fake_at
+    recorded = datetime.fromisoformat(str(latest)).timestamp() - (time.time() - time.monotonic())
+    return max(fake_at, recorded)
 
 
 def not_answered(plan: Plan) -> Ready:
@@ -270,7 +287,7 @@ async def run_cx(
             ]
             load.burst, released = await at_once(client, plan.burst)
             await settled()
-            load.burst_span = time.perf_counter() - released
+            load.burst_span = await done_at(fake, database, round_id) - released
             cpu2, db2 = cpu()
             load.cpu_burst, load.db_cpu_burst = cpu2 - cpu1, db2 - db1
             stats = await fake.stats(users)
@@ -319,7 +336,7 @@ async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan) -> Load:
             await asyncio.sleep(1.0)
             load.cpu_sustained, cpu = cpu_seconds(server.pid) - cpu, cpu_seconds(server.pid)
             load.burst, released = await at_once(client, plan.burst)
-            load.burst_span = time.perf_counter() - released
+            load.burst_span = time.monotonic() - released
             await asyncio.sleep(1.0)
             load.cpu_burst = cpu_seconds(server.pid) - cpu
         finally:
@@ -380,8 +397,8 @@ def report(cx: dict[str, Load], bare: Load, recorded: list[str]) -> None:
     print(
         "ack: (CPU: the server's, cx-assess's until the next question is recorded; on PostgreSQL"
         " + the database server's. Burst all done: from the release until the last ack for bare"
-        " Bolt, until every next question is recorded for cx-assess, polled every 0.1 s;"
-        " answers/s = burst answers / that. Start-up: from spawning to a healthy /healthz)"
+        " Bolt, until cx-assess's last Slack call or prompt recorded (the fake's and the"
+        " database's time stamps); answers/s = burst answers / that. Start-up: from spawning to a healthy /healthz)"
     )
     for engine, load in cx.items():
         answers = len(load.sustained) + len(load.burst)

@@ -135,11 +135,11 @@ class Dialogues:
         lock = self._locks.setdefault((round_id, user_id), asyncio.Lock())
         async with lock:  # this instance sends in input order
             invitation = isinstance(event, Start) and await self._on_invitation(origin)
-            async with self.store.turn(round_id, user_id) as turn:  # one transaction
+            async with self.store.turn(round_id, user_id, request) as turn:  # one transaction
                 round_, person = turn.round, turn.person
                 if round_ is None or person is None or not belongs(round_.team_id):
                     raise NotYourDialogue(f"{user_id} is not in round {round_id}")
-                if request is not None and not await turn.done(request):
+                if turn.repeat:
                     return  # applied already: by the instance that received it, or a replay
                 stale = invitation and person.state.phase in ASKING
                 decided = None if stale else self._decide(round_, person, event)

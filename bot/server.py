@@ -10,6 +10,7 @@ import signal
 
 import aiohttp
 from aiohttp import web
+from aiohttp.log import access_logger
 from aiohttp.typedefs import Handler, Middleware
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.internals import parse_body
@@ -227,7 +228,9 @@ async def _serve(
                 connect.cancel()
                 await handler.close_async()  # type: ignore[no-untyped-call]
             else:
-                runner = web.AppRunner(web_app(app, deps))
+                # a line per request only at DEBUG (at INFO it cost 3.5 % of the server's CPU)
+                access = access_logger if settings.log_level == "DEBUG" else None
+                runner = web.AppRunner(web_app(app, deps), access_log=access)
                 await runner.setup()
                 await web.TCPSite(runner, host, port).start()
                 log.info("listening on http://%s:%s%s", host, port, EVENTS_PATH)

@@ -82,6 +82,16 @@ class _OnlyIdempotent(AsyncRetryHandler):
         )
 
 
+def _sdk_logger(name: str) -> logging.Logger:
+    """slack-sdk's logger ``name`` with a level of its own: slack-sdk tests ``logger.level``
+    (not the effective level) before formatting every request and response body for a DEBUG
+    line, so under a NOTSET logger each call paid for that even though nothing was logged.
+    Like `bot.logs.QUIET_LOGGERS`, it never logs below INFO."""
+    logger = logging.getLogger(name)
+    logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
+    return logger
+
+
 def make_client(
     token: str | None,
     base_url: str,
@@ -98,6 +108,7 @@ def make_client(
         base_url=base_url,
         session=session,
         timeout=timeout,
+        logger=_sdk_logger("slack_sdk.web.async_base_client"),
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=5),  # a 429 was not carried out
             _OnlyIdempotent(AsyncConnectionErrorRetryHandler(max_retry_count=2)),
@@ -165,6 +176,7 @@ class SlackGateway:
 
     def __init__(self, client: AsyncWebClient, tokens: Tokens | None = None) -> None:
         self.client, self.tokens = client, tokens
+        self._hook_log = _sdk_logger("slack_sdk.webhook.async_client")
 
     async def serves(self, team_id: str) -> bool:
         """Whether work for the workspace ``team_id`` can reach Slack (it is installed)."""
@@ -291,7 +303,10 @@ class SlackGateway:
         """Rewrite the message a button was clicked on through the click's ``response_url``
         (not a Web API method, so outside ``chat.update``'s rate tier)."""
         hook = AsyncWebhookClient(
-            response_url, timeout=self.client.timeout, session=self.client.session
+            response_url,
+            timeout=self.client.timeout,
+            session=self.client.session,
+            logger=self._hook_log,
         )
         try:
             response = await hook.send(text=text, blocks=list(blocks), replace_original=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +65,79 @@ async def test_the_store_stays_usable_after_a_failed_unit(
                 raise Boom
         assert await store.first_time("after", {})
         assert {k for k, _ in await store.undone_requests()} >= {"after"}
+
+
+async def test_units_that_run_no_statement_leave_the_batch_committing_the_others(
+    tmp_path: Path,
+) -> None:
+    """A unit's BEGIN or SAVEPOINT rides on its first statement: a unit with none still opens
+    and closes its part of the batch."""
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+
+        async def idle() -> None:
+            async with store.engine.transaction():
+                pass
+
+        async def failing_idle() -> None:
+            async with store.engine.transaction():
+                raise Boom
+
+        def unit(n: int) -> Coroutine[Any, Any, object]:
+            return (idle, failing_idle, lambda: store.first_time(f"k:{n}", {"n": n}))[n % 3]()
+
+        work = [unit(n) for n in range(30)]
+        results = await asyncio.gather(*work, return_exceptions=True)
+        assert sum(isinstance(r, Boom) for r in results) == 10
+        assert len(await store.undone_requests()) == 10
+        await idle()  # alone: nothing to commit, and nothing left open
+        assert await store.first_time("after", {})
+
+
+async def test_chained_statements_stop_after_one_that_changed_nothing(db_url: str) -> None:
+    async with Store.open(db_url) as store:
+        insert = "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, 0)"
+        when = "2026-11-30T00:00:00+00:00"
+        async with store.engine.transaction() as tx:
+            changed = await tx.execute_each(
+                [
+                    ("UPDATE seen_requests SET done = 1 WHERE key = ?", ("absent",)),
+                    (insert, ("skipped", when, "{}")),
+                ],
+                chained=True,
+            )
+            assert changed == [0]
+            assert await tx.execute_each(
+                [(insert, ("one", when, "{}")), (insert, ("two", when, "{}"))]
+            ) == [1, 1]
+            [keys, none] = await tx.fetch_each(
+                [
+                    ("SELECT key FROM seen_requests ORDER BY key", ()),
+                    ("SELECT key FROM seen_requests WHERE key = ?", ("skipped",)),
+                ]
+            )
+        assert [row["key"] for row in keys] == ["one", "two"] and none == []
+
+
+async def test_a_unit_cancelled_while_it_waits_does_not_hold_back_the_commit(
+    tmp_path: Path,
+) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def slow() -> None:
+            async with store.engine.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, 0)",
+                    ("slow", "2026-11-30T00:00:00+00:00", "{}"),
+                )
+                holding.set()
+                await release.wait()
+
+        first = asyncio.create_task(slow())
+        await holding.wait()
+        waiting = asyncio.create_task(store.first_time("cancelled", {}))
+        await asyncio.sleep(0.01)  # it waits for its turn
+        waiting.cancel()
+        release.set()
+        await asyncio.wait_for(first, 5)  # committed: nobody else is waiting
+        assert {k for k, _ in await store.undone_requests()} == {"slow"}

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
@@ -55,6 +55,15 @@ class Tx(Protocol):
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run a statement once per row of parameters."""
+
+    async def execute_each(
+        self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
+    ) -> list[int]:
+        """Run statements in order, in one go (one hop on SQLite); the rows each changed.
+        ``chained``: stop after one that changed no row (the rest depend on it)."""
+
+    async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        """Every row of each query, in one go (one hop on SQLite)."""
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""
@@ -123,33 +132,113 @@ async def connect(url: str) -> Engine:
 # ---------------------------------------------------------------------- SQLite
 
 
+_T = TypeVar("_T")
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Params, one: bool) -> Any:
+    cur = conn.execute(sql, params)
+    try:
+        return cur.fetchone() if one else cur.fetchall()
+    finally:
+        cur.close()
+
+
+async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
+    """Run ``run`` on the connection's thread, in one hop (aiosqlite's own way, not public)."""
+    result: _T = await db._execute(run)  # type: ignore[no-untyped-call]
+    return result
+
+
 class _SqliteTx:
+    """Each call is one hop to the connection's thread (a hop costs tens of µs of CPU and a
+    turn of the event loop): a query is run and read there in one go, and the statements that
+    open and close units of work (``pending``: BEGIN, SAVEPOINT, RELEASE) run in the hop of
+    the next statement."""
+
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
+        self.pending: list[str] = []  # to run before the next statement, in its hop
+        self.hops = 0
+
+    async def _hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        conn = self.db._conn
+
+        def run() -> _T:
+            pending = self.pending[:]
+            self.pending.clear()
+            for statement in pending:
+                conn.execute(statement)
+            return work(conn)
+
+        self.hops += 1
+        return await _on_thread(self.db, run)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
+        return (await self.execute_each([(sql, params)]))[0]
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._hop(lambda conn: conn.executemany(sql, rows))
+
+    async def execute_each(
+        self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
+    ) -> list[int]:
+        def run(conn: sqlite3.Connection) -> list[int]:
+            changed: list[int] = []
+            for sql, params in statements:
+                changed.append(conn.execute(sql, params).rowcount)
+                if chained and not changed[-1]:
+                    break
+            return changed
+
         try:
-            cur = await self.db.execute(sql, params)
+            return await self._hop(run)
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" in str(exc):
                 raise Conflict(str(exc)) from exc
             raise
-        return cur.rowcount
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self.db.executemany(sql, rows)
+    async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        return await self._hop(
+            lambda conn: [_rows(conn, sql, params, one=False) for sql, params in queries]
+        )
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self.db.execute(sql, params) as cur:
-            return await cur.fetchone()
+        return await self._hop(lambda conn: _rows(conn, sql, params, one=True))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self.db.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        rows: list[Row] = await self._hop(lambda conn: _rows(conn, sql, params, one=False))
+        return rows
+
+    async def end(self, *statements: str) -> None:
+        """Run what is pending, then ``statements``, in one hop."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            for statement in statements:
+                conn.execute(statement)
+
+        await self._hop(run)
+
+    async def undo(self, opening: str, *statements: str) -> None:
+        """Undo a unit of work: drop its ``opening`` statement if it never ran (it ran
+        nothing), else run ``statements`` (decided on the thread, after every hop queued
+        before, so a hop cancelled on its way still counts)."""
+
+        def run() -> None:
+            if self.pending and self.pending[-1] == opening:  # only units append to it
+                self.pending.pop()
+            elif conn.in_transaction:  # not when the BEGIN itself failed
+                for statement in statements:
+                    conn.execute(statement)
+
+        conn = self.db._conn
+        self.hops += 1
+        await _on_thread(self.db, run)
 
     async def chunks(
         self, sql: str, params: Params = (), size: int = 1000
     ) -> AsyncIterator[list[Row]]:
+        if self.pending:
+            await self.end()
         async with self.db.execute(sql, params) as cur:
             while batch := await cur.fetchmany(size):
                 yield list(batch)
@@ -214,44 +303,49 @@ class _Sqlite:
         """Group commit: units run one at a time, and those that queued up while one ran
         share its ``COMMIT`` (one disk sync for a burst). Each unit after the first of a batch
         runs in a savepoint, so a failing one fails alone; none returns before its batch is
-        committed."""
+        committed. A unit's BEGIN or SAVEPOINT, and its RELEASE, run in the hop of the next
+        statement (its own first, the next unit's first, or the COMMIT)."""
         self._queued += 1
-        async with self._writing:
+        try:
+            await self._writing.acquire()
+        finally:  # a unit cancelled while it waited is not waiting any more
             self._queued -= 1
+        try:
+            tx = self._write
             batch = self._batch
+            first = batch is None
+            opening = "BEGIN IMMEDIATE" if first else "SAVEPOINT unit"
             if batch is None:
-                await self._write.execute("BEGIN IMMEDIATE")
                 batch = self._batch = _Batch(asyncio.get_running_loop().create_future())
-            first = batch.members == 0
-            if not first:
-                await self._write.execute("SAVEPOINT unit")
+            tx.pending.append(opening)
             batch.members += 1
             try:
-                yield self._write
+                yield tx
             except BaseException:
                 if first:  # nothing else is in the batch yet
                     self._batch = None
-                    await self._write.execute("ROLLBACK")
                     batch.committed.cancel()
+                    await tx.undo(opening, "ROLLBACK")
                 else:
-                    await self._write.execute("ROLLBACK TO unit")
-                    await self._write.execute("RELEASE unit")
+                    await tx.undo(opening, "ROLLBACK TO unit", "RELEASE unit")
                 raise
             else:
                 if not first:
-                    await self._write.execute("RELEASE unit")
+                    tx.pending.append("RELEASE unit")
             finally:
                 if self._batch is batch and (self._queued == 0 or batch.members >= BATCH_MAX):
                     await self._commit(batch)
+        finally:
+            self._writing.release()
         await asyncio.shield(batch.committed)
 
     async def _commit(self, batch: _Batch) -> None:
         self._batch = None
         try:
-            await self._write.execute("COMMIT")
+            await self._write.end("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
-                await self._write.execute("ROLLBACK")
+                await self._write.end("ROLLBACK")
             batch.committed.set_exception(exc)
         else:
             batch.committed.set_result(None)
@@ -259,6 +353,11 @@ class _Sqlite:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Tx]:
         yield self._read
+
+    @property
+    def hops(self) -> int:
+        """Calls so far from the event loop to the connections' threads; tests count them."""
+        return self._write.hops + self._read.hops
 
     async def trace(self, callback: Callable[[str], None] | None) -> None:
         """Call ``callback`` with every statement either connection runs (None: stop); tests and
@@ -349,6 +448,19 @@ class _PostgresTx:
         batch = [tuple(row) for row in rows]
         if batch:
             await self._conn.executemany(_numbered(sql), batch)
+
+    async def execute_each(
+        self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
+    ) -> list[int]:
+        changed: list[int] = []
+        for sql, params in statements:
+            changed.append(await self.execute(sql, params))
+            if chained and not changed[-1]:
+                break
+        return changed
+
+    async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+        return [await self.fetchall(sql, params) for sql, params in queries]
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await self._conn.fetchrow(_numbered(sql), *params)

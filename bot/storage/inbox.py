@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.storage.base import Part
-from bot.storage.engines import Tx
+from bot.storage.engines import Params, Tx
 from bot.storage.rows import iso, utcnow
 
 
@@ -68,7 +68,9 @@ class Inbox(Part):
 async def done(tx: Tx, key: str) -> bool:
     """Mark a kept request applied, inside the transaction that applies it; False when it was
     marked before (another instance, or a replay, applied it)."""
-    return (
-        await tx.execute("UPDATE seen_requests SET done = 1 WHERE key = ? AND done = 0", (key,))
-        == 1
-    )
+    return bool(await tx.fetchall(*marking(key)))
+
+
+def marking(key: str) -> tuple[str, Params]:
+    """The query of `done`: it returns a row when it marked the request."""
+    return "UPDATE seen_requests SET done = 1 WHERE key = ? AND done = 0 RETURNING key", (key,)

@@ -16,8 +16,8 @@ from bot.answers import AreaAnswer
 from bot.flows.interview import InterviewState
 from bot.model import Participant, PromptRef, Round, RoundNotOpen
 from bot.storage.base import Part
-from bot.storage.engines import Tx
-from bot.storage.inbox import done
+from bot.storage.engines import Params, Tx
+from bot.storage.inbox import marking
 from bot.storage.rows import area_answer, iso, participant, stored, utcnow
 
 _ANSWERS = "SELECT * FROM answers WHERE round_id = ?"
@@ -31,6 +31,7 @@ class Turn:
     round: Round | None
     person: Participant | None
     _tx: Tx
+    repeat: bool = False  # the kept request it came from was applied before: apply nothing
 
     async def save(
         self, state: InterviewState, changed: Sequence[str] = (), now: datetime | None = None
@@ -42,23 +43,25 @@ class Turn:
             self._tx, self.person.round_id, self.person.user_id, state, changed, now
         )
 
-    async def done(self, request_key: str) -> bool:
-        """Mark the kept request this input came from as applied, in the same transaction;
-        False when it was applied before (on any instance): then apply nothing."""
-        return await done(self._tx, request_key)
-
 
 class People(Part):
     @asynccontextmanager
-    async def turn(self, round_id: int, user_id: str) -> AsyncIterator[Turn]:
+    async def turn(
+        self, round_id: int, user_id: str, request: str | None = None
+    ) -> AsyncIterator[Turn]:
         """The unit of work of one input: the person's inputs wait for each other (on every
         instance), the round and state are read inside, and what the block saves is committed
-        when it ends (nothing, when it raises)."""
+        when it ends (nothing, when it raises). ``request``: the kept request (a typed answer
+        in the inbox) the input came from, marked applied in the same transaction."""
         async with self._engine.transaction() as tx:
             await tx.lock(f"person:{round_id}:{user_id}")
-            found = await self._round_by_id(tx, round_id)
-            person = await _person(tx, round_id, user_id)
-            yield Turn(found, person, tx)
+            marked = [marking(request)] if request is not None else []
+            *marks, rounds, people, answers = await tx.fetch_each(
+                [*marked, self._round_query(round_id), *_person_queries(round_id, user_id)]
+            )
+            found = await self._round_of(tx, round_id, rounds[0] if rounds else None)
+            repeat = bool(marked) and not marks[0]
+            yield Turn(found, _person_of(people, answers), tx, repeat)
 
     async def participant(self, round_id: int, user_id: str) -> Participant | None:
         """One person's dialogue state with all their answers."""
@@ -129,12 +132,16 @@ class People(Part):
     ) -> None:
         """Remember a prompt message sent to the person: their latest, and what it asked."""
         async with self._engine.transaction() as tx:
-            await tx.execute(
-                "UPDATE participants SET prompt_ts = ?, dm_channel = ?, prompted_at = ?"
-                " WHERE round_id = ? AND user_id = ?",
-                (ts, channel_id, iso(now or utcnow()), round_id, user_id),
+            await tx.execute_each(
+                [
+                    (
+                        "UPDATE participants SET prompt_ts = ?, dm_channel = ?, prompted_at = ?"
+                        " WHERE round_id = ? AND user_id = ?",
+                        (ts, channel_id, iso(now or utcnow()), round_id, user_id),
+                    ),
+                    _remembered(channel_id, ts, round_id, user_id, area_id, ask),
+                ]
             )
-            await remember_prompt(tx, channel_id, ts, round_id, user_id, area_id, ask)
 
     async def prompt_message(self, channel_id: str, ts: str) -> PromptRef | None:
         """What the DM message ``ts`` asked, if the app sent it as a prompt."""
@@ -197,24 +204,27 @@ class People(Part):
         return taken
 
     async def open_dialogues(self, user_id: str) -> list[tuple[Round, Participant]]:
-        """The person's dialogues in open rounds, most recently prompted first (two queries,
-        however many there are)."""
+        """The person's dialogues in open rounds, most recently prompted first (two queries in
+        one go, however many there are)."""
         async with self._engine.reading() as tx:
-            rows = await tx.fetchall(
-                "SELECT r.*, p.* FROM participants p JOIN rounds r ON r.id = p.round_id"
-                " WHERE p.user_id = ? AND r.status = 'open' ORDER BY p.prompted_at DESC NULLS"
-                " LAST, p.updated_at DESC, p.round_id DESC",
-                (user_id,),
+            rows, answer_rows = await tx.fetch_each(
+                [
+                    (
+                        "SELECT r.*, p.* FROM participants p JOIN rounds r ON r.id = p.round_id"
+                        " WHERE p.user_id = ? AND r.status = 'open' ORDER BY p.prompted_at DESC"
+                        " NULLS LAST, p.updated_at DESC, p.round_id DESC",
+                        (user_id,),
+                    ),
+                    (
+                        "SELECT a.* FROM answers a JOIN rounds r ON r.id = a.round_id"
+                        " WHERE a.user_id = ? AND r.status = 'open'",
+                        (user_id,),
+                    ),
+                ]
             )
-            if not rows:
-                return []
-            answers: dict[int, dict[str, AreaAnswer]] = {}
-            for row in await tx.fetchall(
-                "SELECT a.* FROM answers a JOIN rounds r ON r.id = a.round_id"
-                " WHERE a.user_id = ? AND r.status = 'open'",
-                (user_id,),
-            ):
-                answers.setdefault(int(row["round_id"]), {})[row["area_id"]] = area_answer(row)
+        answers: dict[int, dict[str, AreaAnswer]] = {}
+        for row in answer_rows:
+            answers.setdefault(int(row["round_id"]), {})[row["area_id"]] = area_answer(row)
         return [
             (self._round(row), participant(row, answers.get(int(row["round_id"]), {})))
             for row in rows
@@ -231,7 +241,14 @@ async def remember_prompt(
     ask: str | None = None,
 ) -> None:
     """Record which dialogue step the DM message ``ts`` asked."""
-    await tx.execute(
+    await tx.execute(*_remembered(channel_id, ts, round_id, user_id, area_id, ask))
+
+
+def _remembered(
+    channel_id: str, ts: str, round_id: int, user_id: str, area_id: str | None, ask: str | None
+) -> tuple[str, Params]:
+    """The statement of `remember_prompt`."""
+    return (
         "INSERT INTO prompt_messages (channel_id, ts, round_id, user_id, area_id, ask)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, ts) DO UPDATE SET"
         " round_id = excluded.round_id, user_id = excluded.user_id,"
@@ -240,12 +257,19 @@ async def remember_prompt(
     )
 
 
-async def _person(tx: Tx, round_id: int, user_id: str) -> Participant | None:
-    row = await tx.fetchone(_PERSON, (round_id, user_id))
-    if row is None:
+def _person_queries(round_id: int, user_id: str) -> list[tuple[str, Params]]:
+    """The queries `_person_of` reads a person from: their row, their answers."""
+    return [(_PERSON, (round_id, user_id)), (_ANSWERS + " AND user_id = ?", (round_id, user_id))]
+
+
+def _person_of(people: list[Any], answers: list[Any]) -> Participant | None:
+    if not people:
         return None
-    rows = await tx.fetchall(_ANSWERS + " AND user_id = ?", (round_id, user_id))
-    return participant(row, {a["area_id"]: area_answer(a) for a in rows})
+    return participant(people[0], {a["area_id"]: area_answer(a) for a in answers})
+
+
+async def _person(tx: Tx, round_id: int, user_id: str) -> Participant | None:
+    return _person_of(*await tx.fetch_each(_person_queries(round_id, user_id)))
 
 
 def _by_person(rows: list[Any]) -> dict[str, dict[str, AreaAnswer]]:
@@ -266,33 +290,46 @@ async def _save_progress(
     """Answers are upserts keyed by (round, participant, area): replaying a step changes
     nothing. Refused with `RoundNotOpen` once the round is closed."""
     stamp = iso(now or utcnow())
-    updated = await tx.execute(
-        "UPDATE participants SET phase = ?, position = ?, editing = ?, updated_at = ?"
-        " WHERE round_id = ? AND user_id = ?"
-        " AND (SELECT status FROM rounds WHERE id = ?) = 'open'",
-        (state.phase.value, state.position, int(state.editing), stamp, round_id, user_id, round_id),
-    )
-    if updated != 1:
-        raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")
-    await tx.executemany(
-        "INSERT INTO answers (round_id, user_id, area_id, current, target, importance,"
-        " comment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (round_id, user_id, area_id) DO UPDATE SET"
-        " current = excluded.current, target = excluded.target,"
-        " importance = excluded.importance, comment = excluded.comment,"
-        " updated_at = excluded.updated_at",
+    changes = await tx.execute_each(
         [
             (
-                round_id,
-                user_id,
-                area_id,
-                stored(answer.current),
-                stored(answer.target),
-                stored(answer.importance),
-                answer.comment,
-                stamp,
-            )
-            for area_id in changed
-            for answer in (state.answer(area_id),)
+                "UPDATE participants SET phase = ?, position = ?, editing = ?, updated_at = ?"
+                " WHERE round_id = ? AND user_id = ?"
+                " AND (SELECT status FROM rounds WHERE id = ?) = 'open'",
+                (
+                    state.phase.value,
+                    state.position,
+                    int(state.editing),
+                    stamp,
+                    round_id,
+                    user_id,
+                    round_id,
+                ),
+            ),
+            *(
+                (
+                    "INSERT INTO answers (round_id, user_id, area_id, current, target,"
+                    " importance, comment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (round_id, user_id, area_id) DO UPDATE SET"
+                    " current = excluded.current, target = excluded.target,"
+                    " importance = excluded.importance, comment = excluded.comment,"
+                    " updated_at = excluded.updated_at",
+                    (
+                        round_id,
+                        user_id,
+                        area_id,
+                        stored(answer.current),
+                        stored(answer.target),
+                        stored(answer.importance),
+                        answer.comment,
+                        stamp,
+                    ),
+                )
+                for area_id in changed
+                for answer in (state.answer(area_id),)
+            ),
         ],
+        chained=True,  # nothing is saved for a closed round
     )
+    if changes[0] != 1:
+        raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")

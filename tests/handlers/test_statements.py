@@ -45,3 +45,26 @@ async def test_a_click_on_the_card_in_view_costs_one_commit(harness: Harness) ->
     seen = await count(h, lambda: h.tap("U2", 2))
     assert seen["COMMIT"] <= 1, seen  # was 2
     assert sum(seen.values()) <= 7, seen  # was 11
+
+
+async def hops(h: Harness, send) -> int:
+    """The calls to the database's threads the app makes for ``send``, up to its last reply."""
+    before = h.deps.store.engine.hops
+    await send()
+    await settle()
+    return h.deps.store.engine.hops - before
+
+
+async def test_an_answer_costs_a_few_hops_to_the_database_thread(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    typed = await hops(h, lambda: h.dm("U2", "2"))  # today's level: the card is edited
+    click = await hops(h, lambda: h.tap("U2", 3, "target"))  # the card is edited
+    last = await hops(h, lambda: h.tap("U2", 2, "importance"))  # the next card is posted
+    # typed: the inbox entry (2: its statement, its commit), the open dialogues (1), the turn
+    # (3: the reads with the inbox entry marked, the step, the commit); a click: the turn; the
+    # last click also records the next card (2)
+    assert typed <= 6, typed  # was 23
+    assert click <= 3, click  # was 13
+    assert last <= 5, last  # was 17
