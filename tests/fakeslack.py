@@ -827,15 +827,17 @@ class FakeSlack:
             headers["x-oauth-scopes"] = ",".join(APP_TOKEN_SCOPES)
             headers["x-accepted-oauth-scopes"] = ",".join(APP_TOKEN_SCOPES)
         target.calls.append(call)
+        # Held from the moment the hang was taken off its queue: a `release` cannot miss it.
+        held = asyncio.get_running_loop().create_future() if delay else None
+        if held is not None:
+            self._held.add(held)
         await self._notify()
-        if delay:
-            await self._hold(delay)
+        if held is not None:
+            await self._hold(held, delay)
         return web.json_response(body, status=status, headers=headers)
 
-    async def _hold(self, seconds: float) -> None:
+    async def _hold(self, held: asyncio.Future[None], seconds: float) -> None:
         """Hold an answer back for ``seconds``, or until :meth:`release`."""
-        held = asyncio.get_running_loop().create_future()
-        self._held.add(held)
         try:
             await asyncio.wait_for(held, seconds)
         except TimeoutError:
