@@ -136,6 +136,7 @@ async def test_an_announcement_and_a_summary_slack_answered_500_for_appear_once(
     async with Store.open(s.env["CX_ASSESS_DB"]) as store:
         round_ = await store.get_round(1)
     assert round_ is not None and round_.announce_ts == posts(slack, "announcement")[0]["ts"]
+    assert '"POST /slack/events' not in s.log.read_text()  # no line per request at INFO
 
 
 async def test_a_summary_whose_answer_timed_out_is_found_not_posted_again(

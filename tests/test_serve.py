@@ -156,6 +156,7 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
     await server.proc.wait()  # type: ignore[union-attr]
     log = server.log.read_text()
     assert TOKEN not in log and SECRET not in log
+    assert '"POST /slack/events HTTP/1.1" 200' in log  # aiohttp's access log, at DEBUG only
 
 
 async def test_a_bad_timestamp_gets_401_and_a_malformed_signed_body_400_never_500(
