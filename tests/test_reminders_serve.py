@@ -88,7 +88,8 @@ async def test_kill_9_while_the_clocks_reminder_is_in_flight_reminds_once(
     slack.clear_rate_limits()
     await s.start()
     try:
-        await asyncio.sleep(0.5)  # five ticks of the clock
+        await eventually(lambda: len(reminders(slack, "UZ2")) == 1)  # the restart's first tick
+        await asyncio.sleep(0.5)  # five more ticks: nobody is reminded twice
     finally:
         await stop(s)
     assert [len(reminders(slack, user)) for user in people] == [1, 1]
