@@ -133,7 +133,9 @@ def db_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker more than the cores this process may use, as the tests spend
     part of their time waiting (on sockets, timeouts, the processes they start) while another
-    worker can use the core."""
+    worker can use the core. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still caps it, as in xdist."""
+    if capped := os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(capped)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) + 1
 
