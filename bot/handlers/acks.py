@@ -44,8 +44,8 @@ def answer_on_ack(listener: Listener) -> Listener:
             waiting = asyncio.ensure_future(acked.wait())
             await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
-        if task.done():
-            task.result()  # its failure, before any acknowledgement went out, is Bolt's
+        if not acked.is_set():  # it ended without acknowledging
+            task.result()  # a failure is Bolt's to answer (HTTP 500)
             return
         _running.add(task)
         task.add_done_callback(_finished)

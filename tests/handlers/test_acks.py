@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bot.flows.interview import Phase
+from bot.handlers.acks import answer_on_ack
+from bot.server import drain
 from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
 from tests.handlers.test_home_modal_clock import modal_values
 from tests.slack_requests import (
@@ -94,3 +97,29 @@ async def test_starting_a_round_is_answered_before_the_invitations_go_out(
     assert await answered_in(h, request) < HELD / 2
     await settle()
     assert h.invited() == ["U2"]
+
+
+async def test_a_failure_before_the_acknowledgement_reaches_bolt_and_one_after_it_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    acks: list[str] = []
+
+    async def ack() -> None:
+        acks.append("ack")
+
+    async def fails_early(ack: Callable[[], Awaitable[None]]) -> None:
+        raise RuntimeError("before the ack")
+
+    async def fails_late(ack: Callable[[], Awaitable[None]]) -> None:
+        await ack()
+        await asyncio.sleep(0)
+        raise RuntimeError("after the ack")
+
+    with pytest.raises(RuntimeError, match="before the ack"):  # Bolt's error handler: a 500
+        await answer_on_ack(fails_early)(ack=ack)
+    assert acks == []
+    await answer_on_ack(fails_late)(ack=ack)  # returns at the acknowledgement
+    assert acks == ["ack"] and "failed after its acknowledgement" not in caplog.text
+    await drain()
+    await asyncio.sleep(0)  # the task's done callback
+    assert "fails_late failed after its acknowledgement" in caplog.text
