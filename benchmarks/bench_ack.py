@@ -7,7 +7,14 @@ value read from their DM in the fake Slack) or, for half of the first rows, by t
 (a ``message.im`` event). Two loads:
 
 - sustained: 500 answers at 50 a second in total (each participant every 4 s), open loop;
-- burst: all 200 answer at the same instant.
+- burst: all 200 answer at the same instant;
+- ramp (after the answers above are checked): typed levels from the participants in turn, open
+  loop, two seconds at each rate of `RAMP` with a second's pause between, until a step's ack
+  p99 passes a second. A typed level fills whatever row is open (past a person's last card,
+  the review asks about it, which costs about the same). In a two-second step an overloaded
+  server's backlog builds for two seconds only, so the rate where p99 passes a second is up to
+  1.5 times the rate it can acknowledge for good; the p50 of each step shows where it starts
+  to queue.
 
 The latency is client-side: from just before the request is written until the response (the
 ack) has been read. The very same requests (re-signed) are then replayed, with the same timing,
@@ -82,6 +89,11 @@ SEED = 20240611
 # p99 ratios cx-assess / bare Bolt, per kind of answer (issue 13; they need the group commit)
 TARGET_SUSTAINED = 1.2
 TARGET_BURST = 2.0
+# The ramp: typed answers, open loop, RAMP_S seconds at each rate (answers a second) in turn,
+# until the ack p99 of a step passes SLOW_MS
+RAMP = (100, 200, 400, 600, 800, 1000, 1200, 1600)
+RAMP_S = 2.0
+SLOW_MS = 1000.0
 
 
 def user_id(i: int) -> str:
@@ -109,6 +121,7 @@ class Load:
     db_cpu_burst: float = 0.0
     startup: float = 0.0  # seconds from spawning the server to a healthy /healthz
     slack_calls: Counter[str] = field(default_factory=Counter)  # Web API calls, both loads
+    ramp: list[tuple[int, float, float]] = field(default_factory=list)  # (rate, p50, p99 ms)
 
 
 @dataclass
@@ -201,13 +214,16 @@ async def cx_sustained(
     return [s for s in samples if s is not None], span
 
 
-async def paced(count: int, work: Callable[[int], Coroutine[None, None, None]]) -> float:
-    """Start ``work(k)`` at k / RATE seconds (open loop); wait for all; the seconds it took."""
+async def paced(
+    count: int, work: Callable[[int], Coroutine[None, None, None]], rate: float = RATE
+) -> float:
+    """Start ``work(k)`` at k / ``rate`` seconds (open loop); wait for all; the seconds it
+    took."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     tasks: list[asyncio.Task[None]] = []
     for k in range(count):
-        delay = start + k / RATE - loop.time()
+        delay = start + k / rate - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(work(k)))
@@ -245,6 +261,30 @@ async def done_at(fake: FakeSlackProcess, database: str, round_id: int) -> float
         return fake_at
     recorded = datetime.fromisoformat(str(latest)).timestamp() - (time.time() - time.monotonic())
     return max(fake_at, recorded)
+
+
+async def ramp(client: SignedClient, users: list[str]) -> list[tuple[int, float, float]]:
+    """Typed answers (a level, which fills whatever row is open) from the participants in
+    turn, open loop, `RAMP_S` seconds at each rate of `RAMP`, a second's pause between steps,
+    until a step's ack p99 passes `SLOW_MS`; (rate, p50, p99 in ms) per step run."""
+    steps: list[tuple[int, float, float]] = []
+    sent = 0
+    for rate in RAMP:
+        count = int(rate * RAMP_S)
+        ms: list[float] = [math.nan] * count
+
+        async def answer(k: int, first: int = sent, ms: list[float] = ms) -> None:
+            user = users[(first + k) % len(users)]
+            _, seconds = await client.send(typed(user, "2", f"EvR{first + k:07d}"))
+            ms[k] = seconds * 1000
+
+        await paced(count, answer, rate)
+        sent += count
+        steps.append((rate, percentile(ms, 50), percentile(ms, 99)))
+        if steps[-1][2] > SLOW_MS:
+            break
+        await asyncio.sleep(1.0)
+    return steps
 
 
 def not_answered(plan: Plan) -> Ready:
@@ -292,9 +332,10 @@ async def run_cx(
             load.cpu_burst, load.db_cpu_burst = cpu2 - cpu1, db2 - db1
             stats = await fake.stats(users)
             load.slack_calls = Counter(stats["calls"]) - Counter(calls)
+            verdict = await check_recorded(database, round_id, plan, stats)
+            load.ramp = await ramp(client, users)
         finally:
             await client.close()
-    verdict = await check_recorded(database, round_id, plan, stats)
     return load, plan, verdict
 
 
@@ -317,7 +358,7 @@ async def check_recorded(database: str, round_id: int, plan: Plan, stats: dict[s
     )
 
 
-async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan) -> Load:
+async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan, users: list[str]) -> Load:
     load = Load()
     async with Server("bare", tmp, fake.api_url) as server:
         load.startup = server.started_in
@@ -339,6 +380,7 @@ async def run_bare(tmp: Path, fake: FakeSlackProcess, plan: Plan) -> Load:
             load.burst_span = time.monotonic() - released
             await asyncio.sleep(1.0)
             load.cpu_burst = cpu_seconds(server.pid) - cpu
+            load.ramp = await ramp(client, users)
         finally:
             await client.close()
     return load
@@ -409,6 +451,17 @@ def report(cx: dict[str, Load], bare: Load, recorded: list[str]) -> None:
         bad = sum(1 for s in load.sustained + load.burst if s.status != 200)
         if bad:
             print(f"ack: {engine}: MISS: {bad} answers were not acknowledged with HTTP 200")
+    for engine, load in (("bare Bolt", bare), *cx.items()):
+        passed = next((rate for rate, _, p99 in load.ramp if p99 > SLOW_MS), None)
+        print(
+            f"ack: ramp {engine}: typed answers, open loop, p50/p99 ms per rate: "
+            + ", ".join(f"{rate}/s {p50:.0f}/{p99:.0f}" for rate, p50, p99 in load.ramp)
+            + (
+                f"; p99 passes {SLOW_MS / 1000:g} s at {passed}/s"
+                if passed
+                else f"; p99 under {SLOW_MS / 1000:g} s up to {load.ramp[-1][0]}/s"
+            )
+        )
     for line in recorded:
         print(line)
 
@@ -439,7 +492,7 @@ async def run(tmp: Path) -> None:
     if not plans:
         return
     async with FakeSlackProcess(tmp) as fake:
-        bare = await run_bare(tmp, fake, plans[0])
+        bare = await run_bare(tmp, fake, plans[0], users)
     report(cx, bare, recorded)
 
 
