@@ -40,15 +40,16 @@ def answer_on_ack(listener: Listener) -> Listener:
         else:
             acked.set()
         task = asyncio.create_task(listener(**kwargs), name=f"{BACKGROUND} {listener.__name__}")
+        _running.add(task)
+        task.add_done_callback(functools.partial(_finished, acked))
         if not acked.is_set():
             waiting = asyncio.ensure_future(acked.wait())
-            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-            waiting.cancel()
+            try:
+                await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiting.cancel()
         if not acked.is_set():  # it ended without acknowledging
             task.result()  # a failure is Bolt's to answer (HTTP 500)
-            return
-        _running.add(task)
-        task.add_done_callback(_finished)
 
     return respond_on_ack
 
@@ -63,7 +64,9 @@ def _signalling(ack: Callable[..., Coroutine[Any, Any, None]], acked: asyncio.Ev
     return ack_and_signal
 
 
-def _finished(task: asyncio.Task[None]) -> None:
+def _finished(acked: asyncio.Event, task: asyncio.Task[None]) -> None:
+    """Forget ``task``; log its failure if it had acknowledged (before, Bolt was told)."""
     _running.discard(task)
-    if not task.cancelled() and (error := task.exception()) is not None:
+    error = None if task.cancelled() else task.exception()
+    if error is not None and acked.is_set():
         log.error("%s failed after its acknowledgement", task.get_name(), exc_info=error)

@@ -110,9 +110,11 @@ async def test_a_failure_before_the_acknowledgement_reaches_bolt_and_one_after_i
     async def fails_early(ack: Callable[[], Awaitable[None]]) -> None:
         raise RuntimeError("before the ack")
 
+    go_on = asyncio.Event()
+
     async def fails_late(ack: Callable[[], Awaitable[None]]) -> None:
         await ack()
-        await asyncio.sleep(0)
+        await go_on.wait()
         raise RuntimeError("after the ack")
 
     with pytest.raises(RuntimeError, match="before the ack"):  # Bolt's error handler: a 500
@@ -120,6 +122,7 @@ async def test_a_failure_before_the_acknowledgement_reaches_bolt_and_one_after_i
     assert acks == []
     await answer_on_ack(fails_late)(ack=ack)  # returns at the acknowledgement
     assert acks == ["ack"] and "failed after its acknowledgement" not in caplog.text
+    go_on.set()
     await drain()
     await asyncio.sleep(0)  # the task's done callback
     assert "fails_late failed after its acknowledgement" in caplog.text
