@@ -16,6 +16,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from bot.rounds import BACKGROUND
@@ -27,6 +28,18 @@ Listener = Callable[..., Coroutine[Any, Any, None]]
 _running: set[asyncio.Task[None]] = set()  # strong references: the loop keeps only weak ones
 
 
+@dataclass
+class _Acknowledgement:
+    """Whether a listener acknowledged; ``ready`` is done at its ``ack()`` or when it ends."""
+
+    ready: asyncio.Future[None]
+    given: bool = False
+
+    def settle(self) -> None:
+        if not self.ready.done():
+            self.ready.set_result(None)
+
+
 def answer_on_ack(listener: Listener) -> Listener:
     """``listener`` (a Bolt listener) returning to Bolt at its ``ack()``, or at once when it
     takes no ``ack``; a failure before the acknowledgement reaches Bolt's error handler (HTTP
@@ -34,39 +47,40 @@ def answer_on_ack(listener: Listener) -> Listener:
 
     @functools.wraps(listener)  # Bolt reads the arguments to pass from the wrapped listener
     async def respond_on_ack(**kwargs: Any) -> None:
-        acked = asyncio.Event()
+        acknowledgement = _Acknowledgement(asyncio.get_running_loop().create_future())
         if "ack" in kwargs:
-            kwargs["ack"] = _signalling(kwargs["ack"], acked)
+            kwargs["ack"] = _signalling(kwargs["ack"], acknowledgement)
         else:
-            acked.set()
+            acknowledgement.given = True
+            acknowledgement.settle()
         task = asyncio.create_task(listener(**kwargs), name=f"{BACKGROUND} {listener.__name__}")
         _running.add(task)
-        task.add_done_callback(functools.partial(_finished, acked))
-        if not acked.is_set():
-            waiting = asyncio.ensure_future(acked.wait())
-            try:
-                await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiting.cancel()
-        if not acked.is_set():  # it ended without acknowledging
+        task.add_done_callback(functools.partial(_finished, acknowledgement))
+        await acknowledgement.ready
+        if not acknowledgement.given:  # it ended without acknowledging
             task.result()  # a failure is Bolt's to answer (HTTP 500)
 
     return respond_on_ack
 
 
-def _signalling(ack: Callable[..., Coroutine[Any, Any, None]], acked: asyncio.Event) -> Listener:
+def _signalling(
+    ack: Callable[..., Coroutine[Any, Any, None]], acknowledgement: _Acknowledgement
+) -> Listener:
     async def ack_and_signal(*args: Any, **kwargs: Any) -> None:
-        try:
-            await ack(*args, **kwargs)
-        finally:
-            acked.set()
+        await ack(*args, **kwargs)
+        acknowledgement.given = True
+        acknowledgement.settle()
+        # Step aside once: the request's task, woken above, writes Slack's answer before the
+        # listener goes on to its (CPU-bound) rendering and sending.
+        await asyncio.sleep(0)
 
     return ack_and_signal
 
 
-def _finished(acked: asyncio.Event, task: asyncio.Task[None]) -> None:
+def _finished(acknowledgement: _Acknowledgement, task: asyncio.Task[None]) -> None:
     """Forget ``task``; log its failure if it had acknowledged (before, Bolt was told)."""
     _running.discard(task)
+    acknowledgement.settle()
     error = None if task.cancelled() else task.exception()
-    if error is not None and acked.is_set():
+    if error is not None and acknowledgement.given:
         log.error("%s failed after its acknowledgement", task.get_name(), exc_info=error)
