@@ -41,13 +41,13 @@ from bot.flows.interview import (
 from bot.flows.parser import Ambiguous, Reask, Unrecognized, WhichArea, interpret
 from bot.frameworks import Area
 from bot.i18n import language_of, t
-from bot.model import Participant, PostKey, PostKind, Round, RoundNotOpen, RoundStatus
+from bot.model import Participant, PostKey, PostKind, Round, RoundStatus
 from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as blocks
 from bot.render.blocks import nudges
 from bot.render.dialogue import local_deadline, notice_text, options_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
-from bot.storage import Store
+from bot.storage import Progress, Store
 from bot.workspaces import belongs
 
 log = logging.getLogger(__name__)
@@ -128,33 +128,40 @@ class Dialogues:
     ) -> None:
         """Apply ``event`` to the person's dialogue in ``round_id`` and answer in their DM.
 
-        One transaction reads the dialogue, saves the step and marks the kept ``request`` (a
-        typed answer in the inbox) applied. ``acknowledge`` runs once it is committed and
-        before any Slack call, so that what Slack was told is saved is saved.
+        One transaction reads the dialogue, decides, saves the step and marks the kept
+        ``request`` (a typed answer in the inbox) applied (`Store.turn`). ``acknowledge`` runs
+        once it is committed and before any Slack call, so that what Slack was told is saved
+        is saved.
         """
         lock = self._locks.setdefault((round_id, user_id), asyncio.Lock())
         async with lock:  # this instance sends in input order
             invitation = isinstance(event, Start) and await self._on_invitation(origin)
-            async with self.store.turn(round_id, user_id, request) as turn:  # one transaction
-                round_, person = turn.round, turn.person
-                if round_ is None or person is None or not belongs(round_.team_id):
+
+            def decide(
+                round_: Round, person: Participant
+            ) -> tuple[_Step | Reask | None, Progress | None]:
+                if not belongs(round_.team_id):
                     raise NotYourDialogue(f"{user_id} is not in round {round_id}")
-                if turn.repeat:
-                    return  # applied already: by the instance that received it, or a replay
-                stale = invitation and person.state.phase in ASKING
-                decided = None if stale else self._decide(round_, person, event)
+                if invitation and person.state.phase in ASKING:
+                    return None, None  # a second tap on the invitation's Start, already done
+                decided = self._decide(round_, person, event)
                 if isinstance(decided, _Step) and decided.saves:
-                    try:
-                        await turn.save(decided.step.state, decided.step.changed, self.clock())
-                    except RoundNotOpen:
-                        decided = _Step(
-                            decided.event,
-                            advance(round_.framework, person.state, CloseRound()),
-                            False,
-                        )
+                    step = decided.step
+                    return decided, Progress(step.state, step.changed, self.clock())
+                return decided, None
+
+            turn = await self.store.turn(round_id, user_id, decide, request)
+            round_, person, decided = turn.round, turn.person, turn.decided
+            if round_ is None or person is None:
+                raise NotYourDialogue(f"{user_id} is not in round {round_id}")
+            if turn.repeat:
+                return  # applied already: by the instance that received it, or a replay
+            if turn.refused and isinstance(decided, _Step):  # the round closed meanwhile
+                closed = advance(round_.framework, person.state, CloseRound())
+                decided = _Step(decided.event, closed, False)
             if acknowledge:
                 await acknowledge()
-            if decided is not None:  # None: a second tap on the invitation's Start, already done
+            if decided is not None:
                 await self._answer(round_, person, decided, origin)
 
     async def _on_invitation(self, origin: Origin | None) -> bool:

@@ -18,7 +18,7 @@ from bot.storage.discussions import Discussions
 from bot.storage.engines import DatabaseUnusable, Engine, connect, shown
 from bot.storage.inbox import Inbox
 from bot.storage.installations import Installations
-from bot.storage.people import People, Turn
+from bot.storage.people import People, Progress, Turn
 from bot.storage.plan import Plan
 from bot.storage.posts import Posts
 from bot.storage.rounds import Rounds
@@ -26,7 +26,7 @@ from bot.storage.rows import utcnow
 from bot.storage.schema import POSTGRES, SQLITE
 from bot.storage.teams import Teams
 
-__all__ = ["DatabaseUnusable", "Store", "Turn", "shown", "utcnow"]
+__all__ = ["DatabaseUnusable", "Progress", "Store", "Turn", "shown", "utcnow"]
 
 
 class Store(Inbox, Rounds, People, Posts, Plan, Discussions, Installations, Teams, Part):

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.frameworks import Framework, parse_framework
 from bot.model import Round, RoundStatus
-from bot.storage.engines import Engine, Params, Row, Tx
+from bot.storage.engines import Engine, Fetch, Params, Row, Tx, Unit
 from bot.storage.rows import moment
 
 # Every column of ``rounds`` but the framework snapshot.
@@ -47,20 +47,24 @@ class Part:
     async def _round_by_id(self, tx: Tx, round_id: int) -> Round | None:
         """One round, its framework snapshot read only the first time (it never changes, and
         it is the biggest column of the hot path's reads)."""
-        row = await tx.fetchone(*self._round_query(round_id))
-        return await self._round_of(tx, round_id, row)
+        return await tx.run(self._read_round(round_id))
+
+    def _read_round(self, round_id: int) -> Unit[Round | None]:
+        (rows,) = yield Fetch([self._round_query(round_id)])
+        return (yield from self._round_of(round_id, rows[0] if rows else None))
 
     def _round_query(self, round_id: int) -> tuple[str, Params]:
         """The query `_round_of` reads a round from."""
         lean = round_id in self._snapshots
         return f"SELECT {_LEAN if lean else '*'} FROM rounds WHERE id = ?", (round_id,)
 
-    async def _round_of(self, tx: Tx, round_id: int, row: Row | None) -> Round | None:
+    def _round_of(self, round_id: int, row: Row | None) -> Unit[Round | None]:
         """The round a `_round_query` row stands for (read again whole when the id now names
         another round than the snapshot kept)."""
         cached = self._snapshots.get(round_id)
         if row is not None and cached is not None and cached[0] != row["created_at"]:
-            row = await tx.fetchone("SELECT * FROM rounds WHERE id = ?", (round_id,))
+            (rows,) = yield Fetch([("SELECT * FROM rounds WHERE id = ?", (round_id,))])
+            row = rows[0] if rows else None
         return self._round(row) if row else None
 
     def _round(self, row: Row) -> Round:

@@ -3,7 +3,10 @@
 Both take the same SQL, written in the dialect the two share (``?`` placeholders, ``ON CONFLICT``,
 ``RETURNING``), through one small interface: a `Tx` runs statements inside one transaction
 (`Engine.transaction`) or, for reads that need no write lock, outside any (`Engine.reading`);
-`Engine.snapshot` reads one consistent state, a chunk at a time (`cx-assess db copy`).
+`Engine.snapshot` reads one consistent state, a chunk at a time (`cx-assess db copy`). A unit of
+work with decisions between its statements is written once for both, as a generator of `Fetch`
+and `Execute` requests (`Unit`): SQLite runs it whole on its connection's thread, PostgreSQL one
+request at a time.
 
 - **SQLite**: one write connection, its transactions ``BEGIN IMMEDIATE`` and one at a time; a
   second connection for reads, which WAL lets run while a write is under way. Durability: WAL
@@ -17,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +51,29 @@ class Conflict(Exception):
     """A write broke a uniqueness rule (another writer got there first)."""
 
 
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """A unit's request: every row of each query (it receives a list of row lists)."""
+
+    queries: Sequence[tuple[str, Params]]
+
+
+@dataclass(frozen=True)
+class Execute:
+    """A unit's request: run statements in order (it receives the rows each changed);
+    ``chained``: stop after one that changed no row."""
+
+    statements: Sequence[tuple[str, Params]]
+    chained: bool = False
+
+
+# A unit of work: yields its requests, receives their results, returns its outcome.
+Unit: TypeAlias = Generator[Fetch | Execute, Any, _T]
+
+
 class Tx(Protocol):
     """Statements inside one transaction (or, from `Engine.reading`, outside any)."""
 
@@ -64,6 +91,11 @@ class Tx(Protocol):
 
     async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         """Every row of each query, in one go (one hop on SQLite)."""
+
+    async def run(self, unit: Unit[_T]) -> _T:
+        """Run ``unit`` and return its outcome: on SQLite whole on the connection's thread (one
+        hop, in a copy of the caller's context, so context variables read the same), on
+        PostgreSQL a request at a time. A failing statement ends it (the error is raised)."""
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""
@@ -132,15 +164,51 @@ async def connect(url: str) -> Engine:
 # ---------------------------------------------------------------------- SQLite
 
 
-_T = TypeVar("_T")
-
-
 def _rows(conn: sqlite3.Connection, sql: str, params: Params, one: bool) -> Any:
     cur = conn.execute(sql, params)
     try:
         return cur.fetchone() if one else cur.fetchall()
     finally:
         cur.close()
+
+
+def _changed(
+    conn: sqlite3.Connection, statements: Sequence[tuple[str, Params]], chained: bool
+) -> list[int]:
+    changed: list[int] = []
+    for sql, params in statements:
+        changed.append(conn.execute(sql, params).rowcount)
+        if chained and not changed[-1]:
+            break
+    return changed
+
+
+def _fetched(conn: sqlite3.Connection, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
+    return [_rows(conn, sql, params, one=False) for sql, params in queries]
+
+
+def _drive(unit: Unit[_T], conn: sqlite3.Connection) -> _T:
+    """Run ``unit`` to its end on ``conn`` (on the connection's thread)."""
+    result: Any = None
+    while True:
+        try:
+            request = unit.send(result)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        if isinstance(request, Fetch):
+            result = _fetched(conn, request.queries)
+        else:
+            result = _changed(conn, request.statements, request.chained)
+
+
+@contextlib.contextmanager
+def _unique_is_conflict() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc):
+            raise Conflict(str(exc)) from exc
+        raise
 
 
 async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
@@ -182,25 +250,16 @@ class _SqliteTx:
     async def execute_each(
         self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
     ) -> list[int]:
-        def run(conn: sqlite3.Connection) -> list[int]:
-            changed: list[int] = []
-            for sql, params in statements:
-                changed.append(conn.execute(sql, params).rowcount)
-                if chained and not changed[-1]:
-                    break
-            return changed
-
-        try:
-            return await self._hop(run)
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" in str(exc):
-                raise Conflict(str(exc)) from exc
-            raise
+        with _unique_is_conflict():
+            return await self._hop(lambda conn: _changed(conn, statements, chained))
 
     async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
-        return await self._hop(
-            lambda conn: [_rows(conn, sql, params, one=False) for sql, params in queries]
-        )
+        return await self._hop(lambda conn: _fetched(conn, queries))
+
+    async def run(self, unit: Unit[_T]) -> _T:
+        context = contextvars.copy_context()
+        with _unique_is_conflict():
+            return await self._hop(lambda conn: context.run(_drive, unit, conn))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await self._hop(lambda conn: _rows(conn, sql, params, one=True))
@@ -461,6 +520,18 @@ class _PostgresTx:
 
     async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         return [await self.fetchall(sql, params) for sql, params in queries]
+
+    async def run(self, unit: Unit[_T]) -> _T:
+        result: Any = None
+        while True:
+            try:
+                request = unit.send(result)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            if isinstance(request, Fetch):
+                result = await self.fetch_each(request.queries)
+            else:
+                result = await self.execute_each(request.statements, chained=request.chained)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         return await self._conn.fetchrow(_numbered(sql), *params)

@@ -1,67 +1,85 @@
 """Participants: their dialogue state and answers, the prompts sent to them, reminders, snoozes.
 
 `People.turn` is the unit of work of the answer path: one transaction that holds the person
-(across instances too), reads their round and state, and saves what the input changed.
+(across instances too), reads their round and state, decides, and saves what the input changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from bot.answers import AreaAnswer
 from bot.flows.interview import InterviewState
 from bot.model import Participant, PromptRef, Round, RoundNotOpen
 from bot.storage.base import Part
-from bot.storage.engines import Params, Tx
+from bot.storage.engines import Execute, Fetch, Params, Tx, Unit
 from bot.storage.inbox import marking
 from bot.storage.rows import area_answer, iso, participant, stored, utcnow
+
+_T = TypeVar("_T")
 
 _ANSWERS = "SELECT * FROM answers WHERE round_id = ?"
 _PERSON = "SELECT * FROM participants WHERE round_id = ? AND user_id = ?"
 
 
-@dataclass
-class Turn:
-    """One input of one person, inside its transaction: what it reads and what it saves."""
+@dataclass(frozen=True)
+class Progress:
+    """What an input saves: the new dialogue state, and the areas whose answers changed."""
+
+    state: InterviewState
+    changed: Sequence[str] = ()
+    now: datetime | None = None
+
+
+# What an input does, decided inside its unit of work from the person's round and state: an
+# outcome, and the progress to save (None: nothing). On SQLite it runs on the database thread.
+Decide: TypeAlias = Callable[[Round, Participant], tuple[_T, Progress | None]]
+
+
+@dataclass(frozen=True)
+class Turn(Generic[_T]):
+    """How one input of one person went."""
 
     round: Round | None
     person: Participant | None
-    _tx: Tx
-    repeat: bool = False  # the kept request it came from was applied before: apply nothing
-
-    async def save(
-        self, state: InterviewState, changed: Sequence[str] = (), now: datetime | None = None
-    ) -> None:
-        """Save the new dialogue state and the changed areas' answers; `RoundNotOpen` (and
-        nothing saved) once the round is closed."""
-        assert self.person is not None
-        await _save_progress(
-            self._tx, self.person.round_id, self.person.user_id, state, changed, now
-        )
+    repeat: bool = False  # the kept request it came from was applied before: nothing decided
+    decided: _T | None = None  # what `Decide` said (None: not asked: no round, person, or a repeat)
+    refused: bool = False  # the round was closed: the progress was not saved
 
 
 class People(Part):
-    @asynccontextmanager
     async def turn(
-        self, round_id: int, user_id: str, request: str | None = None
-    ) -> AsyncIterator[Turn]:
-        """The unit of work of one input: the person's inputs wait for each other (on every
-        instance), the round and state are read inside, and what the block saves is committed
-        when it ends (nothing, when it raises). ``request``: the kept request (a typed answer
-        in the inbox) the input came from, marked applied in the same transaction."""
+        self, round_id: int, user_id: str, decide: Decide[_T], request: str | None = None
+    ) -> Turn[_T]:
+        """The unit of work of one input, one transaction: the person's inputs wait for each
+        other (on every instance); their round and state are read, ``decide`` says what the
+        input does, and its progress is saved (unless the round has closed). ``request``: the
+        kept request (a typed answer in the inbox) the input came from, marked applied in the
+        same transaction. On SQLite all of it is one hop to the database thread."""
         async with self._engine.transaction() as tx:
             await tx.lock(f"person:{round_id}:{user_id}")
-            marked = [marking(request)] if request is not None else []
-            *marks, rounds, people, answers = await tx.fetch_each(
-                [*marked, self._round_query(round_id), *_person_queries(round_id, user_id)]
-            )
-            found = await self._round_of(tx, round_id, rounds[0] if rounds else None)
-            repeat = bool(marked) and not marks[0]
-            yield Turn(found, _person_of(people, answers), tx, repeat)
+            return await tx.run(self._turn(round_id, user_id, decide, request))
+
+    def _turn(
+        self, round_id: int, user_id: str, decide: Decide[_T], request: str | None
+    ) -> Unit[Turn[_T]]:
+        marked = [marking(request)] if request is not None else []
+        *marks, rounds, people, answers = yield Fetch(
+            [*marked, self._round_query(round_id), *_person_queries(round_id, user_id)]
+        )
+        found = yield from self._round_of(round_id, rounds[0] if rounds else None)
+        person = _person_of(people, answers)
+        if found is None or person is None or (marked and not marks[0]):
+            return Turn(found, person, repeat=bool(found and person))
+        decided, progress = decide(found, person)
+        if progress is None:
+            return Turn(found, person, decided=decided)
+        statements = _progress_statements(round_id, user_id, progress)
+        changes = yield Execute(statements, chained=True)
+        return Turn(found, person, decided=decided, refused=changes[0] != 1)
 
     async def participant(self, round_id: int, user_id: str) -> Participant | None:
         """One person's dialogue state with all their answers."""
@@ -118,7 +136,9 @@ class People(Part):
     ) -> None:
         """Persist a dialogue step outside a `turn` (the terminal chat, the demo)."""
         async with self._engine.transaction() as tx:
-            await _save_progress(tx, round_id, user_id, state, changed, now)
+            statements = _progress_statements(round_id, user_id, Progress(state, changed, now))
+            if (await tx.execute_each(statements, chained=True))[0] != 1:
+                raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")
 
     async def record_prompt(
         self,
@@ -279,57 +299,48 @@ def _by_person(rows: list[Any]) -> dict[str, dict[str, AreaAnswer]]:
     return result
 
 
-async def _save_progress(
-    tx: Tx,
-    round_id: int,
-    user_id: str,
-    state: InterviewState,
-    changed: Sequence[str],
-    now: datetime | None,
-) -> None:
-    """Answers are upserts keyed by (round, participant, area): replaying a step changes
-    nothing. Refused with `RoundNotOpen` once the round is closed."""
-    stamp = iso(now or utcnow())
-    changes = await tx.execute_each(
-        [
+def _progress_statements(
+    round_id: int, user_id: str, progress: Progress
+) -> list[tuple[str, Params]]:
+    """Saving a dialogue step: answers are upserts keyed by (round, participant, area), so
+    replaying a step changes nothing; the first statement changes no row (and, chained, the
+    rest do not run) once the round is closed."""
+    state, stamp = progress.state, iso(progress.now or utcnow())
+    return [
+        (
+            "UPDATE participants SET phase = ?, position = ?, editing = ?, updated_at = ?"
+            " WHERE round_id = ? AND user_id = ?"
+            " AND (SELECT status FROM rounds WHERE id = ?) = 'open'",
             (
-                "UPDATE participants SET phase = ?, position = ?, editing = ?, updated_at = ?"
-                " WHERE round_id = ? AND user_id = ?"
-                " AND (SELECT status FROM rounds WHERE id = ?) = 'open'",
+                state.phase.value,
+                state.position,
+                int(state.editing),
+                stamp,
+                round_id,
+                user_id,
+                round_id,
+            ),
+        ),
+        *(
+            (
+                "INSERT INTO answers (round_id, user_id, area_id, current, target,"
+                " importance, comment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (round_id, user_id, area_id) DO UPDATE SET"
+                " current = excluded.current, target = excluded.target,"
+                " importance = excluded.importance, comment = excluded.comment,"
+                " updated_at = excluded.updated_at",
                 (
-                    state.phase.value,
-                    state.position,
-                    int(state.editing),
-                    stamp,
                     round_id,
                     user_id,
-                    round_id,
+                    area_id,
+                    stored(answer.current),
+                    stored(answer.target),
+                    stored(answer.importance),
+                    answer.comment,
+                    stamp,
                 ),
-            ),
-            *(
-                (
-                    "INSERT INTO answers (round_id, user_id, area_id, current, target,"
-                    " importance, comment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (round_id, user_id, area_id) DO UPDATE SET"
-                    " current = excluded.current, target = excluded.target,"
-                    " importance = excluded.importance, comment = excluded.comment,"
-                    " updated_at = excluded.updated_at",
-                    (
-                        round_id,
-                        user_id,
-                        area_id,
-                        stored(answer.current),
-                        stored(answer.target),
-                        stored(answer.importance),
-                        answer.comment,
-                        stamp,
-                    ),
-                )
-                for area_id in changed
-                for answer in (state.answer(area_id),)
-            ),
-        ],
-        chained=True,  # nothing is saved for a closed round
-    )
-    if changes[0] != 1:
-        raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")
+            )
+            for area_id in progress.changed
+            for answer in (state.answer(area_id),)
+        ),
+    ]
