@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
@@ -121,6 +122,11 @@ class Engine(Protocol):
 
     def reading(self) -> AbstractAsyncContextManager[Tx]:
         """Reads of committed data that do not wait for writes."""
+
+    async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
+        """``unit`` in a write transaction of its own, holding ``lock`` (see `Tx.lock`); its
+        outcome once committed. On SQLite, the units that arrive while the database thread is
+        busy then run together, each in a savepoint (one failing fails alone), in one hop."""
 
     def snapshot(self) -> AbstractAsyncContextManager[Tx]:
         """Reads that all see one state of the database, however long they take (a copy)."""
@@ -228,7 +234,8 @@ class _SqliteTx:
         self.pending: list[str] = []  # to run before the next statement, in its hop
         self.hops = 0
 
-    async def _hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+    async def hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` on the connection's thread, after what is pending."""
         conn = self.db._conn
 
         def run() -> _T:
@@ -245,27 +252,27 @@ class _SqliteTx:
         return (await self.execute_each([(sql, params)]))[0]
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._hop(lambda conn: conn.executemany(sql, rows))
+        await self.hop(lambda conn: conn.executemany(sql, rows))
 
     async def execute_each(
         self, statements: Sequence[tuple[str, Params]], *, chained: bool = False
     ) -> list[int]:
         with _unique_is_conflict():
-            return await self._hop(lambda conn: _changed(conn, statements, chained))
+            return await self.hop(lambda conn: _changed(conn, statements, chained))
 
     async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
-        return await self._hop(lambda conn: _fetched(conn, queries))
+        return await self.hop(lambda conn: _fetched(conn, queries))
 
     async def run(self, unit: Unit[_T]) -> _T:
         context = contextvars.copy_context()
         with _unique_is_conflict():
-            return await self._hop(lambda conn: context.run(_drive, unit, conn))
+            return await self.hop(lambda conn: context.run(_drive, unit, conn))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        return await self._hop(lambda conn: _rows(conn, sql, params, one=True))
+        return await self.hop(lambda conn: _rows(conn, sql, params, one=True))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        rows: list[Row] = await self._hop(lambda conn: _rows(conn, sql, params, one=False))
+        rows: list[Row] = await self.hop(lambda conn: _rows(conn, sql, params, one=False))
         return rows
 
     async def end(self, *statements: str) -> None:
@@ -275,7 +282,7 @@ class _SqliteTx:
             for statement in statements:
                 conn.execute(statement)
 
-        await self._hop(run)
+        await self.hop(run)
 
     async def undo(self, opening: str, *statements: str) -> None:
         """Undo a unit of work: drop its ``opening`` statement if it never ran (it ran
@@ -307,6 +314,37 @@ class _SqliteTx:
 
 
 @dataclass
+class _Queued:
+    """A unit waiting for `_Sqlite.run`, with its caller's context and its outcome."""
+
+    unit: Unit[Any]
+    context: contextvars.Context
+    outcome: asyncio.Future[Any]
+
+
+def _in_savepoint(conn: sqlite3.Connection, queued: _Queued) -> tuple[bool, Any]:
+    """Run a queued unit in a savepoint of its own (on the thread): (True, its outcome) or,
+    its statements undone, (False, its error)."""
+    conn.execute("SAVEPOINT run")
+    try:
+        with _unique_is_conflict():
+            value = queued.context.run(_drive, queued.unit, conn)
+    except Exception as exc:
+        conn.execute("ROLLBACK TO run")
+        conn.execute("RELEASE run")
+        return False, exc
+    conn.execute("RELEASE run")
+    return True, value
+
+
+def _each_in_savepoint(taken: list[_Queued], conn: sqlite3.Connection) -> list[tuple[bool, Any]]:
+    if len(taken) == 1:  # alone, its transaction is its savepoint: a failure undoes that
+        with _unique_is_conflict():
+            return [(True, taken[0].context.run(_drive, taken[0].unit, conn))]
+    return [_in_savepoint(conn, queued) for queued in taken]
+
+
+@dataclass
 class _Batch:
     """Units of work sharing one SQLite transaction."""
 
@@ -324,6 +362,8 @@ class _Sqlite:
         self._writing = asyncio.Lock()
         self._queued = 0  # units waiting for their turn to write
         self._batch: _Batch | None = None  # the transaction under way, shared by its units
+        self._runs: list[_Queued] = []  # units of `run` waiting for the next hop
+        self._running: asyncio.Task[None] | None = None
 
     @classmethod
     async def connect(cls, path: str) -> _Sqlite:
@@ -397,6 +437,44 @@ class _Sqlite:
         finally:
             self._writing.release()
         await asyncio.shield(batch.committed)
+
+    async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
+        """``lock`` needs nothing: a write transaction already excludes every other writer."""
+        loop = asyncio.get_running_loop()
+        queued = _Queued(unit, contextvars.copy_context(), loop.create_future())
+        self._runs.append(queued)
+        if self._running is None:
+            self._running = loop.create_task(self._run_queued())
+        try:
+            value: _T = await asyncio.shield(queued.outcome)
+        except asyncio.CancelledError:  # the unit goes on; its failure is nobody's to hear
+            queued.outcome.add_done_callback(lambda done: done.cancelled() or done.exception())
+            raise
+        return value
+
+    async def _run_queued(self) -> None:
+        """Run the queued units, as many as have come at each hop, in transactions (and group
+        commits) of their own; a caller gone meanwhile does not stop the others."""
+        try:
+            while self._runs:
+                taken, self._runs = self._runs, []
+                try:
+                    async with self.transaction():  # its statements run on self._write
+                        ran = await self._write.hop(functools.partial(_each_in_savepoint, taken))
+                except BaseException as exc:  # the transaction failed: every unit in it
+                    for queued in taken:
+                        if not queued.outcome.done():
+                            queued.outcome.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    continue
+                for queued, (ok, value) in zip(taken, ran, strict=True):
+                    if ok:
+                        queued.outcome.set_result(value)
+                    else:
+                        queued.outcome.set_exception(value)
+        finally:
+            self._running = None
 
     async def _commit(self, batch: _Batch) -> None:
         self._batch = None
@@ -602,6 +680,12 @@ class _Postgres:
     async def reading(self) -> AsyncIterator[Tx]:
         async with self._pool.acquire() as conn:
             yield _PostgresTx(conn)
+
+    async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
+        async with self.transaction() as tx:
+            if lock is not None:
+                await tx.lock(lock)
+            return await tx.run(unit)
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:

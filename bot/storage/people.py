@@ -58,10 +58,9 @@ class People(Part):
         other (on every instance); their round and state are read, ``decide`` says what the
         input does, and its progress is saved (unless the round has closed). ``request``: the
         kept request (a typed answer in the inbox) the input came from, marked applied in the
-        same transaction. On SQLite all of it is one hop to the database thread."""
-        async with self._engine.transaction() as tx:
-            await tx.lock(f"person:{round_id}:{user_id}")
-            return await tx.run(self._turn(round_id, user_id, decide, request))
+        same transaction. On SQLite it runs on the database thread with the turns that came with it."""
+        unit = self._turn(round_id, user_id, decide, request)
+        return await self._engine.run(unit, lock=f"person:{round_id}:{user_id}")
 
     def _turn(
         self, round_id: int, user_id: str, decide: Decide[_T], request: str | None
