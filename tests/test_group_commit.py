@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.storage import Store
+from bot.storage.engines import Conflict, Execute, Fetch, Unit
 
 
 class Boom(Exception):
@@ -141,3 +143,67 @@ async def test_a_unit_cancelled_while_it_waits_does_not_hold_back_the_commit(
         release.set()
         await asyncio.wait_for(first, 5)  # committed: nobody else is waiting
         assert {k for k, _ in await store.undone_requests()} == {"slow"}
+
+
+# Units of work written as generators (`Engine.run`): what the answer path's turn is made of.
+
+_INSERT = "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, 0)"
+_WHEN = "2026-11-30T00:00:00+00:00"
+_SEEN = ContextVar("seen", default="none")
+
+
+def keep(key: str, fail: bool = False) -> Unit[tuple[int, str]]:
+    """Insert ``key`` and read it back; fail after its insert when ``fail``. Its outcome: the
+    rows it inserted and found, and the context variable it saw."""
+    (changed,) = yield Execute([(_INSERT, (key, _WHEN, "{}"))])
+    (rows,) = yield Fetch([("SELECT key FROM seen_requests WHERE key = ?", (key,))])
+    if fail:
+        raise Boom(key)
+    return changed + len(rows), _SEEN.get()
+
+
+async def stored_keys(store: Store) -> set[str]:
+    return {key for key, _ in await store.undone_requests()}
+
+
+async def test_units_run_by_the_engine_return_their_outcome_and_fail_alone(db_url: str) -> None:
+    async with Store.open(db_url) as store:
+
+        async def run(n: int) -> tuple[int, str]:
+            _SEEN.set(f"caller {n}")  # the unit sees its caller's context, on any thread
+            return await store.engine.run(keep(f"k:{n}", fail=n % 4 == 0), lock=f"k:{n}")
+
+        results = await asyncio.gather(*(run(n) for n in range(40)), return_exceptions=True)
+        for n, result in enumerate(results):
+            assert isinstance(result, Boom) if n % 4 == 0 else result == (2, f"caller {n}")
+        assert await stored_keys(store) == {f"k:{n}" for n in range(40) if n % 4}
+        with pytest.raises(Conflict):  # a broken rule is the engine's Conflict on both
+            await store.engine.run(keep("k:1"))
+        assert await store.engine.run(keep("after")) == (2, "none")
+
+
+async def test_units_that_arrive_together_share_hops_and_commits(tmp_path: Path) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        commits: list[str] = []
+        await store.engine.trace(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+        hops = store.engine.hops
+        await asyncio.gather(*(store.engine.run(keep(f"k:{n}")) for n in range(100)))
+        await store.engine.trace(None)
+        assert store.engine.hops - hops < 20  # 200 one unit at a time: a hop and a commit
+        assert len(commits) < 10
+    async with Store.open(str(tmp_path / "cx.db")) as store:  # and they are on disk
+        assert len(await stored_keys(store)) == 100
+
+
+async def test_a_caller_that_gives_up_does_not_stop_its_unit_or_the_others(
+    tmp_path: Path,
+) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        runs = [asyncio.create_task(store.engine.run(keep(f"k:{n}"))) for n in range(10)]
+        await asyncio.sleep(0)  # they are queued
+        runs[3].cancel()
+        done = await asyncio.gather(*runs, return_exceptions=True)
+        assert isinstance(done[3], asyncio.CancelledError)
+        assert all(result == (2, "none") for n, result in enumerate(done) if n != 3)
+        assert await stored_keys(store) == {f"k:{n}" for n in range(10)}  # its own as well
+        assert await store.engine.run(keep("after")) == (2, "none")
