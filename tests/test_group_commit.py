@@ -135,9 +135,16 @@ async def test_a_unit_cancelled_while_it_waits_does_not_hold_back_the_commit(
                 holding.set()
                 await release.wait()
 
+        async def later() -> None:
+            async with store.engine.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, 0)",
+                    ("cancelled", "2026-11-30T00:00:00+00:00", "{}"),
+                )
+
         first = asyncio.create_task(slow())
         await holding.wait()
-        waiting = asyncio.create_task(store.first_time("cancelled", {}))
+        waiting = asyncio.create_task(later())
         await asyncio.sleep(0.01)  # it waits for its turn
         waiting.cancel()
         release.set()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot.frameworks import Framework, parse_framework
 from bot.model import Round, RoundStatus
-from bot.storage.engines import Engine, Fetch, Params, Row, Tx, Unit
+from bot.storage.engines import Engine, Fetch, Params, Row, Tx, Unit, executing
 from bot.storage.rows import moment
 
 # Every column of ``rounds`` but the framework snapshot.
@@ -36,8 +37,14 @@ class Part:
 
     async def _write(self, sql: str, params: Params = ()) -> int:
         """One statement in a transaction of its own; the number of rows it changed."""
-        async with self._engine.transaction() as tx:
-            return await tx.execute(sql, params)
+        return (await self._write_each([(sql, params)]))[0]
+
+    async def _write_each(
+        self, statements: Sequence[tuple[str, Params]], chained: bool = False
+    ) -> list[int]:
+        """Statements in a transaction of their own (`Tx.execute_each`), run with the other
+        writes that come at the same time (`Engine.run`)."""
+        return await self._engine.run(executing(statements, chained))
 
     async def _write_one(self, sql: str, params: Params = ()) -> bool:
         """One statement in a transaction of its own; whether it changed exactly one row (a

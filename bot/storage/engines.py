@@ -75,6 +75,12 @@ class Execute:
 Unit: TypeAlias = Generator[Fetch | Execute, Any, _T]
 
 
+def executing(statements: Sequence[tuple[str, Params]], chained: bool = False) -> Unit[list[int]]:
+    """The unit that runs ``statements`` (see `Execute`): the rows each changed."""
+    changed: list[int] = yield Execute(statements, chained)
+    return changed
+
+
 class Tx(Protocol):
     """Statements inside one transaction (or, from `Engine.reading`, outside any)."""
 

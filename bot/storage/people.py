@@ -134,10 +134,9 @@ class People(Part):
         now: datetime | None = None,
     ) -> None:
         """Persist a dialogue step outside a `turn` (the terminal chat, the demo)."""
-        async with self._engine.transaction() as tx:
-            statements = _progress_statements(round_id, user_id, Progress(state, changed, now))
-            if (await tx.execute_each(statements, chained=True))[0] != 1:
-                raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")
+        statements = _progress_statements(round_id, user_id, Progress(state, changed, now))
+        if (await self._write_each(statements, chained=True))[0] != 1:
+            raise RoundNotOpen(f"round {round_id} is not open (or {user_id} is not in it)")
 
     async def record_prompt(
         self,
@@ -150,17 +149,16 @@ class People(Part):
         now: datetime | None = None,
     ) -> None:
         """Remember a prompt message sent to the person: their latest, and what it asked."""
-        async with self._engine.transaction() as tx:
-            await tx.execute_each(
-                [
-                    (
-                        "UPDATE participants SET prompt_ts = ?, dm_channel = ?, prompted_at = ?"
-                        " WHERE round_id = ? AND user_id = ?",
-                        (ts, channel_id, iso(now or utcnow()), round_id, user_id),
-                    ),
-                    _remembered(channel_id, ts, round_id, user_id, area_id, ask),
-                ]
-            )
+        await self._write_each(
+            [
+                (
+                    "UPDATE participants SET prompt_ts = ?, dm_channel = ?, prompted_at = ?"
+                    " WHERE round_id = ? AND user_id = ?",
+                    (ts, channel_id, iso(now or utcnow()), round_id, user_id),
+                ),
+                _remembered(channel_id, ts, round_id, user_id, area_id, ask),
+            ]
+        )
 
     async def prompt_message(self, channel_id: str, ts: str) -> PromptRef | None:
         """What the DM message ``ts`` asked, if the app sent it as a prompt."""
