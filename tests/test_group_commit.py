@@ -186,6 +186,9 @@ async def test_units_run_by_the_engine_return_their_outcome_and_fail_alone(db_ur
         assert await stored_keys(store) == {f"k:{n}" for n in range(40) if n % 4}
         with pytest.raises(Conflict):  # a broken rule is the engine's Conflict on both
             await store.engine.run(keep("k:1"))
+        with pytest.raises(Boom):  # alone, it fails as well, and leaves nothing behind
+            await store.engine.run(keep("alone", fail=True))
+        assert "alone" not in await stored_keys(store)
         assert await store.engine.run(keep("after")) == (2, "none")
 
 

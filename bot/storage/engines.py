@@ -350,6 +350,15 @@ def _each_in_savepoint(taken: list[_Queued], conn: sqlite3.Connection) -> list[t
     return [_in_savepoint(conn, queued) for queued in taken]
 
 
+def _settle(outcome: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if outcome.done():  # its caller gave up waiting
+        return
+    if ok:
+        outcome.set_result(value)
+    else:
+        outcome.set_exception(value)
+
+
 @dataclass
 class _Batch:
     """Units of work sharing one SQLite transaction."""
@@ -451,11 +460,7 @@ class _Sqlite:
         self._runs.append(queued)
         if self._running is None:
             self._running = loop.create_task(self._run_queued())
-        try:
-            value: _T = await asyncio.shield(queued.outcome)
-        except asyncio.CancelledError:  # the unit goes on; its failure is nobody's to hear
-            queued.outcome.add_done_callback(lambda done: done.cancelled() or done.exception())
-            raise
+        value: _T = await queued.outcome  # cancelled: the unit still runs, unheard
         return value
 
     async def _run_queued(self) -> None:
@@ -465,22 +470,48 @@ class _Sqlite:
             while self._runs:
                 taken, self._runs = self._runs, []
                 try:
-                    async with self.transaction():  # its statements run on self._write
-                        ran = await self._write.hop(functools.partial(_each_in_savepoint, taken))
-                except BaseException as exc:  # the transaction failed: every unit in it
-                    for queued in taken:
-                        if not queued.outcome.done():
-                            queued.outcome.set_exception(exc)
-                    if not isinstance(exc, Exception):
-                        raise
-                    continue
-                for queued, (ok, value) in zip(taken, ran, strict=True):
-                    if ok:
-                        queued.outcome.set_result(value)
+                    if self._idle():
+                        ran = await self._alone(taken)
                     else:
-                        queued.outcome.set_exception(value)
+                        async with self.transaction():  # its statements run on self._write
+                            ran = await self._write.hop(
+                                functools.partial(_each_in_savepoint, taken)
+                            )
+                except Exception as exc:  # the transaction failed: every unit in it
+                    for queued in taken:
+                        _settle(queued.outcome, False, exc)
+                    continue
+                except BaseException:  # cancelled (the loop is closing): so are the units
+                    for queued in taken + self._runs:
+                        queued.outcome.cancel()
+                    self._runs = []
+                    raise
+                for queued, (ok, value) in zip(taken, ran, strict=True):
+                    _settle(queued.outcome, ok, value)
         finally:
             self._running = None
+
+    def _idle(self) -> bool:
+        """No transaction under way or waiting."""
+        return self._batch is None and self._queued == 0 and not self._writing.locked()
+
+    async def _alone(self, taken: list[_Queued]) -> list[tuple[bool, Any]]:
+        """Units run in a transaction of their own, begun and committed in their hop (no
+        other writer is about to share the commit)."""
+        async with self._writing:
+
+            def run(conn: sqlite3.Connection) -> list[tuple[bool, Any]]:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    ran = _each_in_savepoint(taken, conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                return ran
+
+            return await self._write.hop(run)
 
     async def _commit(self, batch: _Batch) -> None:
         self._batch = None
