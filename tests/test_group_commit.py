@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from collections.abc import Coroutine
 from contextvars import ContextVar
 from pathlib import Path
@@ -205,15 +207,104 @@ async def test_units_that_arrive_together_share_hops_and_commits(tmp_path: Path)
         assert len(await stored_keys(store)) == 100
 
 
-async def test_a_caller_that_gives_up_does_not_stop_its_unit_or_the_others(
+async def holding_a_transaction(store: Store) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """A transaction kept open until the returned event is set (units queue behind it)."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with store.engine.transaction() as tx:
+            await tx.execute(_INSERT, ("held", _WHEN, "{}"))
+            holding.set()
+            await release.wait()
+
+    task = asyncio.create_task(hold())
+    await holding.wait()
+    return task, release
+
+
+async def test_units_queued_behind_a_transaction_join_its_batch_and_fail_alone(
     tmp_path: Path,
 ) -> None:
     async with Store.open(str(tmp_path / "cx.db")) as store:
-        runs = [asyncio.create_task(store.engine.run(keep(f"k:{n}"))) for n in range(10)]
-        await asyncio.sleep(0)  # they are queued
-        runs[3].cancel()
-        done = await asyncio.gather(*runs, return_exceptions=True)
-        assert isinstance(done[3], asyncio.CancelledError)
-        assert all(result == (2, "none") for n, result in enumerate(done) if n != 3)
-        assert await stored_keys(store) == {f"k:{n}" for n in range(10)}  # its own as well
+        held, release = await holding_a_transaction(store)
+        runs = [
+            asyncio.create_task(store.engine.run(keep(f"k:{n}", fail=n % 3 == 0))) for n in range(9)
+        ]
+        await asyncio.sleep(0.01)  # queued behind the open transaction
+        release.set()
+        done = await asyncio.gather(held, *runs, return_exceptions=True)
+        assert [isinstance(r, Boom) for r in done[1:]] == [n % 3 == 0 for n in range(9)]
+        assert await stored_keys(store) == {"held"} | {f"k:{n}" for n in range(9) if n % 3}
+
+
+def breaks_a_deferred_rule(key: str) -> Unit[None]:
+    """Insert ``key``, then an answer of a round that does not exist, its check deferred to
+    the COMMIT."""
+    yield Execute(
+        [
+            ("PRAGMA defer_foreign_keys = ON", ()),
+            (_INSERT, (key, _WHEN, "{}")),
+            (
+                "INSERT INTO answers (round_id, user_id, area_id, updated_at)"
+                " VALUES (999, 'U1', 'a', ?)",
+                (_WHEN,),
+            ),
+        ]
+    )
+
+
+@pytest.mark.parametrize("joined", [False, True])
+async def test_a_failing_commit_fails_every_unit_in_it(tmp_path: Path, joined: bool) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        work = [breaks_a_deferred_rule("bad"), keep("good")]
+        if joined:  # behind an open transaction: the two join its batch
+            held, release = await holding_a_transaction(store)
+            runs = [asyncio.create_task(store.engine.run(unit)) for unit in work]
+            await asyncio.sleep(0.01)
+            release.set()
+            done = await asyncio.gather(held, *runs, return_exceptions=True)
+        else:  # taken together in one hop of their own
+            done = await asyncio.gather(*map(store.engine.run, work), return_exceptions=True)
+        assert all(isinstance(r, sqlite3.IntegrityError) for r in done[-2:]), done
+        assert await stored_keys(store) == set()  # the held one was in the same commit
         assert await store.engine.run(keep("after")) == (2, "none")
+
+
+async def test_a_unit_whose_caller_gave_up_before_it_began_does_not_run(
+    tmp_path: Path,
+) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        held, release = await holding_a_transaction(store)
+        runs = [asyncio.create_task(store.engine.run(keep(f"k:{n}"))) for n in range(5)]
+        await asyncio.sleep(0.01)  # queued: none has begun
+        runs[2].cancel()
+        release.set()
+        done = await asyncio.gather(held, *runs, return_exceptions=True)
+        assert isinstance(done[3], asyncio.CancelledError)
+        assert all(result == (2, "none") for n, result in enumerate(done[1:]) if n != 2)
+        assert await stored_keys(store) == {"held"} | {f"k:{n}" for n in range(5) if n != 2}
+
+
+def waits_on_the_thread(key: str, begun: threading.Event, go_on: threading.Event) -> Unit[int]:
+    """Insert ``key``, then wait (on the database thread) until ``go_on`` is set."""
+    (changed,) = yield Execute([(_INSERT, (key, _WHEN, "{}"))])
+    begun.set()
+    go_on.wait(5)
+    return changed
+
+
+async def test_a_unit_whose_caller_gave_up_after_it_began_ends_and_commits(
+    tmp_path: Path,
+) -> None:
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        begun, go_on = threading.Event(), threading.Event()
+        first = asyncio.create_task(store.engine.run(waits_on_the_thread("begun", begun, go_on)))
+        assert await asyncio.to_thread(begun.wait, 5)
+        others = [asyncio.create_task(store.engine.run(keep(f"k:{n}"))) for n in range(3)]
+        await asyncio.sleep(0.01)
+        first.cancel()
+        go_on.set()
+        done = await asyncio.gather(first, *others, return_exceptions=True)
+        assert isinstance(done[0], asyncio.CancelledError)
+        assert done[1:] == [(2, "none")] * 3
+        assert await stored_keys(store) == {"begun", "k:0", "k:1", "k:2"}

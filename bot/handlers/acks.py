@@ -35,7 +35,7 @@ class _Acknowledgement:
     ready: asyncio.Future[None]
     given: bool = False
 
-    def settle(self) -> None:
+    def resolve(self) -> None:
         if not self.ready.done():
             self.ready.set_result(None)
 
@@ -52,7 +52,7 @@ def answer_on_ack(listener: Listener) -> Listener:
             kwargs["ack"] = _signalling(kwargs["ack"], acknowledgement)
         else:
             acknowledgement.given = True
-            acknowledgement.settle()
+            acknowledgement.resolve()
         task = asyncio.create_task(listener(**kwargs), name=f"{BACKGROUND} {listener.__name__}")
         _running.add(task)
         task.add_done_callback(functools.partial(_finished, acknowledgement))
@@ -69,7 +69,7 @@ def _signalling(
     async def ack_and_signal(*args: Any, **kwargs: Any) -> None:
         await ack(*args, **kwargs)
         acknowledgement.given = True
-        acknowledgement.settle()
+        acknowledgement.resolve()
         # Step aside once: the request's task, woken above, writes Slack's answer before the
         # listener goes on to its (CPU-bound) rendering and sending.
         await asyncio.sleep(0)
@@ -80,7 +80,7 @@ def _signalling(
 def _finished(acknowledgement: _Acknowledgement, task: asyncio.Task[None]) -> None:
     """Forget ``task``; log its failure if it had acknowledged (before, Bolt was told)."""
     _running.discard(task)
-    acknowledgement.settle()
+    acknowledgement.resolve()
     error = None if task.cancelled() else task.exception()
     if error is not None and acknowledgement.given:
         log.error("%s failed after its acknowledgement", task.get_name(), exc_info=error)

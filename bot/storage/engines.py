@@ -102,7 +102,8 @@ class Tx(Protocol):
     async def run(self, unit: Unit[_T]) -> _T:
         """Run ``unit`` and return its outcome: on SQLite whole on the connection's thread (one
         hop, in a copy of the caller's context, so context variables read the same), on
-        PostgreSQL a request at a time. A failing statement ends it (the error is raised)."""
+        PostgreSQL a request at a time. A failing statement ends it: the error is raised to the
+        caller, not thrown into the unit."""
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query, or None."""
@@ -132,7 +133,9 @@ class Engine(Protocol):
     async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
         """``unit`` in a write transaction of its own, holding ``lock`` (see `Tx.lock`); its
         outcome once committed. On SQLite, the units that arrive while the database thread is
-        busy then run together, each in a savepoint (one failing fails alone), in one hop."""
+        busy then run together, each in a savepoint, in one hop: one that raises fails alone,
+        a failing COMMIT fails them all. A caller that gives up (is cancelled) before its unit
+        has begun stops it; once begun, it ends as it would have (and commits)."""
 
     def snapshot(self) -> AbstractAsyncContextManager[Tx]:
         """Reads that all see one state of the database, however long they take (a copy)."""
@@ -343,14 +346,16 @@ def _in_savepoint(conn: sqlite3.Connection, queued: _Queued) -> tuple[bool, Any]
     return True, value
 
 
-def _each_in_savepoint(taken: list[_Queued], conn: sqlite3.Connection) -> list[tuple[bool, Any]]:
+def _each_in_savepoint(conn: sqlite3.Connection, taken: list[_Queued]) -> list[tuple[bool, Any]]:
+    """Run the units taken together (on the thread): for each, (True, its outcome) or (False,
+    its error)."""
     if len(taken) == 1:  # alone, its transaction is its savepoint: a failure undoes that
         with _unique_is_conflict():
             return [(True, taken[0].context.run(_drive, taken[0].unit, conn))]
     return [_in_savepoint(conn, queued) for queued in taken]
 
 
-def _settle(outcome: asyncio.Future[Any], ok: bool, value: Any) -> None:
+def _resolve(outcome: asyncio.Future[Any], ok: bool, value: Any) -> None:
     if outcome.done():  # its caller gave up waiting
         return
     if ok:
@@ -468,18 +473,20 @@ class _Sqlite:
         commits) of their own; a caller gone meanwhile does not stop the others."""
         try:
             while self._runs:
-                taken, self._runs = self._runs, []
+                taken: list[_Queued] = []
                 try:
                     if self._idle():
+                        taken = self._take()
                         ran = await self._alone(taken)
                     else:
                         async with self.transaction():  # its statements run on self._write
+                            taken = self._take()  # those still awaited, now it is their turn
                             ran = await self._write.hop(
-                                functools.partial(_each_in_savepoint, taken)
+                                functools.partial(_each_in_savepoint, taken=taken)
                             )
                 except Exception as exc:  # the transaction failed: every unit in it
                     for queued in taken:
-                        _settle(queued.outcome, False, exc)
+                        _resolve(queued.outcome, False, exc)
                     continue
                 except BaseException:  # cancelled (the loop is closing): so are the units
                     for queued in taken + self._runs:
@@ -487,9 +494,15 @@ class _Sqlite:
                     self._runs = []
                     raise
                 for queued, (ok, value) in zip(taken, ran, strict=True):
-                    _settle(queued.outcome, ok, value)
+                    _resolve(queued.outcome, ok, value)
         finally:
             self._running = None
+
+    def _take(self) -> list[_Queued]:
+        """The queued units, but those whose caller gave up waiting (not begun, not run)."""
+        taken = [queued for queued in self._runs if not queued.outcome.done()]
+        self._runs = []
+        return taken
 
     def _idle(self) -> bool:
         """No transaction under way or waiting."""
@@ -503,7 +516,7 @@ class _Sqlite:
             def run(conn: sqlite3.Connection) -> list[tuple[bool, Any]]:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    ran = _each_in_savepoint(taken, conn)
+                    ran = _each_in_savepoint(conn, taken)
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:

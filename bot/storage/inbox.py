@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.storage.base import Part
-from bot.storage.engines import Params, Tx
+from bot.storage.engines import Fetch, Params, Unit
 from bot.storage.rows import iso, utcnow
 
 
@@ -33,8 +33,7 @@ class Inbox(Part):
 
     async def mark_done(self, key: str) -> None:
         """The request's effect is committed: a restart does not apply it again."""
-        async with self._engine.transaction() as tx:
-            await done(tx, key)
+        await self._engine.run(_marking(key))
 
     async def undone_requests(
         self, before: datetime | None = None
@@ -65,12 +64,11 @@ class Inbox(Part):
             await tx.execute("DELETE FROM seen_requests WHERE key = 'healthz'")
 
 
-async def done(tx: Tx, key: str) -> bool:
-    """Mark a kept request applied, inside the transaction that applies it; False when it was
-    marked before (another instance, or a replay, applied it)."""
-    return bool(await tx.fetchall(*marking(key)))
+def _marking(key: str) -> Unit[None]:
+    yield Fetch([marking(key)])
 
 
 def marking(key: str) -> tuple[str, Params]:
-    """The query of `done`: it returns a row when it marked the request."""
+    """The query that marks a kept request applied: it returns a row when it marked it (not
+    when another instance, or a replay, had applied it)."""
     return "UPDATE seen_requests SET done = 1 WHERE key = ? AND done = 0 RETURNING key", (key,)

@@ -58,7 +58,9 @@ class People(Part):
         other (on every instance); their round and state are read, ``decide`` says what the
         input does, and its progress is saved (unless the round has closed). ``request``: the
         kept request (a typed answer in the inbox) the input came from, marked applied in the
-        same transaction. On SQLite it runs on the database thread with the turns that came with it."""
+        same transaction; also when the round or the person is gone (it can never apply), not
+        when ``decide`` raises (nothing is saved). On SQLite it runs on the database thread,
+        with the turns that came at the same time."""
         unit = self._turn(round_id, user_id, decide, request)
         return await self._engine.run(unit, lock=f"person:{round_id}:{user_id}")
 
@@ -71,8 +73,10 @@ class People(Part):
         )
         found = yield from self._round_of(round_id, rounds[0] if rounds else None)
         person = _person_of(people, answers)
-        if found is None or person is None or (marked and not marks[0]):
-            return Turn(found, person, repeat=bool(found and person))
+        if found is None or person is None:
+            return Turn(found, person)
+        if marked and not marks[0]:
+            return Turn(found, person, repeat=True)
         decided, progress = decide(found, person)
         if progress is None:
             return Turn(found, person, decided=decided)
