@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import re
 import signal
@@ -177,6 +178,15 @@ async def recover(deps: Deps) -> None:
         log.exception("recovery after the restart failed")
 
 
+def freeze_startup_heap() -> None:
+    """Keep what start-up built (modules, frameworks, templates, the Bolt app) out of the
+    garbage collector's sight for good: its full collections then scan only what serving
+    allocates. Measured in the `ack` benchmark, a full collection took about 20 ms before
+    (every acknowledgement waiting behind it) and 2–7 ms after."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(
     settings: Settings, catalog: Catalog, *, socket: bool, host: str, port: int
 ) -> None:
@@ -206,6 +216,7 @@ async def _serve(
     async with Store.open(settings.database) as store, aiohttp.ClientSession() as session:
         log.info("database: %s (%s)", store.engine.name, store.engine.dialect)  # password masked
         app, deps = build_app(settings, catalog, store, session=session)
+        freeze_startup_heap()
         clock = asyncio.create_task(run_clock(deps))
         recovery = asyncio.create_task(recover(deps))
         try:
