@@ -308,3 +308,32 @@ async def test_a_unit_whose_caller_gave_up_after_it_began_ends_and_commits(
         assert isinstance(done[0], asyncio.CancelledError)
         assert done[1:] == [(2, "none")] * 3
         assert await stored_keys(store) == {"begun", "k:0", "k:1", "k:2"}
+
+
+async def test_a_batch_is_committed_when_the_unit_it_waited_for_is_cancelled_at_its_turn(
+    tmp_path: Path,
+) -> None:
+    """A unit leaves its batch open for the one queued behind it; that one is cancelled just as
+    the lock is handed to it: the batch is committed all the same, and its unit returns."""
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        go_on = asyncio.Event()
+
+        async def first() -> None:
+            async with store.engine.transaction() as tx:
+                await tx.execute(_INSERT, ("first", _WHEN, "{}"))
+                await go_on.wait()
+
+        async def second() -> None:
+            async with store.engine.transaction() as tx:
+                await tx.execute(_INSERT, ("second", _WHEN, "{}"))
+
+        holder = asyncio.create_task(first())
+        await asyncio.sleep(0.01)
+        waiter = asyncio.create_task(second())
+        await asyncio.sleep(0.01)  # queued behind the first
+        go_on.set()
+        await asyncio.sleep(0)  # the first ends its unit, leaves the batch open, hands the lock
+        waiter.cancel()
+        await asyncio.wait_for(holder, 5)
+        assert waiter.cancelled()
+        assert await stored_keys(store) == {"first"}

@@ -384,6 +384,7 @@ class _Sqlite:
         self._batch: _Batch | None = None  # the transaction under way, shared by its units
         self._runs: list[_Queued] = []  # units of `run` waiting for the next hop
         self._running: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[None] | None = None  # a batch left open being committed
 
     @classmethod
     async def connect(cls, path: str) -> _Sqlite:
@@ -427,8 +428,11 @@ class _Sqlite:
         self._queued += 1
         try:
             await self._writing.acquire()
-        finally:  # a unit cancelled while it waited is not waiting any more
+        except BaseException:  # cancelled while it waited: it is not waiting any more
             self._queued -= 1
+            self._commit_if_left_open()
+            raise
+        self._queued -= 1
         try:
             tx = self._write
             batch = self._batch
@@ -525,6 +529,17 @@ class _Sqlite:
                 return ran
 
             return await self._write.hop(run)
+
+    def _commit_if_left_open(self) -> None:
+        """A batch its last unit left open for one that then stopped waiting, with nobody
+        else to commit it, is committed (its units are waiting for that)."""
+        if self._queued == 0 and self._batch is not None and not self._writing.locked():
+            self._closing = asyncio.get_running_loop().create_task(self._commit_left_open())
+
+    async def _commit_left_open(self) -> None:
+        async with self._writing:
+            if self._batch is not None:
+                await self._commit(self._batch)
 
     async def _commit(self, batch: _Batch) -> None:
         self._batch = None
