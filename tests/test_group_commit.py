@@ -171,6 +171,11 @@ def keep(key: str, fail: bool = False) -> Unit[tuple[int, str]]:
     return changed + len(rows), _SEEN.get()
 
 
+def returning(key: str) -> Unit[list[Any]]:
+    (rows,) = yield Fetch([(_INSERT + " RETURNING key", (key, _WHEN, "{}"))])
+    return rows
+
+
 async def stored_keys(store: Store) -> set[str]:
     return {key for key, _ in await store.undone_requests()}
 
@@ -188,6 +193,8 @@ async def test_units_run_by_the_engine_return_their_outcome_and_fail_alone(db_ur
         assert await stored_keys(store) == {f"k:{n}" for n in range(40) if n % 4}
         with pytest.raises(Conflict):  # a broken rule is the engine's Conflict on both
             await store.engine.run(keep("k:1"))
+        with pytest.raises(Conflict):  # in a query as well (an INSERT … RETURNING)
+            await store.engine.run(returning("k:1"))
         with pytest.raises(Boom):  # alone, it fails as well, and leaves nothing behind
             await store.engine.run(keep("alone", fail=True))
         assert "alone" not in await stored_keys(store)

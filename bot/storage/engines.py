@@ -270,7 +270,8 @@ class _SqliteTx:
             return await self.hop(lambda conn: _changed(conn, statements, chained))
 
     async def fetch_each(self, queries: Sequence[tuple[str, Params]]) -> list[list[Row]]:
-        return await self.hop(lambda conn: _fetched(conn, queries))
+        with _unique_is_conflict():  # an INSERT … RETURNING
+            return await self.hop(lambda conn: _fetched(conn, queries))
 
     async def run(self, unit: Unit[_T]) -> _T:
         context = contextvars.copy_context()
@@ -278,10 +279,12 @@ class _SqliteTx:
             return await self.hop(lambda conn: context.run(_drive, unit, conn))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        return await self.hop(lambda conn: _rows(conn, sql, params, one=True))
+        with _unique_is_conflict():
+            return await self.hop(lambda conn: _rows(conn, sql, params, one=True))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        rows: list[Row] = await self.hop(lambda conn: _rows(conn, sql, params, one=False))
+        with _unique_is_conflict():
+            rows: list[Row] = await self.hop(lambda conn: _rows(conn, sql, params, one=False))
         return rows
 
     async def end(self, *statements: str) -> None:
@@ -632,17 +635,23 @@ def to_numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(number, sql)
 
 
+@contextlib.contextmanager
+def _unique_violation_is_conflict() -> Iterator[None]:
+    import asyncpg
+
+    try:
+        yield
+    except asyncpg.UniqueViolationError as exc:
+        raise Conflict(str(exc)) from exc
+
+
 class _PostgresTx:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        import asyncpg
-
-        try:
+        with _unique_violation_is_conflict():
             status: str = await self._conn.execute(_numbered(sql), *params)
-        except asyncpg.UniqueViolationError as exc:
-            raise Conflict(str(exc)) from exc
         count = status.rpartition(" ")[2]
         return int(count) if count.isdigit() else 0
 
@@ -677,10 +686,12 @@ class _PostgresTx:
                 result = await self.execute_each(request.statements, chained=request.chained)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        return await self._conn.fetchrow(_numbered(sql), *params)
+        with _unique_violation_is_conflict():  # an INSERT … RETURNING
+            return await self._conn.fetchrow(_numbered(sql), *params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self._conn.fetch(_numbered(sql), *params))
+        with _unique_violation_is_conflict():
+            return list(await self._conn.fetch(_numbered(sql), *params))
 
     async def chunks(
         self, sql: str, params: Params = (), size: int = 1000
