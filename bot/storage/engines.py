@@ -472,7 +472,7 @@ class _Sqlite:
         self._runs.append(queued)
         if self._running is None:
             self._running = loop.create_task(self._run_queued())
-        value: _T = await queued.outcome  # cancelled: the unit still runs, unheard
+        value: _T = await queued.outcome  # cancelled: dropped unless it has begun
         return value
 
     async def _run_queued(self) -> None:
@@ -484,7 +484,7 @@ class _Sqlite:
                 try:
                     if self._idle():
                         taken = self._take()
-                        ran = await self._alone(taken)
+                        ran = await self._alone(taken) if taken else []
                     else:
                         async with self.transaction():  # its statements run on self._write
                             taken = self._take()  # those still awaited, now it is their turn
