@@ -202,18 +202,26 @@ def _fetched(conn: sqlite3.Connection, queries: Sequence[tuple[str, Params]]) ->
     return [_rows(conn, sql, params, one=False) for sql, params in queries]
 
 
+def _advance(unit: Unit[_T], result: Any) -> tuple[Fetch | Execute | None, Any]:
+    """Give ``unit`` the result of its last request: (its next request, None), or (None, its
+    outcome) once it has returned."""
+    try:
+        return unit.send(result), None
+    except StopIteration as done:
+        return None, done.value
+
+
 def _drive(unit: Unit[_T], conn: sqlite3.Connection) -> _T:
     """Run ``unit`` to its end on ``conn`` (on the connection's thread)."""
-    result: Any = None
-    while True:
-        try:
-            request = unit.send(result)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+    request, outcome = _advance(unit, None)
+    while request is not None:
+        result: list[Any]
         if isinstance(request, Fetch):
             result = _fetched(conn, request.queries)
         else:
             result = _changed(conn, request.statements, request.chained)
+        request, outcome = _advance(unit, result)
+    return outcome  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
@@ -674,16 +682,15 @@ class _PostgresTx:
         return [await self.fetchall(sql, params) for sql, params in queries]
 
     async def run(self, unit: Unit[_T]) -> _T:
-        result: Any = None
-        while True:
-            try:
-                request = unit.send(result)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+        request, outcome = _advance(unit, None)
+        while request is not None:
+            result: list[Any]
             if isinstance(request, Fetch):
                 result = await self.fetch_each(request.queries)
             else:
                 result = await self.execute_each(request.statements, chained=request.chained)
+            request, outcome = _advance(unit, result)
+        return outcome  # type: ignore[no-any-return]
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         with _unique_violation_is_conflict():  # an INSERT … RETURNING
