@@ -9,7 +9,9 @@ call). Reported: invitations delivered exactly once (distinct DMs that
 hold exactly one invitation), the 429s Slack-the-fake answered, and the wall time against the
 least the limits allow. slack-sdk's ``AsyncRateLimitErrorRetryHandler`` sleeps ``Retry-After`` +
 ``random.random()`` seconds after a 429 and gives up after 5 retries; the fake sends whole
-seconds, at least 1. ``random`` is seeded so the jitter repeats from run to run.
+seconds, at least 1. ``random`` is seeded so the jitter repeats from run to run. The fan-out
+paces its calls (retries included) at the rate it has seen succeed once a 429 came
+(`bot.pacing`), so the 429s are few.
 
 Everything runs in one process: the time measured is dominated by the rate limits (seconds),
 not by the few milliseconds of CPU the fake spends per call. It runs once per engine

@@ -36,6 +36,7 @@ from bot.model import (
     RoundNotOpen,
     RoundStatus,
 )
+from bot.pacing import Pace, paced, turn
 from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as dialogue_blocks
 from bot.render.blocks import nudges as nudge_blocks
@@ -766,11 +767,16 @@ def _deadline_at(day: date, tz: str | None) -> datetime:
 
 
 async def _bounded(items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
-    """``work`` on every item, at most `FANOUT_CONCURRENCY` at a time, results in order."""
+    """``work`` on every item, at most `FANOUT_CONCURRENCY` at a time and paced to the rate
+    Slack allows (`bot.pacing`), results in order."""
     gate = asyncio.Semaphore(FANOUT_CONCURRENCY)
 
     async def one(item: T) -> R:
         async with gate:
-            return await work(item)
+            await turn()
+            result = await work(item)
+            pace.succeeded()
+            return result
 
-    return list(await asyncio.gather(*(one(item) for item in items)))
+    with paced(Pace()) as pace:  # 429s within work, retries too, tell this pace
+        return list(await asyncio.gather(*(one(item) for item in items)))

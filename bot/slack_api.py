@@ -31,6 +31,8 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.pacing import rate_limited, turn
+
 if TYPE_CHECKING:
     from bot.workspaces import Tokens
 
@@ -82,6 +84,25 @@ class _OnlyIdempotent(AsyncRetryHandler):
         )
 
 
+class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack-sdk's handler for 429s (sleep ``Retry-After``, then again), which first tells a
+    bulk job's `bot.pacing.Pace` that Slack answered 429."""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        rate_limited()
+        await super().prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
+        await turn()  # the retry, too, waits for the job's pace
+
+
 def _sdk_logger(name: str) -> logging.Logger:
     """slack-sdk's logger ``name`` with a level of its own: slack-sdk tests ``logger.level``
     (not the effective level) before formatting every request and response body for a DEBUG
@@ -110,7 +131,7 @@ def make_client(
         timeout=timeout,
         logger=_sdk_logger("slack_sdk.web.async_base_client"),
         retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=5),  # a 429 was not carried out
+            _RateLimitRetry(max_retry_count=5),  # a 429 was not carried out
             _OnlyIdempotent(AsyncConnectionErrorRetryHandler(max_retry_count=2)),
             _OnlyIdempotent(AsyncServerErrorRetryHandler(max_retry_count=2)),
         ],
