@@ -4,18 +4,21 @@ Slack answers a call over its rate limit with HTTP 429 and a ``Retry-After`` of 
 slack-sdk's handler then sleeps that long (plus up to a second of jitter) before trying again.
 A bulk job that only relies on that handler keeps hitting the limit, and each hit parks one of
 its workers for one to two seconds while the limit's tokens come back in milliseconds. A 429
-also does not say which limit was met. Within one bulk job, though, every call goes to another
-person or conversation, so a per-conversation limit cannot be what binds: the method's own limit
-is, and the rate at which the job's calls went through over the last second is that limit.
+also does not say which limit was met. Within one bulk job, though, every call of the method
+that met it goes to another person or conversation, so a per-conversation limit cannot be what
+binds: the method's own limit is, and the rate at which those calls went through is that limit.
 
-`Pace` learns that rate. Calls start freely until a 429 follows a success; from then on each
-call (a retry too, after its ``Retry-After``) waits its turn, and turns are spaced at the rate:
-`CUT` times the rate seen to succeed over the last `WINDOW_S` (never more than the rate that
-met the 429), set anew at most once a window. Between 429s the rate grows: by `PROBE` a second
-until a second 429 has measured the limit (the first one only saw the limit's burst), by
-`GROWTH` a second up to `NEAR` the rate that last met a 429, then by `DRIFT` (a limit may rise).
-`paced()` makes a `Pace` the one that the retry handler in `bot.slack_api` tells of 429s
-(`rate_limited`) and waits on (`turn`), within the calling task and the tasks it starts.
+`Pace` learns that rate from what `bot.slack_api` tells it: each call that went through
+(`went_through`) and each 429 (`rate_limited`), by method. Calls start freely until a 429 of a
+method follows successes of it; from then on only that method counts, each item of the job (and
+each retry after its ``Retry-After``, for at most `RETRY_TURN_S`) waits its turn, and turns are
+spaced at the rate: `CUT` times the rate the method's calls went through over the last
+`WINDOW_S` (never more than the rate that met the 429), set anew at most once a window. Between
+429s the rate grows: by `PROBE` a second until a second 429 has measured the limit (the first
+one mostly saw the limit's burst), by `GROWTH` a second up to `NEAR` the rate that met the last
+429, then by `DRIFT`; after `FORGET_S` without a 429 that rate is forgotten and the pace probes
+again (a limit may rise, or have been measured low). Growth is counted per call that went
+through, so "a second" means a second of calls at the rate.
 """
 
 from __future__ import annotations
@@ -24,20 +27,22 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
-WINDOW_S = 1.0  # successes counted to measure the rate a limit allows; one cut per window
-CUT = 0.95  # after a 429, starts follow this share of the rate seen to succeed
+WINDOW_S = 1.0  # calls counted to measure the rate a limit allows; one cut per window
+CUT = 0.95  # after a 429, turns follow this share of the rate seen to go through
 PROBE = 4.0  # the rate grows by this factor a second until a limit is measured...
-GROWTH = 1.05  # ...then by this factor a second up to NEAR the rate known to be too much...
+GROWTH = 1.05  # ...then by this factor a second up to NEAR the rate that met the last 429...
 NEAR = 0.98
-DRIFT = 1.005  # ...and by this factor a second beyond (a limit may rise)
-MIN_RATE = 0.5  # starts a second, whatever was seen
+DRIFT = 1.005  # ...and by this factor a second beyond
+FORGET_S = 10.0  # without a 429 for this long, the pace probes again
+MIN_RATE = 0.5  # turns a second, whatever was seen
+RETRY_TURN_S = 5.0  # a retry waits its turn at most this long (it has waited Retry-After)
 
 
 class Pace:
-    """When each call of one bulk job may start, learnt from the job's successes and 429s."""
+    """When each call of one bulk job may start, learnt from its calls and their 429s."""
 
     def __init__(
         self,
@@ -45,13 +50,14 @@ class Pace:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.clock, self.sleep = clock, sleep
-        self.rate: float | None = None  # starts a second; None: no 429 seen yet
-        self.too_much: float | None = None  # starts a second last met with a 429
+        self.method: str | None = None  # the method that met a 429; None: none yet
+        self.rate: float | None = None  # turns a second; None: calls start freely
+        self.too_much: float | None = None  # the rate that met the last 429
         self.cuts = 0
         self._cut_at = float("-inf")
-        self._next = float("-inf")  # the earliest moment the next call may start
-        self._successes: deque[float] = deque()
-        self._queue = asyncio.Lock()  # calls take their turns one after the other
+        self._next = float("-inf")  # the earliest moment the next turn may be taken
+        self._calls: deque[tuple[float, str]] = deque()  # (when, method) of calls gone through
+        self._queue = asyncio.Lock()  # turns are taken one after the other
 
     async def turn(self) -> None:
         """Waits until the next call may start. Turns are not booked ahead: each is spaced at
@@ -63,37 +69,48 @@ class Pace:
             if self.rate is not None:
                 self._next = max(self.clock(), self._next) + 1.0 / self.rate
 
-    def succeeded(self) -> None:
-        """A call went through."""
+    def went_through(self, method: str) -> None:
+        """A call of ``method`` succeeded."""
+        if self.method not in (None, method):
+            return
         now = self.clock()
-        self._successes.append(now)
+        self._calls.append((now, method))
         self._forget_before(now - WINDOW_S)
         if self.rate is None:
             return
-        if self.cuts < 2 or self.too_much is None:  # the first cut only saw a limit's burst
+        if self.too_much is not None and now - self._cut_at > FORGET_S:
+            self.too_much = None
+        if self.too_much is None:
             self.rate *= PROBE ** (1.0 / self.rate)
         elif self.rate < NEAR * self.too_much:
             self.rate = min(self.rate * GROWTH ** (1.0 / self.rate), NEAR * self.too_much)
         else:
             self.rate *= DRIFT ** (1.0 / self.rate)
 
-    def limited(self) -> None:
-        """Slack answered a call with 429: starts follow a little less than the rate seen to
-        succeed over the last `WINDOW_S` (once a window: one crowd of 429s is one cut)."""
+    def limited(self, method: str) -> None:
+        """Slack answered a call of ``method`` with 429: turns follow a little less than the
+        rate its calls went through (once a window: one crowd of 429s is one cut)."""
+        if self.method not in (None, method):
+            return
         now = self.clock()
         self._forget_before(now - WINDOW_S)
-        if now - self._cut_at < WINDOW_S or not self._successes:
+        seen = [at for at, of in self._calls if of == method]
+        if now - self._cut_at < WINDOW_S or not seen:
             return
+        if self.method is None:
+            self.method = method
+            self._calls = deque((at, method) for at in seen)
         self.cuts += 1
         self._cut_at = now
-        seen = len(self._successes) / WINDOW_S  # a limit's burst can add to it: never above
-        self.too_much = min(seen, self.rate or seen)
-        self.rate = max(MIN_RATE, CUT * self.too_much)
+        went = len(seen) / WINDOW_S
+        met = min(went, self.rate or went)  # a limit's burst can add to it: never above
+        self.too_much = met if self.cuts > 1 else None  # the first 429 saw the limit's burst
+        self.rate = max(MIN_RATE, CUT * met)
         self._next = now + 1.0 / self.rate  # the limit's bucket is empty now
 
     def _forget_before(self, moment: float) -> None:  # the window is (moment, now]
-        while self._successes and self._successes[0] <= moment:
-            self._successes.popleft()
+        while self._calls and self._calls[0][0] <= moment:
+            self._calls.popleft()
 
 
 _current: ContextVar[Pace | None] = ContextVar("pace", default=None)
@@ -101,7 +118,7 @@ _current: ContextVar[Pace | None] = ContextVar("pace", default=None)
 
 @contextmanager
 def paced(pace: Pace) -> Iterator[Pace]:
-    """Within the block (and the tasks started in it), 429s are reported to ``pace``."""
+    """Within the block (and the tasks started in it), Slack calls are reported to ``pace``."""
     token = _current.set(pace)
     try:
         yield pace
@@ -109,15 +126,26 @@ def paced(pace: Pace) -> Iterator[Pace]:
         _current.reset(token)
 
 
-def rate_limited() -> None:
-    """Tells the current task's `Pace`, if any, that Slack answered 429."""
+def went_through(method: str) -> None:
+    """Tells the current task's `Pace`, if any, that a call of ``method`` succeeded."""
     pace = _current.get()
     if pace is not None:
-        pace.limited()
+        pace.went_through(method)
 
 
-async def turn() -> None:
-    """Waits for the current task's `Pace`, if any, to let the next call start."""
+def rate_limited(method: str) -> None:
+    """Tells the current task's `Pace`, if any, that Slack answered a call of ``method`` 429."""
     pace = _current.get()
     if pace is not None:
-        await pace.turn()
+        pace.limited(method)
+
+
+async def turn(within: float | None = None) -> None:
+    """Waits for the current task's `Pace`, if any, to let the next call start; for at most
+    ``within`` seconds, when given (then the call goes ahead)."""
+    pace = _current.get()
+    if pace is None:
+        return
+    with suppress(TimeoutError):
+        async with asyncio.timeout(within):
+            await pace.turn()

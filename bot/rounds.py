@@ -774,9 +774,7 @@ async def _bounded(items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> lis
     async def one(item: T) -> R:
         async with gate:
             await turn()
-            result = await work(item)
-            pace.succeeded()
-            return result
+            return await work(item)
 
-    with paced(Pace()) as pace:  # 429s within work, retries too, tell this pace
+    with paced(Pace()):  # the Slack calls within work (retries too) tell it how they went
         return list(await asyncio.gather(*(one(item) for item in items)))

@@ -31,7 +31,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.pacing import rate_limited, turn
+from bot.pacing import RETRY_TURN_S, rate_limited, turn, went_through
 
 if TYPE_CHECKING:
     from bot.workspaces import Tokens
@@ -65,7 +65,7 @@ class _OnlyIdempotent(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
-        if request.url.rstrip("/").endswith(NOT_IDEMPOTENT):
+        if _method_of(request) in NOT_IDEMPOTENT:
             return False
         return await self.inner.can_retry_async(
             state=state, request=request, response=response, error=error
@@ -84,6 +84,11 @@ class _OnlyIdempotent(AsyncRetryHandler):
         )
 
 
+def _method_of(request: HttpRequest) -> str:
+    """The Web API method a request calls (``chat.postMessage``)."""
+    return request.url.rstrip("/").rsplit("/", 1)[-1]
+
+
 class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
     """slack-sdk's handler for 429s (sleep ``Retry-After``, then again), which first tells a
     bulk job's `bot.pacing.Pace` that Slack answered 429."""
@@ -96,11 +101,11 @@ class _RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        rate_limited()
+        rate_limited(_method_of(request))
         await super().prepare_for_next_attempt_async(
             state=state, request=request, response=response, error=error
         )
-        await turn()  # the retry, too, waits for the job's pace
+        await turn(within=RETRY_TURN_S)  # the retry, too, waits for the job's pace
 
 
 def _sdk_logger(name: str) -> logging.Logger:
@@ -216,6 +221,10 @@ class SlackGateway:
         try:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as exc:
+            if exc.response.status_code == 429:  # after the retries (each told the pace)
+                rate_limited(method)
+            else:  # Slack answered: the limit let it through
+                went_through(method)
             error = str(exc.response.get("error") or exc.response.status_code)
             uncertain = exc.response.status_code >= 500 or error in UNCERTAIN_ERRORS
             log.warning("Slack %s failed: %s", method, error)
@@ -226,6 +235,7 @@ class SlackGateway:
         except (aiohttp.ClientError, TimeoutError) as exc:  # the request may have gone out
             log.warning("Slack %s: no answer: %r", method, exc)
             raise SlackCallFailed(method, "timeout", uncertain=True) from None
+        went_through(method)
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         return data
 
