@@ -4,21 +4,23 @@ Slack answers a call over its rate limit with HTTP 429 and a ``Retry-After`` of 
 slack-sdk's handler then sleeps that long (plus up to a second of jitter) before trying again.
 A bulk job that only relies on that handler keeps hitting the limit, and each hit parks one of
 its workers for one to two seconds while the limit's tokens come back in milliseconds. A 429
-also does not say which limit was met. Within one bulk job, though, every call of the method
-that met it goes to another person or conversation, so a per-conversation limit cannot be what
-binds: the method's own limit is, and the rate at which those calls went through is that limit.
+also does not say which limit was met. Within one bulk job, though, every call of the method the
+job is about (``chat.postMessage`` for invitations, ``users.info`` for look-ups) goes to another
+person or conversation, so a per-conversation limit cannot be what binds: the method's own limit
+is, and the rate at which its calls went through is that limit.
 
-`Pace` learns that rate from what `bot.slack_api` tells it: each call that went through
-(`went_through`) and each 429 (`rate_limited`), by method. Calls start freely until a 429 of a
-method follows successes of it; from then on only that method counts, each item of the job (and
-each retry after its ``Retry-After``, for at most `RETRY_TURN_S`) waits its turn, and turns are
-spaced at the rate: `CUT` times the rate the method's calls went through over the last
-`WINDOW_S` (never more than the rate that met the 429), set anew at most once a window. Between
-429s the rate grows: by `PROBE` a second until a second 429 has measured the limit (the first
-one mostly saw the limit's burst), by `GROWTH` a second up to `NEAR` the rate that met the last
-429, then by `DRIFT`; after `FORGET_S` without a 429 that rate is forgotten and the pace probes
-again (a limit may rise, or have been measured low). Growth is counted per call that went
-through, so "a second" means a second of calls at the rate.
+`Pace` learns that rate from what `bot.slack_api` tells it of the job's calls of its method
+(other methods, such as a post's recovery look-ups, do not count): each that went through
+(`went_through`) and each 429 (`rate_limited`). Calls start freely until a 429 follows calls that
+went through; from then on each item of the job (and each retry after its ``Retry-After``, for at
+most `RETRY_TURN_S`) waits its turn, and turns are spaced at the rate: `CUT` times the rate the
+calls went through over the last `WINDOW_S` (never more than the rate that met the 429), set anew
+at most once a window. Between 429s the rate grows: by `PROBE` a second until a second 429 has
+measured the limit (the first one mostly saw the limit's burst), by `GROWTH` a second up to
+`NEAR` the rate that met the last 429, then by `DRIFT`; `FORGET_S` after the last cut that rate
+is forgotten and the pace probes again (a limit may rise, or have been measured low: a second
+half spent waiting out ``Retry-After`` looks slow), which costs a few 429s each time. Growth is
+counted per call that went through, so "a second" means a second of calls at the rate.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ PROBE = 4.0  # the rate grows by this factor a second until a limit is measured.
 GROWTH = 1.05  # ...then by this factor a second up to NEAR the rate that met the last 429...
 NEAR = 0.98
 DRIFT = 1.005  # ...and by this factor a second beyond
-FORGET_S = 10.0  # without a 429 for this long, the pace probes again
+FORGET_S = 30.0  # without a 429 for this long, the pace probes again
 MIN_RATE = 0.5  # turns a second, whatever was seen
-RETRY_TURN_S = 5.0  # a retry waits its turn at most this long (it has waited Retry-After)
+RETRY_TURN_S = 2.0  # a retry waits its turn at most this long (it has waited Retry-After)
 
 
 class Pace:
@@ -46,35 +48,41 @@ class Pace:
 
     def __init__(
         self,
+        method: str,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
+        self.method = method  # the Web API method the job calls for each item
         self.clock, self.sleep = clock, sleep
-        self.method: str | None = None  # the method that met a 429; None: none yet
         self.rate: float | None = None  # turns a second; None: calls start freely
         self.too_much: float | None = None  # the rate that met the last 429
         self.cuts = 0
         self._cut_at = float("-inf")
         self._next = float("-inf")  # the earliest moment the next turn may be taken
-        self._calls: deque[tuple[float, str]] = deque()  # (when, method) of calls gone through
+        self._calls: deque[float] = deque()  # when the method's calls went through
         self._queue = asyncio.Lock()  # turns are taken one after the other
 
     async def turn(self) -> None:
         """Waits until the next call may start. Turns are not booked ahead: each is spaced at
-        the rate of the moment it is taken, so that a cut applies to every call still waiting."""
+        the rate of the moment it is taken, so that a cut applies to every call still waiting.
+        A turn given up while waiting (a retry that waited long enough) is taken all the same:
+        its call goes ahead."""
         async with self._queue:
-            wait = self._next - self.clock()
-            if self.rate is not None and wait > 0:
-                await self.sleep(wait)
-            if self.rate is not None:
-                self._next = max(self.clock(), self._next) + 1.0 / self.rate
+            try:
+                wait = self._next - self.clock()
+                if self.rate is not None and wait > 0:
+                    await self.sleep(wait)
+            finally:
+                if self.rate is not None:
+                    self._next = max(self.clock(), self._next) + 1.0 / self.rate
 
     def went_through(self, method: str) -> None:
-        """A call of ``method`` succeeded."""
-        if self.method not in (None, method):
+        """A call of ``method`` succeeded (or Slack refused it for another reason than its
+        limit: the limit let it through)."""
+        if method != self.method:
             return
         now = self.clock()
-        self._calls.append((now, method))
+        self._calls.append(now)
         self._forget_before(now - WINDOW_S)
         if self.rate is None:
             return
@@ -90,26 +98,22 @@ class Pace:
     def limited(self, method: str) -> None:
         """Slack answered a call of ``method`` with 429: turns follow a little less than the
         rate its calls went through (once a window: one crowd of 429s is one cut)."""
-        if self.method not in (None, method):
+        if method != self.method:
             return
         now = self.clock()
         self._forget_before(now - WINDOW_S)
-        seen = [at for at, of in self._calls if of == method]
-        if now - self._cut_at < WINDOW_S or not seen:
+        if now - self._cut_at < WINDOW_S or not self._calls:
             return
-        if self.method is None:
-            self.method = method
-            self._calls = deque((at, method) for at in seen)
         self.cuts += 1
         self._cut_at = now
-        went = len(seen) / WINDOW_S
+        went = len(self._calls) / WINDOW_S
         met = min(went, self.rate or went)  # a limit's burst can add to it: never above
         self.too_much = met if self.cuts > 1 else None  # the first 429 saw the limit's burst
         self.rate = max(MIN_RATE, CUT * met)
         self._next = now + 1.0 / self.rate  # the limit's bucket is empty now
 
     def _forget_before(self, moment: float) -> None:  # the window is (moment, now]
-        while self._calls and self._calls[0][0] <= moment:
+        while self._calls and self._calls[0] <= moment:
             self._calls.popleft()
 
 

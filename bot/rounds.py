@@ -252,7 +252,9 @@ class Rounds:
         except SlackCallFailed as exc:
             raise _slack_refusal(exc, channel_id) from None
         unlisted = [u for u in candidates if u not in listed]
-        looked_up = dict(zip(unlisted, await _bounded(unlisted, self._user_or_error), strict=True))
+        looked_up = dict(
+            zip(unlisted, await _bounded(unlisted, self._user_or_error, "users.info"), strict=True)
+        )
         found = [listed.get(u) or looked_up[u] for u in candidates]
         invitees = [
             Invitee(u.id, language_of(u.locale), u.tz)
@@ -288,7 +290,7 @@ class Rounds:
             except SlackCallFailed as exc:
                 log.warning("round %s: invitation not sent: %s", round_.id, exc.error)
 
-        await _bounded(people, invite)
+        await _bounded(people, invite, "chat.postMessage")
         return await self.invitations(round_)
 
     async def invitations(self, round_: Round) -> FanOut:
@@ -596,7 +598,7 @@ class Rounds:
             except SlackCallFailed as exc:
                 log.warning("could not tell %s the round ended: %s", person.user_id, exc.error)
 
-        await _bounded(people, tell)
+        await _bounded(people, tell, "chat.postMessage")
 
     async def history(self, team_id: str, channel_id: str, lang: str) -> str:
         rounds = await self.store.rounds_in_channel(team_id, channel_id)
@@ -766,9 +768,9 @@ def _deadline_at(day: date, tz: str | None) -> datetime:
     return datetime.combine(day, DEADLINE_TIME, tzinfo=zone).astimezone(UTC)
 
 
-async def _bounded(items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> list[R]:
+async def _bounded(items: Iterable[T], work: Callable[[T], Awaitable[R]], method: str) -> list[R]:
     """``work`` on every item, at most `FANOUT_CONCURRENCY` at a time and paced to the rate
-    Slack allows (`bot.pacing`), results in order."""
+    Slack allows ``method``, the Web API method ``work`` calls (`bot.pacing`), results in order."""
     gate = asyncio.Semaphore(FANOUT_CONCURRENCY)
 
     async def one(item: T) -> R:
@@ -776,5 +778,5 @@ async def _bounded(items: Iterable[T], work: Callable[[T], Awaitable[R]]) -> lis
             await turn()
             return await work(item)
 
-    with paced(Pace()):  # the Slack calls within work (retries too) tell it how they went
+    with paced(Pace(method)):  # the calls within work (retries too) tell it how they went
         return list(await asyncio.gather(*(one(item) for item in items)))

@@ -221,9 +221,7 @@ class SlackGateway:
         try:
             response = await getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as exc:
-            if exc.response.status_code == 429:  # after the retries (each told the pace)
-                rate_limited(method)
-            else:  # Slack answered: the limit let it through
+            if exc.response.status_code != 429:  # refused, but the limit let it through
                 went_through(method)
             error = str(exc.response.get("error") or exc.response.status_code)
             uncertain = exc.response.status_code >= 500 or error in UNCERTAIN_ERRORS
