@@ -68,13 +68,14 @@ class Pace:
         A turn given up while waiting (a retry that waited long enough) is taken all the same:
         its call goes ahead."""
         async with self._queue:
+            if self.rate is None:  # no 429 yet (and once set, a rate stays set)
+                return
             try:
                 wait = self._next - self.clock()
-                if self.rate is not None and wait > 0:
+                if wait > 0:
                     await self.sleep(wait)
             finally:
-                if self.rate is not None:
-                    self._next = max(self.clock(), self._next) + 1.0 / self.rate
+                self._next = max(self.clock(), self._next) + 1.0 / self.rate
 
     def went_through(self, method: str) -> None:
         """A call of ``method`` succeeded (or Slack refused it for another reason than its
