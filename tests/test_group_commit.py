@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.storage import Store
-from bot.storage.engines import Conflict, Execute, Fetch, Unit
+from bot.storage.engines import BUSY_TIMEOUT_MS, Conflict, Execute, Fetch, Unit
 
 
 class Boom(Exception):
@@ -344,3 +344,25 @@ async def test_a_batch_is_committed_when_the_unit_it_waited_for_is_cancelled_at_
         await asyncio.wait_for(holder, 5)
         assert waiter.cancelled()
         assert await stored_keys(store) == {"first"}
+
+
+async def test_units_waiting_for_another_process_s_write_lock_leave_the_loop_free(
+    tmp_path: Path,
+) -> None:
+    """Units taken together run on the event loop's thread, but their BEGIN (which waits for
+    another process's write, up to the busy timeout) does not: the loop goes on meanwhile."""
+    path = tmp_path / "cx.db"
+    async with Store.open(str(path)) as store:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # say, `cx-assess data` writing at that moment
+        runs = [asyncio.create_task(store.engine.run(keep(f"k:{n}"))) for n in range(3)]
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for _ in range(20):  # 0.2 s of the loop's own work while they wait
+            await asyncio.sleep(0.01)
+        assert loop.time() - started < BUSY_TIMEOUT_MS / 1000 / 2  # not held up for the wait
+        assert not any(run.done() for run in runs)
+        other.execute("COMMIT")
+        other.close()
+        assert await asyncio.gather(*runs) == [(2, "none")] * 3
+        assert await stored_keys(store) == {"k:0", "k:1", "k:2"}

@@ -5,8 +5,8 @@ Both take the same SQL, written in the dialect the two share (``?`` placeholders
 (`Engine.transaction`) or, for reads that need no write lock, outside any (`Engine.reading`);
 `Engine.snapshot` reads one consistent state, a chunk at a time (`cx-assess db copy`). A unit of
 work with decisions between its statements is written once for both, as a generator of `Fetch`
-and `Execute` requests (`Unit`): SQLite runs it whole on its connection's thread, PostgreSQL one
-request at a time.
+and `Execute` requests (`Unit`): SQLite runs it whole in one go (see `Engine.run`), PostgreSQL
+one request at a time.
 
 - **SQLite**: one write connection, its transactions ``BEGIN IMMEDIATE`` and one at a time; a
   second connection for reads, which WAL lets run while a write is under way. Durability: WAL
@@ -132,10 +132,14 @@ class Engine(Protocol):
 
     async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
         """``unit`` in a write transaction of its own, holding ``lock`` (see `Tx.lock`); its
-        outcome once committed. On SQLite, the units that arrive while the database thread is
-        busy then run together, each in a savepoint, in one hop: one that raises fails alone,
-        a failing COMMIT fails them all. A caller that gives up (is cancelled) before its unit
-        has begun stops it; once begun, it ends as it would have (and commits)."""
+        outcome once committed. For short units (an answer's): on SQLite, a unit that comes
+        alone runs in one hop to the connection's thread, BEGIN to COMMIT; those that arrive
+        while a write is under way then run together, each in a savepoint, on the event loop's
+        own thread, between a BEGIN and a COMMIT that hop (the sqlite3 module gives up the GIL
+        at every statement, and winning it back from a busy loop costs up to a switch interval
+        each time). One that raises fails alone, a failing COMMIT fails them all. A caller
+        that gives up (is cancelled) before its unit has begun stops it; once begun, it ends
+        as it would have (and commits). Long statements belong in `transaction`."""
 
     def snapshot(self) -> AbstractAsyncContextManager[Tx]:
         """Reads that all see one state of the database, however long they take (a copy)."""
@@ -264,6 +268,19 @@ class _SqliteTx:
 
         self.hops += 1
         return await _on_thread(self.db, run)
+
+    async def here(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` on the event loop's own thread, after what is pending (in a hop when
+        that holds a BEGIN, which may wait for another process's write lock): for short
+        statements inside a transaction, which then wait for no lock and no disk."""
+        if any(statement.startswith("BEGIN") for statement in self.pending):
+            await self.hop(lambda conn: None)
+        conn = self.db._conn
+        pending = self.pending[:]
+        self.pending.clear()
+        for statement in pending:
+            conn.execute(statement)
+        return work(conn)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         return (await self.execute_each([(sql, params)]))[0]
@@ -411,7 +428,8 @@ class _Sqlite:
     @staticmethod
     async def _open(path: str, *pragmas: str) -> aiosqlite.Connection:
         try:
-            db = await aiosqlite.connect(path, isolation_level=None)
+            # the write connection's short units may run on the event loop's thread (`here`)
+            db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise DatabaseUnusable(f"{path}: cannot open the database ({exc})") from None
         db.row_factory = sqlite3.Row
@@ -490,13 +508,13 @@ class _Sqlite:
             while self._runs:
                 taken: list[_Queued] = []
                 try:
-                    if self._idle():
+                    if self._idle() and len(self._runs) == 1:
                         taken = self._take()
                         ran = await self._alone(taken) if taken else []
                     else:
                         async with self.transaction():  # its statements run on self._write
                             taken = self._take()  # those still awaited, now it is their turn
-                            ran = await self._write.hop(
+                            ran = await self._write.here(
                                 functools.partial(_each_in_savepoint, taken=taken)
                             )
                 except Exception as exc:  # the transaction failed: every unit in it
@@ -524,8 +542,8 @@ class _Sqlite:
         return self._batch is None and self._queued == 0 and not self._writing.locked()
 
     async def _alone(self, taken: list[_Queued]) -> list[tuple[bool, Any]]:
-        """Units run in a transaction of their own, begun and committed in their hop (no
-        other writer is about to share the commit)."""
+        """A unit run in a transaction of its own, begun and committed in one hop (no other
+        writer is about to share the commit, and the loop is not busy)."""
         async with self._writing:
 
             def run(conn: sqlite3.Connection) -> list[tuple[bool, Any]]:

@@ -47,10 +47,12 @@ class Inbox(Part):
         return [(row["key"], json.loads(row["payload"])) for row in rows]
 
     async def forget_requests_before(self, moment: datetime) -> None:
-        """Drop request keys older than ``moment`` (Slack retries within minutes)."""
-        await self._write(
-            "DELETE FROM seen_requests WHERE seen_at < ? AND done = 1", (iso(moment),)
-        )
+        """Drop request keys older than ``moment`` (Slack retries within minutes); a
+        transaction of its own, as it may delete many rows (not a short unit, `Engine.run`)."""
+        async with self._engine.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM seen_requests WHERE seen_at < ? AND done = 1", (iso(moment),)
+            )
 
     async def ping(self) -> None:
         """Raise unless the database takes a write: a row written and removed in one committed

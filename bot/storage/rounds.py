@@ -175,12 +175,14 @@ class Rounds(Part):
         return [self._round(row) for row in rows]
 
     async def discard_round(self, round_id: int) -> None:
-        """Delete a round nobody ever heard of: its announcement was refused for good."""
-        await self._write(
-            "DELETE FROM rounds WHERE id = ? AND EXISTS (SELECT 1 FROM posts"
-            " WHERE round_id = ? AND kind = ? AND state = 'refused')",
-            (round_id, round_id, PostKind.ANNOUNCEMENT.value),
-        )
+        """Delete a round nobody ever heard of: its announcement was refused for good (a
+        transaction of its own: the delete cascades to its participants, not a short unit)."""
+        async with self._engine.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM rounds WHERE id = ? AND EXISTS (SELECT 1 FROM posts"
+                " WHERE round_id = ? AND kind = ? AND state = 'refused')",
+                (round_id, round_id, PostKind.ANNOUNCEMENT.value),
+            )
         self._snapshots.pop(round_id, None)  # SQLite gives its id to the next round
 
     async def claim_lead_told_done(self, round_id: int, now: datetime) -> bool:
