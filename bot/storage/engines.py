@@ -238,6 +238,21 @@ def _unique_is_conflict() -> Iterator[None]:
         raise
 
 
+def _begin_at_once(conn: sqlite3.Connection) -> bool:
+    """``BEGIN IMMEDIATE`` without waiting; False when another connection holds the write
+    lock (nothing begun)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return True
+
+
 async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
     """Run ``run`` on the connection's thread, in one hop (aiosqlite's own way, not public)."""
     result: _T = await db._execute(run)  # type: ignore[no-untyped-call]
@@ -270,11 +285,19 @@ class _SqliteTx:
         return await _on_thread(self.db, run)
 
     async def here(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run ``work`` on the event loop's own thread, after what is pending (in a hop when
-        that holds a BEGIN, which may wait for another process's write lock): for short
-        statements inside a transaction, which then wait for no lock and no disk."""
-        if any(statement.startswith("BEGIN") for statement in self.pending):
-            await self.hop(lambda conn: None)
+        """Run ``work`` on the event loop's own thread, after what is pending: for short
+        statements inside a transaction. A pending BEGIN that would wait for another
+        process's write lock waits for it in a hop instead (the loop goes on)."""
+        conn = self.db._conn
+        if self.pending[:1] == ["BEGIN IMMEDIATE"]:
+            if _begin_at_once(conn):
+                self.pending.pop(0)
+            else:
+                await self.hop(lambda conn: None)
+        return self.now(work)
+
+    def now(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run what is pending, then ``work``, at once on the event loop's thread."""
         conn = self.db._conn
         pending = self.pending[:]
         self.pending.clear()
@@ -398,6 +421,7 @@ class _Batch:
 
     committed: asyncio.Future[None]
     members: int = 0
+    on_loop: bool = False  # units ran on the loop's thread: so does the COMMIT (no hop)
 
 
 class _Sqlite:
@@ -517,6 +541,8 @@ class _Sqlite:
                             ran = await self._write.here(
                                 functools.partial(_each_in_savepoint, taken=taken)
                             )
+                            assert self._batch is not None  # the one this block is in
+                            self._batch.on_loop = True
                 except Exception as exc:  # the transaction failed: every unit in it
                     for queued in taken:
                         _resolve(queued.outcome, False, exc)
@@ -573,7 +599,10 @@ class _Sqlite:
     async def _commit(self, batch: _Batch) -> None:
         self._batch = None
         try:
-            await self._write.end("COMMIT")
+            if batch.on_loop:  # a disk sync on the loop: no hop left to wait for the GIL
+                self._write.now(lambda conn: conn.execute("COMMIT"))
+            else:
+                await self._write.end("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(sqlite3.Error):
                 await self._write.end("ROLLBACK")
