@@ -10,8 +10,8 @@ sqlite3 module gives up the GIL at every statement, and the thread must win it b
 gives it up and takes it again at every turn (its ``select``), and CPython's GIL forces a
 switch for a waiting thread only after a switch interval with no hand-over at all, so the
 thread can wait for seconds. Units run on the connection's thread did not finish 8 rounds in
-200 s here; those taken together now run on the loop's thread (`bot.storage.engines`), and
-only their BEGIN and COMMIT hop, which is what is left in the figure.
+200 s here; those taken together now run on the loop's thread, BEGIN to COMMIT
+(`bot.storage.engines`).
 """
 
 from __future__ import annotations

@@ -135,9 +135,9 @@ class Engine(Protocol):
         outcome once committed. For short units (an answer's): on SQLite, a unit that comes
         alone runs in one hop to the connection's thread, BEGIN to COMMIT; those that arrive
         while a write is under way then run together, each in a savepoint, on the event loop's
-        own thread, between a BEGIN and a COMMIT that hop (the sqlite3 module gives up the GIL
-        at every statement, and winning it back from a busy loop costs up to a switch interval
-        each time). One that raises fails alone, a failing COMMIT fails them all. A caller
+        own thread, BEGIN (unless another process holds the write lock) to COMMIT: the sqlite3
+        module gives up the GIL at every statement, and a thread can wait long to win it back
+        from a busy loop (`benchmarks/bench_units.py`). One that raises fails alone, a failing COMMIT fails them all. A caller
         that gives up (is cancelled) before its unit has begun stops it; once begun, it ends
         as it would have (and commits). Long statements belong in `transaction`."""
 
