@@ -245,7 +245,7 @@ def _begin_at_once(conn: sqlite3.Connection) -> bool:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # any kind of busy
             raise
         return False
     finally:
@@ -265,10 +265,13 @@ class _SqliteTx:
     open and close units of work (``pending``: BEGIN, SAVEPOINT, RELEASE) run in the hop of
     the next statement."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, local: bool = False) -> None:
         self.db = db
+        self.local = local  # whether work may run on the event loop's thread (`here`, `now`)
         self.pending: list[str] = []  # to run before the next statement, in its hop
         self.hops = 0
+        self._sent = 0  # hops handed to the thread (counted on the loop) …
+        self._done = 0  # … and those it has finished (counted on the thread)
 
     async def hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``work`` on the connection's thread, after what is pending."""
@@ -281,14 +284,34 @@ class _SqliteTx:
                 conn.execute(statement)
             return work(conn)
 
+        return await self._on_thread(run)
+
+    async def _on_thread(self, run: Callable[[], _T]) -> _T:
+        """Hand ``run`` to the connection's thread (it runs there even if the caller gives up
+        waiting, and `free` knows until it has)."""
+
+        def counted() -> _T:
+            try:
+                return run()
+            finally:
+                self._done += 1
+
         self.hops += 1
-        return await _on_thread(self.db, run)
+        self._sent += 1
+        return await _on_thread(self.db, counted)
+
+    def free(self) -> bool:
+        """Whether work may run on the loop's thread now: the connection is this engine's
+        alone, and no hop is still queued or running on its thread."""
+        return self.local and self._done == self._sent
 
     async def here(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``work`` on the event loop's own thread, after what is pending: for short
         statements inside a transaction. A pending BEGIN that would wait for another
         process's write lock waits for it in a hop instead (the loop goes on)."""
         conn = self.db._conn
+        if not self.free():
+            return await self.hop(work)
         if self.pending[:1] == ["BEGIN IMMEDIATE"]:
             if _begin_at_once(conn):
                 self.pending.pop(0)
@@ -357,8 +380,7 @@ class _SqliteTx:
                     conn.execute(statement)
 
         conn = self.db._conn
-        self.hops += 1
-        await _on_thread(self.db, run)
+        await self._on_thread(run)
 
     async def chunks(
         self, sql: str, params: Params = (), size: int = 1000
@@ -429,7 +451,8 @@ class _Sqlite:
 
     def __init__(self, name: str, write: aiosqlite.Connection, read: aiosqlite.Connection) -> None:
         self.name = name
-        self._write, self._read = _SqliteTx(write), _SqliteTx(read)
+        # `:memory:` reads on the write connection: its writes stay on the thread
+        self._write, self._read = _SqliteTx(write, local=read is not write), _SqliteTx(read)
         self._connections = [write] if read is write else [write, read]
         self._writing = asyncio.Lock()
         self._queued = 0  # units waiting for their turn to write
@@ -599,16 +622,23 @@ class _Sqlite:
     async def _commit(self, batch: _Batch) -> None:
         self._batch = None
         try:
-            if batch.on_loop:  # a disk sync on the loop: no hop left to wait for the GIL
-                self._write.now(lambda conn: conn.execute("COMMIT"))
-            else:
-                await self._write.end("COMMIT")
+            await self._end(batch, "COMMIT")
         except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                await self._write.end("ROLLBACK")
-            batch.committed.set_exception(exc)
+            try:
+                with contextlib.suppress(sqlite3.Error):
+                    await self._end(batch, "ROLLBACK")
+            finally:
+                batch.committed.set_exception(exc)
         else:
             batch.committed.set_result(None)
+
+    async def _end(self, batch: _Batch, statement: str) -> None:
+        """COMMIT or ROLLBACK a batch: on the loop when its units ran there and nothing is
+        left on the thread (a disk sync, but no hop waiting for the GIL), else in a hop."""
+        if batch.on_loop and self._write.free():
+            self._write.now(lambda conn: conn.execute(statement))
+        else:
+            await self._write.end(statement)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Tx]:
@@ -622,8 +652,9 @@ class _Sqlite:
     async def trace(self, callback: Callable[[str], None] | None) -> None:
         """Call ``callback`` with every statement either connection runs (None: stop); tests and
         benchmarks count statements and commits with it."""
-        for db in self._connections:
-            await db.set_trace_callback(callback)  # type: ignore[arg-type]  # None: stop
+        async with self._writing:  # not while a batch runs on the loop's thread
+            for db in self._connections:
+                await db.set_trace_callback(callback)  # type: ignore[arg-type]  # None: stop
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:
