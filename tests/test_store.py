@@ -396,3 +396,42 @@ async def test_an_unreachable_postgresql_is_one_line_without_the_password() -> N
     message = str(caught.value)
     assert "s3cret" not in message and "cx:***@127.0.0.1:1/cx" in message
     assert "cannot connect to PostgreSQL" in message and "\n" not in message
+
+
+async def test_the_inbox_forgets_applied_requests_older_than_a_moment_and_keeps_the_rest(
+    db_url: str,
+) -> None:
+    day = datetime(2026, 11, 30, tzinfo=UTC)
+    async with Store.open(db_url) as store:
+        for hour in range(4):
+            when = day + timedelta(hours=hour)
+            assert await store.first_time(f"click:{hour}", now=when)  # applied as it is kept
+            assert await store.first_time(f"typed:{hour}", {"text": "2"}, now=when)
+        await store.mark_done("typed:0")
+        await store.forget_requests_before(day + timedelta(hours=2))
+        # forgotten: applied and older; a retry of them would count as new
+        assert await store.first_time("click:0") and await store.first_time("typed:0")
+        assert await store.first_time("click:1")
+        # kept: not yet applied (a crash's replay needs it), or not old enough
+        assert not await store.first_time("typed:1")
+        assert not await store.first_time("click:2") and not await store.first_time("click:3")
+        assert [key for key, _ in await store.undone_requests()] == [
+            "typed:1",
+            "typed:2",
+            "typed:3",
+        ]
+
+
+@pytest.mark.sqlite_only
+async def test_the_inbox_clean_up_finds_old_requests_by_an_index(db_path: str) -> None:
+    """It runs every minute while answers wait for the write lock: on a big inbox a scan of the
+    whole table held them up for a fifth of a second each time."""
+    async with Store.open(db_path):
+        pass
+    conn = sqlite3.connect(db_path)
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN DELETE FROM seen_requests WHERE seen_at < ? AND done = 1",
+        ("2026-11-30T00:00:00+00:00",),
+    ).fetchall()
+    conn.close()
+    assert any("USING INDEX seen_requests_by_age" in row[-1] for row in plan), plan

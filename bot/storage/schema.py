@@ -6,6 +6,13 @@ Times are ISO 8601 text in UTC, in both engines, so that the same SQL compares t
 from __future__ import annotations
 
 # A migration both engines run alike (each tuple names it).
+# The inbox's clean-up (`Inbox.forget_requests_before`, every minute) deletes by age: without
+# this it read the whole table each time (130-230 ms on 2.5 million kept requests, holding the
+# write lock); the same in both dialects.
+_SEEN_AT = """
+    CREATE INDEX seen_requests_by_age ON seen_requests (seen_at);
+"""
+
 _OAUTH = """
     -- Installations through OAuth (bot/installations.py): slack-sdk's records as JSON, with
     -- their tokens. '' stands for no enterprise (and for the team of an org-wide install).
@@ -239,6 +246,7 @@ SQLITE: tuple[str, ...] = (
         ON rounds (followup_of, iteration) WHERE status != 'cancelled';
     """,
     _OAUTH,
+    _SEEN_AT,
 )
 
 
@@ -415,6 +423,7 @@ POSTGRES: tuple[str, ...] = (
     );
     """,
     _OAUTH,
+    _SEEN_AT,
 )
 
 # Every table, parents before children (`cx-assess db copy` fills them in this order), with
