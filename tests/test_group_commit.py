@@ -366,3 +366,29 @@ async def test_units_waiting_for_another_process_s_write_lock_leave_the_loop_fre
         other.close()
         assert await asyncio.gather(*runs) == [(2, "none")] * 3
         assert await stored_keys(store) == {"k:0", "k:1", "k:2"}
+
+
+async def test_units_wait_for_work_a_cancelled_writer_left_on_the_database_thread(
+    tmp_path: Path,
+) -> None:
+    """A writer cancelled twice (its undo given up as well) leaves statements queued on the
+    database thread: units that come next run after them, not beside them on the loop."""
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        begun, go_on = threading.Event(), threading.Event()
+
+        async def writer() -> None:
+            async with store.engine.transaction() as tx:
+                await tx.run(waits_on_the_thread("left", begun, go_on))
+
+        task = asyncio.create_task(writer())
+        assert await asyncio.to_thread(begun.wait, 5)
+        task.cancel()  # its unit goes on on the thread; its undo is queued behind it …
+        await asyncio.sleep(0.01)
+        task.cancel()  # … and given up too
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        runs = [asyncio.create_task(store.engine.run(keep(f"k:{n}"))) for n in range(3)]
+        await asyncio.sleep(0.05)
+        go_on.set()
+        assert await asyncio.gather(*runs) == [(2, "none")] * 3
+        assert await stored_keys(store) == {"k:0", "k:1", "k:2"}  # the writer's was undone

@@ -259,6 +259,11 @@ async def _on_thread(db: aiosqlite.Connection, run: Callable[[], _T]) -> _T:
     return result
 
 
+class _Opening(str):
+    """A unit's BEGIN or SAVEPOINT while it waits in ``pending``: told apart by identity from
+    the same statement of a unit that came after it (`_SqliteTx.undo`)."""
+
+
 class _SqliteTx:
     """Each call is one hop to the connection's thread (a hop costs tens of µs of CPU and a
     turn of the event loop): a query is run and read there in one go, and the statements that
@@ -367,13 +372,13 @@ class _SqliteTx:
 
         await self.hop(run)
 
-    async def undo(self, opening: str, *statements: str) -> None:
+    async def undo(self, opening: _Opening, *statements: str) -> None:
         """Undo a unit of work: drop its ``opening`` statement if it never ran (it ran
         nothing), else run ``statements`` (decided on the thread, after every hop queued
         before, so a hop cancelled on its way still counts)."""
 
         def run() -> None:
-            if self.pending and self.pending[-1] == opening:  # only units append to it
+            if self.pending and self.pending[-1] is opening:  # only units append to it
                 self.pending.pop()
             elif conn.in_transaction:  # not when the BEGIN itself failed
                 for statement in statements:
@@ -513,7 +518,7 @@ class _Sqlite:
             tx = self._write
             batch = self._batch
             first = batch is None
-            opening = "BEGIN IMMEDIATE" if first else "SAVEPOINT unit"
+            opening = _Opening("BEGIN IMMEDIATE" if first else "SAVEPOINT unit")
             if batch is None:
                 batch = self._batch = _Batch(asyncio.get_running_loop().create_future())
             tx.pending.append(opening)
