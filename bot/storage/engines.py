@@ -249,7 +249,12 @@ def _begin_at_once(conn: sqlite3.Connection) -> bool:
             raise
         return False
     finally:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except BaseException:
+            if conn.in_transaction:  # begun, but not to be counted as begun: undone
+                conn.execute("ROLLBACK")
+            raise
     return True
 
 
@@ -686,8 +691,12 @@ class _Sqlite:
             ) from None
 
     async def close(self) -> None:
-        for db in self._connections:
-            await db.close()
+        """Close the connections once no batch is running on the loop's thread; whatever
+        comes later hops, behind the close (and fails, as on a closed database)."""
+        self._write.local = False
+        async with self._writing:
+            for db in self._connections:
+                await db.close()
 
 
 def _refuse_newer(name: str, version: int, migrations: Sequence[str]) -> None:
