@@ -294,9 +294,9 @@ class _SqliteTx:
                 conn.execute(statement)
             return work(conn)
 
-        return await self._on_thread(run)
+        return await self.submit(run)
 
-    async def _on_thread(self, run: Callable[[], _T]) -> _T:
+    async def submit(self, run: Callable[[], _T]) -> _T:
         """Hand ``run`` to the connection's thread (it runs there even if the caller gives up
         waiting, and `free` knows until it has)."""
 
@@ -390,7 +390,7 @@ class _SqliteTx:
                     conn.execute(statement)
 
         conn = self.db._conn
-        await self._on_thread(run)
+        await self.submit(run)
 
     async def chunks(
         self, sql: str, params: Params = (), size: int = 1000
@@ -604,8 +604,9 @@ class _Sqlite:
         """A unit run in a transaction of its own, begun and committed in one hop (no other
         writer is about to share the commit, and the loop is not busy)."""
         async with self._writing:
+            conn = self._write.db._conn
 
-            def run(conn: sqlite3.Connection) -> list[tuple[bool, Any]]:
+            def run() -> list[tuple[bool, Any]]:  # not what is pending: it begins its own
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     ran = _each_in_savepoint(conn, taken)
@@ -616,7 +617,7 @@ class _Sqlite:
                     raise
                 return ran
 
-            return await self._write.hop(run)
+            return await self._write.submit(run)
 
     def _commit_if_left_open(self) -> None:
         """A batch its last unit left open for one that then stopped waiting, with nobody
