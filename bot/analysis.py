@@ -818,8 +818,6 @@ class Feedback:
     """(level, how many) for every level, ascending."""
     comments: tuple[str, ...]
     own: Reply | None
-    spread: tuple[int, int] | None = None
-    """Lowest and highest level of a shown area, for when its counts may not show."""
 
 
 def weighted_kappa(pairs: Sequence[tuple[int, int]], values: Sequence[int]) -> float | None:
@@ -910,8 +908,6 @@ def feedback(
                 if a["n"] >= least  # as in `counts_shown`: with fewer, counts are everyone's
                 else None
             )
-            low, high = a.get("spread") or (None, None)
-            spread = (int(low), int(high)) if low is not None and high is not None else None
             comments = tuple(a.get("comments") or ())
-            return Feedback(followup_of, iteration, counts, comments, own, spread)
+            return Feedback(followup_of, iteration, counts, comments, own)
     return Feedback(followup_of, iteration, None, (), own)

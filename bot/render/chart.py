@@ -5,7 +5,8 @@ Titles and legend in the report's language.
 
 An area the analysis withheld (fewer than ``min_responses`` answers) has no dots: its row says
 "too few answers to show", and its name is greyed out. Among too few people to show counts
-(`counts_shown`) the dots are all the smallest size and carry no number.
+(`counts_shown`) there are no dots: which levels were given would, with the median, be
+everyone's answers.
 
 Drawn with matplotlib's object API on an Agg canvas (no pyplot, no global state), so it is
 headless and safe to call from any thread. matplotlib is imported on first use: it is slow to load
@@ -70,19 +71,18 @@ def chart_figure(report: Report, lang: str) -> Figure:
             ax.text(scale.bottom - 0.3, y, note, va="center", color=EMPTY_COLOR, style="italic")
             continue
         given = [(value, count) for value, count in r.distribution.items() if count]
-        if not counts_shown(r, min_responses):  # among few people the counts are the answers
-            given = [(value, 0) for value, _ in given]
-        ax.scatter(
-            [value for value, _ in given],
-            [y] * len(given),
-            s=[max(smallest, biggest * count / most) for _, count in given],
-            color=ANSWER_COLOR,
-            edgecolors="white",
-            zorder=2,
-        )
+        if not counts_shown(r, min_responses):  # among few people the levels are the answers
+            given = []
+        if given:
+            ax.scatter(
+                [value for value, _ in given],
+                [y] * len(given),
+                s=[max(smallest, biggest * count / most) for _, count in given],
+                color=ANSWER_COLOR,
+                edgecolors="white",
+                zorder=2,
+            )
         for value, count in given:
-            if not count:
-                continue
             ax.text(
                 value,
                 y,

@@ -64,7 +64,8 @@ def _agreement(ctx: Context, r: AreaResult, short: bool = False) -> str:
 @pass_context
 def _questions(ctx: Context, r: AreaResult) -> tuple[str, ...]:
     report: Report = ctx["report"]
-    return wording.discussion_questions(r, report.framework.scale, ctx["lang"])
+    scale, least = report.framework.scale, report.settings.min_responses
+    return wording.discussion_questions(r, scale, ctx["lang"], least)
 
 
 def _median(stat: Stat | None) -> float | None:

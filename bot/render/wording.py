@@ -189,13 +189,13 @@ def split_text(
 ) -> str:
     """Who says what in a shown area: "2 say 1 · Initiation, 2 say 3 · Maturation" ("answers
     split: 2 say 1, …" when ``labeled``); among too few people to show counts (`counts_shown`)
-    the range instead: "answers range from 1 · Initiation to 3 · Maturation". "" if withheld."""
-    if r.distribution is None or r.spread is None:
+    only "answers differ": with three answers, the median and the range would be all three,
+    and each person knows their own. "" if withheld."""
+    if r.distribution is None:
         return ""
-    label = partial(_value_label, scale=scale, lang=lang, short=short)
     if not counts_shown(r, min_responses):
-        low, high = r.spread
-        return t(lang, "split_range", low=label(low), high=label(high))
+        return t(lang, "split_hidden")
+    label = partial(_value_label, scale=scale, lang=lang, short=short)
     split = ", ".join(
         t(lang, "split_one" if count == 1 else "split_many", count=count, level=label(value))
         for value, count in r.distribution.items()
@@ -217,14 +217,20 @@ def agreement_text(r: AreaResult, lang: str, *, short: bool = False) -> str:
     return degree if short else t(lang, "agreement", degree=degree)
 
 
-def discussion_questions(r: AreaResult, scale: Scale, lang: str) -> tuple[str, ...]:
-    """An area's discussion prompts; without any, one question built from its split."""
+def discussion_questions(
+    r: AreaResult, scale: Scale, lang: str, min_responses: int
+) -> tuple[str, ...]:
+    """An area's discussion prompts; without any, one question built from its split (naming
+    its lowest and highest level only where counts may show, as `split_text`)."""
     if r.area.prompts:
         return tuple(p.get(lang) for p in r.area.prompts)
     if r.spread is None:
         return ()
+    area = r.area.name.get(lang)
+    if not counts_shown(r, min_responses):
+        return (t(lang, "disagreement_question_plain", area=area),)
     low, high = (level_text(v, scale, lang) for v in r.spread)
-    return (t(lang, "disagreement_question", area=r.area.name.get(lang), low=low, high=high),)
+    return (t(lang, "disagreement_question", area=area, low=low, high=high),)
 
 
 def disagreements(report: Report) -> tuple[AreaResult, ...]:

@@ -30,7 +30,7 @@ def small_report(mini: Framework) -> Report:
     consensus 1 + 2/3 log2(5/6) + 1/3 log2(2/3) = 0.63 < 0.7: a disagreement; one comment.
     beta: current 3 (Ana's, target 3) and one not sure: n 1, below the 3 needed, so withheld:
     no level, gap or consensus. Alpha, the only area shown, splits: no overall stage (a score of
-    1), no roadmap entry, and among 3 people its counts read as a range; completed: Ana and Ben
+    1), no roadmap entry, and among 3 people only that its answers differ; completed: Ana and Ben
     (not sure counts).
     """
     answers = {

@@ -35,7 +35,7 @@ disagreements).
 
 Agree on where you are first: these areas are left out of the overall stage and the roadmap.
 
-- **Alpha**: answers range from 1 · Low to 2 · Medium (low agreement)
+- **Alpha**: answers differ (low agreement)
   - Who owns alpha?
 
 ## Areas
@@ -43,7 +43,7 @@ Agree on where you are first: these areas are left out of the overall stage and 
 | Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) | \
 Answers per level (1 / 2 / 3) |
 |---|--:|--:|---|---|--:|---|---|
-| Alpha | 3 | 0 | answers range from 1 · Low to 2 · Medium | 3 · High | – | low | – |
+| Alpha | 3 | 0 | answers differ | 3 · High | – | low | – |
 | Beta | – | – | – | – | – | – | too few answers to show |
 
 Current and target are the middle answer (median). Consensus runs from 0 (split between the \
@@ -83,11 +83,11 @@ disagreements).
 
 Disagreements to discuss
   Agree on where you are first: these areas are left out of the overall stage and the roadmap.
-  - Alpha: answers range from 1 · Low to 2 · Medium (low agreement)
+  - Alpha: answers differ (low agreement)
     Who owns alpha?
 
-  Area   Current (median)           Target (median)   Answers  Agreement (consensus)
-  Alpha  answers range from 1 to 2  3 · High          3        low (0.63)
+  Area   Current (median)  Target (median)   Answers  Agreement (consensus)
+  Alpha  answers differ    3 · High          3        low (0.63)
   Beta   too few answers to show
 """
 
@@ -108,14 +108,11 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
         "Aún no hay etapa global: las respuestas están divididas en todas las áreas mostradas "
         "(Alfa); pónganse de acuerdo primero sobre dónde están." in es
     )
-    assert (
-        "| Alfa | 3 | 0 | las respuestas van de 1 · Bajo a 2 · Medio | 3 · Alto | – "
-        "| bajo | – |" in es
-    )
+    assert "| Alfa | 3 | 0 | las respuestas difieren | 3 · Alto | – | bajo | – |" in es
     assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
     de = render_markdown(small_report, "de")
     assert "## Meinungsverschiedenheiten zur Diskussion" in de
-    assert "- **Alpha**: Antworten reichen von 1 · Niedrig bis 2 · Mittel (geringe Einigkeit)" in de
+    assert "- **Alpha**: die Antworten gehen auseinander (geringe Einigkeit)" in de
     assert "| zu wenige Antworten, um sie zu zeigen |" in de
     five = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("abcde", (1, 1, 1, 2, 2), strict=True)}
     counted = render_markdown(analyse(small_report.framework, five, invited=5), "es")

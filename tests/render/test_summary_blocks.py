@@ -12,7 +12,9 @@ from bot.analysis import Baseline, Report, analyse
 from bot.answers import AreaAnswer, Mark
 from bot.frameworks import LANGUAGES, Catalog, Framework, Text, parse_framework
 from bot.render.blocks import to_dicts
+from bot.render.blocks.discussion import discussion_message
 from bot.render.blocks.summary import summary_blocks, summary_text
+from bot.render.report import render_markdown
 from tests.blockkit import assert_valid_blocks
 
 
@@ -66,9 +68,9 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "*Disagreements to discuss*\n"
         "_Agree on where you are first: these areas are left out of the overall stage and the "
         "roadmap._\n"
-        "• *Alpha*: answers range from 1 · Low to 2 · Medium\n      _Who owns alpha?_",
+        "• *Alpha*: answers differ\n      _Who owns alpha?_",
         "",
-        "• *Alpha*  answers range from 1 to 2 · target 3 · High\n• *Beta*  too few answers to show",
+        "• *Alpha*  answers differ · target 3 · High\n• *Beta*  too few answers to show",
         "Current → target: the middle answer of each (median). No individual answer is shown; areas "
         "with fewer than 3 answers are withheld and left out of the overall stage. Every figure, "
         "the whole roadmap and the comments are in the full report.",
@@ -197,3 +199,23 @@ def test_overall_withheld_when_too_few_people_answered(mini: Framework) -> None:
     assert summary_text(report, "de") == (
         "Mini: Gesamtstufe ausgeblendet (zu wenige Antworten); 2 von 3 haben geantwortet."
     )
+
+
+def test_among_three_answers_no_level_but_the_medians_is_shown_anywhere(
+    small_report: Report,
+) -> None:
+    """Alpha's three answers are 1, 1 and 2 (median 1): a range or a dot at 2 would tell the two
+    who said 1 what the third said, and the one who said 2 what the other two said."""
+    (alpha,) = [r for r in small_report.areas if r.area.id == "alpha"]
+    shown = [
+        json.dumps(to_dicts(summary_blocks(small_report, "en", round_id=1)), ensure_ascii=False),
+        summary_text(small_report, "en"),
+        render_markdown(small_report, "en"),
+    ]
+    assert alpha.spread == (1, 2)  # the answers did differ
+    assert all("2 · Medium" not in text for text in shown)
+    assert "answers differ" in shown[0] and "answers differ" in shown[2]
+    thread = discussion_message(small_report, alpha, 1, 1, "en")  # it lists the scale's levels
+    split, _, question = (json.dumps(b) for b in thread.blocks[:3])
+    assert "answers differ" in split and "Medium" not in split
+    assert "Who owns alpha?" in question  # the area's own prompt; without one, a plain question

@@ -54,12 +54,11 @@ def feedback_blocks(
 ) -> list[Block]:
     """What the group said last time and one's own answer, above the card's buttons; ``keep``:
     round, area (the *Keep* button's value, which answers like the level's own button)."""
-    lines = [t(lang, "followup_card_intro", iteration=feedback.iteration)]
-    if feedback.distribution is not None:
+    if feedback.distribution is None:  # among too few answers, no levels, as in the channel
+        lines = [t(lang, "followup_card_intro_few", iteration=feedback.iteration)]
+    else:
+        lines = [t(lang, "followup_card_intro", iteration=feedback.iteration)]
         lines += ["```", *distribution_lines(feedback.distribution, scale, lang), "```"]
-    elif feedback.spread is not None:  # too few answers for counts: the range, as the channel
-        low, high = (level_text(v, scale, lang) for v in feedback.spread)
-        lines.append(t(lang, "split_range", low=low, high=high))
     if feedback.comments:
         lines.append(t(lang, "followup_card_comments"))
         lines += [f"• _{escape_mrkdwn(c)}_" for c in feedback.comments]

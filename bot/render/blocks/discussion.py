@@ -30,7 +30,7 @@ def discussion_message(
         t(lang, "discuss_level", level=level_text(v, scale, lang), brief=area.brief(v).get(lang))
         for v in scale.values
     ]
-    questions = discussion_questions(result, scale, lang)
+    questions = discussion_questions(result, scale, lang, report.settings.min_responses)
     blocks: list[Block] = [
         _section(f"{title}\n{split}"),
         _section("\n".join(escape_mrkdwn(line) for line in levels)),
