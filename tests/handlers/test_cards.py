@@ -109,6 +109,18 @@ async def test_card_buttons_are_numbers_and_the_chosen_line_names_the_level(
     assert "*Today*  :white_check_mark: 2 · Development" in str(h.card("U2")["blocks"])
 
 
+async def test_a_skipped_area_is_marked_passed_over_not_done(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-maturity <@U2>")
+    await h.press("U2", "cx_start")
+    await h.press("U2", "cx_skip")
+    await h.press("U2", "cx_back")
+    shown = str(h.card("U2")["blocks"])
+    assert "*Today*  :fast_forward: Skipped" in shown
+    assert "*In 12 months*  :fast_forward: Skipped" in shown
+    assert ":white_check_mark:" not in shown
+
+
 async def test_details_opens_the_full_level_descriptions(harness: Harness) -> None:
     h = harness
     await h.command("start cx-maturity <@U2>")

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.analysis import Feedback
-from bot.answers import AreaAnswer, Ask, Mark
+from bot.answers import AreaAnswer, Ask, Mark, Reply
 from bot.flows.interview import (
     Answer,
     Back,
@@ -212,7 +212,7 @@ def card(q: Question, lang: str, *, round_id: int, feedback: Feedback | None = N
         reply = q.answer.get(ask)
         label = f"*{t(lang, ROW_KEYS[ask])}*"
         if reply is not None:
-            label += f"  :white_check_mark: {reply_label(reply, q.scale_of(ask), lang)}"
+            label += f"  {_mark(reply)} {reply_label(reply, q.scale_of(ask), lang)}"
         blocks.append(_section(label))
         blocks.append(
             ActionsBlock(
@@ -277,10 +277,15 @@ def answered(area: Area, answer: AreaAnswer, framework: Framework, lang: str) ->
     )
     legend = answers_legend(framework, lang)
     blocks: list[Block] = [
-        _section(f":white_check_mark: {line}"),
+        _section(f"{_mark(answer.current)} {line}"),
         _context(f"{progress} · {legend}"),
     ]
     return Message.of(line, blocks)
+
+
+def _mark(reply: Reply | None) -> str:
+    """The emoji before an answer: a skip is passed over, not done."""
+    return ":fast_forward:" if reply is Mark.SKIPPED else ":white_check_mark:"
 
 
 def details(area: Area, framework: Framework, lang: str) -> View:
