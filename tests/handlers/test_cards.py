@@ -109,6 +109,21 @@ async def test_card_buttons_are_numbers_and_the_chosen_line_names_the_level(
     assert "*Today*  :white_check_mark: 2 · Development" in str(h.card("U2")["blocks"])
 
 
+async def test_importance_buttons_name_their_level(harness: Harness) -> None:
+    """The card describes the maturity levels, not importance: "1" there would read as the
+    scale's 1 ("Needs immediate action"), the opposite of low importance."""
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    rows = [
+        [e["text"]["text"] for e in b["elements"]]
+        for b in h.card("U2")["blocks"]
+        if b.get("block_id", "").startswith("q|")
+    ]
+    assert rows[-1] == ["1 · Low", "2 · Medium", "3 · High"]
+    assert rows[0][:3] == ["1", "2", "3"]  # the levels the card's lines describe: numbers
+
+
 async def test_a_skipped_area_is_marked_passed_over_not_done(harness: Harness) -> None:
     h = harness
     await h.command("start cx-maturity <@U2>")

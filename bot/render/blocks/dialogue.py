@@ -246,11 +246,13 @@ def _row(
     q: Question, ask: Ask, lang: str, round_id: int, *, compact: bool = True
 ) -> list[ButtonElement]:
     """One button per level of ``ask``'s scale (and Not sure for today's level): just the
-    number on the card, whose level lines name each level; number and name on a re-ask."""
+    number on the card, whose level lines name each level; number and name on a re-ask, and
+    for importance, whose levels the card does not describe (its 1 is not the scale's 1)."""
     chosen = q.answer.get(ask)
+    named = not compact or ask is Ask.IMPORTANCE
     buttons = [
         _button(
-            str(level.value) if compact else f"{level.value} · {level.label.get(lang)}",
+            f"{level.value} · {level.label.get(lang)}" if named else str(level.value),
             f"{Action.ANSWER}{level.value}",
             encode(round_id, q.area.id, ask.value, level.value),
             "primary" if chosen == level.value else None,
