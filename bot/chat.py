@@ -19,7 +19,7 @@ from bot.flows.parser import Ambiguous, Unrecognized, WhichArea, interpret
 from bot.frameworks import Framework
 from bot.i18n import t
 from bot.model import Invitee
-from bot.render.dialogue import notice_text, options_hint, reask_text
+from bot.render.dialogue import notice_text, reask_hint, reask_text
 from bot.render.terminal import follow_up, render_prompt
 from bot.storage import Store
 
@@ -103,7 +103,7 @@ async def run_chat(
         asked = event if isinstance(event, WhichArea) else None
         if isinstance(event, Ambiguous | Unrecognized | WhichArea):
             hint = (
-                options_hint(step.prompt, lang)
+                reask_hint(step.prompt, lang)
                 if isinstance(step.prompt, Question)
                 else t(lang, "review_hint")
             )

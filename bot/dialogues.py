@@ -45,7 +45,7 @@ from bot.model import Participant, PostKey, PostKind, Round, RoundStatus
 from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as blocks
 from bot.render.blocks import nudges
-from bot.render.dialogue import local_deadline, notice_text, options_hint, reask_text
+from bot.render.dialogue import local_deadline, notice_text, reask_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
 from bot.storage import Progress, Store
 from bot.workspaces import belongs
@@ -263,7 +263,7 @@ class Dialogues:
         """One short line, with the buttons that answer it."""
         framework = round_.framework
         if isinstance(before, Question):
-            text = reask_text(reask, options_hint(before, lang), framework, lang)
+            text = reask_text(reask, reask_hint(before, lang), framework, lang)
             only = (
                 tuple(lv.value for lv in reask.candidates) if isinstance(reask, Ambiguous) else None
             )

@@ -65,6 +65,16 @@ def options_hint(question: Question, lang: str) -> str:
     )
 
 
+def reask_hint(question: Question, lang: str) -> str:
+    """`options_hint`, after the row it answers when that is not today's level ("In 12 months?
+    Type 1–4 …"): a re-ask's buttons come without the card's row labels."""
+    hint = options_hint(question, lang)
+    ask = question.awaiting or Ask.CURRENT
+    if ask is Ask.CURRENT:
+        return hint
+    return f"{t(lang, 'row_question', row=t(lang, ROW_KEYS[ask]))} {hint}"
+
+
 def notice_text(notice: Notice, lang: str, area: Area | None = None) -> str:
     name = area.name.get(lang) if area else ""
     return t(lang, f"notice_{notice.value}", area=name, max=MAX_COMMENT_CHARS)

@@ -86,6 +86,8 @@ async def test_garbage_typed_answer_is_reasked_in_one_line_with_buttons(harness:
     await h.press("U3", "cx_answer_2", reask)  # a re-ask button answers the card
     person = await h.deps.store.participant(round_id, "U3")
     assert person is not None and person.state.answer("data").current == 2
+    await h.dm("U3", "vielleicht")  # now the card waits for the target: the re-ask says so
+    assert "nicht verstanden. Ziel in 12 Monaten? Tippen Sie" in h.last_dm("U3")["text"]
 
 
 async def test_replies_in_a_card_thread_are_appended_to_that_area_comment(
