@@ -123,6 +123,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert "Consensus 0.03 → 0.2 (still split)" in said
     assert "2 of 5 answers moved · 60 % unchanged, weighted κ 0.4 (not yet stable)" in said
     assert "at or above 0.7, or once at least 80 % of the answers" in said
+    assert "Weighted κ: Cohen's kappa with linear weights" in said  # a κ is shown: what it is
 
     parent = await h.deps.store.get_round(first.id)
     assert parent is not None and parent.result is not None

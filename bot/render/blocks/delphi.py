@@ -123,14 +123,17 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
     return "\n".join(lines)
 
 
-def stop_rule(report: Report, lang: str) -> str:
-    """The stop rule, with this report's threshold."""
-    return t(
+def stop_rule(report: Report, shifts: Sequence[Shift], lang: str) -> str:
+    """The stop rule, with this report's threshold; what weighted κ is when an area shows it."""
+    rule = t(
         lang,
         "followup_stop_rule",
         threshold=number(report.settings.consensus_threshold, lang, 2),
         share=number(STABLE_SHARE * 100, lang, 0),
     )
+    if any(s.shown and s.kappa is not None for s in shifts):
+        rule += " " + t(lang, "followup_kappa_note")
+    return rule
 
 
 def followup_blocks(
@@ -146,7 +149,7 @@ def followup_blocks(
             )
             for s in shifts
         ),
-        _context(stop_rule(report, lang)),
+        _context(stop_rule(report, shifts, lang)),
     ]
     still = [s.area.name.get(lang) for s in shifts if s.open]
     if still:
