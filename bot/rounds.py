@@ -405,7 +405,8 @@ class Rounds:
                 channel=f"<#{round_.channel_id}>",
                 framework=round_.framework.name.get(lang),
             )
-            message = dialogue_blocks.reminder(text, lang, round_id=round_.id)
+            started = person.state.started
+            message = dialogue_blocks.reminder(text, lang, round_id=round_.id, started=started)
             try:
                 await self.slack.post(person.dm_channel, message.text, message.blocks)
             except SlackCallFailed as exc:
@@ -684,7 +685,8 @@ class Rounds:
                 continue
             lang = language_of(person.locale)
             text = t(lang, "snooze_over", framework=round_.framework.name.get(lang))
-            message = dialogue_blocks.reminder(text, lang, round_id=round_id)
+            started = person.state.started
+            message = dialogue_blocks.reminder(text, lang, round_id=round_id, started=started)
             try:
                 await in_workspace(
                     round_.team_id, self.slack.post(person.dm_channel, message.text, message.blocks)

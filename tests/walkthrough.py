@@ -148,7 +148,7 @@ AFTERWARDS: tuple[Step, ...] = (
     Clicks(BEN, "Not now"),
     Clicks(ANA, "En 1 hora"),
     ClockAt(datetime(2026, 12, 1, 15, 1, tzinfo=UTC), "an hour later: Ana's snooze ends"),
-    Clicks(ANA, "Continuar"),
+    Clicks(ANA, "Empezar"),  # the reminder's button: she had not started
     Types(ANA, "mejorable"),  # a synonym the framework gives for "Room for improvement"
     Types(LEA, "/cx-assess schedule"),
     ClockAt(datetime(2026, 12, 3, 15, 2, tzinfo=UTC), "two days on: no deadline, first reminder"),

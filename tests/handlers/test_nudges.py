@@ -29,7 +29,8 @@ async def test_snooze_on_the_invitation_reminds_once_after_an_hour(harness: Harn
         "Here is the reminder you asked for: the *CX maturity: five pillars* assessment is"
         " waiting for you."
     ]
-    await h.press("U2", "cx_start", woken[0])  # Continue: the first question
+    assert woken[0]["blocks"][0]["accessory"]["text"]["text"] == "Start"  # not started yet
+    await h.press("U2", "cx_start", woken[0])  # the first question
     assert "Data" in h.last_dm("U2")["text"]
 
 

@@ -376,16 +376,16 @@ def reask(text: str, buttons: list[ButtonElement]) -> Message:
     return Message.of(text, blocks)
 
 
-def reminder(text: str, lang: str, *, round_id: int) -> Message:
-    """A reminder with a Continue button that shows the pending card again."""
+def reminder(text: str, lang: str, *, round_id: int, started: bool) -> Message:
+    """A reminder with a button that shows the pending card again: Continue, or Start for
+    someone who has not started."""
+    label = t(lang, "home_continue" if started else "start")
     return Message.of(
         text,
         [
             SectionBlock(
                 text=MarkdownTextObject(text=clip(text)),
-                accessory=_button(
-                    t(lang, "home_continue"), Action.START, encode(round_id), "primary"
-                ),
+                accessory=_button(label, Action.START, encode(round_id), "primary"),
             )
         ],
     )
