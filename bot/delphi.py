@@ -29,6 +29,7 @@ from bot.model import (
     RoundAlreadyOpen,
     RoundNotOpen,
     RoundStatus,
+    followup_number,
 )
 from bot.posts import Outgoing
 from bot.render.blocks.delphi import followup_blocks, followup_text
@@ -213,7 +214,7 @@ class Followups:
 
     def started_text(self, round_: Round, fan_out: FanOut, lang: str) -> str:
         """What the lead learns after starting a follow-up."""
-        head = t(lang, "followup_started", iteration=round_.iteration)
+        head = t(lang, "followup_started", followup=followup_number(round_.iteration))
         return f"{head}\n{self.rounds.fan_out_report(fan_out, lang)}"
 
 

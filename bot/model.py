@@ -105,6 +105,12 @@ class Round:
     followup_of: int | None = None
     """A Delphi follow-up: the first round it follows up (None for a round of its own)."""
     iteration: int = 1
+    """1 for the round itself, 2 for its first follow-up, … (see `followup_number`)."""
+
+
+def followup_number(iteration: int) -> int:
+    """The number people read for an iteration: the first follow-up (iteration 2) is 1."""
+    return iteration - 1
 
 
 @dataclass(frozen=True)

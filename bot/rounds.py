@@ -35,6 +35,7 @@ from bot.model import (
     RoundAlreadyOpen,
     RoundNotOpen,
     RoundStatus,
+    followup_number,
 )
 from bot.pacing import Pace, paced, turn
 from bot.posts import Outgoing, Posts
@@ -221,7 +222,7 @@ class Rounds:
             framework=round_.framework.name.get(lang),
             count=len(await self.store.participants(round_.id)),
             deadline=reader_time(round_.deadline, lang) if round_.deadline else "",
-            iteration=round_.iteration,
+            followup=followup_number(round_.iteration),
             areas=len(round_.framework.areas),
         )
         key = PostKey(round_.id, PostKind.ANNOUNCEMENT)

@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 from bot.analysis import COUNTS_MARGIN, STRONG_AGREEMENT, AreaResult, Report, Stat, counts_shown
 from bot.frameworks import Text
 from bot.i18n import language_of, t
+from bot.model import followup_number
 from bot.render import wording
 from bot.render.wording import change_text, level_text, number
 from bot.resources import TEMPLATES
@@ -124,6 +125,7 @@ def environment() -> Environment:
         plain=_plain,
         cell=_cell,
         fit=_fit,
+        followup=followup_number,
     )
     return env
 

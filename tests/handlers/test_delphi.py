@@ -84,7 +84,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     follow = await h.deps.store.open_round(TEAM, CHANNEL)
     assert follow is not None and (follow.followup_of, follow.iteration) == (first.id, 2)
     assert [a.id for a in follow.framework.areas] == ["data", "design"]
-    assert h.slack.messages(CHANNEL)[-1]["text"].startswith("<@ULEAD> started follow-up 2")
+    assert h.slack.messages(CHANNEL)[-1]["text"].startswith("<@ULEAD> started follow-up 1")
 
     await h.press("U2", "cx_start")
     card = h.card("U2")
@@ -134,7 +134,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert areas["delivery"]["iteration"] == 1
     assert parent.result["participants"] == {"invited": 5, "responded": 5, "completed": 5}
     report = list(h.slack.uploads.values())[-1].decode()  # in the follow-up summary's thread
-    assert "| Data: knowing what customers want (follow-up 2) | 5 |" in report
+    assert "| Data: knowing what customers want (follow-up 1) | 5 |" in report
 
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)  # the first summary's again
     assert (
@@ -143,7 +143,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
         .startswith("This round was followed up already")
     )
     await h.command("results", user="U2")
-    assert reply(h).endswith(": follow-up 2 on the disagreements")
+    assert reply(h).endswith(": follow-up 1 on the disagreements")
     assert "Consensus 0.2 → 0.73 (agreed)" in texts(h.slack.responses[-1])
 
     # a second iteration, on design only, shows iteration 2's distribution
@@ -157,7 +157,9 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     )
     await h.press("U2", "cx_start")
     shown = texts(h.card("U2"))
-    assert "2 · Room for improvement ▇ 1" in shown and "follow-up 3" in shown.lower()
+    assert (
+        "2 · Room for improvement ▇ 1" in shown and "follow-up 2" in shown.lower()
+    )  # the second follow-up (iteration 3)
     for user in PEOPLE:
         if user != "U2":
             await h.press(user, "cx_start")

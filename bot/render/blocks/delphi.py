@@ -20,6 +20,7 @@ from bot.analysis import STABLE_SHARE, Feedback, Report, Shift
 from bot.answers import Ask
 from bot.frameworks import Scale
 from bot.i18n import t
+from bot.model import followup_number
 from bot.render.blocks import clip, escape_mrkdwn
 from bot.render.wording import MISSING, level_text, number
 
@@ -55,9 +56,9 @@ def feedback_blocks(
     """What the group said last time and one's own answer, above the card's buttons; ``keep``:
     round, area (the *Keep* button's value, which answers like the level's own button)."""
     if feedback.distribution is None:  # among too few answers, no levels, as in the channel
-        lines = [t(lang, "followup_card_intro_few", iteration=feedback.iteration)]
+        lines = [t(lang, "followup_card_intro_few", followup=followup_number(feedback.iteration))]
     else:
-        lines = [t(lang, "followup_card_intro", iteration=feedback.iteration)]
+        lines = [t(lang, "followup_card_intro", followup=followup_number(feedback.iteration))]
         lines += ["```", *distribution_lines(feedback.distribution, scale, lang), "```"]
     if feedback.comments:
         lines.append(t(lang, "followup_card_comments"))
@@ -84,7 +85,7 @@ def followup_text(report: Report, iteration: int, lang: str) -> str:
         lang,
         "followup_summary_title",
         framework=report.framework.name.get(lang),
-        iteration=iteration,
+        followup=followup_number(iteration),
     )
 
 

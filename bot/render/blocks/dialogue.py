@@ -37,6 +37,7 @@ from bot.flows.interview import (
 )
 from bot.frameworks import Area, Framework
 from bot.i18n import t
+from bot.model import followup_number
 from bot.render.blocks import clip, read_id, to_dicts
 from bot.render.blocks.delphi import feedback_blocks
 from bot.render.dialogue import (
@@ -177,7 +178,7 @@ def invitation(
     text = t(
         lang,
         "invite_followup_text" if iteration > 1 else "invite_text",
-        iteration=iteration,
+        followup=followup_number(iteration),
         starter=f"<@{starter}>",
         channel=f"<#{channel}>",
         framework=framework.name.get(lang),
