@@ -39,9 +39,10 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   ``min_responses`` respondents the overall is withheld too (no score, stage or weakest areas;
   no area can then be shown anyway).
 - Roadmap (top gaps): shown areas with a positive gap whose answers do not split (a split area
-  has no level to advise from: agree on where it is first), by gap x effective weight (highest
-  first); entries with an equal gap x weight share a rank (a tie), listed lower current median
-  first, then lower consensus, then framework order. The next step is the first level above the
+  has no level to advise from: agree on where it is first); first those holding the overall
+  stage back (``Overall.holding_back``), then the rest, each by gap x effective weight (highest
+  first); entries with an equal gap x weight and standing share a rank (a tie), listed lower
+  current median first, then lower consensus, then framework order. The next step is the first level above the
   current median: its actions (``area.actions[next_value]``, empty when the framework has none)
   and the area's description of that level.
 - Responded = gave a current level for at least one area; completed = responded and gave a
@@ -426,13 +427,14 @@ def analyse(
         )
         for area in framework.areas
     )
+    overall = _overall(framework, results) if responded >= min_responses else _NO_OVERALL
     report = Report(
         framework=framework,
         settings=Settings(min_responses, threshold),
         participants=Participation(invited, responded, completed),
         areas=results,
-        overall=_overall(framework, results) if responded >= min_responses else _NO_OVERALL,
-        top_gaps=_top_gaps(framework, results),
+        overall=overall,
+        top_gaps=_top_gaps(framework, results, {area.id for area in overall.holding_back}),
         trend=None,
         actions=tuple(actions),
     )
@@ -670,8 +672,12 @@ def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
     )
 
 
-def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Gap, ...]:
-    ranked: list[tuple[tuple[float, float, float], int, Gap]] = []
+def _top_gaps(
+    framework: Framework, results: tuple[AreaResult, ...], holding_back: set[str]
+) -> tuple[Gap, ...]:
+    """The roadmap: first the areas that hold the overall stage back (below the next stage:
+    raising them is what raises it), then the rest; within each, by gap x weight."""
+    ranked: list[tuple[tuple[bool, float, float, float], int, Gap]] = []
     for index, r in enumerate(results):
         if r.below_min_responses or r.gap is None or r.gap <= 0 or r.current is None:
             continue
@@ -692,12 +698,17 @@ def _top_gaps(framework: Framework, results: tuple[AreaResult, ...]) -> tuple[Ga
             actions=r.area.actions.get(next_value, ()),
         )
         # Rounded so that float noise cannot break a tie; framework order comes last.
-        key = (round(-r.gap * r.weight, 9), r.current.median, round(r.consensus, 9))
+        key = (
+            r.id not in holding_back,
+            round(-r.gap * r.weight, 9),
+            r.current.median,
+            round(r.consensus, 9),
+        )
         ranked.append((key, index, gap))
     ranked.sort(key=lambda item: item[:2])
     gaps: list[Gap] = []
     for position, (key, _, gap) in enumerate(ranked):
-        tied = position and key[0] == ranked[position - 1][0][0]  # equal gap x weight
+        tied = position and key[:2] == ranked[position - 1][0][:2]  # equal gap x weight
         gaps.append(replace(gap, rank=gaps[-1].rank if tied else position + 1))
     return tuple(gaps)
 

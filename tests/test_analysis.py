@@ -395,24 +395,35 @@ def test_importance_is_ignored_when_framework_does_not_ask_it() -> None:
 
 def test_top_gaps_rank_by_gap_times_weight() -> None:
     fw = make_framework(("a", "b", "c", "d"), weights=(1, 2, 1, 1))
-    report = run(
+    report = run(  # all at 1: each holds the stage back alike
         fw,
         a=[A(1, 4)],  # gap 3 x 1 = 3
-        b=[A(2, 4)],  # gap 2 x 2 = 4
-        c=[A(3, 4)],  # gap 1
-        d=[A(4, 4)],  # gap 0: not on the roadmap
+        b=[A(1, 3)],  # gap 2 x 2 = 4
+        c=[A(1, 2)],  # gap 1
+        d=[A(1, 1)],  # gap 0: not on the roadmap
     )
     assert [(g.id, g.gap) for g in report.top_gaps] == [("b", 2.0), ("a", 3.0), ("c", 1.0)]
 
 
+def test_top_gaps_put_the_areas_holding_the_stage_back_first() -> None:
+    """The stage is the lowest area's: raising the areas below the next stage is what raises
+    it, whatever the bigger gaps elsewhere."""
+    fw = make_framework(("a", "b", "c"), weights=(1, 2, 1))
+    report = run(fw, a=[A(3, 4)], b=[A(2, 4)], c=[A(1, 2)])  # stage 1: c holds it back
+    assert [(g.id, g.rank) for g in report.top_gaps] == [("c", 1), ("b", 2), ("a", 3)]
+    assert [a.id for a in report.overall.holding_back] == ["c"]
+
+
 def test_top_gaps_tie_goes_to_lower_current_median() -> None:
-    fw = make_framework(("a", "b"), weights=(1, 2))
-    report = run(fw, a=[A(2, 4)], b=[A(3, 4)])  # 2 x 1 == 1 x 2
+    # z, at 1 with nothing to close, sets the stage: a and b do not hold it back
+    fw = make_framework(("z", "a", "b"), weights=(1, 1, 2))
+    z = [A(1, 1)]
+    report = run(fw, z=z, a=[A(2, 4)], b=[A(3, 4)])  # 2 x 1 == 1 x 2
     assert [(g.id, g.rank) for g in report.top_gaps] == [("a", 1), ("b", 1)]  # a tie, in order
-    report = run(fw, a=[A(3, 4), A(3, 4)], b=[A(2, 3), A(2, 3)])  # 1 x 1 < 1 x 2
+    report = run(fw, z=z * 2, a=[A(3, 4), A(3, 4)], b=[A(2, 3), A(2, 3)])  # 1 x 1 < 1 x 2
     assert [g.id for g in report.top_gaps] == ["b", "a"]
-    swapped = make_framework(("a", "b"), weights=(2, 1))
-    report = run(swapped, a=[A(3, 4)], b=[A(2, 4)])  # 1 x 2 == 2 x 1, b lower
+    swapped = make_framework(("z", "a", "b"), weights=(1, 2, 1))
+    report = run(swapped, z=z, a=[A(3, 4)], b=[A(2, 4)])  # 1 x 2 == 2 x 1, b lower
     assert [g.id for g in report.top_gaps] == ["b", "a"]
 
 
@@ -453,11 +464,11 @@ def test_gap_next_step_describes_first_level_above_current_median() -> None:
     gaps = {g.id: g for g in report.top_gaps}
     assert (gaps["a"].current, gaps["a"].next_value, gaps["a"].next_step.en) == (2.5, 3, "a at 3")
     assert (gaps["b"].current, gaps["b"].next_value) == (1.0, 2)
-    entry = report.to_dict("es")["top_gaps"][0]
+    entry = report.to_dict("es")["top_gaps"][1]  # after b, which holds the stage back
     assert entry == {
         "area": "a",
         "name": "a-es",
-        "rank": 1,
+        "rank": 2,
         "gap": 1.5,
         "current": 2.5,
         "target": 4.0,

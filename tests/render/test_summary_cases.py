@@ -183,16 +183,16 @@ def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> N
     gaps = next(text for text in channel(report, "de") if text.startswith("*Die größten"))
     assert gaps == (
         "*Die größten Lücken*\n"
-        "*1. Alpha* (gleichauf)  1 · Niedrig → 3 · Hoch\n"
+        "*1. Alpha*  1 · Niedrig → 3 · Hoch\n"
         "      • Alpha-Verantwortung festlegen.\n"
         "      • Alpha-Regeln aufschreiben.\n"
-        "*1. Beta* (gleichauf)  2 · Mittel → 3 · Hoch\n"
+        "*2. Beta*  2 · Mittel → 3 · Hoch\n"
         "      _Als Nächstes (3 · Hoch): Beta komplett._"
-    )  # 2 x weight 1 ties with 1 x weight 2: a tie, the lower level first; beta has no actions,
-    # so its next level's description stands in
+    )  # 2 x weight 1 equals 1 x weight 2, but alpha holds the stage back: first; beta has no
+    # actions, so its next level's description stands in
     markdown = render_markdown(report, "es")
     assert (
-        "- **1. Alfa** (empate): actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
+        "- **1. Alfa**: actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
         "  - Siguiente paso (2 · Medio):\n"
         "    - Nombrar a quien lleva alfa.\n"
         "    - Escribir las reglas de alfa.\n" in markdown
