@@ -87,7 +87,7 @@ Disagreements to discuss
     Who owns alpha?
 
   Area   Current (median)  Target (median)   Answers  Agreement (consensus)
-  Alpha  answers differ    3 · High          3        low (0.63)
+  Alpha  answers differ    3 · High          3        low
   Beta   too few answers to show
 """
 
