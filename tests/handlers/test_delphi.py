@@ -118,11 +118,11 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     # data: 1 x1, 2 x4 (mean 1.8): 1 + 0.2 log2(0.6) + 0.8 log2(0.9) = 0.73; before 0.2
     assert "Consensus 0.2 → 0.73 (agreed)" in said
     # pairs (1,2) (1,1) (3,2) (3,2) (2,2): 3 moved, 40 % unchanged, kappa 0.2857 (sklearn)
-    assert "3 of 5 answers moved · 40 % unchanged, weighted κ 0.29" in said.split("\n")
+    assert "3 of 5 answers moved · 40% unchanged, weighted κ 0.29" in said.split("\n")
     # design: before 1 x2, 3 x3 (0.03); after 1 x2, 2 x1, 3 x2 (0.2); kappa 0.4 (sklearn)
     assert "Consensus 0.03 → 0.2 (still split)" in said
-    assert "2 of 5 answers moved · 60 % unchanged, weighted κ 0.4 (not yet stable)" in said
-    assert "at or above 0.7, or once at least 80 % of the answers" in said
+    assert "2 of 5 answers moved · 60% unchanged, weighted κ 0.4 (not yet stable)" in said
+    assert "at or above 0.7, or once at least 80% of the answers" in said
     assert "Weighted κ: Cohen's kappa with linear weights" in said  # a κ is shown: what it is
 
     parent = await h.deps.store.get_round(first.id)
@@ -167,7 +167,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
         await h.press(user, "cx_finish")
     await h.command("close")
     done = texts(summary_message(h))
-    assert "0 of 5 answers moved · 100 % unchanged" in done and "no further follow-up" in done
+    assert "0 of 5 answers moved · 100% unchanged" in done and "no further follow-up" in done
     await h.command("followup")
     assert reply(h).startswith("Nothing to follow up")
 
@@ -214,7 +214,7 @@ async def test_a_follow_up_summary_slack_did_not_take_is_posted_once_by_the_cloc
         if (m.get("metadata") or {}).get("event_payload", {}).get("iteration") == 2
     ]
     assert len(summaries) == 1
-    assert "0 of 5 answers moved · 100 % unchanged" in texts(summaries[0])
+    assert "0 of 5 answers moved · 100% unchanged" in texts(summaries[0])
 
 
 async def test_a_discussion_goes_on_while_its_round_is_followed_up(harness: Harness) -> None:
