@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -38,14 +39,29 @@ DIGEST_EVERY = timedelta(days=7)
 LATEST_ZONE = timedelta(hours=14)  # the earliest date line: UTC+14
 
 
+ROLE = re.compile(r"(?P<role>[^:\n]{1,60}): (?P<rest>\S.*)", re.DOTALL)  # README, "Format"
+
+
 @dataclass(frozen=True)
 class Draft:
-    """What the *Make it an action* form starts from: the round, the area and a suggestion."""
+    """What the *Make it an action* form starts from: the round, the area and a suggestion
+    (its ``role``, such as "Team leads", apart: the form's owner is a person)."""
 
     round: Round
     area_id: str
     area_name: str
     suggestion: str
+    role: str | None = None
+
+
+def split_role(action: str) -> tuple[str | None, str]:
+    """A framework action's leading role and the rest, capitalized ("Team leads: gather …" →
+    ("Team leads", "Gather …")); (None, the action) without one."""
+    found = ROLE.fullmatch(action)
+    if found is None:
+        return None, action
+    rest = found["rest"]
+    return found["role"], rest[:1].upper() + rest[1:]
 
 
 @dataclass(frozen=True)
@@ -93,8 +109,9 @@ class Plan:
         if gap is None:
             raise Refusal("plan_no_such_item")
         suggestion = (gap.get("actions") or [gap.get("next_step") or ""])[0]
+        role, what = split_role(str(suggestion))
         name = area_name(round_.framework, area_id, round_.lang)
-        return Draft(round_, area_id, name, str(suggestion)[:MAX_WHAT])
+        return Draft(round_, area_id, name, what[:MAX_WHAT], role)
 
     async def create(
         self, *, team_id: str, creator: str, round_id: int, area_id: str, form: ActionForm

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.model import Action, RoundStatus
+from bot.plan import split_role
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_rounds import reply, run_round, summary_message
@@ -63,7 +64,9 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
     view = await open_form(h, "U1", summary)
     assert_valid_blocks(view["blocks"], limit=100)
     assert view["callback_id"] == "cx_plan_modal"
-    assert view["blocks"][1]["element"]["initial_value"] == gap["actions"][0]  # pre-filled
+    role, what = gap["actions"][0].split(": ", 1)  # "QA lead: rebuild the scorecard …"
+    assert view["blocks"][1]["element"]["initial_value"] == what[0].upper() + what[1:]
+    assert view["blocks"][2]["hint"]["text"] == f"The framework suggests: {role}"  # the owner's
     assert view["blocks"][2]["element"]["initial_user"] == "U1"
     values = form("  Weekly  customer survey ", "U2", "2026-11-27")  # Friday
     assert await h.send(view_submission("U1", TEAM, view, values)) == 200
@@ -219,3 +222,13 @@ async def test_only_channel_members_add_actions(harness: Harness) -> None:
     await h.send(view_submission("UOUT", TEAM, view, form("Survey", "U2", "2026-12-01")))
     assert h.last_dm("UOUT")["text"] == "Only members of <#C0001> can add actions to its plan."
     assert await h.deps.store.channel_actions(TEAM, CHANNEL) == []
+
+
+def test_a_suggested_action_s_role_is_split_from_what_to_do() -> None:
+    assert split_role("Team leads: gather the answers.") == ("Team leads", "Gather the answers.")
+    assert split_role("RR. HH. y jefes de área: incluyan metas.") == (
+        "RR. HH. y jefes de área",
+        "Incluyan metas.",
+    )
+    assert split_role("Gather the answers.") == (None, "Gather the answers.")
+    assert split_role("Ten times: a 3:1 ratio") == ("Ten times", "A 3:1 ratio")  # README's rule

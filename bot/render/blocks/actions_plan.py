@@ -83,10 +83,18 @@ def read_make(value: str) -> tuple[int, str] | None:
 
 
 def action_modal(
-    area: str, suggestion: str, lang: str, *, creator: str, today: date, metadata: str, most: int
+    area: str,
+    suggestion: str,
+    lang: str,
+    *,
+    creator: str,
+    today: date,
+    metadata: str,
+    most: int,
+    role: str | None = None,
 ) -> View:
-    """What (at most ``most`` characters), owner (the creator to begin with), due date (in a
-    month to begin with)."""
+    """What (at most ``most`` characters), owner (the creator to begin with; the framework's
+    ``role`` for the step as its hint), due date (in a month to begin with)."""
     return View(
         type="modal",
         callback_id=ACTION_MODAL,
@@ -110,6 +118,7 @@ def action_modal(
                 block_id="owner",
                 label=t(lang, "plan_modal_owner"),
                 element=UserSelectElement(action_id="value", initial_user=creator),
+                hint=clip(t(lang, "plan_modal_owner_hint", role=role), 2000) if role else None,
             ),
             InputBlock(
                 block_id="due",
