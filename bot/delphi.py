@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
 from bot.analysis import Report, Shift, shifts
 from bot.answers import AreaAnswer
@@ -33,6 +33,7 @@ from bot.model import (
 )
 from bot.posts import Outgoing
 from bot.render.blocks.delphi import followup_blocks, followup_text
+from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.report import render_markdown
 from bot.rounds import FanOut, Refusal, Rounds
 from bot.slack_api import SlackCallFailed, SlackUser
@@ -196,17 +197,35 @@ class Followups:
             return  # posted before, or being posted by another attempt
         first = await self.store.get_round(round_.followup_of)
         assert first is not None
+        agreed = await self.agreed(first, round_)
         try:  # the summary itself is out; the updated report is an extra
             await self.rounds.slack.upload(
                 round_.channel_id,
                 filename="cx-assess-report.md",
-                content=render_markdown(await self.agreed(first, round_), first.lang),
+                content=render_markdown(agreed, first.lang),
                 title=t(lang, "followup_report_title"),
                 thread_ts=sent.ts,
             )
         except SlackCallFailed as exc:
             log.error("round %s: updated report not attached: %s", round_.id, exc)
+        await self._refresh(first, agreed, round_.iteration)
         self.rounds.farewell(round_, "thanks_closed")
+
+    async def _refresh(self, first: Round, agreed: Report, iteration: int) -> None:
+        """The first round's channel summary shows what the follow-up settled (its *Follow up*
+        button stays only while disagreements are left), saying so; cosmetic: a failure is
+        logged, and the follow-up's own summary and report are out already."""
+        if first.summary_ts is None:
+            return
+        lang = first.lang
+        blocks = summary_blocks(agreed, lang, round_id=first.id)
+        note = t(lang, "summary_updated", followup=followup_number(iteration))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+        try:
+            text = summary_text(agreed, lang)
+            await self.rounds.slack.update(first.channel_id, first.summary_ts, text, blocks)
+        except SlackCallFailed as exc:
+            log.warning("round %s: summary not brought up to date: %s", first.id, exc.error)
 
     async def summary(self, round_: Round, lang: str) -> tuple[str, list[Block]]:
         """A closed follow-up's summary (``results``), in ``lang``."""

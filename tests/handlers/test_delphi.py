@@ -4,6 +4,7 @@ values, the first round's result updated, a further iteration, refusals."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -135,6 +136,10 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert parent.result["participants"] == {"invited": 5, "responded": 5, "completed": 5}
     report = list(h.slack.uploads.values())[-1].decode()  # in the follow-up summary's thread
     assert "| Data: knowing what customers want (follow-up 1) | 5 |" in report
+    (edit,) = [c for c in h.slack.calls_to("chat.update", ok_only=True) if c.params["ts"] == ts]
+    edited = json.dumps(edit.params["blocks"], ensure_ascii=False)  # the first summary, in place
+    assert "Updated after follow-up 1" in edited
+    assert "cx_followup" in edited  # design is still split: its button stays
 
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)  # the first summary's again
     assert (
