@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import Block
 
 from bot.analysis import Report, Shift, shifts
 from bot.answers import AreaAnswer
@@ -212,15 +212,15 @@ class Followups:
         self.rounds.farewell(round_, "thanks_closed")
 
     async def _refresh(self, first: Round, agreed: Report, iteration: int) -> None:
-        """The first round's channel summary shows what the follow-up settled (its *Follow up*
-        button stays only while disagreements are left), saying so; cosmetic: a failure is
-        logged, and the follow-up's own summary and report are out already."""
+        """The first round's channel summary shows what the follow-up settled, saying so, and
+        no *Follow up* button (the follow-up's own summary has the next one); cosmetic: a
+        failure is logged, and the follow-up's own summary and report are out already."""
         if first.summary_ts is None:
             return
         lang = first.lang
-        blocks = summary_blocks(agreed, lang, round_id=first.id)
         note = t(lang, "summary_updated", followup=followup_number(iteration))
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+        # no Follow up button: the next iteration starts from the follow-up's own summary
+        blocks = summary_blocks(agreed, lang, round_id=first.id, follow_up=False, note=note)
         try:
             text = summary_text(agreed, lang)
             await self.rounds.slack.update(first.channel_id, first.summary_ts, text, blocks)

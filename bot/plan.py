@@ -12,9 +12,10 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
@@ -52,6 +53,15 @@ class Draft:
     area_name: str
     suggestion: str
     role: str | None = None
+
+
+def suggested(gap: Mapping[str, Any]) -> tuple[str | None, str]:
+    """A stored roadmap entry's first action, its role apart (`split_role`); without actions,
+    the next level's description as it is (no role leads it)."""
+    actions = gap.get("actions") or []
+    if actions:
+        return split_role(str(actions[0]))
+    return None, str(gap.get("next_step") or "")
 
 
 def split_role(action: str) -> tuple[str | None, str]:
@@ -108,8 +118,7 @@ class Plan:
         )
         if gap is None:
             raise Refusal("plan_no_such_item")
-        suggestion = (gap.get("actions") or [gap.get("next_step") or ""])[0]
-        role, what = split_role(str(suggestion))
+        role, what = suggested(gap)
         name = area_name(round_.framework, area_id, round_.lang)
         return Draft(round_, area_id, name, what[:MAX_WHAT], role)
 

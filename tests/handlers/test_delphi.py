@@ -139,7 +139,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     (edit,) = [c for c in h.slack.calls_to("chat.update", ok_only=True) if c.params["ts"] == ts]
     edited = json.dumps(edit.params["blocks"], ensure_ascii=False)  # the first summary, in place
     assert "Updated after follow-up 1" in edited
-    assert "cx_followup" in edited  # design is still split: its button stays
+    assert "cx_followup" not in edited  # the next iteration starts from the follow-up's summary
 
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)  # the first summary's again
     assert (

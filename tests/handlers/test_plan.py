@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.model import Action, RoundStatus
-from bot.plan import split_role
+from bot.plan import split_role, suggested
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_rounds import reply, run_round, summary_message
@@ -232,3 +232,10 @@ def test_a_suggested_action_s_role_is_split_from_what_to_do() -> None:
     )
     assert split_role("Gather the answers.") == (None, "Gather the answers.")
     assert split_role("Ten times: a 3:1 ratio") == ("Ten times", "A 3:1 ratio")  # README's rule
+
+
+def test_without_actions_the_next_level_s_description_is_suggested_whole() -> None:
+    """A framework of one's own may have no actions: a level's description is not "Role: …"."""
+    gap = {"actions": [], "next_step": "Segment insight decides where investment goes: leaders"}
+    assert suggested(gap) == (None, gap["next_step"])
+    assert suggested({"actions": ["QA lead: rebuild it."]}) == ("QA lead", "Rebuild it.")

@@ -146,6 +146,8 @@ def test_a_huge_framework_stays_within_slack_limits(mini: Framework) -> None:
     assert len(blocks) == 50
     assert len(blocks[0]["text"]["text"]) == 150
     assert blocks[-1]["type"] == "context"
+    noted = to_dicts(summary_blocks(report, "en", round_id=1, follow_up=False, note="Updated."))
+    assert len(noted) == 50 and noted[-1]["elements"][0]["text"] == "Updated."  # room kept
 
 
 def test_areas_below_min_responses_show_no_level_in_the_channel(mini: Framework) -> None:

@@ -49,12 +49,19 @@ def _texts(report: Report, lang: str) -> Any:
 
 
 def summary_blocks(
-    report: Report, lang: str, *, round_label: str | None = None, round_id: int | None = None
+    report: Report,
+    lang: str,
+    *,
+    round_label: str | None = None,
+    round_id: int | None = None,
+    follow_up: bool = True,
+    note: str | None = None,
 ) -> list[Block]:
     """Overall stage and its reason, top gaps with actions, disagreements, a line per area.
 
     With ``round_id``, each top gap shown gets a *Make it an action* button, and the
-    disagreements a *Follow up on the disagreements* button."""
+    disagreements a *Follow up on the disagreements* button unless ``follow_up`` is False (a
+    round followed up already); ``note``: a last line, room kept for it."""
     lang = language_of(lang)
     texts = _texts(report, lang)
     title = t(lang, "summary_title", framework=report.framework.name.get(lang))
@@ -74,7 +81,7 @@ def summary_blocks(
             blocks.append(make_buttons(report, round_id, lang, TOP_GAPS))
     if any(r.disagreement for r in report.areas):
         blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS)))
-        if round_id is not None:
+        if round_id is not None and follow_up:
             blocks.append(follow_up_button(round_id, lang))
     blocks.append(DividerBlock())
     changes = {c.area.id: c.change for c in report.trend.areas} if report.trend else {}
@@ -82,9 +89,11 @@ def summary_blocks(
     lines = [
         texts.area_line(r, changes.get(r.id), progress.get(r.id)).strip() for r in report.areas
     ]
-    room = MAX_MESSAGE_BLOCKS - len(blocks) - 1  # keep one for the footer
+    room = MAX_MESSAGE_BLOCKS - len(blocks) - 1 - (note is not None)  # the footer, the note
     blocks += [_section(chunk) for chunk in _chunks(lines)][:room]
     blocks.append(_context(texts.footer_text()))
+    if note is not None:
+        blocks.append(_context(note))
     return blocks
 
 
