@@ -55,8 +55,9 @@ def level(value: int) -> str:
 BEN_ANSWERS = ((2, 3), (1, 3), (2, 3), (2, 4), (3, 3), (1, 3), (2, 3), (2, 3), (3, 4), (3, 3))
 BEN_ANSWERS += ((2, 3), (2, 3))
 # What Carla and Ana type for the rest, in turn, until the app asks them to submit: Carla one
-# answer at a time (starting with the target of the second area), Ana both of a card at once.
-CARLA_REPLIES = "3, 1, 3, 2, 4, 3, 3, 2, 3, weiß nicht, 3, 2, 3, 2, 3, 3, 4, 2, 3, 1, 3"
+# answer at a time (starting with the target of the second area; "weiß nicht" for today skips
+# that area's target), Ana both of a card at once.
+CARLA_REPLIES = "3, 1, 3, 2, 4, 3, 3, 2, 3, weiß nicht, 3, 4, 3, 3, 3, 3, 4, 4, 3, 4"
 ANA_REPLIES = "1 2, 2→3, 2 y 4, 3 3, 1 3, 2 3, dos y tres, 2 3, 3 4, 3 3, 4 4"
 
 
