@@ -137,9 +137,10 @@ class Engine(Protocol):
         while a write is under way then run together, each in a savepoint, on the event loop's
         own thread, BEGIN (unless another process holds the write lock) to COMMIT: the sqlite3
         module gives up the GIL at every statement, and a thread can wait long to win it back
-        from a busy loop (`benchmarks/bench_units.py`). One that raises fails alone, a failing COMMIT fails them all. A caller
-        that gives up (is cancelled) before its unit has begun stops it; once begun, it ends
-        as it would have (and commits). Long statements belong in `transaction`."""
+        from a busy loop (`benchmarks/bench_units.py`). One that raises fails alone, a failing
+        COMMIT fails them all. A caller that gives up (is cancelled) before its unit has begun
+        stops it; once begun, it ends as it would have (and commits). Long statements belong
+        in `transaction`."""
 
     def snapshot(self) -> AbstractAsyncContextManager[Tx]:
         """Reads that all see one state of the database, however long they take (a copy)."""
@@ -273,7 +274,8 @@ class _SqliteTx:
     """Each call is one hop to the connection's thread (a hop costs tens of µs of CPU and a
     turn of the event loop): a query is run and read there in one go, and the statements that
     open and close units of work (``pending``: BEGIN, SAVEPOINT, RELEASE) run in the hop of
-    the next statement."""
+    the next statement. `here` and `now` run on the event loop's thread instead (a batch of
+    units, `_Sqlite.run`)."""
 
     def __init__(self, db: aiosqlite.Connection, local: bool = False) -> None:
         self.db = db
@@ -284,17 +286,8 @@ class _SqliteTx:
         self._done = 0  # … and those it has finished (counted on the thread)
 
     async def hop(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run ``work`` on the connection's thread, after what is pending."""
-        conn = self.db._conn
-
-        def run() -> _T:
-            pending = self.pending[:]
-            self.pending.clear()
-            for statement in pending:
-                conn.execute(statement)
-            return work(conn)
-
-        return await self.submit(run)
+        """Run ``work`` on the connection's thread, after what is pending (`now`, there)."""
+        return await self.submit(lambda: self.now(work))
 
     async def submit(self, run: Callable[[], _T]) -> _T:
         """Hand ``run`` to the connection's thread (it runs there even if the caller gives up
@@ -330,7 +323,7 @@ class _SqliteTx:
         return self.now(work)
 
     def now(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run what is pending, then ``work``, at once on the event loop's thread."""
+        """Run what is pending, then ``work``, at once on the calling thread."""
         conn = self.db._conn
         pending = self.pending[:]
         self.pending.clear()
