@@ -25,7 +25,10 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   median, a mean or a consensus is somebody's answer, so a withheld area keeps only its counts
   (``n``, ``not_sure``, ``skipped``): ``distribution``, ``spread``, ``comments``, ``current``,
   ``target``, ``importance``, ``gap``, ``consensus`` and ``rwg`` are null, ``disagreement`` is
-  false and its effective weight ignores importance (as if nobody gave one). A shown area's
+  false and its effective weight ignores importance (as if nobody gave one). The target and the
+  importance have the same minimum each (`needed`: one target beside three levels is that
+  person's target): with fewer, that row's median is null, so the area has no ``gap`` (and no
+  place in the roadmap) or a weight as if nobody gave an importance. A shown area's
   comments are sorted alphabetically so their order cannot reveal who wrote them. How many chose
   each level is for people to read only with ``COUNTS_MARGIN`` answers beyond the minimum
   (`counts_shown`); the JSON keeps the ``distribution`` of every shown area.
@@ -419,11 +422,7 @@ def analyse(
     lead_answers = answers.get(lead, {}) if lead is not None else {}
     results = tuple(
         _area_result(
-            framework,
-            area,
-            *tallies[area.id],
-            needed(min_responses, lead_answers.get(area.id)),
-            threshold,
+            framework, area, *tallies[area.id], min_responses, lead_answers.get(area.id), threshold
         )
         for area in framework.areas
     )
@@ -446,11 +445,11 @@ def analyse(
 # --------------------------------------------------------------------------- per area
 
 
-def needed(min_responses: int, lead_answer: AreaAnswer | None) -> int:
-    """How many levels an area needs to be shown: ``min_responses`` from people other than the
-    lead, so one more when the lead gave a level there (the lead knows their own answer)."""
-    lead_gave_level = lead_answer is not None and lead_answer.current.__class__ is int
-    return min_responses + 1 if lead_gave_level else min_responses
+def needed(min_responses: int, lead_reply: object) -> int:
+    """How many replies a row of an area (today's level, the target, the importance) needs to
+    be shown: ``min_responses`` from people other than the lead, so one more when the lead's
+    own reply there is a value (the lead knows it)."""
+    return min_responses + 1 if lead_reply.__class__ is int else min_responses
 
 
 def placed(median: float, distribution: Mapping[int, int]) -> bool:
@@ -539,6 +538,7 @@ def _area_result(
     importance_counts: Mapping[Any, int],
     raw_comments: list[str],
     min_responses: int,
+    lead: AreaAnswer | None,
     threshold: float,
 ) -> AreaResult:
     scale = framework.scale
@@ -558,7 +558,7 @@ def _area_result(
     n = current.n if current else 0
     not_sure = current_counts.get(Mark.NOT_SURE, 0)
     skipped = current_counts.get(Mark.SKIPPED, 0)
-    if current is None or n < min_responses:
+    if current is None or n < needed(min_responses, lead and lead.current):
         # Withheld (or nobody gave a level): nothing but counts, see the module docstring.
         medium = MEDIUM_IMPORTANCE if framework.ask_importance else 1.0
         return AreaResult(
@@ -581,8 +581,9 @@ def _area_result(
             comments=None,
         )
 
-    target = _summarise(targets) if targets is not None else None
-    importance = _summarise(importances) if importances is not None else None
+    # Each row has its own minimum: one target among three levels is that person's target.
+    target = _at_least(targets, needed(min_responses, lead and lead.target))
+    importance = _at_least(importances, needed(min_responses, lead and lead.importance))
     gap: float | None = None
     if not framework.ask_target:
         gap = scale.top - current.median
@@ -613,6 +614,12 @@ def _area_result(
         weight=weight,
         comments=tuple(sorted(filter(None, comments), key=_alphabetical)),
     )
+
+
+def _at_least(counts: Mapping[int, int] | None, least: int) -> _Summary | None:
+    """The summary of a row's replies when there are at least ``least`` (else withheld)."""
+    summary = _summarise(counts) if counts is not None else None
+    return summary if summary is not None and summary.n >= least else None
 
 
 def counts_shown(r: AreaResult, min_responses: int) -> bool:

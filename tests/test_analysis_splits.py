@@ -84,3 +84,31 @@ def test_counts_are_for_people_to_read_only_two_answers_beyond_the_minimum() -> 
     report = run(F4, min_responses=3, a=currents(2, 3, 4), b=currents(2, 3, 4, 4, 2))
     assert not counts_shown(area_of(report, "a"), 3)  # 3 answers: the counts are the answers
     assert counts_shown(area_of(report, "b"), 3)
+
+
+def test_a_target_or_importance_given_fewer_times_than_the_minimum_is_withheld() -> None:
+    # Three levels for a, but one target and one importance: those are one person's answers.
+    weighted = make_framework(("a", "b"), ask_importance=True)
+    few = [A(2, 4, 1), A(2, Mark.SKIPPED), A(3)]
+    enough = [A(2, 3, 3), A(2, 3, 3), A(3, 4, 3)]
+    report = analyse(weighted, columns(a=few, b=enough), invited=3, min_responses=3)
+    a, b = area_of(report, "a"), area_of(report, "b")
+    assert not a.below_min_responses and a.current is not None  # today's level is shown
+    assert (a.target, a.importance, a.gap) == (None, None, None)
+    assert a.weight == b.area.weight * 2  # as if nobody gave an importance (medium)
+    assert [g.id for g in report.top_gaps] == ["b"]  # a has no gap to rank
+    assert b.target is not None and b.importance is not None and b.gap == 1
+    as_json = report.to_dict()["areas"][0]
+    assert (as_json["target"], as_json["importance"], as_json["gap"]) == (None, None, None)
+
+
+def test_the_leads_own_target_does_not_count_toward_the_targets_minimum() -> None:
+    # Four levels (three besides the lead's), but only the lead and one other gave a target:
+    # with the median of two, the lead would subtract their own and learn the other's.
+    answers = columns(a=[A(2, 3), A(2, 2), A(2, Mark.SKIPPED), A(2, Mark.SKIPPED)])
+    answers["lead"] = answers.pop("p0")
+    with_lead = area_of(analyse(F4, answers, invited=4, min_responses=3, lead="lead"), "a")
+    assert not with_lead.below_min_responses and with_lead.target is None
+    answers["p2"], answers["p3"] = {"a": A(2, 3)}, {"a": A(2, 4)}  # three targets besides
+    shown = area_of(analyse(F4, answers, invited=4, min_responses=3, lead="lead"), "a")
+    assert shown.target is not None and shown.target.median == 3

@@ -26,7 +26,8 @@ def mini() -> Framework:
 def small_report(mini: Framework) -> Report:
     """Three of four invited answered. By hand:
 
-    alpha: current 1, 1, 2 (median 1, spread 1-2); targets 3, 3 (+ one not sure): gap 2;
+    alpha: current 1, 1, 2 (median 1, spread 1-2); targets 3, 3 (+ one not sure): two targets,
+    below the 3 needed, so no target and no gap;
     consensus 1 + 2/3 log2(5/6) + 1/3 log2(2/3) = 0.63 < 0.7: a disagreement; one comment.
     beta: current 3 (Ana's, target 3) and one not sure: n 1, below the 3 needed, so withheld:
     no level, gap or consensus. Alpha, the only area shown, splits: no overall stage (a score of

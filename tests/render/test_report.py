@@ -43,15 +43,16 @@ Agree on where you are first: these areas are left out of the overall stage and 
 | Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) | \
 Answers per level (1 / 2 / 3) |
 |---|--:|--:|---|---|--:|---|---|
-| Alpha | 3 | 0 | answers differ | 3 · High | – | low | – |
+| Alpha | 3 | 0 | answers differ | – | – | low | – |
 | Beta | – | – | – | – | – | – | too few answers to show |
 
 Current and target are the middle answer (median). Consensus runs from 0 (split between the \
 extremes) to 1 (full agreement): low agreement below 0.7 (a disagreement), strong from 0.8, \
 moderate in between. An area with fewer than 3 answers (the round lead's own not counted) is \
 withheld to protect anonymity: it shows no figure, and the overall stage, the roadmap and the \
-trend leave it out. Answers per level are shown from 5 answers on. The overall stage is the \
-highest stage every area has reached (its median); it is close to the next one when at least 75% \
+trend leave it out. So is a target or an importance given fewer than 3 times: the area then \
+shows – there and stays out of the roadmap. Answers per level are shown from 5 answers on. The \
+overall stage is the highest stage every area has reached (its median); it is close to the next one when at least 75% \
 of the areas are already there. An area whose answers split has no median to place, so it is \
 left out of the stage and the roadmap until you agree where it is.
 
@@ -87,7 +88,7 @@ Disagreements to discuss
     Who owns alpha?
 
   Area   Current (median)  Target (median)   Answers  Agreement (consensus)
-  Alpha  answers differ    3 · High          3        low
+  Alpha  answers differ    –                 3        low
   Beta   too few answers to show
 """
 
@@ -108,7 +109,7 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
         "Aún no hay etapa global: las respuestas están divididas en todas las áreas mostradas "
         "(Alfa); pónganse de acuerdo primero sobre dónde están." in es
     )
-    assert "| Alfa | 3 | 0 | las respuestas difieren | 3 · Alto | – | bajo | – |" in es
+    assert "| Alfa | 3 | 0 | las respuestas difieren | – | – | bajo | – |" in es
     assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
     de = render_markdown(small_report, "de")
     assert "## Meinungsverschiedenheiten zur Diskussion" in de
