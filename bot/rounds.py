@@ -465,14 +465,16 @@ class Rounds:
     async def export(self, round_: Round, report: Report, user_id: str) -> None:
         """Upload the round's answers, pseudonymised, as CSV to the caller's DM: the complete
         answers of the areas the summary shows (see `for_export`), and only when at least
-        ``min_responses`` people besides the lead (who knows their own row) gave complete answers.
-        ``report`` is the round's analysis (`analyse`), which decides the areas shown."""
+        ``min_responses`` people besides the lead and the caller (each knows their own row) gave
+        complete answers. ``report`` is the round's analysis (`analyse`), which decides the areas
+        shown."""
         shown = {r.area.id for r in report.areas if not r.below_min_responses}
         areas = [area.id for area in round_.framework.areas]
         answers = await self.store.answers(round_.id)
         rows = for_export(answers, areas, shown)
         least = report.settings.min_responses
-        others = len(rows) - (round_.started_by in rows)
+        knowing = {round_.started_by, user_id}
+        others = len(rows.keys() - knowing)
         if others < least:
             raise Refusal("export_too_few", count=others, min=least)
         # Everyone the published figures count but the file leaves out (those who stopped part
@@ -481,7 +483,7 @@ class Rounds:
             1
             for person, per_area in answers.items()
             if person not in rows
-            and person != round_.started_by
+            and person not in knowing
             and any(isinstance(per_area.get(a, AreaAnswer()).current, int) for a in shown)
         )
         if 0 < partial < least:

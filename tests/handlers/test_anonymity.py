@@ -177,9 +177,27 @@ async def test_no_export_when_too_few_besides_the_lead_answered_every_area(
     await h.command("close anyway")
     await h.command("export")
     assert h.slack.responses[-1]["text"].startswith(
-        "Only 2 people besides the round's lead answered every area; an export needs at least 3"
+        "Only 2 people besides the round's lead and you answered every area; an export needs at"
+        " least 3"
     )
     assert not [f for f in h.slack.uploads.values() if f.startswith(b"participant,")]
+
+
+async def test_an_admin_who_answered_cannot_export_the_two_other_rows(harness: Harness) -> None:
+    # The lead does not answer; an admin and two others do. The admin knows their own row, so
+    # the other two rows would be U1's and U2's.
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@UADMIN>")
+    for user, level in (("U1", 1), ("U2", 3), ("UADMIN", 2)):
+        await answer_all(h, user, level)
+    await h.command("close")
+    await h.command("export", user="UADMIN")
+    assert h.slack.responses[-1]["text"].startswith(
+        "Only 2 people besides the round's lead and you answered every area"
+    )
+    assert not [f for f in h.slack.uploads.values() if f.startswith(b"participant,")]
+    await h.command("export")  # the lead answered nothing: three rows they cannot tell apart
+    assert [f for f in h.slack.uploads.values() if f.startswith(b"participant,")]
 
 
 async def test_the_leads_own_answers_do_not_count_toward_the_minimum(harness: Harness) -> None:
