@@ -279,6 +279,13 @@ class _Checker:
             elif not isinstance(value, str) or not value.strip():
                 self.fail(_join(path, lang), f"expected a non-empty text, got {_kind(value)}")
                 ok = False
+            elif "<" in value or ">" in value:
+                self.fail(
+                    _join(path, lang),
+                    "'<' and '>' are not allowed: Slack reads <...> as a mention, an @channel or"
+                    " a link (write 'less than' or 'more than')",
+                )
+                ok = False
         if "en" not in data:
             self.fail(_join(path, "en"), "the English text (en) is required: it is the fallback")
             ok = False

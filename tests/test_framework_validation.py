@@ -104,6 +104,13 @@ def test_id_with_a_trailing_newline_is_refused(write_framework) -> None:
     )
 
 
+def test_a_text_slack_would_read_as_a_mention_or_link_is_refused(write_framework) -> None:
+    # Framework names reach channel messages: "<!channel>" would notify everyone in it.
+    path = write_framework(MINI_YAML.replace("name: {en: Alpha,", "name: {en: 'Alpha <!channel>',"))
+    [problem] = _problems(path)
+    assert problem.startswith(f"{path}: areas[0].name.en: '<' and '>' are not allowed: Slack")
+
+
 def test_list_as_a_key_is_reported_with_its_path(write_framework) -> None:
     text = MINI_YAML.replace("ask_importance: false", "? [a, b]\n: 1\nask_importance: false")
     text = text.replace("name: {en: Alpha,", "name: {? [x]: y, en: Alpha,")
