@@ -105,6 +105,21 @@ async def test_app_home_close_button_is_refused_to_a_non_lead(harness: Harness) 
     assert (await h.deps.store.get_round(round_.id)).status is RoundStatus.CLOSED  # type: ignore[union-attr]
 
 
+async def test_a_home_close_that_worked_is_not_reported_as_failed_when_home_fails(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    h.slack.fail_next("views.publish", "internal_error", status=500, times=3)
+    await h.click("ULEAD", "cx_close_anyway", str(round_.id), channel="DULEAD", ts="1.0")
+    assert (await h.deps.store.get_round(round_.id)).status is RoundStatus.CLOSED  # type: ignore[union-attr]
+    texts = [m.get("text") or "" for m in h.dm_messages("ULEAD")]
+    assert "The round is closed" in texts[-1]
+    assert not any("went wrong" in text for text in texts)
+
+
 async def test_typed_reply_goes_to_the_most_recent_question_and_says_which_round(
     harness: Harness,
 ) -> None:
