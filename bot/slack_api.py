@@ -46,6 +46,12 @@ NOT_IDEMPOTENT = ("chat.postMessage", "chat.postEphemeral", "files.completeUploa
 UNCERTAIN_ERRORS = frozenset(
     {"internal_error", "fatal_error", "request_timeout", "service_unavailable", "timeout"}
 )
+# The workspace's token failed, not the person or the channel: tried again later (an uninstalled
+# workspace's work waits for `SlackGateway.serves`), never taken as a refusal for good.
+WORKSPACE_ERRORS = frozenset(
+    {"account_inactive", "invalid_auth", "not_authed", "not_installed", "token_expired",
+     "token_revoked"}
+)  # fmt: skip
 HISTORY_PAGES = 5
 USERS_PAGE = 200  # users.list: Slack's recommended page size (at most 1,000)
 
@@ -160,11 +166,12 @@ class SlackCallFailed(Exception):
 
     @property
     def transient(self) -> bool:
-        """Worth trying again later (Slack was busy or unreachable), unlike a refusal."""
-        return self.uncertain or self.error in (
-            "ratelimited",
-            "connection_error",
-            "token_refresh_failed",
+        """Worth trying again later (Slack was busy or unreachable, or the workspace's token
+        failed), unlike a refusal."""
+        return (
+            self.uncertain
+            or self.error in ("ratelimited", "connection_error", "token_refresh_failed")
+            or self.error in WORKSPACE_ERRORS
         )
 
 

@@ -103,6 +103,31 @@ async def test_no_round_exists_when_the_bot_cannot_post_in_the_channel(harness: 
     assert h.invited() == []
 
 
+async def test_a_token_error_is_the_workspaces_problem_not_a_refusal_by_the_people(
+    harness: Harness,
+) -> None:
+    # Two invitations meet an expired token: they wait for the clock, nobody is written off.
+    h = harness
+    h.slack.fail_next(
+        "chat.postMessage", "token_expired", times=2, where=lambda p: p["channel"] != CHANNEL
+    )
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    assert "token_expired" not in reply(h) and "2 still waiting" in reply(h)
+    await h.deps.rounds.tick()
+    assert sorted(h.invited()) == ["U1", "U2", "U3"]
+    await h.command("status")
+    assert "token_expired" not in reply(h) and "could not" not in reply(h).lower()
+
+
+async def test_an_announcement_meeting_an_expired_token_keeps_the_round(harness: Harness) -> None:
+    h = harness
+    h.slack.fail_next("chat.postMessage", "token_expired")
+    await h.command("start cx-pillars <@U1>")
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is not None  # announced by the clock
+    await h.deps.rounds.tick()
+    assert h.invited() == ["U1"]
+
+
 async def test_a_round_started_after_a_discarded_one_asks_its_own_framework(
     harness: Harness,
 ) -> None:
