@@ -49,7 +49,9 @@ def test_markdown_report_by_default(files: Path) -> None:
     assert code == 0
     assert out.startswith("# Mini: assessment report\n")
     assert "\nNo overall stage yet: the answers split on every area shown (Alpha)" in out
-    assert "- 3 of 3 invited people answered; 2 answered every area." in out  # invited: the file
+    assert (
+        "- 3 of 3 invited people answered; 2 went through every area." in out
+    )  # invited: the file
     assert "| Alpha | 3 | 0 | answers differ | – | – | low | – |" in out
     assert "- Too slow" in out
     assert "| Beta | – | – | – | – | – | – | too few answers to show |" in out

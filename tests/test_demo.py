@@ -31,7 +31,7 @@ def test_demo_prints_a_summary_and_writes_the_four_files(demo: tuple[Path, str])
         "Demo: 7 simulated stakeholders took Contact center CX maturity through the interview "
         "engine.\n\nContact center CX maturity\n"
     )
-    assert "6 of 7 invited people answered; 5 answered every area." in printed  # one declined,
+    assert "6 of 7 invited people answered; 5 went through every area." in printed  # one declined,
     assert printed.endswith(f"Written to {out_dir}: {', '.join(FILES)}\n")  # one stopped halfway
     assert (out_dir / "chart.png").read_bytes()[:4] == b"\x89PNG"
     assert (out_dir / "report.md").read_text(encoding="utf-8").startswith("# Contact center")

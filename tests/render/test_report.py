@@ -24,7 +24,7 @@ SMALL_MARKDOWN = """\
 No overall stage yet: the answers split on every area shown (Alpha); agree on where you are \
 first. Left out for too few answers: Beta.
 
-- 3 of 4 invited people answered; 2 answered every area.
+- 3 of 4 invited people answered; 2 went through every area.
 
 ## Roadmap: the gaps to close first
 
@@ -76,7 +76,7 @@ Mini
 ====
 No overall stage yet: the answers split on every area shown (Alpha); agree on where you are
 first. Left out for too few answers: Beta.
-3 of 4 invited people answered; 2 answered every area.
+3 of 4 invited people answered; 2 went through every area.
 
 Roadmap: the gaps to close first
   No area people agree on is below its target; agree on the split areas first (see the \
@@ -128,7 +128,7 @@ def test_markdown_of_a_round_nobody_answered_says_so(mini: Framework) -> None:
     assert "People broadly agree on every area." in text
     assert "| Alpha | – | – | – | – | – | – | too few answers to show |" in text
     assert "No comments." in text
-    assert "- 0 of 5 invited people answered; 0 answered every area." in text
+    assert "- 0 of 5 invited people answered; 0 went through every area." in text
 
 
 def test_markdown_without_targets_drops_the_target_column_and_gaps_run_to_the_top(

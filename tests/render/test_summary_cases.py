@@ -173,7 +173,7 @@ def test_too_few_answers_say_plainly_that_levels_are_withheld_and_why(
         "Madurez de la experiencia del cliente en el centro de contacto: resultados",
         "Los niveles se omiten para proteger el anonimato: no se muestra ninguno hasta que al "
         "menos 3 personas hayan indicado uno, y lo hicieron 2.",
-        "2 de 2 personas invitadas respondieron; 2 respondieron todas las áreas.",
+        "2 de 2 personas invitadas respondieron; 2 recorrieron todas las áreas.",
     ]
 
 
