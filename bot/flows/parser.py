@@ -57,8 +57,9 @@ class Command(StrEnum):
 # Words per command, "|"-separated, already normalized (lower case, no accents).
 _WORDS: dict[Command, str] = {
     Command.NOT_SURE: "?|??|not sure|unsure|dont know|do not know|i dont know|idk|n/a|"
-    "no se|no lo se|no estoy seguro|no estoy segura|no sabria decir|ni idea|"
-    "weiss nicht|weiss ich nicht|keine ahnung|unsicher|nicht sicher",
+    "no idea|no clue|dunno|cant say|hard to say|"
+    "no se|no lo se|no estoy seguro|no estoy segura|no sabria decir|ni idea|no tengo idea|"
+    "weiss nicht|weiss ich nicht|keine ahnung|unsicher|nicht sicher|kann ich nicht sagen",
     Command.SKIP: "skip|pass|next|saltar|omitir|paso|siguiente|uberspringen|auslassen|nachste",
     Command.BACK: "back|previous|prev|atras|volver|anterior|zuruck|zurueck",
     Command.HELP: "help|ayuda|hilfe|options|opciones|optionen",
