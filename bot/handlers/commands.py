@@ -85,7 +85,9 @@ async def _open_start_modal(deps: Deps, command: dict[str, Any]) -> None:
         lang = language_of(caller.locale)
     except (TimeoutError, SlackCallFailed):
         lang = "en"
-    modal = start_modal(deps.catalog, lang, channel_id=command["channel_id"])
+    earlier = await deps.store.rounds_in_channel(command["team_id"], command["channel_id"])
+    last = earlier[0].framework.id if earlier else None
+    modal = start_modal(deps.catalog, lang, channel_id=command["channel_id"], last_framework=last)
     await deps.slack.open_view(command["trigger_id"], modal)
 
 

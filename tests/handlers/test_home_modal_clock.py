@@ -41,6 +41,7 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     view = opened[0].params["view"]
     assert view["callback_id"] == "cx_start_modal" and view["private_metadata"] == CHANNEL
     assert_valid_blocks(view["blocks"], limit=100)
+    assert "initial_option" not in view["blocks"][0]["element"]  # the lead picks one
     assert (
         await submit_modal(
             h, view, modal_values("cx-pillars", ["U1", "U2"], "2026-12-10", "de", "4")
@@ -54,6 +55,9 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     assert {p.user_id for p in await h.deps.store.participants(round_.id)} == {"U1", "U2"}
     assert "Bewertung" in h.slack.messages(CHANNEL)[-1]["text"]  # announced in the round's language
     assert h.slack.ephemerals[-1]["text"] == "Invited 2 people by DM."
+    await h.command("")  # the next time in this channel, its framework comes preselected
+    view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    assert view["blocks"][0]["element"]["initial_option"]["value"] == "cx-pillars"
 
 
 async def test_modal_refuses_a_past_deadline_in_the_form(harness: Harness) -> None:

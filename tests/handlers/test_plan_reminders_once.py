@@ -32,12 +32,12 @@ async def test_an_owner_slack_refuses_for_good_holds_up_nobody_elses_reminder(
     await make_action(h, summary, owner="U2", due=DUE)
     h.clock.now = FRIDAY
     h.slack.fail_next(
-        "chat.postMessage", "account_inactive", times=50, where=lambda p: p.get("channel") == "U3"
+        "chat.postMessage", "channel_not_found", times=50, where=lambda p: p.get("channel") == "U3"
     )
     await h.deps.rounds.tick()
     assert len(dm_texts(h, "U2", DUE)) == 1
     await h.deps.rounds.tick()
-    refused = [c for c in h.slack.calls_to("chat.postMessage") if c.error == "account_inactive"]
+    refused = [c for c in h.slack.calls_to("chat.postMessage") if c.error == "channel_not_found"]
     assert len(refused) == 1  # refused for good: not tried again
 
 

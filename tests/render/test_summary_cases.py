@@ -184,6 +184,7 @@ def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> N
     assert gaps == (
         "*Die größten Lücken*\n"
         "*1. Alpha*  1 · Niedrig → 3 · Hoch\n"
+        "      _Nächster Schritt (2 · Mittel):_\n"  # the actions reach 2, not yet the target
         "      • Alpha-Verantwortung festlegen.\n"
         "      • Alpha-Regeln aufschreiben.\n"
         "*2. Beta*  2 · Mittel → 3 · Hoch\n"

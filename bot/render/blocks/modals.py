@@ -24,11 +24,16 @@ MAX_OPTIONS = 100  # Slack's limit for a static select
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "de": "Deutsch"}
 
 
-def start_modal(catalog: Catalog, lang: str, *, channel_id: str) -> View:
-    """The modal that bare ``/cx-assess`` opens; ``private_metadata`` carries the channel."""
+def start_modal(
+    catalog: Catalog, lang: str, *, channel_id: str, last_framework: str | None = None
+) -> View:
+    """The modal that bare ``/cx-assess`` opens; ``private_metadata`` carries the channel. The
+    framework the channel used last is preselected; without one, the lead picks (no default
+    that would start the wrong assessment unnoticed)."""
     frameworks = [
         Option(value=f.id, text=clip(f"{f.name.get(lang)} ({len(f.areas)})", 75)) for f in catalog
     ][:MAX_OPTIONS]
+    last = next((option for option in frameworks if option.value == last_framework), None)
     languages = [Option(value=code, text=LANGUAGE_NAMES[code]) for code in LANGUAGES]
     return View(
         type="modal",
@@ -42,7 +47,10 @@ def start_modal(catalog: Catalog, lang: str, *, channel_id: str) -> View:
                 block_id="framework",
                 label=t(lang, "modal_framework"),
                 element=StaticSelectElement(
-                    action_id="value", options=frameworks, initial_option=frameworks[0]
+                    action_id="value",
+                    options=frameworks,
+                    initial_option=last,
+                    placeholder=t(lang, "modal_framework_pick"),
                 ),
             ),
             InputBlock(
