@@ -100,6 +100,13 @@ _PAIR = re.compile(
     rf"^(?:from|de|desde|von)?\s*{_N}"
     rf"\s*(?:->|→|=>|>|/|-|then|to|and|y|a|luego|hasta|und|dann|bis|auf|nach)?\s*{_N}$"
 )
+# Both answers named the way the card's rows are: "today 2, in 12 months 4", "hoy 2 objetivo 4".
+_TODAY = r"(?:today|now|currently|current|hoy|ahora|actual|heute|jetzt|aktuell)"
+_LATER = (
+    r"(?:in 12 months|12 months|in a year|target|goal|en 12 meses|12 meses|en un ano|objetivo|"
+    r"meta|in 12 monaten|12 monaten|in einem jahr|ziel)"
+)
+_LABELLED_PAIR = re.compile(rf"^{_TODAY}\s*:?\s*{_N}\s*{_LATER}\s*:?\s*{_N}$")
 _NEGATING = frozenset({"not", "no", "nicht", "kein", "keine", "ni", "nunca", "never"})
 
 
@@ -180,7 +187,7 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
         if value in scale.values:
             return LevelChoice(value)
         return Unrecognized(raw.strip(), out_of_range=True)
-    if pair and (match := _PAIR.match(plain)):
+    if pair and (match := _PAIR.match(plain) or _LABELLED_PAIR.match(plain)):
         current, target = _number(match.group(1)), _number(match.group(2))
         if current in scale.values and target in scale.values:
             return PairChoice(current, target)

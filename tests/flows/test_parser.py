@@ -231,7 +231,9 @@ def test_two_levels_or_a_negated_one_are_not_guessed(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["2 4", "2→4", "2 -> 4", "2->4", "2-4", "2/4", "2, 4", "2 then 4", "2 to 4", "2 and 4",
-     "2 y 4", "de 2 a 4", "2 und 4", "2 bis 4", "dos y cuatro", "zwei und vier", "two to four"],
+     "2 y 4", "de 2 a 4", "2 und 4", "2 bis 4", "dos y cuatro", "zwei und vier", "two to four",
+     "today 2, in 12 months 4", "Today: 2, target: 4", "now 2 goal 4", "hoy 2, en 12 meses 4",
+     "Hoy 2 objetivo 4", "heute 2, in 12 Monaten 4", "Heute 2, Ziel 4"],
 )  # fmt: skip
 def test_both_answers_at_once(text: str) -> None:
     assert parse_reply(text, MATURITY, pair=True) == PairChoice(2, 4)
