@@ -7,6 +7,7 @@ from typing import TextIO
 
 from bot.flows.interview import (
     Finished,
+    Notice,
     Paused,
     Phase,
     Question,
@@ -116,7 +117,9 @@ async def run_chat(
         shown = step.prompt
         step = advance(snapshot, step.state, event)
         await store.save_progress(current.id, name, step.state, step.changed)
-        if step.notice is not None:
+        if step.notice is Notice.HELP:  # no card, no buttons here
+            out.write(t(lang, "notice_help_terminal") + "\n")
+        elif step.notice is not None:
             area = snapshot.area(step.changed[0]) if step.changed else None
             out.write(notice_text(step.notice, lang, area) + "\n")
         show = step.notice is None or step.prompt != shown

@@ -138,3 +138,11 @@ def test_spanish_prompts_ask_with_opening_marks_and_si_confirms_the_area_to_chan
     assert "¿Cambiar el área 3 · Entrega: llevar el plan a la práctica? Escriba sí" in result.stdout
     assert "\nEntrega: llevar el plan a la práctica · 3 de 5\n" in result.stdout  # "sí" opened it
     assert "¡Gracias!" in result.stdout
+
+
+def test_help_and_pause_in_the_terminal_speak_of_typing_not_buttons(tmp_path: Path) -> None:
+    result = chat(tmp_path / "c.db", *PILLARS, "--lang", "es", stdin="ayuda\npausa\n")
+    assert result.returncode == 0, result.stderr
+    assert "Escriba el número o el nombre del nivel" in result.stdout
+    assert "En pausa. Sus respuestas están guardadas.\n" in result.stdout
+    assert "botón" not in result.stdout.lower()

@@ -52,7 +52,7 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
     if isinstance(prompt, Declined):
         return t(lang, "declined")
     if isinstance(prompt, Paused):
-        return t(lang, "paused")
+        return t(lang, "paused_terminal")  # how to go on follows (`resume_hint`)
     assert isinstance(prompt, Closed)
     return t(lang, "closed")
 
