@@ -108,10 +108,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class Answers:
-    """Current and target at once (typed "2 4"), for the pending card."""
+    """Current and target at once (typed "2 4"), with the importance where the card asks it
+    ("2 4 3"), for the pending card."""
 
     current: int
     target: int
+    importance: int | None = None
 
 
 @dataclass(frozen=True)
@@ -439,6 +441,8 @@ def _replies(
         }
     if isinstance(event, Answers):
         wanted: dict[Ask, Reply] = {Ask.CURRENT: event.current, Ask.TARGET: event.target}
+        if event.importance is not None:
+            wanted[Ask.IMPORTANCE] = event.importance
     else:
         open_asks = missing(asks, before)
         ask = event.ask or (open_asks[0] if open_asks else Ask.CURRENT)

@@ -107,6 +107,8 @@ _LATER = (
     r"meta|in 12 monaten|12 monaten|in einem jahr|ziel)"
 )
 _LABELLED_PAIR = re.compile(rf"^{_TODAY}\s*:?\s*{_N}\s*{_LATER}\s*:?\s*{_N}$")
+# All three rows of a card that also asks importance: "2 4 3", "2/4/3".
+_TRIPLE = re.compile(rf"^{_N}\s*(?:->|→|/|-)?\s*{_N}\s*(?:->|→|/|-)?\s*{_N}$")
 _NEGATING = frozenset({"not", "no", "nicht", "kein", "keine", "ni", "nunca", "never"})
 
 
@@ -273,6 +275,16 @@ _EVENTS: dict[Command, Event] = {
 }
 
 
+def _all_three(
+    raw: str, prompt: Question, current: int, target: int, importance: int
+) -> Answers | Unrecognized:
+    """A card's three rows typed at once, when each value is one of its row's options."""
+    rows = ((Ask.CURRENT, current), (Ask.TARGET, target), (Ask.IMPORTANCE, importance))
+    if all(value in prompt.scale_of(ask).values for ask, value in rows):
+        return Answers(current, target, importance)
+    return Unrecognized(raw.strip(), out_of_range=True)
+
+
 def interpret(
     text: str, prompt: Prompt, area_ids: tuple[str, ...], asked: WhichArea | None = None
 ) -> Event | Reask:
@@ -290,6 +302,8 @@ def interpret(
     if isinstance(prompt, Question):
         ask = prompt.awaiting or Ask.CURRENT
         pair = Ask.TARGET in prompt.asks and ask is not Ask.IMPORTANCE
+        if pair and Ask.IMPORTANCE in prompt.asks and (triple := _TRIPLE.match(normalize(raw))):
+            return _all_three(raw, prompt, *(_number(value) for value in triple.groups()))
         parsed = parse_reply(raw, prompt.scale_of(ask), pair=pair)
         if isinstance(parsed, LevelChoice):
             return Answer(parsed.value, prompt.area.id, ask)

@@ -22,6 +22,7 @@ from bot.flows.interview import (
     Review,
     Skip,
     Start,
+    advance,
     prompt_for,
 )
 from bot.flows.parser import (
@@ -240,8 +241,23 @@ def test_both_answers_at_once(text: str) -> None:
     assert not isinstance(parse_reply(text, MATURITY), PairChoice)  # only where a card asks both
 
 
+def test_all_three_rows_at_once_where_the_card_asks_importance() -> None:
+    pillars = card("cx-pillars")
+    assert interpret("2 3 3", pillars, ()) == Answers(2, 3, 3)
+    assert interpret("1/3/2", pillars, ()) == Answers(1, 3, 2)
+    assert interpret("2 3 4", pillars, ()) == Unrecognized("2 3 4", out_of_range=True)
+    assert not isinstance(interpret("2 3 3", card("cx-maturity"), ()), Answers)  # no importance
+    step = advance(CATALOG.get("cx-pillars"), pillars_state(), interpret("2 3 3", pillars, ()))
+    assert step.state.answer("data") == AreaAnswer(2, 3, 3)  # the card is complete: next one
+    assert isinstance(step.prompt, Question) and step.prompt.area.id == "design"
+
+
 def test_a_pair_outside_the_scale_is_not_recorded() -> None:
     assert parse_reply("2 7", MATURITY, pair=True) == Unrecognized("2 7", out_of_range=True)
+
+
+def pillars_state() -> InterviewState:
+    return InterviewState(Phase.ASKING, 0, answers={"data": AreaAnswer()})
 
 
 def card(framework_id: str, answer: AreaAnswer | None = None) -> Question:
