@@ -362,22 +362,27 @@ class Rounds:
 
     async def remind(self, round_: Round, *, automatic: bool = False) -> Reminded:
         """DM everyone who has not finished and has not snoozed; says who was reminded, and who
-        was left out (a pending snooze, or reminded in the last `REMIND_AGAIN_AFTER`).
+        was left out (a pending snooze, not now, or reminded in the last `REMIND_AGAIN_AFTER`).
 
         Each reminder is recorded before it is sent (`Store.claim_reminder`): at most once. One
         Slack may have posted (a 5xx, a timeout) counts as sent and is never sent again; one
         Slack certainly did not post for a passing reason (rate limit, unreachable) is given
-        back. ``automatic`` reminders follow `reminder_due` (timing, count, working hours); the
-        lead's leave out whoever was reminded in the last `REMIND_AGAIN_AFTER`.
+        back. ``automatic`` reminders follow `reminder_due` (timing, count, working hours) and
+        include those who said not now (a snooze without a time); the lead's leave those out
+        (named in the reply) and whoever was reminded in the last `REMIND_AGAIN_AFTER`.
         """
         count = recent = 0
         snoozed: list[Participant] = []
+        not_now: list[Participant] = []
         now = self.clock()
         for person in await self.store.participants(round_.id):
-            if person.done or person.dm_channel is None:
+            if person.finished or person.dm_channel is None:
                 continue
             if person.snoozed(now):
                 snoozed.append(person)  # they chose when to hear from us
+                continue
+            if not automatic and person.said_not_now:
+                not_now.append(person)  # the clock's reminders still come, within their limits
                 continue
             if automatic and (
                 not reminder_due(
@@ -417,7 +422,7 @@ class Rounds:
                         await self.store.release_reminder(person, now)
                     continue
             count += 1
-        return Reminded(count, recent, tuple(snoozed))
+        return Reminded(count, recent, tuple(snoozed), tuple(not_now))
 
     async def only_after_close(self, round_: Round) -> None:
         """While ``round_`` is open its results and answers are not shown, only how many people
@@ -672,7 +677,7 @@ class Rounds:
         withheld = _withheld(report, round_.lang)
         if withheld or overall:
             people = await self.store.participants(round_.id)
-            raise WouldWithhold(round_.id, withheld, overall, all(p.done for p in people))
+            raise WouldWithhold(round_.id, withheld, overall, all(p.finished for p in people))
 
     async def _wake_snoozed(self) -> None:
         """Remind everyone whose snooze has ended (each snooze fires once)."""
@@ -698,10 +703,10 @@ class Rounds:
                     await self.store.snooze(round_id, user_id, self.clock())
 
     async def _tell_lead_if_all_done(self, round_: Round) -> None:
-        """Once everyone has finished (or declined, with at least one answer), DM the lead."""
+        """Once everyone has finished, DM the lead (not now is not finished)."""
         people = await self.store.participants(round_.id)
         finished = sum(p.finished for p in people)
-        if not finished or not all(p.done for p in people):
+        if not finished or finished < len(people):
             return
         if not await self.store.claim_lead_told_done(round_.id, self.clock()):
             return
