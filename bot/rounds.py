@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.csv_answers import for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
 from bot.discussion import Discussions
+from bot.flows.cadence import Cadence
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
@@ -46,7 +47,7 @@ from bot.render.chart import render_chart
 from bot.render.dialogue import local_deadline, reader_time
 from bot.render.report import render_markdown
 from bot.render.wording import stored_stage
-from bot.schedule import reminder_due, snooze_until
+from bot.schedule import local_time, reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.storage import Store
 from bot.workspaces import belongs, in_workspace
@@ -156,8 +157,12 @@ class Rounds:
         deadline: date | None = None,
         lang: str | None = None,
         min_responses: int | None = None,
+        every: Cadence | None = None,
     ) -> tuple[Round, FanOut]:
         """Create the round, announce it in the channel and invite everyone by DM.
+
+        A recurring round (``every``) without a ``deadline`` gets one (`Cadence.open_days`
+        from today in the lead's zone): it closes by itself, so the next run can start.
 
         The round and its posts are created first, each post claimed before it is sent (see
         `bot.posts`). When Slack refuses the announcement for good (the bot is not in the
@@ -169,6 +174,8 @@ class Rounds:
         except UnknownFramework as exc:
             raise Refusal("unknown_framework", fid=exc.fid, known=", ".join(exc.known)) from None
         now = self.clock()
+        if deadline is None and every is not None:
+            deadline = local_time(now, starter.tz).date() + timedelta(days=every.open_days(now))
         problem = deadline_error(deadline, now.date()) if deadline else None
         if problem is None and min_responses is not None and min_responses < MIN_RESPONSES_FLOOR:
             problem = min_responses_error(str(min_responses))
