@@ -45,7 +45,7 @@ from bot.model import Participant, PostKey, PostKind, Round, RoundStatus
 from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as blocks
 from bot.render.blocks import nudges
-from bot.render.dialogue import local_deadline, notice_text, reask_hint, reask_text
+from bot.render.dialogue import later_text, local_deadline, notice_text, reask_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
 from bot.storage import Progress, Store
 from bot.workspaces import belongs
@@ -431,7 +431,8 @@ class Dialogues:
         if isinstance(prompt, Invitation):
             return blocks.note(t(lang, "start_hint"))
         if isinstance(prompt, Declined | Paused):
-            said = t(lang, "declined" if isinstance(prompt, Declined) else "paused")
-            return nudges.later(said, lang, round_id=round_.id)
+            return nudges.later(
+                later_text(prompt, lang), lang, round_id=round_.id, started=prompt.started
+            )
         assert isinstance(prompt, Closed)
         return blocks.note(t(lang, "closed"))

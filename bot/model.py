@@ -134,9 +134,9 @@ class Participant:
         return self.state.phase is Phase.FINISHED
 
     @property
-    def done(self) -> bool:
-        """Nothing more to ask of them: finished, or said not now."""
-        return self.state.phase in (Phase.FINISHED, Phase.DECLINED)
+    def said_not_now(self) -> bool:
+        """Said not now: a snooze without a time, so not finished (reminded like the others)."""
+        return self.state.phase is Phase.DECLINED
 
     def snoozed(self, now: datetime) -> bool:
         """They asked to be reminded later than ``now``."""
@@ -226,8 +226,10 @@ class Discussion:
 @dataclass(frozen=True)
 class Reminded:
     """What a remind did: how many it reminded (a post Slack may have made counts), how many it
-    left out for having been reminded within the hour, and who it left out for a pending snooze."""
+    left out for having been reminded within the hour, who it left out for a pending snooze,
+    and who it left out for having said not now (the lead's remind only)."""
 
     count: int
     recent: int = 0
     snoozed: tuple[Participant, ...] = ()
+    not_now: tuple[Participant, ...] = ()

@@ -331,7 +331,9 @@ class Plan:
             await in_workspace(schedule.team_id, self._start(schedule, now))
 
     async def _start(self, schedule: Schedule, now: datetime) -> None:
-        """Start one run of ``schedule``; a refusal is told to the lead by DM."""
+        """Start one run of ``schedule`` (with the first run's deadline length; a schedule
+        stored without one gets the default, `Cadence.open_days`); a refusal is told to the
+        lead by DM."""
         lead = await self.slack.user(schedule.lead)
         deadline = None
         if schedule.deadline_days is not None:
@@ -341,6 +343,7 @@ class Plan:
                 team_id=schedule.team_id, channel_id=schedule.channel_id, starter=lead,
                 framework_id=schedule.framework_id, users=schedule.users, deadline=deadline,
                 lang=schedule.lang, min_responses=schedule.min_responses,
+                every=Cadence.from_key(schedule.cadence),
             )  # fmt: skip
         except Refusal as refusal:
             lang = language_of(lead.locale)

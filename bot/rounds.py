@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.csv_answers import for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
 from bot.discussion import Discussions
+from bot.flows.cadence import Cadence
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
 from bot.frameworks import Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
@@ -46,7 +47,7 @@ from bot.render.chart import render_chart
 from bot.render.dialogue import local_deadline, reader_time
 from bot.render.report import render_markdown
 from bot.render.wording import stored_stage
-from bot.schedule import reminder_due, snooze_until
+from bot.schedule import local_time, reminder_due, snooze_until
 from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
 from bot.storage import Store
 from bot.workspaces import belongs, in_workspace
@@ -156,8 +157,12 @@ class Rounds:
         deadline: date | None = None,
         lang: str | None = None,
         min_responses: int | None = None,
+        every: Cadence | None = None,
     ) -> tuple[Round, FanOut]:
         """Create the round, announce it in the channel and invite everyone by DM.
+
+        A recurring round (``every``) without a ``deadline`` gets one (`Cadence.open_days`
+        from today in the lead's zone): it closes by itself, so the next run can start.
 
         The round and its posts are created first, each post claimed before it is sent (see
         `bot.posts`). When Slack refuses the announcement for good (the bot is not in the
@@ -169,6 +174,8 @@ class Rounds:
         except UnknownFramework as exc:
             raise Refusal("unknown_framework", fid=exc.fid, known=", ".join(exc.known)) from None
         now = self.clock()
+        if deadline is None and every is not None:
+            deadline = local_time(now, starter.tz).date() + timedelta(days=every.open_days(now))
         problem = deadline_error(deadline, now.date()) if deadline else None
         if problem is None and min_responses is not None and min_responses < MIN_RESPONSES_FLOOR:
             problem = min_responses_error(str(min_responses))
@@ -362,22 +369,27 @@ class Rounds:
 
     async def remind(self, round_: Round, *, automatic: bool = False) -> Reminded:
         """DM everyone who has not finished and has not snoozed; says who was reminded, and who
-        was left out (a pending snooze, or reminded in the last `REMIND_AGAIN_AFTER`).
+        was left out (a pending snooze, not now, or reminded in the last `REMIND_AGAIN_AFTER`).
 
         Each reminder is recorded before it is sent (`Store.claim_reminder`): at most once. One
         Slack may have posted (a 5xx, a timeout) counts as sent and is never sent again; one
         Slack certainly did not post for a passing reason (rate limit, unreachable) is given
-        back. ``automatic`` reminders follow `reminder_due` (timing, count, working hours); the
-        lead's leave out whoever was reminded in the last `REMIND_AGAIN_AFTER`.
+        back. ``automatic`` reminders follow `reminder_due` (timing, count, working hours) and
+        include those who said not now (a snooze without a time); the lead's leave those out
+        (named in the reply) and whoever was reminded in the last `REMIND_AGAIN_AFTER`.
         """
         count = recent = 0
         snoozed: list[Participant] = []
+        not_now: list[Participant] = []
         now = self.clock()
         for person in await self.store.participants(round_.id):
-            if person.done or person.dm_channel is None:
+            if person.finished or person.dm_channel is None:
                 continue
             if person.snoozed(now):
                 snoozed.append(person)  # they chose when to hear from us
+                continue
+            if not automatic and person.said_not_now:
+                not_now.append(person)  # the clock's reminders still come, within their limits
                 continue
             if automatic and (
                 not reminder_due(
@@ -417,7 +429,7 @@ class Rounds:
                         await self.store.release_reminder(person, now)
                     continue
             count += 1
-        return Reminded(count, recent, tuple(snoozed))
+        return Reminded(count, recent, tuple(snoozed), tuple(not_now))
 
     async def only_after_close(self, round_: Round) -> None:
         """While ``round_`` is open its results and answers are not shown, only how many people
@@ -674,7 +686,7 @@ class Rounds:
         withheld = _withheld(report, round_.lang)
         if withheld or overall:
             people = await self.store.participants(round_.id)
-            raise WouldWithhold(round_.id, withheld, overall, all(p.done for p in people))
+            raise WouldWithhold(round_.id, withheld, overall, all(p.finished for p in people))
 
     async def _wake_snoozed(self) -> None:
         """Remind everyone whose snooze has ended (each snooze fires once)."""
@@ -700,10 +712,10 @@ class Rounds:
                     await self.store.snooze(round_id, user_id, self.clock())
 
     async def _tell_lead_if_all_done(self, round_: Round) -> None:
-        """Once everyone has finished (or declined, with at least one answer), DM the lead."""
+        """Once everyone has finished, DM the lead (not now is not finished)."""
         people = await self.store.participants(round_.id)
         finished = sum(p.finished for p in people)
-        if not finished or not all(p.done for p in people):
+        if not finished or finished < len(people):
             return
         if not await self.store.claim_lead_told_done(round_.id, self.clock()):
             return

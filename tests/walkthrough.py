@@ -152,7 +152,10 @@ AFTERWARDS: tuple[Step, ...] = (
     Clicks(ANA, "Empezar"),  # the reminder's button: she had not started
     Types(ANA, "mejorable"),  # a synonym the framework gives for "Room for improvement"
     Types(LEA, "/cx-assess schedule"),
-    ClockAt(datetime(2026, 12, 3, 15, 2, tzinfo=UTC), "two days on: no deadline, first reminder"),
+    ClockAt(
+        datetime(2026, 12, 15, 14, 2, tzinfo=UTC),
+        "14 days on, the round's last day (its default deadline), 9:02 in New York",
+    ),
     Types(LEA, "/cx-assess cancel"),
     Types(LEA, "/cx-assess"),
 )

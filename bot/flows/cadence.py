@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MAX_WEEKS = 52
+OPEN_DAYS = 14
+"""How long a run started without a deadline stays open (less for a shorter cadence)."""
 _WEEKS = re.compile(r"([0-9]{1,2})\s*(?:weeks?|w|semanas?|wochen?)", re.IGNORECASE)
 _QUARTER = frozenset({"quarter", "quarterly", "trimestre", "quartal"})
 _MONTH = frozenset({"month", "monthly", "mes", "monat"})
@@ -49,6 +51,12 @@ class Cadence:
         year, month = moment.year + month // 12, month % 12 + 1
         day = min(moment.day, calendar.monthrange(year, month)[1])
         return moment.replace(year=year, month=month, day=day)
+
+    def open_days(self, start: datetime) -> int:
+        """How many days a run started at ``start`` without a deadline stays open: `OPEN_DAYS`,
+        or a day less than the interval when that is shorter, so that it closes by itself
+        before the next run is due (the next run waits while a round is open)."""
+        return min(OPEN_DAYS, (self.after(start) - start).days - 1)
 
     def next_after(self, scheduled: datetime, now: datetime) -> datetime:
         """The first run after ``scheduled`` that lies after ``now`` (missed runs are skipped)."""

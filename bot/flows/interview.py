@@ -14,8 +14,9 @@ States, in the manner of a conversation handler:
   input answers all of it. A current level of *not sure* or *skipped* completes the card: a
   target for a state one cannot judge is optional.
 - ``REVIEW``: every area was passed; waiting for Finish or Change.
-- ``FINISHED`` / ``DECLINED``: done for now, but Change, Start and Start over reopen the dialogue
-  until the round closes.
+- ``FINISHED``: submitted; Change and Start over reopen the dialogue until the round closes.
+- ``DECLINED``: said not now, a snooze without a time: not finished (reminders still come);
+  Start reopens the dialogue.
 - ``CLOSED``: terminal; every input answers with the Closed prompt.
 
 Every state accepts every event: an event that does not fit re-shows the pending prompt with a
@@ -286,12 +287,15 @@ class Finished:
 
 @dataclass(frozen=True)
 class Declined:
-    pass
+    """Not now: the person is reminded later like anyone who has not finished."""
+
+    started: bool
+    """They gave an answer already: they continue rather than start."""
 
 
 @dataclass(frozen=True)
 class Paused:
-    pass
+    started: bool
 
 
 @dataclass(frozen=True)
@@ -352,7 +356,7 @@ def prompt_for(framework: Framework, state: InterviewState) -> Prompt:
     if state.phase is Phase.FINISHED:
         return Finished(_pairs(framework, state))
     if state.phase is Phase.DECLINED:
-        return Declined()
+        return Declined(state.started)
     return Closed()
 
 
@@ -381,7 +385,7 @@ def advance(framework: Framework, state: InterviewState, event: Event) -> Transi
             return _show(framework, state, Notice.NOT_NOW)
         return _show(framework, replace(state, phase=Phase.DECLINED, editing=False))
     if isinstance(event, Pause):
-        return Transition(state, Paused())
+        return Transition(state, Paused(state.started))
     if isinstance(event, Help):
         return _show(framework, state, Notice.HELP)
     if isinstance(event, Change):

@@ -18,7 +18,7 @@ from bot.handlers.acks import answer_on_ack
 from bot.i18n import language_of, t
 from bot.model import RoundStatus
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, nudges, to_dicts
-from bot.render.blocks.actions_plan import next_run_text
+from bot.render.blocks.actions_plan import next_run_text, recurring_started_text
 from bot.render.blocks.discussion import discussion_counts
 from bot.render.blocks.modals import start_modal
 from bot.render.blocks.summary import summary_blocks, summary_text
@@ -117,11 +117,12 @@ async def _run(
             deadline=cmd.deadline,
             lang=cmd.lang,
             min_responses=cmd.min_responses,
+            every=cmd.every,
         )
         lines = [rounds.fan_out_report(fan_out, lang)]
         if cmd.every:
             schedule = await deps.plan.set_schedule(started, cmd.every, cmd.users, caller)
-            lines.append(next_run_text(schedule, lang))
+            lines.append(recurring_started_text(schedule, started, cmd.deadline, lang))
         return Reply("\n".join(lines))
     if cmd.sub is Sub.FOLLOWUP:
         followup, fan_out = await deps.followups.start_latest(team, channel, caller)

@@ -17,7 +17,7 @@ from bot.frameworks import LANGUAGES, Catalog
 from bot.handlers.acks import answer_on_ack
 from bot.handlers.report import team_of
 from bot.i18n import language_of, t
-from bot.render.blocks.actions_plan import next_run_text
+from bot.render.blocks.actions_plan import recurring_started_text
 from bot.render.blocks.modals import START_MODAL
 from bot.rounds import Refusal
 from bot.slack_api import SlackCallFailed
@@ -114,11 +114,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 deadline=form.deadline,
                 lang=lang,
                 min_responses=form.min_responses,
+                every=form.every,
             )
             text = deps.rounds.fan_out_report(fan_out, language_of(caller.locale))
             if form.every:
                 schedule = await deps.plan.set_schedule(started, form.every, form.users, caller)
-                text += "\n" + next_run_text(schedule, language_of(caller.locale))
+                recurring = recurring_started_text(
+                    schedule, started, form.deadline, language_of(caller.locale)
+                )
+                text += "\n" + recurring
         except Refusal as refusal:
             text = refusal.text(lang)
         except SlackCallFailed as exc:

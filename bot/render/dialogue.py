@@ -6,7 +6,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.answers import AreaAnswer, Ask, Mark, Reply
-from bot.flows.interview import IMPORTANCE_SCALE, MAX_COMMENT_CHARS, Notice, Question
+from bot.flows.interview import (
+    IMPORTANCE_SCALE,
+    MAX_COMMENT_CHARS,
+    Declined,
+    Notice,
+    Paused,
+    Question,
+)
 from bot.flows.parser import Ambiguous, Reask, WhichArea
 from bot.frameworks import Area, Framework, Scale
 from bot.i18n import t
@@ -73,6 +80,13 @@ def reask_hint(question: Question, lang: str) -> str:
     if ask is Ask.CURRENT:
         return hint
     return f"{t(lang, 'row_question', row=t(lang, ROW_KEYS[ask]))} {hint}"
+
+
+def later_text(prompt: Declined | Paused, lang: str) -> str:
+    """The answer to Pause or Not now: how to go on (start, or continue once started)."""
+    if isinstance(prompt, Paused):
+        return t(lang, "paused")
+    return t(lang, "declined_started" if prompt.started else "declined")
 
 
 def notice_text(notice: Notice, lang: str, area: Area | None = None) -> str:

@@ -19,6 +19,7 @@ from bot.render.dialogue import (
     answer_line,
     answers_legend,
     given_line,
+    later_text,
     options_hint,
     question_title,
 )
@@ -49,10 +50,15 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
             f"  {answer_line(area, answer, framework, lang)}" for area, answer in prompt.answers
         ]
         return "\n".join(lines)
+<<<<<<< HEAD
     if isinstance(prompt, Declined):
         return t(lang, "declined")
     if isinstance(prompt, Paused):
         return t(lang, "paused_terminal")  # how to go on follows (`resume_hint`)
+=======
+    if isinstance(prompt, Declined | Paused):
+        return later_text(prompt, lang)
+>>>>>>> notnow
     assert isinstance(prompt, Closed)
     return t(lang, "closed")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -70,3 +70,16 @@ def test_start_takes_every_in_the_slash_command() -> None:
 def test_actions_and_schedule_take_no_arguments(sub: str) -> None:
     assert parse_slash(sub) == SlashCommand(Sub(sub))
     assert parse_slash(f"{sub} now") == SlashError("slash_no_arguments", {"sub": sub})
+
+
+@pytest.mark.parametrize(
+    ("key", "days"),
+    [("quarter", 14), ("month", 14), ("3w", 14), ("2w", 13), ("1w", 6)],
+)
+def test_a_run_without_deadline_closes_within_14_days_and_before_the_next(
+    key: str, days: int
+) -> None:
+    start = datetime(2027, 1, 31, 10, 0, tzinfo=UTC)
+    cadence = Cadence.from_key(key)
+    assert cadence.open_days(start) == days
+    assert start + timedelta(days=days + 1) <= cadence.after(start)

@@ -273,8 +273,14 @@ def test_comments_attach_to_the_pending_area_are_appended_and_bounded() -> None:
 
 def test_decline_then_start_resumes_at_the_open_card() -> None:
     t = drive(MINI, Start(), Answers(2, 3), Answer(1), Decline())
-    assert t.state.phase is Phase.DECLINED and isinstance(t.prompt, Declined)
+    assert t.state.phase is Phase.DECLINED and t.prompt == Declined(started=True)
     assert card(advance(MINI, t.state, Start())) == ("beta", AreaAnswer(current=1))
+
+
+def test_not_now_says_whether_the_person_had_started() -> None:
+    assert drive(MINI, Decline()).prompt == Declined(started=False)  # at the invitation
+    assert drive(MINI, Start(), Decline()).prompt == Declined(started=False)  # nothing given
+    assert advance(MINI, drive(MINI, Start(), Answer(2)).state, Pause()).prompt == Paused(True)
 
 
 def test_start_over_keeps_answers_until_overwritten() -> None:

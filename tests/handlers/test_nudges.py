@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.model import RoundStatus
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_rounds import answer_all, reply, run_round
@@ -44,12 +46,69 @@ async def test_snooze_until_tomorrow_morning_in_the_persons_zone(harness: Harnes
     assert person.snooze_until.isoformat() == "2026-11-26T08:00:00+00:00"  # 9:00 in Madrid
 
 
-async def test_not_now_offers_continue_and_snooze_buttons(harness: Harness) -> None:
-    h = harness
-    await h.command("start cx-pillars <@U2>")
+def go_on_label(h: Harness, user: str) -> str:
+    """The label of the Start/Continue button on the person's latest message."""
+    action_id, _, _ = h.button(user, "cx_start")
+    message = h.last_dm(user)
+    for block in message["blocks"]:
+        for element in block.get("elements", []) if block["type"] == "actions" else []:
+            if element["action_id"] == action_id:
+                return str(element["text"]["text"])
+    raise AssertionError(f"no Start button in {message['text']!r}")
+
+
+async def not_now(h: Harness) -> None:
+    """Ben taps *Not now* on the invitation; Carla starts, answers one row, types it."""
+    await h.command("start cx-pillars <@U2> <@U3>")
     await h.press("U2", "cx_decline", h.dm_messages("U2")[0])
+    await h.press("U3", "cx_start")
+    await h.tap("U3", 2)
+    await h.dm("U3", "nicht jetzt")  # typed, halfway through the first card
+
+
+async def test_not_now_offers_start_to_who_never_started_and_continue_to_who_did(
+    harness: Harness,
+) -> None:
+    h = harness
+    await not_now(h)
     for prefix in ("cx_start", "cx_snooze_hour", "cx_snooze_tomorrow"):
         h.button("U2", prefix)  # each is on the answer to "Not now"
+    assert go_on_label(h, "U2") == "Start"
+    assert texts(h, "U2")[-1].startswith("No problem. Start whenever you like")
+    assert go_on_label(h, "U3") == "Weiter"
+    assert texts(h, "U3")[-1].startswith("Kein Problem. Ihre Antworten sind gespeichert")
+
+
+async def test_who_said_not_now_still_gets_the_automatic_reminders(harness: Harness) -> None:
+    h = harness
+    await not_now(h)
+    h.clock.now += timedelta(days=2, minutes=1)  # Friday 10:01 UTC
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    for user, opening, label in (
+        ("U2", "A friendly reminder", "Start"),
+        ("U3", "Eine freundliche Erinnerung", "Weiter"),
+    ):
+        reminders = [m for m in h.dm_messages(user) if m["text"].startswith(opening)]
+        assert len(reminders) == 1
+        assert reminders[0]["blocks"][0]["accessory"]["text"]["text"] == label
+    h.clock.now += timedelta(days=3)  # Monday 10:01 UTC: the second and last
+    await h.deps.rounds.tick()
+    h.clock.now += timedelta(days=3)
+    await h.deps.rounds.tick()
+    assert len([m for m in h.dm_messages("U2") if m["text"].startswith("A friendly")]) == 2
+
+
+async def test_not_now_does_not_count_as_finished_for_the_lead(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    await answer_all(h, "U1", 2)
+    await answer_all(h, "U2", 3)
+    await h.press("U3", "cx_decline", h.dm_messages("U3")[0])
+    await h.deps.rounds.tick()
+    assert not [m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"]]
+    await h.command("close")
+    assert "Wait for more answers" in reply(h)  # U3 may still answer
 
 
 async def test_a_round_without_deadline_reminds_after_two_days_in_working_hours(
@@ -80,6 +139,8 @@ async def test_the_lead_hears_once_when_everyone_has_finished_and_can_close_now(
     await h.deps.rounds.tick()
     told = [m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"]]
     assert len(told) == 1 and "(3 of 3 finished)" in told[0]["text"]
+    assert "until the deadline" not in told[0]["text"]  # it has none
+    assert "It has no deadline, so it stays open until you close it" in told[0]["text"]
     assert "Counts only" not in told[0]["text"]
     await h.press("ULEAD", "cx_close_now", told[0])
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
@@ -140,22 +201,33 @@ async def test_the_deadline_closes_even_when_areas_will_be_withheld(harness: Har
     assert round_.status is RoundStatus.CLOSED
 
 
-async def test_the_leads_remind_leaves_out_someone_who_snoozed(harness: Harness) -> None:
+@pytest.mark.parametrize(
+    ("button", "left_out", "status"),
+    [
+        (
+            "cx_snooze_tomorrow",
+            "asked to be reminded Thu, Nov 26, 9:00 GMT.",  # Ben's own zone
+            "invited · snoozed until Thu, Nov 26, 9:00 GMT",
+        ),
+        ("cx_decline", "said not now (the automatic reminders still come).", "not now"),
+    ],
+)
+async def test_the_leads_remind_leaves_out_and_names_who_snoozed_or_said_not_now(
+    harness: Harness, button: str, left_out: str, status: str
+) -> None:
     h = harness
     await h.command("start cx-pillars <@U1> <@U2>")
-    await h.press("U2", "cx_snooze_tomorrow", h.dm_messages("U2")[0])
+    await h.press("U2", button, h.dm_messages("U2")[0])
     await h.command("remind")
     assert [m["text"].startswith("A friendly reminder") for m in h.dm_messages("U2")] == [
         False,
         False,
-    ]  # the invitation and the snooze's answer only
+    ]  # the invitation and the answer to the button only
     assert h.dm_messages("U1")[-1]["text"].startswith("Un recordatorio")
-    assert reply(h) == (
-        "Reminded 1 person who has not finished.\n"
-        "Not reminded: <@U2> asked to be reminded Thu, Nov 26, 9:00 GMT."  # Ben's own zone
-    )
+    assert reply(h) == f"Reminded 1 person who has not finished.\nNot reminded: <@U2> {left_out}"
+    assert not [m for m in h.slack.messages(CHANNEL) if "<@U2>" in m["text"]]  # the lead only
     await h.command("status")
-    assert "• <@U2>: invited · snoozed until Thu, Nov 26, 9:00 GMT" in reply(h)
+    assert f"• <@U2>: {status}" in reply(h)
 
 
 async def test_remind_says_nobody_was_reminded_when_the_only_one_left_snoozed(

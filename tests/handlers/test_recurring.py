@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.model import RoundStatus
+from bot.model import RoundStatus, Schedule
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_home_modal_clock import modal_values, submit_modal
 from tests.handlers.test_rounds import reply
@@ -22,7 +22,7 @@ async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_canceled
     harness: Harness,
 ) -> None:
     h = harness
-    await h.command("start cx-pillars <@U1> <@U2> --every 2 weeks")
+    await h.command("start cx-pillars <@U1> <@U2> --every 2 weeks --deadline 2026-12-10")
     assert reply(h) == (
         "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09."
     )
@@ -76,6 +76,48 @@ async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_canceled
     assert reply(h).startswith("This channel has no recurring round.")
 
 
+async def test_a_recurring_round_without_deadline_closes_by_itself_and_the_next_one_starts(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> --every 2 weeks")
+    assert reply(h) == (
+        "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09.\n"
+        "No deadline given: this round closes on"
+        " <!date^1796749200^{date_short_pretty} {time}|Tue, Dec 8, 17:00 UTC>, and each next one"
+        " 13 days after it starts, so that the next round can start on time."
+    )  # a day less than the cadence: 18:00 in Madrid, the day before the next run
+    assert "open until <!date^1796749200^" in h.slack.messages(CHANNEL)[0]["text"]
+    assert "Tue, Dec 8, 17:00 GMT" in str(h.dm_messages("U2")[0]["blocks"])  # the invitation
+    h.clock.now = datetime.fromisoformat("2026-12-09T10:00:00+00:00")  # Wednesday, 11:00 Madrid
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    assert await rounds(h) == [
+        ("cx-pillars", RoundStatus.CLOSED),
+        ("cx-pillars", RoundStatus.OPEN),
+    ]
+    second = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert second is not None and second.deadline is not None
+    assert second.deadline.isoformat() == "2026-12-22T17:00:00+00:00"  # 13 days again
+
+
+async def test_a_schedule_stored_without_a_deadline_gives_its_runs_the_default_one(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.deps.store.set_schedule(
+        Schedule(
+            team_id=TEAM, channel_id=CHANNEL, framework_id="cx-pillars", lead="ULEAD",
+            lead_tz="Europe/Madrid", users=("U1", "U2"), lang="en", min_responses=None,
+            deadline_days=None, cadence="quarter", next_run=h.clock.now, created_at=h.clock.now,
+        )
+    )  # fmt: skip
+    await h.deps.rounds.tick()
+    started = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert started is not None and started.deadline is not None
+    assert started.deadline.isoformat() == "2026-12-09T17:00:00+00:00"  # 14 days
+
+
 async def test_a_run_of_the_channels_members_keeps_the_deadlines_length(
     harness: Harness,
 ) -> None:
@@ -106,7 +148,9 @@ async def test_the_start_form_takes_a_cadence_and_refuses_a_bad_one(harness: Har
     schedule = await h.deps.store.schedule(TEAM, CHANNEL)
     assert schedule is not None and schedule.cadence == "3w" and schedule.users == ("U1",)
     assert h.slack.ephemerals[-1]["text"].endswith(
-        "Repeats every 3 weeks; the next round starts on 2026-12-16."
+        "Repeats every 3 weeks; the next round starts on 2026-12-16.\nNo deadline given: this"
+        " round closes on <!date^1796835600^{date_short_pretty} {time}|Wed, Dec 9, 17:00 UTC>,"
+        " and each next one 14 days after it starts, so that the next round can start on time."
     )
 
 

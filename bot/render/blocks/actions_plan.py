@@ -25,9 +25,10 @@ from slack_sdk.models.views import View
 from bot.analysis import Report
 from bot.flows.cadence import Cadence
 from bot.i18n import t
-from bot.model import Action, Schedule
+from bot.model import Action, Round, Schedule
 from bot.render.blocks import clip, escape_mrkdwn, read_id
 from bot.render.blocks.dialogue import Message
+from bot.render.dialogue import reader_time
 from bot.schedule import local_time
 
 MAKE_ACTION = "cx_plan_make"
@@ -220,6 +221,17 @@ def next_run_text(schedule: Schedule, lang: str) -> str:
     day = local_time(schedule.next_run, schedule.lead_tz).date().isoformat()
     cadence = cadence_text(Cadence.from_key(schedule.cadence), lang)
     return t(lang, "schedule_set", cadence=cadence, date=day)
+
+
+def recurring_started_text(schedule: Schedule, round_: Round, asked: date | None, lang: str) -> str:
+    """The start reply's lines for a recurring round: when the next run starts and, when the
+    lead ``asked`` for no deadline, the one the round got (it closes before the next run)."""
+    lines = [next_run_text(schedule, lang)]
+    if asked is None and round_.deadline is not None:
+        deadline = reader_time(round_.deadline, lang)
+        days = schedule.deadline_days
+        lines.append(t(lang, "schedule_default_deadline", deadline=deadline, days=days))
+    return "\n".join(lines)
 
 
 def schedule_view(schedule: Schedule, framework: str, lang: str) -> tuple[str, list[Block]]:

@@ -22,13 +22,15 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     return ButtonElement(text=clip(text, 75), action_id=action_id, value=value, style=style)
 
 
-def later(text: str, lang: str, *, round_id: int) -> Message:
-    """A paused or declined dialogue: how to go on now, or when to be reminded."""
+def later(text: str, lang: str, *, round_id: int, started: bool) -> Message:
+    """A paused or declined dialogue: how to go on now (Continue, or Start for someone who has
+    not started), or when to be reminded."""
+    go_on = t(lang, "home_continue" if started else "start")
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text))),
         ActionsBlock(
             elements=[
-                _button(t(lang, "home_continue"), Action.START, encode(round_id), "primary"),
+                _button(go_on, Action.START, encode(round_id), "primary"),
                 *snooze_buttons(round_id, lang),
             ]
         ),
@@ -40,11 +42,12 @@ def all_done(
     round_: Round, finished: int, invited: int, withheld: tuple[str, ...], lang: str
 ) -> Message:
     """To the lead: everyone has finished, which areas would be withheld; *Close now*
-    closes the way App Home's Close does (a warning first when areas are withheld)."""
+    closes the way App Home's Close does (a warning first when areas are withheld). Without a
+    deadline the round stays open until the lead closes it, and the text says so."""
     lines = [
         t(
             lang,
-            "all_done",
+            "all_done" if round_.deadline else "all_done_open",
             framework=round_.framework.name.get(lang),
             channel=f"<#{round_.channel_id}>",
             finished=finished,
@@ -95,7 +98,8 @@ def snoozed(until: datetime, now: datetime, tz: str | None, lang: str) -> Messag
 
 def reminded(result: Reminded, lang: str) -> str:
     """The lead's answer to remind: how many were reminded, how many were left out for having
-    been reminded within the hour, and who asked to be reminded later (until when, their time)."""
+    been reminded within the hour, who asked to be reminded later (until when, their time) and
+    who said not now."""
     lines = [t(lang, "reminded", count=result.count)]
     if result.recent:
         lines.append(t(lang, "reminded_recently", count=result.recent))
@@ -103,4 +107,5 @@ def reminded(result: Reminded, lang: str) -> str:
         if person.snooze_until is not None:
             when = local_deadline(person.snooze_until, person.tz, lang)
             lines.append(t(lang, "reminded_snoozed", person=f"<@{person.user_id}>", when=when))
+    lines += [t(lang, "reminded_not_now", person=f"<@{p.user_id}>") for p in result.not_now]
     return "\n".join(lines)
