@@ -50,15 +50,10 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
             f"  {answer_line(area, answer, framework, lang)}" for area, answer in prompt.answers
         ]
         return "\n".join(lines)
-<<<<<<< HEAD
-    if isinstance(prompt, Declined):
-        return t(lang, "declined")
     if isinstance(prompt, Paused):
         return t(lang, "paused_terminal")  # how to go on follows (`resume_hint`)
-=======
-    if isinstance(prompt, Declined | Paused):
+    if isinstance(prompt, Declined):
         return later_text(prompt, lang)
->>>>>>> notnow
     assert isinstance(prompt, Closed)
     return t(lang, "closed")
 
