@@ -2,9 +2,9 @@
 answers are stable (see "Delphi follow-up" in bot/analysis.py for the numbers).
 
 A follow-up is a round of its own (``followup_of`` the first round, ``iteration`` 2, 3, …): the
-first round's framework snapshot narrowed to the areas re-asked, today's level only, for the
-people who gave a level in one of them. Its announcement, invitations and summary go through
-the exactly-once posts like any round's. When it closes, the first round's stored report is
+first round's framework snapshot narrowed to the areas re-asked, today's level only, for
+everyone who gave the first round a level (in any area). Its announcement, invitations and
+summary go through the exactly-once posts like any round's. When it closes, the first round's stored report is
 updated with the agreed levels (each area from the latest iteration that asked it), and that
 report goes into the follow-up summary's thread.
 """
@@ -35,7 +35,7 @@ from bot.posts import Outgoing
 from bot.render.blocks.delphi import followup_blocks, followup_text
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.report import render_markdown
-from bot.rounds import FanOut, Refusal, Rounds
+from bot.rounds import FanOut, Refusal, Rounds, announce_refusal
 from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,12 @@ class Followups:
         areas = await self.open_areas(previous)
         if not areas:
             raise Refusal("followup_nothing")
+        # Everyone who gave the first round a level anywhere, also outside the split areas:
+        # a list of only those with a level there would tell who answered "not sure" or skipped.
         invitees = [
             Invitee(p.user_id, p.locale, p.tz)
-            for p in await self.store.participants(previous.id)
-            if any(isinstance(p.state.answer(a).current, int) for a in areas)
+            for p in await self.store.participants(previous.followup_of or previous.id)
+            if any(isinstance(a.current, int) for a in p.state.answers.values())
         ]
         framework = replace(
             previous.framework,
@@ -100,7 +102,7 @@ class Followups:
         try:
             await self.rounds.announce(round_)
         except SlackCallFailed as exc:
-            raise Refusal("announce_pending", error=exc.error) from None
+            raise announce_refusal(exc, previous.channel_id) from None
         return round_, await self.rounds.fan_out(round_)
 
     async def open_areas(self, round_: Round) -> list[str]:
