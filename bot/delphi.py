@@ -2,17 +2,18 @@
 answers are stable (see "Delphi follow-up" in bot/analysis.py for the numbers).
 
 A follow-up is a round of its own (``followup_of`` the first round, ``iteration`` 2, 3, …): the
-first round's framework snapshot narrowed to the areas re-asked, today's level only, for the
-people who gave a level in one of them. Its announcement, invitations and summary go through
-the exactly-once posts like any round's. When it closes, the first round's stored report is
-updated with the agreed levels (each area from the latest iteration that asked it), and that
-report goes into the follow-up summary's thread.
+first round's framework snapshot narrowed to the areas re-asked, today's level only, for
+everyone who gave the first round a level (in any area). Its announcement, invitations and
+summary go through the exactly-once posts like any round's. An area fewer than the minimum
+answered anew is withheld in it (see `Followups.settled`). When it closes, the first round's
+stored report is updated with the agreed levels (each area from the latest iteration that
+showed it), and that report goes into the follow-up summary's thread.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from slack_sdk.models.blocks import Block
@@ -35,7 +36,7 @@ from bot.posts import Outgoing
 from bot.render.blocks.delphi import followup_blocks, followup_text
 from bot.render.blocks.summary import summary_blocks, summary_text
 from bot.render.report import render_markdown
-from bot.rounds import FanOut, Refusal, Rounds
+from bot.rounds import FanOut, Refusal, Rounds, announce_refusal
 from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
@@ -68,10 +69,12 @@ class Followups:
         areas = await self.open_areas(previous)
         if not areas:
             raise Refusal("followup_nothing")
+        # Everyone who gave the first round a level anywhere, also outside the split areas:
+        # a list of only those with a level there would tell who answered "not sure" or skipped.
         invitees = [
             Invitee(p.user_id, p.locale, p.tz)
-            for p in await self.store.participants(previous.id)
-            if any(isinstance(p.state.answer(a).current, int) for a in areas)
+            for p in await self.store.participants(previous.followup_of or previous.id)
+            if any(isinstance(a.current, int) for a in p.state.answers.values())
         ]
         framework = replace(
             previous.framework,
@@ -100,7 +103,7 @@ class Followups:
         try:
             await self.rounds.announce(round_)
         except SlackCallFailed as exc:
-            raise Refusal("announce_pending", error=exc.error) from None
+            raise announce_refusal(exc, previous.channel_id) from None
         return round_, await self.rounds.fan_out(round_)
 
     async def open_areas(self, round_: Round) -> list[str]:
@@ -118,14 +121,25 @@ class Followups:
         assert before_round is not None  # iterations are never deleted, only cancelled
         before = await self.store.answers(before_round.id)
         after = await self.store.answers(round_.id)
-        report = await self.rounds.analyse(round_, _carried(before, after, round_))
-        return report, shifts(
+        settled = await self.settled(round_, after)
+        report = await self.rounds.analyse(round_, _carried(before, after, settled))
+        moved = shifts(
             await self.rounds.analyse(before_round, before),
             report,
             before,
             after,
             lead=round_.started_by,
         )
+        return report, tuple(s if s.area.id in settled else _withheld(s) for s in moved)
+
+    async def settled(self, round_: Round, replies: Answers) -> list[str]:
+        """The areas of follow-up ``round_`` whose new ``replies`` may be shown: those where at
+        least ``min_responses`` people besides the lead gave a new level (the first round's
+        rule). With fewer, the levels carried forward would hide how few replied, and the
+        follow-up would show what those few did: such an area is withheld in the follow-up
+        (no level, no verdict, no comments) and left out of the agreed levels."""
+        own = await self.rounds.analyse(round_, replies)  # the replies alone, without those kept
+        return [r.id for r in own.areas if not r.below_min_responses]
 
     async def close(self, round_: Round, *, force: bool = False) -> Report:
         """Close the follow-up, update the first round's report, post the follow-up summary."""
@@ -158,8 +172,8 @@ class Followups:
 
     async def agreed(self, first: Round, latest: Round) -> Report:
         """The first round's report with each re-asked area's level from the latest iteration
-        that asked it (up to ``latest``); who did not answer an iteration keeps their previous
-        level. Participation stays the first round's."""
+        that showed it (up to ``latest``, see `settled`); who did not answer an iteration keeps
+        their previous level. Participation stays the first round's."""
         answers = {p: dict(a) for p, a in (await self.store.answers(first.id)).items()}
         iterations: dict[str, int] = {}
         for later in await self.store.followups(first.id):
@@ -167,13 +181,15 @@ class Followups:
                 later.status is not RoundStatus.CLOSED and later.id != latest.id
             ):
                 continue
-            given = _carried(answers, await self.store.answers(later.id), later)
-            for area in later.framework.areas:
-                iterations[area.id] = later.iteration
+            replies = await self.store.answers(later.id)
+            settled = await self.settled(later, replies)
+            given = _carried(answers, replies, settled)
+            for area_id in settled:
+                iterations[area_id] = later.iteration
                 for person, per_area in answers.items():
-                    reply = given.get(person, {}).get(area.id)
-                    earlier = per_area.get(area.id, AreaAnswer())
-                    per_area[area.id] = replace(earlier, current=reply.current if reply else None)
+                    reply = given.get(person, {}).get(area_id)
+                    earlier = per_area.get(area_id, AreaAnswer())
+                    per_area[area_id] = replace(earlier, current=reply.current if reply else None)
         report = await self.rounds.analyse(first, answers)
         own = await self.rounds.analyse(first)
         return replace(report, participants=own.participants, iterations=iterations)
@@ -208,7 +224,8 @@ class Followups:
             )
         except SlackCallFailed as exc:
             log.error("round %s: updated report not attached: %s", round_.id, exc)
-        await self._refresh(first, agreed, round_.iteration)
+        if round_.iteration in agreed.iterations.values():  # it settled an area's level
+            await self._refresh(first, agreed, round_.iteration)
         self.rounds.farewell(round_, "thanks_closed")
 
     async def _refresh(self, first: Round, agreed: Report, iteration: int) -> None:
@@ -237,17 +254,35 @@ class Followups:
         return f"{head}\n{self.rounds.fan_out_report(fan_out, lang)}"
 
 
-def _carried(before: Answers, after: Answers, round_: Round) -> Answers:
-    """``after`` with the previous level of each area ``round_`` asked kept for who gave no new
-    reply there (the Delphi rule: not answering an iteration keeps one's answer)."""
+def _carried(before: Answers, after: Answers, areas: Collection[str]) -> Answers:
+    """``after`` with the previous level in each of ``areas`` kept for who gave no new reply
+    there (the Delphi rule: not answering an iteration keeps one's answer)."""
     result = {person: dict(per_area) for person, per_area in after.items()}
     for person, per_area in before.items():
-        for area in round_.framework.areas:
-            level = per_area.get(area.id, AreaAnswer()).current
-            now = result.get(person, {}).get(area.id, AreaAnswer())
+        for area_id in areas:
+            level = per_area.get(area_id, AreaAnswer()).current
+            now = result.get(person, {}).get(area_id, AreaAnswer())
             if isinstance(level, int) and now.current is None:
-                result.setdefault(person, {})[area.id] = replace(now, current=level)
+                result.setdefault(person, {})[area_id] = replace(now, current=level)
     return result
+
+
+def _withheld(shift: Shift) -> Shift:
+    """An area withheld in the follow-up (see `Followups.settled`): nothing of its few replies,
+    and still split as far as anyone can tell (the first round's summary keeps showing it so),
+    so the next iteration may ask it again."""
+    return replace(
+        shift,
+        consensus_after=None,
+        pairs=0,
+        moved=0,
+        unchanged=None,
+        kappa=None,
+        agreed=False,
+        stable=False,
+        disagreement=True,
+        shown=False,
+    )
 
 
 def _summary(

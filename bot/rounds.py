@@ -118,6 +118,15 @@ class FanOut:
     waiting: int = 0
 
 
+def announce_refusal(exc: SlackCallFailed, channel: str) -> Refusal:
+    """What the lead learns when a round's announcement failed: pending while Slack may still
+    take it (the round stands; the clock announces it), else why it was refused for good (and
+    the round is gone, see `Rounds.announce`)."""
+    if exc.transient:
+        return Refusal("announce_pending", error=exc.error)
+    return _slack_refusal(exc, channel)
+
+
 def _slack_refusal(exc: SlackCallFailed, channel: str) -> Refusal:
     if exc.error in ("not_in_channel", "channel_not_found"):
         return Refusal("bot_not_in_channel", channel=f"<#{channel}>")
@@ -210,9 +219,7 @@ class Rounds:
         try:
             await self.announce(round_)
         except SlackCallFailed as exc:
-            if exc.transient:  # the round stands; the clock announces it
-                raise Refusal("announce_pending", error=exc.error) from None
-            raise _slack_refusal(exc, channel_id) from None
+            raise announce_refusal(exc, channel_id) from None
         fan_out = await self.fan_out(round_)
         return round_, FanOut(fan_out.invited, unreached + fan_out.unreached, fan_out.waiting)
 

@@ -236,3 +236,40 @@ async def test_a_discussion_goes_on_while_its_round_is_followed_up(harness: Harn
     assert await h.event(h.slack.person_writes(CHANNEL, "U2", "during", thread)) == 200
     threads = await h.deps.store.discussions(first.id)
     assert [(r.user_id, r.text) for r in threads[0].replies] == [("U2", "during")]
+
+
+async def test_a_follow_up_slack_refuses_for_good_is_reported_as_refused(harness: Harness) -> None:
+    h = harness
+    summary = await first_round(h)
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    h.slack.fail_next("chat.postMessage", "not_in_channel", where=lambda p: p["channel"] == CHANNEL)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    told = h.slack.calls_to("chat.postEphemeral")[-1].params["text"]
+    assert told.startswith(f"I am not a member of <#{CHANNEL}>.")
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None  # nobody heard of it: gone
+
+
+async def test_a_follow_up_invites_everyone_who_gave_a_level_in_the_first_round(
+    harness: Harness,
+) -> None:
+    """Also who gave no level in the split areas: else the guest list would tell who did not."""
+    h = harness
+    people = (*PEOPLE, "U6")
+    for user in ("U4", "U5", "U6"):
+        h.slack.add_user(user, name=user.lower(), locale="en-US")
+    await h.command("start cx-pillars " + " ".join(f"<@{u}>" for u in people))
+    answers: dict[str, tuple[int | str, ...]] = {**FIRST, "U6": ("not_sure", "not_sure", 2, 2, 2)}
+    for user, levels in answers.items():
+        await h.press(user, "cx_start")
+        for level in levels:
+            if isinstance(level, int):
+                await h.answer_card(user, level, 3, 2)
+            else:
+                await h.tap(user, level)
+        await h.press(user, "cx_finish")
+    await h.command("close")
+    await h.command("followup")
+    follow = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert follow is not None
+    assert [p.user_id for p in await h.deps.store.participants(follow.id)] == list(people)
+    assert "6 people are asked again" in h.slack.messages(CHANNEL)[-1]["text"]

@@ -1,6 +1,6 @@
 """Movement and stability need ``min_responses + COUNTS_MARGIN`` pairs besides the lead's: with
-the lead and two others, "0 of 3 moved, κ –" would tell the lead both others kept the lead's
-level, although the follow-up's area itself is withheld."""
+the lead and three others, "0 of 4 moved, κ –" would tell the lead all three kept their level,
+and so would "No answer moved.": only words for the consensus, and movement withheld."""
 
 from tests.handlers.conftest import CHANNEL, Harness
 from tests.handlers.test_delphi import keep, summary_message, texts
@@ -9,7 +9,7 @@ PEOPLE = ("ULEAD", "U1", "U2", "U3", "U4")
 FIRST = {"ULEAD": 1, "U1": 1, "U2": 1, "U3": 3, "U4": 3}
 
 
-async def test_movement_is_not_shown_from_the_leads_pair_and_two_others(
+async def test_movement_is_not_shown_from_the_leads_pair_and_three_others(
     harness: Harness,
 ) -> None:
     h = harness
@@ -23,12 +23,14 @@ async def test_movement_is_not_shown_from_the_leads_pair_and_two_others(
     await h.command("close")
     action_id, value, ts = h.button("U1", "cx_followup", summary_message(h))
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
-    for u in ("ULEAD", "U1", "U2"):
+    for u in ("ULEAD", "U1", "U2", "U3"):
         await h.press(u, "cx_start")
         await keep(h, u)
         await h.press(u, "cx_finish")
-    await h.command("close anyway")
+    await h.command("close")  # three besides the lead replied: the area is shown
     said = texts(summary_message(h))
     assert "answers moved" not in said and "κ" not in said  # nor a note on what κ is
     assert "Consensus 0" not in said  # no numbers before → after either
     assert "Consensus: still split" in said
+    assert "Movement withheld: too few answers to show it anonymously." in said
+    assert "No answer moved" not in said

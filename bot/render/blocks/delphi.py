@@ -92,17 +92,16 @@ def followup_text(report: Report, iteration: int, lang: str) -> str:
 def shift_text(shift: Shift, report: Report, lang: str) -> str:
     """One area: its level now, consensus before → after, moved answers and stability."""
     area = next(r for r in report.areas if r.id == shift.area.id)
-    scale = report.framework.scale
-    level = level_text(area.current.median if area.current else None, scale, lang)
+    name = f"*{shift.area.name.get(lang)}*"
+    withheld = t(lang, "followup_too_few_pairs")
+    if area.below_min_responses:  # too few replied: no level, no verdict (`Followups.settled`)
+        return "\n".join([f"{name}  {t(lang, 'report_withheld')}", withheld])
+    level = level_text(area.current.median if area.current else None, report.framework.scale, lang)
     verdict = t(lang, "followup_agreed" if shift.agreed else "followup_split")
-    if not shift.shown:  # too few to read numbers anonymously: words only (see `shifts`)
-        lines = [f"*{shift.area.name.get(lang)}*  {level}"]
-        lines.append(t(lang, "followup_consensus_words", verdict=verdict))
-        if area.below_min_responses or not shift.pairs:
-            lines.append(t(lang, "followup_too_few_pairs"))
-        else:
-            lines.append(t(lang, "followup_moved_some" if shift.moved else "followup_moved_none"))
-        return "\n".join(lines)
+    if not shift.shown:  # too few to read numbers anonymously: words only (see `shifts`), and
+        # not even whether any answer moved: among few pairs that is whose answer moved
+        lines = [f"{name}  {level}", t(lang, "followup_consensus_words", verdict=verdict)]
+        return "\n".join([*lines, withheld])
     consensus = t(
         lang,
         "followup_consensus",
@@ -120,7 +119,7 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
     )
     if shift.stable or not shift.agreed:  # an agreed area needs no word on stability
         stability += f" ({t(lang, 'followup_stable' if shift.stable else 'followup_unstable')})"
-    lines = [f"*{shift.area.name.get(lang)}*  {level}", consensus, stability]
+    lines = [f"{name}  {level}", consensus, stability]
     return "\n".join(lines)
 
 

@@ -1,0 +1,100 @@
+"""A follow-up area fewer than ``min_responses`` people (besides the lead) replied to is withheld
+in the follow-up: with the levels of who did not reply carried forward it would look big enough,
+while everything it showed (a level, a verdict, whether answers moved, comments) would be what
+those few did, and `status` names who finished."""
+
+import json
+
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.test_delphi import first_round, summary_message, texts
+from tests.handlers.test_rounds import reply
+
+
+async def test_a_follow_up_area_too_few_replied_to_shows_nothing_of_their_replies(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await first_round(h)
+    first = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert first.result is not None
+    split = {a["id"]: a for a in first.result["areas"] if a["id"] in ("data", "design")}
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    await h.press("U2", "cx_start")  # only U2 replies: data 1 -> 3, design kept at 3
+    await h.tap("U2", 3)
+    await h.dm("U2", "comment: only I changed my mind")
+    await h.tap("U2", 3)
+    await h.press("U2", "cx_finish")
+
+    await h.command("close")  # the lead is warned first, as for a first round
+    warned = reply(h)
+    assert warned.startswith("*Not yet closed.*")
+    assert "• Not shown, too few answers: Data" in warned and "Design" in warned
+    assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None
+    await h.command("close anyway")
+
+    result = summary_message(h)
+    said = texts(result)
+    for line in said.splitlines():
+        if line.startswith(("*Data", "*Design")):
+            assert line.endswith("  too few answers to show")
+    assert said.count("Movement withheld: too few answers to show it anonymously.") == 2
+    assert "moved" not in said and "Consensus" not in said and "Excellent" not in said
+    assert result["metadata"]["event_payload"]["open"] == ["data", "design"]  # still split
+    follow = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert follow.iteration == 2 and follow.result is not None
+    replied = (await h.deps.store.answers(follow.id))["U2"]
+    assert any("changed my mind" in str(a.comment) for a in replied.values())  # kept, not shown
+    stored = json.dumps(follow.result)
+    assert "changed my mind" not in stored
+    assert all(a["below_min_responses"] for a in follow.result["areas"])
+
+    # the first round keeps its split: neither its result nor its summary took U2's levels
+    parent = await h.deps.store.get_round(first.id)
+    assert parent is not None and parent.result is not None
+    for area in parent.result["areas"]:
+        if area["id"] in split:
+            assert area == split[area["id"]]
+    assert not [c for c in h.slack.calls_to("chat.update") if c.params["ts"] == ts]  # as it was
+    report = [v.decode() for v in h.slack.uploads.values() if v[:1] != b"\x89"][-1]
+    assert "(follow-up 1)" not in report and "changed my mind" not in report
+
+    # asked again, nobody's card shows what U2 did
+    await h.command("followup")
+    third = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert third is not None and [a.id for a in third.framework.areas] == ["data", "design"]
+    await h.press("U4", "cx_start")
+    card = texts(h.card("U4"))
+    assert "too few people to show how" in card and "changed my mind" not in card
+
+
+async def test_only_the_areas_enough_replied_to_update_the_first_round(harness: Harness) -> None:
+    h = harness
+    summary = await first_round(h)
+    first = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    # data: four give a new level; design: only U2 does, the others are not sure
+    for user, design in (("U1", "not_sure"), ("U2", 3), ("U3", "not_sure"), ("U4", "not_sure")):
+        await h.press(user, "cx_start")
+        await h.tap(user, 2)
+        await h.tap(user, design)
+        await h.press(user, "cx_finish")
+    await h.command("close")
+    assert reply(h).startswith("*Not yet closed.*") and "Data" not in reply(h)
+    await h.command("close anyway")
+
+    said = texts(summary_message(h)).splitlines()
+    assert "*Data: knowing what customers want*  2 · Room for improvement" in said
+    assert "*Design: shaping the experience*  too few answers to show" in said
+    parent = await h.deps.store.get_round(first.id)
+    assert parent is not None and parent.result is not None
+    areas = {a["id"]: a for a in parent.result["areas"]}
+    assert (areas["data"]["iteration"], areas["design"]["iteration"]) == (2, 1)
+    assert areas["design"]["distribution"] == {"1": 2, "2": 0, "3": 3}  # the first round's
+    (edit,) = [c for c in h.slack.calls_to("chat.update", ok_only=True) if c.params["ts"] == ts]
+    edited = texts({"blocks": edit.params["blocks"]}).splitlines()
+    assert "Updated after follow-up 1" in "\n".join(edited)
+    assert any(
+        line.startswith("• *Design: shaping the experience*  answers split") for line in edited
+    )
