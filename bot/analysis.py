@@ -57,7 +57,10 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   and Cohen's weighted kappa with linear weights ``1 - |i - j| / (k - 1)`` over the scale's
   ``k`` levels (null when chance agreement is already total, e.g. everyone gave one level both
   times). A person who did not answer an iteration keeps their previous level (the follow-up's
-  report and the agreed levels use it) but is no pair. People read these numbers (``shown``)
+  report and the agreed levels use it) but is no pair; so that kept levels cannot make a few
+  replies look many, a follow-up shows an area only when ``min_responses`` people besides the
+  lead gave it a new level (`bot.delphi.Followups.settled` runs `analyse` on the new replies
+  alone). People read these numbers (``shown``)
   only for a shown area with ``min_responses + COUNTS_MARGIN`` pairs besides the lead's. An
   area is *agreed* when its consensus after is at or above the threshold and *stable* when at
   least `STABLE_SHARE` of at least ``min_responses`` pairs are unchanged; a further iteration re-asks only the areas

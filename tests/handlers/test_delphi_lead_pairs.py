@@ -29,8 +29,8 @@ async def test_movement_is_not_shown_from_the_leads_pair_and_three_others(
         await h.press(u, "cx_finish")
     await h.command("close")  # three besides the lead replied: the area is shown
     said = texts(summary_message(h))
-    assert "answers moved" not in said and "κ" not in said  # nor a note on what κ is
+    assert "answers moved ·" not in said and "κ" not in said  # nor a note on what κ is
     assert "Consensus 0" not in said  # no numbers before → after either
-    assert "Consensus: still split" in said
-    assert "Movement withheld: too few answers to show it anonymously." in said
+    assert "answers still differ" in said
+    assert "How many answers moved is not shown: there are too few" in said
     assert "No answer moved" not in said

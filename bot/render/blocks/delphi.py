@@ -93,15 +93,14 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
     """One area: its level now, consensus before → after, moved answers and stability."""
     area = next(r for r in report.areas if r.id == shift.area.id)
     name = f"*{shift.area.name.get(lang)}*"
-    withheld = t(lang, "followup_too_few_pairs")
     if area.below_min_responses:  # too few replied: no level, no verdict (`Followups.settled`)
-        return "\n".join([f"{name}  {t(lang, 'report_withheld')}", withheld])
+        return f"{name}  {t(lang, 'report_withheld')}"
     level = level_text(area.current.median if area.current else None, report.framework.scale, lang)
     verdict = t(lang, "followup_agreed" if shift.agreed else "followup_split")
     if not shift.shown:  # too few to read numbers anonymously: words only (see `shifts`), and
         # not even whether any answer moved: among few pairs that is whose answer moved
-        lines = [f"{name}  {level}", t(lang, "followup_consensus_words", verdict=verdict)]
-        return "\n".join([*lines, withheld])
+        now = t(lang, "followup_agreed_now", level=level) if shift.agreed else None
+        return f"{name}  {now or t(lang, 'followup_still_differ')}"
     consensus = t(
         lang,
         "followup_consensus",
@@ -124,13 +123,16 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
 
 
 def stop_rule(report: Report, shifts: Sequence[Shift], lang: str) -> str:
-    """The stop rule, with this report's threshold; what weighted κ is when an area shows it."""
+    """The stop rule, with this report's threshold; why movement is not shown, when it is not;
+    what weighted κ is when an area shows it."""
     rule = t(
         lang,
         "followup_stop_rule",
         threshold=number(report.settings.consensus_threshold, lang, 2),
         share=number(STABLE_SHARE * 100, lang, 0),
     )
+    if any(not s.shown for s in shifts):
+        rule += " " + t(lang, "followup_too_few_pairs")
     if any(s.shown and s.kappa is not None for s in shifts):
         rule += " " + t(lang, "followup_kappa_note")
     return rule
