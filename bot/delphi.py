@@ -234,24 +234,34 @@ class Followups:
         failure is logged, and the follow-up's own summary and report are out already."""
         if first.summary_ts is None:
             return
-        lang = first.lang
-        note = t(lang, "summary_updated", followup=followup_number(iteration))
-        # no Follow up button: the next iteration starts from the follow-up's own summary
-        blocks = summary_blocks(agreed, lang, round_id=first.id, follow_up=False, note=note)
+        text, blocks = _as_it_stands(first, agreed, first.lang)
         try:
-            text = summary_text(agreed, lang)
             await self.rounds.slack.update(first.channel_id, first.summary_ts, text, blocks)
         except SlackCallFailed as exc:
             log.warning("round %s: summary not brought up to date: %s", first.id, exc.error)
 
-    async def summary(self, round_: Round, lang: str) -> tuple[str, list[Block]]:
-        """A closed follow-up's summary (``results``), in ``lang``."""
-        return _summary(round_, *await self.shifts(round_), lang)
+    async def results(self, latest: Round, lang: str) -> tuple[str, list[Block]]:
+        """The whole round as it stands after the closed follow-up ``latest`` (``results``): the
+        first round's summary with the levels settled so far, in ``lang``."""
+        assert latest.followup_of is not None
+        first = await self.store.get_round(latest.followup_of)
+        assert first is not None
+        return _as_it_stands(first, await self.agreed(first, latest), lang)
 
     def started_text(self, round_: Round, fan_out: FanOut, lang: str) -> str:
         """What the lead learns after starting a follow-up."""
         head = t(lang, "followup_started", followup=followup_number(round_.iteration))
         return f"{head}\n{self.rounds.fan_out_report(fan_out, lang)}"
+
+
+def _as_it_stands(first: Round, agreed: Report, lang: str) -> tuple[str, list[Block]]:
+    """The first round's summary with the levels follow-ups settled (`Followups.agreed`), saying
+    after which follow-up; no *Follow up* button (the next iteration starts from the follow-up's
+    own summary)."""
+    settled = max(agreed.iterations.values(), default=1)
+    note = t(lang, "summary_updated", followup=followup_number(settled)) if settled > 1 else None
+    blocks = summary_blocks(agreed, lang, round_id=first.id, follow_up=False, note=note)
+    return summary_text(agreed, lang), blocks
 
 
 def _carried(before: Answers, after: Answers, areas: Collection[str]) -> Answers:

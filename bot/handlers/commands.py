@@ -139,7 +139,7 @@ async def _run(
             await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
         if round_.followup_of is not None:
-            return Reply(*await deps.followups.summary(round_, lang))
+            return Reply(*await deps.followups.results(round_, lang))
         blocks = summary_blocks(report, lang, round_id=round_.id)
         threads = await rounds.discussions.threads(round_.id)
         counts = discussion_counts(threads, round_.framework, lang)

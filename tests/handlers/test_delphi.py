@@ -147,9 +147,11 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
         .params["text"]
         .startswith("This round was followed up already")
     )
-    await h.command("results", user="U2")
-    assert reply(h).endswith(": follow-up 1 on the disagreements")
-    assert "Consensus 0.2 → 0.73 (agreed)" in texts(h.slack.responses[-1])
+    await h.command("results", user="U2")  # the whole round as it stands now, not only data
+    now = texts(h.slack.responses[-1])
+    assert reply(h).startswith("CX maturity: five pillars") and "Updated after follow-up 1" in now
+    assert "• *Data: knowing what customers want*  2 · Room for improvement" in now
+    assert "*Delivery: putting the plan into practice*" in now and "cx_followup" not in str(now)
 
     # a second iteration, on design only, shows iteration 2's distribution
     await h.command("followup", user="U2")
