@@ -48,7 +48,7 @@ def build_deps(
 ) -> Deps:
     """Wire the services around one store and one Web API client (with ``tokens``, the
     client's calls carry each workspace's own token)."""
-    slack = SlackGateway(client, tokens)
+    slack = SlackGateway(client, tokens, clock)
     posts = Posts(store, slack, clock, settings.slack_timeout)
     dialogues = Dialogues(store, slack, posts, clock)
     rounds = Rounds(store, slack, dialogues, posts, catalog, settings, clock)

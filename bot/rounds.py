@@ -48,7 +48,7 @@ from bot.render.dialogue import local_deadline, reader_time
 from bot.render.report import render_markdown
 from bot.render.wording import stored_stage
 from bot.schedule import local_time, reminder_due, snooze_until
-from bot.slack_api import SlackCallFailed, SlackGateway, SlackUser
+from bot.slack_api import WORKSPACE_ERRORS, SlackCallFailed, SlackGateway, SlackUser
 from bot.storage import Store
 from bot.workspaces import belongs, in_workspace
 
@@ -122,6 +122,8 @@ def announce_refusal(exc: SlackCallFailed, channel: str) -> Refusal:
     """What the lead learns when a round's announcement failed: pending while Slack may still
     take it (the round stands; the clock announces it), else why it was refused for good (and
     the round is gone, see `Rounds.announce`)."""
+    if exc.error in WORKSPACE_ERRORS:
+        return Refusal("announce_token", error=exc.error)
     if exc.transient:
         return Refusal("announce_pending", error=exc.error)
     return _slack_refusal(exc, channel)
@@ -300,6 +302,8 @@ class Rounds:
         people = [p for p in await self.store.participants(round_.id) if p.user_id in due]
 
         async def invite(person: Participant) -> None:
+            if self.slack.token_failed(round_.team_id):
+                return  # its token failed meanwhile: the rest waits for the clock
             try:
                 await self.dialogues.invite(round_, person)
             except SlackCallFailed as exc:
@@ -390,6 +394,8 @@ class Rounds:
         not_now: list[Participant] = []
         now = self.clock()
         for person in await self.store.participants(round_.id):
+            if self.slack.token_failed(round_.team_id):
+                break  # its token failed: nobody else can be reminded now either
             if person.finished or person.dm_channel is None:
                 continue
             if person.snoozed(now):

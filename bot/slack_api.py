@@ -10,9 +10,9 @@ the user, and whether Slack may have done it anyway (``uncertain``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -52,6 +52,9 @@ WORKSPACE_ERRORS = frozenset(
     {"account_inactive", "invalid_auth", "not_authed", "not_installed", "token_expired",
      "token_revoked"}
 )  # fmt: skip
+# How long a workspace whose token failed is left alone (`SlackGateway.serves` is False): the
+# clock's work for it waits instead of failing every minute; the first call after it tries again.
+TOKEN_FAILED_PAUSE = timedelta(minutes=15)
 HISTORY_PAGES = 5
 USERS_PAGE = 200  # users.list: Slack's recommended page size (at most 1,000)
 
@@ -207,13 +210,33 @@ class SlackGateway:
     """Every Web API call the app makes: with the client's token, or with ``tokens`` (OAuth
     mode) the bot token of the workspace at hand (`bot.workspaces`)."""
 
-    def __init__(self, client: AsyncWebClient, tokens: Tokens | None = None) -> None:
-        self.client, self.tokens = client, tokens
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        tokens: Tokens | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client, self.tokens, self.clock = client, tokens, clock
         self._hook_log = _sdk_logger("slack_sdk.webhook.async_client")
+        # When each workspace's token last failed (key None: the one token of a single
+        # workspace); forgotten at its next call that goes through.
+        self._token_failed: dict[str | None, datetime] = {}
 
     async def serves(self, team_id: str) -> bool:
-        """Whether work for the workspace ``team_id`` can reach Slack (it is installed)."""
+        """Whether work for the workspace ``team_id`` can reach Slack: it is installed, and its
+        token has not just failed (`token_failed`)."""
+        if self.token_failed(team_id):
+            return False
         return self.tokens is None or await self.tokens.installed(team_id)
+
+    def token_failed(self, team_id: str) -> bool:
+        """Whether the workspace's token failed in the last `TOKEN_FAILED_PAUSE` (its work
+        waits; the first call after that tries again)."""
+        failed = self._token_failed.get(team_id if self.tokens is not None else None)
+        return failed is not None and self.clock() - failed < TOKEN_FAILED_PAUSE
+
+    def _workspace(self) -> str | None:
+        return self.tokens.current_team() if self.tokens is not None else None
 
     async def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
         if self.tokens is not None:
@@ -231,6 +254,8 @@ class SlackGateway:
             if exc.response.status_code != 429:  # refused, but the limit let it through
                 went_through(method)
             error = str(exc.response.get("error") or exc.response.status_code)
+            if error in WORKSPACE_ERRORS:
+                self._token_failed[self._workspace()] = self.clock()
             uncertain = exc.response.status_code >= 500 or error in UNCERTAIN_ERRORS
             log.warning("Slack %s failed: %s", method, error)
             raise SlackCallFailed(method, error, uncertain=uncertain) from None
@@ -241,6 +266,8 @@ class SlackGateway:
             log.warning("Slack %s: no answer: %r", method, exc)
             raise SlackCallFailed(method, "timeout", uncertain=True) from None
         went_through(method)
+        if self._token_failed:
+            self._token_failed.pop(self._workspace(), None)
         data: dict[str, Any] = response.data if isinstance(response.data, dict) else {}
         return data
 

@@ -102,6 +102,11 @@ class Tokens:
                 bot = refreshed
         return bot.bot_token
 
+    def current_team(self) -> str | None:
+        """The team of the workspace at hand, if any."""
+        workspace = CURRENT.get()
+        return workspace.team_id if workspace is not None else None
+
     async def installed(self, team_id: str) -> bool:
         """Whether the workspace ``team_id`` has the bot installed (its work may go on)."""
         return await self.store.team_bot(team_id) is not None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
 from bot.handlers.middleware import replay_typed
 from bot.model import RoundStatus
+from bot.slack_api import TOKEN_FAILED_PAUSE
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 
 
@@ -106,24 +108,32 @@ async def test_no_round_exists_when_the_bot_cannot_post_in_the_channel(harness: 
 async def test_a_token_error_is_the_workspaces_problem_not_a_refusal_by_the_people(
     harness: Harness,
 ) -> None:
-    # Two invitations meet an expired token: they wait for the clock, nobody is written off.
+    # The token fails on the invitations: they wait, nobody is written off, and the clock
+    # leaves the workspace alone for a while (no call at all) before it tries again.
     h = harness
-    h.slack.fail_next(
-        "chat.postMessage", "token_expired", times=2, where=lambda p: p["channel"] != CHANNEL
+    h.slack.fail_next(  # every invitation under way, until the token is fixed
+        "chat.postMessage", "token_expired", times=3, where=lambda p: p["channel"] != CHANNEL
     )
     await h.command("start cx-pillars <@U1> <@U2> <@U3>")
-    assert "token_expired" not in reply(h) and "2 still waiting" in reply(h)
+    assert "token_expired" not in reply(h) and "still waiting" in reply(h)
+    calls = len(h.slack.calls_to("chat.postMessage"))  # those already under way went out
+    h.clock.now += TOKEN_FAILED_PAUSE / 2
     await h.deps.rounds.tick()
-    assert sorted(h.invited()) == ["U1", "U2", "U3"]
+    assert len(h.slack.calls_to("chat.postMessage")) == calls  # paused: no call at all
     await h.command("status")
     assert "token_expired" not in reply(h) and "could not" not in reply(h).lower()
+    h.clock.now += TOKEN_FAILED_PAUSE
+    await h.deps.rounds.tick()
+    assert sorted(h.invited()) == ["U1", "U2", "U3"]
 
 
 async def test_an_announcement_meeting_an_expired_token_keeps_the_round(harness: Harness) -> None:
     h = harness
     h.slack.fail_next("chat.postMessage", "token_expired")
     await h.command("start cx-pillars <@U1>")
+    assert reply(h).startswith("The round is started, but Slack refused the app's token")
     assert await h.deps.store.open_round(TEAM, CHANNEL) is not None  # announced by the clock
+    h.clock.now += TOKEN_FAILED_PAUSE
     await h.deps.rounds.tick()
     assert h.invited() == ["U1"]
 
@@ -224,3 +234,23 @@ async def test_no_automatic_reminder_right_after_the_invitation(harness: Harness
     await h.command("start cx-pillars <@U2> --deadline 2026-11-25")  # closes 18:00 Madrid today
     await h.deps.rounds.tick()
     assert not any("friendly reminder" in m["text"] for m in h.dm_messages("U2"))
+
+
+async def test_a_dead_token_is_tried_once_a_pause_not_every_minute_for_everyone(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2>")
+    before = len(h.slack.calls_to("chat.postMessage"))
+    h.slack.fail_next("chat.postMessage", "token_revoked", times=500)
+    h.clock.now += timedelta(days=2, minutes=1)  # reminders are due
+    for _ in range(30):  # half an hour of the clock
+        await h.deps.rounds.tick()
+        h.clock.now += timedelta(minutes=1)
+    attempts = h.slack.calls_to("chat.postMessage")[before:]
+    assert timedelta(minutes=15) == TOKEN_FAILED_PAUSE
+    assert 1 <= len(attempts) <= 3  # one call each 15 minutes, not one per person and minute
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    people = await h.deps.store.participants(round_.id)
+    assert all(p.reminders_sent == 0 for p in people)  # none used up by the dead token
