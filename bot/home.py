@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.flows.interview import Phase
 from bot.i18n import language_of
 from bot.model import RoundStatus
@@ -9,8 +11,10 @@ from bot.plan import Plan
 from bot.render.blocks.home import LedItem, PendingItem, SummaryItem, home_view
 from bot.render.dialogue import local_deadline
 from bot.render.wording import stored_stage
-from bot.slack_api import SlackGateway
+from bot.slack_api import SlackCallFailed, SlackGateway
 from bot.storage import Store
+
+log = logging.getLogger(__name__)
 
 PENDING = (Phase.INVITED, Phase.ASKING, Phase.REVIEW, Phase.DECLINED)
 
@@ -18,6 +22,14 @@ PENDING = (Phase.INVITED, Phase.ASKING, Phase.REVIEW, Phase.DECLINED)
 class AppHome:
     def __init__(self, store: Store, slack: SlackGateway, plan: Plan) -> None:
         self.store, self.slack, self.plan = store, slack, plan
+
+    async def refresh(self, team_id: str, user_id: str) -> None:
+        """Publish the Home tab after an action whose answer is out already: a failure is only
+        logged (the tab is built afresh at the person's next visit)."""
+        try:
+            await self.publish(team_id, user_id)
+        except SlackCallFailed as exc:
+            log.warning("App Home for %s not refreshed: %s", user_id, exc.error)
 
     async def publish(self, team_id: str, user_id: str) -> None:
         """Build and publish the person's Home tab (never shows anyone's answers)."""

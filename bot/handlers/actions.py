@@ -112,10 +112,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             log.error("home action %s from %s failed: %s", action["action_id"], user_id, exc)
             await tell_failure(deps, user_id)
             return
-        try:  # the lead has their answer: a Home tab left stale is refreshed on the next visit
-            await deps.home.publish(team_id, user_id)
-        except SlackCallFailed as exc:
-            log.warning("App Home for %s not refreshed: %s", user_id, exc.error)
+        await deps.home.refresh(team_id, user_id)
 
     async def on_snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

@@ -146,10 +146,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             except Refusal as refusal:
                 text = refusal.text(lang)
             await deps.slack.post_dm(user_id, text)
-            await deps.home.publish(team_id, user_id)
         except (SlackCallFailed, ValueError) as exc:
             log.error("done from %s failed: %s", user_id, exc)
             await tell_failure(deps, user_id)
+            return
+        await deps.home.refresh(team_id, user_id)
 
     async def on_cancel_schedule(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]

@@ -239,3 +239,19 @@ def test_without_actions_the_next_level_s_description_is_suggested_whole() -> No
     gap = {"actions": [], "next_step": "Segment insight decides where investment goes: leaders"}
     assert suggested(gap) == (None, gap["next_step"])
     assert suggested({"actions": ["QA lead: rebuild it."]}) == ("QA lead", "Rebuild it.")
+
+
+async def test_done_from_home_is_not_reported_failed_when_refreshing_home_fails(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await closed_round(h)
+    await make_action(h, summary, owner="U2", due="2026-11-27")
+    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
+    home = h.slack.home_views["U2"]
+    action_id, value, _ = h.button("U2", "cx_plan_done", {"blocks": home["blocks"], "ts": "0"})
+    h.slack.fail_next("views.publish", "internal_error", status=500, times=3)
+    await h.click("U2", action_id, value, channel="DU2", ts="0")
+    assert await h.deps.store.owner_actions(TEAM, "U2") == []  # done
+    texts = [m.get("text") or "" for m in h.dm_messages("U2")]
+    assert texts[-1].startswith("Done:") and not any("went wrong" in t for t in texts)
