@@ -118,8 +118,10 @@ class Followups:
         """A follow-up's own report, and how each area moved since the previous iteration."""
         assert round_.followup_of is not None
         before_round = await self.store.iteration_round(round_.followup_of, round_.iteration - 1)
-        assert before_round is not None  # iterations are never deleted, only cancelled
-        before = await self.store.answers(before_round.id)
+        first = await self.store.get_round(round_.followup_of)
+        assert before_round is not None and first is not None  # never deleted, only cancelled
+        # Where each person stood: a withheld area's few replies never count (see `settled`).
+        before = (await self.standing(first, before_round))[0]
         after = await self.store.answers(round_.id)
         settled = await self.settled(round_, after)
         report = await self.rounds.analyse(round_, _carried(before, after, settled))
@@ -171,9 +173,18 @@ class Followups:
         return report
 
     async def agreed(self, first: Round, latest: Round) -> Report:
-        """The first round's report with each re-asked area's level from the latest iteration
-        that showed it (up to ``latest``, see `settled`); who did not answer an iteration keeps
-        their previous level. Participation stays the first round's."""
+        """The first round's report with each re-asked area's level as it stands after
+        ``latest`` (`standing`). Participation stays the first round's."""
+        answers, iterations = await self.standing(first, latest)
+        report = await self.rounds.analyse(first, answers)
+        own = await self.rounds.analyse(first)
+        return replace(report, participants=own.participants, iterations=iterations)
+
+    async def standing(self, first: Round, latest: Round) -> tuple[Answers, dict[str, int]]:
+        """Each person's answers after the iterations up to ``latest`` (the first round itself:
+        its own answers): in each re-asked area, the level from the latest iteration that showed
+        it (see `settled`), else the earlier one; who did not answer an iteration keeps their
+        previous level. Also the iteration each changed area's levels come from."""
         answers = {p: dict(a) for p, a in (await self.store.answers(first.id)).items()}
         iterations: dict[str, int] = {}
         for later in await self.store.followups(first.id):
@@ -190,9 +201,7 @@ class Followups:
                     reply = given.get(person, {}).get(area_id)
                     earlier = per_area.get(area_id, AreaAnswer())
                     per_area[area_id] = replace(earlier, current=reply.current if reply else None)
-        report = await self.rounds.analyse(first, answers)
-        own = await self.rounds.analyse(first)
-        return replace(report, participants=own.participants, iterations=iterations)
+        return answers, iterations
 
     async def publish(self, round_: Round) -> None:
         """Post the follow-up's summary once (consensus before → after, moved answers,

@@ -98,3 +98,34 @@ async def test_only_the_areas_enough_replied_to_update_the_first_round(harness: 
     assert any(
         line.startswith("• *Design: shaping the experience*  answers split") for line in edited
     )
+
+
+async def test_a_withheld_reply_does_not_count_in_the_next_follow_up(harness: Harness) -> None:
+    # Follow-up 1: only U2 replies (design 1), withheld. Follow-up 2: U1, U3 and U4 reply 3.
+    # Follow-up 2 starts from where people stood (the first round's levels, design 3 for U2),
+    # not from U2's withheld 1: else its report and the refreshed first summary, side by side
+    # with `status`, would tell U2's answer.
+    h = harness
+    summary = await first_round(h)
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    await h.press("U2", "cx_start")
+    await h.tap("U2", "not_sure")  # data
+    await h.tap("U2", 1)  # design
+    await h.press("U2", "cx_finish")
+    await h.command("close anyway")
+    await h.command("followup")
+    for user in ("U1", "U3", "U4"):
+        await h.press(user, "cx_start")
+        await h.tap(user, "not_sure")
+        await h.tap(user, 3)
+        await h.press(user, "cx_finish")
+    await h.command("close anyway")
+
+    second = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert second.iteration == 3 and second.result is not None
+    design = next(a for a in second.result["areas"] if a["id"] == "design")
+    assert (design["n"], design["distribution"]) == (5, {"1": 0, "2": 0, "3": 5})
+    assert "*Design: shaping the experience*  agreed now: 3 · Excellent" in texts(
+        summary_message(h)
+    )
