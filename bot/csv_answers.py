@@ -25,9 +25,10 @@ import csv
 import io
 import os
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
+from bot.analysis import Report
 from bot.answers import AreaAnswer, Mark, Reply
 from bot.files import FileTooLarge, read_bounded
 from bot.flows.interview import IMPORTANCE_SCALE, MAX_COMMENT_CHARS
@@ -128,18 +129,26 @@ def write_answers(answers: Mapping[str, Mapping[str, AreaAnswer]]) -> str:
 
 
 def for_export(
-    answers: Mapping[str, Mapping[str, AreaAnswer]], area_ids: Sequence[str], shown: set[str]
+    answers: Mapping[str, Mapping[str, AreaAnswer]], report: Report
 ) -> dict[str, dict[str, AreaAnswer]]:
-    """What an export may hold: only people who replied to every area (``area_ids``), only the
-    ``shown`` areas, and no comments.
+    """What an export may hold: only people who replied to every area, only the areas the
+    ``report`` shows and of those only the rows it shows (a target or an importance given too
+    few times stays blank, see `bot.analysis`), and no comments.
 
     With anything less, a lead who knows who was still answering, or how far each person got
     (``status``), could pick that person's rows out of the pseudonymised file; a comment can
     name its writer and would then give away their levels (comments are in the report, unlinked).
     """
+    area_ids = [area.id for area in report.framework.areas]
+    shown = {r.id: r for r in report.areas if not r.below_min_responses}
     return {
         person: {
-            area: replace(answer, comment=None)
+            area: replace(
+                answer,
+                target=answer.target if shown[area].target is not None else None,
+                importance=answer.importance if shown[area].importance is not None else None,
+                comment=None,
+            )
             for area, answer in per_area.items()
             if area in shown
         }

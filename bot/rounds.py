@@ -494,9 +494,8 @@ class Rounds:
         complete answers. ``report`` is the round's analysis (`analyse`), which decides the areas
         shown."""
         shown = {r.area.id for r in report.areas if not r.below_min_responses}
-        areas = [area.id for area in round_.framework.areas]
         answers = await self.store.answers(round_.id)
-        rows = for_export(answers, areas, shown)
+        rows = for_export(answers, report)
         least = report.settings.min_responses
         knowing = {round_.started_by, user_id}
         others = len(rows.keys() - knowing)

@@ -162,6 +162,29 @@ async def test_an_export_holds_only_complete_answers_without_comments(harness: H
     assert "data engineer" not in "\n".join(csv)
 
 
+async def test_an_export_leaves_out_a_target_too_few_gave(harness: Harness) -> None:
+    # Three levels everywhere, but only U1 gives targets and importances: the summary shows
+    # none of them (one person's answers), and neither may the file.
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3>")
+    await h.answer_all("U1", 2, 3, 3, cards=5)
+    for user in ("U2", "U3"):
+        await h.press(user, "cx_start")
+        for _ in range(5):
+            await h.tap(user, 2)
+            await h.dm(user, "?")  # not sure of the target
+            await h.dm(user, "?")  # nor of the importance
+        await h.press(user, "cx_finish")
+    await h.command("close anyway")
+    await h.command("export")
+    csv = list(h.slack.uploads.values())[-1].decode().splitlines()
+    header, rows = csv[0].split(","), [line.split(",") for line in csv[1:]]
+    target, importance = header.index("target"), header.index("importance")
+    assert len(rows) == 3 * 5 and all(len(row) == len(header) for row in rows)
+    assert {row[target] for row in rows} <= {"", "?"} and "3" not in {row[target] for row in rows}
+    assert "3" not in {row[importance] for row in rows}
+
+
 @pytest.mark.parametrize("people", [("U1", "U2", "U3"), ("ULEAD", "U1", "U2", "U3")])
 async def test_no_export_when_too_few_besides_the_lead_answered_every_area(
     harness: Harness, people: tuple[str, ...]
