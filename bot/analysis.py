@@ -75,7 +75,7 @@ Floats are kept exact in the typed report and rounded to 3 decimals only by `Rep
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -134,6 +134,7 @@ class AreaResult:
     agreement: Agreement | None
     weight: float
     comments: tuple[str, ...] | None
+    counts_hidden: bool = False  # set by `without_counts`
 
     @property
     def id(self) -> str:
@@ -629,7 +630,17 @@ def counts_shown(r: AreaResult, min_responses: int) -> bool:
     """Whether people may see how many chose each level of a shown area: only with at least
     ``min_responses + COUNTS_MARGIN`` answers. With fewer ("1 says 2, 1 says 3, 1 says 4" among
     three) the counts are everyone's answers, so sentences give the range instead."""
-    return r.distribution is not None and r.n >= min_responses + COUNTS_MARGIN
+    return (
+        r.distribution is not None and r.n >= min_responses + COUNTS_MARGIN and not r.counts_hidden
+    )
+
+
+def without_counts(report: Report, area_ids: Collection[str]) -> Report:
+    """``report`` with the counts per level of ``area_ids`` kept from people (`counts_shown`
+    False): a follow-up's levels whose movement is not shown, since its counts beside the
+    earlier ones would show it (`bot.delphi`)."""
+    areas = tuple(replace(r, counts_hidden=True) if r.id in area_ids else r for r in report.areas)
+    return replace(report, areas=areas)
 
 
 def _agreement(n: int, consensus: float, threshold: float, disagreement: bool) -> Agreement | None:
@@ -777,6 +788,7 @@ def _area_dict(r: AreaResult, lang: str) -> dict[str, Any]:
         "agreement": r.agreement.value if r.agreement else None,
         "weight": _round(r.weight),
         "comments": list(r.comments) if r.comments is not None else None,
+        "counts_hidden": r.counts_hidden,
     }
 
 
@@ -926,7 +938,7 @@ def feedback(
         if a.get("id") == area_id and not a.get("below_min_responses"):
             counts = (
                 tuple(sorted((int(value), int(n)) for value, n in a["distribution"].items()))
-                if a["n"] >= least  # as in `counts_shown`: with fewer, counts are everyone's
+                if a["n"] >= least and not a.get("counts_hidden")  # as in `counts_shown`
                 else None
             )
             comments = tuple(a.get("comments") or ())

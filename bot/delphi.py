@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from slack_sdk.models.blocks import Block
 
-from bot.analysis import Report, Shift, shifts
+from bot.analysis import Report, Shift, shifts, without_counts
 from bot.answers import AreaAnswer
 from bot.i18n import t
 from bot.model import (
@@ -132,7 +132,9 @@ class Followups:
             after,
             lead=round_.started_by,
         )
-        return report, tuple(s if s.area.id in settled else _withheld(s) for s in moved)
+        hidden = {s.area.id for s in moved if not s.shown}  # counts would show the movement
+        moved = tuple(s if s.area.id in settled else _withheld(s) for s in moved)
+        return without_counts(report, hidden), moved
 
     async def settled(self, round_: Round, replies: Answers) -> list[str]:
         """The areas of follow-up ``round_`` whose new ``replies`` may be shown: those where at
@@ -178,6 +180,18 @@ class Followups:
         answers, iterations = await self.standing(first, latest)
         report = await self.rounds.analyse(first, answers)
         own = await self.rounds.analyse(first)
+        # A settled area's counts beside the earlier ones would show how answers moved: kept
+        # from people where the iteration that settled it did not show its movement either.
+        hidden: set[str] = set()
+        for later in await self.store.followups(first.id):
+            if later.iteration in iterations.values() and later.iteration <= latest.iteration:
+                settled_by = (await self.shifts(later))[0].areas
+                hidden |= {
+                    r.id
+                    for r in settled_by
+                    if r.counts_hidden and iterations.get(r.id) == later.iteration
+                }
+        report = without_counts(report, hidden)
         return replace(report, participants=own.participants, iterations=iterations)
 
     async def standing(self, first: Round, latest: Round) -> tuple[Answers, dict[str, int]]:

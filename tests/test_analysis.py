@@ -526,6 +526,7 @@ def test_withheld_area_shows_nothing_but_counts(levels: tuple[int, ...]) -> None
         "agreement": None,
         "weight": 2.0,
         "comments": None,
+        "counts_hidden": False,
         "iteration": 1,
     }
     assert (report.overall.score, report.overall.stage, report.overall.weakest_areas) == (
@@ -790,6 +791,7 @@ def test_to_dict_keys_and_values_on_the_bundled_framework() -> None:
         "agreement": "moderate",  # consensus 0.766: at the threshold 0.7 or above, below 0.8
         "weight": 1.0,
         "comments": ["a", "b"],
+        "counts_hidden": False,
         "iteration": 1,
     }
     assert data["areas"][1]["not_sure"] == 1 and data["areas"][1]["distribution"] is None

@@ -129,3 +129,31 @@ async def test_a_withheld_reply_does_not_count_in_the_next_follow_up(harness: Ha
     assert "*Design: shaping the experience*  agreed now: 3 · Excellent" in texts(
         summary_message(h)
     )
+
+
+async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up_withholds(
+    harness: Harness,
+) -> None:
+    # Data was 2 / 1 / 2 (answers 1, 1, 3, 3, 2). U1, U2 and U3 reply 3: enough to settle data,
+    # too few pairs to show movement. Its counts now (0 / 1 / 4) would show two answers went
+    # 1 -> 3, so the updated report and first summary keep them back.
+    h = harness
+    summary = await first_round(h)
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    for user in ("U1", "U2", "U3"):
+        await h.press(user, "cx_start")
+        await h.tap(user, 3)  # data
+        await h.tap(user, "not_sure")  # design
+        await h.press(user, "cx_finish")
+    await h.command("close anyway")
+    assert "How many answers moved is not shown" in texts(summary_message(h))
+    report = [v.decode() for v in h.slack.uploads.values() if v[:1] != b"\x89"][-1]
+    data = next(line for line in report.splitlines() if line.startswith("| Data"))
+    assert "0 / 1 / 4" not in data and data.endswith("| – |")
+    (edit,) = [c for c in h.slack.calls_to("chat.update", ok_only=True) if c.params["ts"] == ts]
+    assert "4 say 3" not in json.dumps(edit.params["blocks"])
+    follow = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert follow.result is not None
+    own = next(a for a in follow.result["areas"] if a["id"] == "data")
+    assert own["counts_hidden"] is True  # so a next follow-up's cards show no bars either
