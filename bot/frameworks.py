@@ -468,8 +468,8 @@ def _parse_scale(check: _Checker, data: object) -> Scale | None:
 
 
 def reserved_word(word: str) -> bool:
-    """Whether a typed ``word`` reads as a command, a number or a pair of numbers (the
-    parser's rule, `bot.flows.parser.reserved_word`; the parser imports this module)."""
+    """Whether a typed ``word`` reads as a command or as numbers (the parser's rule,
+    `bot.flows.parser.reserved_word`; the parser imports this module)."""
     from bot.flows import parser
 
     return parser.reserved_word(word)
@@ -494,7 +494,7 @@ def _parse_synonyms(check: _Checker, data: object, path: str) -> dict[str, tuple
                 check.fail(
                     here,
                     f"'{word.strip()}' cannot be a synonym: a typed '{word.strip()}' reads as a"
-                    " command, a number or two numbers, so it would never name this level",
+                    " command or as numbers, so it would never name this level",
                 )
             if not dead:
                 result[lang] = tuple(w.strip() for w in words)

@@ -73,7 +73,20 @@ def test_level_key_that_is_a_number_is_refused(write_framework, key: str) -> Non
 
 @pytest.mark.parametrize(
     "word",
-    ["skip", "Saltar", "atrás", "no sé", "Weiß nicht", "pause", "not sure", "3", "tres", "2 4"],
+    [
+        "skip",
+        "Saltar",
+        "atrás",
+        "no sé",
+        "Weiß nicht",
+        "pause",
+        "not sure",
+        "3",
+        "tres",
+        "2 4",
+        "1 2 3",
+        "heute 2 Ziel 4",
+    ],
 )
 def test_a_synonym_read_as_a_command_or_number_is_refused(write_framework, word: str) -> None:
     """A typed synonym that the parser reads as a command or number would never name the level."""
@@ -83,7 +96,7 @@ def test_a_synonym_read_as_a_command_or_number_is_refused(write_framework, word:
     path = write_framework(text)
     assert _problems(path) == [
         f"{path}: scale.levels[1].synonyms.es: '{word}' cannot be a synonym: a typed '{word}'"
-        " reads as a command, a number or two numbers, so it would never name this level"
+        " reads as a command or as numbers, so it would never name this level"
     ]
 
 

@@ -212,10 +212,11 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
 
 def reserved_word(word: str) -> bool:
     """Whether a level key or synonym spelt ``word`` would be read as something else: a
-    command in any language, a bare negation, a number (digits or a number word) or two numbers
-    (frameworks refuse such keys and synonyms)."""
+    command in any language, a bare negation, a number (digits or a number word), or two or
+    three numbers, bare or named as the card's rows (frameworks refuse such keys and synonyms)."""
+    numbers = (_NUMBER, _PAIR, _LABELLED_PAIR, _TRIPLE)
     return any(
-        plain in _COMMANDS or plain in _NEGATIONS or _NUMBER.match(plain) or _PAIR.match(plain)
+        plain in _COMMANDS or plain in _NEGATIONS or any(p.match(plain) for p in numbers)
         for plain in (normalize(word), normalize(word.replace("-", " ")))
     )
 

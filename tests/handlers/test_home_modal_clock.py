@@ -79,6 +79,8 @@ async def test_app_home_lists_pending_led_and_recent_rounds(harness: Harness) ->
     assert_valid_blocks(home["blocks"], limit=100)
     text = json.dumps(home)
     assert "0 of 5 areas answered" in text and "cx_start" in text
+    button = next(b["accessory"] for b in home["blocks"] if b.get("accessory"))
+    assert button["text"]["text"] == "Start"  # nothing answered yet: not "Continue"
     await h.event({"type": "app_home_opened", "user": "ULEAD", "tab": "home"})
     lead_home = json.dumps(h.slack.home_views["ULEAD"])
     assert "0 of 2 finished" in lead_home and "cx_home_close" in lead_home

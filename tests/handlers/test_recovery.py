@@ -60,6 +60,7 @@ async def test_app_home_continue_reposts_the_question(harness: Harness) -> None:
     await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
     home = h.slack.home_views["U2"]
     button = next(b["accessory"] for b in home["blocks"] if b.get("accessory"))
+    assert button["text"]["text"] == "Continue"
     await h.click("U2", button["action_id"], button["value"], channel="DU2", ts="1.1")
     assert len(h.dm_messages("U2")) == before + 1
     card = h.last_dm("U2")

@@ -70,7 +70,12 @@ def home_view(
         blocks.append(
             SectionBlock(
                 text=_md(f"*{item.framework}* · <#{item.channel_id}> · {progress}"),
-                accessory=_button(t(lang, "home_continue"), Action.START, item.round_id, "primary"),
+                accessory=_button(
+                    t(lang, "home_continue" if item.answered else "start"),
+                    Action.START,
+                    item.round_id,
+                    "primary",
+                ),
             )
         )
     blocks.append(DividerBlock())
