@@ -273,6 +273,9 @@ class Rounds:
             zip(unlisted, await _bounded(unlisted, self._user_or_error, "users.info"), strict=True)
         )
         found = [listed.get(u) or looked_up[u] for u in candidates]
+        passing = [u for u in found if isinstance(u, SlackCallFailed) and u.transient]
+        if passing:  # never leave someone out for Slack's passing trouble: nothing is started
+            raise Refusal("people_unread", count=len(passing), error=passing[0].error)
         invitees = [
             Invitee(u.id, language_of(u.locale), u.tz)
             for u in found
@@ -281,17 +284,17 @@ class Rounds:
         unreached: list[Unreached] = []
         if users:  # channel members who are bots are left out silently; named people are not
             for user_id, u in zip(candidates, found, strict=True):
-                if isinstance(u, str):
-                    unreached.append(Unreached(user_id, u))
+                if isinstance(u, SlackCallFailed):
+                    unreached.append(Unreached(user_id, u.error))
                 elif not u.is_human:
                     unreached.append(Unreached(user_id, "deactivated" if u.deleted else "is_bot"))
         return invitees, tuple(unreached)
 
-    async def _user_or_error(self, user_id: str) -> SlackUser | str:
+    async def _user_or_error(self, user_id: str) -> SlackUser | SlackCallFailed:
         try:
             return await self.slack.user(user_id)
         except SlackCallFailed as exc:
-            return exc.error
+            return exc
 
     async def fan_out(self, round_: Round) -> FanOut:
         """Send every invitation of the round that is due (safe to run again, and in several

@@ -575,6 +575,10 @@ class FakeSlack:
         queue = self._failures.setdefault(method, deque())
         queue.extend(_Failure(error, status, retry_after, where=where) for _ in range(times))
 
+    def recover(self) -> None:
+        """Slack is well again: forget every failure still queued."""
+        self._failures.clear()
+
     def fail_after(
         self,
         method: str,

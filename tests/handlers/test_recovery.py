@@ -255,3 +255,20 @@ async def test_a_dead_token_is_tried_once_a_pause_not_every_minute_for_everyone(
     assert round_ is not None
     people = await h.deps.store.participants(round_.id)
     assert all(p.reminders_sent == 0 for p in people)  # none used up by the dead token
+
+
+async def test_a_member_slack_cannot_tell_about_now_is_not_left_out_silently(
+    harness: Harness,
+) -> None:
+    h = harness
+    h.slack.fail_next(  # not about the lead: about the members to invite
+        "users.info", "internal_error", status=500, times=20, where=lambda p: p["user"] == "U2"
+    )
+    await h.command("start cx-pillars")  # everyone in the channel
+    assert reply(h).startswith("Slack did not tell me about")
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None  # nothing started
+    failed = [c for c in h.slack.calls_to("users.info") if c.error]
+    h.slack.recover()
+    assert failed and all(c.params["user"] == "U2" for c in failed)
+    await h.command("start cx-pillars")  # a minute later Slack answers: everyone is invited
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is not None
