@@ -138,14 +138,20 @@ async def _run(
             await rounds.export(round_, report, caller.id)
             await deps.plan.export(round_, caller.id)
             return Reply(t(lang, "exported"))
-        if round_.followup_of is not None:
-            return Reply(*await deps.followups.results(round_, lang))
-        blocks = summary_blocks(report, lang, round_id=round_.id)
-        threads = await rounds.discussions.threads(round_.id)
-        counts = discussion_counts(threads, round_.framework, lang)
+        first = round_
+        if round_.followup_of is not None:  # the whole round as it stands
+            text, blocks = await deps.followups.results(round_, lang)
+            first = await rounds.store.get_round(round_.followup_of) or round_
+        else:
+            text, blocks = (
+                summary_text(report, lang),
+                summary_blocks(report, lang, round_id=round_.id),
+            )
+        threads = await rounds.discussions.threads(first.id)
+        counts = discussion_counts(threads, first.framework, lang)
         if counts is not None and len(blocks) < MAX_MESSAGE_BLOCKS:
             blocks.insert(-1, counts)  # above the footer
-        return Reply(summary_text(report, lang), blocks)
+        return Reply(text, blocks)
     round_ = await rounds.open_round(team, channel)
     if cmd.sub in LEAD_ONLY:
         await rounds.authorize(round_, caller)

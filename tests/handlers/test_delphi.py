@@ -152,6 +152,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert reply(h).startswith("CX maturity: five pillars") and "Updated after follow-up 1" in now
     assert "• *Data: knowing what customers want*  2 · Room for improvement" in now
     assert "*Delivery: putting the plan into practice*" in now and "cx_followup" not in str(now)
+    assert "*Discussion threads*" in now  # the first round's threads, as its own results show
 
     # a second iteration, on design only, shows iteration 2's distribution
     await h.command("followup", user="U2")
