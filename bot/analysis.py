@@ -63,7 +63,8 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   alone). People read these numbers (``shown``)
   only for a shown area with ``min_responses + COUNTS_MARGIN`` pairs besides the lead's. An
   area is *agreed* when its consensus after is at or above the threshold and *stable* when at
-  least `STABLE_SHARE` of at least ``min_responses`` pairs are unchanged; a further iteration re-asks only the areas
+  least `STABLE_SHARE` of its pairs are unchanged and its movement is shown (among fewer pairs
+  "stable" would say who did not move); a further iteration re-asks only the areas
   that are still a disagreement and not stable (the stop rule).
 - Trend compares the overall score and each shown area's current median with a `Baseline` of the
   same framework id; a change is null where either side is, so also where the area is withheld
@@ -919,9 +920,8 @@ def shifts(
                 unchanged=unchanged,
                 kappa=weighted_kappa(pairs, after.framework.scale.values),
                 agreed=r.consensus is not None and r.consensus >= threshold,
-                stable=len(pairs) >= after.settings.min_responses
-                and unchanged is not None
-                and unchanged >= STABLE_SHARE,
+                # only where movement is shown: "stable" among few pairs says nobody moved
+                stable=shown and unchanged is not None and unchanged >= STABLE_SHARE,
                 disagreement=r.disagreement,
                 shown=shown,
             )

@@ -157,3 +157,24 @@ async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up
     assert follow.result is not None
     own = next(a for a in follow.result["areas"] if a["id"] == "data")
     assert own["counts_hidden"] is True  # so a next follow-up's cards show no bars either
+
+
+async def test_hidden_movement_does_not_make_an_area_stable(harness: Harness) -> None:
+    # U1, U2 and U3 keep their design answers (1, 3, 1). Three pairs are too few to show
+    # movement, so "stable" (80% unchanged) would tell that none of them moved: design stays open.
+    h = harness
+    summary = await first_round(h)
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    for user, design in (("U1", 1), ("U2", 3), ("U3", 1)):
+        await h.press(user, "cx_start")
+        await h.tap(user, "not_sure")  # data
+        await h.tap(user, design)
+        await h.press(user, "cx_finish")
+    await h.command("close anyway")
+    result = summary_message(h)
+    said = texts(result)
+    assert "answers still differ" in said and "How many answers moved is not shown" in said
+    assert "design" in result["metadata"]["event_payload"]["open"]
+    still = next(line for line in said.splitlines() if line.startswith("Still split"))
+    assert "Design: shaping the experience" in still
