@@ -732,14 +732,20 @@ class Rounds:
         finished = sum(p.finished for p in people)
         if not finished or finished < len(people):
             return
-        if not await self.store.claim_lead_told_done(round_.id, self.clock()):
-            return
-        lead = await self.slack.user(round_.started_by)
+        lead = await self.slack.user(round_.started_by)  # before the claim: a failure keeps it
         withheld = _withheld(await self.analyse(round_), round_.lang)
         message = nudge_blocks.all_done(
             round_, finished, len(people), withheld, language_of(lead.locale)
         )
-        await self.slack.post_dm(round_.started_by, message.text, message.blocks)
+        now = self.clock()
+        if not await self.store.claim_lead_told_done(round_.id, now):
+            return
+        try:
+            await self.slack.post_dm(round_.started_by, message.text, message.blocks)
+        except SlackCallFailed as exc:
+            if exc.transient and not exc.uncertain:  # certainly not posted: the clock tries again
+                await self.store.release_lead_told_done(round_.id, now)
+            raise
 
     async def resume(self) -> None:
         """Send every post still due: announcements, then invitations (once their round is

@@ -193,6 +193,13 @@ class Rounds(Part):
             (iso(now), round_id),
         )
 
+    async def release_lead_told_done(self, round_id: int, now: datetime) -> None:
+        """Give back the claim taken at ``now`` (Slack certainly did not post the DM)."""
+        await self._write(
+            "UPDATE rounds SET lead_told_done_at = NULL WHERE id = ? AND lead_told_done_at = ?",
+            (round_id, iso(now)),
+        )
+
     async def open_rounds(self) -> list[Round]:
         """Every open round (for deadlines and reminders)."""
         rows = await self._all("SELECT * FROM rounds WHERE status = 'open' ORDER BY id")

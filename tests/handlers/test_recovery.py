@@ -272,3 +272,24 @@ async def test_a_member_slack_cannot_tell_about_now_is_not_left_out_silently(
     assert failed and all(c.params["user"] == "U2" for c in failed)
     await h.command("start cx-pillars")  # a minute later Slack answers: everyone is invited
     assert await h.deps.store.open_round(TEAM, CHANNEL) is not None
+
+
+@pytest.mark.parametrize(
+    ("method", "error"), [("users.info", "invalid_auth"), ("chat.postMessage", "token_expired")]
+)
+async def test_the_leads_everyone_answered_dm_survives_a_failed_call(
+    harness: Harness, method: str, error: str
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2>")
+    for user in ("U1", "U2"):
+        await h.answer_all(user, 2, 3, 2, cards=5)
+    lead_dms = len(h.dm_messages("ULEAD"))
+    h.slack.fail_next(method, error, times=10, where=lambda p: p.get("channel", "U") != CHANNEL)
+    await h.deps.rounds.tick()
+    h.slack.recover()
+    for _ in range(2):  # the token's pause (if any) ends, and the clock tries again
+        h.clock.now += TOKEN_FAILED_PAUSE + timedelta(minutes=1)
+        await h.deps.rounds.tick()
+    told = [m.get("text") or "" for m in h.dm_messages("ULEAD")[lead_dms:]]
+    assert sum("Everyone has answered" in text for text in told) == 1
