@@ -132,15 +132,16 @@ def for_export(
     answers: Mapping[str, Mapping[str, AreaAnswer]], report: Report
 ) -> dict[str, dict[str, AreaAnswer]]:
     """What an export may hold: only people who replied to every area, only the areas the
-    ``report`` shows and of those only the rows it shows (a target or an importance given too
-    few times stays blank, see `bot.analysis`), and no comments.
+    ``report`` shows with their counts, of those only the rows it shows (a target or an
+    importance given too few times stays blank, see `bot.analysis`), and no comments.
 
     With anything less, a lead who knows who was still answering, or how far each person got
     (``status``), could pick that person's rows out of the pseudonymised file; a comment can
     name its writer and would then give away their levels (comments are in the report, unlinked).
     """
     area_ids = [area.id for area in report.framework.areas]
-    shown = {r.id: r for r in report.areas if not r.below_min_responses}
+    # a follow-up's levels whose counts it keeps back (`counts_hidden`) would show them here
+    shown = {r.id: r for r in report.areas if not (r.below_min_responses or r.counts_hidden)}
     return {
         person: {
             area: replace(

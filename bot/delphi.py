@@ -177,6 +177,18 @@ class Followups:
     async def agreed(self, first: Round, latest: Round) -> Report:
         """The first round's report with each re-asked area's level as it stands after
         ``latest`` (`standing`). Participation stays the first round's."""
+        return (await self._as_it_stands(first, latest))[0]
+
+    async def whole(self, latest: Round) -> tuple[Round, Report, Answers]:
+        """The whole round as it stands after the follow-up ``latest`` (``results`` and
+        ``export``): its first round, that round's report with the levels settled so far
+        (`agreed`) and everyone's answers as they stand (`standing`)."""
+        assert latest.followup_of is not None
+        first = await self.store.get_round(latest.followup_of)
+        assert first is not None
+        return first, *await self._as_it_stands(first, latest)
+
+    async def _as_it_stands(self, first: Round, latest: Round) -> tuple[Report, Answers]:
         answers, iterations = await self.standing(first, latest)
         report = await self.rounds.analyse(first, answers)
         own = await self.rounds.analyse(first)
@@ -192,7 +204,7 @@ class Followups:
                     if r.counts_hidden and iterations.get(r.id) == later.iteration
                 }
         report = without_counts(report, hidden)
-        return replace(report, participants=own.participants, iterations=iterations)
+        return replace(report, participants=own.participants, iterations=iterations), answers
 
     async def standing(self, first: Round, latest: Round) -> tuple[Answers, dict[str, int]]:
         """Each person's answers after the iterations up to ``latest`` (the first round itself:
@@ -257,19 +269,11 @@ class Followups:
         failure is logged, and the follow-up's own summary and report are out already."""
         if first.summary_ts is None:
             return
-        text, blocks = _as_it_stands(first, agreed, first.lang)
+        text, blocks = as_it_stands(first, agreed, first.lang)
         try:
             await self.rounds.slack.update(first.channel_id, first.summary_ts, text, blocks)
         except SlackCallFailed as exc:
             log.warning("round %s: summary not brought up to date: %s", first.id, exc.error)
-
-    async def results(self, latest: Round, lang: str) -> tuple[str, list[Block]]:
-        """The whole round as it stands after the closed follow-up ``latest`` (``results``): the
-        first round's summary with the levels settled so far, in ``lang``."""
-        assert latest.followup_of is not None
-        first = await self.store.get_round(latest.followup_of)
-        assert first is not None
-        return _as_it_stands(first, await self.agreed(first, latest), lang)
 
     def started_text(self, round_: Round, fan_out: FanOut, lang: str) -> str:
         """What the lead learns after starting a follow-up."""
@@ -277,7 +281,7 @@ class Followups:
         return f"{head}\n{self.rounds.fan_out_report(fan_out, lang)}"
 
 
-def _as_it_stands(first: Round, agreed: Report, lang: str) -> tuple[str, list[Block]]:
+def as_it_stands(first: Round, agreed: Report, lang: str) -> tuple[str, list[Block]]:
     """The first round's summary with the levels follow-ups settled (`Followups.agreed`), saying
     after which follow-up; no *Follow up* button (the next iteration starts from the follow-up's
     own summary)."""

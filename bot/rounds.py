@@ -275,7 +275,10 @@ class Rounds:
         found = [listed.get(u) or looked_up[u] for u in candidates]
         passing = [u for u in found if isinstance(u, SlackCallFailed) and u.transient]
         if passing:  # never leave someone out for Slack's passing trouble: nothing is started
-            raise Refusal("people_unread", count=len(passing), error=passing[0].error)
+            error = passing[0].error
+            if error in WORKSPACE_ERRORS:
+                raise Refusal("start_token", error=error)
+            raise Refusal("people_unread", count=len(passing), error=error)
         invitees = [
             Invitee(u.id, language_of(u.locale), u.tz)
             for u in found
@@ -490,14 +493,21 @@ class Rounds:
             lead=round_.started_by,
         )
 
-    async def export(self, round_: Round, report: Report, user_id: str) -> None:
+    async def export(
+        self,
+        round_: Round,
+        report: Report,
+        user_id: str,
+        answers: Mapping[str, Mapping[str, AreaAnswer]] | None = None,
+    ) -> None:
         """Upload the round's answers, pseudonymised, as CSV to the caller's DM: the complete
         answers of the areas the summary shows (see `for_export`), and only when at least
         ``min_responses`` people besides the lead and the caller (each knows their own row) gave
         complete answers. ``report`` is the round's analysis (`analyse`), which decides the areas
-        shown."""
-        shown = {r.area.id for r in report.areas if not r.below_min_responses}
-        answers = await self.store.answers(round_.id)
+        shown; ``answers`` those it was made of, when not the round's own (after a follow-up)."""
+        shown = {r.id for r in report.areas if not (r.below_min_responses or r.counts_hidden)}
+        if answers is None:
+            answers = await self.store.answers(round_.id)
         rows = for_export(answers, report)
         least = report.settings.min_responses
         knowing = {round_.started_by, user_id}

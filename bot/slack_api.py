@@ -50,7 +50,7 @@ UNCERTAIN_ERRORS = frozenset(
 # workspace's work waits for `SlackGateway.serves`), never taken as a refusal for good.
 WORKSPACE_ERRORS = frozenset(
     {"account_inactive", "invalid_auth", "not_authed", "not_installed", "token_expired",
-     "token_revoked"}
+     "token_refresh_failed", "token_revoked"}
 )  # fmt: skip
 # How long a workspace whose token failed is left alone (`SlackGateway.serves` is False): the
 # clock's work for it waits instead of failing every minute; the first call after it tries again.
@@ -173,7 +173,7 @@ class SlackCallFailed(Exception):
         failed), unlike a refusal."""
         return (
             self.uncertain
-            or self.error in ("ratelimited", "connection_error", "token_refresh_failed")
+            or self.error in ("ratelimited", "connection_error")
             or self.error in WORKSPACE_ERRORS
         )
 
@@ -243,6 +243,7 @@ class SlackGateway:
             try:
                 token = await self.tokens.current()
             except TokenRefreshFailed:  # installed, but no valid token this time: retry later
+                self._token_failed[self._workspace()] = self.clock()
                 raise SlackCallFailed(method, "token_refresh_failed", uncertain=False) from None
             if token is None:  # never a call with another workspace's token, or a dead one
                 log.warning("Slack %s not called: no installation for the workspace", method)

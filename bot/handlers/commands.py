@@ -12,6 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.blocks import Block
 
+from bot.delphi import as_it_stands
 from bot.deps import Deps
 from bot.flows.slash import LEAD_ONLY, SlashCommand, SlashError, Sub, parse_slash
 from bot.handlers.acks import answer_on_ack
@@ -132,21 +133,22 @@ async def _run(
         if cmd.sub is Sub.EXPORT or round_.status is RoundStatus.OPEN:
             await rounds.authorize(round_, caller)
         await rounds.only_after_close(round_)
-        report = await rounds.analyse(round_)
+        if round_.followup_of is None:
+            first, report, answers = round_, await rounds.analyse(round_), None
+        else:  # the whole round as it stands, never the follow-up's re-asked areas alone
+            first, report, answers = await deps.followups.whole(round_)
         if cmd.sub is Sub.EXPORT:
-            await rounds.discussions.export(round_, report, caller.id)
-            await rounds.export(round_, report, caller.id)
-            await deps.plan.export(round_, caller.id)
+            await rounds.discussions.export(first, report, caller.id)
+            await rounds.export(first, report, caller.id, answers)
+            await deps.plan.export(first, caller.id)
             return Reply(t(lang, "exported"))
-        first = round_
-        if round_.followup_of is not None:  # the whole round as it stands
-            text, blocks = await deps.followups.results(round_, lang)
-            first = await rounds.store.get_round(round_.followup_of) or round_
-        else:
+        if round_.followup_of is None:
             text, blocks = (
                 summary_text(report, lang),
-                summary_blocks(report, lang, round_id=round_.id),
+                summary_blocks(report, lang, round_id=first.id),
             )
+        else:
+            text, blocks = as_it_stands(first, report, lang)
         threads = await rounds.discussions.threads(first.id)
         counts = discussion_counts(threads, first.framework, lang)
         if counts is not None and len(blocks) < MAX_MESSAGE_BLOCKS:

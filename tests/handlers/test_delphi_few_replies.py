@@ -178,3 +178,37 @@ async def test_hidden_movement_does_not_make_an_area_stable(harness: Harness) ->
     assert "design" in result["metadata"]["event_payload"]["open"]
     still = next(line for line in said.splitlines() if line.startswith("Still split"))
     assert "Design: shaping the experience" in still
+
+
+async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden_counts(
+    harness: Harness,
+) -> None:
+    # The lead and four others; all five re-answer data 3. Four pairs besides the lead are too
+    # few to show movement, so neither the report nor the CSV may show data's counts.
+    h = harness
+    h.slack.add_user("U4", name="u4", locale="en-US")
+    first = {"ULEAD": 1, "U1": 1, "U2": 3, "U3": 3, "U4": 2}
+    await h.command("start cx-pillars " + " ".join(f"<@{u}>" for u in first))
+    for user, data in first.items():
+        await h.press(user, "cx_start")
+        for level in (data, 1 if user in ("U1", "U2") else 3, 2, 2, 2):
+            await h.answer_card(user, level, 3, 2)
+        await h.press(user, "cx_finish")
+    await h.command("close")
+    await h.command("followup")
+    for user in first:
+        await h.press(user, "cx_start")
+        await h.tap(user, 3)  # data
+        await h.tap(user, "not_sure")  # design
+        await h.press(user, "cx_finish")
+    await h.command("close anyway")
+    assert "How many answers moved is not shown" in texts(summary_message(h))
+    before = len(h.slack.uploads)
+    await h.command("export")
+    files = [v.decode() for v in list(h.slack.uploads.values())[before:]]
+    report = next(f for f in files if f.startswith("#"))
+    data = next(line for line in report.splitlines() if line.startswith("| Data"))
+    assert "0 / 0 / 5" not in data and data.endswith("| – |")
+    assert "| Delivery" in report  # the whole round, not the re-asked areas alone
+    csv = next(f for f in files if f.startswith("participant,"))
+    assert ",data," not in csv and ",delivery," in csv

@@ -293,3 +293,11 @@ async def test_the_leads_everyone_answered_dm_survives_a_failed_call(
         await h.deps.rounds.tick()
     told = [m.get("text") or "" for m in h.dm_messages("ULEAD")[lead_dms:]]
     assert sum("Everyone has answered" in text for text in told) == 1
+
+
+async def test_a_start_meeting_a_failing_token_says_so(harness: Harness) -> None:
+    h = harness
+    h.slack.fail_next("users.info", "invalid_auth", where=lambda p: p["user"] == "U2")
+    await h.command("start cx-pillars")  # everyone in the channel
+    assert reply(h).startswith("Slack refused the app's token (invalid_auth), so nothing was")
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None

@@ -23,6 +23,7 @@ from bot.flows.interview import Phase
 from bot.handlers.middleware import replay_typed
 from bot.model import RoundStatus
 from bot.server import web_app
+from bot.slack_api import TOKEN_FAILED_PAUSE
 from bot.storage import Store
 from tests.fakeslack import FakeSlack
 from tests.handlers.conftest import CHANNEL, SECRET, Clock, Harness, bundled, settle
@@ -368,6 +369,9 @@ async def test_an_invitation_survives_a_failed_token_refresh(served) -> None:
     secret, slack.oauth.client_secret = slack.oauth.client_secret, "changed"
     await h["TA"].deps.rounds.tick()  # Slack's token endpoint refuses this once
     slack.oauth.client_secret = secret
+    await h["TA"].deps.rounds.tick()
+    assert h["TA"].dm_messages("UTA1") == []  # the workspace is left alone for a while
+    h["TA"].clock.now += TOKEN_FAILED_PAUSE
     await h["TA"].deps.rounds.tick()
     await settle()
     assert h["TA"].dm_messages("UTA1")  # invited once the refresh works again
