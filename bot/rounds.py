@@ -513,7 +513,8 @@ class Rounds:
         knowing = {round_.started_by, user_id}
         others = len(rows.keys() - knowing)
         if others < least:
-            raise Refusal("export_too_few", count=others, min=least)
+            key = "export_too_few_you" if user_id == round_.started_by else "export_too_few"
+            raise Refusal(key, count=others, min=least)
         # Everyone the published figures count but the file leaves out (those who stopped part
         # way): with fewer of them than the minimum, figures minus file would give their answers.
         partial = sum(

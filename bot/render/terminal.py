@@ -19,7 +19,6 @@ from bot.render.dialogue import (
     answer_line,
     answers_legend,
     given_line,
-    later_text,
     options_hint,
     question_title,
 )
@@ -50,10 +49,8 @@ def render_prompt(prompt: Prompt, framework: Framework, lang: str) -> str:
             f"  {answer_line(area, answer, framework, lang)}" for area, answer in prompt.answers
         ]
         return "\n".join(lines)
-    if isinstance(prompt, Paused):
-        return t(lang, "paused_terminal")  # how to go on follows (`resume_hint`)
-    if isinstance(prompt, Declined):
-        return later_text(prompt, lang)
+    if isinstance(prompt, Paused | Declined):  # no reminders here: how to go on follows
+        return t(lang, "paused_terminal")
     assert isinstance(prompt, Closed)
     return t(lang, "closed")
 

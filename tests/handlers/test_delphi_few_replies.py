@@ -38,7 +38,7 @@ async def test_a_follow_up_area_too_few_replied_to_shows_nothing_of_their_replie
     for line in said.splitlines():
         if line.startswith(("*Data", "*Design")):
             assert line.endswith("  too few answers to show")
-    assert "How many answers moved is not shown" in said  # once, for the whole summary
+    assert "How many answers changed is not shown" in said  # once, for the whole summary
     assert "answers moved ·" not in said and "Consensus" not in said and "Excellent" not in said
     assert result["metadata"]["event_payload"]["open"] == ["data", "design"]  # still split
     follow = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
@@ -147,7 +147,7 @@ async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up
         await h.tap(user, "not_sure")  # design
         await h.press(user, "cx_finish")
     await h.command("close anyway")
-    assert "How many answers moved is not shown" in texts(summary_message(h))
+    assert "How many answers changed is not shown" in texts(summary_message(h))
     report = [v.decode() for v in h.slack.uploads.values() if v[:1] != b"\x89"][-1]
     data = next(line for line in report.splitlines() if line.startswith("| Data"))
     assert "0 / 1 / 4" not in data and data.endswith("| – |")
@@ -174,7 +174,7 @@ async def test_hidden_movement_does_not_make_an_area_stable(harness: Harness) ->
     await h.command("close anyway")
     result = summary_message(h)
     said = texts(result)
-    assert "answers still differ" in said and "How many answers moved is not shown" in said
+    assert "answers still differ" in said and "How many answers changed is not shown" in said
     assert "design" in result["metadata"]["event_payload"]["open"]
     still = next(line for line in said.splitlines() if line.startswith("Still split"))
     assert "Design: shaping the experience" in still
@@ -202,7 +202,7 @@ async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden
         await h.tap(user, "not_sure")  # design
         await h.press(user, "cx_finish")
     await h.command("close anyway")
-    assert "How many answers moved is not shown" in texts(summary_message(h))
+    assert "How many answers changed is not shown" in texts(summary_message(h))
     before = len(h.slack.uploads)
     await h.command("export")
     files = [v.decode() for v in list(h.slack.uploads.values())[before:]]

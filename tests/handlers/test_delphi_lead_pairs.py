@@ -32,5 +32,5 @@ async def test_movement_is_not_shown_from_the_leads_pair_and_three_others(
     assert "answers moved ·" not in said and "κ" not in said  # nor a note on what κ is
     assert "Consensus 0" not in said  # no numbers before → after either
     assert "answers still differ" in said
-    assert "How many answers moved is not shown: there are too few" in said
+    assert "How many answers changed is not shown: with so few answers" in said
     assert "No answer moved" not in said

@@ -140,7 +140,7 @@ async def test_the_lead_hears_once_when_everyone_has_finished_and_can_close_now(
     told = [m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"]]
     assert len(told) == 1 and "(3 of 3 finished)" in told[0]["text"]
     assert "until the deadline" not in told[0]["text"]  # it has none
-    assert "It has no deadline, so it stays open until you close it" in told[0]["text"]
+    assert "It has no deadline and stays open until you close it" in told[0]["text"]
     assert "Counts only" not in told[0]["text"]
     await h.press("ULEAD", "cx_close_now", told[0])
     round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
@@ -209,7 +209,7 @@ async def test_the_deadline_closes_even_when_areas_will_be_withheld(harness: Har
             "asked to be reminded Thu, Nov 26, 9:00 GMT.",  # Ben's own zone
             "invited · snoozed until Thu, Nov 26, 9:00 GMT",
         ),
-        ("cx_decline", "said not now (the automatic reminders still come).", "not now"),
+        ("cx_decline", "chose “Not now” (they still get the automatic reminders).", "not now"),
     ],
 )
 async def test_the_leads_remind_leaves_out_and_names_who_snoozed_or_said_not_now(

@@ -265,7 +265,7 @@ async def test_a_member_slack_cannot_tell_about_now_is_not_left_out_silently(
         "users.info", "internal_error", status=500, times=20, where=lambda p: p["user"] == "U2"
     )
     await h.command("start cx-pillars")  # everyone in the channel
-    assert reply(h).startswith("Slack did not tell me about")
+    assert reply(h).startswith("Slack could not look up 1 of the people")
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None  # nothing started
     failed = [c for c in h.slack.calls_to("users.info") if c.error]
     h.slack.recover()

@@ -83,9 +83,9 @@ async def test_a_recurring_round_without_deadline_closes_by_itself_and_the_next_
     await h.command("start cx-pillars <@U1> <@U2> --every 2 weeks")
     assert reply(h) == (
         "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09.\n"
-        "No deadline given: this round closes on"
-        " <!date^1796749200^{date_short_pretty} {time}|Tue, Dec 8, 17:00 UTC>, and each next one"
-        " 13 days after it starts, so that the next round can start on time."
+        "No deadline was given, so this round closes on"
+        " <!date^1796749200^{date_short_pretty} {time}|Tue, Dec 8, 17:00 UTC>; each later round"
+        " closes 13 days after it starts, before the next one is due."
     )  # a day less than the cadence: 18:00 in Madrid, the day before the next run
     assert "open until <!date^1796749200^" in h.slack.messages(CHANNEL)[0]["text"]
     assert "Tue, Dec 8, 17:00 GMT" in str(h.dm_messages("U2")[0]["blocks"])  # the invitation
@@ -148,9 +148,9 @@ async def test_the_start_form_takes_a_cadence_and_refuses_a_bad_one(harness: Har
     schedule = await h.deps.store.schedule(TEAM, CHANNEL)
     assert schedule is not None and schedule.cadence == "3w" and schedule.users == ("U1",)
     assert h.slack.ephemerals[-1]["text"].endswith(
-        "Repeats every 3 weeks; the next round starts on 2026-12-16.\nNo deadline given: this"
-        " round closes on <!date^1796835600^{date_short_pretty} {time}|Wed, Dec 9, 17:00 UTC>,"
-        " and each next one 14 days after it starts, so that the next round can start on time."
+        "Repeats every 3 weeks; the next round starts on 2026-12-16.\nNo deadline was given, so"
+        " this round closes on <!date^1796835600^{date_short_pretty} {time}|Wed, Dec 9, 17:00 UTC>;"
+        " each later round closes 14 days after it starts, before the next one is due."
     )
 
 

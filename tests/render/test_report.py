@@ -50,9 +50,9 @@ Current and target are the middle answer (median). Consensus runs from 0 (split 
 extremes) to 1 (full agreement): low agreement below 0.7 (a disagreement), strong from 0.8, \
 moderate in between. An area with fewer than 3 answers (the round lead's own not counted) is \
 withheld to protect anonymity: it shows no figure, and the overall stage, the roadmap and the \
-trend leave it out. So is a target or an importance given fewer than 3 times: the area then \
-shows – there and stays out of the roadmap. Answers per level are shown from 5 answers on. The \
-overall stage is the highest stage every area has reached (its median); it is close to the next one when at least 75% \
+trend leave it out. So is a target or an importance given fewer than 3 times: it shows –. \
+Without a target the area stays out of the roadmap; without an importance it counts as medium. \
+Answers per level are shown from 5 answers on. The overall stage is the highest stage every area has reached (its median); it is close to the next one when at least 75% \
 of the areas are already there. An area whose answers split has no median to place, so it is \
 left out of the stage and the roadmap until you agree where it is.
 

@@ -123,19 +123,18 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
 
 
 def stop_rule(report: Report, shifts: Sequence[Shift], lang: str) -> str:
-    """The stop rule, with this report's threshold; why movement is not shown, when it is not;
-    what weighted κ is when an area shows it."""
-    rule = t(
-        lang,
-        "followup_stop_rule",
-        threshold=number(report.settings.consensus_threshold, lang, 2),
-        share=number(STABLE_SHARE * 100, lang, 0),
-    )
+    """The stop rule (with this report's threshold) while an area is still open; why movement
+    is not shown, when it is not; what weighted κ is when an area shows it."""
+    notes = []
+    if any(s.open for s in shifts):
+        threshold = number(report.settings.consensus_threshold, lang, 2)
+        share = number(STABLE_SHARE * 100, lang, 0)
+        notes.append(t(lang, "followup_stop_rule", threshold=threshold, share=share))
     if any(not s.shown for s in shifts):
-        rule += " " + t(lang, "followup_too_few_pairs")
+        notes.append(t(lang, "followup_too_few_pairs"))
     if any(s.shown and s.kappa is not None for s in shifts):
-        rule += " " + t(lang, "followup_kappa_note")
-    return rule
+        notes.append(t(lang, "followup_kappa_note"))
+    return " ".join(notes)
 
 
 def followup_blocks(
@@ -151,8 +150,9 @@ def followup_blocks(
             )
             for s in shifts
         ),
-        _context(stop_rule(report, shifts, lang)),
     ]
+    if notes := stop_rule(report, shifts, lang):
+        blocks.append(_context(notes))
     still = [s.area.name.get(lang) for s in shifts if s.open]
     if still:
         blocks.append(_context(t(lang, "followup_still_open", areas=", ".join(still))))
