@@ -433,9 +433,12 @@ class Rounds:
             lang = language_of(person.locale)
             text = t(
                 lang,
-                "reminder",
+                "reminder_deadline" if round_.deadline else "reminder",
                 channel=f"<#{round_.channel_id}>",
                 framework=round_.framework.name.get(lang),
+                deadline=local_deadline(round_.deadline, person.tz, lang)
+                if round_.deadline
+                else "",
             )
             started = person.state.started
             message = dialogue_blocks.reminder(text, lang, round_id=round_.id, started=started)

@@ -264,3 +264,15 @@ async def test_a_snooze_reminder_slack_was_too_busy_for_comes_a_minute_later(
     await h.deps.rounds.tick()
     woken = [m for m in h.dm_messages("U2") if m["text"].startswith("Here is the reminder")]
     assert len(woken) == 1
+
+
+async def test_a_reminder_says_when_the_round_closes_in_the_persons_own_time(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2> <@U3> --deadline 2026-11-30")
+    await h.command("remind")
+    (ben,) = [m["text"] for m in h.dm_messages("U2") if m["text"].startswith("A friendly")]
+    assert ben.endswith("It closes Mon, Nov 30, 17:00 GMT.")  # 18:00 in the lead's Madrid
+    (carla,) = [m["text"] for m in h.dm_messages("U3") if m["text"].startswith("Eine")]
+    assert carla.endswith("Sie endet am Mo, 30. Nov., 18:00 Uhr CET.")  # Berlin
