@@ -71,10 +71,10 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "• *Alpha*: answers differ\n      _Who owns alpha?_",
         "",
         "• *Alpha*  answers differ\n• *Beta*  too few answers to show",
-        "Current → target: the middle answer of each (median). No individual answer is shown; an "
-        "area with fewer than 3 answers is withheld and left out of the overall stage (a target "
-        "given fewer times shows –). Every figure, the whole roadmap and the comments are in the "
-        "full report.",
+        "Current → target: the middle answer of each (median); a target given fewer than 3 times "
+        "shows –. No individual answer is shown; areas with fewer than 3 answers are withheld and "
+        "left out of the overall stage. Every figure, the whole roadmap and the comments are in "
+        "the full report.",
     ]
     assert summary_text(small_report, "en") == (
         "Mini: no overall stage yet, the answers split on every area; 3 of 4 answered."
