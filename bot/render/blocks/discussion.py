@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.analysis import AreaResult, Report
+from bot.analysis import AreaResult, Report, counts_shown
 from bot.frameworks import Framework
 from bot.i18n import t
 from bot.model import Discussion
@@ -24,8 +24,11 @@ def discussion_message(
     scale, area = report.framework.scale, result.area
     name = area.name.get(lang)
     title = t(lang, "discuss_title", position=position, count=count, area=escape_mrkdwn(name))
-    shown = split_text(result, scale, lang, report.settings.min_responses)
-    split = t(lang, "discuss_split", split=escape_mrkdwn(shown))
+    if counts_shown(result, report.settings.min_responses):
+        shown = split_text(result, scale, lang, report.settings.min_responses)
+        split = t(lang, "discuss_split", split=escape_mrkdwn(shown))
+    else:  # among few answers the split cannot be told: one line, not "split: answers differ"
+        split = t(lang, "discuss_split_hidden")
     levels = [
         t(lang, "discuss_level", level=level_text(v, scale, lang), brief=area.brief(v).get(lang))
         for v in scale.values
