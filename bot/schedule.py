@@ -35,12 +35,21 @@ def reminder_due(
     """True when an unfinished participant should get a reminder now.
 
     ``last`` is the previous reminder, or the invitation. With a deadline: from 24 hours before
-    it, 12 hours apart. Without one: 2 days after the invitation, then 3 days after that. At most
-    two either way, and only between 9:00 and 18:00 on a weekday in the person's own time zone.
+    it, 12 hours apart; when it is far off (a recurring round's two weeks), also the first
+    reminder 2 days after the invitation, so the only one is not on the last day. Without one: 2
+    days after the invitation, then 3 days after that. At most two either way, and only between
+    9:00 and 18:00 on a weekday in the person's own time zone.
     """
     if sent >= MAX_REMINDERS:
         return False
-    if deadline is not None:
+    early = (
+        deadline is not None
+        and sent == 0
+        and last is not None
+        and now - last >= OPEN_ENDED_GAPS[0]
+        and now < deadline - REMIND_BEFORE
+    )
+    if deadline is not None and not early:
         if not (deadline - REMIND_BEFORE <= now < deadline):
             return False
         if last is not None and now - last < REMIND_GAP:

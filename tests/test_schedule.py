@@ -79,3 +79,13 @@ def test_snooze_for_an_hour_or_until_nine_tomorrow_in_the_persons_zone() -> None
         2026, 12, 1, 14, 0, tzinfo=UTC
     )
     assert snooze_until(now, None, tomorrow=True) == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def test_a_far_deadline_also_gets_a_reminder_two_days_after_the_invitation() -> None:
+    invited = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday; the deadline 14 days on
+    deadline = invited + timedelta(days=14)
+    assert not reminder_due(invited + timedelta(days=1), deadline, None, 0, invited)
+    assert reminder_due(invited + timedelta(days=2), deadline, None, 0, invited)
+    sent = invited + timedelta(days=2)
+    assert not reminder_due(invited + timedelta(days=5), deadline, None, 1, sent)  # not again
+    assert reminder_due(deadline - timedelta(hours=20), deadline, None, 1, sent)  # the last day
