@@ -142,8 +142,9 @@ def test_markdown_without_targets_drops_the_target_column_and_gaps_run_to_the_to
         "| Area | Answers | Not sure | Current (median) | Gap | Agreement (consensus) "
         "| Importance (mean) |" in text
     )
-    # 3 answers: no counts, and no agreement word ("strong" among three would say all agree)
-    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | – | 3 | – |" in text
+    # 3 answers: no counts, no agreement word ("strong" among three would say all agree), and
+    # no importance mean (3 among three says each gave 3)
+    assert "| Alpha | 3 | 0 | 2 · Medium | 1 | – | – | – |" in text
     assert "- **1. Alpha**: current 2 · Medium, target 3 · High, gap 1" in text
 
 
