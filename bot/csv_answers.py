@@ -28,7 +28,7 @@ import random
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
-from bot.analysis import Report
+from bot.analysis import AreaResult, Report
 from bot.answers import AreaAnswer, Mark, Reply
 from bot.files import FileTooLarge, read_bounded
 from bot.flows.interview import IMPORTANCE_SCALE, MAX_COMMENT_CHARS
@@ -140,8 +140,7 @@ def for_export(
     name its writer and would then give away their levels (comments are in the report, unlinked).
     """
     area_ids = [area.id for area in report.framework.areas]
-    # a follow-up's levels whose counts it keeps back (`counts_hidden`) would show them here
-    shown = {r.id: r for r in report.areas if not (r.below_min_responses or r.counts_hidden)}
+    shown = exported_areas(report)
     return {
         person: {
             area: replace(
@@ -156,6 +155,12 @@ def for_export(
         for person, per_area in answers.items()
         if all(per_area.get(a, AreaAnswer()).current is not None for a in area_ids)
     }
+
+
+def exported_areas(report: Report) -> dict[str, AreaResult]:
+    """The areas whose answers an export may hold: those shown, with their counts (a follow-up's
+    levels whose counts it keeps back, `counts_hidden`, would show them in the rows)."""
+    return {r.id: r for r in report.areas if not (r.below_min_responses or r.counts_hidden)}
 
 
 def pseudonymise(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.analysis import Baseline, Report, analyse
 from bot.answers import AreaAnswer
 from bot.config import Settings
-from bot.csv_answers import for_export, pseudonymise, write_answers
+from bot.csv_answers import exported_areas, for_export, pseudonymise, write_answers
 from bot.dialogues import Dialogues
 from bot.discussion import Discussions
 from bot.flows.cadence import Cadence
@@ -508,7 +508,7 @@ class Rounds:
         ``min_responses`` people besides the lead and the caller (each knows their own row) gave
         complete answers. ``report`` is the round's analysis (`analyse`), which decides the areas
         shown; ``answers`` those it was made of, when not the round's own (after a follow-up)."""
-        shown = {r.id for r in report.areas if not (r.below_min_responses or r.counts_hidden)}
+        shown = exported_areas(report)
         if answers is None:
             answers = await self.store.answers(round_.id)
         rows = for_export(answers, report)
@@ -746,18 +746,19 @@ class Rounds:
         finished = sum(p.finished for p in people)
         if not finished or finished < len(people):
             return
-        lead = await self.slack.user(round_.started_by)  # before the claim: a failure keeps it
-        withheld = _withheld(await self.analyse(round_), round_.lang)
-        message = nudge_blocks.all_done(
-            round_, finished, len(people), withheld, language_of(lead.locale)
-        )
         now = self.clock()
         if not await self.store.claim_lead_told_done(round_.id, now):
-            return
+            return  # told already (the usual case, every minute): no lookup, no analysis
         try:
+            lead = await self.slack.user(round_.started_by)
+            withheld = _withheld(await self.analyse(round_), round_.lang)
+            message = nudge_blocks.all_done(
+                round_, finished, len(people), withheld, language_of(lead.locale)
+            )
             await self.slack.post_dm(round_.started_by, message.text, message.blocks)
         except SlackCallFailed as exc:
-            if exc.transient and not exc.uncertain:  # certainly not posted: the clock tries again
+            posted_maybe = exc.uncertain and exc.method == "chat.postMessage"
+            if exc.transient and not posted_maybe:  # certainly not posted: the clock tries again
                 await self.store.release_lead_told_done(round_.id, now)
             raise
 

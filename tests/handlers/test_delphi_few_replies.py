@@ -10,6 +10,14 @@ from tests.handlers.test_delphi import first_round, summary_message, texts
 from tests.handlers.test_rounds import reply
 
 
+async def answer_follow_up(h: Harness, user: str, *, data: int | str, design: int | str) -> None:
+    """``user`` answers a follow-up on data and design: a new level or "not_sure" for each."""
+    await h.press(user, "cx_start")
+    await h.tap(user, data)
+    await h.tap(user, design)
+    await h.press(user, "cx_finish")
+
+
 async def test_a_follow_up_area_too_few_replied_to_shows_nothing_of_their_replies(
     harness: Harness,
 ) -> None:
@@ -76,10 +84,7 @@ async def test_only_the_areas_enough_replied_to_update_the_first_round(harness: 
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
     # data: four give a new level; design: only U2 does, the others are not sure
     for user, design in (("U1", "not_sure"), ("U2", 3), ("U3", "not_sure"), ("U4", "not_sure")):
-        await h.press(user, "cx_start")
-        await h.tap(user, 2)
-        await h.tap(user, design)
-        await h.press(user, "cx_finish")
+        await answer_follow_up(h, user, data=2, design=design)
     await h.command("close")
     assert reply(h).startswith("*Not yet closed.*") and "Data" not in reply(h)
     await h.command("close anyway")
@@ -116,10 +121,7 @@ async def test_a_withheld_reply_does_not_count_in_the_next_follow_up(harness: Ha
     await h.command("close anyway")
     await h.command("followup")
     for user in ("U1", "U3", "U4"):
-        await h.press(user, "cx_start")
-        await h.tap(user, "not_sure")
-        await h.tap(user, 3)
-        await h.press(user, "cx_finish")
+        await answer_follow_up(h, user, data="not_sure", design=3)
     await h.command("close anyway")
 
     second = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
@@ -142,10 +144,7 @@ async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up
     action_id, value, ts = h.button("U1", "cx_followup", summary)
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
     for user in ("U1", "U2", "U3"):
-        await h.press(user, "cx_start")
-        await h.tap(user, 3)  # data
-        await h.tap(user, "not_sure")  # design
-        await h.press(user, "cx_finish")
+        await answer_follow_up(h, user, data=3, design="not_sure")
     await h.command("close anyway")
     assert "How many answers changed is not shown" in texts(summary_message(h))
     report = [v.decode() for v in h.slack.uploads.values() if v[:1] != b"\x89"][-1]
@@ -167,10 +166,7 @@ async def test_hidden_movement_does_not_make_an_area_stable(harness: Harness) ->
     action_id, value, ts = h.button("U1", "cx_followup", summary)
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
     for user, design in (("U1", 1), ("U2", 3), ("U3", 1)):
-        await h.press(user, "cx_start")
-        await h.tap(user, "not_sure")  # data
-        await h.tap(user, design)
-        await h.press(user, "cx_finish")
+        await answer_follow_up(h, user, data="not_sure", design=design)
     await h.command("close anyway")
     result = summary_message(h)
     said = texts(result)
@@ -197,10 +193,7 @@ async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden
     await h.command("close")
     await h.command("followup")
     for user in first:
-        await h.press(user, "cx_start")
-        await h.tap(user, 3)  # data
-        await h.tap(user, "not_sure")  # design
-        await h.press(user, "cx_finish")
+        await answer_follow_up(h, user, data=3, design="not_sure")
     await h.command("close anyway")
     assert "How many answers changed is not shown" in texts(summary_message(h))
     before = len(h.slack.uploads)
