@@ -15,7 +15,11 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   the threshold (the argument, else the framework's, else 0.7), or when its median is not
   *placed*: a level nobody chose, or between two levels not both chosen (`placed`). Agreement in words, with two or more answers: low
   below the threshold (a disagreement), strong at or above 0.8 (or the threshold when higher),
-  moderate in between.
+  moderate in between. Agreement is judged only among at least `unanimity_floor` answers
+  besides the lead's (5 on three levels at 0.7, 2 on four): among fewer, only answers that are
+  all alike reach the threshold, so "agreed" would be everyone's answer. Below it ``consensus``,
+  ``rwg`` and the word are null and only an unplaced median splits (``unjudged``); a minimum
+  of 1 judges any number (nobody is anonymous then).
 - Effective weight = the area's weight, times (when the framework asks importance) the mean
   importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one.
 - Anonymity: an area with fewer than ``min_responses`` current levels is withheld
@@ -80,6 +84,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from bot.answers import AreaAnswer, Mark, Reply
@@ -95,6 +101,7 @@ COUNTS_MARGIN = 2  # a split's counts need this many answers beyond the minimum 
 IMPORTANCE_VALUES = (1, 2, 3)
 MEDIUM_IMPORTANCE = 2.0
 STABLE_SHARE = 0.8
+FLOOR_CAP = 10_000  # `unanimity_floor` when no number of answers is enough
 """A Delphi follow-up stops for an area once at least this share of its answers is unchanged."""
 
 
@@ -140,6 +147,11 @@ class AreaResult:
     @property
     def id(self) -> str:
         return self.area.id
+
+    @property
+    def unjudged(self) -> bool:
+        """Shown with two or more answers, yet too few for agreement (`unanimity_floor`)."""
+        return not self.below_min_responses and self.n >= 2 and self.consensus is None
 
 
 @dataclass(frozen=True)
@@ -294,6 +306,11 @@ class Report:
     """The actions made since the previous round (none outside Slack)."""
     iterations: Mapping[str, int] = field(default_factory=dict)
     """Area id -> the Delphi iteration its level came from (1, the round itself, when absent)."""
+
+    @property
+    def agreement_floor(self) -> int:
+        """How many answers besides the lead's an area needs for its agreement to be judged."""
+        return unanimity_floor(self.framework.scale.values, self.settings.consensus_threshold)
 
     def baseline(self) -> Baseline:
         """This round as the baseline for the next one."""
@@ -457,6 +474,26 @@ def needed(min_responses: int, lead_reply: object) -> int:
     return min_responses + 1 if lead_reply.__class__ is int else min_responses
 
 
+@cache
+def unanimity_floor(values: tuple[int, ...], threshold: float) -> int:
+    """The fewest answers among which agreement can be judged without giving away that everyone
+    gave the same level: the closest split there is (all but one on a level, one on the nearest
+    other) reaches ``threshold``. Among fewer (4 on three levels at 0.7), an area that does not
+    split is one where everyone answered alike, so `_area_result` judges no agreement there.
+    ``FLOOR_CAP`` when no number of answers reaches it (a threshold of 1.0)."""
+    if len(values) < 2:
+        return 1
+    near, other = min(pairwise(values), key=lambda pair: pair[1] - pair[0])
+    width = values[-1] - values[0]
+    for n in range(2, FLOOR_CAP):
+        counts = {near: n - 1, other: 1}
+        summary = _summarise(counts)
+        assert summary is not None
+        if _consensus(counts, summary, width) >= threshold:
+            return n
+    return FLOOR_CAP
+
+
 def placed(median: float, distribution: Mapping[int, int]) -> bool:
     """Whether a median names answers people gave: a level somebody chose, or the midpoint of
     two neighbouring levels both chosen. Else (1, 1, 3, 3 has the median 2) the answers split."""
@@ -594,12 +631,21 @@ def _area_result(
         gap = scale.top - current.median
     elif target is not None:
         gap = target.median - current.median
-    consensus = _consensus(distribution, current, scale.top - scale.bottom)
     weight = area.weight
     if framework.ask_importance:
         weight *= importance.mean if importance else MEDIUM_IMPORTANCE
     comments = (c.strip() for c in raw_comments)
-    disagreement = n >= 2 and (consensus < threshold or not placed(current.median, distribution))
+    unplaced = n >= 2 and not placed(current.median, distribution)
+    # Among fewer than the floor besides the lead, only everyone alike reaches the threshold
+    # (a minimum of 1 keeps nobody anonymous anyway).
+    leads = 1 if lead is not None and lead.current.__class__ is int else 0
+    consensus: float | None = None
+    rwg: float | None = None
+    disagreement = unplaced
+    if min_responses < 2 or n - leads >= unanimity_floor(scale.values, threshold):
+        consensus = _consensus(distribution, current, scale.top - scale.bottom)
+        rwg = _rwg(current, len(scale.levels))
+        disagreement = unplaced or (n >= 2 and consensus < threshold)
     return AreaResult(
         area=area,
         n=n,
@@ -613,7 +659,7 @@ def _area_result(
         gap=gap,
         spread=(current.low, current.high),
         consensus=consensus,
-        rwg=_rwg(current, len(scale.levels)),
+        rwg=rwg,
         disagreement=disagreement,
         agreement=_agreement(n, consensus, threshold, disagreement),
         weight=weight,
@@ -644,11 +690,15 @@ def without_counts(report: Report, area_ids: Collection[str]) -> Report:
     return replace(report, areas=areas)
 
 
-def _agreement(n: int, consensus: float, threshold: float, disagreement: bool) -> Agreement | None:
+def _agreement(
+    n: int, consensus: float | None, threshold: float, disagreement: bool
+) -> Agreement | None:
     if n < 2:
         return None  # one answer agrees with itself: no word for that
     if disagreement:
         return Agreement.LOW
+    if consensus is None:
+        return None  # not judged among so few (`unanimity_floor`)
     return Agreement.STRONG if consensus >= max(STRONG_AGREEMENT, threshold) else Agreement.MODERATE
 
 
@@ -705,7 +755,6 @@ def _top_gaps(
             continue
         if r.disagreement:  # no level to advise from: "Disagreements to discuss" has it
             continue
-        assert r.consensus is not None  # a shown area with a level has a consensus
         next_value = framework.scale.next_value(r.current.median)
         assert next_value is not None  # a positive gap means the median is below the top
         target = r.target.median if r.target else float(framework.scale.top)
@@ -724,7 +773,7 @@ def _top_gaps(
             r.id not in holding_back,
             round(-r.gap * r.weight, 9),
             r.current.median,
-            round(r.consensus, 9),
+            round(1.0 if r.consensus is None else r.consensus, 9),
         )
         ranked.append((key, index, gap))
     ranked.sort(key=lambda item: item[:2])
@@ -919,7 +968,7 @@ def shifts(
                 moved=moved,
                 unchanged=unchanged,
                 kappa=weighted_kappa(pairs, after.framework.scale.values),
-                agreed=r.consensus is not None and r.consensus >= threshold,
+                agreed=_agreed(r, threshold),
                 # only where movement is shown: "stable" among few pairs says nobody moved
                 stable=shown and unchanged is not None and unchanged >= STABLE_SHARE,
                 disagreement=r.disagreement,
@@ -927,6 +976,14 @@ def shifts(
             )
         )
     return tuple(result)
+
+
+def _agreed(r: AreaResult, threshold: float) -> bool:
+    """Whether a follow-up's shown area is agreed: its consensus reaches the threshold, or, where
+    agreement is not judged among so few (`unanimity_floor`), its answers do not split."""
+    if r.below_min_responses:
+        return False
+    return not r.disagreement if r.consensus is None else r.consensus >= threshold
 
 
 def feedback(

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis import analyse, counts_shown, placed
+from bot.analysis import (
+    FLOOR_CAP,
+    Agreement,
+    AreaResult,
+    analyse,
+    counts_shown,
+    placed,
+    unanimity_floor,
+)
 from bot.answers import Mark
 from tests.test_analysis import F4, A, area_of, columns, currents, make_framework, run
 
@@ -112,3 +120,67 @@ def test_the_leads_own_target_does_not_count_toward_the_targets_minimum() -> Non
     answers["p2"], answers["p3"] = {"a": A(2, 3)}, {"a": A(2, 4)}  # three targets besides
     shown = area_of(analyse(F4, answers, invited=4, min_responses=3, lead="lead"), "a")
     assert shown.target is not None and shown.target.median == 3
+
+
+@pytest.mark.parametrize(
+    ("levels", "threshold", "floor"),
+    [
+        (3, 0.7, 5),  # 2, 2, 2, 2, 3 agrees (0.73); 2, 2, 2, 3 does not (0.69)
+        (4, 0.7, 2),  # 2, 3 agrees (0.737)
+        (4, 0.8, 4),  # 2, 2, 2, 3 reaches 0.80
+        (5, 0.7, 2),
+        (3, 1.0, FLOOR_CAP),  # only everyone alike ever reaches 1
+    ],
+)
+def test_the_unanimity_floor_is_the_fewest_answers_whose_closest_split_agrees(
+    levels: int, threshold: float, floor: int
+) -> None:
+    assert unanimity_floor(tuple(range(1, levels + 1)), threshold) == floor
+
+
+def _shown(r: AreaResult) -> tuple[object, ...]:
+    """What a report can say about a shown area's level and agreement (means are not shown)."""
+    assert r.current is not None and r.consensus is None and r.rwg is None
+    return (r.current.median, r.disagreement, r.agreement)
+
+
+@pytest.mark.parametrize("people", [3, 4])
+def test_among_fewer_than_the_floor_everyone_alike_reads_like_one_who_differs(
+    people: int,
+) -> None:
+    # On three levels "agreed" among three or four can only mean all gave one level: the
+    # report must not tell 2, 2, 2(, 2) from 2, 2(, 2), 3.
+    fw = make_framework(("a", "b"), levels=3)
+    alike, near = (2,) * people, (2,) * (people - 1) + (3,)
+    report = analyse(fw, columns(a=currents(*alike), b=currents(*near)), invited=people)
+    a, b = area_of(report, "a"), area_of(report, "b")
+    assert not a.below_min_responses and a.unjudged and b.unjudged
+    assert _shown(a) == _shown(b) == (2.0, False, None)
+    assert report.overall.stage is not None and report.overall.split == ()
+
+
+def test_among_few_only_a_median_nobody_chose_splits() -> None:
+    fw = make_framework(("a", "b"), levels=3)
+    report = analyse(fw, columns(a=currents(1, 1, 3, 3), b=currents(1, 2, 3, 3)), invited=4)
+    a, b = area_of(report, "a"), area_of(report, "b")
+    assert a.disagreement and a.agreement is Agreement.LOW and a.consensus is None
+    assert not b.disagreement and b.agreement is None  # 2.5: two levels people chose
+
+
+def test_the_leads_own_answer_does_not_count_toward_the_floor() -> None:
+    # The lead's 3 beside 2, 2, 2, 2: the lead would learn the four others all said 2.
+    fw = make_framework(("a",), levels=3)
+    answers = columns(a=currents(3, 2, 2, 2, 2))
+    answers["lead"] = answers.pop("p0")
+    r = area_of(analyse(fw, answers, invited=5, lead="lead"), "a")
+    assert r.unjudged and not r.disagreement
+    five = columns(a=currents(3, 2, 2, 2, 2, 2))
+    five["lead"] = five.pop("p0")
+    judged = area_of(analyse(fw, five, invited=6, lead="lead"), "a")
+    assert judged.consensus is not None and judged.agreement is not None
+
+
+def test_a_minimum_of_one_judges_agreement_among_any_number() -> None:
+    fw = make_framework(("a",), levels=3)
+    r = area_of(analyse(fw, columns(a=currents(2, 2, 3)), invited=3, min_responses=1), "a")
+    assert r.consensus is not None and r.disagreement  # 0.63: anonymity is off anyway

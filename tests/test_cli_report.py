@@ -48,11 +48,11 @@ def test_markdown_report_by_default(files: Path) -> None:
     code, out = run("report", "--framework", "mini", "--answers", str(files / "now.csv"))
     assert code == 0
     assert out.startswith("# Mini: assessment report\n")
-    assert "\nNo overall stage yet: the answers split on every area shown (Alpha)" in out
+    assert "\n**Overall stage: 1 · Low**\n" in out
     assert (
         "- 3 of 3 invited people answered; 2 went through every area." in out
     )  # invited: the file
-    assert "| Alpha | 3 | 0 | answers differ | – | – | low | – |" in out
+    assert "| Alpha | 3 | 0 | 1 · Low | – | – | – | – |" in out  # 3 answers: no agreement
     assert "- Too slow" in out
     assert "| Beta | – | – | – | – | – | – | too few answers to show |" in out
 
@@ -98,7 +98,7 @@ def test_blocks_with_trend_and_chart(files: Path) -> None:
     assert_valid_blocks(blocks)
     lines = blocks[-2]["text"]["text"]
     # The earlier round had one answer per area: withheld then, so no change to show now.
-    assert "• *Alpha*  answers differ\n" in lines  # two targets: too few to show
+    assert "• *Alpha*  1 · Low → –\n" in lines  # two targets: too few to show
     assert "• *Beta*  too few answers to show" in lines
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 

@@ -179,11 +179,13 @@ async def test_hidden_movement_does_not_make_an_area_stable(harness: Harness) ->
 async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden_counts(
     harness: Harness,
 ) -> None:
-    # The lead and four others; all five re-answer data 3. Four pairs besides the lead are too
-    # few to show movement, so neither the report nor the CSV may show data's counts.
+    # The lead and five others split on data; the lead and four of them re-answer 3, U5 keeps
+    # 1. Four pairs besides the lead are too few to show movement, so neither the report nor
+    # the CSV may show data's counts (1 / 0 / 5 beside the first round's 3 / 1 / 2).
     h = harness
-    h.slack.add_user("U4", name="u4", locale="en-US")
-    first = {"ULEAD": 1, "U1": 1, "U2": 3, "U3": 3, "U4": 2}
+    for user in ("U4", "U5"):
+        h.slack.add_user(user, name=user.lower(), locale="en-US")
+    first = {"ULEAD": 1, "U1": 1, "U2": 3, "U3": 3, "U4": 2, "U5": 1}
     await h.command("start cx-pillars " + " ".join(f"<@{u}>" for u in first))
     for user, data in first.items():
         await h.press(user, "cx_start")
@@ -192,7 +194,7 @@ async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden
         await h.press(user, "cx_finish")
     await h.command("close")
     await h.command("followup")
-    for user in first:
+    for user in ("ULEAD", "U1", "U2", "U3", "U4"):
         await answer_follow_up(h, user, data=3, design="not_sure")
     await h.command("close anyway")
     assert "How many answers changed is not shown" in texts(summary_message(h))
@@ -201,7 +203,7 @@ async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden
     files = [v.decode() for v in list(h.slack.uploads.values())[before:]]
     report = next(f for f in files if f.startswith("#"))
     data = next(line for line in report.splitlines() if line.startswith("| Data"))
-    assert "0 / 0 / 5" not in data and data.endswith("| – |")
+    assert "1 / 0 / 5" not in data and data.endswith("| – |")
     assert "| Delivery" in report  # the whole round, not the re-asked areas alone
     csv = next(f for f in files if f.startswith("participant,"))
     assert ",data," not in csv and ",delivery," in csv

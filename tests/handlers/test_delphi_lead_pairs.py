@@ -5,15 +5,14 @@ and so would "No answer moved.": only words for the consensus, and movement with
 from tests.handlers.conftest import CHANNEL, Harness
 from tests.handlers.test_delphi import keep, summary_message, texts
 
-PEOPLE = ("ULEAD", "U1", "U2", "U3", "U4")
-FIRST = {"ULEAD": 1, "U1": 1, "U2": 1, "U3": 3, "U4": 3}
+PEOPLE = ("ULEAD", "U1", "U2", "U3")
+# Split on data: 1, 1, 3, 3 has the median 2, which no level places (among four on three levels
+# nothing else can show a split, `unanimity_floor`).
+FIRST = {"ULEAD": 1, "U1": 1, "U2": 3, "U3": 3}
 
 
-async def test_movement_is_not_shown_from_the_leads_pair_and_three_others(
-    harness: Harness,
-) -> None:
-    h = harness
-    h.slack.add_user("U4", name="u4", locale="en-US")
+async def follow_up_on_data(h: Harness) -> None:
+    """The first round (split on data) closed, and its follow-up started."""
     await h.command("start cx-pillars " + " ".join(f"<@{u}>" for u in PEOPLE))
     for u, level in FIRST.items():
         await h.press(u, "cx_start")
@@ -23,6 +22,13 @@ async def test_movement_is_not_shown_from_the_leads_pair_and_three_others(
     await h.command("close")
     action_id, value, ts = h.button("U1", "cx_followup", summary_message(h))
     await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+
+
+async def test_movement_is_not_shown_from_the_leads_pair_and_three_others(
+    harness: Harness,
+) -> None:
+    h = harness
+    await follow_up_on_data(h)
     for u in ("ULEAD", "U1", "U2", "U3"):
         await h.press(u, "cx_start")
         await keep(h, u)
@@ -34,3 +40,20 @@ async def test_movement_is_not_shown_from_the_leads_pair_and_three_others(
     assert "answers still differ" in said
     assert "How many answers changed is not shown: with so few answers" in said
     assert "No answer moved" not in said
+
+
+async def test_a_follow_up_among_few_says_where_an_area_is_now_not_that_all_agree(
+    harness: Harness,
+) -> None:
+    # The lead and three others re-answer data 3: "agreed now" among four on three levels
+    # would say all four gave 3 (`unanimity_floor`), so the follow-up gives the level alone.
+    h = harness
+    await follow_up_on_data(h)
+    for u in PEOPLE:
+        await h.press(u, "cx_start")
+        await h.tap(u, 3)
+        await h.press(u, "cx_finish")
+    await h.command("close")
+    said = texts(summary_message(h)).splitlines()
+    assert "*Data: knowing what customers want*  now: 3 · Excellent" in said
+    assert not any("agreed" in line for line in said)

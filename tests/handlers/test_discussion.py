@@ -34,8 +34,10 @@ def is_discussion(params: dict[str, Any]) -> bool:
 
 
 async def split_round(h: Harness) -> Round:
-    """A cx-pillars round where the three answer 1, 2 and 3 everywhere: every area is split."""
-    await run_round(h, {"U1": 1, "U2": 2, "U3": 3})
+    """A cx-pillars round where two answer 1 and two answer 3 everywhere: every area is split
+    (among four on three levels only a median no level places can show it, `unanimity_floor`)."""
+    h.slack.add_user("U4", name="dan", locale="en-US")
+    await run_round(h, {"U1": 1, "U2": 1, "U3": 3, "U4": 3})
     return (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
 
 
@@ -64,7 +66,7 @@ async def test_each_disagreement_shown_gets_one_discussion_thread_that_says_name
     texts = "\n".join(b["text"]["text"] for b in first["blocks"] if b["type"] == "section")
     area = round_.framework.areas[0]
     assert first["text"] == f"Let's discuss 1 of 3: {area.name.get('en')}"
-    assert "answers differ" in texts  # 3 people: no levels but the median
+    assert "answers differ" in texts  # 4 people: no counts per level
     assert all(area.brief(v).get("en") in texts for v in round_.framework.scale.values)
     assert area.prompts[0].get("en") in texts  # its discussion question
     notice = first["blocks"][-1]["elements"][0]["text"]

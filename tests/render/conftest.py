@@ -28,11 +28,11 @@ def small_report(mini: Framework) -> Report:
 
     alpha: current 1, 1, 2 (median 1, spread 1-2); targets 3, 3 (+ one not sure): two targets,
     below the 3 needed, so no target and no gap;
-    consensus 1 + 2/3 log2(5/6) + 1/3 log2(2/3) = 0.63 < 0.7: a disagreement; one comment.
+    three answers on three levels are fewer than the 5 agreement needs (`unanimity_floor`), so
+    no consensus, and the median 1 is a level two chose: no split; one comment.
     beta: current 3 (Ana's, target 3) and one not sure: n 1, below the 3 needed, so withheld:
-    no level, gap or consensus. Alpha, the only area shown, splits: no overall stage (a score of
-    1), no roadmap entry, and among 3 people only that its answers differ; completed: Ana and Ben
-    (not sure counts).
+    no level, gap or consensus. Alpha, the only area shown, gives the overall stage 1 · Low (a
+    score of 1) and no roadmap entry (no target); completed: Ana and Ben (not sure counts).
     """
     answers = {
         "Ana": {

@@ -21,29 +21,30 @@ SMALL_MARKDOWN = """\
 
 ## Summary
 
-No overall stage yet: the answers split on every area shown (Alpha); agree on where you are \
-first. Left out for too few answers: Beta.
+**Overall stage: 1 · Low**
 
+Left out for too few answers: Beta. Every other area is at 1 or above; none is at 2 yet.
+
+- Weakest area: Alpha (1 · Low)
+- Score: 1 on a scale of 1 to 3, the mean of the shown areas' medians, each counted by its \
+weight in the framework
 - 3 of 4 invited people answered; 2 went through every area.
 
 ## Roadmap: the gaps to close first
 
-No area people agree on is below its target; agree on the split areas first (see the \
-disagreements).
+No area whose target can be shown is below it.
 
 ## Disagreements to discuss
 
-Agree on where you are first: these areas are left out of the overall stage and the roadmap.
-
-- **Alpha**: answers differ (low agreement)
-  - Who owns alpha?
+No area shows a split; agreement is judged only from 5 answers on, so areas with fewer may \
+still differ.
 
 ## Areas
 
-| Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) | \
-Answers per level (1 / 2 / 3) |
+| Area | Answers | Not sure | Current (median) | Target (median) | Gap | Agreement (consensus) \
+| Answers per level (1 / 2 / 3) |
 |---|--:|--:|---|---|--:|---|---|
-| Alpha | 3 | 0 | answers differ | – | – | low | – |
+| Alpha | 3 | 0 | 1 · Low | – | – | – | – |
 | Beta | – | – | – | – | – | – | too few answers to show |
 
 Current and target are the middle answer (median). Consensus runs from 0 (split between the \
@@ -52,9 +53,13 @@ moderate in between. An area with fewer than 3 answers (the round lead's own not
 withheld to protect anonymity: it shows no figure, and the overall stage, the roadmap and the \
 trend leave it out. So is a target or an importance given fewer than 3 times: it shows –. \
 Without a target the area stays out of the roadmap; without an importance it counts as medium. \
-Answers per level are shown from 5 answers on. The overall stage is the highest stage every area has reached (its median); it is close to the next one when at least 75% \
-of the areas are already there. An area whose answers split has no median to place, so it is \
-left out of the stage and the roadmap until you agree where it is.
+Answers per level are shown from 5 answers on. Agreement is judged only from 5 answers on (the \
+round lead's own not counted): on this scale, fewer answers could only agree by being \
+identical, so an agreement would reveal everyone's answer. Below that an area shows its median \
+and no agreement, and it splits only when no level places its median. The overall stage is the \
+highest stage every area has reached (its median); it is close to the next one when at least \
+75% of the areas are already there. An area whose answers split has no median to place, so it \
+is left out of the stage and the roadmap until you agree where it is.
 
 ## Participation
 
@@ -74,21 +79,20 @@ Comments are not shown for areas with too few answers: Beta.
 SMALL_TEXT = """\
 Mini
 ====
-No overall stage yet: the answers split on every area shown (Alpha); agree on where you are
-first. Left out for too few answers: Beta.
+Overall stage: 1 · Low
+Left out for too few answers: Beta. Every other area is at 1 or above; none is at 2 yet.
+Weakest area: Alpha (1 · Low)
 3 of 4 invited people answered; 2 went through every area.
 
 Roadmap: the gaps to close first
-  No area people agree on is below its target; agree on the split areas first (see the \
-disagreements).
+  No area whose target can be shown is below it.
 
 Disagreements to discuss
-  Agree on where you are first: these areas are left out of the overall stage and the roadmap.
-  - Alpha: answers differ (low agreement)
-    Who owns alpha?
+  No area shows a split; agreement is judged only from 5 answers on, so areas with fewer may \
+still differ.
 
   Area   Current (median)  Target (median)   Answers  Agreement (consensus)
-  Alpha  answers differ    –                 3        low
+  Alpha  1 · Low           –                 3        –
   Beta   too few answers to show
 """
 
@@ -105,16 +109,24 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
     small_report: Report,
 ) -> None:
     es = render_markdown(small_report, "es")
+    assert "| Alfa | 3 | 0 | 1 · Bajo | – | – | – | – |" in es
+    assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
+    assert "el acuerdo solo se valora a partir de 5 respuestas" in es
+    de = render_markdown(small_report, "de")
+    assert "| zu wenige Antworten, um sie zu zeigen |" in de
+    assert "Die Einigkeit wird erst ab 5 Antworten beurteilt" in de
+    # four answers 1, 1, 3, 3: the median 2 is a level nobody chose, a split even among few
+    four = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("abcd", (1, 1, 3, 3), strict=True)}
+    split = analyse(small_report.framework, four, invited=4)
+    es = render_markdown(split, "es")
     assert (
         "Aún no hay etapa global: las respuestas están divididas en todas las áreas mostradas "
         "(Alfa); pónganse de acuerdo primero sobre dónde están." in es
     )
-    assert "| Alfa | 3 | 0 | las respuestas difieren | – | – | bajo | – |" in es
-    assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
-    de = render_markdown(small_report, "de")
+    assert "| Alfa | 4 | 0 | las respuestas difieren | 3 · Alto | – | bajo | – |" in es
+    de = render_markdown(split, "de")
     assert "## Meinungsverschiedenheiten zur Diskussion" in de
     assert "- **Alpha**: die Antworten gehen auseinander (geringe Einigkeit)" in de
-    assert "| zu wenige Antworten, um sie zu zeigen |" in de
     five = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("abcde", (1, 1, 1, 2, 2), strict=True)}
     counted = render_markdown(analyse(small_report.framework, five, invited=5), "es")
     assert "| Alfa | 5 | 0 | respuestas divididas: 3 dicen 1 · Bajo, 2 dicen 2 · Medio |" in counted
@@ -175,7 +187,9 @@ def test_markdown_of_a_withheld_area_shows_no_level_of_its_answer(mini: Framewor
     )
     assert "- Weakest area: Alpha (2 · Medium)\n" in text
     assert "No area shown is below its target." in text
-    assert "People broadly agree on every area shown." in text
+    # three alike on three levels: "agree" would say all three gave 2 (`unanimity_floor`)
+    assert "People broadly agree" not in text
+    assert "No area shows a split; agreement is judged only from 5 answers on" in text
     assert "Comments are not shown for areas with too few answers: Beta." in text
 
 

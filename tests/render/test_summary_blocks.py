@@ -49,36 +49,29 @@ def crowd(framework: Framework, people: int) -> dict[str, dict[str, AreaAnswer]]
 def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
     blocks = to_dicts(summary_blocks(small_report, "en"))
     assert_valid_blocks(blocks)
+    # neither a roadmap (no target shown) nor a split: one divider, not two in a row
     assert [b["type"] for b in blocks] == [
         "header",
         "section",
         "context",
         "divider",
         "section",
-        "divider",
-        "section",
         "context",
     ]
     assert texts(blocks) == [
         "Mini: results",
-        "No overall stage yet: the answers split on every area shown (Alpha); agree on where you "
-        "are first. Left out for too few answers: Beta.",
+        "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. Every other area is at 1 "
+        "or above; none is at 2 yet.\nWeakest area: Alpha (1 · Low)",
         "3 of 4 invited people answered; 2 of them went through every area.",
         "",
-        "*Disagreements to discuss*\n"
-        "_Agree on where you are first: these areas are left out of the overall stage and the "
-        "roadmap._\n"
-        "• *Alpha*: answers differ\n      _Who owns alpha?_",
-        "",
-        "• *Alpha*  answers differ\n• *Beta*  too few answers to show",
+        "• *Alpha*  1 · Low → –\n• *Beta*  too few answers to show",
         "Current → target: the middle answer of each (median); a target given fewer than 3 times "
         "shows –. No individual answer is shown; areas with fewer than 3 answers are withheld and "
         "left out of the overall stage. Every figure, the whole roadmap and the comments are in "
-        "the full report.",
+        "the full report. Differing answers are flagged only from 5 answers on: among fewer, the "
+        "lack of a flag would show that everyone answered alike.",
     ]
-    assert summary_text(small_report, "en") == (
-        "Mini: no overall stage yet, the answers split on every area; 3 of 4 answered."
-    )
+    assert summary_text(small_report, "en") == "Mini: overall stage 1 · Low; 3 of 4 answered."
     assert all(b["expand"] for b in blocks if b["type"] == "section")  # no "See more" on phones
 
 
@@ -180,12 +173,11 @@ def test_no_top_gaps_heading_when_only_withheld_areas_have_gaps(mini: Framework)
         "header",
         "section",
         "context",
-        "divider",
-        "divider",
+        "divider",  # one: two in a row would draw a double line
         "section",
         "context",
     ]
-    assert found[5] == ("• *Alpha*  2 · Medium → 2 · Medium\n• *Beta*  too few answers to show")
+    assert found[4] == ("• *Alpha*  2 · Medium → 2 · Medium\n• *Beta*  too few answers to show")
 
 
 def test_overall_withheld_when_too_few_people_answered(mini: Framework) -> None:
@@ -217,7 +209,7 @@ def test_among_three_answers_no_level_but_the_medians_is_shown_anywhere(
     ]
     assert alpha.spread == (1, 2)  # the answers did differ
     assert all("2 · Medium" not in text for text in shown)
-    assert "answers differ" in shown[0] and "answers differ" in shown[2]
+    assert "1 · Low" in shown[0] and "1 · Low" in shown[2]  # the median: a level two chose
     thread = discussion_message(small_report, alpha, 1, 1, "en")  # it lists the scale's levels
     split, _, question = (json.dumps(b) for b in thread.blocks[:3])
     assert "answers differ" in split and "Medium" not in split

@@ -142,7 +142,10 @@ def test_a_five_area_round_where_every_area_splits_has_no_stage_and_no_roadmap(
     catalog: Catalog,
 ) -> None:
     fw = catalog.get("cx-pillars")
-    levels = {a.id: (1, 1, 3, 3) if i % 2 else (1, 2, 3, 3) for i, a in enumerate(fw.areas)}
+    # six answers: enough to judge agreement on three levels (`unanimity_floor`)
+    levels = {
+        a.id: (1, 1, 1, 3, 3, 3) if i % 2 else (1, 1, 2, 3, 3, 3) for i, a in enumerate(fw.areas)
+    }
     report = round_of(fw, levels)
     assert report.top_gaps == () and sum(r.disagreement for r in report.areas) == 5
     found = channel(report)
@@ -156,11 +159,11 @@ def test_a_five_area_round_where_every_area_splits_has_no_stage_and_no_roadmap(
         "_2 more in the full report._"
     )
     assert disagreements.splitlines()[2] == (
-        "• *Design: shaping the experience*: answers differ"
-    )  # the least agreement first: the areas split 1, 1, 3, 3 (four: no levels shown)
+        "• *Design: shaping the experience*: 3 say 1 · Needs immediate action, 3 say 3 · Excellent"
+    )  # the least agreement first: the areas split 1, 1, 1, 3, 3, 3
     assert summary_text(report, "en") == (
         "CX maturity: five pillars: no overall stage yet, the answers split on every area; "
-        "4 of 4 answered."
+        "6 of 6 answered."
     )
 
 

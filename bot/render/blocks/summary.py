@@ -83,7 +83,8 @@ def summary_blocks(
         blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS)))
         if round_id is not None and follow_up:
             blocks.append(follow_up_button(round_id, lang))
-    blocks.append(DividerBlock())
+    if not isinstance(blocks[-1], DividerBlock):  # neither section: one line between, not two
+        blocks.append(DividerBlock())
     changes = {c.area.id: c.change for c in report.trend.areas} if report.trend else {}
     progress = action_progress(report, lang)
     lines = [
