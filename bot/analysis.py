@@ -31,8 +31,8 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   ``target``, ``importance``, ``gap``, ``consensus`` and ``rwg`` are null, ``disagreement`` is
   false and its effective weight ignores importance (as if nobody gave one). The target and the
   importance have the same minimum each (`needed`: one target beside three levels is that
-  person's target): with fewer, that row's median is null, so the area has no ``gap`` (and no
-  place in the roadmap) or a weight as if nobody gave an importance. A shown area's
+  person's target): with fewer, that row's median is null, so the area has no ``gap`` (and a
+  place in the roadmap only while it holds the stage back) or a weight as if nobody gave an importance. A shown area's
   comments are sorted alphabetically so their order cannot reveal who wrote them. How many chose
   each level is for people to read only with ``COUNTS_MARGIN`` answers beyond the minimum
   (`counts_shown`); the JSON keeps the ``distribution`` of every shown area.
@@ -49,7 +49,9 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   has no level to advise from: agree on where it is first); first those holding the overall
   stage back (``Overall.holding_back``), then the rest, each by gap x effective weight (highest
   first); entries with an equal gap x weight and standing share a rank (a tie), listed lower
-  current median first, then lower consensus, then framework order. The next step is the first level above the
+  current median first, then lower consensus, then framework order. An area holding the stage
+  back without a target (withheld, or nobody gave one) keeps its next step (``Gap.gap`` and
+  ``target`` None), ranked after those of them with a gap by the step's size x weight. The next step is the first level above the
   current median: its actions (``area.actions[next_value]``, empty when the framework has none)
   and the area's description of that level.
 - Responded = gave a current level for at least one area; completed = responded and gave a
@@ -191,9 +193,11 @@ class Gap:
     area: Area
     rank: int
     """1 for the first; entries with an equal gap x weight share a rank (a tie)."""
-    gap: float
+    gap: float | None
+    """None when the target is withheld (fewer than the minimum gave one): an area holding the
+    overall stage back keeps its next step all the same."""
     current: float
-    target: float
+    target: float | None
     next_value: int
     next_step: Text
     actions: tuple[Text, ...]
@@ -748,38 +752,40 @@ def _top_gaps(
     framework: Framework, results: tuple[AreaResult, ...], holding_back: set[str]
 ) -> tuple[Gap, ...]:
     """The roadmap: first the areas that hold the overall stage back (below the next stage:
-    raising them is what raises it), then the rest; within each, by gap x weight."""
-    ranked: list[tuple[tuple[bool, float, float, float], int, Gap]] = []
+    raising them is what raises it), then the rest; within each, by gap x weight. An area
+    holding the stage back whose target is withheld comes last of them, with its next step."""
+    scale = framework.scale
+    ranked: list[tuple[tuple[bool, bool, float], tuple[float, float], int, Gap]] = []
     for index, r in enumerate(results):
-        if r.below_min_responses or r.gap is None or r.gap <= 0 or r.current is None:
+        if r.below_min_responses or r.current is None:
             continue
         if r.disagreement:  # no level to advise from: "Disagreements to discuss" has it
             continue
-        next_value = framework.scale.next_value(r.current.median)
-        assert next_value is not None  # a positive gap means the median is below the top
-        target = r.target.median if r.target else float(framework.scale.top)
+        held = r.id in holding_back
+        if (r.gap is None and not held) or (r.gap is not None and r.gap <= 0):
+            continue  # no target to aim at (withheld), or reached
+        next_value = scale.next_value(r.current.median)
+        assert next_value is not None  # below the next stage or a target: not at the top
         gap = Gap(
             area=r.area,
             rank=0,  # set below, once the order is known
             gap=r.gap,
             current=r.current.median,
-            target=target,
+            target=None if r.gap is None else r.target.median if r.target else float(scale.top),
             next_value=next_value,
             next_step=r.area.levels[next_value],
             actions=r.area.actions.get(next_value, ()),
         )
-        # Rounded so that float noise cannot break a tie; framework order comes last.
-        key = (
-            r.id not in holding_back,
-            round(-r.gap * r.weight, 9),
-            r.current.median,
-            round(1.0 if r.consensus is None else r.consensus, 9),
-        )
-        ranked.append((key, index, gap))
-    ranked.sort(key=lambda item: item[:2])
+        # Without a target, the step to the next level stands in for the gap. Rounded so that
+        # float noise cannot break a tie; framework order comes last.
+        step = r.gap if r.gap is not None else next_value - r.current.median
+        standing = (not held, r.gap is None, round(-step * r.weight, 9))
+        order = (r.current.median, round(1.0 if r.consensus is None else r.consensus, 9))
+        ranked.append((standing, order, index, gap))
+    ranked.sort(key=lambda item: item[:3])
     gaps: list[Gap] = []
-    for position, (key, _, gap) in enumerate(ranked):
-        tied = position and key[:2] == ranked[position - 1][0][:2]  # equal gap x weight
+    for position, (standing, _, _, gap) in enumerate(ranked):
+        tied = position and standing == ranked[position - 1][0]  # equal gap x weight
         gaps.append(replace(gap, rank=gaps[-1].rank if tied else position + 1))
     return tuple(gaps)
 

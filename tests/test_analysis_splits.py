@@ -104,7 +104,8 @@ def test_a_target_or_importance_given_fewer_times_than_the_minimum_is_withheld()
     assert not a.below_min_responses and a.current is not None  # today's level is shown
     assert (a.target, a.importance, a.gap) == (None, None, None)
     assert a.weight == b.area.weight * 2  # as if nobody gave an importance (medium)
-    assert [g.id for g in report.top_gaps] == ["b"]  # a has no gap to rank
+    # a holds the stage back too: it keeps its next step, after b, whose gap can be ranked
+    assert [(g.id, g.gap) for g in report.top_gaps] == [("b", 1), ("a", None)]
     assert b.target is not None and b.importance is not None and b.gap == 1
     as_json = report.to_dict()["areas"][0]
     assert (as_json["target"], as_json["importance"], as_json["gap"]) == (None, None, None)
@@ -184,3 +185,22 @@ def test_a_minimum_of_one_judges_agreement_among_any_number() -> None:
     fw = make_framework(("a",), levels=3)
     r = area_of(analyse(fw, columns(a=currents(2, 2, 3)), invited=3, min_responses=1), "a")
     assert r.consensus is not None and r.disagreement  # 0.63: anonymity is off anyway
+
+
+def test_a_withheld_target_keeps_a_next_step_only_where_the_area_holds_the_stage_back() -> None:
+    # a, b at 2 hold the stage (2) back; c at 3 does not. Targets: a 4 (three gave it), b and
+    # c given by one person each, so withheld. b keeps its step to 3, ranked after a; c, with
+    # nothing to say it should rise, has no entry.
+    fw = make_framework(("a", "b", "c"))
+    answers = columns(
+        a=[A(2, 4), A(2, 4), A(2, 4)],
+        b=[A(2, 4), A(2), A(2)],
+        c=[A(3, 4), A(3), A(3)],
+    )
+    report = analyse(fw, answers, invited=3, min_responses=3)
+    assert [a.id for a in report.overall.holding_back] == ["a", "b"]
+    assert [(g.id, g.rank, g.gap, g.target, g.next_value) for g in report.top_gaps] == [
+        ("a", 1, 2, 4, 3),
+        ("b", 2, None, None, 3),
+    ]
+    assert report.to_dict()["top_gaps"][1]["target"] is None

@@ -32,7 +32,8 @@ weight in the framework
 
 ## Roadmap: the gaps to close first
 
-No area whose target can be shown is below it.
+- **1. Alpha**: current 1 · Low, target –, gap –
+  - Next step (2 · Medium): Alpha is partial.
 
 ## Disagreements to discuss
 
@@ -52,14 +53,15 @@ extremes) to 1 (full agreement): low agreement below 0.7 (a disagreement), stron
 moderate in between. An area with fewer than 3 answers (the round lead's own not counted) is \
 withheld to protect anonymity: it shows no figure, and the overall stage, the roadmap and the \
 trend leave it out. So is a target or an importance given fewer than 3 times: it shows –. \
-Without a target the area stays out of the roadmap; without an importance it counts as medium. \
-Answers per level are shown from 5 answers on. Agreement is judged only from 5 answers on (the \
-round lead's own not counted): on this scale, fewer answers could only agree by being \
-identical, so an agreement would reveal everyone's answer. Below that an area shows its median \
-and no agreement, and it splits only when no level places its median. The overall stage is the \
-highest stage every area has reached (its median); it is close to the next one when at least \
-75% of the areas are already there. An area whose answers split has no median to place, so it \
-is left out of the stage and the roadmap until you agree where it is.
+Without a target the area stays out of the roadmap unless it holds the overall stage back (then \
+it gets its next step); without an importance it counts as medium. Answers per level are shown \
+from 5 answers on. Agreement is judged only from 5 answers on (the round lead's own not \
+counted): on this scale, fewer answers could only agree by being identical, so an agreement \
+would reveal everyone's answer. Below that an area shows its median and no agreement, and it \
+splits only when no level places its median. The overall stage is the highest stage every area \
+has reached (its median); it is close to the next one when at least 75% of the areas are \
+already there. An area whose answers split has no median to place, so it is left out of the \
+stage and the roadmap until you agree where it is.
 
 ## Participation
 
@@ -85,7 +87,8 @@ Weakest area: Alpha (1 · Low)
 3 of 4 invited people answered; 2 went through every area.
 
 Roadmap: the gaps to close first
-  No area whose target can be shown is below it.
+  1. Alpha: current 1 · Low, target –, gap –
+     Next step (2 · Medium): Alpha is partial.
 
 Disagreements to discuss
   No area shows a split; agreement is judged only from 5 answers on, so areas with fewer may \

@@ -49,11 +49,12 @@ def crowd(framework: Framework, people: int) -> dict[str, dict[str, AreaAnswer]]
 def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
     blocks = to_dicts(summary_blocks(small_report, "en"))
     assert_valid_blocks(blocks)
-    # neither a roadmap (no target shown) nor a split: one divider, not two in a row
     assert [b["type"] for b in blocks] == [
         "header",
         "section",
         "context",
+        "divider",
+        "section",
         "divider",
         "section",
         "context",
@@ -63,6 +64,9 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. Every other area is at 1 "
         "or above; none is at 2 yet.\nWeakest area: Alpha (1 · Low)",
         "3 of 4 invited people answered; 2 of them went through every area.",
+        "",
+        # its target is withheld, but it holds the stage back: the next step all the same
+        "*Top gaps to close*\n*1. Alpha*  1 · Low → –\n      _Next (2 · Medium): Alpha is partial._",
         "",
         "• *Alpha*  1 · Low → –\n• *Beta*  too few answers to show",
         "Current → target: the middle answer of each (median); a target given fewer than 3 times "
@@ -208,6 +212,9 @@ def test_among_three_answers_no_level_but_the_medians_is_shown_anywhere(
         render_markdown(small_report, "en"),
     ]
     assert alpha.spread == (1, 2)  # the answers did differ
+    # 2 · Medium shows only as the next step up from the median, never as somebody's answer
+    for step in ("Next step (2 · Medium)", "Next (2 · Medium)"):
+        shown = [text.replace(step, "") for text in shown]
     assert all("2 · Medium" not in text for text in shown)
     assert "1 · Low" in shown[0] and "1 · Low" in shown[2]  # the median: a level two chose
     thread = discussion_message(small_report, alpha, 1, 1, "en")  # it lists the scale's levels
