@@ -145,12 +145,15 @@ class Followups:
         own = await self.rounds.analyse(round_, replies)  # the replies alone, without those kept
         return [r.id for r in own.areas if not r.below_min_responses]
 
-    async def close(self, round_: Round, *, force: bool = False) -> Report:
-        """Close the follow-up, update the first round's report, post the follow-up summary."""
+    async def close(
+        self, round_: Round, *, force: bool = False, seen: Collection[str] | None = None
+    ) -> Report:
+        """Close the follow-up, update the first round's report, post the follow-up summary
+        (``force`` and ``seen`` as for `Rounds.close`)."""
         assert round_.followup_of is not None
         report = (await self.shifts(round_))[0]
         if not force:
-            await self.rounds.warn_if_withheld(round_, report, overall=False)
+            await self.rounds.warn_if_withheld(round_, report, overall=False, seen=seen)
         first = await self.store.get_round(round_.followup_of)
         assert first is not None
         agreed = await self.agreed(first, round_)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -22,7 +22,7 @@ from bot.dialogues import Dialogues
 from bot.discussion import Discussions
 from bot.flows.cadence import Cadence
 from bot.flows.slash import MIN_RESPONSES_FLOOR, deadline_error, min_responses_error
-from bot.frameworks import Catalog, Framework, UnknownFramework
+from bot.frameworks import Area, Catalog, Framework, UnknownFramework
 from bot.i18n import language_of, t
 from bot.model import (
     Invitee,
@@ -537,20 +537,25 @@ class Rounds:
             title=t(round_.lang, "export_title"),
         )
 
-    async def close(self, round_: Round, *, force: bool = False) -> Report:
+    async def close(
+        self, round_: Round, *, force: bool = False, seen: Collection[str] | None = None
+    ) -> Report:
         """Close: store the report, post the summary with its chart and report, thank everyone.
 
         Unless ``force``d (the deadline, or a lead who saw the warning), a close that would
-        withhold areas for too few answers raises `WouldWithhold` first. The round is closed (its
-        report stored, its summary made due) before posting; a summary that cannot be posted now
-        is posted by the clock (`tick`), and the lead is told so.
+        withhold areas for too few answers raises `WouldWithhold` first; not when those are
+        exactly the areas ``seen`` (ids) the lead was told of (the everyone-finished DM). The
+        round is closed (its report stored, its summary made due) before posting; a summary
+        that cannot be posted now is posted by the clock (`tick`), and the lead is told so.
         """
         if round_.followup_of is not None and self.followups is not None:
-            return await self.followups.close(round_, force=force)
+            return await self.followups.close(round_, force=force, seen=seen)
         report = await self.analyse(round_)
         if not force:
             # No area shown at all (split areas still are): the overall is withheld too.
-            await self.warn_if_withheld(round_, report, overall=report.overall.score is None)
+            await self.warn_if_withheld(
+                round_, report, overall=report.overall.score is None, seen=seen
+            )
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()
@@ -709,13 +714,19 @@ class Rounds:
         for chore in self.chores:
             await chore()
 
-    async def warn_if_withheld(self, round_: Round, report: Report, *, overall: bool) -> None:
+    async def warn_if_withheld(
+        self, round_: Round, report: Report, *, overall: bool, seen: Collection[str] | None = None
+    ) -> None:
         """`WouldWithhold` when closing now would hide areas (or, with ``overall``, the overall
-        stage) for too few answers; says whether everyone has finished (nothing to wait for)."""
-        withheld = _withheld(report, round_.lang)
+        stage) for too few answers, unless they are exactly the areas ``seen`` (ids); says
+        whether everyone has finished (nothing to wait for)."""
+        withheld = _withheld(report)
+        if seen is not None and {a.id for a in withheld} == set(seen):
+            return  # the lead closes knowing just these are withheld
         if withheld or overall:
             people = await self.store.participants(round_.id)
-            raise WouldWithhold(round_.id, withheld, overall, all(p.finished for p in people))
+            names = tuple(a.name.get(round_.lang) for a in withheld)
+            raise WouldWithhold(round_.id, names, overall, all(p.finished for p in people))
 
     async def _wake_snoozed(self) -> None:
         """Remind everyone whose snooze has ended (each snooze fires once)."""
@@ -751,7 +762,7 @@ class Rounds:
             return  # told already (the usual case, every minute): no lookup, no analysis
         try:
             lead = await self.slack.user(round_.started_by)
-            withheld = _withheld(await self.analyse(round_), round_.lang)
+            withheld = _withheld(await self.analyse(round_))
             message = nudge_blocks.all_done(
                 round_, finished, len(people), withheld, language_of(lead.locale)
             )
@@ -803,9 +814,9 @@ def _fan_out(invitations: dict[str, PostStatus]) -> FanOut:
     return FanOut(sent, refused, len(invitations) - sent - len(refused))
 
 
-def _withheld(report: Report, lang: str) -> tuple[str, ...]:
-    """The names of the areas a summary of ``report`` withholds (too few answers to show)."""
-    return tuple(r.area.name.get(lang) for r in report.areas if r.below_min_responses)
+def _withheld(report: Report) -> tuple[Area, ...]:
+    """The areas a summary of ``report`` withholds (too few answers to show)."""
+    return tuple(r.area for r in report.areas if r.below_min_responses)
 
 
 def _framework_line(framework: Framework, lang: str) -> str:

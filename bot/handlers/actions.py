@@ -15,7 +15,7 @@ from bot.handlers.acks import answer_on_ack
 from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks import nudges, read_id
-from bot.render.blocks.dialogue import Action, read_action, read_details
+from bot.render.blocks.dialogue import Action, decode, read_action, read_details
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
 from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed
@@ -90,14 +90,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             caller = await deps.slack.user(user_id)
             lang = language_of(caller.locale)
             try:
-                round_ = await deps.rounds.led_round(
-                    read_id(str(action.get("value") or "")), team_id, caller
-                )
+                round_id, *seen = decode(str(action.get("value") or ""))
+                round_ = await deps.rounds.led_round(read_id(round_id), team_id, caller)
                 if action["action_id"] == HOME_REMIND:
                     text = nudges.reminded(await deps.rounds.remind(round_), lang)
                 else:
                     await deps.rounds.close(
-                        round_, force=action["action_id"] == nudges.CLOSE_ANYWAY
+                        round_,
+                        force=action["action_id"] == nudges.CLOSE_ANYWAY,
+                        seen=seen if action["action_id"] == nudges.CLOSE_NOW else None,
                     )
                     text = t(lang, "closed_ok")
                 await deps.slack.post_dm(user_id, text)

@@ -147,7 +147,7 @@ async def test_the_lead_hears_once_when_everyone_has_finished_and_can_close_now(
     assert round_.status is RoundStatus.CLOSED and round_.summary_ts is not None
 
 
-async def test_close_now_after_everyone_finished_warns_first_and_offers_only_close_anyway(
+async def test_close_now_closes_at_once_when_the_areas_the_lead_was_told_of_are_withheld(
     harness: Harness,
 ) -> None:
     h = harness
@@ -155,16 +155,34 @@ async def test_close_now_after_everyone_finished_warns_first_and_offers_only_clo
     await h.deps.rounds.tick()
     told = next(m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"])
     assert "Not shown, too few answers: Data: knowing what customers want" in (told["text"])
-    await h.press("ULEAD", "cx_close_now", told)
+    await h.press("ULEAD", "cx_close_now", told)  # the DM said which: no second question
+    assert not [m for m in h.dm_messages("ULEAD") if m["text"].startswith("*Not yet closed.*")]
+    round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert round_.status is RoundStatus.CLOSED and round_.summary_ts is not None
+
+
+async def test_close_now_warns_first_when_more_areas_are_withheld_than_the_lead_was_told(
+    harness: Harness,
+) -> None:
+    # A DM that listed only data (the areas changed since, or an older DM): the warning names
+    # them all, says waiting will not help, and offers only Close anyway.
+    h = harness
+    await run_round(h, {"U1": 1, "U2": 3})
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    await h.deps.rounds.tick()
+    told = next(m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"])
+    await h.click("ULEAD", "cx_close_now", f"{round_.id}|data", channel="DULEAD", ts=told["ts"])
     warning = h.last_dm("ULEAD")
     assert warning["text"].startswith("*Not yet closed.*")
+    assert "Design: shaping the experience" in warning["text"]
     assert "Everyone has finished, so waiting will not change this" in warning["text"]
     assert "Wait for more answers" not in warning["text"]
     assert [e["action_id"] for e in warning["blocks"][-1]["elements"]] == ["cx_close_anyway"]
     assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None  # still open
     await h.press("ULEAD", "cx_close_anyway", warning)
-    round_ = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
-    assert round_.status is RoundStatus.CLOSED
+    closed = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
+    assert closed.status is RoundStatus.CLOSED
 
 
 async def test_the_lead_is_not_told_while_someone_has_not_finished(harness: Harness) -> None:

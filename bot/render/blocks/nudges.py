@@ -7,6 +7,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionBlock
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
+from bot.frameworks import Area
 from bot.i18n import t
 from bot.model import Reminded, Round
 from bot.render.blocks import clip
@@ -14,7 +15,7 @@ from bot.render.blocks.dialogue import Action, Message, encode, snooze_buttons
 from bot.render.dialogue import hour_minute, local_deadline
 from bot.schedule import local_time
 
-CLOSE_NOW = "cx_close_now"  # checks first, like App Home's Close: warns before withholding
+CLOSE_NOW = "cx_close_now"  # value: the round and the withheld areas the lead was told of
 CLOSE_ANYWAY = "cx_close_anyway"  # the warning's button: closes even though areas are withheld
 
 
@@ -39,11 +40,12 @@ def later(text: str, lang: str, *, round_id: int, started: bool) -> Message:
 
 
 def all_done(
-    round_: Round, finished: int, invited: int, withheld: tuple[str, ...], lang: str
+    round_: Round, finished: int, invited: int, withheld: tuple[Area, ...], lang: str
 ) -> Message:
     """To the lead: everyone has finished, which areas would be withheld; *Close now*
-    closes the way App Home's Close does (a warning first when areas are withheld). Without a
-    deadline the round stays open until the lead closes it, and the text says so."""
+    closes without asking again while just those are withheld (a warning first when that
+    changed). Without a deadline the round stays open until the lead closes it, and the text
+    says so."""
     lines = [
         t(
             lang,
@@ -55,12 +57,14 @@ def all_done(
         )
     ]
     if withheld:
-        lines.append(t(lang, "withheld_areas", count=len(withheld), areas=", ".join(withheld)))
+        names = ", ".join(a.name.get(lang) for a in withheld)
+        lines.append(t(lang, "withheld_areas", count=len(withheld), areas=names))
     text = "\n".join(lines)
+    value = encode(round_.id, *(a.id for a in withheld))
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(text=clip(text)),
-            accessory=_button(t(lang, "close_now"), CLOSE_NOW, encode(round_.id), "primary"),
+            accessory=_button(t(lang, "close_now"), CLOSE_NOW, value, "primary"),
         )
     ]
     return Message.of(text, blocks)
