@@ -109,11 +109,12 @@ class Dialogues:
         # Sending follows the acknowledgement; bounding it keeps a burst's acks quick.
         self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
         self._cards: dict[tuple[object, ...], blocks.Message] = {}
+        self._groups: dict[int, bool] = {}  # `_group_shown`, per follow-up round
 
     async def invite(self, round_: Round, person: Participant) -> None:
         """Send the invitation DM, exactly once (`bot.posts`): sending it records the person
         as invited and the invitation as their pending prompt."""
-        message = self._invitation(round_, person)
+        message = await self._invitation(round_, person)
         key = PostKey(round_.id, PostKind.INVITATION, person.user_id)
         await self.posts.deliver(key, Outgoing(person.user_id, message.text, message.blocks))
 
@@ -325,11 +326,11 @@ class Dialogues:
         )
         # Then, best effort, the message the person was looking at shows what happened to it.
         if live and live != ts:
-            faded = self._faded(round_, person, before, step, event, lang)
+            faded = await self._faded(round_, person, before, step, event, lang)
             if faded is not None:
                 await self._update(dm, live, faded, origin)
 
-    def _faded(
+    async def _faded(
         self,
         round_: Round,
         person: Participant,
@@ -347,15 +348,16 @@ class Dialogues:
             answer = step.state.answer(before.area.id)
             return self._answered(round_, before.area, answer, lang)
         if isinstance(before, Invitation) and step.state.phase is Phase.ASKING:
-            return self._invitation(round_, person, started=True)
+            return await self._invitation(round_, person, started=True)
         if isinstance(before, Review) and isinstance(step.prompt, Question | Review):
             return blocks.note(t(lang, "moved_below"))
         return None
 
-    def _invitation(
+    async def _invitation(
         self, round_: Round, person: Participant, started: bool = False
     ) -> blocks.Message:
         lang = language_of(person.locale)
+        group = round_.iteration > 1 and await self._group_shown(round_)
         deadline = local_deadline(round_.deadline, person.tz, lang) if round_.deadline else None
         return blocks.invitation(
             round_.framework,
@@ -366,7 +368,25 @@ class Dialogues:
             deadline=deadline,
             started=started,
             iteration=round_.iteration,
+            group=group,
         )
+
+    async def _group_shown(self, round_: Round) -> bool:
+        """Whether a follow-up's cards show how the group answered in any area (enough people
+        to do so anonymously): its invitation promises that only then. Cached per round (the
+        previous iteration is closed, its report settled)."""
+        shown = self._groups.get(round_.id)
+        if shown is None:
+            assert round_.followup_of is not None
+            before = await self.store.iteration_round(round_.followup_of, round_.iteration - 1)
+            result = before.result if before is not None else None
+            shown = result is not None and any(
+                feedback(result, area.id, None, round_.followup_of, round_.iteration).distribution
+                is not None
+                for area in round_.framework.areas
+            )
+            self._groups[round_.id] = shown
+        return shown
 
     async def _update(
         self, channel: str, ts: str, message: blocks.Message, origin: Origin | None = None

@@ -87,6 +87,8 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert [a.id for a in follow.framework.areas] == ["data", "design"]
     assert h.slack.messages(CHANNEL)[-1]["text"].startswith("<@ULEAD> started follow-up 1")
 
+    invitation = h.dm_messages("U2")[-1]["text"]  # five answers: the cards show the group's
+    assert "Each card shows your own answer, and how the group answered" in invitation
     await h.press("U2", "cx_start")
     card = h.card("U2")
     assert_valid_blocks(card["blocks"])

@@ -49,6 +49,12 @@ async def test_a_follow_up_among_few_says_where_an_area_is_now_not_that_all_agre
     # would say all four gave 3 (`unanimity_floor`), so the follow-up gives the level alone.
     h = harness
     await follow_up_on_data(h)
+    # four answers: no card can show how the group answered, so the invitation promises none
+    invitation = h.dm_messages("U2")[-1]["text"]
+    assert invitation == (
+        "<@ULEAD> asks you again about one area of *CX maturity: five pillars* for <#C0001> "
+        "where answers split (follow-up 1). The card shows your own answer: keep it or change it."
+    )
     for u in PEOPLE:
         await h.press(u, "cx_start")
         await h.tap(u, 3)

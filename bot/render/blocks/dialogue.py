@@ -172,17 +172,21 @@ def invitation(
     deadline: str | None,
     started: bool = False,
     iteration: int = 1,
+    group: bool = False,
 ) -> Message:
     """Who invites, from which channel, why, until when, and how to answer (said once here);
-    once ``started``, the buttons give way to a short line and everything else stays."""
+    once ``started``, the buttons give way to a short line and everything else stays. A
+    follow-up's says its cards show how the group answered only when they will (``group``)."""
+    followup = "invite_followup_text" if group else "invite_followup_text_own"
     text = t(
         lang,
-        "invite_followup_text" if iteration > 1 else "invite_text",
+        followup if iteration > 1 else "invite_text",
         followup=followup_number(iteration),
         starter=f"<@{starter}>",
         channel=f"<#{channel}>",
         framework=framework.name.get(lang),
         areas=len(framework.areas),
+        count=len(framework.areas),  # a follow-up of one area says so
     )
     details = [framework.description.get(lang)]
     if deadline:
