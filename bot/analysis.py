@@ -103,8 +103,8 @@ COUNTS_MARGIN = 2  # a split's counts need this many answers beyond the minimum 
 IMPORTANCE_VALUES = (1, 2, 3)
 MEDIUM_IMPORTANCE = 2.0
 STABLE_SHARE = 0.8
-FLOOR_CAP = 10_000  # `unanimity_floor` when no number of answers is enough
 """A Delphi follow-up stops for an area once at least this share of its answers is unchanged."""
+FLOOR_CAP = 10_000  # `unanimity_floor` when no number of answers is enough
 
 
 class Agreement(StrEnum):
