@@ -17,9 +17,11 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   below the threshold (a disagreement), strong at or above 0.8 (or the threshold when higher),
   moderate in between. Agreement is judged only among at least `unanimity_floor` answers
   besides the lead's (5 on three levels at 0.7, 2 on four): among fewer, only answers that are
-  all alike reach the threshold, so "agreed" would be everyone's answer. Below it ``consensus``,
-  ``rwg`` and the word are null and only an unplaced median splits (``unjudged``); a minimum
-  of 1 judges any number (nobody is anonymous then).
+  all alike reach the threshold, so "agreed" would be everyone's answer, and only one set of
+  answers leaves the median unplaced (4 on three levels: 1, 1, 3, 3), so a split would be
+  everyone's answers. Below it ``consensus``, ``rwg`` and the word are null and nothing splits:
+  the area shows its median alone (``unjudged``), placed or not; a minimum of 1 judges any
+  number (nobody is anonymous then).
 - Effective weight = the area's weight, times (when the framework asks importance) the mean
   importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one.
 - Anonymity: an area with fewer than ``min_responses`` current levels is withheld
@@ -49,7 +51,8 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   has no level to advise from: agree on where it is first); first those holding the overall
   stage back (``Overall.holding_back``), then the rest, each by gap x effective weight (highest
   first); entries with an equal gap x weight and standing share a rank (a tie), listed lower
-  current median first, then lower consensus, then framework order. An area holding the stage
+  current median first, then lower consensus (only where counts may show: `tie_consensus`),
+  then framework order. An area holding the stage
   back without a target (withheld, or nobody gave one) keeps its next step (``Gap.gap`` and
   ``target`` None), ranked after those of them with a gap by the step's size x weight. The next step is the first level above the
   current median: its actions (``area.actions[next_value]``, empty when the framework has none)
@@ -459,7 +462,9 @@ def analyse(
         participants=Participation(invited, responded, completed),
         areas=results,
         overall=overall,
-        top_gaps=_top_gaps(framework, results, {area.id for area in overall.holding_back}),
+        top_gaps=_top_gaps(
+            framework, results, {area.id for area in overall.holding_back}, min_responses
+        ),
         trend=None,
         actions=tuple(actions),
     )
@@ -639,17 +644,18 @@ def _area_result(
     if framework.ask_importance:
         weight *= importance.mean if importance else MEDIUM_IMPORTANCE
     comments = (c.strip() for c in raw_comments)
-    unplaced = n >= 2 and not placed(current.median, distribution)
-    # Among fewer than the floor besides the lead, only everyone alike reaches the threshold
-    # (a minimum of 1 keeps nobody anonymous anyway).
+    # Among fewer than the floor besides the lead, only everyone alike reaches the threshold,
+    # and only one set of answers leaves the median unplaced (1, 1, 3, 3): no split at all then,
+    # the median alone (a minimum of 1 keeps nobody anonymous anyway).
     leads = 1 if lead is not None and lead.current.__class__ is int else 0
     consensus: float | None = None
     rwg: float | None = None
-    disagreement = unplaced
+    disagreement = False
     if min_responses < 2 or n - leads >= unanimity_floor(scale.values, threshold):
         consensus = _consensus(distribution, current, scale.top - scale.bottom)
         rwg = _rwg(current, len(scale.levels))
-        disagreement = unplaced or (n >= 2 and consensus < threshold)
+        unplaced = not placed(current.median, distribution)
+        disagreement = n >= 2 and (consensus < threshold or unplaced)
     return AreaResult(
         area=area,
         n=n,
@@ -749,7 +755,10 @@ def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
 
 
 def _top_gaps(
-    framework: Framework, results: tuple[AreaResult, ...], holding_back: set[str]
+    framework: Framework,
+    results: tuple[AreaResult, ...],
+    holding_back: set[str],
+    min_responses: int,
 ) -> tuple[Gap, ...]:
     """The roadmap: first the areas that hold the overall stage back (below the next stage:
     raising them is what raises it), then the rest; within each, by gap x weight. An area
@@ -780,7 +789,7 @@ def _top_gaps(
         # float noise cannot break a tie; framework order comes last.
         step = r.gap if r.gap is not None else next_value - r.current.median
         standing = (not held, r.gap is None, round(-step * r.weight, 9))
-        order = (r.current.median, round(1.0 if r.consensus is None else r.consensus, 9))
+        order = (r.current.median, tie_consensus(r, min_responses))
         ranked.append((standing, order, index, gap))
     ranked.sort(key=lambda item: item[:3])
     gaps: list[Gap] = []
@@ -788,6 +797,15 @@ def _top_gaps(
         tied = position and standing == ranked[position - 1][0]  # equal gap x weight
         gaps.append(replace(gap, rank=gaps[-1].rank if tied else position + 1))
     return tuple(gaps)
+
+
+def tie_consensus(r: AreaResult, min_responses: int) -> float:
+    """An area's consensus for ordering ties (roadmap, disagreements): only where its counts
+    may show (`counts_shown`); else 1.0 for all alike, so that framework order decides and the
+    order cannot tell which of few answers were all alike."""
+    if r.consensus is None or not counts_shown(r, min_responses):
+        return 1.0
+    return round(r.consensus, 9)
 
 
 def _with_trend(report: Report, previous: Baseline) -> Report:
@@ -985,11 +1003,11 @@ def shifts(
 
 
 def _agreed(r: AreaResult, threshold: float) -> bool:
-    """Whether a follow-up's shown area is agreed: its consensus reaches the threshold, or, where
-    agreement is not judged among so few (`unanimity_floor`), its answers do not split."""
+    """Whether a follow-up's shown area is settled: its consensus reaches the threshold, or
+    agreement is not judged among so few (`unanimity_floor`) and it stands at its median."""
     if r.below_min_responses:
         return False
-    return not r.disagreement if r.consensus is None else r.consensus >= threshold
+    return r.consensus is None or r.consensus >= threshold
 
 
 def feedback(

@@ -7,7 +7,6 @@ import pytest
 
 from bot.analysis import (
     FLOOR_CAP,
-    Agreement,
     AreaResult,
     analyse,
     counts_shown,
@@ -15,6 +14,7 @@ from bot.analysis import (
     unanimity_floor,
 )
 from bot.answers import Mark
+from bot.render.wording import disagreements
 from tests.test_analysis import F4, A, area_of, columns, currents, make_framework, run
 
 
@@ -160,12 +160,29 @@ def test_among_fewer_than_the_floor_everyone_alike_reads_like_one_who_differs(
     assert report.overall.stage is not None and report.overall.split == ()
 
 
-def test_among_few_only_a_median_nobody_chose_splits() -> None:
+def test_among_few_nothing_splits_not_even_a_median_nobody_chose() -> None:
+    # Among four on three levels only 1, 1, 3, 3 leaves the median unplaced: a split there would
+    # give all four answers away, so the median shows alone.
     fw = make_framework(("a", "b"), levels=3)
     report = analyse(fw, columns(a=currents(1, 1, 3, 3), b=currents(1, 2, 3, 3)), invited=4)
     a, b = area_of(report, "a"), area_of(report, "b")
-    assert a.disagreement and a.agreement is Agreement.LOW and a.consensus is None
-    assert not b.disagreement and b.agreement is None  # 2.5: two levels people chose
+    assert a.unjudged and not a.disagreement and a.agreement is None
+    assert a.current is not None and a.current.median == 2.0
+    assert b.unjudged and not b.disagreement
+
+
+def test_ties_are_ordered_by_consensus_only_where_counts_may_show() -> None:
+    # a and b at 2 aiming at 3 among three answers, a all alike, b with one 3: ordering the tie
+    # by consensus (b first) would say which is which; framework order says nothing.
+    answers = columns(a=currents(2, 2, 2, target=3), b=currents(2, 2, 3, target=3))
+    tied = analyse(F4, answers, invited=3)
+    assert [(g.id, g.rank) for g in tied.top_gaps] == [("a", 1), ("b", 1)]
+    # Two splits among three: listed in framework order, not least agreement first.
+    split = analyse(F4, columns(a=currents(1, 2, 4), b=currents(1, 1, 4)), invited=3)
+    assert [r.id for r in disagreements(split)] == ["a", "b"]
+    # With enough answers for counts the consensus orders them again (b: 0.30, a: 0.41).
+    five = analyse(F4, columns(a=currents(1, 2, 4, 1, 2), b=currents(1, 1, 4, 4, 1)), invited=5)
+    assert [r.id for r in disagreements(five)] == ["b", "a"]
 
 
 def test_the_leads_own_answer_does_not_count_toward_the_floor() -> None:

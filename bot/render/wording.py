@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from bot.analysis import AreaResult, Overall, Report, counts_shown
+from bot.analysis import AreaResult, Overall, Report, counts_shown, tie_consensus
 from bot.frameworks import Area, Scale
 from bot.i18n import t
 
@@ -234,6 +234,8 @@ def discussion_questions(
 
 
 def disagreements(report: Report) -> tuple[AreaResult, ...]:
-    """The areas people disagree on, least agreement first (framework order among equals)."""
+    """The areas people disagree on, least agreement first where counts may show (else
+    framework order, `tie_consensus`)."""
     split = [r for r in report.areas if r.disagreement]
-    return tuple(sorted(split, key=lambda r: r.consensus if r.consensus is not None else 1.0))
+    least = report.settings.min_responses
+    return tuple(sorted(split, key=lambda r: tie_consensus(r, least)))

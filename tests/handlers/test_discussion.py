@@ -34,10 +34,11 @@ def is_discussion(params: dict[str, Any]) -> bool:
 
 
 async def split_round(h: Harness) -> Round:
-    """A cx-pillars round where two answer 1 and two answer 3 everywhere: every area is split
-    (among four on three levels only a median no level places can show it, `unanimity_floor`)."""
-    h.slack.add_user("U4", name="dan", locale="en-US")
-    await run_round(h, {"U1": 1, "U2": 1, "U3": 3, "U4": 3})
+    """A cx-pillars round where three answer 1 and two answer 3 everywhere: every area is split
+    (five answers: enough to judge agreement on three levels, `unanimity_floor`)."""
+    for user in ("U4", "U5"):
+        h.slack.add_user(user, name=user.lower(), locale="en-US")
+    await run_round(h, {"U1": 1, "U2": 3, "U3": 3, "U4": 1, "U5": 1})
     return (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
 
 
@@ -66,7 +67,7 @@ async def test_each_disagreement_shown_gets_one_discussion_thread_that_says_name
     texts = "\n".join(b["text"]["text"] for b in first["blocks"] if b["type"] == "section")
     area = round_.framework.areas[0]
     assert first["text"] == f"Let's discuss 1 of 3: {area.name.get('en')}"
-    assert "answers differ" in texts  # 4 people: no counts per level
+    assert "3 say 1 · Needs immediate action, 2 say 3 · Excellent" in texts  # five: counts
     assert all(area.brief(v).get("en") in texts for v in round_.framework.scale.values)
     assert area.prompts[0].get("en") in texts  # its discussion question
     notice = first["blocks"][-1]["elements"][0]["text"]

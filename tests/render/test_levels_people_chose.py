@@ -1,5 +1,7 @@
 """No sentence in any output (channel, Markdown report, terminal, chart title) puts an area at a
-level nobody chose for it: a split area is named as split, never given its median."""
+level nobody chose for it: a split area is named as split, never given its median. (Among too
+few answers to judge agreement, `unanimity_floor`, the median shows alone, placed or not: a split
+there would give everyone's answers away; these cases have enough.)"""
 
 from __future__ import annotations
 
@@ -39,7 +41,11 @@ CASES: dict[str, tuple[str, Mapping[str, Sequence[int]], int | None]] = {
     ),
     "11 of 12 at 3": ("cx-maturity", {"*": (3, 3, 3), "knowledge-management": (2, 2, 2)}, 4),
     "ties": ("cx-maturity", {"*": (3, 3, 3), "cx-philosophy": (2, 2, 2), "security": (2, 2, 2)}, 4),
-    "five areas, all split": ("cx-pillars", {"*": (1, 1, 3, 3), "design": (1, 2, 3, 3)}, 3),
+    "five areas, all split": (
+        "cx-pillars",
+        {"*": (1, 1, 1, 3, 3, 3), "design": (1, 1, 2, 3, 3, 3)},
+        3,
+    ),
     "five areas, all gaps": ("cx-pillars", {"*": (2, 2, 2)}, 3),
     "half levels both chosen": ("cx-maturity", {"*": (2, 2, 3, 3), "security": (1, 2, 2, 2)}, 4),
     "wide scale, lenient consensus": ("seven", {"*": (3, 3, 5, 5)}, 7),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,8 @@ weight in the framework
 
 ## Disagreements to discuss
 
-No area shows a split; agreement is judged only from 5 answers on, so areas with fewer may \
-still differ.
+No area shows a split; with fewer than 5 answers agreement is not checked, so such areas may \
+still hide different views.
 
 ## Areas
 
@@ -55,13 +56,13 @@ withheld to protect anonymity: it shows no figure, and the overall stage, the ro
 trend leave it out. So is a target or an importance given fewer than 3 times: it shows –. \
 Without a target the area stays out of the roadmap unless it holds the overall stage back (then \
 it gets its next step); without an importance it counts as medium. Answers per level are shown \
-from 5 answers on. Agreement is judged only from 5 answers on (the round lead's own not \
+from 5 answers on. Agreement is checked only from 5 answers on (the round lead's own not \
 counted): on this scale, fewer answers could only agree by being identical, so an agreement \
-would reveal everyone's answer. Below that an area shows its median and no agreement, and it \
-splits only when no level places its median. The overall stage is the highest stage every area \
-has reached (its median); it is close to the next one when at least 75% of the areas are \
-already there. An area whose answers split has no median to place, so it is left out of the \
-stage and the roadmap until you agree where it is.
+would give everyone's answer away. Below that an area shows its median and no agreement figure, \
+and it splits only when no level fits its answers (its median falls where nobody answered). The \
+overall stage is the highest stage every area has reached (its median); it is close to the next \
+one when at least 75% of the areas are already there. An area whose answers split has no median \
+to place, so it is left out of the stage and the roadmap until you agree where it is.
 
 ## Participation
 
@@ -91,8 +92,8 @@ Roadmap: the gaps to close first
      Next step (2 · Medium): Alpha is partial.
 
 Disagreements to discuss
-  No area shows a split; agreement is judged only from 5 answers on, so areas with fewer may \
-still differ.
+  No area shows a split; with fewer than 5 answers agreement is not checked, so such areas may \
+still hide different views.
 
   Area   Current (median)  Target (median)   Answers  Agreement (consensus)
   Alpha  1 · Low           –                 3        –
@@ -114,13 +115,14 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
     es = render_markdown(small_report, "es")
     assert "| Alfa | 3 | 0 | 1 · Bajo | – | – | – | – |" in es
     assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
-    assert "el acuerdo solo se valora a partir de 5 respuestas" in es
+    assert "El acuerdo solo se comprueba a partir de 5 respuestas" in es
     de = render_markdown(small_report, "de")
     assert "| zu wenige Antworten, um sie zu zeigen |" in de
-    assert "Die Einigkeit wird erst ab 5 Antworten beurteilt" in de
-    # four answers 1, 1, 3, 3: the median 2 is a level nobody chose, a split even among few
+    assert "Die Einigkeit wird erst ab 5 Antworten geprüft" in de
+    # four answers 1, 1, 3, 3 at a threshold of 0.6 (agreement judged from 3): split, no counts
     four = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("abcd", (1, 1, 3, 3), strict=True)}
-    split = analyse(small_report.framework, four, invited=4)
+    lenient = replace(small_report.framework, consensus_threshold=0.6)
+    split = analyse(lenient, four, invited=4)
     es = render_markdown(split, "es")
     assert (
         "Aún no hay etapa global: las respuestas están divididas en todas las áreas mostradas "
@@ -192,7 +194,7 @@ def test_markdown_of_a_withheld_area_shows_no_level_of_its_answer(mini: Framewor
     assert "No area shown is below its target." in text
     # three alike on three levels: "agree" would say all three gave 2 (`unanimity_floor`)
     assert "People broadly agree" not in text
-    assert "No area shows a split; agreement is judged only from 5 answers on" in text
+    assert "No area shows a split; with fewer than 5 answers agreement is not checked" in text
     assert "Comments are not shown for areas with too few answers: Beta." in text
 
 

@@ -63,7 +63,10 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "Mini: results",
         "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. Every other area is at 1 "
         "or above; none is at 2 yet.\nWeakest area: Alpha (1 · Low)",
-        "3 of 4 invited people answered; 2 of them went through every area.",
+        "3 of 4 invited people answered; 2 of them went through every area.\nWith fewer than 5 "
+        "answers in an area, agreement is not checked (it would give answers away): a level "
+        "shown may hide different views, and “answers differ” marks only areas where no level "
+        "fits the answers.",
         "",
         # its target is withheld, but it holds the stage back: the next step all the same
         "*Top gaps to close*\n*1. Alpha*  1 · Low → –\n      _Next (2 · Medium): Alpha is partial._",
@@ -72,8 +75,7 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "Current → target: the middle answer of each (median); a target given fewer than 3 times "
         "shows –. No individual answer is shown; areas with fewer than 3 answers are withheld and "
         "left out of the overall stage. Every figure, the whole roadmap and the comments are in "
-        "the full report. Differing answers are flagged only from 5 answers on: among fewer, the "
-        "lack of a flag would show that everyone answered alike.",
+        "the full report.",
     ]
     assert summary_text(small_report, "en") == "Mini: overall stage 1 · Low; 3 of 4 answered."
     assert all(b["expand"] for b in blocks if b["type"] == "section")  # no "See more" on phones

@@ -204,7 +204,10 @@ def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> N
 
 
 def test_a_split_area_without_prompts_gets_a_question_built_from_its_split() -> None:
-    fw = parse_framework(yaml.safe_load(GUIDED_YAML), "mini")
+    # At a threshold of 0.6, agreement among four on three levels is judged (`unanimity_floor`
+    # 3); four are too few for counts, so the question names no levels.
+    data = yaml.safe_load(GUIDED_YAML) | {"consensus_threshold": 0.6}
+    fw = parse_framework(data, "mini")
     report = round_of(fw, {"alpha": (2, 2, 2, 2), "beta": (1, 1, 3, 3)})
     found = channel(report, "es")
     disagreements = next(text for text in found if text.startswith("*Desacuerdos"))

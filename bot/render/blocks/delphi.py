@@ -99,11 +99,8 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
     verdict = t(lang, "followup_agreed" if shift.agreed else "followup_split")
     if not shift.shown:  # too few to read numbers anonymously: words only (see `shifts`), and
         # not even whether any answer moved: among few pairs that is whose answer moved
-        if not shift.agreed:
-            return f"{name}  {t(lang, 'followup_still_differ')}"
-        # among fewer than the floor "agreed" would say everyone answered alike (`unanimity_floor`)
-        now = "followup_level_now" if area.unjudged else "followup_agreed_now"
-        return f"{name}  {t(lang, now, level=level)}"
+        now = t(lang, "followup_agreed_now", level=level) if shift.agreed else None
+        return f"{name}  {now or t(lang, 'followup_still_differ')}"
     consensus = t(
         lang,
         "followup_consensus",
