@@ -57,12 +57,12 @@ trend leave it out. So is a target or an importance given fewer than 3 times: it
 Without a target the area stays out of the roadmap unless it holds the overall stage back (then \
 it gets its next step); without an importance it counts as medium. Answers per level are shown \
 from 5 answers on. Agreement is checked only from 5 answers on (the round lead's own not \
-counted): on this scale, fewer answers could only agree by being identical, so an agreement \
-would give everyone's answer away. Below that an area shows its median and no agreement figure, \
-and it splits only when no level fits its answers (its median falls where nobody answered). The \
-overall stage is the highest stage every area has reached (its median); it is close to the next \
-one when at least 75% of the areas are already there. An area whose answers split has no median \
-to place, so it is left out of the stage and the roadmap until you agree where it is.
+counted): on this scale, fewer answers could only agree by being identical, and only one set of \
+answers could split, so either would give everyone's answer away. Below that an area shows its \
+median alone (even one nobody chose), with no agreement figure, and never splits. The overall \
+stage is the highest stage every area has reached (its median); it is close to the next one \
+when at least 75% of the areas are already there. An area whose answers split has no median to \
+place, so it is left out of the stage and the roadmap until you agree where it is.
 
 ## Participation
 
