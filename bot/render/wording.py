@@ -149,11 +149,13 @@ def _rule_sentence(overall: Overall, scale: Scale, lang: str, *, others: bool) -
             key = "stage_reason_close_others" if others else "stage_reason_close"
         held = names(overall.holding_back, lang)
         return t(lang, key, count=overall.at_next, rated=overall.rated, next=nxt, areas=held)
+    # At the bottom of the scale "every area is at 1 or above" says nothing: left out there.
+    bottom = "_bottom" if value == scale.bottom else ""
+    suffix = bottom + ("_others" if others else "")
     if overall.at_next == 0:
-        key = "stage_reason_none_others" if others else "stage_reason_none"
-        return t(lang, key, value=value, next=nxt)
-    key = "stage_reason_others" if others else "stage_reason"
-    return t(lang, key, value=value, count=overall.at_next, rated=overall.rated, next=nxt)
+        return t(lang, "stage_reason_none" + suffix, value=value, next=nxt)
+    count, rated = overall.at_next, overall.rated
+    return t(lang, "stage_reason" + suffix, value=value, count=count, rated=rated, next=nxt)
 
 
 def weakest_text(report: Report, lang: str, *, name_all: bool = True) -> str:

@@ -24,7 +24,7 @@ SMALL_MARKDOWN = """\
 
 **Overall stage: 1 · Low**
 
-Left out for too few answers: Beta. Every other area is at 1 or above; none is at 2 yet.
+Left out for too few answers: Beta. No other area is at 2 yet.
 
 - Weakest area: Alpha (1 · Low)
 - Score: 1 on a scale of 1 to 3, the mean of the shown areas' medians, each counted by its \
@@ -83,7 +83,7 @@ SMALL_TEXT = """\
 Mini
 ====
 Overall stage: 1 · Low
-Left out for too few answers: Beta. Every other area is at 1 or above; none is at 2 yet.
+Left out for too few answers: Beta. No other area is at 2 yet.
 Weakest area: Alpha (1 · Low)
 3 of 4 invited people answered; 2 went through every area.
 

@@ -61,8 +61,8 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
     ]
     assert texts(blocks) == [
         "Mini: results",
-        "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. Every other area is at 1 "
-        "or above; none is at 2 yet.\nWeakest area: Alpha (1 · Low)",
+        "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. No other area is at 2 "
+        "yet.\nWeakest area: Alpha (1 · Low)",
         "3 of 4 invited people answered; 2 of them went through every area.\nWith fewer than 5 "
         "answers in an area, agreement is not checked (it would give answers away): a level "
         "shown may hide different views.",

@@ -58,7 +58,7 @@ def test_areas_split_in_two_camps_give_the_lower_stage_and_say_how_many_are_high
     found = channel(round_of(fw, levels))
     assert found[1] == (
         "*Overall stage: 1 · Initiation*\n"
-        "Every area is at 1 or above, and 6 of 12 at 2 or above.\n"
+        "6 of 12 areas are at 2 or above.\n"
         "6 areas tie as the weakest, at 1 · Initiation."
     )
 
@@ -115,7 +115,7 @@ def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Ca
     assert gaps.endswith("_4 more in the full report; 4 of them tie with no. 1._")
     markdown = render_markdown(report, "en")
     assert (
-        "- Weakest areas, tied at 2 · Development: “CX philosophy”, “Routing and queueing”, "
+        "- Weakest areas (2 · Development): “CX philosophy”, “Routing and queueing”, "
         "“Workforce engagement management”, “Personalization”, “Account and interaction "
         "management”, “Knowledge management” and “Quality assurance”\n" in markdown
     )  # quoted, as names with "and" in them would blur the list
