@@ -68,7 +68,8 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "shown may hide different views.",
         "",
         # its target is withheld, but it holds the stage back: the next step all the same
-        "*Top gaps to close*\n*1. Alpha*  1 · Low → –\n      _Next (2 · Medium): Alpha is partial._",
+        "*Top gaps: where to start*\n*1. Alpha*  1 · Low → –\n"
+        "      _Next (2 · Medium): Alpha is partial._",
         "",
         "• *Alpha*  1 · Low → –\n• *Beta*  too few answers to show",
         "Current → target: the middle answer of each (median); a target given fewer than 3 times "

@@ -185,13 +185,13 @@ def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> N
     report = round_of(fw, {"alpha": (1, 1, 1), "beta": (2, 2, 2)})
     gaps = next(text for text in channel(report, "de") if text.startswith("*Die größten"))
     assert gaps == (
-        "*Die größten Lücken*\n"
+        "*Die größten Lücken: hier anfangen*\n"
         "*1. Alpha*  1 · Niedrig → 3 · Hoch\n"
         "      _Nächster Schritt (2 · Mittel):_\n"  # the actions reach 2, not yet the target
-        "      • Alpha-Verantwortung festlegen.\n"
-        "      • Alpha-Regeln aufschreiben.\n"
+        "      • Alpha-Verantwortung festlegen.\n"  # where to start: the first action alone
         "*2. Beta*  2 · Mittel → 3 · Hoch\n"
-        "      _Als Nächstes (3 · Hoch): Beta komplett._"
+        "      _Als Nächstes (3 · Hoch): Beta komplett._\n"
+        "_Die weiteren Schritte je Lücke stehen im vollständigen Bericht._"
     )  # 2 x weight 1 equals 1 x weight 2, but alpha holds the stage back: first; beta has no
     # actions, so its next level's description stands in
     markdown = render_markdown(report, "es")

@@ -80,7 +80,8 @@ def summary_blocks(
         if round_id is not None:
             blocks.append(make_buttons(report, round_id, lang, TOP_GAPS))
     if any(r.disagreement for r in report.areas):
-        blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS)))
+        threads = round_id is not None  # a discussion thread each (`bot.discussion`)
+        blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS, threads)))
         if round_id is not None and follow_up:
             blocks.append(follow_up_button(round_id, lang))
     if not isinstance(blocks[-1], DividerBlock):  # neither section: one line between, not two
