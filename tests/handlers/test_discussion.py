@@ -5,6 +5,7 @@ report from `export` and counted by `results`."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from bot.model import Round
@@ -69,7 +70,10 @@ async def test_each_disagreement_shown_gets_one_discussion_thread_that_says_name
     assert first["text"] == f"Let's discuss 1 of 3: {area.name.get('en')}"
     assert "3 say 1 · Needs immediate action, 2 say 3 · Excellent" in texts  # five: counts
     assert all(area.brief(v).get("en") in texts for v in round_.framework.scale.values)
-    assert area.prompts[0].get("en") in texts  # its discussion question
+    assert area.prompts[0].get("en") in texts  # its discussion question, asked here only
+    summary_texts = json.dumps(summary(h)["blocks"], ensure_ascii=False)
+    assert area.prompts[0].get("en") not in summary_texts
+    assert "Each has a thread below to talk it over." in summary_texts
     notice = first["blocks"][-1]["elements"][0]["text"]
     assert "Not anonymous" in notice and "your name shows" in notice
     threads = await h.deps.store.discussions(round_.id)
