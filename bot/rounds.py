@@ -764,7 +764,7 @@ class Rounds:
             lead = await self.slack.user(round_.started_by)
             withheld = _withheld(await self.analyse(round_))
             message = nudge_blocks.all_done(
-                round_, finished, len(people), withheld, language_of(lead.locale)
+                round_, finished, len(people), withheld, language_of(lead.locale), lead.tz
             )
             await self.slack.post_dm(round_.started_by, message.text, message.blocks)
         except SlackCallFailed as exc:

@@ -40,32 +40,37 @@ def later(text: str, lang: str, *, round_id: int, started: bool) -> Message:
 
 
 def all_done(
-    round_: Round, finished: int, invited: int, withheld: tuple[Area, ...], lang: str
+    round_: Round,
+    finished: int,
+    invited: int,
+    withheld: tuple[Area, ...],
+    lang: str,
+    tz: str | None = None,
 ) -> Message:
-    """To the lead: everyone has finished, which areas would be withheld; *Close now*
-    closes without asking again while just those are withheld (a warning first when that
-    changed). Without a deadline the round stays open until the lead closes it, and the text
-    says so."""
+    """To the lead: everyone has finished, when the round closes by itself (in the lead's zone
+    ``tz``; without a deadline it stays open until the lead closes it, and the text says so),
+    which areas would be withheld; *Close now* closes without asking again while just those
+    are withheld (a warning first when that changed)."""
+    deadline = local_deadline(round_.deadline, tz, lang) if round_.deadline else None
     lines = [
         t(
             lang,
-            "all_done" if round_.deadline else "all_done_open",
+            "all_done" if deadline else "all_done_open",
             framework=round_.framework.name.get(lang),
             channel=f"<#{round_.channel_id}>",
             finished=finished,
             invited=invited,
+            deadline=deadline,
         )
     ]
     if withheld:
         names = ", ".join(a.name.get(lang) for a in withheld)
-        lines.append(t(lang, "withheld_areas", count=len(withheld), areas=names))
+        lines.append(t(lang, "all_done_withheld", count=len(withheld), areas=names))
     text = "\n".join(lines)
     value = encode(round_.id, *(a.id for a in withheld))
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(text=clip(text)),
-            accessory=_button(t(lang, "close_now"), CLOSE_NOW, value, "primary"),
-        )
+        SectionBlock(text=MarkdownTextObject(text=clip(text))),
+        ActionsBlock(elements=[_button(t(lang, "close_now"), CLOSE_NOW, value, "primary")]),
     ]
     return Message.of(text, blocks)
 
