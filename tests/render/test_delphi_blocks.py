@@ -32,7 +32,7 @@ def test_a_follow_up_card_shows_bars_comments_and_keep() -> None:
 def test_a_follow_up_card_without_enough_answers_shows_no_distribution() -> None:
     shown = _card(Feedback(4, 2, None, (), 2))
     assert "▇" not in shown and "Comments" not in shown
-    assert "last time the answers differed (too few people to show how" in shown
+    assert "last time the answers differed; with so few people, how they differed stays" in shown
     assert "how the group answered" not in shown  # it would promise what is not shown
     assert "Your answer last time: 2 · Room for improvement" in shown
 
