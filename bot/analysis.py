@@ -19,11 +19,14 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   besides the lead's (5 on three levels at 0.7, 2 on four): among fewer, only answers that are
   all alike reach the threshold, so "agreed" would be everyone's answer, and only one set of
   answers leaves the median unplaced (4 on three levels: 1, 1, 3, 3), so a split would be
-  everyone's answers. Below it ``consensus``, ``rwg`` and the word are null and nothing splits:
-  the area shows its median alone (``unjudged``), placed or not; a minimum of 1 judges any
-  number (nobody is anonymous then).
+  everyone's answers. Nor, without counts, a median between two levels (1.5 among four agrees
+  only as 1, 1, 2, 2). Where counts show (`counts_shown`), or with a minimum of 1 (nobody is
+  anonymous then), every area is judged. Not judged: ``consensus``, ``rwg`` and the word are
+  null and nothing splits: the area shows its median alone (``unjudged``), placed or not.
 - Effective weight = the area's weight, times (when the framework asks importance) the mean
-  importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one.
+  importance given for it (1 low, 2 medium, 3 high), or 2 when nobody gave one or when the area
+  has too few answers for its counts to show (`counts_shown`: the mean is not shown then, so
+  it may not order the roadmap or move the score either).
 - Anonymity: an area with fewer than ``min_responses`` current levels is withheld
   (``below_min_responses``; with ``n`` 0 it simply has no answers). When the round's ``lead``
   gave a level for an area, the lead's own is not counted toward that minimum (`needed`): the
@@ -640,18 +643,24 @@ def _area_result(
         gap = scale.top - current.median
     elif target is not None:
         gap = target.median - current.median
+    # Where counts may show, everything else about the answers may too; else only the median.
+    counted = n >= min_responses + COUNTS_MARGIN or min_responses < 2
     weight = area.weight
-    if framework.ask_importance:
-        weight *= importance.mean if importance else MEDIUM_IMPORTANCE
+    if framework.ask_importance:  # a hidden mean must not order the roadmap or move the score
+        weight *= importance.mean if importance and counted else MEDIUM_IMPORTANCE
     comments = (c.strip() for c in raw_comments)
-    # Among fewer than the floor besides the lead, only everyone alike reaches the threshold,
-    # and only one set of answers leaves the median unplaced (1, 1, 3, 3): no split at all then,
-    # the median alone (a minimum of 1 keeps nobody anonymous anyway).
+    # Without counts, agreement is judged only where it says no more than the median does:
+    # among fewer than the floor besides the lead only everyone alike reaches the threshold, and
+    # a median between two levels that agree can only be half on each (1, 1, 2, 2). There the
+    # median shows alone, never split (a minimum of 1 keeps nobody anonymous anyway).
     leads = 1 if lead is not None and lead.current.__class__ is int else 0
+    judged = counted or (
+        n - leads >= unanimity_floor(scale.values, threshold) and current.median.is_integer()
+    )
     consensus: float | None = None
     rwg: float | None = None
     disagreement = False
-    if min_responses < 2 or n - leads >= unanimity_floor(scale.values, threshold):
+    if judged:
         consensus = _consensus(distribution, current, scale.top - scale.bottom)
         rwg = _rwg(current, len(scale.levels))
         unplaced = not placed(current.median, distribution)
@@ -908,10 +917,14 @@ class Shift:
     """Whether people may read the numbers (moved, unchanged, kappa, consensus): the area is
     shown and has enough pairs besides the lead's; else only words (see `shifts`)."""
 
+    unjudged: bool = False
+    """Shown, but too few answers to judge agreement (`AreaResult.unjudged`): neither settled
+    nor split, and still open."""
+
     @property
     def open(self) -> bool:
-        """Still split and not stable: the stop rule asks again."""
-        return self.disagreement and not self.stable
+        """Still split (or not judged) and not stable: the stop rule asks again."""
+        return (self.disagreement or self.unjudged) and not self.stable
 
 
 @dataclass(frozen=True)
@@ -997,17 +1010,16 @@ def shifts(
                 stable=shown and unchanged is not None and unchanged >= STABLE_SHARE,
                 disagreement=r.disagreement,
                 shown=shown,
+                unjudged=r.unjudged,
             )
         )
     return tuple(result)
 
 
 def _agreed(r: AreaResult, threshold: float) -> bool:
-    """Whether a follow-up's shown area is settled: its consensus reaches the threshold, or
-    agreement is not judged among so few (`unanimity_floor`) and it stands at its median."""
-    if r.below_min_responses:
-        return False
-    return r.consensus is None or r.consensus >= threshold
+    """Whether a follow-up's shown area is settled: its consensus reaches the threshold (where
+    agreement is not judged, ``unjudged``, it is not settled, but not split either)."""
+    return r.consensus is not None and r.consensus >= threshold and not r.below_min_responses
 
 
 def feedback(

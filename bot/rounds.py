@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.analysis import Baseline, Report, analyse
+from bot.analysis import Baseline, Report, analyse, unanimity_floor
 from bot.answers import AreaAnswer
 from bot.config import Settings
 from bot.csv_answers import exported_areas, for_export, pseudonymise, write_answers
@@ -332,6 +332,21 @@ class Rounds:
         if fan_out.waiting:
             lines.append(t(lang, "invitations_waiting", count=fan_out.waiting))
         return "\n".join(lines)
+
+    async def heads_up(self, round_: Round, lang: str) -> str | None:
+        """The start reply's last line when too few people besides the lead were invited for
+        any area to be shown, or for the summary to flag where answers differ
+        (`unanimity_floor`): better known now than at close. None with enough."""
+        people = await self.store.participants(round_.id)
+        others = sum(1 for p in people if p.user_id != round_.started_by)
+        least = max(MIN_RESPONSES_FLOOR, round_.min_responses or self.settings.min_responses)
+        threshold = round_.framework.consensus_threshold or self.settings.consensus_threshold
+        floor = unanimity_floor(round_.framework.scale.values, threshold)
+        if others < least:
+            return t(lang, "heads_up_too_few", count=others, min=least)
+        if others < floor:
+            return t(lang, "heads_up_unjudged", count=others, floor=floor)
+        return None
 
     # ------------------------------------------------------------------ lead commands
 

@@ -186,16 +186,47 @@ def test_ties_are_ordered_by_consensus_only_where_counts_may_show() -> None:
 
 
 def test_the_leads_own_answer_does_not_count_toward_the_floor() -> None:
-    # The lead's 3 beside 2, 2, 2, 2: the lead would learn the four others all said 2.
+    # At a minimum of 4 (counts from 6), the lead's 3 beside 2, 2, 2, 2: five answers, but
+    # only four besides the lead's, below the floor of 5: agreement would tell the lead that
+    # the four others all said 2. Without the lead among them, five others are enough.
     fw = make_framework(("a",), levels=3)
     answers = columns(a=currents(3, 2, 2, 2, 2))
     answers["lead"] = answers.pop("p0")
-    r = area_of(analyse(fw, answers, invited=5, lead="lead"), "a")
+    r = area_of(analyse(fw, answers, invited=5, min_responses=4, lead="lead"), "a")
     assert r.unjudged and not r.disagreement
-    five = columns(a=currents(3, 2, 2, 2, 2, 2))
-    five["lead"] = five.pop("p0")
-    judged = area_of(analyse(fw, five, invited=6, lead="lead"), "a")
+    judged = area_of(analyse(fw, answers, invited=5, min_responses=4), "a")
     assert judged.consensus is not None and judged.agreement is not None
+
+
+def test_where_counts_show_agreement_is_judged_whatever_the_floor() -> None:
+    # The lead and four others on three levels: the counts (2 / 1 / 2) show the split anyway,
+    # so the area is marked split rather than placed at 2.
+    fw = make_framework(("a",), levels=3)
+    answers = columns(a=currents(2, 1, 1, 3, 3))
+    answers["lead"] = answers.pop("p0")
+    r = area_of(analyse(fw, answers, invited=5, lead="lead"), "a")
+    assert counts_shown(r, 3) and r.disagreement and r.consensus is not None
+
+
+def test_without_counts_a_median_between_two_levels_shows_alone() -> None:
+    # Four answers on four levels: median 1.5 agrees only as 1, 1, 2, 2; any verdict beside
+    # "between 1 and 2" would give the counts away, so 1, 1, 2, 2 and 1, 1, 2, 4 read alike.
+    report = analyse(F4, columns(a=currents(1, 1, 2, 2), b=currents(1, 1, 2, 4)), invited=4)
+    a, b = area_of(report, "a"), area_of(report, "b")
+    assert a.unjudged and b.unjudged and not a.disagreement and not b.disagreement
+    assert a.current is not None and b.current is not None
+    assert a.current.median == b.current.median == 1.5
+
+
+def test_a_hidden_importance_does_not_weigh() -> None:
+    # Four answers (counts from five): the report hides the importance mean, so it must not
+    # order the roadmap either: a (all high) and b (all low) weigh alike, a tie by gap.
+    fw = make_framework(("a", "b"), ask_importance=True)
+    answers = columns(a=[A(2, 3, 3)] * 4, b=[A(2, 3, 1)] * 4)
+    report = analyse(fw, answers, invited=4)
+    assert [(g.id, g.rank) for g in report.top_gaps] == [("a", 1), ("b", 1)]
+    five = analyse(fw, columns(a=[A(2, 3, 3)] * 5, b=[A(2, 3, 1)] * 5), invited=5)
+    assert [(g.id, g.rank) for g in five.top_gaps] == [("a", 1), ("b", 2)]
 
 
 def test_a_minimum_of_one_judges_agreement_among_any_number() -> None:

@@ -124,6 +124,8 @@ async def _run(
         if cmd.every:
             schedule = await deps.plan.set_schedule(started, cmd.every, cmd.users, caller)
             lines.append(recurring_started_text(schedule, started, cmd.deadline, lang))
+        if heads_up := await rounds.heads_up(started, lang):
+            lines.append(heads_up)
         return Reply("\n".join(lines))
     if cmd.sub is Sub.FOLLOWUP:
         followup, fan_out = await deps.followups.start_latest(team, channel, caller)

@@ -123,6 +123,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     schedule, started, form.deadline, language_of(caller.locale)
                 )
                 text += "\n" + recurring
+            if heads_up := await deps.rounds.heads_up(started, language_of(caller.locale)):
+                text += "\n" + heads_up
         except Refusal as refusal:
             text = refusal.text(lang)
         except SlackCallFailed as exc:

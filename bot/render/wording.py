@@ -64,12 +64,12 @@ def change_text(value: float | None, lang: str) -> str:
 
 def names(areas: Sequence[Area], lang: str) -> str:
     """Area names as a list people say: "A", "A and B", "A, B and C"; each name quoted when one
-    holds the word "and" itself ("“Routing and queueing” and “Security”")."""
+    holds the word "and" or a colon itself ("“Routing and queueing” and “Security”")."""
     texts = [a.name.get(lang) for a in areas]
     if len(texts) < 2:
         return "".join(texts)
-    conjunctions = {t(lang, key) for key in ("list_and", "list_and_i")}
-    if any(word in text for word in conjunctions for text in texts):
+    marks = {t(lang, key) for key in ("list_and", "list_and_i")} | {":"}
+    if any(mark in text for mark in marks for text in texts):
         texts = [t(lang, "list_quoted", name=text) for text in texts]
     # Spanish says "e" for "y" before an /i/ sound ("Seguridad e Informes"); the catalog decides.
     last = texts[-1].strip("“”«»„").casefold()

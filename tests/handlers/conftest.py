@@ -215,6 +215,13 @@ async def settle() -> None:
     await drain()
 
 
+# The start reply's last line for a cx-pillars round of two people besides the lead.
+HEADS_UP_TWO = (
+    "Heads-up: with 2 people besides you, no area can be shown: each needs 3 answers besides "
+    "yours, to keep them anonymous."
+)
+
+
 @functools.cache
 def bundled() -> Catalog:
     """The bundled frameworks, loaded once per test process (frameworks are immutable)."""

@@ -18,6 +18,15 @@ async def answer_follow_up(h: Harness, user: str, *, data: int | str, design: in
     await h.press(user, "cx_finish")
 
 
+async def start_follow_up(h: Harness) -> str:
+    """The first round (`first_round`) closed and its follow-up started by the lead; the ``ts``
+    of the first round's summary."""
+    summary = await first_round(h)
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    return ts
+
+
 async def test_a_follow_up_area_too_few_replied_to_shows_nothing_of_their_replies(
     harness: Harness,
 ) -> None:
@@ -111,9 +120,7 @@ async def test_a_withheld_reply_does_not_count_in_the_next_follow_up(harness: Ha
     # not from U2's withheld 1: else its report and the refreshed first summary, side by side
     # with `status`, would tell U2's answer.
     h = harness
-    summary = await first_round(h)
-    action_id, value, ts = h.button("U1", "cx_followup", summary)
-    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    await start_follow_up(h)
     await h.press("U2", "cx_start")
     await h.tap("U2", "not_sure")  # data
     await h.tap("U2", 1)  # design
@@ -138,9 +145,7 @@ async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up
     # too few pairs to show movement. Its counts now (0 / 1 / 4) would show two answers went
     # 1 -> 3, so the updated report and first summary keep them back.
     h = harness
-    summary = await first_round(h)
-    action_id, value, ts = h.button("U1", "cx_followup", summary)
-    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    ts = await start_follow_up(h)
     for user in ("U1", "U2", "U3"):
         await answer_follow_up(h, user, data=3, design="not_sure")
     await h.command("close anyway")
@@ -160,9 +165,7 @@ async def test_hidden_movement_does_not_make_an_area_stable(harness: Harness) ->
     # U1, U2 and U3 keep their design answers (1, 3, 1). Three pairs are too few to show
     # movement, so "stable" (80% unchanged) would tell that none of them moved: design stays open.
     h = harness
-    summary = await first_round(h)
-    action_id, value, ts = h.button("U1", "cx_followup", summary)
-    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    await start_follow_up(h)
     for user, design in (("U1", 1), ("U2", 3), ("U3", 1)):
         await answer_follow_up(h, user, data="not_sure", design=design)
     await h.command("close anyway")
@@ -205,3 +208,27 @@ async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden
     assert "| Delivery" in report  # the whole round, not the re-asked areas alone
     csv = next(f for f in files if f.startswith("participant,"))
     assert ",data," not in csv and ",delivery," in csv
+
+
+async def test_one_not_sure_cannot_settle_a_follow_up_among_too_few_to_judge(
+    harness: Harness,
+) -> None:
+    # Data was 1, 1, 3, 3, 2 (split). In the follow-up U5 is not sure and the others keep their
+    # levels: 1, 1, 3, 3 are too few to judge agreement on three levels, so data is neither
+    # settled (a level nobody chose, by one person's "not sure") nor called split, and stays open.
+    h = harness
+    await start_follow_up(h)
+    for user, data, design in (("U1", 1, 1), ("U2", 1, 3), ("U3", 3, 1), ("U4", 3, 3)):
+        await answer_follow_up(h, user, data=data, design=design)
+    await answer_follow_up(h, "U5", data="not_sure", design=3)
+    await h.command("close")
+    said = texts(summary_message(h)).splitlines()
+    assert (
+        "*Data: knowing what customers want*  now at 2 · Room for improvement (too few answers "
+        "to tell whether you agree)" in said
+    )
+    assert not any("settled" in line for line in said if line.startswith("*Data"))
+    assert "data" in summary_message(h)["metadata"]["event_payload"]["open"]
+    await h.command("followup")  # data may be asked again
+    again = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert again is not None and "data" in [a.id for a in again.framework.areas]

@@ -54,7 +54,7 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     assert round_.deadline is not None and round_.deadline.date().isoformat() == "2026-12-10"
     assert {p.user_id for p in await h.deps.store.participants(round_.id)} == {"U1", "U2"}
     assert "Bewertung" in h.slack.messages(CHANNEL)[-1]["text"]  # announced in the round's language
-    assert h.slack.ephemerals[-1]["text"] == "Invited 2 people by DM."
+    assert h.slack.ephemerals[-1]["text"].startswith("Invited 2 people by DM.\nHeads-up:")
     await h.command("")  # the next time in this channel, its framework comes preselected
     view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
     assert view["blocks"][0]["element"]["initial_option"]["value"] == "cx-pillars"

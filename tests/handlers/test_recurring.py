@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.model import RoundStatus, Schedule
-from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.conftest import CHANNEL, HEADS_UP_TWO, TEAM, Harness
 from tests.handlers.test_home_modal_clock import modal_values, submit_modal
 from tests.handlers.test_rounds import reply
 from tests.slack_requests import view_submission
@@ -24,7 +24,8 @@ async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_canceled
     h = harness
     await h.command("start cx-pillars <@U1> <@U2> --every 2 weeks --deadline 2026-12-10")
     assert reply(h) == (
-        "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09."
+        "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09.\n"
+        + HEADS_UP_TWO
     )
     await h.command("schedule", user="U1")  # anyone may look, in their own language
     assert reply(h) == (
@@ -85,7 +86,7 @@ async def test_a_recurring_round_without_deadline_closes_by_itself_and_the_next_
         "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09.\n"
         "No deadline was given, so this round closes on"
         " <!date^1796749200^{date_short_pretty} {time}|Tue, Dec 8, 17:00 UTC>; each later round"
-        " closes 13 days after it starts, before the next one is due."
+        " closes 13 days after it starts, before the next one is due.\n" + HEADS_UP_TWO
     )  # a day less than the cadence: 18:00 in Madrid, the day before the next run
     assert "open until <!date^1796749200^" in h.slack.messages(CHANNEL)[0]["text"]
     assert "Tue, Dec 8, 17:00 GMT" in str(h.dm_messages("U2")[0]["blocks"])  # the invitation
@@ -147,11 +148,12 @@ async def test_the_start_form_takes_a_cadence_and_refuses_a_bad_one(harness: Har
     assert await submit_modal(h, view, values) == 200
     schedule = await h.deps.store.schedule(TEAM, CHANNEL)
     assert schedule is not None and schedule.cadence == "3w" and schedule.users == ("U1",)
-    assert h.slack.ephemerals[-1]["text"].endswith(
+    assert (
         "Repeats every 3 weeks; the next round starts on 2026-12-16.\nNo deadline was given, so"
         " this round closes on <!date^1796835600^{date_short_pretty} {time}|Wed, Dec 9, 17:00 UTC>;"
-        " each later round closes 14 days after it starts, before the next one is due."
-    )
+        " each later round closes 14 days after it starts, before the next one is due.\n"
+        "Heads-up: with 1 person besides you, no area can be shown"
+    ) in h.slack.ephemerals[-1]["text"]
 
 
 async def test_a_bad_every_in_the_command_starts_nothing(harness: Harness) -> None:

@@ -38,8 +38,8 @@ weight in the framework
 
 ## Disagreements to discuss
 
-No area shows a split; with fewer than 5 answers agreement is not checked, so such areas may \
-still hide different views.
+No area shows a split; where few answered, agreement is not checked if that would give answers \
+away, so such areas may still hide different views.
 
 ## Areas
 
@@ -56,13 +56,14 @@ withheld to protect anonymity: it shows no figure, and the overall stage, the ro
 trend leave it out. So is a target or an importance given fewer than 3 times: it shows –. \
 Without a target the area stays out of the roadmap unless it holds the overall stage back (then \
 it gets its next step); without an importance it counts as medium. Answers per level are shown \
-from 5 answers on. Agreement is checked only from 5 answers on (the round lead's own not \
-counted): on this scale, fewer answers could only agree by being identical, and only one set of \
-answers could split, so either would give everyone's answer away. Below that an area shows its \
-median alone (even one nobody chose), with no agreement figure, and never splits. The overall \
-stage is the highest stage every area has reached (its median); it is close to the next one \
-when at least 75% of the areas are already there. An area whose answers split has no median to \
-place, so it is left out of the stage and the roadmap until you agree where it is.
+from 5 answers on. Below 5 answers, agreement is checked only where it says no more than the \
+median: not among fewer than 5 answers besides the round lead's on a scale where so few could \
+only agree by being identical, nor where the median falls between two levels (then only one mix \
+of answers could agree). Such an area shows its median alone, with no agreement figure, and is \
+never marked as split. The overall stage is the highest stage every area has reached (its \
+median); it is close to the next one when at least 75% of the areas are already there. An area \
+whose answers split has no median to place, so it is left out of the stage and the roadmap \
+until you agree where it is.
 
 ## Participation
 
@@ -92,8 +93,8 @@ Roadmap: the gaps to close first
      Next step (2 · Medium): Alpha is partial.
 
 Disagreements to discuss
-  No area shows a split; with fewer than 5 answers agreement is not checked, so such areas may \
-still hide different views.
+  No area shows a split; where few answered, agreement is not checked if that would give \
+answers away, so such areas may still hide different views.
 
   Area   Current (median)  Target (median)   Answers  Agreement (consensus)
   Alpha  1 · Low           –                 3        –
@@ -115,10 +116,10 @@ def test_markdown_in_spanish_and_german_translates_labels_and_uses_decimal_comma
     es = render_markdown(small_report, "es")
     assert "| Alfa | 3 | 0 | 1 · Bajo | – | – | – | – |" in es
     assert "| Beta | – | – | – | – | – | – | muy pocas respuestas para mostrarlas |" in es
-    assert "El acuerdo solo se comprueba a partir de 5 respuestas" in es
+    assert "el acuerdo solo se comprueba donde no dice más que la mediana" in es
     de = render_markdown(small_report, "de")
     assert "| zu wenige Antworten, um sie zu zeigen |" in de
-    assert "Die Einigkeit wird erst ab 5 Antworten geprüft" in de
+    assert "wird die Einigkeit nur geprüft, wo sie nicht mehr verrät als der Median" in de
     # four answers 1, 1, 3, 3 at a threshold of 0.6 (agreement judged from 3): split, no counts
     four = {p: {"alpha": AreaAnswer(v, 3)} for p, v in zip("abcd", (1, 1, 3, 3), strict=True)}
     lenient = replace(small_report.framework, consensus_threshold=0.6)
@@ -194,7 +195,7 @@ def test_markdown_of_a_withheld_area_shows_no_level_of_its_answer(mini: Framewor
     assert "No area shown is below its target." in text
     # three alike on three levels: "agree" would say all three gave 2 (`unanimity_floor`)
     assert "People broadly agree" not in text
-    assert "No area shows a split; with fewer than 5 answers agreement is not checked" in text
+    assert "No area shows a split; where few answered, agreement is not checked" in text
     assert "Comments are not shown for areas with too few answers: Beta." in text
 
 

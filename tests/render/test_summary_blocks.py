@@ -63,9 +63,9 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "Mini: results",
         "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. No other area is at 2 "
         "yet.\nWeakest area: Alpha (1 · Low)",
-        "3 of 4 invited people answered; 2 of them went through every area.\nWith fewer than 5 "
-        "answers in an area, agreement is not checked (it would give answers away): a level "
-        "shown may hide different views.",
+        "3 of 4 invited people answered; 2 of them went through every area.\nWhere few "
+        "answered, agreement is not checked if that would give answers away: a level shown "
+        "there may hide different views.",
         "",
         # its target is withheld, but it holds the stage back: the next step all the same
         "*Top gaps: where to start*\n*1. Alpha*  1 · Low → –\n"

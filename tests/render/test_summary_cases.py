@@ -239,3 +239,15 @@ def test_every_area_at_the_top_says_so_once(catalog: Catalog) -> None:
         "Every area is at 4 · Steers decisions, the top of the scale."
     )
     assert not any(text.startswith("*Top gaps") for text in found)  # nothing left to close
+
+
+def test_area_names_with_a_colon_are_quoted_in_a_list(catalog: Catalog) -> None:
+    # cx-pillars names hold a colon ("Data: knowing what customers want"): unquoted, a list of
+    # two reads as four parts.
+    fw = catalog.get("cx-pillars")
+    levels = {a.id: (3, 3, 3) for a in fw.areas} | {"data": (1, 1, 1), "culture": (1, 1, 1)}
+    found = channel(round_of(fw, levels), "en")
+    assert found[1].endswith(
+        "Weakest areas (1 · Needs immediate action): “Data: knowing what customers want” and "
+        "“Culture: living the customer focus”"
+    )

@@ -99,6 +99,8 @@ def shift_text(shift: Shift, report: Report, lang: str) -> str:
     verdict = t(lang, "followup_agreed" if shift.agreed else "followup_split")
     if not shift.shown:  # too few to read numbers anonymously: words only (see `shifts`), and
         # not even whether any answer moved: among few pairs that is whose answer moved
+        if shift.unjudged:  # "settled" or "still differ" would say more than the median
+            return f"{name}  {t(lang, 'followup_level_now', level=level)}"
         now = t(lang, "followup_agreed_now", level=level) if shift.agreed else None
         return f"{name}  {now or t(lang, 'followup_still_differ')}"
     consensus = t(
