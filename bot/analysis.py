@@ -29,8 +29,9 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   it may not order the roadmap or move the score either).
 - Anonymity: an area with fewer than ``min_responses`` current levels is withheld
   (``below_min_responses``; with ``n`` 0 it simply has no answers). When the round's ``lead``
-  gave a level for an area, the lead's own is not counted toward that minimum (`needed`): the
-  lead could subtract it and learn the others' answers as a set. With one or two people a
+  took part in it (replied anything), every area needs the minimum besides the lead's
+  (`needed`): the lead could subtract their own and learn the others' answers as a set, and
+  deciding per area would tell everyone where the lead gave no level. With one or two people a
   median, a mean or a consensus is somebody's answer, so a withheld area keeps only its counts
   (``n``, ``not_sure``, ``skipped``): ``distribution``, ``spread``, ``comments``, ``current``,
   ``target``, ``importance``, ``gap``, ``consensus`` and ``rwg`` are null, ``disagreement`` is
@@ -451,11 +452,9 @@ def analyse(
         responded += has_level
         completed += has_level and replied == area_count
 
-    lead_answers = answers.get(lead, {}) if lead is not None else {}
+    took_part = lead is not None and bool(answers.get(lead))  # any reply at all, as `status` tells
     results = tuple(
-        _area_result(
-            framework, area, *tallies[area.id], min_responses, lead_answers.get(area.id), threshold
-        )
+        _area_result(framework, area, *tallies[area.id], min_responses, took_part, threshold)
         for area in framework.areas
     )
     overall = _overall(framework, results) if responded >= min_responses else _NO_OVERALL
@@ -479,11 +478,13 @@ def analyse(
 # --------------------------------------------------------------------------- per area
 
 
-def needed(min_responses: int, lead_reply: object) -> int:
+def needed(min_responses: int, lead_took_part: bool) -> int:
     """How many replies a row of an area (today's level, the target, the importance) needs to
-    be shown: ``min_responses`` from people other than the lead, so one more when the lead's
-    own reply there is a value (the lead knows it)."""
-    return min_responses + 1 if lead_reply.__class__ is int else min_responses
+    be shown: ``min_responses`` from people other than the lead, so one more whenever the lead
+    took part in the round (the lead knows their own), whatever the lead replied there: counting
+    the lead out only where the lead gave a value would let an area shown with exactly the
+    minimum tell everyone that the lead gave it none."""
+    return min_responses + 1 if lead_took_part else min_responses
 
 
 @cache
@@ -592,7 +593,7 @@ def _area_result(
     importance_counts: Mapping[Any, int],
     raw_comments: list[str],
     min_responses: int,
-    lead: AreaAnswer | None,
+    lead_took_part: bool,
     threshold: float,
 ) -> AreaResult:
     scale = framework.scale
@@ -612,7 +613,7 @@ def _area_result(
     n = current.n if current else 0
     not_sure = current_counts.get(Mark.NOT_SURE, 0)
     skipped = current_counts.get(Mark.SKIPPED, 0)
-    if current is None or n < needed(min_responses, lead and lead.current):
+    if current is None or n < needed(min_responses, lead_took_part):
         # Withheld (or nobody gave a level): nothing but counts, see the module docstring.
         medium = MEDIUM_IMPORTANCE if framework.ask_importance else 1.0
         return AreaResult(
@@ -636,8 +637,8 @@ def _area_result(
         )
 
     # Each row has its own minimum: one target among three levels is that person's target.
-    target = _at_least(targets, needed(min_responses, lead and lead.target))
-    importance = _at_least(importances, needed(min_responses, lead and lead.importance))
+    target = _at_least(targets, needed(min_responses, lead_took_part))
+    importance = _at_least(importances, needed(min_responses, lead_took_part))
     gap: float | None = None
     if not framework.ask_target:
         gap = scale.top - current.median
@@ -653,7 +654,7 @@ def _area_result(
     # among fewer than the floor besides the lead only everyone alike reaches the threshold, and
     # a median between two levels that agree can only be half on each (1, 1, 2, 2). There the
     # median shows alone, never split (a minimum of 1 keeps nobody anonymous anyway).
-    leads = 1 if lead is not None and lead.current.__class__ is int else 0
+    leads = 1 if lead_took_part else 0
     judged = counted or (
         n - leads >= unanimity_floor(scale.values, threshold) and current.median.is_integer()
     )

@@ -74,18 +74,25 @@ def test_the_leads_own_level_does_not_count_toward_the_minimum() -> None:
     with_lead = analyse(F4, answers, invited=4, min_responses=3, lead="lead")
     a, b = area_of(with_lead, "a"), area_of(with_lead, "b")
     assert a.below_min_responses and a.distribution is None  # the lead would learn the other two
-    assert not b.below_min_responses and b.n == 3  # three people, none of them the lead
-    answers["p9"] = {"a": A(2)}  # a third person besides the lead: shown again
-    assert not area_of(
-        analyse(F4, answers, invited=5, min_responses=3, lead="lead"), "a"
-    ).below_min_responses
+    # b: three people, none of them the lead, yet the lead took part: shown with three, b would
+    # tell everyone that the lead gave it no level while a (with the lead's) needed four
+    assert b.below_min_responses and b.n == 3
+    answers["p9"] = {"a": A(2), "b": A(3)}  # a third (b: fourth) person besides the lead
+    again = analyse(F4, answers, invited=5, min_responses=3, lead="lead")
+    assert not area_of(again, "a").below_min_responses
+    assert not area_of(again, "b").below_min_responses
 
 
-def test_a_lead_who_was_not_sure_needs_no_extra_answer() -> None:
-    answers = columns(a=currents(2, 2, 3))
-    answers["lead"] = {"a": A(Mark.NOT_SURE)}
-    report = analyse(F4, answers, invited=4, min_responses=3, lead="lead")
-    assert not area_of(report, "a").below_min_responses
+def test_three_levels_read_alike_whether_or_not_the_lead_gave_one_of_them() -> None:
+    # Three others and a lead who was not sure, or two others and the lead's own level: if only
+    # the first were shown, an area shown with three answers would tell that the lead gave none.
+    others_only = columns(a=currents(2, 2, 3))
+    others_only["lead"] = {"a": A(Mark.NOT_SURE)}
+    with_leads = columns(a=currents(2, 2, 3))
+    with_leads["lead"] = with_leads.pop("p0")
+    for answers in (others_only, with_leads):
+        report = analyse(F4, answers, invited=4, min_responses=3, lead="lead")
+        assert area_of(report, "a").below_min_responses
 
 
 def test_counts_are_for_people_to_read_only_two_answers_beyond_the_minimum() -> None:
