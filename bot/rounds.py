@@ -333,14 +333,20 @@ class Rounds:
             lines.append(t(lang, "invitations_waiting", count=fan_out.waiting))
         return "\n".join(lines)
 
+    def _thresholds(self, round_: Round) -> tuple[int, float]:
+        """The round's anonymity minimum (never below the floor: rounds stored before it may
+        hold less) and consensus threshold (the framework's, else the setting)."""
+        least = max(MIN_RESPONSES_FLOOR, round_.min_responses or self.settings.min_responses)
+        threshold = round_.framework.consensus_threshold or self.settings.consensus_threshold
+        return least, threshold
+
     async def heads_up(self, round_: Round, lang: str) -> str | None:
         """The start reply's last line when too few people besides the lead were invited for
         any area to be shown, or for the summary to flag where answers differ
         (`unanimity_floor`): better known now than at close. None with enough."""
         people = await self.store.participants(round_.id)
         others = sum(1 for p in people if p.user_id != round_.started_by)
-        least = max(MIN_RESPONSES_FLOOR, round_.min_responses or self.settings.min_responses)
-        threshold = round_.framework.consensus_threshold or self.settings.consensus_threshold
+        least, threshold = self._thresholds(round_)
         floor = unanimity_floor(round_.framework.scale.values, threshold)
         if others < least:
             return t(lang, "heads_up_too_few", count=others, min=least)
@@ -497,16 +503,14 @@ class Rounds:
         notes = await self.store.action_notes(
             round_, previous.closed_at if previous else None, until
         )
+        least, threshold = self._thresholds(round_)
         return analyse(
             round_.framework,
             answers,
             invited=invited,
             previous=baseline,
-            min_responses=max(
-                MIN_RESPONSES_FLOOR, round_.min_responses or self.settings.min_responses
-            ),  # rounds stored before the floor may hold less
-            consensus_threshold=round_.framework.consensus_threshold
-            or self.settings.consensus_threshold,
+            min_responses=least,
+            consensus_threshold=threshold,
             actions=notes,
             lead=round_.started_by,
         )
