@@ -151,7 +151,7 @@ class AreaResult:
     agreement: Agreement | None
     weight: float
     comments: tuple[str, ...] | None
-    counts_hidden: bool = False  # set by `without_counts`
+    counts_hidden: bool = False  # `analyse`'s ``hidden``
 
     @property
     def id(self) -> str:
@@ -405,11 +405,14 @@ def analyse(
     consensus_threshold: float | None = None,
     actions: Iterable[ActionNote] = (),
     lead: str | None = None,
+    hidden: Collection[str] = (),
 ) -> Report:
     """Analyse ``answers`` (participant key -> area id -> answer) against ``framework``;
     ``actions`` are carried into the report as they are; ``lead`` is the key of the person who
     sees the report first-hand (the round's lead), whose own levels never count toward
-    ``min_responses``.
+    ``min_responses``; the areas ``hidden`` keep their counts from people whatever their
+    number (``counts_hidden``: a follow-up's, whose counts would show how answers moved), and
+    are judged as such.
 
     ``ValueError`` when a setting is out of range or a reply is not a level of the scale.
     """
@@ -454,7 +457,15 @@ def analyse(
 
     took_part = lead is not None and bool(answers.get(lead))  # any reply at all, as `status` tells
     results = tuple(
-        _area_result(framework, area, *tallies[area.id], min_responses, took_part, threshold)
+        _area_result(
+            framework,
+            area,
+            *tallies[area.id],
+            min_responses,
+            took_part,
+            threshold,
+            hidden=area.id in hidden,
+        )
         for area in framework.areas
     )
     overall = _overall(framework, results) if responded >= min_responses else _NO_OVERALL
@@ -595,6 +606,8 @@ def _area_result(
     min_responses: int,
     lead_took_part: bool,
     threshold: float,
+    *,
+    hidden: bool = False,
 ) -> AreaResult:
     scale = framework.scale
     # Every reply is checked against the scale, also in an area that will be withheld.
@@ -645,7 +658,7 @@ def _area_result(
     elif target is not None:
         gap = target.median - current.median
     # Where counts may show, everything else about the answers may too; else only the median.
-    counted = n >= min_responses + COUNTS_MARGIN or min_responses < 2
+    counted = not hidden and (n >= min_responses + COUNTS_MARGIN or min_responses < 2)
     weight = area.weight
     if framework.ask_importance:  # a hidden mean must not order the roadmap or move the score
         weight *= importance.mean if importance and counted else MEDIUM_IMPORTANCE
@@ -684,6 +697,7 @@ def _area_result(
         agreement=_agreement(n, consensus, threshold, disagreement),
         weight=weight,
         comments=tuple(sorted(filter(None, comments), key=_alphabetical)),
+        counts_hidden=hidden,
     )
 
 
@@ -700,14 +714,6 @@ def counts_shown(r: AreaResult, min_responses: int) -> bool:
     return (
         r.distribution is not None and r.n >= min_responses + COUNTS_MARGIN and not r.counts_hidden
     )
-
-
-def without_counts(report: Report, area_ids: Collection[str]) -> Report:
-    """``report`` with the counts per level of ``area_ids`` kept from people (`counts_shown`
-    False): a follow-up's levels whose movement is not shown, since its counts beside the
-    earlier ones would show it (`bot.delphi`)."""
-    areas = tuple(replace(r, counts_hidden=True) if r.id in area_ids else r for r in report.areas)
-    return replace(report, areas=areas)
 
 
 def _agreement(

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from slack_sdk.models.blocks import Block
 
-from bot.analysis import Report, Shift, shifts, without_counts
+from bot.analysis import Report, Shift, shifts
 from bot.answers import AreaAnswer
 from bot.i18n import t
 from bot.model import (
@@ -124,17 +124,16 @@ class Followups:
         before = (await self.standing(first, before_round))[0]
         after = await self.store.answers(round_.id)
         settled = await self.settled(round_, after)
-        report = await self.rounds.analyse(round_, _carried(before, after, settled))
-        moved = shifts(
-            await self.rounds.analyse(before_round, before),
-            report,
-            before,
-            after,
-            lead=round_.started_by,
-        )
+        carried = _carried(before, after, settled)
+        earlier = await self.rounds.analyse(before_round, before)
+        report = await self.rounds.analyse(round_, carried)
+        moved = shifts(earlier, report, before, after, lead=round_.started_by)
         hidden = {s.area.id for s in moved if not s.shown}  # counts would show the movement
+        if hidden:  # judged again as areas without counts: "settled" may say no more either
+            report = await self.rounds.analyse(round_, carried, hidden=hidden)
+            moved = shifts(earlier, report, before, after, lead=round_.started_by)
         moved = tuple(s if s.area.id in settled else _withheld(s) for s in moved)
-        return without_counts(report, hidden), moved
+        return report, moved
 
     async def settled(self, round_: Round, replies: Answers) -> list[str]:
         """The areas of follow-up ``round_`` whose new ``replies`` may be shown: those where at
@@ -193,7 +192,6 @@ class Followups:
 
     async def _as_it_stands(self, first: Round, latest: Round) -> tuple[Report, Answers]:
         answers, iterations = await self.standing(first, latest)
-        report = await self.rounds.analyse(first, answers)
         own = await self.rounds.analyse(first)
         # A settled area's counts beside the earlier ones would show how answers moved: kept
         # from people where the iteration that settled it did not show its movement either.
@@ -206,7 +204,7 @@ class Followups:
                     for r in settled_by
                     if r.counts_hidden and iterations.get(r.id) == later.iteration
                 }
-        report = without_counts(report, hidden)
+        report = await self.rounds.analyse(first, answers, hidden=hidden)
         return replace(report, participants=own.participants, iterations=iterations), answers
 
     async def standing(self, first: Round, latest: Round) -> tuple[Answers, dict[str, int]]:

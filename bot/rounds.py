@@ -489,10 +489,14 @@ class Rounds:
         )
 
     async def analyse(
-        self, round_: Round, answers: Mapping[str, Mapping[str, AreaAnswer]] | None = None
+        self,
+        round_: Round,
+        answers: Mapping[str, Mapping[str, AreaAnswer]] | None = None,
+        *,
+        hidden: Collection[str] = (),
     ) -> Report:
         """The round's report now (of ``answers``, else its own), compared with the channel's
-        previous round of the framework."""
+        previous round of the framework; ``hidden`` as for `bot.analysis.analyse`."""
         answers = await self.store.answers(round_.id) if answers is None else answers
         invited = len(await self.store.participants(round_.id))
         previous = await self.store.previous_closed_round(round_)
@@ -513,6 +517,7 @@ class Rounds:
             consensus_threshold=threshold,
             actions=notes,
             lead=round_.started_by,
+            hidden=hidden,
         )
 
     async def export(

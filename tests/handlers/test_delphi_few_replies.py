@@ -232,3 +232,38 @@ async def test_one_not_sure_cannot_settle_a_follow_up_among_too_few_to_judge(
     await h.command("followup")  # data may be asked again
     again = await h.deps.store.open_round(TEAM, CHANNEL)
     assert again is not None and "data" in [a.id for a in again.framework.areas]
+
+
+async def test_a_follow_up_whose_counts_are_kept_back_is_judged_as_one_without_counts(
+    harness: Harness,
+) -> None:
+    # cx-maturity, six people; CX philosophy 3, 4, 1, 2, 1, 2 (split, counts shown). In the
+    # follow-up U1-U4 answer 1, 2, 1, 2 and U5, U6 keep theirs: six levels, but four pairs are too
+    # few to show movement, so its counts are kept back. "Settled at between 1 and 2" among six
+    # could then only be 1, 1, 1, 2, 2, 2: the 3 and the 4 both moved down. It reads as a
+    # median alone, still open.
+    h = harness
+    users = ("U1", "U2", "U3", "U4", "U5", "U6")
+    for u in ("U4", "U5", "U6"):
+        h.slack.add_user(u, name=u.lower(), locale="en-US")
+    await h.command("start cx-maturity " + " ".join(f"<@{u}>" for u in users))
+    for user, first in zip(users, (3, 4, 1, 2, 1, 2), strict=True):
+        await h.press(user, "cx_start")
+        await h.answer_card(user, first, 3)
+        for _ in range(11):
+            await h.answer_card(user, 2, 3)
+        await h.press(user, "cx_finish")
+    await h.command("close")
+    action_id, value, ts = h.button("U1", "cx_followup", summary_message(h))
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    for user, level in zip(("U1", "U2", "U3", "U4"), (1, 2, 1, 2), strict=True):
+        await h.press(user, "cx_start")
+        await h.tap(user, level)
+        await h.press(user, "cx_finish")
+    await h.command("close")
+    said = texts(summary_message(h)).splitlines()
+    assert (
+        "*CX philosophy*  now at between 1 · Initiation and 2 · Development (too few answers to "
+        "tell whether you agree)" in said
+    )
+    assert not any("settled" in line for line in said if line.startswith("*CX philosophy"))
