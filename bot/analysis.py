@@ -46,8 +46,9 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   agreed area's current median has reached (withheld areas, areas without a level and split
   areas, `Overall.split`, left out: a split area has no level to place; with every shown area
   split there is no stage). It is *close to* the next level when at least 75 % of those areas are
-  at that level or above; those below the next level hold it back. Overall score = weighted mean of the shown
-  areas' current medians, a secondary figure (the trend compares it). Weakest areas: every placed
+  at that level or above; those below the next level hold it back. Overall score = weighted mean of the placed
+  (shown, not split) areas' current medians, a secondary figure (the trend compares it); none
+  when every shown area splits (a split's median is shown nowhere: `Overall.shown` tells). Weakest areas: every placed
   area at the lowest current median (all of a tie, framework order). With fewer than
   ``min_responses`` respondents the overall is withheld too (no score, stage or weakest areas;
   no area can then be shown anyway).
@@ -79,9 +80,9 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   least `STABLE_SHARE` of its pairs are unchanged and its movement is shown (among fewer pairs
   "stable" would say who did not move); a further iteration re-asks only the areas
   that are still a disagreement and not stable (the stop rule).
-- Trend compares the overall score and each shown area's current median with a `Baseline` of the
-  same framework id; a change is null where either side is, so also where the area is withheld
-  now or was withheld then.
+- Trend compares the overall score and each placed area's current median with a `Baseline` of
+  the same framework id; a change is null where either side is, so also where the area is
+  withheld or split now or was then (a baseline keeps no median of a split area).
 
 Floats are kept exact in the typed report and rounded to 3 decimals only by `Report.to_dict`.
 """
@@ -166,7 +167,8 @@ class AreaResult:
 @dataclass(frozen=True)
 class Overall:
     """The whole framework's stage, why it is that, and a score; empty when no area is shown
-    (and without a stage, but with a score, when every shown area is split)."""
+    (and without a stage or a score, but with its ``split`` areas, when every shown area is
+    split: a split area's median is shown nowhere, not even inside the score)."""
 
     score: float | None
     stage: Level | None
@@ -181,6 +183,11 @@ class Overall:
     weakest_level: float | None
     split: tuple[Area, ...] = ()
     """The shown areas whose answers split, so that no level places them, framework order."""
+
+    @property
+    def shown(self) -> bool:
+        """Whether any area is shown (placed or split): else the overall is withheld."""
+        return self.rated > 0 or bool(self.split)
 
     @property
     def at_next(self) -> int:
@@ -279,7 +286,9 @@ class Baseline:
             areas = {
                 str(a["id"]): _opt_float(
                     a["current"]["median"]
-                    if a["current"] and not a.get("below_min_responses")
+                    if a["current"]
+                    and not a.get("below_min_responses")
+                    and not a.get("disagreement")
                     else None
                 )
                 for a in data["areas"]
@@ -324,11 +333,12 @@ class Report:
         return unanimity_floor(self.framework.scale.values, self.settings.consensus_threshold)
 
     def baseline(self) -> Baseline:
-        """This round as the baseline for the next one."""
+        """This round as the baseline for the next one (a split area has no median to compare:
+        the next round's trend would show it)."""
         return Baseline(
             self.framework.id,
             self.overall.score,
-            {r.id: r.current.median if r.current else None for r in self.areas},
+            {r.id: _placed_median(r) for r in self.areas},
         )
 
     def to_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
@@ -747,12 +757,12 @@ def _overall(framework: Framework, results: tuple[AreaResult, ...]) -> Overall:
     shown = [(r, r.current.median) for r in results if r.current and not r.below_min_responses]
     if not shown:
         return _NO_OVERALL
-    total_weight = sum(r.weight for r, _ in shown)
-    score = sum(r.weight * median for r, median in shown) / total_weight
     split = tuple(r.area for r, _ in shown if r.disagreement)
     rated = [(r, median) for r, median in shown if not r.disagreement]
     if not rated:
-        return replace(_NO_OVERALL, score=score, split=split)
+        return replace(_NO_OVERALL, split=split)
+    total_weight = sum(r.weight for r, _ in rated)
+    score = sum(r.weight * median for r, median in rated) / total_weight
     lowest = min(median for _, median in rated)
     scale = framework.scale
     stage = [level for level in scale.levels if level.value <= lowest][-1]
@@ -827,12 +837,18 @@ def tie_consensus(r: AreaResult, min_responses: int) -> float:
 def _with_trend(report: Report, previous: Baseline) -> Report:
     score = report.overall.score
     areas = []
-    for r in report.areas:  # a withheld area has no current median: its change is null
+    for r in report.areas:  # a withheld or split area shows no median: its change is null
         before = previous.areas.get(r.id)
-        now = r.current.median if r.current and not r.below_min_responses else None
+        now = _placed_median(r)
         areas.append(AreaChange(r.area, before, now, _difference(now, before)))
     overall = Change(previous.overall, score, _difference(score, previous.overall))
     return replace(report, trend=Trend(overall, tuple(areas)))
+
+
+def _placed_median(r: AreaResult) -> float | None:
+    """An area's median where people may read it: shown and not split."""
+    shown = r.current is not None and not r.below_min_responses and not r.disagreement
+    return r.current.median if shown and r.current is not None else None
 
 
 def _difference(now: float | None, before: float | None) -> float | None:

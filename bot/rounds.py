@@ -577,9 +577,7 @@ class Rounds:
         report = await self.analyse(round_)
         if not force:
             # No area shown at all (split areas still are): the overall is withheld too.
-            await self.warn_if_withheld(
-                round_, report, overall=report.overall.score is None, seen=seen
-            )
+            await self.warn_if_withheld(round_, report, overall=not report.overall.shown, seen=seen)
         try:
             await self.store.finish_round(
                 round_.id, RoundStatus.CLOSED, report.to_dict(round_.lang), self.clock()

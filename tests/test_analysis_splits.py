@@ -8,6 +8,7 @@ import pytest
 from bot.analysis import (
     FLOOR_CAP,
     AreaResult,
+    Baseline,
     analyse,
     counts_shown,
     placed,
@@ -58,11 +59,30 @@ def test_split_areas_are_left_out_of_the_stage_weakest_and_roadmap_but_named() -
     assert report.to_dict()["overall"]["split_areas"] == ["b"]
 
 
-def test_every_area_split_gives_a_score_but_no_stage() -> None:
+def test_every_area_split_gives_neither_a_stage_nor_a_score() -> None:
+    # A score of split medians (2.5 and 2) would give them away: among few, the median of a
+    # split is more than "answers differ" says. The areas are still shown, as split.
     report = run(F4, a=currents(1, 1, 4, 4), b=currents(1, 1, 3, 3))
     overall = report.overall
     assert (overall.stage, overall.rated, overall.weakest_areas) == (None, 0, ())
-    assert [a.id for a in overall.split] == ["a", "b"] and overall.score == pytest.approx(2.25)
+    assert [a.id for a in overall.split] == ["a", "b"] and overall.score is None
+    assert overall.shown
+
+
+def test_a_split_areas_median_shows_in_no_trend() -> None:
+    # Three answers 1, 2, 3 split on four levels: "answers differ" alone. A trend (now 2) or a
+    # baseline for the next round's trend would give its median away.
+    previous = Baseline("test", 2.0, {"a": 2.0, "b": 2.0})
+    answers = columns(a=currents(1, 2, 3), b=currents(2, 2, 2))
+    report = analyse(F4, answers, invited=3, previous=previous)
+    a = area_of(report, "a")
+    assert a.disagreement
+    assert report.trend is not None
+    change = next(c for c in report.trend.areas if c.area.id == "a")
+    assert (change.current, change.change) == (None, None)
+    assert report.baseline().areas["a"] is None
+    assert Baseline.from_report_dict(report.to_dict()).areas["a"] is None
+    assert report.overall.score == 2.0  # b alone
 
 
 def test_the_leads_own_level_does_not_count_toward_the_minimum() -> None:

@@ -73,7 +73,7 @@ def test_json_report_in_spanish_with_invited_and_min_responses(files: Path) -> N
     assert data["settings"] == {"min_responses": 1, "consensus_threshold": 0.7}
     assert data["areas"][1]["distribution"] == {"1": 0, "2": 0, "3": 1}  # shown from 1 answer
     assert data["areas"][1]["current"] == {"median": 3.0, "mean": 3.0}
-    assert data["overall"]["score"] == 2.333  # (1 x 1 + 3 x 2) / 3 with beta shown
+    assert data["overall"]["score"] == 3.0  # beta alone: alpha (1, 1, 2) splits at a minimum of 1
     assert data["trend"] is None
 
 

@@ -107,7 +107,7 @@ def stage_reason(report: Report, lang: str) -> str:
     The areas the rule leaves out (split, too few answers) are named first, and the rule's
     sentence then speaks of the *other* areas."""
     overall, p = report.overall, report.participants
-    if overall.score is None:
+    if not overall.shown:
         if not p.responded:
             return t(lang, "report_no_levels")
         if p.responded < report.settings.min_responses:

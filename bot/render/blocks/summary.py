@@ -72,7 +72,7 @@ def summary_blocks(
         _section(texts.overall_text()),
         _context(texts.participation_text()),
     ]
-    if report.overall.score is None:  # no area can be shown (no levels, or too few): stop here
+    if not report.overall.shown:  # no area can be shown (no levels, or too few): stop here
         return blocks
     blocks.append(DividerBlock())
     if report.top_gaps:  # shown areas only; no gaps, no section (never an empty heading)
@@ -102,7 +102,7 @@ def summary_blocks(
 def shown_disagreements(report: Report) -> tuple[AreaResult, ...]:
     """The disagreements the summary shows (none when it shows no area at all); each gets a
     discussion thread (bot/discussion.py)."""
-    return () if report.overall.score is None else disagreements(report)[:TOP_DISAGREEMENTS]
+    return () if not report.overall.shown else disagreements(report)[:TOP_DISAGREEMENTS]
 
 
 def summary_text(report: Report, lang: str) -> str:
