@@ -98,7 +98,7 @@ def test_blocks_with_trend_and_chart(files: Path) -> None:
     assert_valid_blocks(blocks)
     lines = blocks[-2]["text"]["text"]
     # The earlier round had one answer per area: withheld then, so no change to show now.
-    assert "• *Alpha*  1 · Low → –\n" in lines  # two targets: too few to show
+    assert "• *Alpha*  1 → –\n" in lines  # two targets: too few to show
     assert "• *Beta*  too few answers to show" in lines
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 

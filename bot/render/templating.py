@@ -39,9 +39,9 @@ def _num(ctx: Context, value: float | None, digits: int = 1) -> str:
 
 
 @pass_context
-def _level(ctx: Context, value: float | None, short: bool = False) -> str:
+def _level(ctx: Context, value: float | None, short: bool = False, bare: bool = False) -> str:
     report: Report = ctx["report"]
-    return level_text(value, report.framework.scale, ctx["lang"], short=short)
+    return level_text(value, report.framework.scale, ctx["lang"], short=short, bare=bare)
 
 
 @pass_context
@@ -143,6 +143,7 @@ def template_vars(report: Report, lang: str) -> dict[str, Any]:
         "disagreements": wording.disagreements(report),
         "strong_agreement": STRONG_AGREEMENT,
         "counts_from": report.settings.min_responses + COUNTS_MARGIN,
+        "levels_legend": wording.levels_legend(report.framework.scale, lang),
     }
 
 

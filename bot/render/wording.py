@@ -35,21 +35,32 @@ def number(value: float | None, lang: str, digits: int = 1) -> str:
     return text.replace(".", ",") if lang in _DECIMAL_COMMA else text
 
 
-def level_text(value: float | None, scale: Scale, lang: str, *, short: bool = False) -> str:
+def level_text(
+    value: float | None, scale: Scale, lang: str, *, short: bool = False, bare: bool = False
+) -> str:
     """A median as people read it: "2 · Development" on a level, "between 2 · Development and
-    3 · Maturation" between two ("between 2 and 3" when ``short``, for narrow columns)."""
+    3 · Maturation" between two ("between 2 and 3" when ``short``, for narrow columns; "2" and
+    "between 2 and 3" when ``bare``, beside a legend of the levels, `levels_legend`)."""
     if value is None:
         return MISSING
     if float(value).is_integer() and int(value) in scale.values:
+        if bare:
+            return str(int(value))
         return f"{int(value)} · {scale.level(int(value)).label.get(lang)}"
     below = [v for v in scale.values if v < value]
     above = [v for v in scale.values if v > value]
     if not below or not above:  # off the scale: only a number can say it
         return number(value, lang)
-    if short:
+    if short or bare:
         return t(lang, "level_between", low=below[-1], high=above[0])
     low, high = (level_text(v, scale, lang) for v in (below[-1], above[0]))
     return t(lang, "level_between", low=low, high=high)
+
+
+def levels_legend(scale: Scale, lang: str) -> str:
+    """The scale in one line, for lists that give levels by number: "1 Initiation ·
+    2 Development · 3 Maturation · 4 Optimization"."""
+    return " · ".join(f"{lv.value} {lv.label.get(lang)}" for lv in scale.levels)
 
 
 def change_text(value: float | None, lang: str) -> str:

@@ -152,7 +152,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     await h.command("results", user="U2")  # the whole round as it stands now, not only data
     now = texts(h.slack.responses[-1])
     assert reply(h).startswith("CX maturity: five pillars") and "Updated after follow-up 1" in now
-    assert "• *Data: knowing what customers want*  2 · Room for improvement" in now
+    assert "• *Data: knowing what customers want*  2 → 3" in now
     assert "*Delivery: putting the plan into practice*" in now and "cx_followup" not in str(now)
     assert "*Discussion threads*" in now  # the first round's threads, as its own results show
 

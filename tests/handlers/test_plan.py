@@ -132,8 +132,7 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
     )
     own = next(x for x in line.split("\n") if f"*{gap['name']}*  " in x)
     assert own == (  # next to the area's trend
-        f"• *{gap['name']}*  1 · Needs immediate action → 3 · Excellent · → 0"
-        " · actions done: 1, open: 0"
+        f"• *{gap['name']}*  1 → 3 · → 0 · actions done: 1, open: 0"
     )
     latest = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0]
     assert latest.status is RoundStatus.CLOSED and latest.result is not None
