@@ -75,10 +75,13 @@ def change_text(value: float | None, lang: str) -> str:
 
 def names(areas: Sequence[Area], lang: str) -> str:
     """Area names as a list people say: "A", "A and B", "A, B and C"; each name quoted when one
-    holds the word "and" or a colon itself ("“Routing and queueing” and “Security”")."""
+    holds the word "and" or a colon itself ("“Routing and queueing” and “Security”"), a name
+    alone when it holds a colon."""
     texts = [a.name.get(lang) for a in areas]
-    if len(texts) < 2:
-        return "".join(texts)
+    if len(texts) == 1:  # alone, only a colon needs quotes ("Data: …" holds it back)
+        return t(lang, "list_quoted", name=texts[0]) if ":" in texts[0] else texts[0]
+    if not texts:
+        return ""
     marks = {t(lang, key) for key in ("list_and", "list_and_i")} | {":"}
     if any(mark in text for mark in marks for text in texts):
         texts = [t(lang, "list_quoted", name=text) for text in texts]

@@ -218,7 +218,7 @@ async def settle() -> None:
 # The start reply's last line for a cx-pillars round of two people besides the lead.
 HEADS_UP_TWO = (
     "Heads-up: with 2 people besides you, no area can be shown: each needs 3 answers besides "
-    "yours, to keep them anonymous."
+    "yours, to keep them anonymous. For results, cancel and start again with more people."
 )
 
 

@@ -63,9 +63,9 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "Mini: results",
         "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. No other area is at 2 "
         "yet.\nWeakest area: Alpha (1 · Low)",
-        "3 of 4 invited people answered; 2 of them went through every area.\nWhere few "
-        "answered, agreement is not checked if that would give answers away: a level shown "
-        "there may hide different views.",
+        "3 of 4 invited people answered; 2 of them went through every area.\nIn some areas "
+        "agreement is not checked, as with so few answers that would give answers away: their "
+        "level may hide different views.",
         "",
         # its target is withheld, but it holds the stage back: the next step all the same
         "*Top gaps: where to start*\n*1. Alpha*  1 · Low → –\n"
@@ -73,9 +73,8 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "",
         "• *Alpha*  1 → –\n• *Beta*  too few answers to show",
         "Levels: 1 Low · 2 Medium · 3 High. Current → target: the middle answer of each "
-        "(median); a target given fewer than 3 times shows –. No individual answer is shown; "
-        "areas with fewer than 3 answers are withheld and left out of the overall stage. Every "
-        "figure, the whole roadmap and the comments are in the full report.",
+        "(median); a target given fewer than 3 times shows –. No individual answer is shown; an "
+        "area needs 3 answers to appear. All figures, the roadmap and the comments: full report.",
     ]
     assert summary_text(small_report, "en") == "Mini: overall stage 1 · Low; 3 of 4 answered."
     assert all(b["expand"] for b in blocks if b["type"] == "section")  # no "See more" on phones

@@ -190,7 +190,7 @@ def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> N
         "      • Alpha-Verantwortung festlegen.\n"  # where to start: the first action alone
         "*2. Beta*  2 · Mittel → 3 · Hoch\n"
         "      _Als Nächstes (3 · Hoch): Beta komplett._\n"
-        "_Die weiteren Schritte je Lücke stehen im vollständigen Bericht._"
+        "_Die weiteren Maßnahmen je Lücke stehen im vollständigen Bericht._"
     )  # 2 x weight 1 equals 1 x weight 2, but alpha holds the stage back: first; beta has no
     # actions, so its next level's description stands in
     markdown = render_markdown(report, "es")
@@ -250,3 +250,7 @@ def test_area_names_with_a_colon_are_quoted_in_a_list(catalog: Catalog) -> None:
         "Weakest areas (1 · Needs immediate action): “Data: knowing what customers want” and "
         "“Culture: living the customer focus”"
     )
+    alone = {a.id: (3, 3, 3) for a in fw.areas} | {"data": (2, 2, 2)}
+    assert channel(round_of(fw, alone), "en")[1].endswith(
+        "4 of 5 areas are at 3 or above; “Data: knowing what customers want” holds it back."
+    )  # a name alone too: else "Data: knowing what customers want holds it back" reads as two
