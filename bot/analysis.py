@@ -668,7 +668,7 @@ def _area_result(
     elif target is not None:
         gap = target.median - current.median
     # Where counts may show, everything else about the answers may too; else only the median.
-    counted = not hidden and (n >= min_responses + COUNTS_MARGIN or min_responses < 2)
+    counted = _counts_may_show(n, min_responses, hidden) or (min_responses < 2 and not hidden)
     weight = area.weight
     if framework.ask_importance:  # a hidden mean must not order the roadmap or move the score
         weight *= importance.mean if importance and counted else MEDIUM_IMPORTANCE
@@ -677,7 +677,7 @@ def _area_result(
     # among fewer than the floor besides the lead only everyone alike reaches the threshold, and
     # a median between two levels that agree can only be half on each (1, 1, 2, 2). There the
     # median shows alone, never split (a minimum of 1 keeps nobody anonymous anyway).
-    leads = 1 if lead_took_part else 0
+    leads = int(lead_took_part)
     judged = counted or (
         n - leads >= unanimity_floor(scale.values, threshold) and current.median.is_integer()
     )
@@ -721,9 +721,12 @@ def counts_shown(r: AreaResult, min_responses: int) -> bool:
     """Whether people may see how many chose each level of a shown area: only with at least
     ``min_responses + COUNTS_MARGIN`` answers. With fewer ("1 says 2, 1 says 3, 1 says 4" among
     three) the counts are everyone's answers, so sentences give the range instead."""
-    return (
-        r.distribution is not None and r.n >= min_responses + COUNTS_MARGIN and not r.counts_hidden
-    )
+    return r.distribution is not None and _counts_may_show(r.n, min_responses, r.counts_hidden)
+
+
+def _counts_may_show(n: int, min_responses: int, hidden: bool) -> bool:
+    """The counts rule of `counts_shown`, for an area of ``n`` answers being analysed."""
+    return not hidden and n >= min_responses + COUNTS_MARGIN
 
 
 def _agreement(
