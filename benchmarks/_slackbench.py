@@ -253,8 +253,9 @@ class Prompt:
 
 
 class Server(Child):
-    """The server under test in a child process: ``kind`` is ``cx`` or ``bare``; cx-assess
-    stores in ``database`` (a SQLite file in ``tmp`` when not given)."""
+    """The server under test in a child process: ``kind`` is ``cx``, ``bare`` or ``durable``
+    (bare Bolt storing each request first); cx-assess and the durable bare app store in
+    ``database`` (a SQLite file in ``tmp`` when not given)."""
 
     def __init__(
         self, kind: str, tmp: Path, api_url: str, database: str = "", log_level: str = "INFO"
@@ -551,8 +552,12 @@ async def _run_fake() -> None:
 # ---------------------------------------------------------------------- the servers under test
 
 
-async def _run_bare(port: int) -> None:
-    """A Bolt app whose listeners only ack, served like `bot.server.serve` serves cx-assess."""
+async def _run_bare(port: int, durable: bool = False) -> None:
+    """A Bolt app whose listeners only ack, served like `bot.server.serve` serves cx-assess;
+    ``durable``: each first stores the request's body in SQLite as cx-assess stores (WAL,
+    ``synchronous = FULL``, aiosqlite), in one statement committed on its own: the least an
+    app that acknowledges only what is on the disk can do."""
+    import aiosqlite
     from aiohttp import web
     from slack_bolt.async_app import AsyncApp
     from slack_bolt.context.ack.async_ack import AsyncAck
@@ -578,11 +583,27 @@ async def _run_bare(port: int) -> None:
         process_before_response=True,
     )
 
-    async def only_ack(ack: AsyncAck) -> None:
+    db = None
+    if durable:
+        db = await aiosqlite.connect(settings.database, isolation_level=None)
+        for statement in (
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "CREATE TABLE IF NOT EXISTS received (body TEXT NOT NULL)",
+        ):
+            await db.execute(statement)
+
+    async def keep(body: dict[str, object]) -> None:
+        if db is not None:
+            await db.execute("INSERT INTO received (body) VALUES (?)", (json.dumps(body),))
+
+    async def only_ack(ack: AsyncAck, body: dict[str, object]) -> None:
+        await keep(body)
         await ack()
 
-    async def nothing() -> None:
+    async def nothing(body: dict[str, object]) -> None:
         """Events are acknowledged by Bolt when the listener returns."""
+        await keep(body)
 
     app.action(re.compile(".*"))(only_ack)
     app.command("/cx-assess")(only_ack)
@@ -603,6 +624,8 @@ async def _run_bare(port: int) -> None:
     await web.TCPSite(runner, "127.0.0.1", port).start()
     await stop.wait()
     await runner.cleanup()
+    if db is not None:
+        await db.close()
 
 
 def _serve(kind: str, port: int) -> int:
@@ -617,7 +640,7 @@ def _serve(kind: str, port: int) -> int:
             from bot.cli import main as cli
 
             return cli(["serve", "--http", "--host", "127.0.0.1", "--port", str(port)])
-        asyncio.run(_run_bare(port))
+        asyncio.run(_run_bare(port, durable=kind == "durable"))
         return 0
     finally:
         if profile:
@@ -632,9 +655,11 @@ def _child_main(argv: list[str]) -> int:
     if argv[:1] == ["fake"]:
         asyncio.run(_run_fake())
         return 0
-    if len(argv) == 3 and argv[0] == "serve" and argv[1] in ("cx", "bare"):
+    if len(argv) == 3 and argv[0] == "serve" and argv[1] in ("cx", "bare", "durable"):
         return _serve(argv[1], int(argv[2]))
-    print("usage: python -m benchmarks._slackbench fake | serve cx|bare PORT", file=sys.stderr)
+    print(
+        "usage: python -m benchmarks._slackbench fake | serve cx|bare|durable PORT", file=sys.stderr
+    )
     return 2
 
 
