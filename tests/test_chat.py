@@ -45,9 +45,8 @@ def test_scripted_interview_to_the_end_shows_the_profile(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert "Please review your answers" in result.stdout
     assert "Your profile" in result.stdout
-    assert (
-        "Data: knowing what customers want: 1 · Needs immediate action → 3 · Excellent · importance 3 · High"
-        in (result.stdout)
+    assert "Customer data: 1 · Needs immediate action → 3 · Excellent · importance 3 · High" in (
+        result.stdout
     )
 
 
@@ -120,9 +119,7 @@ def test_both_answers_typed_at_once_and_a_bare_number_at_the_review(tmp_path: Pa
     lines = ["1 3", "high"] * 5 + ["3", "done"]
     result = chat(tmp_path / "c.db", *PILLARS, stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
-    assert "Change area 3 · Delivery: putting the plan into practice? Type yes (or “change 3”)" in (
-        result.stdout
-    )
+    assert "Change area 3 · Experience delivery? Type yes (or “change 3”)" in (result.stdout)
     assert "Thank you!" in result.stdout  # "done" after the question: no loop
     answers = asyncio.run(saved_answers(tmp_path / "c.db", "cx-pillars"))
     assert {a.current for a in answers.values()} == {1} and len(answers) == 5
@@ -135,8 +132,8 @@ def test_spanish_prompts_ask_with_opening_marks_and_si_confirms_the_area_to_chan
     result = chat(tmp_path / "c.db", *PILLARS, "--lang", "es", stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     assert "¿Hoy? Escriba 1–3 o el nombre de un nivel" in result.stdout
-    assert "¿Cambiar el área 3 · Entrega: llevar el plan a la práctica? Escriba sí" in result.stdout
-    assert "\nEntrega: llevar el plan a la práctica · 3 de 5\n" in result.stdout  # "sí" opened it
+    assert "¿Cambiar el área 3 · Puesta en práctica? Escriba sí" in result.stdout
+    assert "\nPuesta en práctica · 3 de 5\n" in result.stdout  # "sí" opened it
     assert "¡Gracias!" in result.stdout
 
 
@@ -146,3 +143,12 @@ def test_help_and_pause_in_the_terminal_speak_of_typing_not_buttons(tmp_path: Pa
     assert "Escriba el número o el nombre del nivel" in result.stdout
     assert "En pausa. Sus respuestas están guardadas.\n" in result.stdout
     assert "botón" not in result.stdout.lower()
+
+
+def test_the_readmes_chat_excerpt_is_what_the_command_prints(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    command = "$ printf '1\\n3\\n' | cx-assess chat --framework cx-pillars --name ana --db my.db\n"
+    shown = readme[readme.index(command) + len(command) :].split("```", 1)[0]
+    result = chat(tmp_path / "my.db", *PILLARS, stdin="1\n3\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.replace(str(tmp_path / "my.db"), "my.db") == shown

@@ -215,6 +215,6 @@ async def test_a_bare_number_at_the_review_asks_which_area(harness: Harness) -> 
     assert h.last_dm("U2")["text"] == "Please review your answers"
     await h.dm("U2", "3")
     reask = h.last_dm("U2")
-    assert reask["text"] == "Change area 3 · Delivery: putting the plan into practice?"
+    assert reask["text"] == "Change area 3 · Experience delivery?"
     await h.press("U2", "cx_change_", reask)
     assert h.last_dm("U2")["metadata"]["event_payload"]["index"] == 3

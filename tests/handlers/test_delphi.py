@@ -137,7 +137,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert areas["delivery"]["iteration"] == 1
     assert parent.result["participants"] == {"invited": 5, "responded": 5, "completed": 5}
     report = list(h.slack.uploads.values())[-1].decode()  # in the follow-up summary's thread
-    assert "| Data: knowing what customers want (follow-up 1) | 5 |" in report
+    assert "| Customer data (follow-up 1) | 5 |" in report
     (edit,) = [c for c in h.slack.calls_to("chat.update", ok_only=True) if c.params["ts"] == ts]
     edited = json.dumps(edit.params["blocks"], ensure_ascii=False)  # the first summary, in place
     assert "Updated after follow-up 1" in edited
@@ -152,8 +152,8 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     await h.command("results", user="U2")  # the whole round as it stands now, not only data
     now = texts(h.slack.responses[-1])
     assert reply(h).startswith("CX maturity: five pillars") and "Updated after follow-up 1" in now
-    assert "• *Data: knowing what customers want*  2 → 3" in now
-    assert "*Delivery: putting the plan into practice*" in now and "cx_followup" not in str(now)
+    assert "• *Customer data*  2 → 3" in now
+    assert "*Experience delivery*" in now and "cx_followup" not in str(now)
     assert "*Discussion threads*" in now  # the first round's threads, as its own results show
 
     # a second iteration, on design only, shows iteration 2's distribution

@@ -46,14 +46,14 @@ async def test_a_follow_up_area_too_few_replied_to_shows_nothing_of_their_replie
     await h.command("close")  # the lead is warned first, as for a first round
     warned = reply(h)
     assert warned.startswith("*Not yet closed.*")
-    assert "• Not shown, too few answers: Data" in warned and "Design" in warned
+    assert "• Not shown, too few answers: Customer data" in warned and "Experience design" in warned
     assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None
     await h.command("close anyway")
 
     result = summary_message(h)
     said = texts(result)
     for line in said.splitlines():
-        if line.startswith(("*Data", "*Design")):
+        if line.startswith(("*Customer data", "*Experience design")):
             assert line.endswith("  too few answers to show")
     assert "How many answers changed is not shown" in said  # once, for the whole summary
     assert "answers moved ·" not in said and "Consensus" not in said and "Excellent" not in said
@@ -95,12 +95,12 @@ async def test_only_the_areas_enough_replied_to_update_the_first_round(harness: 
     for user, design in (("U1", "not_sure"), ("U2", 3), ("U3", "not_sure"), ("U4", "not_sure")):
         await answer_follow_up(h, user, data=2, design=design)
     await h.command("close")
-    assert reply(h).startswith("*Not yet closed.*") and "Data" not in reply(h)
+    assert reply(h).startswith("*Not yet closed.*") and "Customer data" not in reply(h)
     await h.command("close anyway")
 
     said = texts(summary_message(h)).splitlines()
-    assert "*Data: knowing what customers want*  settled at 2 · Room for improvement" in said
-    assert "*Design: shaping the experience*  too few answers to show" in said
+    assert "*Customer data*  settled at 2 · Room for improvement" in said
+    assert "*Experience design*  too few answers to show" in said
     parent = await h.deps.store.get_round(first.id)
     assert parent is not None and parent.result is not None
     areas = {a["id"]: a for a in parent.result["areas"]}
@@ -109,9 +109,7 @@ async def test_only_the_areas_enough_replied_to_update_the_first_round(harness: 
     (edit,) = [c for c in h.slack.calls_to("chat.update", ok_only=True) if c.params["ts"] == ts]
     edited = texts({"blocks": edit.params["blocks"]}).splitlines()
     assert "Updated after follow-up 1" in "\n".join(edited)
-    assert any(
-        line.startswith("• *Design: shaping the experience*  answers split") for line in edited
-    )
+    assert any(line.startswith("• *Experience design*  answers split") for line in edited)
 
 
 async def test_a_withheld_reply_does_not_count_in_the_next_follow_up(harness: Harness) -> None:
@@ -135,7 +133,7 @@ async def test_a_withheld_reply_does_not_count_in_the_next_follow_up(harness: Ha
     assert second.iteration == 3 and second.result is not None
     design = next(a for a in second.result["areas"] if a["id"] == "design")
     assert (design["n"], design["distribution"]) == (5, {"1": 0, "2": 0, "3": 5})
-    assert "*Design: shaping the experience*  settled at 3 · Excellent" in texts(summary_message(h))
+    assert "*Experience design*  settled at 3 · Excellent" in texts(summary_message(h))
 
 
 async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up_withholds(
@@ -151,7 +149,7 @@ async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up
     await h.command("close anyway")
     assert "How many answers changed is not shown" in texts(summary_message(h))
     report = [v.decode() for v in h.slack.uploads.values() if v[:1] != b"\x89"][-1]
-    data = next(line for line in report.splitlines() if line.startswith("| Data"))
+    data = next(line for line in report.splitlines() if line.startswith("| Customer data"))
     assert "0 / 1 / 4" not in data and data.endswith("| – |")
     (edit,) = [c for c in h.slack.calls_to("chat.update", ok_only=True) if c.params["ts"] == ts]
     assert "4 say 3" not in json.dumps(edit.params["blocks"])
@@ -174,7 +172,7 @@ async def test_hidden_movement_does_not_make_an_area_stable(harness: Harness) ->
     assert "answers still differ" in said and "How many answers changed is not shown" in said
     assert "design" in result["metadata"]["event_payload"]["open"]
     still = next(line for line in said.splitlines() if line.startswith("Still split"))
-    assert "Design: shaping the experience" in still
+    assert "Experience design" in still
 
 
 async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden_counts(
@@ -203,9 +201,9 @@ async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden
     await h.command("export")
     files = [v.decode() for v in list(h.slack.uploads.values())[before:]]
     report = next(f for f in files if f.startswith("#"))
-    data = next(line for line in report.splitlines() if line.startswith("| Data"))
+    data = next(line for line in report.splitlines() if line.startswith("| Customer data"))
     assert "1 / 0 / 5" not in data and data.endswith("| – |")
-    assert "| Delivery" in report  # the whole round, not the re-asked areas alone
+    assert "| Experience delivery" in report  # the whole round, not the re-asked areas alone
     csv = next(f for f in files if f.startswith("participant,"))
     assert ",data," not in csv and ",delivery," in csv
 
@@ -224,10 +222,10 @@ async def test_one_not_sure_cannot_settle_a_follow_up_among_too_few_to_judge(
     await h.command("close")
     said = texts(summary_message(h)).splitlines()
     assert (
-        "*Data: knowing what customers want*  now at 2 · Room for improvement (too few answers "
+        "*Customer data*  now at 2 · Room for improvement (too few answers "
         "to tell whether you agree)" in said
     )
-    assert not any("settled" in line for line in said if line.startswith("*Data"))
+    assert not any("settled" in line for line in said if line.startswith("*Customer data"))
     assert "data" in summary_message(h)["metadata"]["event_payload"]["open"]
     await h.command("followup")  # data may be asked again
     again = await h.deps.store.open_round(TEAM, CHANNEL)

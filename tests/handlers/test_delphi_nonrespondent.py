@@ -29,7 +29,7 @@ async def test_a_follow_up_non_respondent_keeps_their_level(harness: Harness) ->
         await h.press(u, "cx_finish")
     await h.command("close anyway")
     said = texts(summary_message(h))
-    level_now = next(line for line in said.splitlines() if line.startswith("*Data"))
+    level_now = next(line for line in said.splitlines() if line.startswith("*Customer data"))
     # the median of all six (1.5), as in the first round; without U6's 1 it would be 2
     assert level_now.endswith("between 1 · Needs immediate action and 2 · Room for improvement")
     assert "0 of 5 answers moved" in said  # only who answered both times are pairs

@@ -100,14 +100,14 @@ async def test_replies_in_a_card_thread_are_appended_to_that_area_comment(
     await h.tap("U2", 2)
     updates = h.slack.rewrites()
     await h.dm("U2", "We only look at CSAT once a year.", thread_ts=card_ts)
-    assert "Comment saved for Data" in h.last_dm("U2")["text"]
+    assert "Comment saved for Customer data" in h.last_dm("U2")["text"]
     assert (
         "appears word for word, without your name, in the round's report"
         in (h.last_dm("U2")["text"])
     )  # warned before anyone can tell it apart
     assert h.slack.rewrites() == updates  # the card does not show comments
     await h.dm("U2", "And nobody reads it.", thread_ts=card_ts)
-    assert "Added to your comment on Data" in h.last_dm("U2")["text"]
+    assert "Added to your comment on Customer data" in h.last_dm("U2")["text"]
     person = await h.deps.store.participant(round_id, "U2")
     assert person is not None
     assert person.state.answer("data").comment == (

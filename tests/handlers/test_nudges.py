@@ -33,7 +33,7 @@ async def test_snooze_on_the_invitation_reminds_once_after_an_hour(harness: Harn
     ]
     assert woken[0]["blocks"][0]["accessory"]["text"]["text"] == "Start"  # not started yet
     await h.press("U2", "cx_start", woken[0])  # the first question
-    assert "Data" in h.last_dm("U2")["text"]
+    assert "Customer data" in h.last_dm("U2")["text"]
 
 
 async def test_snooze_until_tomorrow_morning_in_the_persons_zone(harness: Harness) -> None:
@@ -155,7 +155,7 @@ async def test_close_now_closes_at_once_when_the_areas_the_lead_was_told_of_are_
     await h.deps.rounds.tick()
     told = next(m for m in h.dm_messages("ULEAD") if "Everyone has answered" in m["text"])
     assert (
-        "Not shown, too few answers (“Not sure” does not count): Data: knowing what customers"
+        "Not shown, too few answers (“Not sure” does not count): Customer data, Experience"
         in told["text"]
     )
     await h.press("ULEAD", "cx_close_now", told)  # the DM said which: no second question
@@ -178,7 +178,7 @@ async def test_close_now_warns_first_when_more_areas_are_withheld_than_the_lead_
     await h.click("ULEAD", "cx_close_now", f"{round_.id}|data", channel="DULEAD", ts=told["ts"])
     warning = h.last_dm("ULEAD")
     assert warning["text"].startswith("*Not yet closed.*")
-    assert "Design: shaping the experience" in warning["text"]
+    assert "Experience design" in warning["text"]
     assert "Everyone has finished, so waiting will not change this" in warning["text"]
     assert "Wait for more answers" not in warning["text"]
     assert [e["action_id"] for e in warning["blocks"][-1]["elements"]] == ["cx_close_anyway"]
@@ -204,7 +204,7 @@ async def test_closing_with_areas_to_withhold_warns_the_lead_first(harness: Harn
     await h.command("close")
     warning = reply(h)
     assert warning.startswith("*Not yet closed.*")
-    assert "Not shown, too few answers: Data: knowing what customers want" in warning
+    assert "Not shown, too few answers: Customer data" in warning
     assert "No overall stage" in warning
     assert "Wait for more answers" in warning  # U3 has not finished yet
     assert (await h.deps.store.open_round(TEAM, CHANNEL)) is not None  # still open

@@ -209,7 +209,7 @@ async def test_the_form_checks_what_owner_and_due_date_and_keeps_text_inert(
     assert await h.deps.store.channel_actions(TEAM, CHANNEL) == []
     await h.send(view_submission("U1", TEAM, view, form("Survey <!channel>", "U2", "2026-12-01")))
     assert h.slack.messages(CHANNEL)[-1]["text"].startswith(  # inert: nobody pinged
-        "<@U1> made an action for *Data: knowing what customers want*: Survey &lt;!channel&gt; ("
+        "<@U1> made an action for *Customer data*: Survey &lt;!channel&gt; ("
     )
 
 

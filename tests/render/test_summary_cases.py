@@ -158,7 +158,7 @@ def test_a_five_area_round_where_every_area_splits_has_no_stage_and_no_roadmap(
         "_2 more in the full report._"
     )
     assert disagreements.splitlines()[2] == (
-        "• *Design: shaping the experience*: 3 say 1 · Needs immediate action, 3 say 3 · Excellent"
+        "• *Experience design*: 3 say 1 · Needs immediate action, 3 say 3 · Excellent"
     )  # the least agreement first: the areas split 1, 1, 1, 3, 3, 3
     assert summary_text(report, "en") == (
         "CX maturity: five pillars: no overall stage yet, the answers split on every area; "
@@ -241,9 +241,13 @@ def test_every_area_at_the_top_says_so_once(catalog: Catalog) -> None:
 
 
 def test_area_names_with_a_colon_are_quoted_in_a_list(catalog: Catalog) -> None:
-    # cx-pillars names hold a colon ("Data: knowing what customers want"): unquoted, a list of
-    # two reads as four parts.
-    fw = catalog.get("cx-pillars")
+    # A name with a colon ("Data: knowing what customers want"), unquoted: a list of two reads as
+    # four parts.
+    data = catalog.get("cx-pillars").to_dict()
+    subtitles = {"data": "knowing what customers want", "culture": "living the customer focus"}
+    for area in data["areas"]:
+        area["name"]["en"] = f"{area['id'].title()}: {subtitles.get(area['id'], 'in short')}"
+    fw = parse_framework(data, "colons")
     levels = {a.id: (3, 3, 3) for a in fw.areas} | {"data": (1, 1, 1), "culture": (1, 1, 1)}
     found = channel(round_of(fw, levels), "en")
     assert found[1].endswith(
@@ -254,3 +258,7 @@ def test_area_names_with_a_colon_are_quoted_in_a_list(catalog: Catalog) -> None:
     assert channel(round_of(fw, alone), "en")[1].endswith(
         "4 of 5 areas are at 3 or above; “Data: knowing what customers want” holds it back."
     )  # a name alone too: else "Data: knowing what customers want holds it back" reads as two
+    plain = catalog.get("cx-pillars")  # its names have no colon: no quotes
+    assert channel(round_of(plain, alone), "en")[1].endswith(
+        "4 of 5 areas are at 3 or above; Customer data holds it back."
+    )
