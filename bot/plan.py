@@ -234,11 +234,13 @@ class Plan:
     ) -> tuple[str, list[Block]]:
         """``/cx-assess schedule``: the channel's schedule with *Cancel schedule*."""
         found = await self.schedule(team_id, channel_id)
+        return blocks.schedule_view(found, self._framework_name(found, lang), lang)
+
+    def _framework_name(self, plan: Schedule, lang: str) -> str:
         try:
-            name = self.rounds.catalog.get(found.framework_id).name.get(lang)
+            return self.rounds.catalog.get(plan.framework_id).name.get(lang)
         except UnknownFramework:
-            name = found.framework_id
-        return blocks.schedule_view(found, name, lang)
+            return plan.framework_id
 
     async def cancel_schedule(self, team_id: str, channel_id: str, caller: SlackUser) -> None:
         """Only the schedule's lead or a workspace admin may cancel it."""
@@ -314,7 +316,7 @@ class Plan:
 
     async def _run_schedules(self) -> None:
         """Start each due recurring round in working hours of its lead's zone, once the channel
-        has no open round (until then it waits)."""
+        has no open round (until then it waits, and its lead is told so once)."""
         now = self.now()
         for schedule in await self.store.due_schedules(now):
             if not working_hours(now, schedule.lead_tz) or not await self.slack.serves(
@@ -322,6 +324,7 @@ class Plan:
             ):
                 continue
             if await self.store.open_round(schedule.team_id, schedule.channel_id):
+                await in_workspace(schedule.team_id, self._tell_waiting(schedule))
                 continue  # never two open rounds: try again at the next tick
             cadence = Cadence.from_key(schedule.cadence)
             if not await self.store.advance_schedule(
@@ -329,6 +332,27 @@ class Plan:
             ):
                 continue
             await in_workspace(schedule.team_id, self._start(schedule, now))
+
+    async def _tell_waiting(self, schedule: Schedule) -> None:
+        """Tell the lead, once per run, that a due run waits for the channel's open round."""
+        if not await self.store.claim_waiting_notice(schedule):
+            return
+        try:
+            lead = await self.slack.user(schedule.lead)
+            lang = language_of(lead.locale)
+            text = t(
+                lang,
+                "schedule_waiting",
+                framework=self._framework_name(schedule, lang),
+                channel=f"<#{schedule.channel_id}>",
+            )
+            await self.slack.post_dm(lead.id, text)
+        except SlackCallFailed as exc:
+            log.warning(
+                "schedule in %s: lead not told it waits: %s", schedule.channel_id, exc.error
+            )
+            if exc.transient and not exc.uncertain:
+                await self.store.release_waiting_notice(schedule)
 
     async def _start(self, schedule: Schedule, now: datetime) -> None:
         """Start one run of ``schedule`` (with the first run's deadline length; a schedule

@@ -185,6 +185,23 @@ class Plan(Part):
             "DELETE FROM schedules WHERE team_id = ? AND channel_id = ?", (team_id, channel_id)
         )
 
+    async def claim_waiting_notice(self, plan: Schedule) -> bool:
+        """Note that the lead is told that ``plan``'s due run waits for the channel's open
+        round; False when told of that run already."""
+        return await self._write_one(
+            "UPDATE schedules SET waiting_told = next_run WHERE team_id = ? AND channel_id = ?"
+            " AND next_run = ? AND (waiting_told IS NULL OR waiting_told != next_run)",
+            (plan.team_id, plan.channel_id, iso(plan.next_run)),
+        )
+
+    async def release_waiting_notice(self, plan: Schedule) -> None:
+        """Undo `claim_waiting_notice` (the lead could not be told)."""
+        await self._write(
+            "UPDATE schedules SET waiting_told = NULL WHERE team_id = ? AND channel_id = ?"
+            " AND waiting_told = ?",
+            (plan.team_id, plan.channel_id, iso(plan.next_run)),
+        )
+
     async def advance_schedule(self, plan: Schedule, next_run: datetime) -> bool:
         """Move the schedule on from the run it was at; False when someone else did already."""
         return await self._write_one(

@@ -13,6 +13,11 @@ _SEEN_AT = """
     CREATE INDEX seen_requests_by_age ON seen_requests (seen_at);
 """
 
+# A due run of a schedule waits while its channel has an open round; its lead is told once.
+_SCHEDULE_WAITING = """
+    ALTER TABLE schedules ADD COLUMN waiting_told TEXT;  -- the next_run the lead was told of
+"""
+
 _OAUTH = """
     -- Installations through OAuth (bot/installations.py): slack-sdk's records as JSON, with
     -- their tokens. '' stands for no enterprise (and for the team of an org-wide install).
@@ -247,6 +252,7 @@ SQLITE: tuple[str, ...] = (
     """,
     _OAUTH,
     _SEEN_AT,
+    _SCHEDULE_WAITING,
 )
 
 
@@ -424,6 +430,7 @@ POSTGRES: tuple[str, ...] = (
     """,
     _OAUTH,
     _SEEN_AT,
+    _SCHEDULE_WAITING,
 )
 
 # Every table, parents before children (`cx-assess db copy` fills them in this order), with

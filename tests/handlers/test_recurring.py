@@ -33,10 +33,23 @@ async def test_a_schedule_starts_the_next_round_by_the_clock_and_can_be_canceled
         " por <@ULEAD>.\nSe repite cada 2 semanas; la próxima ronda empieza el 2026-12-09."
     )
 
-    # Due, but the first round is still open: it waits
+    # Due, but the first round is still open: it waits, and the lead is told so once (a post
+    # Slack certainly refused is tried again at the next tick)
     h.clock.now = datetime.fromisoformat("2026-12-09T10:00:00+00:00")
+    h.slack.fail_next(
+        "chat.postMessage", "ratelimited", status=200, where=lambda p: "is due" in str(p["text"])
+    )
     await h.deps.rounds.tick()
     assert await rounds(h) == [("cx-pillars", RoundStatus.OPEN)]
+    assert not [m for m in h.dm_messages("ULEAD") if "is due" in m["text"]]
+    for _ in range(3):
+        h.clock.now += timedelta(minutes=1)
+        await h.deps.rounds.tick()
+    waiting = [m["text"] for m in h.dm_messages("ULEAD") if "is due" in m["text"]]
+    assert waiting == [
+        "The next *CX maturity: five pillars* round in <#C0001> is due, but a round is still open"
+        " there: the new one starts once that one is closed or canceled."
+    ]
     await h.command("cancel")  # this run only: the lead hears the schedule goes on
     assert reply(h).endswith("Repeats every 2 weeks; the next round starts on 2026-12-09.")
     h.clock.now = datetime.fromisoformat("2026-12-12T10:00:00+00:00")  # Saturday: not yet
