@@ -18,6 +18,7 @@ from bot.chat import run_chat
 from bot.config import ConfigError, Settings, load_dotenv_file
 from bot.csv_answers import read_answers
 from bot.demo import run_demo
+from bot.flows.slash import MAX_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from bot.frameworks import (
     LANGUAGES,
     Catalog,
@@ -80,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("json", "md", "blocks"), default="md")
     report.add_argument("--chart", metavar="FILE.png", help="also draw the chart")
     report.add_argument(
-        "--min-responses", type=_whole(1), metavar="N", help="default: $CX_ASSESS_MIN_RESPONSES"
+        "--min-responses",
+        type=_whole(MIN_RESPONSES_FLOOR, MAX_MIN_RESPONSES),
+        metavar="N",
+        help="default: $CX_ASSESS_MIN_RESPONSES",
     )
 
     demo = sub.add_parser("demo", help="run a simulated round offline and write its reports")

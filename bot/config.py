@@ -7,11 +7,12 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.flows.slash import MIN_RESPONSES_FLOOR
+from bot.flows.slash import MAX_MIN_RESPONSES, MIN_RESPONSES_FLOOR
 from bot.storage.engines import is_postgres, shown
 
 DEFAULT_MIN_RESPONSES = MIN_RESPONSES_FLOOR
 DEFAULT_CONSENSUS_THRESHOLD = 0.7
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(ValueError):
@@ -67,12 +68,16 @@ class Settings:
             database=_database(env) or cls.database,
             frameworks_dir=env.get("CX_ASSESS_FRAMEWORKS") or None,
             min_responses=_int(
-                env, "CX_ASSESS_MIN_RESPONSES", DEFAULT_MIN_RESPONSES, low=MIN_RESPONSES_FLOOR
+                env,
+                "CX_ASSESS_MIN_RESPONSES",
+                DEFAULT_MIN_RESPONSES,
+                low=MIN_RESPONSES_FLOOR,
+                high=MAX_MIN_RESPONSES,
             ),
             consensus_threshold=_float(
                 env, "CX_ASSESS_CONSENSUS_THRESHOLD", DEFAULT_CONSENSUS_THRESHOLD
             ),
-            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            log_level=_log_level(env),
             slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_app_token=env.get("SLACK_APP_TOKEN") or None,
@@ -102,7 +107,14 @@ def _database(env: Mapping[str, str]) -> str | None:
     return platform if platform and is_postgres(platform) else None
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int) -> int:
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return level
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int | None = None) -> int:
     raw = env.get(name)
     if not raw:
         return default
@@ -112,6 +124,8 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value < low:
         raise ConfigError(f"{name} must be at least {low}, got {value}")
+    if high is not None and value > high:
+        raise ConfigError(f"{name} must be at most {high}, got {value}")
     return value
 
 

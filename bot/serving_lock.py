@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.storage.engines import is_postgres, sqlite_path
+from bot.storage.engines import check_sqlite_path, is_postgres, sqlite_path
 
 
 class AlreadyServed(Exception):
@@ -34,6 +34,7 @@ def serving_lock(database: str) -> Iterator[None]:
     if is_postgres(database) or db_path == ":memory:":
         yield
         return
+    check_sqlite_path(db_path)  # a folder, a missing folder: said in one line, as at start-up
     fd = os.open(f"{db_path}.serve-lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

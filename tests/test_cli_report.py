@@ -65,16 +65,14 @@ def test_json_report_in_spanish_with_invited_and_min_responses(files: Path) -> N
         "--format=json",
         "--lang=es",
         "--invited=5",
-        "--min-responses=1",
+        "--min-responses=4",
     )
     data = json.loads(out)
     assert code == 0 and data["lang"] == "es" and data["areas"][0]["name"] == "Alfa"
     assert data["participants"] == {"invited": 5, "responded": 3, "completed": 2}
-    assert data["settings"] == {"min_responses": 1, "consensus_threshold": 0.7}
-    assert data["areas"][1]["distribution"] == {"1": 0, "2": 0, "3": 1}  # shown from 1 answer
-    assert data["areas"][1]["current"] == {"median": 3.0, "mean": 3.0}
-    assert data["overall"]["score"] == 3.0  # beta alone: alpha (1, 1, 2) splits at a minimum of 1
-    assert data["trend"] is None
+    assert data["settings"] == {"min_responses": 4, "consensus_threshold": 0.7}
+    assert [a["current"] for a in data["areas"]] == [None, None]  # alpha's 3 answers: below 4
+    assert data["overall"]["score"] is None and data["trend"] is None
 
 
 def test_blocks_with_trend_and_chart(files: Path) -> None:
@@ -140,8 +138,10 @@ def test_an_endless_answers_file_stops_with_a_clear_message(
     assert "/dev/zero: the file is larger than 1,000,000 bytes" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("option", ["--invited=0", "--min-responses=x"])
-def test_counts_must_be_positive_whole_numbers(option: str) -> None:
+@pytest.mark.parametrize(
+    "option", ["--invited=0", "--min-responses=x", "--min-responses=2", "--min-responses=51"]
+)
+def test_counts_must_be_whole_numbers_in_range(option: str) -> None:
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args(["report", "--framework=a", "--answers=b", option])
     assert exit_.value.code == 2

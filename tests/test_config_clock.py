@@ -1,4 +1,5 @@
-"""The timing settings: how long a Slack call may take, how often the clock runs."""
+"""The timing settings (how long a Slack call may take, how often the clock runs) and the
+bounds of the other settings."""
 
 from __future__ import annotations
 
@@ -28,3 +29,25 @@ def test_timing_defaults_and_overrides() -> None:
 def test_timing_settings_that_cannot_work_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CX_ASSESS_MIN_RESPONSES": "2"}, "CX_ASSESS_MIN_RESPONSES must be at least 3, got 2"),
+        ({"CX_ASSESS_MIN_RESPONSES": "51"}, "CX_ASSESS_MIN_RESPONSES must be at most 50, got 51"),
+        (
+            {"LOG_LEVEL": "verbose"},
+            "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got 'VERBOSE'",
+        ),
+    ],
+)
+def test_a_minimum_or_log_level_out_of_range_is_refused_saying_what_is_allowed(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(env)
+    assert str(refused.value) == message
+    assert Settings.from_env({"CX_ASSESS_MIN_RESPONSES": "50", "LOG_LEVEL": "debug"}).log_level == (
+        "DEBUG"
+    )

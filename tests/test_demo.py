@@ -91,3 +91,14 @@ def test_personas_have_distinct_names_and_one_declines_and_one_stops_halfway() -
     assert people[-2].behaviour is Behaviour.DECLINES
     assert people[-1].behaviour is Behaviour.STOPS_HALFWAY
     assert {p.behaviour for p in personas(3)} == {Behaviour.COMPLETES}
+
+
+def test_the_readmes_chart_is_the_one_the_demo_draws(demo: tuple[Path, str]) -> None:
+    from matplotlib.image import imread  # pixels, not bytes: the PNG's metadata may differ
+
+    out_dir, _ = demo
+    docs = Path(__file__).parent.parent / "docs" / "demo-chart.png"
+    drawn, shown = imread(out_dir / "chart.png"), imread(docs)
+    assert drawn.shape == shown.shape and (drawn == shown).all(), (
+        f"docs/demo-chart.png is stale: cp {out_dir / 'chart.png'} docs/demo-chart.png"
+    )

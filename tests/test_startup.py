@@ -50,6 +50,13 @@ def test_a_missing_folder_is_named(tmp_path: Path) -> None:
     assert line.endswith(f"the folder {tmp_path / 'nowhere'} does not exist")
 
 
+def test_serve_names_a_missing_folder_in_one_line_too(tmp_path: Path) -> None:
+    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
+    env["CX_ASSESS_DB"] = str(tmp_path / "nowhere" / "cx.db")  # its serve-lock file too
+    line = one_line_error(run("serve", "--http", "--port", "0", env=env))
+    assert line.endswith(f"the folder {tmp_path / 'nowhere'} does not exist")
+
+
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database, just words " * 100)

@@ -466,7 +466,7 @@ class _Sqlite:
 
     @classmethod
     async def connect(cls, path: str) -> _Sqlite:
-        _check_path(path)
+        check_sqlite_path(path)
         write = await cls._open(path, "journal_mode = WAL")
         try:
             read = write if path == ":memory:" else await cls._open(path)
@@ -701,7 +701,7 @@ def _refuse_newer(name: str, version: int, migrations: Sequence[str]) -> None:
         )
 
 
-def _check_path(path: str) -> None:
+def check_sqlite_path(path: str) -> None:
     """Refuse, with the reason, a path SQLite would fail on obscurely (``:memory:`` is fine)."""
     if path == ":memory:":
         return
