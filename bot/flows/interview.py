@@ -41,16 +41,35 @@ IMPORTANCE_SCALE = Scale(
             "low",
             Text("Low", "Baja", "Niedrig"),
             Text("Nice to have.", "Deseable.", "Wünschenswert."),
+            {
+                "en": ("not important", "unimportant", "nice to have"),
+                "es": ("poco importante", "no es importante", "sin importancia", "deseable"),
+                "de": ("unwichtig", "nicht wichtig", "wünschenswert"),
+            },
         ),
         Level(
-            2, "medium", Text("Medium", "Media", "Mittel"), Text("Matters.", "Importa.", "Wichtig.")
+            2,
+            "medium",
+            Text("Medium", "Media", "Mittel"),
+            Text("Matters.", "Importa.", "Wichtig."),
+            {"en": ("important", "matters"), "es": ("importante", "importa"), "de": ("wichtig",)},
         ),
         Level(
-            3, "high", Text("High", "Alta", "Hoch"), Text("Critical.", "Crítica.", "Entscheidend.")
+            3,
+            "high",
+            Text("High", "Alta", "Hoch"),
+            Text("Critical.", "Crítica.", "Entscheidend."),
+            {
+                "en": ("very important", "critical", "crucial", "essential"),
+                "es": ("muy importante", "crítica", "crítico", "esencial", "imprescindible"),
+                "de": ("sehr wichtig", "kritisch", "entscheidend", "unverzichtbar"),
+            },
         ),
     )
 )
-"""How important an area is to the person: asked when the framework sets ``ask_importance``."""
+"""How important an area is to the person: asked when the framework sets ``ask_importance``.
+Its synonyms are the everyday answers to "how important?" (each level's summary says the same:
+medium "matters", high "critical")."""
 
 
 class Phase(StrEnum):

@@ -5,7 +5,9 @@ label in any language or a synonym from the framework (`Level.names`), an unambi
 one of those ("matur", "entw"), or a sentence that names exactly one level ("hay margen de
 mejora", "eher so mittel"), all case- and accent-insensitive. On a card that asks a target, two
 numbers give both answers at once: "2 4", "2→4", "2 -> 4", "2 then 4", "2 to 4", "2 y 4",
-"2 und 4", "dos y cuatro". Commands have words in English, Spanish and German ("?", "no sé",
+"2 und 4", "dos y cuatro"; on a card that also asks importance, all three: "2 4 3", "2 4 high",
+"2 y 4 alta". A sentence that names a level next to a number ("2 3 mittel") is not read as that
+level. Commands have words in English, Spanish and German ("?", "no sé",
 "weiß nicht", "saltar", "zurück", ...). Nothing here raises.
 """
 
@@ -203,6 +205,9 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
     if len(prefixed) > 1:
         return Ambiguous(raw.strip(), tuple(prefixed))
     named = _named_in(plain, scale)
+    numbers = {int(digits) for digits in re.findall(r"(?<!\w)(\d{1,3})(?!\w)", plain)}
+    if numbers and numbers != {level.value for level in named[:1]}:
+        return Unrecognized(raw.strip())  # "2 3 mittel": never half-read ("2 mittel" is fine)
     if len(named) == 1:
         return LevelChoice(named[0].value)
     if len(named) > 1:
@@ -286,6 +291,25 @@ def _all_three(
     return Unrecognized(raw.strip(), out_of_range=True)
 
 
+def _three(raw: str, prompt: Question) -> Answers | Unrecognized | None:
+    """A card's three rows typed at once, on any of its rows: three numbers ("2 4 3", "2/4/3")
+    or both levels and then the importance in words ("2 4 high", "2 y 4 alta"); None when the
+    text is not of that shape."""
+    plain = normalize(raw)
+    if triple := _TRIPLE.match(plain):
+        return _all_three(raw, prompt, *(_number(value) for value in triple.groups()))
+    words = plain.split()
+    for cut in range(len(words) - 1, 1, -1):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        if (pair := _PAIR.match(head) or _LABELLED_PAIR.match(head)) is None:
+            continue
+        importance = parse_reply(tail, prompt.scale_of(Ask.IMPORTANCE))
+        if isinstance(importance, LevelChoice):
+            current, target = _number(pair.group(1)), _number(pair.group(2))
+            return _all_three(raw, prompt, current, target, importance.value)
+    return None
+
+
 def interpret(
     text: str, prompt: Prompt, area_ids: tuple[str, ...], asked: WhichArea | None = None
 ) -> Event | Reask:
@@ -303,8 +327,8 @@ def interpret(
     if isinstance(prompt, Question):
         ask = prompt.awaiting or Ask.CURRENT
         pair = Ask.TARGET in prompt.asks and ask is not Ask.IMPORTANCE
-        if pair and Ask.IMPORTANCE in prompt.asks and (triple := _TRIPLE.match(normalize(raw))):
-            return _all_three(raw, prompt, *(_number(value) for value in triple.groups()))
+        if all(row in prompt.asks for row in Ask) and (three := _three(raw, prompt)):
+            return three
         parsed = parse_reply(raw, prompt.scale_of(ask), pair=pair)
         if isinstance(parsed, LevelChoice):
             return Answer(parsed.value, prompt.area.id, ask)

@@ -61,15 +61,13 @@ def pair_example(scale: Scale) -> dict[str, int]:
 def options_hint(question: Question, lang: str) -> str:
     """How to type the card's open answer: one short line."""
     ask = question.awaiting or Ask.CURRENT
+    if ask is Ask.IMPORTANCE:
+        return t(lang, "options_hint_importance")
     scale = question.scale_of(ask)
-    both = ask is Ask.CURRENT and Ask.TARGET in question.asks
-    return t(
-        lang,
-        "options_hint_both" if both else "options_hint",
-        first=scale.bottom,
-        last=scale.top,
-        **pair_example(scale),
-    )
+    key = "options_hint"
+    if ask is Ask.CURRENT and Ask.TARGET in question.asks:
+        key = "options_hint_all" if Ask.IMPORTANCE in question.asks else "options_hint_both"
+    return t(lang, key, first=scale.bottom, last=scale.top, **pair_example(scale))
 
 
 def reask_hint(question: Question, lang: str) -> str:

@@ -252,6 +252,36 @@ def test_all_three_rows_at_once_where_the_card_asks_importance() -> None:
     assert isinstance(step.prompt, Question) and step.prompt.area.id == "design"
 
 
+@pytest.mark.parametrize(
+    ("text", "importance"),
+    [("2 3 high", 3), ("2 3 alta", 3), ("2 y 3 alta", 3), ("2 3 mittel", 2), ("2 3 wichtig", 2),
+     ("2 → 3 sehr wichtig", 3), ("2 3 poco importante", 1), ("heute 2 Ziel 3 hoch", 3)],
+)  # fmt: skip
+def test_all_three_with_the_importance_in_words_on_any_row(text: str, importance: int) -> None:
+    for answered in (AreaAnswer(), AreaAnswer(current=1, target=2)):  # a fresh card, and its
+        assert interpret(text, card("cx-pillars", answered), ()) == Answers(2, 3, importance)
+    assert interpret("2 3 3", card("cx-pillars", AreaAnswer(1, 2)), ()) == Answers(2, 3, 3)
+
+
+@pytest.mark.parametrize("text", ["2 3 mittel", "1 3 mejorable", "2 4 excellent"])
+def test_numbers_beside_a_level_name_are_not_half_read(text: str) -> None:
+    # cx-maturity asks no importance: "2 3 mittel" used to record today 2 ("mittel" names
+    # level 2 of cx-pillars) and drop the 3; now it is asked again
+    for scale in (PILLARS.scale, MATURITY):
+        assert isinstance(parse_reply(text, scale, pair=True), Unrecognized)
+    assert parse_reply("2 mittel", PILLARS.scale) == LevelChoice(2)  # the same level twice
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("important", 2), ("very important", 3), ("not important", 1), ("muy importante", 3),
+     ("importante", 2), ("poco importante", 1), ("sehr wichtig", 3), ("wichtig", 2),
+     ("unwichtig", 1), ("kritisch", 3), ("es muy importante para nosotros", 3)],
+)  # fmt: skip
+def test_everyday_answers_to_how_important(text: str, value: int) -> None:
+    assert parse_reply(text, IMPORTANCE_SCALE) == LevelChoice(value)
+
+
 def test_a_pair_outside_the_scale_is_not_recorded() -> None:
     assert parse_reply("2 7", MATURITY, pair=True) == Unrecognized("2 7", out_of_range=True)
 

@@ -195,7 +195,8 @@ def invitation(
     if started:
         blocks.append(_context(t(lang, "started")))
     else:
-        hint = "type_hint_followup" if iteration > 1 else "type_hint"  # a follow-up: today only
+        hint = "type_hint_all" if framework.ask_importance else "type_hint"
+        hint = "type_hint_followup" if iteration > 1 else hint  # a follow-up: today only
         blocks.append(_context(t(lang, hint, **pair_example(framework.scale))))
         blocks.append(
             ActionsBlock(block_id=INVITE_ACTIONS, elements=invitation_buttons(lang, round_id))
