@@ -451,8 +451,7 @@ class Dialogues:
         if isinstance(prompt, Invitation):
             return blocks.note(t(lang, "start_hint"))
         if isinstance(prompt, Declined | Paused):
-            return nudges.later(
-                later_text(prompt, lang), lang, round_id=round_.id, started=prompt.started
-            )
+            started = isinstance(prompt, Paused) or prompt.started  # paused on a card: Continue
+            return nudges.later(later_text(prompt, lang), lang, round_id=round_.id, started=started)
         assert isinstance(prompt, Closed)
         return blocks.note(t(lang, "closed"))

@@ -40,8 +40,10 @@ async def test_pause_then_continue_shows_the_pending_card_again_once(harness: Ha
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
     question = h.last_dm("U2")
-    await h.press("U2", "cx_pause")
-    assert h.last_dm("U2")["text"].startswith("Paused.")
+    await h.press("U2", "cx_pause")  # on the first card, before any answer
+    paused = h.last_dm("U2")
+    assert paused["text"].startswith("Paused.")
+    assert paused["blocks"][1]["elements"][0]["text"]["text"] == "Continue"  # not "Start"
     assert any(b["type"] == "actions" for b in h.dm_messages("U2")[-2]["blocks"])  # still live
     await h.dm("U2", "continue")
     again = h.last_dm("U2")

@@ -230,7 +230,7 @@ def card(q: Question, lang: str, *, round_id: int, feedback: Feedback | None = N
     where = encode(round_id, q.area.id)
     navigation = [
         _button(t(lang, "details"), Action.DETAILS, where),
-        _button(t(lang, "back"), Action.BACK, where),
+        *([_button(t(lang, "back"), Action.BACK, where)] if q.index else []),  # none before 1
         _button(t(lang, "next" if q.complete else "skip"), Action.SKIP, where),
         _button(t(lang, "pause"), Action.PAUSE, encode(round_id)),
     ]
