@@ -175,9 +175,12 @@ def _rule_sentence(overall: Overall, scale: Scale, lang: str, *, others: bool) -
 def weakest_text(report: Report, lang: str, *, name_all: bool = True) -> str:
     """The weakest areas, a tie named as one; more than `WEAKEST_NAMED` are only counted unless
     ``name_all``. "" without a stage, and where `stage_reason` already says it all (every area
-    at the top; the areas holding a close stage back are exactly the weakest)."""
+    at the top; every area at the stage's level, as "none is at 3 yet" says; the areas holding
+    a close stage back are exactly the weakest)."""
     overall = report.overall
     if not overall.weakest_areas or overall.next_stage is None:
+        return ""
+    if len(overall.weakest_areas) == overall.rated > 1:
         return ""
     if overall.close and overall.weakest_areas == overall.holding_back:
         return ""
@@ -185,10 +188,6 @@ def weakest_text(report: Report, lang: str, *, name_all: bool = True) -> str:
     weakest = overall.weakest_areas
     if len(weakest) == 1:
         return t(lang, "report_weakest_one", area=weakest[0].name.get(lang), level=level)
-    if len(weakest) == overall.rated:
-        others = overall.rated < len(report.areas)  # the stage's sentence named the rest first
-        key = "report_weakest_all_others" if others else "report_weakest_all"
-        return t(lang, key, count=len(weakest), level=level)
     if len(weakest) > WEAKEST_NAMED and not name_all:
         return t(lang, "report_weakest_tie_count", count=len(weakest), level=level)
     return t(lang, "report_weakest_tie", level=level, areas=names(weakest, lang))
