@@ -86,16 +86,18 @@ def test_an_area_split_in_two_camps_is_named_as_split_and_left_off_the_roadmap(
         "      _How often does a customer have to be transferred before reaching someone who can "
         "help?_"
     )  # four people: too few to show how many said what
-    assert "• *Routing and queueing*  answers differ · target 3" in found[-2]
+    assert "• *Routing and queueing*  answers split (above) · target 3" in found[-2]
 
 
 def test_a_split_among_enough_people_shows_who_says_what(catalog: Catalog) -> None:
     fw = catalog.get("cx-maturity")
     levels = {a.id: (2,) * 6 for a in fw.areas} | {"routing-queueing": (1, 1, 1, 3, 3, 3)}
     found = channel(round_of(fw, levels, target=3))
+    disagreements = next(text for text in found if text.startswith("*Disagreements"))
     assert (
-        "• *Routing and queueing*  answers split: 3 say 1, 3 say 3 · target 3" in found[-2]
+        "• *Routing and queueing*: 3 say 1 · Initiation, 3 say 3 · Maturation" in disagreements
     )  # six answers, the minimum 3 plus 2: the counts no longer give anyone away
+    assert "• *Routing and queueing*  answers split (above) · target 3" in found[-2]  # once
 
 
 def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Catalog) -> None:
@@ -127,8 +129,7 @@ def test_a_five_area_round_where_everything_is_a_gap_keeps_three_and_names_the_t
     assert len(report.top_gaps) == 5 and {g.rank for g in report.top_gaps} == {1}
     found = channel(report)
     assert found[1] == (
-        "*Overall stage: 2 · Room for improvement*\n"
-        "Every area is at 2 or above; none is at 3 yet."
+        "*Overall stage: 2 · Room for improvement*\nEvery area is at 2 or above; none is at 3 yet."
     )  # not "All 5 areas are at 2 · Room for improvement." again
     gaps = next(text for text in found if text.startswith("*Top gaps"))
     assert gaps.count("\n*") == 3 and gaps.count("(tied)") == 3
@@ -158,6 +159,11 @@ def test_a_five_area_round_where_every_area_splits_has_no_stage_and_no_roadmap(
     assert disagreements.splitlines()[2] == (
         "• *Experience design*: 3 say 1 · Needs immediate action, 3 say 3 · Excellent"
     )  # the least agreement first: the areas split 1, 1, 1, 3, 3, 3
+    split_lines = [line for line in found[-2].splitlines() if "answers split" in line]
+    assert sum("(above)" in line for line in split_lines) == 3  # the two not shown above:
+    assert (
+        "• *Experience delivery*  answers split: 2 say 1, 1 says 2, 3 say 3 · target 3" in found[-2]
+    )
     assert summary_text(report, "en") == (
         "CX maturity: five pillars: no overall stage yet, the answers split on every area; "
         "6 of 6 answered."

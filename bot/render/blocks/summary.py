@@ -88,8 +88,10 @@ def summary_blocks(
         blocks.append(DividerBlock())
     changes = {c.area.id: c.change for c in report.trend.areas} if report.trend else {}
     progress = action_progress(report, lang)
+    above = {r.id for r in shown_disagreements(report)}
     lines = [
-        texts.area_line(r, changes.get(r.id), progress.get(r.id)).strip() for r in report.areas
+        texts.area_line(r, changes.get(r.id), progress.get(r.id), r.id in above).strip()
+        for r in report.areas
     ]
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 1 - (note is not None)  # the footer, the note
     blocks += [_section(chunk) for chunk in _chunks(lines)][:room]
