@@ -59,7 +59,8 @@ Pure: no I/O, no Slack, no SQL. Rules, so that every number can be checked by ha
   current median first, then lower consensus (only where counts may show: `tie_consensus`),
   then framework order. An area holding the stage
   back without a target (withheld, or nobody gave one) keeps its next step (``Gap.gap`` and
-  ``target`` None), ranked after those of them with a gap by the step's size x weight. The next step is the first level above the
+  ``target`` None), and so does one at the scale's lowest level whose target is not above it
+  (``Gap.gap`` 0 or less: the level people rated as where to act first), ranked after those of them with a gap by the step's size x weight. The next step is the first level above the
   current median: its actions (``area.actions[next_value]``, empty when the framework has none)
   and the area's description of that level.
 - Responded = gave a current level for at least one area; completed = responded and gave a
@@ -208,8 +209,9 @@ class Gap:
     rank: int
     """1 for the first; entries with an equal gap x weight share a rank (a tie)."""
     gap: float | None
-    """None when the target is withheld (fewer than the minimum gave one): an area holding the
-    overall stage back keeps its next step all the same."""
+    """None when the target is withheld (fewer than the minimum gave one); 0 or less when it is
+    not above today at the scale's lowest level: an area holding the overall stage back keeps its
+    next step all the same."""
     current: float
     target: float | None
     next_value: int
@@ -791,7 +793,8 @@ def _top_gaps(
 ) -> tuple[Gap, ...]:
     """The roadmap: first the areas that hold the overall stage back (below the next stage:
     raising them is what raises it), then the rest; within each, by gap x weight. An area
-    holding the stage back whose target is withheld comes last of them, with its next step."""
+    holding the stage back whose target is withheld, or not above the lowest level it stands at,
+    comes last of them, with its next step."""
     scale = framework.scale
     ranked: list[tuple[tuple[bool, bool, float], tuple[float, float], int, Gap]] = []
     for index, r in enumerate(results):
@@ -800,7 +803,9 @@ def _top_gaps(
         if r.disagreement:  # no level to advise from: "Disagreements to discuss" has it
             continue
         held = r.id in holding_back
-        if (r.gap is None and not held) or (r.gap is not None and r.gap <= 0):
+        aims_higher = r.gap is not None and r.gap > 0
+        stuck = r.gap is None or r.current.median <= scale.bottom  # no target, or the lowest level
+        if not (aims_higher or (held and stuck)):
             continue  # no target to aim at (withheld), or reached
         next_value = scale.next_value(r.current.median)
         assert next_value is not None  # below the next stage or a target: not at the top
@@ -814,10 +819,10 @@ def _top_gaps(
             next_step=r.area.levels[next_value],
             actions=r.area.actions.get(next_value, ()),
         )
-        # Without a target, the step to the next level stands in for the gap. Rounded so that
-        # float noise cannot break a tie; framework order comes last.
-        step = r.gap if r.gap is not None else next_value - r.current.median
-        standing = (not held, r.gap is None, round(-step * r.weight, 9))
+        # Without a target above today, the step to the next level stands in for the gap.
+        # Rounded so that float noise cannot break a tie; framework order comes last.
+        step = r.gap if aims_higher and r.gap is not None else next_value - r.current.median
+        standing = (not held, not aims_higher, round(-step * r.weight, 9))
         order = (r.current.median, tie_consensus(r, min_responses))
         ranked.append((standing, order, index, gap))
     ranked.sort(key=lambda item: item[:3])

@@ -403,9 +403,15 @@ def test_top_gaps_rank_by_gap_times_weight() -> None:
         a=[A(1, 4)],  # gap 3 x 1 = 3
         b=[A(1, 3)],  # gap 2 x 2 = 4
         c=[A(1, 2)],  # gap 1
-        d=[A(1, 1)],  # gap 0: not on the roadmap
+        d=[A(1, 1)],  # gap 0, at the lowest level holding the stage back: its next step, last
     )
-    assert [(g.id, g.gap) for g in report.top_gaps] == [("b", 2.0), ("a", 3.0), ("c", 1.0)]
+    assert [(g.id, g.gap) for g in report.top_gaps] == [
+        ("b", 2.0),
+        ("a", 3.0),
+        ("c", 1.0),
+        ("d", 0.0),
+    ]
+    assert report.top_gaps[-1].next_value == 2 and report.top_gaps[-1].target == 1.0
 
 
 def test_top_gaps_put_the_areas_holding_the_stage_back_first() -> None:
@@ -418,16 +424,17 @@ def test_top_gaps_put_the_areas_holding_the_stage_back_first() -> None:
 
 
 def test_top_gaps_tie_goes_to_lower_current_median() -> None:
-    # z, at 1 with nothing to close, sets the stage: a and b do not hold it back
+    # z, at 1 with nothing to close, sets the stage and comes first with its next step (the
+    # lowest level); a and b do not hold the stage back
     fw = make_framework(("z", "a", "b"), weights=(1, 1, 2))
     z = [A(1, 1)]
     report = run(fw, z=z, a=[A(2, 4)], b=[A(3, 4)])  # 2 x 1 == 1 x 2
-    assert [(g.id, g.rank) for g in report.top_gaps] == [("a", 1), ("b", 1)]  # a tie, in order
+    assert [(g.id, g.rank) for g in report.top_gaps] == [("z", 1), ("a", 2), ("b", 2)]  # a tie
     report = run(fw, z=z * 2, a=[A(3, 4), A(3, 4)], b=[A(2, 3), A(2, 3)])  # 1 x 1 < 1 x 2
-    assert [g.id for g in report.top_gaps] == ["b", "a"]
+    assert [g.id for g in report.top_gaps] == ["z", "b", "a"]
     swapped = make_framework(("z", "a", "b"), weights=(1, 2, 1))
     report = run(swapped, z=z, a=[A(3, 4)], b=[A(2, 4)])  # 1 x 2 == 2 x 1, b lower
-    assert [g.id for g in report.top_gaps] == ["b", "a"]
+    assert [g.id for g in report.top_gaps] == ["z", "b", "a"]
 
 
 def test_top_gaps_tie_then_goes_to_lower_consensus() -> None:

@@ -266,3 +266,19 @@ def test_area_names_with_a_colon_are_quoted_in_a_list(catalog: Catalog) -> None:
     assert channel(round_of(plain, alone), "en")[1].endswith(
         "4 of 5 areas are at 3 or above; Customer data holds it back."
     )
+
+
+def test_the_area_holding_the_stage_back_at_the_lowest_level_leads_the_roadmap(
+    catalog: Catalog,
+) -> None:
+    # Everyone rates culture at 1 and aims no higher: it still holds the stage at 1, and the
+    # lowest level is where the scale says to act first, so its next step comes first.
+    fw = catalog.get("cx-pillars")
+    others = {a.id: AreaAnswer(2, 3) for a in fw.areas if a.id != "culture"}
+    answers = {f"p{i}": others | {"culture": AreaAnswer(1, 1)} for i in range(3)}
+    found = channel(analyse(fw, answers, invited=3), "de")
+    gaps = next(text for text in found if text.startswith("*Die größten Lücken"))
+    assert gaps.splitlines()[1:3] == [
+        "*1. Kundenkultur*  1 · Sofortiger Handlungsbedarf → 1 · Sofortiger Handlungsbedarf",
+        "      _Nächster Schritt (2 · Verbesserungspotenzial):_",
+    ]
