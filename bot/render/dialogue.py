@@ -109,9 +109,10 @@ def answer_line(area: Area, answer: AreaAnswer, framework: Framework, lang: str)
     """One area of a person's own answers, today → in 12 months (see `answers_legend`):
     "CX philosophy: 2 · Development → 3 · Maturation"."""
     line = reply_label(answer.current, framework.scale, lang)
-    if framework.ask_target and answer.current is not Mark.SKIPPED:
+    skipped, unsure = answer.current is Mark.SKIPPED, answer.current is Mark.NOT_SURE
+    if framework.ask_target and not skipped and not (unsure and answer.target is None):
         line += f" → {reply_label(answer.target, framework.scale, lang)}"
-    if framework.ask_importance and answer.current is not Mark.SKIPPED:
+    if framework.ask_importance and not skipped and not (unsure and answer.importance is None):
         label = reply_label(answer.importance, IMPORTANCE_SCALE, lang)
         line += f" · {t(lang, 'importance')} {label}"
     current, target = answer.level(Ask.CURRENT), answer.level(Ask.TARGET)
