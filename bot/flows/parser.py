@@ -205,7 +205,8 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
     if len(prefixed) > 1:
         return Ambiguous(raw.strip(), tuple(prefixed))
     named = _named_in(plain, scale)
-    numbers = {int(digits) for digits in re.findall(r"(?<!\w)(\d{1,3})(?!\w)", plain)}
+    digits = re.findall(r"(?<!\w)(\d{1,3})(?!\w)", plain)
+    numbers = {int(n) for n in digits} & set(scale.values)  # "in 12 months": not a level
     if numbers and numbers != {level.value for level in named[:1]}:
         return Unrecognized(raw.strip())  # "2 3 mittel": never half-read ("2 mittel" is fine)
     if len(named) == 1:

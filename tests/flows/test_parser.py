@@ -270,6 +270,7 @@ def test_numbers_beside_a_level_name_are_not_half_read(text: str) -> None:
     for scale in (PILLARS.scale, MATURITY):
         assert isinstance(parse_reply(text, scale, pair=True), Unrecognized)
     assert parse_reply("2 mittel", PILLARS.scale) == LevelChoice(2)  # the same level twice
+    assert parse_reply("in 12 months excellent", PILLARS.scale) == LevelChoice(3)  # 12: no level
 
 
 @pytest.mark.parametrize(
