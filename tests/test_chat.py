@@ -132,8 +132,8 @@ def test_spanish_prompts_ask_with_opening_marks_and_si_confirms_the_area_to_chan
     result = chat(tmp_path / "c.db", *PILLARS, "--lang", "es", stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     assert "¿Hoy? Escriba 1–3 o el nombre de un nivel" in result.stdout
-    assert "¿Cambiar el área 3 · Entrega de la experiencia? Escriba sí" in result.stdout
-    assert "\nEntrega de la experiencia · 3 de 5\n" in result.stdout  # "sí" opened it
+    assert "¿Cambiar el área 3 · Ejecución de la experiencia? Escriba sí" in result.stdout
+    assert "\nEjecución de la experiencia · 3 de 5\n" in result.stdout  # "sí" opened it
     assert "¡Gracias!" in result.stdout
 
 

@@ -43,8 +43,14 @@ IMPORTANCE_SCALE = Scale(
             Text("Nice to have.", "Deseable.", "Wünschenswert."),
             {
                 "en": ("not important", "unimportant", "nice to have"),
-                "es": ("poco importante", "no es importante", "sin importancia", "deseable"),
-                "de": ("unwichtig", "nicht wichtig", "wünschenswert"),
+                "es": (
+                    "bajo",
+                    "poco importante",
+                    "no es importante",
+                    "sin importancia",
+                    "deseable",
+                ),
+                "de": ("gering", "unwichtig", "nicht wichtig", "wünschenswert"),
             },
         ),
         Level(
@@ -52,7 +58,11 @@ IMPORTANCE_SCALE = Scale(
             "medium",
             Text("Medium", "Media", "Mittel"),
             Text("Matters.", "Importa.", "Wichtig."),
-            {"en": ("important", "matters"), "es": ("importante", "importa"), "de": ("wichtig",)},
+            {
+                "en": ("mid", "important", "matters"),
+                "es": ("medio", "importante", "importa"),
+                "de": ("wichtig",),
+            },
         ),
         Level(
             3,
@@ -60,16 +70,17 @@ IMPORTANCE_SCALE = Scale(
             Text("High", "Alta", "Hoch"),
             Text("Critical.", "Crítica.", "Entscheidend."),
             {
-                "en": ("very important", "critical", "crucial", "essential"),
-                "es": ("muy importante", "crítica", "crítico", "esencial", "imprescindible"),
-                "de": ("sehr wichtig", "kritisch", "entscheidend", "unverzichtbar"),
+                "en": ("very important", "crucial", "essential"),
+                "es": ("alto", "muy importante", "esencial", "imprescindible"),
+                "de": ("sehr wichtig", "entscheidend", "unverzichtbar"),
             },
         ),
     )
 )
 """How important an area is to the person: asked when the framework sets ``ask_importance``.
-Its synonyms are the everyday answers to "how important?" (each level's summary says the same:
-medium "matters", high "critical")."""
+Its synonyms are the everyday answers to "how important?" (medium "matters", as its summary
+says), each the whole reply (`bot.flows.parser.interpret`); none is "critical", a word for the
+lowest level of cx-pillars on the same card."""
 
 
 class Phase(StrEnum):

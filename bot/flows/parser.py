@@ -42,6 +42,7 @@ from bot.flows.interview import (
 from bot.frameworks import Level, Scale
 
 MAX_TYPED_CHARS = 200
+MIN_PREFIX = 3  # letters a prefix needs to name one level by itself ("entw"; not "si", "de")
 
 
 class Command(StrEnum):
@@ -111,6 +112,8 @@ _LATER = (
 _LABELLED_PAIR = re.compile(rf"^{_TODAY}\s*:?\s*{_N}\s*{_LATER}\s*:?\s*{_N}$")
 # All three rows of a card that also asks importance: "2 4 3", "2/4/3".
 _TRIPLE = re.compile(rf"^{_N}\s*(?:->|→|/|-)?\s*{_N}\s*(?:->|→|/|-)?\s*{_N}$")
+# "2 out of 4", "un 2 de 3", "3 von 4": the second number is the scale's, not a level.
+_OUT_OF = re.compile(r"(?<!\w)(?:out of|of|de|sobre|von|aus)\s+\d{1,3}(?!\w)")
 _NEGATING = frozenset({"not", "no", "nicht", "kein", "keine", "ni", "nunca", "never"})
 
 
@@ -176,8 +179,12 @@ def normalize(text: str) -> str:
     return plain.strip(' .,;:!?"“”«»()[]')
 
 
-def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
-    """Interpret ``text`` as an answer on ``scale`` (with ``pair``, also "current target")."""
+def parse_reply(
+    text: str, scale: Scale, *, pair: bool = False, sentences: bool = True
+) -> ParsedReply:
+    """Interpret ``text`` as an answer on ``scale`` (with ``pair``, also "current target"); a
+    prefix shorter than `MIN_PREFIX` only asks which level it meant; without ``sentences``, a
+    name must be the whole reply (importance: "not that important" names no level)."""
     raw = text[:MAX_TYPED_CHARS]
     plain = normalize(raw)
     if not plain:
@@ -200,12 +207,16 @@ def parse_reply(text: str, scale: Scale, *, pair: bool = False) -> ParsedReply:
     if len(exact) == 1:
         return LevelChoice(exact[0].value)
     prefixed = exact or [lv for lv in scale.levels if any(n.startswith(plain) for n in _names(lv))]
+    if len(prefixed) == 1 and len(plain) < MIN_PREFIX and not exact:
+        return Unrecognized(raw.strip())  # "si", "de": too short to be taken for a name
     if len(prefixed) == 1:
         return LevelChoice(prefixed[0].value)
     if len(prefixed) > 1:
         return Ambiguous(raw.strip(), tuple(prefixed))
+    if not sentences:
+        return Unrecognized(raw.strip())
     named = _named_in(plain, scale)
-    digits = re.findall(r"(?<!\w)(\d{1,3})(?!\w)", plain)
+    digits = re.findall(r"(?<!\w)(\d{1,3})(?![\w%])", _OUT_OF.sub("", plain))
     numbers = {int(n) for n in digits} & set(scale.values)  # "in 12 months": not a level
     if numbers and numbers != {level.value for level in named[:1]}:
         return Unrecognized(raw.strip())  # "2 3 mittel": never half-read ("2 mittel" is fine)
@@ -299,12 +310,12 @@ def _three(raw: str, prompt: Question) -> Answers | Unrecognized | None:
     plain = normalize(raw)
     if triple := _TRIPLE.match(plain):
         return _all_three(raw, prompt, *(_number(value) for value in triple.groups()))
-    words = plain.split()
+    words = plain.replace("/", " ").split()  # "2/3/hoch" too
     for cut in range(len(words) - 1, 1, -1):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
         if (pair := _PAIR.match(head) or _LABELLED_PAIR.match(head)) is None:
             continue
-        importance = parse_reply(tail, prompt.scale_of(Ask.IMPORTANCE))
+        importance = parse_reply(tail, prompt.scale_of(Ask.IMPORTANCE), sentences=False)
         if isinstance(importance, LevelChoice):
             current, target = _number(pair.group(1)), _number(pair.group(2))
             return _all_three(raw, prompt, current, target, importance.value)
@@ -330,7 +341,9 @@ def interpret(
         pair = Ask.TARGET in prompt.asks and ask is not Ask.IMPORTANCE
         if all(row in prompt.asks for row in Ask) and (three := _three(raw, prompt)):
             return three
-        parsed = parse_reply(raw, prompt.scale_of(ask), pair=pair)
+        parsed = parse_reply(
+            raw, prompt.scale_of(ask), pair=pair, sentences=ask is not Ask.IMPORTANCE
+        )
         if isinstance(parsed, LevelChoice):
             return Answer(parsed.value, prompt.area.id, ask)
         if isinstance(parsed, PairChoice):

@@ -261,6 +261,7 @@ def test_all_three_with_the_importance_in_words_on_any_row(text: str, importance
     for answered in (AreaAnswer(), AreaAnswer(current=1, target=2)):  # a fresh card, and its
         assert interpret(text, card("cx-pillars", answered), ()) == Answers(2, 3, importance)
     assert interpret("2 3 3", card("cx-pillars", AreaAnswer(1, 2)), ()) == Answers(2, 3, 3)
+    assert interpret("2/3/hoch", card("cx-pillars"), ()) == Answers(2, 3, 3)
 
 
 @pytest.mark.parametrize("text", ["2 3 mittel", "1 3 mejorable", "2 4 excellent"])
@@ -276,11 +277,31 @@ def test_numbers_beside_a_level_name_are_not_half_read(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "value"),
     [("important", 2), ("very important", 3), ("not important", 1), ("muy importante", 3),
-     ("importante", 2), ("poco importante", 1), ("sehr wichtig", 3), ("wichtig", 2),
-     ("unwichtig", 1), ("kritisch", 3), ("es muy importante para nosotros", 3)],
+     ("importante", 2), ("poco importante", 1), ("alto", 3), ("medio", 2), ("sehr wichtig", 3),
+     ("wichtig", 2), ("unwichtig", 1), ("gering", 1), ("mid", 2)],
 )  # fmt: skip
 def test_everyday_answers_to_how_important(text: str, value: int) -> None:
-    assert parse_reply(text, IMPORTANCE_SCALE) == LevelChoice(value)
+    row = card("cx-pillars", AreaAnswer(current=1, target=3))
+    assert interpret(text, row, ()) == Answer(value, "data", Ask.IMPORTANCE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no es crítico", "no es muy importante", "nicht so wichtig", "not that important",
+     "not really important", "es muy importante para nosotros", "si", "de", "kritisch"],
+)  # fmt: skip
+def test_importance_is_a_whole_answer_never_a_word_read_out_of_a_sentence(text: str) -> None:
+    row = card("cx-pillars", AreaAnswer(current=1, target=3))
+    assert isinstance(interpret(text, row, ()), Unrecognized)  # asked again, never guessed
+    assert not isinstance(interpret(f"2 3 {text}", row, ()), Answers)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("so-so, 2 out of 4", 2), ("gut, 3 von 4", 3), ("bien, un 3 sobre 4", 3)],
+)  # fmt: skip
+def test_a_sentence_may_say_what_a_level_is_out_of(text: str, value: int) -> None:
+    assert parse_reply(text, MATURITY) == LevelChoice(value)
 
 
 def test_a_pair_outside_the_scale_is_not_recorded() -> None:

@@ -14,10 +14,10 @@ def test_not_sure_today_shows_only_what_was_given_after_it(catalog: Catalog) -> 
         "Customer data: Not sure"
     )  # not "Not sure → — · importance —"
     assert answer_line(data, AreaAnswer(Mark.NOT_SURE, 3, 3), pillars, "es") == (
-        "Datos de clientes: No lo sé → 3 · Excelente · importancia 3 · Alta"
+        "Conocimiento del cliente: No lo sé → 3 · Excelente · importancia 3 · Alta"
     )
     assert answer_line(data, AreaAnswer(Mark.SKIPPED, Mark.SKIPPED), pillars, "de") == (
-        "Kundendaten: Übersprungen"
+        "Kundenwissen: Übersprungen"
     )
     assert answer_line(data, AreaAnswer(2, None, 1), pillars, "en") == (
         "Customer data: 2 · Room for improvement → — · importance 1 · Low"

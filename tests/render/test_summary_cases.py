@@ -86,7 +86,7 @@ def test_an_area_split_in_two_camps_is_named_as_split_and_left_off_the_roadmap(
         "      _How often does a customer have to be transferred before reaching someone who can "
         "help?_"
     )  # four people: too few to show how many said what
-    assert "• *Routing and queueing*  answers split (above) · target 3" in found[-2]
+    assert "• *Routing and queueing*  answers split (see above) · target 3" in found[-2]
 
 
 def test_a_split_among_enough_people_shows_who_says_what(catalog: Catalog) -> None:
@@ -97,7 +97,7 @@ def test_a_split_among_enough_people_shows_who_says_what(catalog: Catalog) -> No
     assert (
         "• *Routing and queueing*: 3 say 1 · Initiation, 3 say 3 · Maturation" in disagreements
     )  # six answers, the minimum 3 plus 2: the counts no longer give anyone away
-    assert "• *Routing and queueing*  answers split (above) · target 3" in found[-2]  # once
+    assert "• *Routing and queueing*  answers split (see above) · target 3" in found[-2]  # once
 
 
 def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Catalog) -> None:
@@ -160,7 +160,7 @@ def test_a_five_area_round_where_every_area_splits_has_no_stage_and_no_roadmap(
         "• *Experience design*: 3 say 1 · Needs immediate action, 3 say 3 · Excellent"
     )  # the least agreement first: the areas split 1, 1, 1, 3, 3, 3
     split_lines = [line for line in found[-2].splitlines() if "answers split" in line]
-    assert sum("(above)" in line for line in split_lines) == 3  # the two not shown above:
+    assert sum("(see above)" in line for line in split_lines) == 3  # the two not shown above:
     assert (
         "• *Experience delivery*  answers split: 2 say 1, 1 says 2, 3 say 3 · target 3" in found[-2]
     )
@@ -279,6 +279,6 @@ def test_the_area_holding_the_stage_back_at_the_lowest_level_leads_the_roadmap(
     found = channel(analyse(fw, answers, invited=3), "de")
     gaps = next(text for text in found if text.startswith("*Die größten Lücken"))
     assert gaps.splitlines()[1:3] == [
-        "*1. Kundenkultur*  1 · Sofortiger Handlungsbedarf → 1 · Sofortiger Handlungsbedarf",
+        "*1. Kundenorientierte Kultur*  1 · Sofortiger Handlungsbedarf → 1 · Sofortiger Handlungsbedarf",
         "      _Nächster Schritt (2 · Verbesserungspotenzial):_",
     ]
