@@ -183,8 +183,9 @@ def parse_reply(
     text: str, scale: Scale, *, pair: bool = False, sentences: bool = True
 ) -> ParsedReply:
     """Interpret ``text`` as an answer on ``scale`` (with ``pair``, also "current target"); a
-    prefix shorter than `MIN_PREFIX` only asks which level it meant; without ``sentences``, a
-    name must be the whole reply (importance: "not that important" names no level)."""
+    prefix shorter than `MIN_PREFIX` never names one level by itself (of several, it asks
+    which); without ``sentences``, a name must be the whole reply (importance: "not that
+    important" names no level)."""
     raw = text[:MAX_TYPED_CHARS]
     plain = normalize(raw)
     if not plain:
