@@ -125,7 +125,7 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     # design: before 1 x2, 3 x3 (0.03); after 1 x2, 2 x1, 3 x2 (0.2); kappa 0.4 (sklearn)
     assert "Consensus 0.03 → 0.2 (still split)" in said
     assert "2 of 5 answers moved · 60% unchanged, weighted κ 0.4 (not yet stable)" in said
-    assert "once people agree (consensus 0.7 or more) or once at least 80% of the answers" in said
+    assert "once people agree (consensus 0.6 or more) or once at least 80% of the answers" in said
     assert "Weighted κ: Cohen's kappa with linear weights" in said  # a κ is shown: what it is
 
     parent = await h.deps.store.get_round(first.id)

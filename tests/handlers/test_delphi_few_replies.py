@@ -211,19 +211,20 @@ async def test_an_export_after_a_follow_up_is_the_whole_round_without_the_hidden
 async def test_one_not_sure_cannot_settle_a_follow_up_among_too_few_to_judge(
     harness: Harness,
 ) -> None:
-    # Data was 1, 1, 3, 3, 2 (split). In the follow-up U5 is not sure and the others keep their
-    # levels: 1, 1, 3, 3 are too few to judge agreement on three levels, so data is neither
-    # settled (a level nobody chose, by one person's "not sure") nor called split, and stays open.
+    # Data was 1, 1, 3, 3, 2 (split). In the follow-up U5 is not sure and the others answer 1,
+    # 1, 2, 2: four answers, too few for counts, with a median between two levels, which is
+    # not judged; so data is neither settled (by one person's "not sure") nor called split,
+    # and stays open.
     h = harness
     await start_follow_up(h)
-    for user, data, design in (("U1", 1, 1), ("U2", 1, 3), ("U3", 3, 1), ("U4", 3, 3)):
+    for user, data, design in (("U1", 1, 1), ("U2", 1, 3), ("U3", 2, 1), ("U4", 2, 3)):
         await answer_follow_up(h, user, data=data, design=design)
     await answer_follow_up(h, "U5", data="not_sure", design=3)
     await h.command("close")
     said = texts(summary_message(h)).splitlines()
     assert (
-        "*Customer data*  now at 2 · Room for improvement (too few answers "
-        "to tell whether you agree)" in said
+        "*Customer data*  now at between 1 · Needs immediate action and 2 · Room for improvement"
+        " (too few answers to tell whether you agree)" in said
     )
     assert not any("settled" in line for line in said if line.startswith("*Customer data"))
     assert "data" in summary_message(h)["metadata"]["event_payload"]["open"]
