@@ -147,7 +147,7 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
     card = slack.messages("DU1")[1]
     assert "2 · Room for improvement" in str(card["blocks"])
     assert await server.click("U1", card, "cx_answer_3") == 200  # a late change of today: 3
-    assert await server.click("U1", card, "cx_not_sure") == 200  # ... then not sure: complete
+    assert await server.click("U1", card, "cx_skip") == 200  # ... then skip the rest: complete
     second = await wait_for_dm(slack, "U1", 3)
     assert second["metadata"]["event_payload"]["index"] == 2  # type: ignore[index]
     invitations = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "U2"]

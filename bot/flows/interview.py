@@ -247,10 +247,13 @@ def card_asks(framework: Framework) -> tuple[Ask, ...]:
 
 
 def missing(asks: tuple[Ask, ...], answer: AreaAnswer) -> tuple[Ask, ...]:
-    """The questions of a card still to answer; none once the current level is not sure or
-    skipped (a target for a state one cannot judge is optional)."""
-    if isinstance(answer.current, Mark):
+    """The questions of a card still to answer: none once the current level is skipped; once it
+    is not sure, only the importance (a target for a state one cannot judge is optional, how
+    much the area matters is not)."""
+    if answer.current is Mark.SKIPPED:
         return ()
+    if answer.current is Mark.NOT_SURE:
+        asks = tuple(ask for ask in asks if ask is Ask.IMPORTANCE)
     return tuple(ask for ask in asks if answer.get(ask) is None)
 
 

@@ -145,6 +145,15 @@ def test_not_sure_completes_the_card_without_a_target() -> None:
     assert answer.target is None and not answer.has_level and card(t)[0] == "beta"
 
 
+def test_not_sure_today_still_asks_how_important_the_area_is() -> None:
+    pillars = CATALOG.get("cx-pillars")  # asks today, target and importance
+    t = drive(pillars, Start(), NotSure("data", Ask.CURRENT))
+    assert card(t) == ("data", AreaAnswer(current=Mark.NOT_SURE))  # stays: importance is open
+    assert question(t).awaiting is Ask.IMPORTANCE  # a typed answer goes there, not to the target
+    t = advance(pillars, t.state, Answer(3, "data", Ask.IMPORTANCE))
+    assert t.state.answer("data") == AreaAnswer(Mark.NOT_SURE, None, 3) and card(t)[0] == "design"
+
+
 def test_a_target_given_before_not_sure_is_kept() -> None:
     t = drive(MINI, Start(), Answer(3, "alpha", Ask.TARGET), NotSure())
     assert t.state.answer("alpha") == AreaAnswer(current=Mark.NOT_SURE, target=3)

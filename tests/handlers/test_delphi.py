@@ -271,6 +271,7 @@ async def test_a_follow_up_invites_everyone_who_gave_a_level_in_the_first_round(
                 await h.answer_card(user, level, 3, 2)
             else:
                 await h.tap(user, level)
+                await h.tap(user, 2, "importance")  # not sure today: importance still asked
         await h.press(user, "cx_finish")
     await h.command("close")
     await h.command("followup")
