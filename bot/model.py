@@ -202,6 +202,8 @@ class Schedule:
     cadence: str
     next_run: datetime
     created_at: datetime
+    waiting_told: datetime | None = None
+    """The run its lead was told waits for the channel's open round (`Plan._tell_waiting`)."""
 
 
 @dataclass(frozen=True)

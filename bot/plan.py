@@ -335,6 +335,8 @@ class Plan:
 
     async def _tell_waiting(self, schedule: Schedule) -> None:
         """Tell the lead, once per run, that a due run waits for the channel's open round."""
+        if schedule.waiting_told == schedule.next_run:
+            return  # told already (the usual case, every minute while it waits): no write
         if not await self.store.claim_waiting_notice(schedule):
             return
         try:

@@ -124,4 +124,5 @@ def schedule(row: Row) -> Schedule:
         cadence=row["cadence"],
         next_run=next_run,
         created_at=created,
+        waiting_told=moment(row["waiting_told"]),
     )

@@ -27,6 +27,14 @@ async def start_follow_up(h: Harness) -> str:
     return ts
 
 
+async def close_unsettled(h: Harness, area: str) -> list[str]:
+    """Close the follow-up; the summary's lines, none of which says ``area`` settled."""
+    await h.command("close")
+    said = texts(summary_message(h)).splitlines()
+    assert not any("settled" in line for line in said if line.startswith(f"*{area}"))
+    return said
+
+
 async def test_a_follow_up_area_too_few_replied_to_shows_nothing_of_their_replies(
     harness: Harness,
 ) -> None:
@@ -220,13 +228,11 @@ async def test_one_not_sure_cannot_settle_a_follow_up_among_too_few_to_judge(
     for user, data, design in (("U1", 1, 1), ("U2", 1, 3), ("U3", 2, 1), ("U4", 2, 3)):
         await answer_follow_up(h, user, data=data, design=design)
     await answer_follow_up(h, "U5", data="not_sure", design=3)
-    await h.command("close")
-    said = texts(summary_message(h)).splitlines()
+    said = await close_unsettled(h, "Customer data")
     assert (
         "*Customer data*  now at between 1 · Needs immediate action and 2 · Room for improvement"
         " (too few answers to tell whether you agree)" in said
     )
-    assert not any("settled" in line for line in said if line.startswith("*Customer data"))
     assert "data" in summary_message(h)["metadata"]["event_payload"]["open"]
     await h.command("followup")  # data may be asked again
     again = await h.deps.store.open_round(TEAM, CHANNEL)
@@ -259,10 +265,8 @@ async def test_a_follow_up_whose_counts_are_kept_back_is_judged_as_one_without_c
         await h.press(user, "cx_start")
         await h.tap(user, level)
         await h.press(user, "cx_finish")
-    await h.command("close")
-    said = texts(summary_message(h)).splitlines()
+    said = await close_unsettled(h, "CX philosophy")
     assert (
         "*CX philosophy*  now at between 1 · Initiation and 2 · Development (too few answers to "
         "tell whether you agree)" in said
     )
-    assert not any("settled" in line for line in said if line.startswith("*CX philosophy"))
