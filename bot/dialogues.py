@@ -1,6 +1,7 @@
 """Runs DM dialogues: applies an input to a person's interview, persists it, sends the next prompt.
 
-The shell around `bot.flows.interview`: load state → advance → commit → (acknowledge) → send.
+The shell around `bot.flows.interview`: load state → advance → commit → send. The input was kept
+in the inbox (`bot.handlers.middleware`) before Slack was told it arrived.
 Inputs for one person's dialogue are applied one at a time, so a double click cannot post two
 questions; a typed text is interpreted inside that turn, against the state it will change.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -88,9 +89,6 @@ class NotYourDialogue(Exception):
     """The input names a round the person is not part of (a forged or stale payload)."""
 
 
-Acknowledge = Callable[[], Awaitable[None]]
-
-
 class Dialogues:
     """The DM side of the app."""
 
@@ -124,15 +122,12 @@ class Dialogues:
         user_id: str,
         event: Event | Typed,
         origin: Origin | None = None,
-        acknowledge: Acknowledge | None = None,
         request: str | None = None,
     ) -> None:
         """Apply ``event`` to the person's dialogue in ``round_id`` and answer in their DM.
 
         One transaction reads the dialogue, decides, saves the step and marks the kept
-        ``request`` (a typed answer in the inbox) applied (`Store.turn`). ``acknowledge`` runs
-        once it is committed and before any Slack call, so that what Slack was told is saved
-        is saved.
+        ``request`` (the answer, typed or clicked, in the inbox) applied (`Store.turn`).
         """
         lock = self._locks.setdefault((round_id, user_id), asyncio.Lock())
         async with lock:  # this instance sends in input order
@@ -160,8 +155,6 @@ class Dialogues:
             if turn.refused and isinstance(decided, _Step):  # the round closed meanwhile
                 closed = advance(round_.framework, person.state, CloseRound())
                 decided = _Step(decided.event, closed, False)
-            if acknowledge:
-                await acknowledge()
             if decided is not None:
                 await self._answer(round_, person, decided, origin)
 

@@ -22,7 +22,7 @@ from bot.app import build_app
 from bot.config import ConfigError, Settings
 from bot.deps import Deps
 from bot.frameworks import Catalog
-from bot.handlers.middleware import replay_typed
+from bot.handlers.middleware import replay_kept
 from bot.rounds import BACKGROUND
 from bot.serving_lock import serving_lock
 from bot.storage import Store
@@ -151,28 +151,29 @@ async def drain(timeout: float = 10.0) -> None:
 
 async def run_clock(deps: Deps) -> None:
     """Posts still due, deadlines and reminders, from the database, so they survive restarts;
-    typed answers an instance acknowledged and died before applying, once that is certain
-    (as long ago as a post's lease), so that the other instances need no restart to apply them."""
+    answers (typed or clicked) an instance acknowledged and died before applying, once that is
+    certain (as long ago as a post's lease), so that the other instances need no restart to
+    apply them."""
     every = deps.settings.tick_seconds
     while True:
         try:
             await deps.rounds.tick()
             rounds = deps.rounds
-            replayed = await replay_typed(deps, rounds.clock() - rounds.posts.lease)
+            replayed = await replay_kept(deps, rounds.clock() - rounds.posts.lease)
             if replayed:
-                log.info("applied %s typed answers another instance had received", replayed)
+                log.info("applied %s answers another instance had received", replayed)
         except Exception:
             log.exception("scheduled work failed; trying again in %s s", every)
         await asyncio.sleep(every)
 
 
 async def recover(deps: Deps) -> None:
-    """After a (re)start, in the background: typed answers acknowledged but not applied, then
+    """After a (re)start, in the background: answers acknowledged but not applied, then
     fan-outs cut off in the middle (nobody is invited twice)."""
     try:
-        replayed = await replay_typed(deps)
+        replayed = await replay_kept(deps)
         if replayed:
-            log.info("applied %s typed answers received before a restart", replayed)
+            log.info("applied %s answers received before a restart", replayed)
         await deps.rounds.resume()
     except Exception:
         log.exception("recovery after the restart failed")

@@ -134,8 +134,9 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
     await wait_for_dm(slack, "U2", 1)
     assert await server.click("U1", invitation, "cx_start") == 200
     question = await wait_for_dm(slack, "U1", 2)
+    updates = len(slack.calls_to("chat.update"))
     assert await server.click("U1", question, "cx_answer_2") == 200  # today: 2
-    await slack.wait_for("chat.update")  # the card shows it: committed before this was sent
+    await slack.wait_for("chat.update", updates + 1)  # the card shows it: applied
     server.kill()
     await server.proc.wait()  # type: ignore[union-attr]
 
@@ -157,6 +158,30 @@ async def test_kill_9_loses_no_acknowledged_answer_and_resumes(
     log = server.log.read_text()
     assert TOKEN not in log and SECRET not in log
     assert '"POST /slack/events HTTP/1.1" 200' in log  # aiohttp's access log, at DEBUG only
+
+
+async def test_kill_9_the_moment_a_click_is_acknowledged_loses_nothing(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    server = Server(tmp_path, slack)
+    await server.start()
+    assert await server.command("start cx-pillars <@U1>") == 200
+    invitation = await wait_for_dm(slack, "U1", 1)
+    assert await server.click("U1", invitation, "cx_start") == 200
+    question = await wait_for_dm(slack, "U1", 2)
+    assert await server.click("U1", question, "cx_skip") == 200
+    server.kill()  # at once: the skip is kept, maybe not yet applied
+    await server.proc.wait()  # type: ignore[union-attr]
+
+    await server.start()  # applies what was kept and not applied
+    deadline = time.monotonic() + 10
+    async with Store.open(str(tmp_path / "cx.db")) as store:
+        while (person := await store.participant(1, "U1")) and person.state.position != 1:
+            assert time.monotonic() < deadline, person.state
+            await asyncio.sleep(0.02)
+        assert await store.undone_requests() == []
+    server.kill()
+    await server.proc.wait()  # type: ignore[union-attr]
 
 
 async def test_a_bad_timestamp_gets_401_and_a_malformed_signed_body_400_never_500(

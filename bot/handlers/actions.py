@@ -10,62 +10,32 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
-from bot.dialogues import NotYourDialogue, Origin
+from bot.dialogues import NotYourDialogue
 from bot.handlers.acks import answer_on_ack
+from bot.handlers.middleware import DIALOGUE_ACTIONS, apply_click, click_key, kept_click
 from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks import nudges, read_id
-from bot.render.blocks.dialogue import Action, decode, read_action, read_details
+from bot.render.blocks.dialogue import Action, decode, read_details
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
 from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
-DIALOGUE_ACTIONS = re.compile(
-    r"^cx_(start|decline|answer_\d+|not_sure|skip|back|pause|change_.+|finish)$"
-)
-
-
-class AckOnce:
-    """Acknowledges at most once; the dialogue acknowledges as soon as the answer is saved."""
-
-    def __init__(self, ack: AsyncAck) -> None:
-        self._ack, self.done = ack, False
-
-    async def __call__(self) -> None:
-        if not self.done:
-            self.done = True
-            await self._ack()
-
 
 def register(app: AsyncApp, deps: Deps) -> None:
     """Register the block-action listeners."""
 
     async def on_dialogue_action(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+        ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]
     ) -> None:
-        once = AckOnce(ack)
-        user_id = body["user"]["id"]
-        parsed = read_action(action["action_id"], action.get("value", ""))
-        container = body.get("container") or {}
-        origin = None
-        if container.get("channel_id") and container.get("message_ts"):
-            origin = Origin(
-                container["channel_id"], container["message_ts"], body.get("response_url")
-            )
+        await ack()  # the click is kept (`bot.handlers.middleware`): applied even after a crash
         try:
-            if parsed is None:
-                log.warning("ignored a malformed %s from %s", action["action_id"], user_id)
-            else:
-                await deps.dialogues.handle(parsed[0], user_id, parsed[1], origin, once)
-        except NotYourDialogue:
-            log.warning("refused %s from %s: not in that round", action["action_id"], user_id)
+            await apply_click(deps, click_key(body), kept_click(body, context.get("team_id")))
         except Exception:
-            log.exception("%s from %s failed", action["action_id"], user_id)
-            await once()
-            await tell_failure(deps, user_id)
-        await once()
+            log.exception("%s from %s failed", body["actions"][0]["action_id"], body["user"]["id"])
+            await tell_failure(deps, body["user"]["id"])
 
     async def on_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

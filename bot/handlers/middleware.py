@@ -1,14 +1,16 @@
-"""Runs before every listener: each request is handled once, and a typed answer is kept safe.
+"""Runs before every listener: each request is handled once, and an answer is kept safe.
 
 Slack retries events it thinks failed (same ``event_id``) and a slash command may arrive twice
-(same ``trigger_id``); both are dropped the second time with a 200. A typed answer in a DM is
-stored before Slack gets its 200 and marked done once applied, so a crash in between loses
-nothing: `replay_typed` applies it after the restart.
+(same ``trigger_id``); both are dropped the second time with a 200. An answer (a typed reply in
+a DM, or a click on a dialogue's button) is stored before Slack gets its 200 and marked done in
+the transaction that applies it, so a crash in between loses nothing: `replay_kept` applies it
+after the restart.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -17,18 +19,60 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
+from bot.dialogues import NotYourDialogue, Origin
+from bot.render.blocks.dialogue import read_action
 from bot.workspaces import Workspace, enter, working_for
 
 log = logging.getLogger(__name__)
 
+DIALOGUE_ACTIONS = re.compile(
+    r"^cx_(start|decline|answer_\d+|not_sure|skip|back|pause|change_.+|finish)$"
+)
+CLICK = "block_actions"  # the ``type`` of a kept click (a kept typed reply's is "message")
+
 
 def request_key(body: dict[str, Any]) -> str | None:
-    """The identity of a request across Slack's retries, when it has one."""
+    """The identity of a request across Slack's retries (and of a click on a dialogue's
+    button, which Slack never retries, across redeliveries), when it has one."""
     if body.get("event_id"):
         return f"event:{body['event_id']}"
     if body.get("command") and body.get("trigger_id"):
         return f"command:{body['trigger_id']}"
+    if _dialogue_action(body) is not None:
+        return click_key(body)
     return None
+
+
+def click_key(body: dict[str, Any]) -> str:
+    """The inbox key of a click on a dialogue's button: who clicked what, where and when."""
+    action: dict[str, Any] = body["actions"][0]
+    container = body.get("container") or {}
+    where = (container.get("message_ts"), action.get("value"), action.get("action_ts"))
+    return ":".join(map(str, ("click", body["user"]["id"], action["action_id"], *where)))
+
+
+def _dialogue_action(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The action of a click on a dialogue's button (`DIALOGUE_ACTIONS`)."""
+    if body.get("type") != CLICK:
+        return None
+    action: dict[str, Any] = body["actions"][0]
+    return action if DIALOGUE_ACTIONS.match(action["action_id"]) else None
+
+
+def kept_click(body: dict[str, Any], team_id: str | None) -> dict[str, Any]:
+    """What is kept of a click on a dialogue's button to apply it (again, after a crash)."""
+    action: dict[str, Any] = body["actions"][0]
+    container = body.get("container") or {}
+    return {
+        "type": CLICK,
+        "user": body["user"]["id"],
+        "team": team_id,
+        "action_id": action["action_id"],
+        "value": action.get("value", ""),
+        "channel": container.get("channel_id"),
+        "ts": container.get("message_ts"),
+        "response_url": body.get("response_url"),
+    }
 
 
 def request_workspace(context: dict[str, Any]) -> Workspace:
@@ -87,6 +131,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         keep = None
         if is_typed_reply(event, context.get("bot_user_id")):  # with its workspace, for a replay
             keep = {**event, "team": event.get("team") or context.get("team_id")}
+        elif key.startswith("click:"):
+            keep = kept_click(body, context.get("team_id"))
         if not await deps.store.first_time(key, keep):
             return BoltResponse(status=200, body="")
         return await next()
@@ -100,20 +146,42 @@ async def apply_typed(deps: Deps, key: str, event: dict[str, Any]) -> None:
     )
 
 
-async def replay_typed(deps: Deps, before: datetime | None = None) -> int:
-    """Apply typed answers that were acknowledged but not applied: after a restart all of them;
-    from the clock, those received ``before`` (the instance that received them died). One that
-    another instance applies meanwhile is applied once (see `Dialogues.handle`). Those of an
-    uninstalled workspace wait; one that fails is logged and the others are applied."""
+async def apply_click(deps: Deps, key: str, click: dict[str, Any]) -> None:
+    """Apply a kept click (`kept_click`), marked done in the transaction that commits its
+    effect; one that can never apply (malformed, or not the person's round) is marked done."""
+    parsed = read_action(click["action_id"], click["value"])
+    origin = None
+    if click.get("channel") and click.get("ts"):
+        origin = Origin(click["channel"], click["ts"], click.get("response_url"))
+    try:
+        if parsed is None:
+            log.warning("ignored a malformed %s from %s", click["action_id"], click["user"])
+        else:
+            await deps.dialogues.handle(parsed[0], click["user"], parsed[1], origin, key)
+            return
+    except NotYourDialogue:
+        log.warning("refused %s from %s: not in that round", click["action_id"], click["user"])
+    await deps.store.mark_done(key)
+
+
+async def replay_kept(deps: Deps, before: datetime | None = None) -> int:
+    """Apply answers (typed or clicked) that were acknowledged but not applied: after a restart
+    all of them; from the clock, those received ``before`` (the instance that received them
+    died). One that another instance applies meanwhile is applied once (see
+    `Dialogues.handle`). Those of an uninstalled workspace wait; one that fails is logged and
+    the others are applied."""
     applied = 0
-    for key, event in await deps.store.undone_requests(before):
-        team = event.get("team")
+    for key, kept in await deps.store.undone_requests(before):
+        team = kept.get("team")
         if team is not None and not await deps.slack.serves(team):
             continue  # uninstalled: kept until it installs again
         applied += 1
         with working_for(Workspace(team)):
             try:
-                await apply_typed(deps, key, event)
+                if kept.get("type") == CLICK:
+                    await apply_click(deps, key, kept)
+                else:
+                    await apply_typed(deps, key, kept)
             except Exception:  # one that fails holds up no other
-                log.exception("typed answer %s not applied", key)
+                log.exception("answer %s not applied", key)
     return applied

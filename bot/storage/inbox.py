@@ -17,8 +17,9 @@ class Inbox(Part):
     ) -> bool:
         """Record a request key; False when it was recorded before (a retry or a replay).
 
-        With a ``payload`` the request is kept, undone, until `mark_done`: after a crash,
-        `undone_requests` gives back what was acknowledged but not yet applied.
+        With a ``payload`` the request is kept, undone, until `mark_done` (which forgets the
+        payload): after a crash, `undone_requests` gives back what was acknowledged but not
+        yet applied.
         """
         return await self._write_one(
             "INSERT INTO seen_requests (key, seen_at, payload, done) VALUES (?, ?, ?, ?)"
@@ -71,6 +72,8 @@ def _marking(key: str) -> Unit[None]:
 
 
 def marking(key: str) -> tuple[str, Params]:
-    """The query that marks a kept request applied: it returns a row when it marked it (not
-    when another instance, or a replay, had applied it)."""
-    return "UPDATE seen_requests SET done = 1 WHERE key = ? AND done = 0 RETURNING key", (key,)
+    """The query that marks a kept request applied, forgetting what it held (a person's
+    answer): it returns a row when it marked it (not when another instance, or a replay, had
+    applied it)."""
+    sql = "UPDATE seen_requests SET done = 1, payload = NULL WHERE key = ? AND done = 0"
+    return sql + " RETURNING key", (key,)

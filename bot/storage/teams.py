@@ -80,7 +80,8 @@ async def _counts(tx: Tx, team_id: str) -> dict[str, int]:
 
 
 async def _kept_requests(tx: Tx, team_id: str) -> list[str]:
-    """The keys of the workspace's typed answers kept in the request inbox (what people wrote,
-    with their user id; the workspace is inside the kept event)."""
+    """The keys of the workspace's answers waiting in the request inbox (what people wrote or
+    clicked, with their user id; the workspace is inside the kept request; an applied one
+    keeps only its key)."""
     rows = await tx.fetchall("SELECT key, payload FROM seen_requests WHERE payload IS NOT NULL")
     return [row["key"] for row in rows if json.loads(row["payload"]).get("team") == team_id]

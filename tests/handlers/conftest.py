@@ -13,11 +13,13 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from slack_bolt.request.internals import parse_body
 
 from bot.app import build_app
 from bot.config import Settings
 from bot.deps import Deps
 from bot.frameworks import Catalog, load_catalog
+from bot.handlers.middleware import click_key, kept_click
 from bot.server import EVENTS_PATH, drain, web_app
 from bot.storage import Store
 from tests.fakeslack import FakeSlack
@@ -161,6 +163,14 @@ class Harness:
                 if element.get("action_id", "").startswith(action_prefix):
                     return element["action_id"], element["value"], message["ts"]
         raise AssertionError(f"no {action_prefix} button in {message.get('text')!r}")
+
+    def kept(self, user: str, action_prefix: str) -> tuple[str, dict[str, Any]]:
+        """The inbox key and the kept form of a click on the button, as the middleware keeps
+        it before Slack gets its 200: what a crash right after that leaves to apply."""
+        action_id, value, ts = self.button(user, action_prefix)
+        request = block_actions(user, self.team, action_id, value, channel=f"D{user}", ts=ts)
+        body = parse_body(request.body, request.content_type)
+        return click_key(body), kept_click(body, self.team)
 
     async def press(
         self, user: str, action_prefix: str, message: dict[str, Any] | None = None

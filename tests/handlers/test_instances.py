@@ -16,7 +16,7 @@ import pytest
 
 from bot.app import build_app
 from bot.deps import Deps
-from bot.handlers.middleware import apply_typed, replay_typed
+from bot.handlers.middleware import apply_click, apply_typed, replay_kept
 from bot.model import RoundStatus
 from bot.storage import Store
 from tests.handlers.conftest import TEAM, Harness, bundled, settle
@@ -43,13 +43,30 @@ async def test_a_typed_answer_one_instance_applies_while_another_starts_up_is_ap
     # replays what it finds kept and not yet applied.
     event = {"type": "message", "channel_type": "im", "channel": "DU2", "user": "U2", "text": "3"}
     assert await h.deps.store.first_time("event:Ev-both", event)
-    await asyncio.gather(apply_typed(h.deps, "event:Ev-both", event), replay_typed(other))
+    await asyncio.gather(apply_typed(h.deps, "event:Ev-both", event), replay_kept(other))
     round_ = await h.deps.store.open_round(TEAM, "C0001")
     assert round_ is not None
     person = await h.deps.store.participant(round_.id, "U2")
     assert person is not None
     answer = person.state.answers["data"]
     assert (answer.current, answer.target) == (3, None)  # not 3 again as the target
+    assert await h.deps.store.undone_requests() == []
+
+
+async def test_a_click_one_instance_applies_while_another_starts_up_is_applied_once(
+    harness: Harness, other: Deps
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    key, click = h.kept("U2", "cx_skip")  # kept by instance A; B replays it meanwhile
+    assert await h.deps.store.first_time(key, click)
+    await asyncio.gather(apply_click(h.deps, key, click), replay_kept(other))
+    await settle()
+    round_ = await h.deps.store.open_round(TEAM, "C0001")
+    assert round_ is not None
+    person = await h.deps.store.participant(round_.id, "U2")
+    assert person is not None and person.state.position == 1  # one card skipped, not two
     assert await h.deps.store.undone_requests() == []
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import timedelta
 
 import pytest
 
-from bot.handlers.middleware import replay_typed
+from bot.handlers.middleware import replay_kept
 from bot.model import RoundStatus
 from bot.slack_api import TOKEN_FAILED_PAUSE
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
@@ -184,10 +183,25 @@ async def test_a_typed_answer_acknowledged_before_a_crash_is_applied_after_resta
     # What the middleware stores before Slack gets its 200 ... and then the process dies.
     event = {"type": "message", "channel_type": "im", "channel": "DU2", "user": "U2", "text": "3"}
     assert await h.deps.store.first_time("event:Ev-crash", event)
-    await replay_typed(h.deps)
+    await replay_kept(h.deps)
     assert (await current_answers(h, "U2"))["data"].current == 3
     assert await h.deps.store.undone_requests() == []
-    assert await replay_typed(h.deps) == 0
+    assert await replay_kept(h.deps) == 0
+
+
+async def test_a_click_acknowledged_before_a_crash_is_applied_after_restart(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    # What the middleware stores before Slack gets its 200 ... and then the process dies.
+    key, click = h.kept("U2", "cx_skip")
+    assert await h.deps.store.first_time(key, click)
+    assert await replay_kept(h.deps) == 1
+    assert h.last_dm("U2")["metadata"]["event_payload"]["index"] == 2  # the first card skipped
+    assert await h.deps.store.undone_requests() == []
+    assert await replay_kept(h.deps) == 0
 
 
 @pytest.mark.sqlite_only
@@ -201,7 +215,7 @@ async def test_every_typed_answer_is_marked_done_once_applied(harness: Harness) 
         payload, done = db.execute(
             "SELECT payload, done FROM seen_requests WHERE key = 'event:Ev-typed'"
         ).fetchone()
-    assert json.loads(payload)["text"] == "2" and done == 1  # kept until applied
+    assert payload is None and done == 1  # kept until applied, then forgotten
     assert not await h.deps.store.first_time("event:Ev-typed")
 
 
@@ -226,7 +240,7 @@ async def test_a_typed_answer_whose_next_question_failed_is_not_applied_twice(
     h.slack.fail_next("chat.update", "fatal_error")  # the card cannot be updated
     await h.dm("U2", "3", event_id="Ev-sent-failed")
     assert await h.deps.store.undone_requests() == []  # done once saved, not once sent
-    assert await replay_typed(h.deps) == 0
+    assert await replay_kept(h.deps) == 0
     answer = (await current_answers(h, "U2"))["data"]
     assert (answer.current, answer.target) == (3, None)
 

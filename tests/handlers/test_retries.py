@@ -61,7 +61,7 @@ async def test_a_fan_out_cut_in_the_middle_resumes_without_inviting_anyone_twice
 
 
 @pytest.mark.sqlite_only
-async def test_a_click_is_saved_before_slack_gets_its_acknowledgement(harness: Harness) -> None:
+async def test_a_click_is_kept_before_slack_gets_its_acknowledgement(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2>")
     await h.press("U2", "cx_start")
@@ -75,8 +75,13 @@ async def test_a_click_is_saved_before_slack_gets_its_acknowledgement(harness: H
     blocker.rollback()
     blocker.close()
     assert (await request).status == 200
+    with sqlite3.connect(h.deps.settings.database) as db:  # kept before the acknowledgement
+        (kept,) = db.execute(
+            "SELECT count(*) FROM seen_requests WHERE key LIKE 'click:U2:cx_answer_3:%'"
+        ).fetchone()
+    assert kept == 1
+    await settle()
     round_ = await h.deps.store.open_round(TEAM, CHANNEL)
     assert round_ is not None
     person = await h.deps.store.participant(round_.id, "U2")
     assert person is not None and person.state.answer("data").current == 3
-    await settle()
