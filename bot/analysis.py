@@ -670,7 +670,7 @@ def _area_result(
     elif target is not None:
         gap = target.median - current.median
     # Where counts may show, everything else about the answers may too; else only the median.
-    counted = _counts_may_show(n, min_responses, hidden) or (min_responses < 2 and not hidden)
+    counted = _answers_may_show(n, min_responses, hidden)
     weight = area.weight
     if framework.ask_importance:  # a hidden mean must not order the roadmap or move the score
         weight *= importance.mean if importance and counted else MEDIUM_IMPORTANCE
@@ -729,6 +729,26 @@ def counts_shown(r: AreaResult, min_responses: int) -> bool:
 def _counts_may_show(n: int, min_responses: int, hidden: bool) -> bool:
     """The counts rule of `counts_shown`, for an area of ``n`` answers being analysed."""
     return not hidden and n >= min_responses + COUNTS_MARGIN
+
+
+def _answers_may_show(n: int, min_responses: int, hidden: bool) -> bool:
+    """Whether more than the median of an area's answers may be read: where its counts may
+    show, or with a minimum of 1 (nobody is anonymous then)."""
+    return _counts_may_show(n, min_responses, hidden) or (min_responses < 2 and not hidden)
+
+
+def weighed_by_importance(report: Report, gaps: Sequence[Gap]) -> bool:
+    """Whether how much people said the areas matter weighs one of ``gaps`` (the framework asks
+    it, and that area's mean importance may be read): its order is then theirs too."""
+    if not report.framework.ask_importance:
+        return False
+    ids = {gap.id for gap in gaps}
+    return any(
+        r.importance is not None
+        and _answers_may_show(r.n, report.settings.min_responses, r.counts_hidden)
+        for r in report.areas
+        if r.id in ids
+    )
 
 
 def _agreement(

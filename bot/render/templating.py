@@ -16,7 +16,15 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from bot.analysis import COUNTS_MARGIN, STRONG_AGREEMENT, AreaResult, Report, Stat, counts_shown
+from bot.analysis import (
+    COUNTS_MARGIN,
+    STRONG_AGREEMENT,
+    AreaResult,
+    Report,
+    Stat,
+    counts_shown,
+    weighed_by_importance,
+)
 from bot.frameworks import Text
 from bot.i18n import language_of, t
 from bot.model import followup_number
@@ -140,6 +148,7 @@ def template_vars(report: Report, lang: str) -> dict[str, Any]:
         "stage_headline": wording.stage_headline(report, lang),
         "stage_reason": wording.stage_reason(report, lang),
         "weakest": partial(wording.weakest_text, report, lang),
+        "weighed": partial(weighed_by_importance, report),
         "disagreements": wording.disagreements(report),
         "strong_agreement": STRONG_AGREEMENT,
         "counts_from": report.settings.min_responses + COUNTS_MARGIN,

@@ -282,3 +282,29 @@ def test_the_area_holding_the_stage_back_at_the_lowest_level_leads_the_roadmap(
         "*1. Kundenorientierte Kultur*  1 · Sofortiger Handlungsbedarf → 1 · Sofortiger Handlungsbedarf",
         "      _Nächster Schritt (2 · Verbesserungspotenzial):_",
     ]
+
+
+def test_the_roadmap_says_when_how_much_an_area_matters_ordered_it(catalog: Catalog) -> None:
+    fw = catalog.get("cx-pillars")
+    # Every area at 2 aiming at 3; people call impact measurement important, design not.
+    person = {a.id: AreaAnswer(2, 3, 2) for a in fw.areas} | {
+        "measurement": AreaAnswer(2, 3, 3),
+        "design": AreaAnswer(2, 3, 1),
+    }
+    five = channel(analyse(fw, {f"p{i}": person for i in range(5)}, invited=5))
+    gaps = next(text for text in five if text.startswith("*Top gaps")).splitlines()
+    assert gaps[1] == "_Ordered by the gap and by how much you said each area matters._"
+    assert gaps[2].startswith("*1. Impact measurement*  2 · ")
+    report = analyse(fw, {f"p{i}": person for i in range(5)}, invited=5)
+    markdown = render_markdown(report, "es")
+    assert (
+        "_Ordenadas según la brecha y la importancia que ustedes dieron a cada área._" in markdown
+    )
+    # Among four the means may not be read: they order nothing, and nothing says they do.
+    four = channel(analyse(fw, {f"p{i}": person for i in range(4)}, invited=4))
+    gaps = next(text for text in four if text.startswith("*Top gaps")).splitlines()
+    assert gaps[1].startswith("*1. Customer data* (tied)")
+    # A framework that asks no importance never says so.
+    maturity = catalog.get("cx-maturity")
+    levels = {a.id: (2, 2, 2, 2, 2) for a in maturity.areas}
+    assert not any("matters" in text for text in channel(round_of(maturity, levels)))
