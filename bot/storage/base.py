@@ -36,8 +36,8 @@ class Part:
             return await tx.fetchall(sql, params)
 
     async def _write(self, sql: str, params: Params = ()) -> int:
-        """One statement in a transaction of its own; the number of rows it changed."""
-        return (await self._write_each([(sql, params)]))[0]
+        """One statement committed on its own (`Engine.write`); the number of rows it changed."""
+        return await self._engine.write(sql, params)
 
     async def _write_each(
         self, statements: Sequence[tuple[str, Params]], chained: bool = False

@@ -130,6 +130,11 @@ class Engine(Protocol):
     def reading(self) -> AbstractAsyncContextManager[Tx]:
         """Reads of committed data that do not wait for writes."""
 
+    async def write(self, sql: str, params: Params = ()) -> int:
+        """One statement committed on its own; the number of rows it changed. On SQLite a unit
+        (`run`), committed with the others that come at the same time; on PostgreSQL one round
+        trip outside any explicit transaction (no BEGIN and COMMIT of its own)."""
+
     async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
         """``unit`` in a write transaction of its own, holding ``lock`` (see `Tx.lock`); its
         outcome once committed. For short units (an answer's): on SQLite, a unit that comes
@@ -541,6 +546,9 @@ class _Sqlite:
             self._writing.release()
         await asyncio.shield(batch.committed)
 
+    async def write(self, sql: str, params: Params = ()) -> int:
+        return (await self.run(executing([(sql, params)])))[0]
+
     async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
         """``lock`` needs nothing: a write transaction already excludes every other writer."""
         loop = asyncio.get_running_loop()
@@ -849,6 +857,10 @@ class _Postgres:
     async def reading(self) -> AsyncIterator[Tx]:
         async with self._pool.acquire() as conn:
             yield _PostgresTx(conn)
+
+    async def write(self, sql: str, params: Params = ()) -> int:
+        async with self._pool.acquire() as conn:
+            return await _PostgresTx(conn).execute(sql, params)
 
     async def run(self, unit: Unit[_T], lock: str | None = None) -> _T:
         async with self.transaction() as tx:
