@@ -113,7 +113,14 @@ _LABELLED_PAIR = re.compile(rf"^{_TODAY}\s*:?\s*{_N}\s*{_LATER}\s*:?\s*{_N}$")
 # All three rows of a card that also asks importance: "2 4 3", "2/4/3".
 _TRIPLE = re.compile(rf"^{_N}\s*(?:->|→|/|-)?\s*{_N}\s*(?:->|→|/|-)?\s*{_N}$")
 # "2 out of 4", "un 2 de 3", "3 von 4": the second number is the scale's, not a level.
-_OUT_OF = re.compile(r"(?<!\w)(?:out of|of|de|sobre|von|aus)\s+\d{1,3}(?!\w)")
+_OUT_OF = re.compile(rf"(?<!\w)(?:out of|of|de|sobre|von|aus)\s+{_N}(?!\w)")
+# A number in a sentence, in digits or words; "one", "uno", "una" are left out, as articles
+# ("one of", "una mejora") say nothing about a level.
+_IN_SENTENCE = re.compile(
+    r"(?<!\w)(\d{1,3}|"
+    + "|".join(sorted(set(_NUMBER_WORDS) - {"one", "uno", "una"}, key=len, reverse=True))
+    + r")(?![\w%])"
+)
 _NEGATING = frozenset({"not", "no", "nicht", "kein", "keine", "ni", "nunca", "never"})
 
 
@@ -217,8 +224,8 @@ def parse_reply(
     if not sentences:
         return Unrecognized(raw.strip())
     named = _named_in(plain, scale)
-    digits = re.findall(r"(?<!\w)(\d{1,3})(?![\w%])", _OUT_OF.sub("", plain))
-    numbers = {int(n) for n in digits} & set(scale.values)  # "in 12 months": not a level
+    given = _IN_SENTENCE.findall(_OUT_OF.sub("", plain))
+    numbers = {_number(n) for n in given} & set(scale.values)  # "in 12 months": not a level
     if numbers and numbers != {level.value for level in named[:1]}:
         return Unrecognized(raw.strip())  # "2 3 mittel": never half-read ("2 mittel" is fine)
     if len(named) == 1:

@@ -264,7 +264,9 @@ def test_all_three_with_the_importance_in_words_on_any_row(text: str, importance
     assert interpret("2/3/hoch", card("cx-pillars"), ()) == Answers(2, 3, 3)
 
 
-@pytest.mark.parametrize("text", ["2 3 mittel", "1 3 mejorable", "2 4 excellent"])
+@pytest.mark.parametrize(
+    "text", ["2 3 mittel", "1 3 mejorable", "2 4 excellent", "tres, mejorable", "zwei drei mittel"]
+)
 def test_numbers_beside_a_level_name_are_not_half_read(text: str) -> None:
     # cx-maturity asks no importance: "2 3 mittel" used to record today 2 ("mittel" names
     # level 2 of cx-pillars) and drop the 3; now it is asked again
@@ -272,6 +274,8 @@ def test_numbers_beside_a_level_name_are_not_half_read(text: str) -> None:
         assert isinstance(parse_reply(text, scale, pair=True), Unrecognized)
     assert parse_reply("2 mittel", PILLARS.scale) == LevelChoice(2)  # the same level twice
     assert parse_reply("in 12 months excellent", PILLARS.scale) == LevelChoice(3)  # 12: no level
+    assert parse_reply("dos, mejorable", PILLARS.scale) == LevelChoice(2)  # in words, too
+    assert parse_reply("una mejora, mejorable", PILLARS.scale) == LevelChoice(2)  # an article
 
 
 @pytest.mark.parametrize(
@@ -298,7 +302,8 @@ def test_importance_is_a_whole_answer_never_a_word_read_out_of_a_sentence(text: 
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("so-so, 2 out of 4", 2), ("gut, 3 von 4", 3), ("bien, un 3 sobre 4", 3)],
+    [("so-so, 2 out of 4", 2), ("gut, 3 von 4", 3), ("bien, un 3 sobre 4", 3),
+     ("gut, drei von vier", 3)],
 )  # fmt: skip
 def test_a_sentence_may_say_what_a_level_is_out_of(text: str, value: int) -> None:
     assert parse_reply(text, MATURITY) == LevelChoice(value)
