@@ -12,7 +12,14 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.deps import Deps
 from bot.dialogues import NotYourDialogue
 from bot.handlers.acks import answer_on_ack
-from bot.handlers.middleware import DIALOGUE_ACTIONS, apply_click, click_key, kept_click
+from bot.handlers.middleware import (
+    DIALOGUE_ACTIONS,
+    action_kind,
+    apply_click,
+    click_key,
+    give_up,
+    kept_click,
+)
 from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks import nudges, read_id
@@ -31,11 +38,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], context: dict[str, Any]
     ) -> None:
         await ack()  # the click is kept (`bot.handlers.middleware`): applied even after a crash
+        key, user_id = click_key(body), body["user"]["id"]
         try:
-            await apply_click(deps, click_key(body), kept_click(body, context.get("team_id")))
+            await apply_click(deps, key, kept_click(body, context.get("team_id")))
         except Exception:
-            log.exception("%s from %s failed", body["actions"][0]["action_id"], body["user"]["id"])
-            await tell_failure(deps, body["user"]["id"])
+            log.exception(
+                "%s from %s failed", action_kind(body["actions"][0]["action_id"]), user_id
+            )
+            await give_up(deps, key)
+            await tell_failure(deps, user_id)
 
     async def on_details(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
 from bot.handlers.acks import answer_on_ack
-from bot.handlers.middleware import apply_typed, is_typed_reply, request_key
+from bot.handlers.middleware import apply_typed, give_up, is_typed_reply, request_key
 from bot.handlers.report import team_of, tell_failure
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await apply_typed(deps, key, event)
         except Exception:
             log.exception("typed answer from %s failed", event["user"])
+            await give_up(deps, key)
             await tell_failure(deps, event["user"])
 
     async def on_home_opened(event: dict[str, Any], context: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ after the restart.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 DIALOGUE_ACTIONS = re.compile(
     r"^cx_(start|decline|answer_\d+|not_sure|skip|back|pause|change_.+|finish)$"
 )
+_LEVEL_SUFFIX = re.compile(r"_\d+$")
 CLICK = "block_actions"  # the ``type`` of a kept click (a kept typed reply's is "message")
 
 
@@ -44,11 +46,18 @@ def request_key(body: dict[str, Any]) -> str | None:
 
 
 def click_key(body: dict[str, Any]) -> str:
-    """The inbox key of a click on a dialogue's button: who clicked what, where and when."""
+    """The inbox key of a click on a dialogue's button: a digest of who clicked, on which
+    message and when (Slack's ``action_ts``), so that a key kept after the click is applied
+    says nothing of the person or their answer."""
     action: dict[str, Any] = body["actions"][0]
     container = body.get("container") or {}
-    where = (container.get("message_ts"), action.get("value"), action.get("action_ts"))
-    return ":".join(map(str, ("click", body["user"]["id"], action["action_id"], *where)))
+    clicked = (body["user"]["id"], container.get("message_ts"), action.get("action_ts"))
+    return "click:" + hashlib.sha256("|".join(map(str, clicked)).encode()).hexdigest()[:32]
+
+
+def action_kind(action_id: str) -> str:
+    """A dialogue button's id without the level it answers, for logs (never who chose what)."""
+    return _LEVEL_SUFFIX.sub("", action_id)
 
 
 def _dialogue_action(body: dict[str, Any]) -> dict[str, Any] | None:
@@ -153,15 +162,25 @@ async def apply_click(deps: Deps, key: str, click: dict[str, Any]) -> None:
     origin = None
     if click.get("channel") and click.get("ts"):
         origin = Origin(click["channel"], click["ts"], click.get("response_url"))
+    kind = action_kind(click["action_id"])
     try:
         if parsed is None:
-            log.warning("ignored a malformed %s from %s", click["action_id"], click["user"])
+            log.warning("ignored a malformed %s from %s", kind, click["user"])
         else:
             await deps.dialogues.handle(parsed[0], click["user"], parsed[1], origin, key)
             return
     except NotYourDialogue:
-        log.warning("refused %s from %s: not in that round", click["action_id"], click["user"])
+        log.warning("refused %s from %s: not in that round", kind, click["user"])
     await deps.store.mark_done(key)
+
+
+async def give_up(deps: Deps, key: str) -> None:
+    """An answer whose person is told it failed (and to try again) is not applied later
+    behind their back: what the inbox replays is what a crash left, not what failed."""
+    try:
+        await deps.store.mark_done(key)
+    except Exception:  # the database is failing too: the replay may apply it after all
+        log.exception("could not set aside a failed answer")
 
 
 async def replay_kept(deps: Deps, before: datetime | None = None) -> int:

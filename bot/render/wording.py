@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from bot.analysis import AreaResult, Overall, Report, counts_shown, tie_consensus
+from bot.analysis import AreaResult, Gap, Overall, Report, counts_shown, tie_consensus
 from bot.frameworks import Area, Scale
 from bot.i18n import t
 
@@ -89,6 +89,19 @@ def names(areas: Sequence[Area], lang: str) -> str:
     last = texts[-1].strip("“”«»„").casefold()
     before_i = last.startswith(("i", "í", "hi", "hí")) and not last.startswith(_HI_DIPHTHONGS)
     return ", ".join(texts[:-1]) + t(lang, "list_and_i" if before_i else "list_and") + texts[-1]
+
+
+def gap_note(report: Report, lang: str, gap: Gap) -> str:
+    """What a roadmap entry's place does not say by itself, in brackets (else ""): that it ties
+    with another, and, where the roadmap has entries of both kinds, that it holds the overall
+    stage back (such entries come first, whatever their gap)."""
+    notes = []
+    if sum(other.rank == gap.rank for other in report.top_gaps) > 1:
+        notes.append(t(lang, "summary_tied"))
+    holding = {area.id for area in report.overall.holding_back}
+    if gap.id in holding and not all(other.id in holding for other in report.top_gaps):
+        notes.append(t(lang, "summary_holds_back"))
+    return f" ({', '.join(notes)})" if notes else ""
 
 
 def stage_headline(report: Report, lang: str) -> str:

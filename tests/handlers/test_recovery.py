@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.handlers.middleware import replay_kept
 from bot.model import RoundStatus
 from bot.slack_api import TOKEN_FAILED_PAUSE
-from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
 
 
 def reply(h: Harness) -> str:
@@ -317,3 +321,57 @@ async def test_a_start_meeting_a_failing_token_says_so(harness: Harness) -> None
     await h.command("start cx-pillars")  # everyone in the channel
     assert reply(h).startswith("Slack refused the app's token (invalid_auth), so nothing was")
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+
+
+@contextmanager
+def answers_unreadable(h: Harness) -> Iterator[None]:
+    """The database fails every turn meanwhile (its answers table is gone), then recovers."""
+    with sqlite3.connect(h.deps.settings.database) as db:
+        db.execute("ALTER TABLE answers RENAME TO answers_away")
+    try:
+        yield
+    finally:
+        with sqlite3.connect(h.deps.settings.database) as db:
+            db.execute("ALTER TABLE answers_away RENAME TO answers")
+
+
+@pytest.mark.sqlite_only
+async def test_a_click_that_failed_is_not_applied_later_over_the_persons_retry(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    with caplog.at_level(logging.DEBUG), answers_unreadable(h):
+        assert await h.tap("U2", 3) == 200  # kept, acknowledged, then its turn fails
+        await settle()
+    assert h.last_dm("U2")["text"].startswith("Something went wrong")
+    await h.tap("U2", 2)  # the person tries again, and chooses 2 this time
+    later = datetime.now(UTC) + timedelta(minutes=5)  # the clock, once the lease has run out
+    assert await replay_kept(h.deps, later) == 0  # what failed, and was said to, stays failed
+    assert (await current_answers(h, "U2"))["data"].current == 2
+    # No log line ties the person to the level they chose, nor does any key kept in the inbox.
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines and not [line for line in lines if "U2" in line and "3" in line], lines
+    with sqlite3.connect(h.deps.settings.database) as db:
+        keys = [key for (key,) in db.execute("SELECT key FROM seen_requests")]
+    clicks = [key for key in keys if key.startswith("click:")]
+    assert len(clicks) == 3 and all(re.fullmatch(r"click:[0-9a-f]{32}", k) for k in clicks), keys
+
+
+@pytest.mark.sqlite_only
+async def test_a_typed_answer_that_failed_is_not_applied_later_over_the_persons_retry(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2>")
+    await h.press("U2", "cx_start")
+    with answers_unreadable(h):
+        assert await h.dm("U2", "3", event_id="Ev-failed") == 200
+        await settle()
+    assert h.last_dm("U2")["text"].startswith("Something went wrong")
+    await h.dm("U2", "2", event_id="Ev-retried")
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert await replay_kept(h.deps, later) == 0
+    answer = (await current_answers(h, "U2"))["data"]
+    assert (answer.current, answer.target) == (2, None)

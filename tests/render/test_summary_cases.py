@@ -189,17 +189,17 @@ def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> N
     gaps = next(text for text in channel(report, "de") if text.startswith("*Die größten"))
     assert gaps == (
         "*Die größten Lücken: hier anfangen*\n"
-        "*1. Alpha*  1 · Niedrig → 3 · Hoch\n"
+        "*1. Alpha* (bremst die Gesamtstufe)  1 · Niedrig → 3 · Hoch\n"
         "      _Nächster Schritt (2 · Mittel):_\n"  # the actions reach 2, not yet the target
         "      • Alpha-Verantwortung festlegen.\n"  # where to start: the first action alone
         "*2. Beta*  2 · Mittel → 3 · Hoch\n"
         "      _Als Nächstes (3 · Hoch): Beta komplett._\n"
         "_Die weiteren Maßnahmen je Lücke stehen im vollständigen Bericht._"
-    )  # 2 x weight 1 equals 1 x weight 2, but alpha holds the stage back: first; beta has no
-    # actions, so its next level's description stands in
+    )  # 2 x weight 1 equals 1 x weight 2, but alpha holds the stage back: first, and it says
+    # so; beta has no actions, so its next level's description stands in
     markdown = render_markdown(report, "es")
     assert (
-        "- **1. Alfa**: actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
+        "- **1. Alfa** (frena la etapa): actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
         "  - Siguiente paso (2 · Medio):\n"
         "    - Nombrar a quien lleva alfa.\n"
         "    - Escribir las reglas de alfa.\n" in markdown
@@ -279,7 +279,8 @@ def test_the_area_holding_the_stage_back_at_the_lowest_level_leads_the_roadmap(
     found = channel(analyse(fw, answers, invited=3), "de")
     gaps = next(text for text in found if text.startswith("*Die größten Lücken"))
     assert gaps.splitlines()[1:3] == [
-        "*1. Kundenorientierte Kultur*  1 · Sofortiger Handlungsbedarf → 1 · Sofortiger Handlungsbedarf",
+        "*1. Kundenorientierte Kultur* (bremst die Gesamtstufe)  1 · Sofortiger Handlungsbedarf"
+        " → 1 · Sofortiger Handlungsbedarf",
         "      _Nächster Schritt (2 · Verbesserungspotenzial):_",
     ]
 
@@ -308,3 +309,17 @@ def test_the_roadmap_says_when_how_much_an_area_matters_ordered_it(catalog: Cata
     maturity = catalog.get("cx-maturity")
     levels = {a.id: (2, 2, 2, 2, 2) for a in maturity.areas}
     assert not any("matters" in text for text in channel(round_of(maturity, levels)))
+
+
+def test_holding_the_stage_back_is_said_only_where_it_explains_the_order(
+    catalog: Catalog,
+) -> None:
+    fw = catalog.get("cx-maturity")
+    levels = {a.id: (2, 2, 2) for a in fw.areas} | {"knowledge-management": (1, 1, 1)}
+    gaps = next(t for t in channel(round_of(fw, levels, 3)) if t.startswith("*Top gaps"))
+    heads = [line for line in gaps.splitlines() if line.startswith("*") and ". " in line]
+    # entries holding the stage back come first, whatever their gap: such an entry says so
+    assert heads[0].startswith("*1. Knowledge management* (holds the stage back)  1 · ")
+    assert heads[1].startswith("*2. CX philosophy* (tied)  2 · ")
+    everyone_low = {a.id: (1, 1, 1) for a in fw.areas}  # every entry holds it back: no need
+    assert not any("holds" in t for t in channel(round_of(fw, everyone_low)))
