@@ -46,12 +46,18 @@ def request_key(body: dict[str, Any]) -> str | None:
 
 
 def click_key(body: dict[str, Any]) -> str:
-    """The inbox key of a click on a dialogue's button: a digest of who clicked, on which
+    """The inbox key of a click on a dialogue's button: a digest of who clicked what, on which
     message and when (Slack's ``action_ts``), so that a key kept after the click is applied
     says nothing of the person or their answer."""
     action: dict[str, Any] = body["actions"][0]
     container = body.get("container") or {}
-    clicked = (body["user"]["id"], container.get("message_ts"), action.get("action_ts"))
+    clicked = (
+        body["user"]["id"],
+        container.get("message_ts"),
+        action["action_id"],
+        action.get("value"),
+        action.get("action_ts"),
+    )
     return "click:" + hashlib.sha256("|".join(map(str, clicked)).encode()).hexdigest()[:32]
 
 
