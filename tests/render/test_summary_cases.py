@@ -112,7 +112,9 @@ def test_tied_areas_are_named_as_a_tie_not_picked_by_framework_order(catalog: Ca
     )
     gaps = next(text for text in found if text.startswith("*Top gaps"))
     assert gaps.count("(tied)") == 3 and "*1. CX philosophy* (tied)" in gaps
-    assert gaps.endswith("_4 more in the full report; 4 of them tie with no. 1._")
+    assert gaps.endswith(
+        "_4 more gaps (4 of them tied with no. 1), and each gap's other actions: full report._"
+    )
     markdown = render_markdown(report, "en")
     assert (
         "- Weakest areas (2 · Development): “CX philosophy”, “Routing and queueing”, "
@@ -133,7 +135,9 @@ def test_a_five_area_round_where_everything_is_a_gap_keeps_three_and_names_the_t
     )  # not "All 5 areas are at 2 · Room for improvement." again
     gaps = next(text for text in found if text.startswith("*Top gaps"))
     assert gaps.count("\n*") == 3 and gaps.count("(tied)") == 3
-    assert gaps.endswith("_2 more in the full report; 2 of them tie with no. 1._")
+    assert gaps.endswith(
+        "_2 more gaps (2 of them tied with no. 1), and each gap's other actions: full report._"
+    )
 
 
 def test_a_five_area_round_where_every_area_splits_has_no_stage_and_no_roadmap(
