@@ -86,6 +86,8 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert follow is not None and (follow.followup_of, follow.iteration) == (first.id, 2)
     assert [a.id for a in follow.framework.areas] == ["data", "design"]
     assert h.slack.messages(CHANNEL)[-1]["text"].startswith("<@ULEAD> started follow-up 1")
+    told = h.slack.calls_to("chat.postEphemeral")[-1].params["text"]
+    assert told.startswith("Follow-up 1 started. It has no deadline: I'll DM you when everyone")
 
     invitation = h.dm_messages("U2")[-1]["text"]  # five answers: the cards show the group's
     assert "Each card shows your own answer, and how the group answered" in invitation
@@ -112,6 +114,8 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
         for level in levels:
             await h.tap(user, level)
         await h.press(user, "cx_finish")
+    await h.deps.rounds.tick()  # as the lead was told: a DM once everyone has answered
+    assert h.dm_messages("ULEAD")[-1]["text"].startswith("Everyone has answered")
     await h.command("close")
     result = summary_message(h)
     payload = {"followup_of": first.id, "iteration": 2, "open": ["design"]}
