@@ -108,6 +108,7 @@ class Dialogues:
         self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
         self._cards: dict[tuple[object, ...], blocks.Message] = {}
         self._groups: dict[int, bool] = {}  # `_group_shown`, per follow-up round
+        self._links: dict[tuple[int, str], str | None] = {}  # `_discussion`, per round and area
 
     async def invite(self, round_: Round, person: Participant) -> None:
         """Send the invitation DM, exactly once (`bot.posts`): sending it records the person
@@ -297,10 +298,11 @@ class Dialogues:
                 card = self._answered(round_, area, answer, lang)
                 await self._update(dm, origin.ts, card, origin)
             return  # help and a saved comment are one line; a replay changed nothing
-        feedback = None
+        feedback = discussion = None
         if isinstance(step.prompt, Question) and round_.followup_of is not None:
             feedback = await self._feedback(round_, person.user_id, step.prompt.area.id)
-        message = self._render(round_, step.prompt, lang, feedback)
+            discussion = await self._discussion(round_.followup_of, step.prompt.area.id)
+        message = self._render(round_, step.prompt, lang, feedback, discussion)
         in_place = (
             isinstance(before, Question)
             and isinstance(step.prompt, Question)
@@ -409,6 +411,22 @@ class Dialogues:
         own = earlier.state.answer(area_id).current if earlier else None
         return feedback(before.result, area_id, own, round_.followup_of, round_.iteration)
 
+    async def _discussion(self, first_round: int, area_id: str) -> str | None:
+        """The link to the area's discussion thread in the first round's channel, for a
+        follow-up card (None without one, or when Slack does not give it: the card goes out
+        without it). Looked up once per thread (threads are posted at the first close)."""
+        where = (first_round, area_id)
+        if where not in self._links:
+            threads = await self.store.discussions(first_round)
+            thread = next((d for d in threads if d.area_id == area_id), None)
+            try:
+                link = await self.slack.permalink(thread.channel_id, thread.ts) if thread else None
+            except SlackCallFailed as exc:
+                log.warning("no link to the discussion of %s: %s", area_id, exc.error)
+                return None  # asked again for the next card
+            self._links[where] = link
+        return self._links[where]
+
     def _rendered(
         self, key: tuple[object, ...], render: Callable[[], blocks.Message]
     ) -> blocks.Message:
@@ -429,13 +447,21 @@ class Dialogues:
         )
 
     def _render(
-        self, round_: Round, prompt: Prompt, lang: str, feedback: Feedback | None = None
+        self,
+        round_: Round,
+        prompt: Prompt,
+        lang: str,
+        feedback: Feedback | None = None,
+        discussion: str | None = None,
     ) -> blocks.Message:
         framework = round_.framework
         if isinstance(prompt, Question):
             key = (round_.id, prompt.area.id, prompt.answer, prompt.editing, lang, feedback)
             return self._rendered(
-                key, lambda: blocks.card(prompt, lang, round_id=round_.id, feedback=feedback)
+                (*key, discussion),
+                lambda: blocks.card(
+                    prompt, lang, round_id=round_.id, feedback=feedback, discussion=discussion
+                ),
             )
         if isinstance(prompt, Review):
             return blocks.review(prompt, framework, lang, round_id=round_.id)

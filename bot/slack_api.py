@@ -453,6 +453,11 @@ class SlackGateway:
             kwargs["initial_comment"] = comment
         await self._call("files.upload_v2", **kwargs)
 
+    async def permalink(self, channel: str, ts: str) -> str:
+        """The link to the message ``ts`` in ``channel``, to open it from elsewhere."""
+        data = await self._call("chat.getPermalink", channel=channel, message_ts=ts)
+        return str(data["permalink"])
+
     async def open_view(self, trigger_id: str, view: View) -> None:
         await self._call("views.open", trigger_id=trigger_id, view=view)
 

@@ -46,6 +46,7 @@ METHOD_SCOPES = {
     "chat.postMessage": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
     "chat.update": {"chat:write"},
+    "chat.getPermalink": set(),  # no scope (Slack: "No scope required")
     "conversations.history": {"channels:history", "groups:history", "im:history"},
     "conversations.members": {"channels:read", "groups:read"},
     "conversations.open": {"im:write"},

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.blockkit import assert_valid_blocks
+from tests.fakeslack import TEAM_DOMAIN
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_rounds import reply
 
@@ -99,6 +100,10 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert "2 · Room for improvement ▇ 1" in shown
     assert "3 · Excellent ▇▇ 2" in shown
     assert "Your answer last time: 1 · Needs immediate action" in shown
+    # where people say why they see it as they do: the area's thread in the channel
+    [thread] = [m for m in h.slack.messages(CHANNEL) if "Customer data" in m["text"]][-1:]
+    link = f"https://{TEAM_DOMAIN}.slack.com/archives/{CHANNEL}/p{thread['ts'].replace('.', '')}"
+    assert f"Why others see it differently: <{link}|its discussion thread>" in shown
     assert (
         card["metadata"]["event_payload"].items()
         >= {"followup_of": first.id, "iteration": 2}.items()
@@ -184,6 +189,21 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
     assert "0 of 5 answers moved · 100% unchanged" in done and "no further follow-up" in done
     await h.command("followup")
     assert reply(h).startswith("Nothing to follow up")
+
+
+async def test_a_follow_up_card_goes_out_without_its_thread_link_when_slack_gives_none(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await first_round(h)
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    h.slack.fail_next("chat.getPermalink", "message_not_found")
+    await h.press("U2", "cx_start")
+    assert "Your answer last time" in texts(h.card("U2"))  # the card, without the link
+    assert f"slack.com/archives/{CHANNEL}/p" not in texts(h.card("U2"))
+    await h.press("U3", "cx_start")  # asked again for the next card (in German)
+    assert "Warum andere es anders sehen: <https://" in texts(h.card("U3"))
 
 
 async def test_follow_up_is_refused_without_disagreements(harness: Harness) -> None:

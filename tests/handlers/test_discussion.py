@@ -73,7 +73,7 @@ async def test_each_disagreement_shown_gets_one_discussion_thread_that_says_name
     assert area.prompts[0].get("en") in texts  # its discussion question, asked here only
     summary_texts = json.dumps(summary(h)["blocks"], ensure_ascii=False)
     assert area.prompts[0].get("en") not in summary_texts
-    assert "Talk each over in its own thread in the channel; then the lead can" in summary_texts
+    assert "Talk each over in its own thread in the channel; then the lead can ask" in summary_texts
     notice = first["blocks"][-1]["elements"][0]["text"]
     assert "Not anonymous" in notice and "your name shows" in notice
     threads = await h.deps.store.discussions(round_.id)

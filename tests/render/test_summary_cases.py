@@ -203,7 +203,7 @@ def test_the_roadmap_lists_the_next_steps_actions_in_the_readers_language() -> N
     # so; beta has no actions, so its next level's description stands in
     markdown = render_markdown(report, "es")
     assert (
-        "- **1. Alfa** (frena la etapa): actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
+        "- **1. Alfa** (frena la etapa global): actual 1 · Bajo, objetivo 3 · Alto, brecha 2\n"
         "  - Siguiente paso (2 · Medio):\n"
         "    - Nombrar a quien lleva alfa.\n"
         "    - Escribir las reglas de alfa.\n" in markdown

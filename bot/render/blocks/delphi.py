@@ -51,10 +51,16 @@ def distribution_lines(counts: Sequence[tuple[int, int]], scale: Scale, lang: st
 
 
 def feedback_blocks(
-    feedback: Feedback, scale: Scale, lang: str, keep: tuple[str, ...]
+    feedback: Feedback,
+    scale: Scale,
+    lang: str,
+    keep: tuple[str, ...],
+    discussion: str | None = None,
 ) -> list[Block]:
     """What the group said last time and one's own answer, above the card's buttons; ``keep``:
-    round, area (the *Keep* button's value, which answers like the level's own button)."""
+    round, area (the *Keep* button's value, which answers like the level's own button);
+    ``discussion``: the link to the area's discussion thread in the channel, where people
+    say why they see it as they do."""
     if feedback.distribution is None:  # among too few answers, no levels, as in the channel
         lines = [t(lang, "followup_card_intro_few", followup=followup_number(feedback.iteration))]
     else:
@@ -63,6 +69,8 @@ def feedback_blocks(
     if feedback.comments:
         lines.append(t(lang, "followup_card_comments"))
         lines += [f"• _{escape_mrkdwn(c)}_" for c in feedback.comments]
+    if discussion is not None:
+        lines.append(t(lang, "followup_card_discussion", link=discussion))
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines))), expand=True)
     ]

@@ -204,7 +204,14 @@ def invitation(
     return Message.of(text, blocks)
 
 
-def card(q: Question, lang: str, *, round_id: int, feedback: Feedback | None = None) -> Message:
+def card(
+    q: Question,
+    lang: str,
+    *,
+    round_id: int,
+    feedback: Feedback | None = None,
+    discussion: str | None = None,
+) -> Message:
     """One area: its question, a line per level, a row of buttons per question (current,
     target, importance), chosen ones highlighted, and the navigation row apart; in a Delphi
     follow-up (``feedback``) also the previous iteration's answers, and *Keep*."""
@@ -213,7 +220,7 @@ def card(q: Question, lang: str, *, round_id: int, feedback: Feedback | None = N
         _section("\n".join([q.area.question.get(lang), *level_lines(q, lang)])),
     ]
     if feedback is not None:
-        blocks += feedback_blocks(feedback, q.scale, lang, (str(round_id), q.area.id))
+        blocks += feedback_blocks(feedback, q.scale, lang, (str(round_id), q.area.id), discussion)
     for ask in q.asks:
         reply = q.answer.get(ask)
         label = f"*{t(lang, ROW_KEYS[ask])}*"
