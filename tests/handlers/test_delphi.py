@@ -92,6 +92,8 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
 
     invitation = h.dm_messages("U2")[-1]["text"]  # five answers: the cards show the group's
     assert "Each card shows your own answer, and how the group answered" in invitation
+    details = h.dm_messages("U2")[-1]["blocks"][1]["elements"][0]["text"]
+    assert details == "Open until <@ULEAD> closes it."  # not the framework's description again
     await h.press("U2", "cx_start")
     card = h.card("U2")
     assert_valid_blocks(card["blocks"])

@@ -188,9 +188,12 @@ def invitation(
         areas=len(framework.areas),
         count=len(framework.areas),  # a follow-up of one area says so
     )
-    details = [framework.description.get(lang)]
+    # A follow-up goes to people who have just done the assessment: when it ends, not what it is.
+    details = [framework.description.get(lang)] if iteration == 1 else []
     if deadline:
         details.append(t(lang, "invite_deadline", deadline=deadline))
+    elif iteration > 1:
+        details.append(t(lang, "invite_open_until_closed", starter=f"<@{starter}>"))
     blocks: list[Block] = [_section(text), _context(" · ".join(details))]
     if started:
         blocks.append(_context(t(lang, "started")))
