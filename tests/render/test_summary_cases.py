@@ -11,7 +11,7 @@ from bot.answers import AreaAnswer
 from bot.frameworks import Catalog, Framework, parse_framework
 from bot.render.blocks import to_dicts
 from bot.render.blocks.summary import summary_blocks, summary_text
-from bot.render.report import render_markdown
+from bot.render.report import render_markdown, render_text
 from tests.blockkit import assert_valid_blocks
 from tests.render.test_summary_blocks import texts
 from tests.samples import GUIDED_YAML
@@ -305,6 +305,7 @@ def test_the_roadmap_says_when_how_much_an_area_matters_ordered_it(catalog: Cata
     assert (
         "_Ordenadas según la brecha y la importancia que ustedes dieron a cada área._" in markdown
     )
+    assert "  Geordnet nach der Lücke und nach der Wichtigkeit" in render_text(report, "de")
     # Among four the means may not be read: they order nothing, and nothing says they do.
     four = channel(analyse(fw, {f"p{i}": person for i in range(4)}, invited=4))
     gaps = next(text for text in four if text.startswith("*Top gaps")).splitlines()
