@@ -149,7 +149,6 @@ def template_vars(report: Report, lang: str) -> dict[str, Any]:
         "stage_reason": wording.stage_reason(report, lang),
         "weakest": partial(wording.weakest_text, report, lang),
         "gap_note": partial(wording.gap_note, report, lang),
-        "unjudged": partial(wording.unjudged_text, report, lang),
         "weighed": partial(weighed_by_importance, report),
         "disagreements": wording.disagreements(report),
         "strong_agreement": STRONG_AGREEMENT,

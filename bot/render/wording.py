@@ -104,21 +104,6 @@ def gap_note(report: Report, lang: str, gap: Gap) -> str:
     return f" ({', '.join(notes)})" if notes else ""
 
 
-UNJUDGED_NAMED = 3  # at most this many areas whose agreement is not checked are named
-
-
-def unjudged_text(report: Report, lang: str) -> str:
-    """The line saying in which areas agreement is not checked (too few answers to do it
-    anonymously: `AreaResult.unjudged`), naming up to `UNJUDGED_NAMED` of them; "" in none.
-    Their count of answers is nobody's answer, and the report shows no consensus for them."""
-    areas = [r.area for r in report.areas if r.unjudged]
-    if not areas:
-        return ""
-    if len(areas) > UNJUDGED_NAMED:
-        return t(lang, "summary_unjudged", floor=report.agreement_floor)
-    return t(lang, "summary_unjudged_named", count=len(areas), areas=names(areas, lang))
-
-
 def stage_headline(report: Report, lang: str) -> str:
     """ "Overall stage: 2 · Development" (", close to 3 · Maturation" when it is); "" without."""
     overall, scale = report.overall, report.framework.scale

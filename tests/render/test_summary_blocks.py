@@ -63,9 +63,9 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "Mini: results",
         "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. No other area is at 2 "
         "yet.\nWeakest area: Alpha (1 · Low)",
-        "3 of 4 invited people answered; 2 of them went through every area.\nAgreement is not "
-        "checked in Alpha, as with so few answers that would give answers away: its level may "
-        "hide different views.",  # which area's level may hide different views, named
+        "3 of 4 invited people answered; 2 of them went through every area.\nIn some areas "
+        "agreement is not checked, as with so few answers that would give answers away: their "
+        "level may hide different views.",
         "",
         # its target is withheld, but it holds the stage back: the next step all the same
         "*Top gaps: where to start*\n*1. Alpha*  1 · Low → –\n"
