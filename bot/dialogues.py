@@ -108,7 +108,7 @@ class Dialogues:
         self._sending = asyncio.Semaphore(SEND_CONCURRENCY)
         self._cards: dict[tuple[object, ...], blocks.Message] = {}
         self._groups: dict[int, bool] = {}  # `_group_shown`, per follow-up round
-        self._links: dict[tuple[int, str], str | None] = {}  # `_discussion`, per round and area
+        self._links: dict[tuple[str, str], str | None] = {}  # `_discussion`: (channel, ts)
 
     async def invite(self, round_: Round, person: Participant) -> None:
         """Send the invitation DM, exactly once (`bot.posts`): sending it records the person
@@ -413,18 +413,21 @@ class Dialogues:
 
     async def _discussion(self, first_round: int, area_id: str) -> str | None:
         """The link to the area's discussion thread in the first round's channel, for a
-        follow-up card (None without one, or when Slack does not give it: the card goes out
-        without it). Looked up once per thread (threads are posted at the first close)."""
-        where = (first_round, area_id)
+        follow-up card; None without a thread (yet), or when Slack gives no link: the card goes
+        out without it. Slack is asked once per thread, and again only after a passing failure."""
+        threads = await self.store.discussions(first_round)
+        thread = next((d for d in threads if d.area_id == area_id), None)
+        if thread is None:
+            return None
+        where = (thread.channel_id, thread.ts)
         if where not in self._links:
-            threads = await self.store.discussions(first_round)
-            thread = next((d for d in threads if d.area_id == area_id), None)
             try:
-                link = await self.slack.permalink(thread.channel_id, thread.ts) if thread else None
+                self._links[where] = await self.slack.permalink(*where)
             except SlackCallFailed as exc:
                 log.warning("no link to the discussion of %s: %s", area_id, exc.error)
-                return None  # asked again for the next card
-            self._links[where] = link
+                if exc.transient:
+                    return None  # asked again for the next card
+                self._links[where] = None  # refused for good (the thread is gone)
         return self._links[where]
 
     def _rendered(
