@@ -348,10 +348,14 @@ class Rounds:
         others = sum(1 for p in people if p.user_id != round_.started_by)
         least, threshold = self._thresholds(round_)
         floor = unanimity_floor(round_.framework.scale.values, threshold)
+        # A lead who did not invite themselves gives no answer to count the others' besides.
+        lead_answers = others < len(people)
         if others < least:
-            return t(lang, "heads_up_too_few", count=others, min=least)
+            key = "heads_up_too_few" if lead_answers else "heads_up_too_few_invited"
+            return t(lang, key, count=others, min=least)
         if others < floor:
-            return t(lang, "heads_up_unjudged", count=others, floor=floor)
+            key = "heads_up_unjudged" if lead_answers else "heads_up_unjudged_invited"
+            return t(lang, key, count=others, floor=floor)
         return None
 
     # ------------------------------------------------------------------ lead commands

@@ -225,10 +225,10 @@ async def settle() -> None:
     await drain()
 
 
-# The start reply's last line for a cx-pillars round of two people besides the lead.
+# The start reply's last line for a cx-pillars round of two people (the lead not among them).
 HEADS_UP_TWO = (
-    "Heads-up: with 2 people besides you, no area can be shown: each needs 3 answers besides "
-    "yours, to keep them anonymous. For results, cancel and start again with more people."
+    "Heads-up: with 2 people invited, no area can be shown: each needs 3 answers, to keep them "
+    "anonymous. For results, cancel and start again with more people."
 )
 
 

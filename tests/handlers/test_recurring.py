@@ -165,7 +165,7 @@ async def test_the_start_form_takes_a_cadence_and_refuses_a_bad_one(harness: Har
         "Repeats every 3 weeks; the next round starts on 2026-12-16.\nNo deadline was given, so"
         " this round closes on <!date^1796835600^{date_short_pretty} {time}|Wed, Dec 9, 17:00 UTC>;"
         " each later round closes 14 days after it starts, before the next one is due.\n"
-        "Heads-up: with 1 person besides you, no area can be shown"
+        "Heads-up: with 1 person invited, no area can be shown"
     ) in h.slack.ephemerals[-1]["text"]
 
 

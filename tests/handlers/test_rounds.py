@@ -191,3 +191,14 @@ async def test_min_responses_can_be_set_for_a_round(harness: Harness) -> None:
     assert round_ is not None and round_.min_responses == 5
     report = await h.deps.rounds.analyse(round_)
     assert report.settings.min_responses == 5
+
+
+async def test_the_heads_up_counts_the_others_besides_a_lead_who_takes_part(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@ULEAD> <@U1>")  # the lead answers too
+    assert reply(h).endswith(
+        "Heads-up: with 1 person besides you, no area can be shown: each needs 3 answers besides"
+        " yours, to keep them anonymous. For results, cancel and start again with more people."
+    )
