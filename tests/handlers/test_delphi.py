@@ -5,8 +5,11 @@ values, the first round's result updated, a further iteration, refusals."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 from typing import Any
+
+import pytest
 
 from tests.blockkit import assert_valid_blocks
 from tests.fakeslack import TEAM_DOMAIN
@@ -210,6 +213,28 @@ async def test_a_follow_up_card_goes_out_without_its_thread_link_when_slack_give
     await h.press("U4", "cx_start")
     assert f"slack.com/archives/{CHANNEL}/p" in texts(h.card("U4"))
     assert len(h.slack.calls_to("chat.getPermalink")) == asked  # once per thread
+
+
+@pytest.mark.sqlite_only
+async def test_a_follow_up_card_built_before_its_thread_is_recorded_finds_it_later(
+    harness: Harness,
+) -> None:
+    h = harness
+    summary = await first_round(h)
+    first, *_ = reversed(await h.deps.store.rounds_in_channel(TEAM, CHANNEL))
+    threads = await h.deps.store.discussions(first.id)
+    with sqlite3.connect(h.deps.settings.database) as db:  # as if still being posted
+        db.execute("DELETE FROM discussions")
+    action_id, value, ts = h.button("U1", "cx_followup", summary)
+    await h.click("ULEAD", action_id, value, channel=CHANNEL, ts=ts)
+    await h.press("U2", "cx_start")
+    assert f"slack.com/archives/{CHANNEL}/p" not in texts(h.card("U2"))
+    for position, thread in enumerate(threads, start=1):  # ... and now recorded
+        await h.deps.store.add_discussion(
+            first.id, thread.area_id, position, thread.channel_id, thread.ts
+        )
+    await h.press("U4", "cx_start")
+    assert f"slack.com/archives/{CHANNEL}/p" in texts(h.card("U4"))  # not "none" for good
 
 
 async def test_follow_up_is_refused_without_disagreements(harness: Harness) -> None:
