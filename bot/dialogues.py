@@ -415,11 +415,9 @@ class Dialogues:
         """The link to the area's discussion thread in the first round's channel, for a
         follow-up card; None without a thread (yet), or when Slack gives no link: the card goes
         out without it. Slack is asked once per thread, and again only after a passing failure."""
-        threads = await self.store.discussions(first_round)
-        thread = next((d for d in threads if d.area_id == area_id), None)
-        if thread is None:
+        where = await self.store.discussion_thread(first_round, area_id)
+        if where is None:
             return None
-        where = (thread.channel_id, thread.ts)
         if where not in self._links:
             try:
                 self._links[where] = await self.slack.permalink(*where)

@@ -72,6 +72,15 @@ class Discussions(Part):
             (channel_id, ts, thread_ts, team_id, channel_id, thread_ts),
         )
 
+    async def discussion_thread(self, round_id: int, area_id: str) -> tuple[str, str] | None:
+        """The channel and ``ts`` of the message whose thread discusses ``area_id`` of the
+        round; None when it has none (yet)."""
+        row = await self._one(
+            "SELECT channel_id, ts FROM discussions WHERE round_id = ? AND area_id = ?",
+            (round_id, area_id),
+        )
+        return (row["channel_id"], row["ts"]) if row else None
+
     async def discussions(self, round_id: int) -> list[Discussion]:
         """The round's discussion threads in the summary's order, each with its replies."""
         rows = await self._all(
