@@ -154,13 +154,41 @@ class Plan:
 
     async def complete(self, action_id: int, team_id: str, caller: SlackUser) -> Action:
         """Mark the action done: its owner, the round's lead or a workspace admin may."""
+        action = await self.owned(action_id, team_id, caller, "plan_not_yours")
+        if not await self.store.complete_action(action.id, caller.id, self.now()):
+            raise Refusal("plan_already_done", what=action.what)
+        return action
+
+    async def owned(self, action_id: int, team_id: str, caller: SlackUser, refusal: str) -> Action:
+        """The open action ``caller`` may change (its owner, the round's lead or a workspace
+        admin), else `Refusal` (``refusal`` the key that says who may)."""
         action = await self.store.action(action_id)
         if action is None or action.team_id != team_id:
             raise Refusal("plan_no_such_action")
         if caller.id not in (action.owner, action.lead) and not caller.is_admin:
-            raise Refusal("plan_not_yours", owner=f"<@{action.owner}>", lead=f"<@{action.lead}>")
-        if not await self.store.complete_action(action.id, caller.id, self.now()):
+            raise Refusal(refusal, owner=f"<@{action.owner}>", lead=f"<@{action.lead}>")
+        if action.done_at is not None:
             raise Refusal("plan_already_done", what=action.what)
+        return action
+
+    async def move(self, action_id: int, team_id: str, caller: SlackUser, due: date) -> Action:
+        """Give the action a new due date (who may: as for `complete`); its owner is reminded
+        again on that date, and the summary's thread hears of it."""
+        action = await self.owned(action_id, team_id, caller, "plan_not_yours_move")
+        if not await self.store.move_action(action.id, due):
+            raise Refusal("plan_already_done", what=action.what)
+        round_ = await self.store.get_round(action.round_id)
+        assert round_ is not None  # actions reference their round
+        text = t(
+            round_.lang, "plan_moved", mover=f"<@{caller.id}>",
+            area=escape_mrkdwn(area_name(round_.framework, action.area_id, round_.lang)),
+            what=escape_mrkdwn(action.what), owner=f"<@{action.owner}>", due=due.isoformat(),
+            was=action.due.isoformat(),
+        )  # fmt: skip
+        try:
+            await self.slack.post(round_.channel_id, text, thread_ts=round_.summary_ts)
+        except SlackCallFailed as exc:
+            log.warning("action %s: new due date not announced: %s", action.id, exc.error)
         return action
 
     async def listed(self, actions: Sequence[Action], lang: str) -> list[blocks.Listed]:

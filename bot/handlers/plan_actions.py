@@ -1,5 +1,5 @@
-"""The action plan's and schedules' buttons and form: *Make it an action* (opens the form), the
-form's submission, *Done*, *Cancel schedule*."""
+"""The action plan's and schedules' buttons and forms: *Make it an action* (opens the form), the
+form's submission, *Done*, *New date* (opens its form) and its submission, *Cancel schedule*."""
 
 from __future__ import annotations
 
@@ -16,13 +16,16 @@ from bot.handlers.acks import answer_on_ack
 from bot.handlers.report import team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.plan import MAX_WHAT, ActionForm, due_error
-from bot.render.blocks import read_id
+from bot.render.blocks import escape_mrkdwn, read_id
 from bot.render.blocks.actions_plan import (
     ACTION_DONE,
     ACTION_MODAL,
     CANCEL_SCHEDULE,
     MAKE_ACTION,
+    MOVE_ACTION,
+    MOVE_MODAL,
     action_modal,
+    move_modal,
     read_make,
 )
 from bot.rounds import Refusal
@@ -47,17 +50,24 @@ def read_action_form(values: dict[str, Any], today: date, lang: str) -> ActionFo
     owner = value("owner", "selected_user")
     if not isinstance(owner, str) or not _USER_ID.fullmatch(owner):
         errors["owner"] = t(lang, "plan_bad_owner")
-    due: date | None = None
-    try:
-        due = date.fromisoformat(str(value("due", "selected_date")))
-    except ValueError:
-        errors["due"] = t(lang, "plan_bad_due")
-    if due is not None and (key := due_error(due, today)):
-        errors["due"] = t(lang, key)
+    due = read_due(values, today)
+    if isinstance(due, str):
+        errors["due"] = t(lang, due)
     if errors:
         return errors
-    assert isinstance(owner, str) and due is not None
+    assert isinstance(owner, str) and isinstance(due, date)
     return ActionForm(what, owner, due)
+
+
+def read_due(values: dict[str, Any], today: date) -> date | str:
+    """A form's due date, or the message key that says what is wrong with it."""
+    element = (values.get("due") or {}).get("value")
+    picked = element.get("selected_date") if isinstance(element, dict) else None
+    try:
+        due = date.fromisoformat(str(picked))
+    except ValueError:  # no date picked ("None"), or not a date
+        return "plan_bad_due"
+    return due_error(due, today) or due
 
 
 async def _tell(deps: Deps, channel: str | None, user_id: str, text: str) -> None:
@@ -152,6 +162,65 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await deps.home.refresh(team_id, user_id)
 
+    async def on_move(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        await ack()
+        user_id, team_id = body["user"]["id"], team_of(context)
+        try:
+            caller = await deps.slack.user(user_id)
+            lang = language_of(caller.locale)
+            try:
+                own = await deps.plan.owned(
+                    read_id(str(action.get("value") or "")), team_id, caller, "plan_not_yours_move"
+                )
+            except Refusal as refusal:
+                await deps.slack.post_dm(user_id, refusal.text(lang))
+                return
+            (item,) = await deps.plan.listed([own], lang)
+            modal = move_modal(item, lang, deps.rounds.clock().date())
+            await deps.slack.open_view(body["trigger_id"], modal)
+        except (SlackCallFailed, ValueError) as exc:
+            log.error("new date from %s failed: %s", user_id, exc)
+            await tell_failure(deps, user_id)
+
+    async def on_move_submit(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        user_id, team_id = body["user"]["id"], team_of(context)
+        number, _, lang = str(view.get("private_metadata") or "").partition("|")
+        lang = language_of(lang)  # the form's own language
+        due = read_due(view["state"]["values"], deps.rounds.clock().date())
+        try:
+            stored = await deps.store.action(read_id(number))
+        except ValueError:  # forged: the app always sets it
+            stored = None
+        if stored is None or stored.team_id != team_id:
+            due = "plan_no_such_action"
+        elif due == stored.due:
+            due = "plan_same_due"
+        if not isinstance(due, date):
+            await ack(response_action="errors", errors={"due": t(lang, due)})
+            return
+        await ack()
+        assert stored is not None
+        try:
+            caller = await deps.slack.user(user_id)
+            lang = language_of(caller.locale)  # a DM: in the caller's language
+            try:
+                await deps.plan.move(stored.id, team_id, caller, due)
+                what = escape_mrkdwn(stored.what)
+                text = t(lang, "plan_moved_ok", due=due.isoformat(), what=what)
+            except Refusal as refusal:
+                text = refusal.text(lang)
+            await deps.slack.post_dm(user_id, text)
+        except SlackCallFailed as exc:
+            log.error("new date from %s failed: %s", user_id, exc)
+            await tell_failure(deps, user_id)
+            return
+        for person in dict.fromkeys((user_id, stored.owner)):
+            await deps.home.refresh(team_id, person)
+
     async def on_cancel_schedule(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
     ) -> None:
@@ -174,4 +243,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(re.compile(f"^{MAKE_ACTION}_[0-9]+$"))(answer_on_ack(on_make))
     app.view(ACTION_MODAL)(answer_on_ack(on_submit))
     app.action(ACTION_DONE)(answer_on_ack(on_done))
+    app.action(MOVE_ACTION)(answer_on_ack(on_move))
+    app.view(MOVE_MODAL)(answer_on_ack(on_move_submit))
     app.action(CANCEL_SCHEDULE)(answer_on_ack(on_cancel_schedule))

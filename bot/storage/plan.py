@@ -95,6 +95,14 @@ class Plan(Part):
             (iso(now), by, action_id),
         )
 
+    async def move_action(self, action_id: int, due: date) -> bool:
+        """Give an open action a new due date, its owner to be reminded again on it; False
+        when it was done meanwhile."""
+        return await self._write_one(
+            "UPDATE actions SET due = ?, reminded_at = NULL WHERE id = ? AND done_at IS NULL",
+            (due.isoformat(), action_id),
+        )
+
     async def unreminded_actions(self, due_by: date) -> list[Action]:
         """Open actions due on or before ``due_by`` whose owner has not been reminded."""
         return await self._actions(

@@ -254,3 +254,96 @@ async def test_done_from_home_is_not_reported_failed_when_refreshing_home_fails(
     assert await h.deps.store.owner_actions(TEAM, "U2") == []  # done
     texts = [m.get("text") or "" for m in h.dm_messages("U2")]
     assert texts[-1].startswith("Done:") and not any("went wrong" in t for t in texts)
+
+
+def due_form(due: str) -> dict[str, Any]:
+    return {"due": {"value": {"type": "datepicker", "selected_date": due}}}
+
+
+async def test_an_action_gets_a_new_date_its_owner_is_reminded_on(harness: Harness) -> None:
+    h = harness
+    summary = await closed_round(h)
+    made = await make_action(h, summary, owner="U2", due="2026-11-27")
+    h.clock.now = datetime.fromisoformat("2026-11-27T09:05:00+00:00")  # 9:05 in London
+    await h.deps.rounds.tick()
+    reminder = next(m for m in h.dm_messages("U2") if "due today" in m["text"])
+    action_id, value, ts = h.button("U2", "cx_plan_move", reminder)
+    assert (action_id, value) == ("cx_plan_move", str(made.id))
+    assert h.button("U2", "cx_plan_done", reminder)[1] == str(made.id)  # both, side by side
+
+    # Only the owner, the lead or an admin: nobody else even gets the form
+    await h.click("U3", action_id, value, channel="DU3", ts=ts)
+    assert h.last_dm("U3")["text"] == (
+        "Nur die verantwortliche Person (<@U2>), die Leitung der Runde (<@ULEAD>) oder ein"
+        " Workspace-Admin kann ihr Datum ändern."
+    )
+    opened = [c.params["view"]["callback_id"] for c in h.slack.calls_to("views.open")]
+    assert "cx_plan_move_modal" not in opened
+
+    await h.click("U2", action_id, value, channel="DU2", ts=ts)
+    view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    assert_valid_blocks(view["blocks"], limit=100)
+    assert view["callback_id"] == "cx_plan_move_modal"
+    assert view["blocks"][1]["element"]["initial_date"] == "2026-11-27"  # its due date
+    what = made.what
+    assert view["blocks"][0]["text"]["text"].startswith(f"{what}\n*")
+
+    # The date is checked before the form closes: not the same, not in the past
+    for due, error in (
+        ("2026-11-27", "That is its due date already: pick another one."),
+        ("2026-11-26", "Pick a date from today to one year ahead."),
+    ):
+        resp = await h.post(view_submission("U2", TEAM, view, due_form(due)))
+        assert await resp.json() == {"response_action": "errors", "errors": {"due": error}}
+    assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-11-27"  # type: ignore[union-attr]
+
+    assert await h.send(view_submission("U2", TEAM, view, due_form("2026-12-04"))) == 200
+    moved = await h.deps.store.action(made.id)
+    assert moved is not None and moved.due.isoformat() == "2026-12-04"
+    assert moved.reminded_at is None  # reminded again, on the new date
+    announced = h.slack.messages(CHANNEL)[-1]
+    assert announced["thread_ts"] == summary["ts"]
+    area = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0].result["top_gaps"][0]["name"]  # type: ignore[index]
+    assert announced["text"] == (
+        f"<@U2> moved an action for *{area}* to 2026-12-04 (was 2026-11-27): {what} (owner <@U2>)."
+    )
+    assert h.last_dm("U2")["text"] == f"New due date 2026-12-04: {what}"
+    assert "2026-12-04" in json.dumps(h.slack.home_views["U2"])  # App Home shows it
+
+    h.clock.now = datetime.fromisoformat("2026-11-30T09:05:00+00:00")
+    await h.deps.rounds.tick()
+    assert len(dm_texts(h, "U2", "is due today")) == 1  # not overdue any more: no reminder
+    h.clock.now = datetime.fromisoformat("2026-12-04T09:05:00+00:00")
+    await h.deps.rounds.tick()
+    assert len(dm_texts(h, "U2", "is due today")) == 2
+
+    # A form opened before the action was done saves nothing after it
+    await h.click("U2", "cx_plan_done", value, channel="DU2", ts=ts)
+    assert await h.send(view_submission("U2", TEAM, view, due_form("2026-12-11"))) == 200
+    assert h.last_dm("U2")["text"] == f"Already done: {what}"
+    assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-12-04"  # type: ignore[union-attr]
+
+
+async def test_a_new_date_form_is_checked_again_for_who_submits_it(harness: Harness) -> None:
+    """A submission is Slack's word for who sent it, not for who may: the lead opened the form,
+    someone else sends it (a forged or replayed view)."""
+    h = harness
+    summary = await closed_round(h)
+    made = await make_action(h, summary, owner="U2", due="2026-12-10")
+    h.clock.now = datetime.fromisoformat("2026-12-14T10:00:00+00:00")  # overdue now
+    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
+    home = h.slack.home_views["U2"]
+    assert_valid_blocks(home["blocks"], limit=100)
+    action_id, value, _ = h.button("U2", "cx_plan_move", {"blocks": home["blocks"], "ts": "0"})
+    await h.click("ULEAD", action_id, value, channel="DULEAD", ts="0")  # the lead may
+    view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    assert view["blocks"][1]["element"]["initial_date"] == "2026-12-21"  # a week from today
+    assert await h.send(view_submission("U3", TEAM, view, due_form("2026-12-21"))) == 200
+    assert h.last_dm("U3")["text"].startswith("Nur die verantwortliche Person (<@U2>)")
+    assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-12-10"  # type: ignore[union-attr]
+    forged = {**view, "private_metadata": "0|en"}
+    resp = await h.post(view_submission("ULEAD", TEAM, forged, due_form("2026-12-21")))
+    assert (await resp.json())["errors"] == {"due": "That action does not exist any more."}
+    assert await h.send(view_submission("ULEAD", TEAM, view, due_form("2026-12-21"))) == 200
+    assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-12-21"  # type: ignore[union-attr]
+    assert h.slack.messages(CHANNEL)[-1]["text"].startswith("<@ULEAD> moved an action for *")

@@ -1,6 +1,6 @@
 """Block Kit for the action plan and recurring rounds: the summary's *Make it an action*
-buttons, the action form, lists, the due-date DM, the lead's digest, App Home's actions and a
-channel's schedule."""
+buttons, the action form and the new-date form, lists, the due-date DM, the lead's digest, App
+Home's actions and a channel's schedule."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ from bot.schedule import local_time
 MAKE_ACTION = "cx_plan_make"
 ACTION_DONE = "cx_plan_done"
 ACTION_MODAL = "cx_plan_modal"
+MOVE_ACTION = "cx_plan_move"
+MOVE_MODAL = "cx_plan_move_modal"
 CANCEL_SCHEDULE = "cx_schedule_cancel"
 DEFAULT_DUE = timedelta(days=30)
 MAX_LISTED = 40
@@ -142,16 +144,51 @@ def _line(item: Listed, lang: str) -> str:
     return t(lang, key, what=what, area=area, owner=owner, due=a.due.isoformat())
 
 
-def _section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text)), accessory=accessory)
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text)))
 
 
-def done_button(action: Action, lang: str) -> ButtonElement:
-    return ButtonElement(
-        text=clip(t(lang, "plan_done"), 75),
-        action_id=ACTION_DONE,
-        value=str(action.id),
-        style="primary",
+def _buttons(action: Action, lang: str) -> ActionsBlock:
+    """*Done* and *New date* for an open action (value: its id)."""
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=clip(t(lang, "plan_done"), 75),
+                action_id=ACTION_DONE,
+                value=str(action.id),
+                style="primary",
+            ),
+            ButtonElement(
+                text=clip(t(lang, "plan_move"), 75), action_id=MOVE_ACTION, value=str(action.id)
+            ),
+        ]
+    )
+
+
+def move_modal(item: Listed, lang: str, today: date) -> View:
+    """The new-date form: the action, and a date picker at its due date (a week from today
+    when that has passed)."""
+    a = item.action
+    start = a.due if a.due >= today else today + timedelta(days=7)
+    text = t(
+        lang, "plan_move_modal_action", what=escape_mrkdwn(a.what),
+        area=escape_mrkdwn(item.area), owner=f"<@{a.owner}>", due=a.due.isoformat(),
+    )  # fmt: skip
+    return View(
+        type="modal",
+        callback_id=MOVE_MODAL,
+        private_metadata=f"{a.id}|{lang}",
+        title=clip(t(lang, "plan_move_modal_title"), 24),
+        submit=clip(t(lang, "plan_modal_save"), 24),
+        close=clip(t(lang, "cancel"), 24),
+        blocks=[
+            _section(text),
+            InputBlock(
+                block_id="due",
+                label=t(lang, "plan_modal_due"),
+                element=DatePickerElement(action_id="value", initial_date=start.isoformat()),
+            ),
+        ],
     )
 
 
@@ -173,13 +210,13 @@ def channel_list(items: Sequence[Listed], lang: str) -> str:
 
 def due_reminder(item: Listed, lang: str, *, late: bool) -> Message:
     """To the owner, on the due date (or the first working hours after it, ``late``): the action
-    and a *Done* button."""
+    with *Done* and *New date*."""
     a = item.action
     text = t(
         lang, "plan_due_past" if late else "plan_due_today", area=escape_mrkdwn(item.area),
         channel=f"<#{a.channel_id}>", what=escape_mrkdwn(a.what), due=a.due.isoformat(),
     )  # fmt: skip
-    return Message.of(text, [_section(text, done_button(a, lang))])
+    return Message.of(text, [_section(text), _buttons(a, lang)])
 
 
 def digest(items: Sequence[Listed], lang: str) -> Message:
@@ -195,13 +232,14 @@ def digest(items: Sequence[Listed], lang: str) -> Message:
 
 
 def home_blocks(items: Sequence[Listed], lang: str, limit: int) -> list[Block]:
-    """App Home's "Your actions": each open action with *Done* (nothing when there are none)."""
+    """App Home's "Your actions": each open action with *Done* and *New date* (nothing when
+    there are none)."""
     if not items:
         return []
     blocks: list[Block] = [_section(f"*{t(lang, 'plan_home_title')}*")]
     for item in items[:limit]:
         line = f"{_line(item, lang)} · <#{item.action.channel_id}>"
-        blocks.append(_section(line, done_button(item.action, lang)))
+        blocks += [_section(line), _buttons(item.action, lang)]
     blocks.append(DividerBlock())
     return blocks
 
