@@ -136,7 +136,7 @@ AFTERWARDS: tuple[Step, ...] = (
     Discusses(BEN, "Let's discuss 1 of", "I rated it low: password resets still need an agent."),
     Types(LEA, "/cx-assess results"),
     OpensHome(BEN),
-    Clicks(BEN, "Make it an action: Knowledge management", in_room=True),
+    Clicks(BEN, "Knowledge management", in_room=True),
     Submits(
         BEN,
         "the suggested action, Ben as its owner, due on Tuesday 2026-12-01",

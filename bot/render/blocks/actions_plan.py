@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ContextBlock,
     DatePickerElement,
     DividerBlock,
     InputBlock,
@@ -50,19 +51,23 @@ class Listed:
     overdue: bool
 
 
-def make_buttons(report: Report, round_id: int, lang: str, limit: int) -> ActionsBlock:
-    """One *Make it an action* button per roadmap item shown (value: round and area)."""
-    return ActionsBlock(
-        block_id="cx_plan",
-        elements=[
-            ButtonElement(
-                text=clip(t(lang, "plan_make", area=gap.area.name.get(lang)), 75),
-                action_id=f"{MAKE_ACTION}_{position}",
-                value=f"{round_id}|{gap.id}",
-            )
-            for position, gap in enumerate(report.top_gaps[:limit])
-        ],
-    )
+def make_buttons(report: Report, round_id: int, lang: str, limit: int) -> list[Block]:
+    """*Make it an action*: a line saying so, then a button per roadmap item shown, named by
+    its area alone (short enough for several to a row on a phone; value: round and area)."""
+    return [
+        ContextBlock(elements=[MarkdownTextObject(text=t(lang, "plan_make"))]),
+        ActionsBlock(
+            block_id="cx_plan",
+            elements=[
+                ButtonElement(
+                    text=clip(gap.area.name.get(lang), 75),
+                    action_id=f"{MAKE_ACTION}_{position}",
+                    value=f"{round_id}|{gap.id}",
+                )
+                for position, gap in enumerate(report.top_gaps[:limit])
+            ],
+        ),
+    ]
 
 
 def action_progress(report: Report, lang: str) -> dict[str, str]:

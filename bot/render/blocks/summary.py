@@ -78,7 +78,7 @@ def summary_blocks(
     if report.top_gaps:  # shown areas only; no gaps, no section (never an empty heading)
         blocks.append(_section(texts.gaps_text(TOP_GAPS)))
         if round_id is not None:
-            blocks.append(make_buttons(report, round_id, lang, TOP_GAPS))
+            blocks += make_buttons(report, round_id, lang, TOP_GAPS)
     if any(r.disagreement for r in report.areas):
         threads = round_id is not None  # a discussion thread each (`bot.discussion`)
         blocks.append(_section(texts.disagreements_text(TOP_DISAGREEMENTS, threads)))
