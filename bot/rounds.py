@@ -334,11 +334,15 @@ class Rounds:
         return "\n".join(lines)
 
     def _thresholds(self, round_: Round) -> tuple[int, float]:
-        """The round's anonymity minimum (never below the floor: rounds stored before it may
-        hold less) and consensus threshold (the framework's, else the setting)."""
-        least = max(MIN_RESPONSES_FLOOR, round_.min_responses or self.settings.min_responses)
+        """The round's anonymity minimum and consensus threshold (the framework's, else the
+        setting)."""
         threshold = round_.framework.consensus_threshold or self.settings.consensus_threshold
-        return least, threshold
+        return self.minimum(round_.min_responses), threshold
+
+    def minimum(self, asked: int | None) -> int:
+        """The anonymity minimum of a round started with ``asked`` (None: the setting); never
+        below the floor (rounds stored before it may hold less)."""
+        return max(MIN_RESPONSES_FLOOR, asked or self.settings.min_responses)
 
     async def heads_up(self, round_: Round, lang: str) -> str | None:
         """The start reply's last line when too few people besides the lead were invited for

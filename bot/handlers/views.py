@@ -93,12 +93,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_submit(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
     ) -> None:
+        user_id, team_id = body["user"]["id"], team_of(context)
         form = read_form(view["state"]["values"], deps.catalog, deps.rounds.clock().date())
+        if isinstance(form, StartForm) and form.users:  # none: the whole channel, told after
+            # too few people for any area to be shown: said here, before anyone is invited
+            least = deps.rounds.minimum(form.min_responses)
+            if sum(1 for user in form.users if user != user_id) < least:
+                form = {"participants": t(form.lang, "modal_too_few", min=least)}
         if not isinstance(form, StartForm):
             await ack(response_action="errors", errors=form)
             return
         await ack()
-        user_id, team_id = body["user"]["id"], team_of(context)
         channel = str(view.get("private_metadata") or "")
         lang = form.lang
         try:

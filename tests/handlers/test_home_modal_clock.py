@@ -42,19 +42,27 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     assert view["callback_id"] == "cx_start_modal" and view["private_metadata"] == CHANNEL
     assert_valid_blocks(view["blocks"], limit=100)
     assert "initial_option" not in view["blocks"][0]["element"]  # the lead picks one
-    assert (
-        await submit_modal(
-            h, view, modal_values("cx-pillars", ["U1", "U2"], "2026-12-10", "de", "4")
-        )
-        == 200
-    )
+    # Too few besides the lead for any area to be shown at a minimum of 4: said in the form
+    values = modal_values("cx-pillars", ["U1", "U2", "U3", "ULEAD"], "2026-12-10", "de", "4")
+    resp = await h.post(view_submission("ULEAD", TEAM, view, values))
+    assert await resp.json() == {
+        "response_action": "errors",
+        "errors": {
+            "participants": "Wählen Sie mindestens 4 Personen außer Ihnen: Ein Bereich wird nur"
+            " mit 4 Antworten von anderen gezeigt, damit sie anonym bleiben. Oder lassen Sie das"
+            " Feld leer, um alle im Kanal einzuladen."
+        },
+    }
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is None and h.dm_messages("U1") == []
+    values = modal_values("cx-pillars", ["U1", "U2", "U3"], "2026-12-10", "de", "3")
+    assert await submit_modal(h, view, values) == 200
     round_ = await h.deps.store.open_round(TEAM, CHANNEL)
     assert round_ is not None and round_.lang == "de" and round_.framework.id == "cx-pillars"
-    assert round_.min_responses == 4
+    assert round_.min_responses == 3
     assert round_.deadline is not None and round_.deadline.date().isoformat() == "2026-12-10"
-    assert {p.user_id for p in await h.deps.store.participants(round_.id)} == {"U1", "U2"}
+    assert {p.user_id for p in await h.deps.store.participants(round_.id)} == {"U1", "U2", "U3"}
     assert "Bewertung" in h.slack.messages(CHANNEL)[-1]["text"]  # announced in the round's language
-    assert h.slack.ephemerals[-1]["text"].startswith("Invited 2 people by DM.\nHeads-up:")
+    assert h.slack.ephemerals[-1]["text"] == "Invited 3 people by DM."  # enough: no heads-up
     await h.command("")  # the next time in this channel, its framework comes preselected
     view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
     assert view["blocks"][0]["element"]["initial_option"]["value"] == "cx-pillars"
