@@ -146,20 +146,19 @@ class Plan:
             area=escape_mrkdwn(found.area_name), what=escape_mrkdwn(form.what),
             owner=f"<@{owner.id}>", due=form.due.isoformat(),
         )  # fmt: skip
-        try:
-            await self.slack.post(round_.channel_id, text, thread_ts=round_.summary_ts)
-        except SlackCallFailed as exc:
-            log.warning("action %s: not announced: %s", action.id, exc.error)
+        await self._announce(round_, action.id, text)
         return action
 
     async def complete(self, action_id: int, team_id: str, caller: SlackUser) -> Action:
         """Mark the action done: its owner, the round's lead or a workspace admin may."""
-        action = await self.owned(action_id, team_id, caller, "plan_not_yours")
+        action = await self.changeable(action_id, team_id, caller, "plan_not_yours")
         if not await self.store.complete_action(action.id, caller.id, self.now()):
             raise Refusal("plan_already_done", what=action.what)
         return action
 
-    async def owned(self, action_id: int, team_id: str, caller: SlackUser, refusal: str) -> Action:
+    async def changeable(
+        self, action_id: int, team_id: str, caller: SlackUser, refusal: str
+    ) -> Action:
         """The open action ``caller`` may change (its owner, the round's lead or a workspace
         admin), else `Refusal` (``refusal`` the key that says who may)."""
         action = await self.store.action(action_id)
@@ -172,24 +171,32 @@ class Plan:
         return action
 
     async def move(self, action_id: int, team_id: str, caller: SlackUser, due: date) -> Action:
-        """Give the action a new due date (who may: as for `complete`); its owner is reminded
-        again on that date, and the summary's thread hears of it."""
-        action = await self.owned(action_id, team_id, caller, "plan_not_yours_move")
-        if not await self.store.move_action(action.id, due):
+        """Give the action a new due date (who may: as for `complete`), and tell the summary's
+        thread. Its owner is reminded again on that date, unless it is their today or
+        earlier: then as before (reminded already, or today, in working hours)."""
+        action = await self.changeable(action_id, team_id, caller, "plan_not_yours_move")
+        owner_today = local_time(self.now(), action.owner_tz).date()
+        if not await self.store.move_action(action.id, due, remind=due > owner_today):
             raise Refusal("plan_already_done", what=action.what)
         round_ = await self.store.get_round(action.round_id)
         assert round_ is not None  # actions reference their round
+        lang = round_.lang
         text = t(
-            round_.lang, "plan_moved", mover=f"<@{caller.id}>",
-            area=escape_mrkdwn(area_name(round_.framework, action.area_id, round_.lang)),
-            what=escape_mrkdwn(action.what), owner=f"<@{action.owner}>", due=due.isoformat(),
-            was=action.due.isoformat(),
+            lang, "plan_moved_own" if caller.id == action.owner else "plan_moved",
+            mover=f"<@{caller.id}>", owner=f"<@{action.owner}>",
+            area=escape_mrkdwn(area_name(round_.framework, action.area_id, lang)),
+            what=escape_mrkdwn(action.what), due=due.isoformat(), was=action.due.isoformat(),
         )  # fmt: skip
+        await self._announce(round_, action.id, text)
+        return action
+
+    async def _announce(self, round_: Round, action_id: int, text: str) -> None:
+        """Post ``text`` in the thread of the round's summary; a refusal is logged (the person
+        who acted is told by the caller either way)."""
         try:
             await self.slack.post(round_.channel_id, text, thread_ts=round_.summary_ts)
         except SlackCallFailed as exc:
-            log.warning("action %s: new due date not announced: %s", action.id, exc.error)
-        return action
+            log.warning("action %s: not announced: %s", action_id, exc.error)
 
     async def listed(self, actions: Sequence[Action], lang: str) -> list[blocks.Listed]:
         """``actions`` with their area names in ``lang`` and whether each is overdue."""
@@ -303,7 +310,7 @@ class Plan:
                 action.team_id
             ):
                 continue
-            if not await self.store.claim_action_reminder(action.id, now):
+            if not await self.store.claim_action_reminder(action.id, action.due, now):
                 continue
             try:
                 with working_for(Workspace(action.team_id)):

@@ -29,7 +29,8 @@ from bot.render.blocks.actions_plan import (
     read_make,
 )
 from bot.rounds import Refusal
-from bot.slack_api import SlackCallFailed
+from bot.schedule import local_time
+from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,17 @@ def read_due(values: dict[str, Any], today: date) -> date | str:
     except ValueError:  # no date picked ("None"), or not a date
         return "plan_bad_due"
     return due_error(due, today) or due
+
+
+async def _caller_today(deps: Deps, user_id: str) -> tuple[SlackUser | None, date]:
+    """The person (None when Slack cannot say) and their today in their own time zone, as
+    their date picker shows it (the app clock's UTC date without them)."""
+    now = deps.rounds.clock()
+    try:
+        caller = await deps.slack.user(user_id)
+    except SlackCallFailed:
+        return None, now.date()
+    return caller, local_time(now, caller.tz).date()
 
 
 async def _tell(deps: Deps, channel: str | None, user_id: str, text: str) -> None:
@@ -114,8 +126,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         item = read_make(view.get("private_metadata") or "")
         round_ = await deps.store.get_round(item[0]) if item else None
         lang = round_.lang if round_ else "en"  # the form's own language
-        form = read_action_form(view["state"]["values"], deps.rounds.clock().date(), lang)
-        if isinstance(form, ActionForm):  # the one Slack call before the acknowledgement
+        _, today = await _caller_today(deps, user_id)
+        form = read_action_form(view["state"]["values"], today, lang)
+        if isinstance(form, ActionForm):  # the second Slack call before the acknowledgement
             try:
                 if not (await deps.slack.user(form.owner)).is_human:
                     form = {"owner": t(lang, "plan_bad_owner")}
@@ -171,15 +184,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             caller = await deps.slack.user(user_id)
             lang = language_of(caller.locale)
             try:
-                own = await deps.plan.owned(
+                changing = await deps.plan.changeable(
                     read_id(str(action.get("value") or "")), team_id, caller, "plan_not_yours_move"
                 )
             except Refusal as refusal:
                 await deps.slack.post_dm(user_id, refusal.text(lang))
                 return
-            (item,) = await deps.plan.listed([own], lang)
-            modal = move_modal(item, lang, deps.rounds.clock().date())
-            await deps.slack.open_view(body["trigger_id"], modal)
+            (item,) = await deps.plan.listed([changing], lang)
+            today = local_time(deps.rounds.clock(), caller.tz).date()
+            await deps.slack.open_view(body["trigger_id"], move_modal(item, lang, today))
         except (SlackCallFailed, ValueError) as exc:
             log.error("new date from %s failed: %s", user_id, exc)
             await tell_failure(deps, user_id)
@@ -190,35 +203,40 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user_id, team_id = body["user"]["id"], team_of(context)
         number, _, lang = str(view.get("private_metadata") or "").partition("|")
         lang = language_of(lang)  # the form's own language
-        due = read_due(view["state"]["values"], deps.rounds.clock().date())
+        caller, today = await _caller_today(deps, user_id)
+        due = read_due(view["state"]["values"], today)
         try:
-            stored = await deps.store.action(read_id(number))
+            if isinstance(due, str):
+                raise Refusal(due)
+            action_id = read_id(number)
+            if caller is not None:  # else checked after the acknowledgement only
+                changing = await deps.plan.changeable(
+                    action_id, team_id, caller, "plan_not_yours_move"
+                )
+                if changing.due == due:
+                    raise Refusal("plan_same_due")
+        except Refusal as refusal:  # said in the form, which stays open
+            await ack(response_action="errors", errors={"due": refusal.text(lang)})
+            return
         except ValueError:  # forged: the app always sets it
-            stored = None
-        if stored is None or stored.team_id != team_id:
-            due = "plan_no_such_action"
-        elif due == stored.due:
-            due = "plan_same_due"
-        if not isinstance(due, date):
-            await ack(response_action="errors", errors={"due": t(lang, due)})
+            await ack(response_action="errors", errors={"due": t(lang, "plan_no_such_action")})
             return
         await ack()
-        assert stored is not None
         try:
-            caller = await deps.slack.user(user_id)
+            caller = caller or await deps.slack.user(user_id)
             lang = language_of(caller.locale)  # a DM: in the caller's language
             try:
-                await deps.plan.move(stored.id, team_id, caller, due)
-                what = escape_mrkdwn(stored.what)
-                text = t(lang, "plan_moved_ok", due=due.isoformat(), what=what)
-            except Refusal as refusal:
-                text = refusal.text(lang)
-            await deps.slack.post_dm(user_id, text)
+                moved = await deps.plan.move(action_id, team_id, caller, due)
+            except Refusal as refusal:  # done or changed since the form was checked
+                await deps.slack.post_dm(user_id, refusal.text(lang))
+                return
+            what = escape_mrkdwn(moved.what)
+            await deps.slack.post_dm(user_id, t(lang, "plan_moved_ok", due=due, what=what))
         except SlackCallFailed as exc:
             log.error("new date from %s failed: %s", user_id, exc)
             await tell_failure(deps, user_id)
             return
-        for person in dict.fromkeys((user_id, stored.owner)):
+        for person in dict.fromkeys((user_id, moved.owner)):
             await deps.home.refresh(team_id, person)
 
     async def on_cancel_schedule(

@@ -95,11 +95,13 @@ class Plan(Part):
             (iso(now), by, action_id),
         )
 
-    async def move_action(self, action_id: int, due: date) -> bool:
-        """Give an open action a new due date, its owner to be reminded again on it; False
-        when it was done meanwhile."""
+    async def move_action(self, action_id: int, due: date, *, remind: bool) -> bool:
+        """Give an open action a new due date, its owner to be reminded again on it when
+        ``remind`` (else as they were: reminded already or not); False when it was done
+        meanwhile."""
+        again = ", reminded_at = NULL" if remind else ""
         return await self._write_one(
-            "UPDATE actions SET due = ?, reminded_at = NULL WHERE id = ? AND done_at IS NULL",
+            f"UPDATE actions SET due = ?{again} WHERE id = ? AND done_at IS NULL",
             (due.isoformat(), action_id),
         )
 
@@ -109,12 +111,13 @@ class Plan(Part):
             "done_at IS NULL AND reminded_at IS NULL AND due <= ?", (due_by.isoformat(),), "due"
         )
 
-    async def claim_action_reminder(self, action_id: int, now: datetime) -> bool:
-        """True once per open action: the caller sends the due-date reminder."""
+    async def claim_action_reminder(self, action_id: int, due: date, now: datetime) -> bool:
+        """True once per open action and due date: the caller sends the reminder for ``due``
+        (not when the date was moved since it was read)."""
         return await self._write_one(
             "UPDATE actions SET reminded_at = ?"
-            " WHERE id = ? AND done_at IS NULL AND reminded_at IS NULL",
-            (iso(now), action_id),
+            " WHERE id = ? AND due = ? AND done_at IS NULL AND reminded_at IS NULL",
+            (iso(now), action_id, due.isoformat()),
         )
 
     async def release_action_reminder(self, action_id: int) -> None:

@@ -4,6 +4,7 @@ permissions."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -275,7 +276,7 @@ async def test_an_action_gets_a_new_date_its_owner_is_reminded_on(harness: Harne
     await h.click("U3", action_id, value, channel="DU3", ts=ts)
     assert h.last_dm("U3")["text"] == (
         "Nur die verantwortliche Person (<@U2>), die Leitung der Runde (<@ULEAD>) oder ein"
-        " Workspace-Admin kann ihr Datum ändern."
+        " Workspace-Admin kann das Fälligkeitsdatum ändern."
     )
     opened = [c.params["view"]["callback_id"] for c in h.slack.calls_to("views.open")]
     assert "cx_plan_move_modal" not in opened
@@ -284,7 +285,7 @@ async def test_an_action_gets_a_new_date_its_owner_is_reminded_on(harness: Harne
     view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
     assert_valid_blocks(view["blocks"], limit=100)
     assert view["callback_id"] == "cx_plan_move_modal"
-    assert view["blocks"][1]["element"]["initial_date"] == "2026-11-27"  # its due date
+    assert view["blocks"][1]["element"]["initial_date"] == "2026-12-04"  # a week later: save
     what = made.what
     assert view["blocks"][0]["text"]["text"].startswith(f"{what}\n*")
 
@@ -305,7 +306,7 @@ async def test_an_action_gets_a_new_date_its_owner_is_reminded_on(harness: Harne
     assert announced["thread_ts"] == summary["ts"]
     area = (await h.deps.store.rounds_in_channel(TEAM, CHANNEL))[0].result["top_gaps"][0]["name"]  # type: ignore[index]
     assert announced["text"] == (
-        f"<@U2> moved an action for *{area}* to 2026-12-04 (was 2026-11-27): {what} (owner <@U2>)."
+        f"<@U2> moved their action for *{area}* to 2026-12-04 (was 2026-11-27): {what}"
     )
     assert h.last_dm("U2")["text"] == f"New due date 2026-12-04: {what}"
     assert "2026-12-04" in json.dumps(h.slack.home_views["U2"])  # App Home shows it
@@ -317,33 +318,114 @@ async def test_an_action_gets_a_new_date_its_owner_is_reminded_on(harness: Harne
     await h.deps.rounds.tick()
     assert len(dm_texts(h, "U2", "is due today")) == 2
 
-    # A form opened before the action was done saves nothing after it
+    # A form opened before the action was done saves nothing after it, and says why
     await h.click("U2", "cx_plan_done", value, channel="DU2", ts=ts)
-    assert await h.send(view_submission("U2", TEAM, view, due_form("2026-12-11"))) == 200
-    assert h.last_dm("U2")["text"] == f"Already done: {what}"
+    resp = await h.post(view_submission("U2", TEAM, view, due_form("2026-12-11")))
+    assert (await resp.json())["errors"] == {"due": f"Already done: {what}"}
     assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-12-04"  # type: ignore[union-attr]
 
 
-async def test_a_new_date_form_is_checked_again_for_who_submits_it(harness: Harness) -> None:
-    """A submission is Slack's word for who sent it, not for who may: the lead opened the form,
-    someone else sends it (a forged or replayed view)."""
+async def test_the_lead_moves_an_overdue_action_from_the_digest(harness: Harness) -> None:
+    """The lead's weekly digest carries *Done* and *New date*; a submission is checked again
+    for who sends it (a forged or replayed view), before the form closes."""
     h = harness
     summary = await closed_round(h)
     made = await make_action(h, summary, owner="U2", due="2026-12-10")
-    h.clock.now = datetime.fromisoformat("2026-12-14T10:00:00+00:00")  # overdue now
-    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
-    home = h.slack.home_views["U2"]
-    assert_valid_blocks(home["blocks"], limit=100)
-    action_id, value, _ = h.button("U2", "cx_plan_move", {"blocks": home["blocks"], "ts": "0"})
-    await h.click("ULEAD", action_id, value, channel="DULEAD", ts="0")  # the lead may
+    h.clock.now = datetime.fromisoformat("2026-12-14T10:00:00+00:00")  # Monday, overdue now
+    await h.deps.rounds.tick()
+    digest = next(m for m in h.dm_messages("ULEAD") if "Overdue" in m["text"])
+    assert_valid_blocks(digest["blocks"])
+    action_id, value, ts = h.button("ULEAD", "cx_plan_move", digest)
+    await h.click("ULEAD", action_id, value, channel="DULEAD", ts=ts)  # the lead may
     view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
     assert view["blocks"][1]["element"]["initial_date"] == "2026-12-21"  # a week from today
-    assert await h.send(view_submission("U3", TEAM, view, due_form("2026-12-21"))) == 200
-    assert h.last_dm("U3")["text"].startswith("Nur die verantwortliche Person (<@U2>)")
+    resp = await h.post(view_submission("U3", TEAM, view, due_form("2026-12-21")))
+    assert (await resp.json())["errors"] == {
+        "due": "Only the action's owner (<@U2>), the round's lead (<@ULEAD>) or a workspace"
+        " admin can give it a new date."
+    }
     assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-12-10"  # type: ignore[union-attr]
     forged = {**view, "private_metadata": "0|en"}
     resp = await h.post(view_submission("ULEAD", TEAM, forged, due_form("2026-12-21")))
     assert (await resp.json())["errors"] == {"due": "That action does not exist any more."}
     assert await h.send(view_submission("ULEAD", TEAM, view, due_form("2026-12-21"))) == 200
     assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-12-21"  # type: ignore[union-attr]
-    assert h.slack.messages(CHANNEL)[-1]["text"].startswith("<@ULEAD> moved an action for *")
+    announced = h.slack.messages(CHANNEL)[-1]["text"]
+    assert announced.startswith("<@ULEAD> moved an action for *")
+    assert announced.endswith("(owner <@U2>).") and "(was 2026-12-10)" in announced
+
+
+async def test_a_date_moved_while_the_clock_reminds_is_reminded_on_the_new_date(
+    harness: Harness,
+) -> None:
+    """The clock lists the unreminded actions, then claims them one by one, with Slack calls in
+    between: a move landing in that gap must not be claimed for the old date."""
+    h = harness
+    summary = await closed_round(h)
+    await make_action(h, summary, owner="U1", due="2026-11-26")  # listed first
+    await make_action(h, summary, owner="U2", due="2026-11-27")
+    h.clock.now = datetime.fromisoformat("2026-11-27T09:05:00+00:00")
+    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
+    home = h.slack.home_views["U2"]
+    action_id, value, _ = h.button("U2", "cx_plan_move", {"blocks": home["blocks"], "ts": "0"})
+    await h.click("U2", action_id, value, channel="DU2", ts="0")
+    view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+
+    # U1's reminder is slow to post; meanwhile U2 moves theirs to next Friday
+    h.slack.hang_after("chat.postMessage", 30, where=lambda p: p.get("channel") in ("U1", "DU1"))
+    tick = asyncio.create_task(h.deps.rounds.tick())
+    for _ in range(500):
+        if dm_texts(h, "U1", "2026-11-26"):  # Ana's reminder (in Spanish) is posted, held
+            break
+        await asyncio.sleep(0.01)
+    assert dm_texts(h, "U1", "2026-11-26")  # the clock is past listing, inside the reminders
+    assert await h.send(view_submission("U2", TEAM, view, due_form("2026-12-04"))) == 200
+    h.slack.release()
+    await tick
+
+    assert dm_texts(h, "U2", "is due today") == []  # not for a date that is not its due date
+    h.clock.now = datetime.fromisoformat("2026-12-04T09:05:00+00:00")
+    await h.deps.rounds.tick()
+    assert len(dm_texts(h, "U2", "is due today")) == 1  # and on the new date
+
+
+async def test_moving_an_overdue_action_to_today_does_not_remind_its_owner_again(
+    harness: Harness,
+) -> None:
+    """The owner, reminded this morning of an overdue action, gives it today's date: they just
+    said so, a second DM the same day tells them nothing."""
+    h = harness
+    summary = await closed_round(h)
+    await make_action(h, summary, owner="U2", due="2026-11-26")
+    h.clock.now = datetime.fromisoformat("2026-11-27T09:05:00+00:00")  # 9:05 in London
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "U2", "was due on 2026-11-26")  # reminded, late
+    reminder = h.last_dm("U2")
+    action_id, value, ts = h.button("U2", "cx_plan_move", reminder)
+    await h.click("U2", action_id, value, channel="DU2", ts=ts)
+    view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    assert await h.send(view_submission("U2", TEAM, view, due_form("2026-11-27"))) == 200
+    assert h.last_dm("U2")["text"].startswith("New due date 2026-11-27:")
+    h.clock.now = datetime.fromisoformat("2026-11-27T09:06:00+00:00")
+    await h.deps.rounds.tick()
+    assert dm_texts(h, "U2", "is due today") == []
+
+
+async def test_a_person_west_of_utc_may_pick_their_own_today(harness: Harness) -> None:
+    """15:00 on Friday 2026-11-27 in Honolulu is 01:00 on Saturday in UTC: Friday is still
+    "today" for the person picking it, in the new-date form and in the action form."""
+    h = harness
+    h.slack.add_user("U2", name="ben", locale="en-US", tz="Pacific/Honolulu", tz_offset=-36000)
+    summary = await closed_round(h)
+    made = await make_action(h, summary, owner="U2", due="2026-11-26")
+    h.clock.now = datetime.fromisoformat("2026-11-28T01:00:00+00:00")  # Fri 15:00 in Honolulu
+    await h.event({"type": "app_home_opened", "user": "U2", "tab": "home"})
+    home = h.slack.home_views["U2"]
+    action_id, value, _ = h.button("U2", "cx_plan_move", {"blocks": home["blocks"], "ts": "0"})
+    await h.click("U2", action_id, value, channel="DU2", ts="0")
+    view: dict[str, Any] = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    assert view["blocks"][1]["element"]["initial_date"] == "2026-12-04"  # a week from Friday
+    assert await h.send(view_submission("U2", TEAM, view, due_form("2026-11-27"))) == 200
+    assert (await h.deps.store.action(made.id)).due.isoformat() == "2026-11-27"  # type: ignore[union-attr]
+    second = await make_action(h, summary, owner="U2", due="2026-11-27", user="U2")
+    assert second.id != made.id and second.due.isoformat() == "2026-11-27"

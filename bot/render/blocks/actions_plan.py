@@ -40,6 +40,7 @@ MOVE_MODAL = "cx_plan_move_modal"
 CANCEL_SCHEDULE = "cx_schedule_cancel"
 DEFAULT_DUE = timedelta(days=30)
 MAX_LISTED = 40
+WITH_BUTTONS = 10  # actions shown with their buttons: two blocks each
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,10 @@ def _buttons(action: Action, lang: str) -> ActionsBlock:
 
 
 def move_modal(item: Listed, lang: str, today: date) -> View:
-    """The new-date form: the action, and a date picker at its due date (a week from today
-    when that has passed)."""
+    """The new-date form: the action, and a date picker a week after its due date (after
+    ``today``, the opener's, when that has passed): one tap to save a week's delay."""
     a = item.action
-    start = a.due if a.due >= today else today + timedelta(days=7)
+    start = max(a.due, today) + timedelta(days=7)
     text = t(
         lang, "plan_move_modal_action", what=escape_mrkdwn(a.what),
         area=escape_mrkdwn(item.area), owner=f"<@{a.owner}>", due=a.due.isoformat(),
@@ -225,27 +226,37 @@ def due_reminder(item: Listed, lang: str, *, late: bool) -> Message:
 
 
 def digest(items: Sequence[Listed], lang: str) -> Message:
-    """To a lead: the overdue actions of their rounds, by channel."""
-    lines = [t(lang, "plan_digest_title", count=len(items))]
-    lines += [
-        f"{_line(i, lang)} · <#{i.action.channel_id}>" for i in items[:MAX_LISTED]
-    ]  # fmt: skip
+    """To a lead: the overdue actions of their rounds, by channel, the first `WITH_BUTTONS`
+    each with *Done* and *New date* (the lead may use both)."""
+    title = t(lang, "plan_digest_title", count=len(items))
+    lines = [title] + [_listed(i, lang) for i in items[:MAX_LISTED]]
     if len(items) > MAX_LISTED:
         lines.append(t(lang, "plan_list_more", count=len(items) - MAX_LISTED))
-    text = "\n".join(lines)
-    return Message.of(text, [_section(text)])
+    return Message.of("\n".join(lines), [_section(title), *_each_with_buttons(items, lang)])
 
 
-def home_blocks(items: Sequence[Listed], lang: str, limit: int) -> list[Block]:
-    """App Home's "Your actions": each open action with *Done* and *New date* (nothing when
-    there are none)."""
+def home_blocks(items: Sequence[Listed], lang: str) -> list[Block]:
+    """App Home's "Your actions": the first `WITH_BUTTONS` open actions, each with *Done* and
+    *New date* (nothing when there are none)."""
     if not items:
         return []
-    blocks: list[Block] = [_section(f"*{t(lang, 'plan_home_title')}*")]
-    for item in items[:limit]:
-        line = f"{_line(item, lang)} · <#{item.action.channel_id}>"
-        blocks += [_section(line), _buttons(item.action, lang)]
-    blocks.append(DividerBlock())
+    title = _section(f"*{t(lang, 'plan_home_title')}*")
+    return [title, *_each_with_buttons(items, lang), DividerBlock()]
+
+
+def _listed(item: Listed, lang: str) -> str:
+    return f"{_line(item, lang)} · <#{item.action.channel_id}>"
+
+
+def _each_with_buttons(items: Sequence[Listed], lang: str) -> list[Block]:
+    """Two blocks per action (the line, its buttons) for the first `WITH_BUTTONS`; how many
+    more there are."""
+    blocks: list[Block] = []
+    for item in items[:WITH_BUTTONS]:
+        blocks += [_section(_listed(item, lang)), _buttons(item.action, lang)]
+    if len(items) > WITH_BUTTONS:
+        more = t(lang, "plan_list_more_channel", count=len(items) - WITH_BUTTONS)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     return blocks
 
 

@@ -98,7 +98,7 @@ def home_view(
             ),
         ]
     blocks.append(DividerBlock())
-    blocks += home_blocks(actions, lang, limit=10)  # two blocks each
+    blocks += home_blocks(actions, lang)
     blocks += _heading(t(lang, "home_summaries"), t(lang, "home_none_summaries"), bool(summaries))
     for s in summaries[:10]:
         line = f"{s.closed_on} · *{s.framework}* · <#{s.channel_id}> · {s.stage}"
