@@ -288,6 +288,11 @@ class Dialogues:
         area = round_.framework.area(step.changed[0]) if step.changed else None
         if step.notice is not None:
             await self.slack.post(dm, notice_text(step.notice, lang, area))
+        if isinstance(before, Closed) and isinstance(step.prompt, Closed):
+            # a button (or a card's thread) used after the round ended: say where it went
+            key = "after_close" if round_.status is RoundStatus.CLOSED else "after_cancel"
+            await self.slack.post(dm, t(lang, key, channel=f"<#{round_.channel_id}>"))
+            return
         live = person.prompt_ts
         if isinstance(event, Help | Comment) or (
             step.prompt == before and not isinstance(event, Start)

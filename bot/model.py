@@ -226,6 +226,15 @@ class Discussion:
 
 
 @dataclass(frozen=True)
+class Snoozed:
+    """A snooze taken: when the reminder comes, and the round's deadline when that moved it
+    earlier than asked."""
+
+    until: datetime
+    closes: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Reminded:
     """What a remind did: how many it reminded (a post Slack may have made counts), how many it
     left out for having been reminded within the hour, who it left out for a pending snooze,

@@ -36,6 +36,7 @@ from bot.model import (
     RoundAlreadyOpen,
     RoundNotOpen,
     RoundStatus,
+    Snoozed,
     followup_number,
 )
 from bot.pacing import Pace, paced, turn
@@ -704,20 +705,25 @@ class Rounds:
     def framework_list(self, lang: str) -> str:
         return "\n".join(_framework_line(f, lang) for f in self.catalog)
 
-    async def snooze(self, round_id: int, user_id: str, *, tomorrow: bool) -> datetime:
-        """Remind the person later (in an hour, or at 9:00 tomorrow in their zone)."""
+    async def snooze(self, round_id: int, user_id: str, *, tomorrow: bool) -> Snoozed:
+        """Remind the person later: in an hour, or at 9:00 tomorrow in their zone, but before
+        the deadline (`snooze_until`); refused when it is within the hour."""
         person = await self.store.participant(round_id, user_id)
         round_ = await self.store.get_round(round_id)
-        if (
-            person is None
-            or round_ is None
-            or round_.status is not RoundStatus.OPEN
-            or not belongs(round_.team_id)
-        ):
+        if person is None or round_ is None or not belongs(round_.team_id):
             raise Refusal("no_open_round")
-        until = snooze_until(self.clock(), person.tz, tomorrow=tomorrow)
+        if round_.status is not RoundStatus.OPEN:
+            key = "after_close" if round_.status is RoundStatus.CLOSED else "after_cancel"
+            raise Refusal(key, channel=f"<#{round_.channel_id}>")
+        now, deadline = self.clock(), round_.deadline
+        until = snooze_until(now, person.tz, tomorrow=tomorrow, deadline=deadline)
+        if until is None:
+            assert deadline is not None
+            closes = local_deadline(deadline, person.tz, language_of(person.locale))
+            raise Refusal("snooze_too_late", deadline=closes)
         await self.store.snooze(round_id, user_id, until)
-        return until
+        natural = snooze_until(now, person.tz, tomorrow=tomorrow)
+        return Snoozed(until, deadline if until != natural else None)
 
     # ------------------------------------------------------------------ the clock
 

@@ -12,6 +12,9 @@ OPEN_ENDED_GAPS = (timedelta(days=2), timedelta(days=3))
 MAX_REMINDERS = 2
 WORKDAY = (time(9, 0), time(18, 0))
 SNOOZE_HOUR = timedelta(hours=1)
+SNOOZE_BEFORE_CLOSE = timedelta(
+    hours=1
+)  # a snooze ends this long before the deadline, at the latest
 MORNING = time(9, 0)
 
 
@@ -59,10 +62,19 @@ def reminder_due(
     return working_hours(now, tz)
 
 
-def snooze_until(now: datetime, tz: str | None, *, tomorrow: bool) -> datetime:
-    """When a snooze ends: in an hour, or at 9:00 tomorrow in the person's zone."""
-    if not tomorrow:
-        return now + SNOOZE_HOUR
-    local = local_time(now, tz)
-    morning = datetime.combine(local.date() + timedelta(days=1), MORNING, tzinfo=local.tzinfo)
-    return morning.astimezone(now.tzinfo)
+def snooze_until(
+    now: datetime, tz: str | None, *, tomorrow: bool, deadline: datetime | None = None
+) -> datetime | None:
+    """When a snooze ends: in an hour, or at 9:00 tomorrow in the person's zone; no later than
+    `SNOOZE_BEFORE_CLOSE` before the ``deadline`` (a reminder after the close is no reminder),
+    and None when that has passed already."""
+    if tomorrow:
+        local = local_time(now, tz)
+        day = local.date() + timedelta(days=1)
+        until = datetime.combine(day, MORNING, tzinfo=local.tzinfo).astimezone(now.tzinfo)
+    else:
+        until = now + SNOOZE_HOUR
+    if deadline is None:
+        return until
+    latest = deadline - SNOOZE_BEFORE_CLOSE
+    return min(until, latest) if latest > now else None

@@ -89,3 +89,14 @@ def test_a_far_deadline_also_gets_a_reminder_two_days_after_the_invitation() -> 
     sent = invited + timedelta(days=2)
     assert not reminder_due(invited + timedelta(days=5), deadline, None, 1, sent)  # not again
     assert reminder_due(deadline - timedelta(hours=20), deadline, None, 1, sent)  # the last day
+
+
+def test_a_snooze_ends_an_hour_before_the_deadline_at_the_latest() -> None:
+    now = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
+    deadline = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    assert snooze_until(now, "Europe/Madrid", tomorrow=True, deadline=deadline) == deadline - hour
+    assert snooze_until(now, "Europe/Madrid", tomorrow=False, deadline=deadline) == now + hour
+    late = deadline - timedelta(minutes=70)
+    assert snooze_until(late, None, tomorrow=False, deadline=deadline) == deadline - hour
+    assert snooze_until(deadline - hour, None, tomorrow=False, deadline=deadline) is None

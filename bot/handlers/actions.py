@@ -100,16 +100,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         user_id = body["user"]["id"]
         try:
-            until = await deps.rounds.snooze(
-                read_id(str(action.get("value") or "")),
-                user_id,
-                tomorrow=action["action_id"] == Action.SNOOZE_TOMORROW,
-            )
             person = await deps.slack.user(user_id)
             lang = language_of(person.locale)
-            message = nudges.snoozed(until, deps.rounds.clock(), person.tz, lang)
+            try:
+                snooze = await deps.rounds.snooze(
+                    read_id(str(action.get("value") or "")),
+                    user_id,
+                    tomorrow=action["action_id"] == Action.SNOOZE_TOMORROW,
+                )
+            except Refusal as refusal:  # the round is over (or not theirs)
+                await deps.slack.post_dm(user_id, refusal.text(lang))
+                return
+            message = nudges.snoozed(snooze, deps.rounds.clock(), person.tz, lang)
             await deps.slack.post_dm(user_id, message.text, message.blocks)
-        except (Refusal, ValueError, SlackCallFailed) as exc:
+        except (ValueError, SlackCallFailed) as exc:
             log.warning("snooze from %s failed: %s", user_id, exc)
             await tell_failure(deps, user_id)
 

@@ -297,3 +297,26 @@ async def test_a_reminder_says_when_the_round_closes_in_the_persons_own_time(
     assert ben.endswith("It closes Mon, Nov 30, 17:00 GMT.")  # 18:00 in the lead's Madrid
     (carla,) = [m["text"] for m in h.dm_messages("U3") if m["text"].startswith("Eine")]
     assert carla.endswith("Sie endet am Mo, 30. Nov., 18:00 Uhr CET.")  # Berlin
+
+
+async def test_a_snooze_on_the_last_day_reminds_before_the_round_closes(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-25")  # 18:00 Madrid
+    await h.press("U2", "cx_snooze_tomorrow", h.dm_messages("U2")[0])
+    assert texts(h, "U2")[-1] == (
+        "The assessment closes Wed, Nov 25, 17:00 GMT, so I'll remind you at 16:00 GMT instead."
+    )
+    person = await h.deps.store.participant(1, "U2")
+    assert person is not None and person.snooze_until is not None
+    assert person.snooze_until.isoformat() == "2026-11-25T16:00:00+00:00"
+    h.clock.now = h.clock.now.replace(hour=16, minute=1)
+    await h.deps.rounds.tick()
+    assert texts(h, "U2")[-1].startswith("Here is the reminder you asked for")
+    h.clock.now = h.clock.now.replace(hour=16, minute=20)  # 40 minutes before the close
+    await h.press("U3", "cx_snooze_hour", h.dm_messages("U3")[0])
+    assert texts(h, "U3")[-1] == (
+        "Die Bewertung endet am Mi, 25. Nov., 18:00 Uhr CET, in weniger als einer Stunde: Für eine"
+        " Erinnerung ist es zu spät. Ihre bisherigen Antworten bleiben gespeichert."
+    )
+    person = await h.deps.store.participant(1, "U3")
+    assert person is not None and person.snooze_until is None

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.frameworks import Area
 from bot.i18n import t
-from bot.model import Reminded, Round
+from bot.model import Reminded, Round, Snoozed
 from bot.render.blocks import clip
 from bot.render.blocks.dialogue import Action, Message, encode, snooze_buttons
 from bot.render.dialogue import hour_minute, local_deadline
@@ -96,12 +96,16 @@ def withhold_warning(
     return Message.of(text, blocks)
 
 
-def snoozed(until: datetime, now: datetime, tz: str | None, lang: str) -> Message:
-    """The answer to a snooze: when the reminder will come, in the person's own time."""
-    local, today = local_time(until, tz), local_time(now, tz)
+def snoozed(snooze: Snoozed, now: datetime, tz: str | None, lang: str) -> Message:
+    """The answer to a snooze: when the reminder will come, in the person's own time (and
+    why earlier than asked, when the round closes first)."""
+    local, today = local_time(snooze.until, tz), local_time(now, tz)
     key = "snooze_at" if local.date() == today.date() else "snooze_at_tomorrow"
     when = t(lang, key, time=f"{hour_minute(local)} {local:%Z}".strip())
-    text = t(lang, "snooze_set", when=when)
+    if snooze.closes is None:
+        text = t(lang, "snooze_set", when=when)
+    else:
+        text = t(lang, "snooze_capped", when=when, deadline=local_deadline(snooze.closes, tz, lang))
     return Message.of(text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
