@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,6 +163,14 @@ def invitation_buttons(lang: str, round_id: int) -> list[ButtonElement]:
     ]
 
 
+SECONDS_PER_CARD = 30  # reading a card and tapping its rows, on a phone
+
+
+def minutes_for(framework: Framework) -> int:
+    """About how long the whole assessment takes, in whole minutes (at least 2)."""
+    return max(2, math.ceil(len(framework.areas) * SECONDS_PER_CARD / 60))
+
+
 def invitation(
     framework: Framework,
     lang: str,
@@ -187,6 +196,7 @@ def invitation(
         framework=framework.name.get(lang),
         areas=len(framework.areas),
         count=len(framework.areas),  # a follow-up of one area says so
+        minutes=minutes_for(framework),
     )
     # A follow-up goes to people who have just done the assessment: when it ends, not what it is.
     details = [framework.description.get(lang)] if iteration == 1 else []
