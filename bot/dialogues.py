@@ -34,6 +34,7 @@ from bot.flows.interview import (
     Prompt,
     Question,
     Review,
+    ReviseComment,
     Start,
     Transition,
     advance,
@@ -205,6 +206,26 @@ class Dialogues:
             )
         await self.handle(round_.id, user_id, Typed(text), request=request)
 
+    async def revise(
+        self,
+        user_id: str,
+        channel: str,
+        thread_ts: str,
+        old: str,
+        new: str,
+        request: str | None = None,
+    ) -> None:
+        """A reply edited or deleted in a card's thread: the area's comment follows it (the
+        person may take back what they wrote until the round closes); other threads' replies
+        change nothing. ``request``: as for `handle_text`."""
+        ref = await self.store.prompt_message(channel, thread_ts)
+        if ref is None or ref.user_id != user_id or ref.area_id is None:
+            if request is not None:
+                await self.store.mark_done(request)
+            return
+        revised = ReviseComment(ref.area_id, old, new)
+        await self.handle(ref.round_id, user_id, revised, request=request)
+
     async def close(self, person: Participant, text: str) -> None:
         """Tell a person that the round ended: one new short message (earlier messages, such as
         the thank-you with their answers, stay as they are)."""
@@ -294,7 +315,7 @@ class Dialogues:
             await self.slack.post(dm, t(lang, key, channel=f"<#{round_.channel_id}>"))
             return
         live = person.prompt_ts
-        if isinstance(event, Help | Comment) or (
+        if isinstance(event, Help | Comment | ReviseComment) or (
             step.prompt == before and not isinstance(event, Start)
         ):
             if origin and origin.ts != live and step.notice is Notice.RECORDED_EARLIER and area:

@@ -186,6 +186,16 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class ReviseComment:
+    """The person edited (``new``) or deleted (``new`` empty) a reply that added ``old`` to an
+    area's comment: that part of the comment changes with it."""
+
+    area_id: str
+    old: str
+    new: str = ""
+
+
+@dataclass(frozen=True)
 class Finish:
     """Submit from the review."""
 
@@ -224,6 +234,7 @@ Event = (
     | Back
     | Change
     | Comment
+    | ReviseComment
     | Finish
     | StartOver
     | Decline
@@ -347,6 +358,8 @@ class Notice(StrEnum):
     COMMENT_ADDED = "comment_added"
     COMMENT_TOO_LONG = "comment_too_long"
     COMMENT_EMPTY = "comment_empty"
+    COMMENT_WITHDRAWN = "comment_withdrawn"
+    COMMENT_EDITED = "comment_edited"
     AT_FIRST_QUESTION = "at_first_question"
     NOT_A_LEVEL = "not_a_level"
     UNKNOWN_AREA = "unknown_area"
@@ -407,6 +420,8 @@ def advance(framework: Framework, state: InterviewState, event: Event) -> Transi
         return _reply(framework, state, event)
     if isinstance(event, Comment):
         return _comment(framework, state, event)
+    if isinstance(event, ReviseComment):
+        return _revise(framework, state, event)
     if isinstance(event, Start):
         if state.phase in (Phase.INVITED, Phase.DECLINED):
             state = replace(state, phase=Phase.ASKING, position=_first_open(framework, state))
@@ -554,6 +569,38 @@ def _comment(framework: Framework, state: InterviewState, event: Comment) -> Tra
     state = replace(state, answers={**state.answers, area_id: answer})
     notice = Notice.COMMENT_ADDED if earlier else Notice.COMMENT_SAVED
     return _show(framework, state, notice, (area_id,))
+
+
+def _revise(framework: Framework, state: InterviewState, event: ReviseComment) -> Transition:
+    """The reply's text, where it stands whole in the comment, replaced by its new text (or
+    removed with its line break); nothing happens when it is not there (it was never saved)."""
+    comment = state.answer(event.area_id).comment or ""
+    old, new = event.old.strip(), event.new.strip()
+    at = _whole_part(comment, old) if old and old != new else None
+    if at is None or _area_index(framework, event.area_id) is None:
+        return _show(framework, state)
+    before, after = comment[:at], comment[at + len(old) :]
+    if not new:  # the line break that joined it to the rest goes with it
+        before, after = (before[:-1], after) if before else (before, after[1:])
+    revised = before + new + after
+    if len(revised) > MAX_COMMENT_CHARS:
+        return _show(framework, state, Notice.COMMENT_TOO_LONG)
+    answer = replace(state.answer(event.area_id), comment=revised or None)
+    state = replace(state, answers={**state.answers, event.area_id: answer})
+    notice = Notice.COMMENT_EDITED if new else Notice.COMMENT_WITHDRAWN
+    return _show(framework, state, notice, (event.area_id,))
+
+
+def _whole_part(comment: str, part: str) -> int | None:
+    """Where ``part`` stands in ``comment`` as whole lines (a reply joined to the others by a
+    line break), else None."""
+    at = comment.find(part)
+    while at != -1:
+        end = at + len(part)
+        if (at == 0 or comment[at - 1] == "\n") and (end == len(comment) or comment[end] == "\n"):
+            return at
+        at = comment.find(part, at + 1)
+    return None
 
 
 def _change(framework: Framework, state: InterviewState, area_id: str) -> Transition:

@@ -1,4 +1,5 @@
-"""Events: typed replies in the DM, replies in discussion threads in channels, and App Home
+"""Events: typed replies in the DM (and edits or deletions of comments there), replies in
+discussion threads in channels, and App Home
 (every other event gets a 200 in `bot.app`)."""
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
 from bot.handlers.acks import answer_on_ack
-from bot.handlers.middleware import apply_typed, give_up, is_typed_reply, request_key
+from bot.handlers.middleware import (
+    apply_typed,
+    give_up,
+    is_typed_reply,
+    request_key,
+    revision,
+)
 from bot.handlers.report import team_of, tell_failure
 
 log = logging.getLogger(__name__)
@@ -25,15 +32,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if event.get("channel_type") in ("channel", "group"):  # a discussion thread, maybe
             await deps.rounds.discussions.note(team_of(context), event, context.get("bot_user_id"))
             return
-        if not is_typed_reply(event, context.get("bot_user_id")):
-            return  # edits, deletions, joins and bots' messages need no answer
+        bot_user_id = context.get("bot_user_id")
+        revised = revision(event, bot_user_id)
+        if not is_typed_reply(event, bot_user_id) and revised is None:
+            return  # other edits and deletions, joins and bots' messages need no answer
+        user = revised.user if revised else event["user"]
         key = request_key(body) or f"message:{event['channel']}:{event.get('ts')}"
         try:
             await apply_typed(deps, key, event)
         except Exception:
-            log.exception("typed answer from %s failed", event["user"])
+            log.exception("typed answer from %s failed", user)
             await give_up(deps, key)
-            await tell_failure(deps, event["user"])
+            await tell_failure(deps, user)
 
     async def on_home_opened(event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +100,41 @@ def request_workspace(context: dict[str, Any]) -> Workspace:
     )
 
 
+@dataclass(frozen=True)
+class Revision:
+    """A person's edit (``new``) or deletion (``new`` empty) of a reply they wrote in a thread
+    of their DM with the app (a card's comment, maybe)."""
+
+    user: str
+    channel: str
+    thread_ts: str
+    old: str
+    new: str
+
+
+def revision(event: dict[str, Any], bot_user_id: str | None) -> Revision | None:
+    """The `Revision` a ``message_changed`` or ``message_deleted`` event in a DM stands for,
+    when it is a person's own thread reply whose text changed; else None."""
+    subtype = event.get("subtype")
+    if event.get("channel_type") != "im" or subtype not in ("message_changed", "message_deleted"):
+        return None
+    before = event.get("previous_message") or {}
+    after = event.get("message") or {} if subtype == "message_changed" else {}
+    user, thread_ts = before.get("user"), before.get("thread_ts")
+    if (
+        user in (None, bot_user_id)
+        or before.get("bot_id")
+        or not isinstance(thread_ts, str)
+        or thread_ts == before.get("ts")  # a thread's parent, not a reply
+        or (after and after.get("user") != user)
+    ):
+        return None
+    old, new = str(before.get("text") or ""), str(after.get("text") or "")
+    if old.strip() == new.strip():
+        return None  # an unfurl or an edit that changed nothing
+    return Revision(str(user), str(event.get("channel")), thread_ts, old, new)
+
+
 def is_typed_reply(event: dict[str, Any], bot_user_id: str | None) -> bool:
     """A person's own new message in a DM with the app (not an edit, a join or a bot)."""
     return (
@@ -144,7 +180,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return await next()
         event = body.get("event") or {}
         keep = None
-        if is_typed_reply(event, context.get("bot_user_id")):  # with its workspace, for a replay
+        bot_user_id = context.get("bot_user_id")
+        if is_typed_reply(event, bot_user_id) or revision(event, bot_user_id):
+            # with its workspace, for a replay
             keep = {**event, "team": event.get("team") or context.get("team_id")}
         elif key.startswith("click:"):
             keep = kept_click(body, context.get("team_id"))
@@ -154,8 +192,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def apply_typed(deps: Deps, key: str, event: dict[str, Any]) -> None:
-    """Apply a stored typed answer; it is marked done in the transaction that commits its
-    effect, so a replay after a crash in the sending that follows cannot apply it twice."""
+    """Apply a stored typed answer, or a reply's edit or deletion (`revision`); it is marked
+    done in the transaction that commits its effect, so a replay after a crash in the sending
+    that follows cannot apply it twice."""
+    revised = revision(event, None)
+    if revised is not None:
+        await deps.dialogues.revise(
+            revised.user, revised.channel, revised.thread_ts, revised.old, revised.new, key
+        )
+        return
     await deps.dialogues.handle_text(
         event["user"], event["channel"], event.get("text") or "", event.get("thread_ts"), key
     )

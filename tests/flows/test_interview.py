@@ -31,6 +31,7 @@ from bot.flows.interview import (
     Phase,
     Question,
     Review,
+    ReviseComment,
     Skip,
     Start,
     StartOver,
@@ -278,6 +279,31 @@ def test_comments_attach_to_the_pending_area_are_appended_and_bounded() -> None:
     assert drive(MINI, Start(), Comment("   ")).notice is Notice.COMMENT_EMPTY
     named = drive(MINI, Start(), Comment("beta note", area_id="beta"))
     assert named.state.answer("beta").comment == "beta note"
+
+
+def test_a_reply_edited_or_deleted_changes_its_part_of_the_comment() -> None:
+    said = drive(MINI, Start(), Comment("IVR is a maze."), Comment("Too\nslow."), Comment("Bye."))
+    assert said.state.answer("alpha").comment == "IVR is a maze.\nToo\nslow.\nBye."
+
+    def revise(old: str, new: str = "") -> tuple[str | None, Notice | None]:
+        t = advance(MINI, said.state, ReviseComment("alpha", old, new))
+        return t.state.answer("alpha").comment, t.notice
+
+    withdrawn = Notice.COMMENT_WITHDRAWN
+    assert revise("Too\nslow.") == ("IVR is a maze.\nBye.", withdrawn)  # a two-line reply
+    assert revise(" IVR is a maze. ") == ("Too\nslow.\nBye.", withdrawn)  # the first
+    assert revise("Bye.") == ("IVR is a maze.\nToo\nslow.", withdrawn)  # the last
+    assert revise("Bye.", "Bye for now.") == (
+        "IVR is a maze.\nToo\nslow.\nBye for now.",
+        Notice.COMMENT_EDITED,
+    )
+    assert revise("maze.") == (said.state.answer("alpha").comment, None)  # not a whole reply
+    assert revise("Never said.") == (said.state.answer("alpha").comment, None)
+    alone = drive(MINI, Start(), Comment("Only this."), ReviseComment("alpha", "Only this."))
+    assert alone.state.answer("alpha").comment is None and alone.notice is withdrawn
+    long = advance(MINI, said.state, ReviseComment("alpha", "Bye.", "z" * 2000))
+    assert long.notice is Notice.COMMENT_TOO_LONG
+    assert long.state.answer("alpha").comment == said.state.answer("alpha").comment
 
 
 def test_decline_then_start_resumes_at_the_open_card() -> None:
