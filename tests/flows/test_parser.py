@@ -406,3 +406,35 @@ def test_any_text_anywhere_gives_an_event_or_a_reask_never_an_exception(
         assert {result.current, result.target} <= set(MATURITY.values)
     if isinstance(result, WhichArea):
         assert where == "review" and 1 <= result.number <= len(AREA_IDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("un 2", 2),  # es: how a grade is said
+        ("creo que 3", 3),
+        ("eine 2", 2),  # de: "eine Zwei"
+        ("ich denke 3", 3),
+        ("eher 2", 2),
+        ("a 2", 2),
+        ("i think 3", 3),
+        ("probably 2", 2),
+        ("3 ish", 3),
+    ],
+)
+def test_one_number_with_an_article_or_a_hedge_is_that_level(text: str, value: int) -> None:
+    assert parse_reply(text, MATURITY) == LevelChoice(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not 2",  # a negation is never a level
+        "nicht 3",
+        "2 or 3",  # two numbers: which?
+        "i think it is about a 3 now",  # a sentence, not a hedge
+        "un 7",  # not on the scale
+    ],
+)
+def test_a_hedged_number_is_asked_about_when_it_could_mean_something_else(text: str) -> None:
+    assert isinstance(parse_reply(text, MATURITY), Unrecognized)
