@@ -642,6 +642,36 @@ class Rounds:
             title=t(lang, "report_file_title"), thread_ts=ts,
         )  # fmt: skip
 
+    async def extend(self, round_: Round, day: date, caller: SlackUser) -> datetime:
+        """Move the open round's deadline to 18:00 on ``day`` in its lead's zone, as at the
+        start: not into the past or beyond a year, nor past the channel's next scheduled run.
+        Whoever has not finished may be reminded again before it; the announcement's thread
+        is told."""
+        now = self.clock()
+        lead = (
+            caller if caller.id == round_.started_by else await self.slack.user(round_.started_by)
+        )
+        problem = deadline_error(day, local_time(now, lead.tz).date())
+        if problem is not None:
+            raise Refusal(problem.key, **problem.params)
+        closes_at = _deadline_at(day, lead.tz)
+        if closes_at <= now:
+            raise Refusal("deadline_past", deadline=day)
+        upcoming = await self.store.schedule(round_.team_id, round_.channel_id)
+        if upcoming is not None and closes_at >= upcoming.next_run:
+            starts = local_time(upcoming.next_run, lead.tz).date().isoformat()
+            raise Refusal("deadline_after_next_run", next=starts)
+        if not await self.store.set_deadline(round_.id, closes_at):
+            raise Refusal("no_open_round")
+        if round_.announce_ts:
+            moved = reader_time(closes_at, round_.lang)
+            text = t(round_.lang, "deadline_moved_thread", lead=f"<@{caller.id}>", deadline=moved)
+            try:
+                await self.slack.post(round_.channel_id, text, thread_ts=round_.announce_ts)
+            except SlackCallFailed as exc:
+                log.warning("round %s: new deadline not posted: %s", round_.id, exc.error)
+        return closes_at
+
     async def cancel(self, round_: Round) -> None:
         try:
             await self.store.finish_round(round_.id, RoundStatus.CANCELLED, None, self.clock())

@@ -228,9 +228,9 @@ def parse_reply(
     given = _IN_SENTENCE.findall(_OUT_OF.sub("", plain))
     numbers = {_number(n) for n in given} & set(scale.values)  # "in 12 months": not a level
     words = plain.split()
-    if not named and len(given) == 1 and len(numbers) == 1 and len(words) <= HEDGED_WORDS:
-        if not _NEGATING.intersection(words):  # "un 2", "eine 2", "i think 3", "3 ish"
-            return LevelChoice(next(iter(numbers)))
+    hedged = len(given) == 1 and len(words) <= HEDGED_WORDS and not _NEGATING.intersection(words)
+    if hedged and not named and len(numbers) == 1:  # "un 2", "eine 2", "i think 3", "3 ish"
+        return LevelChoice(next(iter(numbers)))
     if numbers and numbers != {level.value for level in named[:1]}:
         return Unrecognized(raw.strip())  # "2 3 mittel": never half-read ("2 mittel" is fine)
     if len(named) == 1:

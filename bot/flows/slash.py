@@ -37,9 +37,10 @@ class Sub(StrEnum):
     ACTIONS = "actions"
     SCHEDULE = "schedule"
     FOLLOWUP = "followup"
+    DEADLINE = "deadline"
 
 
-LEAD_ONLY = frozenset({Sub.REMIND, Sub.CLOSE, Sub.CANCEL, Sub.EXPORT, Sub.RESULTS})
+LEAD_ONLY = frozenset({Sub.REMIND, Sub.CLOSE, Sub.CANCEL, Sub.EXPORT, Sub.RESULTS, Sub.DEADLINE})
 """Subcommands only the round's starter or a workspace admin/owner may run (results: while open)."""
 
 
@@ -108,6 +109,13 @@ def parse_slash(text: str) -> SlashCommand | SlashError:
         return SlashError("slash_unknown", {"word": head[:40]})
     if sub is Sub.CLOSE and [w.lower() for w in words[1:]] == ["anyway"]:
         return SlashCommand(sub, anyway=True)
+    if sub is Sub.DEADLINE:  # "deadline YYYY-MM-DD": the open round's new last day
+        if len(words) != 2:
+            return SlashError("slash_deadline_day")
+        try:
+            return SlashCommand(sub, deadline=date.fromisoformat(words[1]))
+        except ValueError:
+            return SlashError("slash_bad_deadline", {"value": words[1][:40]})
     if sub is not Sub.START:
         if len(words) > 1:
             return SlashError("slash_no_arguments", {"sub": sub.value})

@@ -23,6 +23,7 @@ from bot.render.blocks.actions_plan import next_run_text, recurring_started_text
 from bot.render.blocks.discussion import discussion_counts
 from bot.render.blocks.modals import start_modal
 from bot.render.blocks.summary import summary_blocks, summary_text
+from bot.render.dialogue import local_deadline
 from bot.rounds import Refusal, WouldWithhold
 from bot.slack_api import SlackCallFailed, SlackUser
 
@@ -166,6 +167,10 @@ async def _run(
     if cmd.sub is Sub.CLOSE:
         await rounds.close(round_, force=cmd.anyway)
         return Reply(t(lang, "closed_ok"))
+    if cmd.sub is Sub.DEADLINE:
+        assert cmd.deadline is not None
+        closes = await rounds.extend(round_, cmd.deadline, caller)
+        return Reply(t(lang, "deadline_moved_ok", deadline=local_deadline(closes, caller.tz, lang)))
     assert cmd.sub is Sub.CANCEL
     await rounds.cancel(round_)
     lines = [t(lang, "cancelled_ok")]

@@ -127,6 +127,27 @@ class Rounds(Part):
         )
         return self._round(row) if row else None
 
+    async def set_deadline(self, round_id: int, deadline: datetime) -> bool:
+        """Move an open round's deadline, in one transaction with what follows from it: whoever
+        has not finished may get the automatic reminders again before it. False when the round
+        is not open (closed or cancelled meanwhile)."""
+        async with self._engine.transaction() as tx:
+            moved = await tx.execute_each(
+                [
+                    (
+                        "UPDATE rounds SET deadline = ? WHERE id = ? AND status = 'open'",
+                        (iso(deadline), round_id),
+                    ),
+                    (
+                        "UPDATE participants SET reminders_sent = 0"
+                        " WHERE round_id = ? AND phase NOT IN ('finished', 'closed')",
+                        (round_id,),
+                    ),
+                ],
+                chained=True,
+            )
+        return moved[0] == 1
+
     async def finish_round(
         self,
         round_id: int,

@@ -84,3 +84,12 @@ def test_min_responses_per_round() -> None:
     for bad in ("0", "1", "2", "x", "51", "²", "٣", "3.0", "+3"):
         error = parse_slash(f"start cx-pillars --min-responses {bad}")
         assert isinstance(error, SlashError) and error.key == "slash_bad_min"
+
+
+def test_deadline_takes_one_day() -> None:
+    assert parse_slash("deadline 2026-12-04") == SlashCommand(
+        Sub.DEADLINE, deadline=date(2026, 12, 4)
+    )
+    assert parse_slash("deadline") == SlashError("slash_deadline_day")
+    assert parse_slash("deadline 2026-12-04 18:00") == SlashError("slash_deadline_day")
+    assert parse_slash("deadline friday") == SlashError("slash_bad_deadline", {"value": "friday"})

@@ -1,0 +1,62 @@
+"""`/cx-assess deadline`: the lead gives an open round more time (or less), checked like a start's
+deadline; the channel is told, the clock closes it at the new time, and reminders come again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.model import RoundStatus
+from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.handlers.test_rounds import reply
+
+
+async def test_the_lead_moves_the_deadline_and_the_round_closes_then(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-27")  # 18:00 Madrid
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None and round_.deadline is not None
+    h.clock.now = datetime.fromisoformat("2026-11-27T09:30:00+00:00")  # the last day
+    await h.deps.rounds.tick()
+    assert [p.reminders_sent for p in await h.deps.store.participants(round_.id)] == [1, 1, 1]
+
+    await h.command("deadline 2026-12-04", user="U2")  # not the lead
+    assert reply(h).startswith("Only the round's lead")
+    for text, said in (
+        ("deadline", "Give the new last day: `/cx-assess deadline YYYY-MM-DD`."),
+        ("deadline 2026-11-26", "The deadline 2026-11-26 has already passed."),
+        ("deadline 2026-02-30", "`2026-02-30` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."),
+    ):
+        await h.command(text)
+        assert reply(h).startswith(said)
+    still = await h.deps.store.get_round(round_.id)
+    assert still is not None and still.deadline == round_.deadline
+
+    await h.command("deadline 2026-12-04")
+    assert reply(h) == (
+        "Done: the round now closes Fri, Dec 4, 18:00 CET. Whoever has not finished gets the"
+        " reminders again before then, and the channel is told in the announcement's thread."
+    )
+    moved = await h.deps.store.get_round(round_.id)
+    assert moved is not None and moved.deadline is not None
+    assert moved.deadline.isoformat() == "2026-12-04T17:00:00+00:00"
+    told = h.slack.messages(CHANNEL)[-1]
+    assert told["thread_ts"] == round_.announce_ts
+    assert told["text"].startswith("<@ULEAD> moved the deadline: the assessment now closes <!date^")
+    assert [p.reminders_sent for p in await h.deps.store.participants(round_.id)] == [0, 0, 0]
+
+    h.clock.now = datetime.fromisoformat("2026-11-27T17:30:00+00:00")  # the old deadline
+    await h.deps.rounds.tick()
+    assert await h.deps.store.open_round(TEAM, CHANNEL) is not None
+    h.clock.now = datetime.fromisoformat("2026-12-04T17:01:00+00:00")
+    await h.deps.rounds.tick()
+    closed = await h.deps.store.get_round(round_.id)
+    assert closed is not None and closed.status is RoundStatus.CLOSED
+
+
+async def test_a_recurring_round_cannot_run_into_its_next_run(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --every 2 weeks")
+    await h.command("deadline 2026-12-20")
+    assert reply(h) == (
+        "The channel's next scheduled round starts on 2026-12-09: the deadline must come before it."
+    )
