@@ -48,7 +48,7 @@ from bot.render.chart import render_chart
 from bot.render.dialogue import local_deadline, reader_time
 from bot.render.report import render_markdown
 from bot.render.wording import stored_stage
-from bot.schedule import local_time, reminder_due, snooze_until
+from bot.schedule import REMIND_BEFORE, local_time, reminder_due, snooze_until
 from bot.slack_api import WORKSPACE_ERRORS, SlackCallFailed, SlackGateway, SlackUser
 from bot.storage import Store
 from bot.workspaces import belongs, in_workspace
@@ -65,6 +65,9 @@ MAX_PARTICIPANTS = 1000
 LIST_USERS_ABOVE = 100  # channel members; see `Rounds._invitees`
 DEADLINE_TIME = time(18, 0)
 BACKGROUND = "cx-assess background:"  # the name of every task `Rounds` runs in the background
+# Before a deadline (18:00): 13:00 on the last day in the lead's zone, after the morning's
+# automatic reminders (a *Remind* then reaches those reminded more than an hour before).
+LEAD_WARNING = timedelta(hours=5)
 REMIND_AGAIN_AFTER = timedelta(hours=1)  # the lead's `remind`: a double click reminds once
 
 
@@ -773,6 +776,7 @@ class Rounds:
                 else:
                     await in_workspace(team, self.remind(round_, automatic=True))
                     await in_workspace(team, self._tell_lead_if_all_done(round_))
+                    await in_workspace(team, self._warn_lead_before_close(round_))
             except Refusal as refusal:
                 log.info("round %s: %s", round_.id, refusal.key)  # e.g. closed by a lead
             except SlackCallFailed as exc:
@@ -837,6 +841,32 @@ class Rounds:
             posted_maybe = exc.uncertain and exc.method == "chat.postMessage"
             if exc.transient and not posted_maybe:  # certainly not posted: the clock tries again
                 await self.store.release_lead_told_done(round_.id, now)
+            raise
+
+    async def _warn_lead_before_close(self, round_: Round) -> None:
+        """On a round's last day, from 13:00 in the lead's zone (`LEAD_WARNING`; its deadline is
+        18:00 there), DM the lead once while someone has not finished: how many have, with
+        *Remind* and how to give it more time. Not for a round started that day. Said once per
+        deadline: recorded before it is sent (at most once, as reminders are)."""
+        deadline, now = round_.deadline, self.clock()
+        if deadline is None or not deadline - LEAD_WARNING <= now < deadline:
+            return
+        if round_.created_at > deadline - REMIND_BEFORE:
+            return  # started for a day or less: the lead knows how it stands
+        people = await self.store.participants(round_.id)
+        finished = sum(p.finished for p in people)
+        if finished == len(people) or not await self.store.claim_lead_warned(round_.id, now):
+            return
+        try:
+            lead = await self.slack.user(round_.started_by)
+            message = nudge_blocks.closing_soon(
+                round_, finished, len(people), language_of(lead.locale), lead.tz
+            )
+            await self.slack.post_dm(round_.started_by, message.text, message.blocks)
+        except SlackCallFailed as exc:
+            posted_maybe = exc.uncertain and exc.method == "chat.postMessage"
+            if exc.transient and not posted_maybe:  # certainly not posted: the clock tries again
+                await self.store.release_lead_warned(round_.id, now)
             raise
 
     async def resume(self) -> None:

@@ -135,7 +135,8 @@ class Rounds(Part):
             moved = await tx.execute_each(
                 [
                     (
-                        "UPDATE rounds SET deadline = ? WHERE id = ? AND status = 'open'",
+                        "UPDATE rounds SET deadline = ?, lead_warned_at = NULL"
+                        " WHERE id = ? AND status = 'open'",
                         (iso(deadline), round_id),
                     ),
                     (
@@ -212,6 +213,21 @@ class Rounds(Part):
             "UPDATE rounds SET lead_told_done_at = ?"
             " WHERE id = ? AND status = 'open' AND lead_told_done_at IS NULL",
             (iso(now), round_id),
+        )
+
+    async def claim_lead_warned(self, round_id: int, now: datetime) -> bool:
+        """True once per open round and deadline: the caller tells the lead it closes soon."""
+        return await self._write_one(
+            "UPDATE rounds SET lead_warned_at = ?"
+            " WHERE id = ? AND status = 'open' AND lead_warned_at IS NULL",
+            (iso(now), round_id),
+        )
+
+    async def release_lead_warned(self, round_id: int, now: datetime) -> None:
+        """Give a claimed warning back (Slack certainly did not post it): the clock tries again."""
+        await self._write(
+            "UPDATE rounds SET lead_warned_at = NULL WHERE id = ? AND lead_warned_at = ?",
+            (round_id, iso(now)),
         )
 
     async def release_lead_told_done(self, round_id: int, now: datetime) -> None:

@@ -18,6 +18,10 @@ _SCHEDULE_WAITING = """
     ALTER TABLE schedules ADD COLUMN waiting_told TEXT;  -- the next_run the lead was told of
 """
 
+_LEAD_WARNED = """
+    ALTER TABLE rounds ADD COLUMN lead_warned_at TEXT;  -- when the lead heard it closes soon
+"""
+
 _OAUTH = """
     -- Installations through OAuth (bot/installations.py): slack-sdk's records as JSON, with
     -- their tokens. '' stands for no enterprise (and for the team of an org-wide install).
@@ -253,6 +257,7 @@ SQLITE: tuple[str, ...] = (
     _OAUTH,
     _SEEN_AT,
     _SCHEDULE_WAITING,
+    _LEAD_WARNED,
 )
 
 
@@ -431,6 +436,7 @@ POSTGRES: tuple[str, ...] = (
     _OAUTH,
     _SEEN_AT,
     _SCHEDULE_WAITING,
+    _LEAD_WARNED,
 )
 
 # Every table, parents before children (`cx-assess db copy` fills them in this order), with

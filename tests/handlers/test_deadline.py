@@ -60,3 +60,48 @@ async def test_a_recurring_round_cannot_run_into_its_next_run(harness: Harness) 
     assert reply(h) == (
         "The channel's next scheduled round starts on 2026-12-09: the deadline must come before it."
     )
+
+
+def warnings(h: Harness) -> list[str]:
+    return [m["text"] for m in h.dm_messages("ULEAD") if "closes today" in m["text"]]
+
+
+async def test_the_lead_hears_on_the_last_day_once_per_deadline(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-27")
+    await h.answer_all("U2", 2, 3, 2, cards=5)
+    h.clock.now = datetime.fromisoformat("2026-11-27T08:01:00+00:00")  # the morning's reminders
+    await h.deps.rounds.tick()
+    h.clock.now = datetime.fromisoformat("2026-11-27T11:59:00+00:00")  # 12:59 in Madrid
+    await h.deps.rounds.tick()
+    assert warnings(h) == []
+    h.clock.now = datetime.fromisoformat("2026-11-27T12:01:00+00:00")
+    await h.deps.rounds.tick()
+    await h.deps.rounds.tick()
+    assert warnings(h) == [
+        "The *CX maturity: five pillars* round in <#C0001> closes today, Fri, Nov 27, 18:00 CET:"
+        " 1 of 3 have finished. Remind the others now, or give it more time with"
+        " `/cx-assess deadline YYYY-MM-DD` in the channel."
+    ]
+    warning = next(m for m in h.dm_messages("ULEAD") if "closes today" in m["text"])
+    await h.press("ULEAD", "cx_home_remind", warning)
+    assert h.last_dm("ULEAD")["text"].startswith("Reminded 2 people")
+
+    await h.command("deadline 2026-12-04")
+    h.clock.now = datetime.fromisoformat("2026-12-04T12:01:00+00:00")
+    await h.deps.rounds.tick()
+    assert len(warnings(h)) == 2  # once more, for the new deadline
+
+
+async def test_no_warning_when_all_finished_or_the_round_began_that_day(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2> --deadline 2026-11-25")  # today, 18:00 in Madrid
+    h.clock.now = datetime.fromisoformat("2026-11-25T12:01:00+00:00")
+    await h.deps.rounds.tick()
+    assert warnings(h) == []  # started today: the lead knows how it stands
+    await h.command("cancel")
+    await h.command("start cx-pillars <@U2> --deadline 2026-11-27")
+    await h.answer_all("U2", 2, 3, 2, cards=5)
+    h.clock.now = datetime.fromisoformat("2026-11-27T12:01:00+00:00")
+    await h.deps.rounds.tick()
+    assert warnings(h) == []  # everyone has finished (the lead was told so already)

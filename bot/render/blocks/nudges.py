@@ -12,6 +12,7 @@ from bot.i18n import t
 from bot.model import Reminded, Round, Snoozed
 from bot.render.blocks import clip
 from bot.render.blocks.dialogue import Action, Message, encode, snooze_buttons
+from bot.render.blocks.home import HOME_REMIND
 from bot.render.dialogue import hour_minute, local_deadline
 from bot.schedule import local_time
 
@@ -71,6 +72,22 @@ def all_done(
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text))),
         ActionsBlock(elements=[_button(t(lang, "close_now"), CLOSE_NOW, value, "primary")]),
+    ]
+    return Message.of(text, blocks)
+
+
+def closing_soon(round_: Round, finished: int, invited: int, lang: str, tz: str | None) -> Message:
+    """To the lead, on the last day: when the round closes (their zone), how many have
+    finished (what `status` shows, nothing about answers), *Remind* and `deadline`."""
+    text = t(
+        lang, "closing_soon", framework=round_.framework.name.get(lang),
+        channel=f"<#{round_.channel_id}>", finished=finished, invited=invited,
+        deadline=local_deadline(round_.deadline, tz, lang) if round_.deadline else "",
+    )  # fmt: skip
+    button = _button(t(lang, "home_remind"), HOME_REMIND, str(round_.id), "primary")
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip(text))),
+        ActionsBlock(elements=[button]),
     ]
     return Message.of(text, blocks)
 
