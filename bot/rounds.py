@@ -68,7 +68,17 @@ BACKGROUND = "cx-assess background:"  # the name of every task `Rounds` runs in 
 # Before a deadline (18:00): 13:00 on the last day in the lead's zone, after the morning's
 # automatic reminders (a *Remind* then reaches those reminded more than an hour before).
 LEAD_WARNING = timedelta(hours=5)
-REMIND_AGAIN_AFTER = timedelta(hours=1)  # the lead's `remind`: a double click reminds once
+REMIND_AGAIN_AFTER = timedelta(hours=1)
+# `status`'s groups, in order: who may still need a nudge first, who is done last.
+STATUS_GROUPS = (
+    "invited",
+    "asking",
+    "review",
+    "declined",
+    "waiting",
+    "finished",
+    "closed",
+)  # the lead's `remind`: a double click reminds once
 
 
 class Refusal(Exception):
@@ -394,24 +404,46 @@ class Rounds:
         if caller.id != round_.started_by and not caller.is_admin:
             raise Refusal("not_lead", starter=f"<@{round_.started_by}>")
 
-    async def status(self, round_: Round, lang: str) -> str:
-        """Where each participant stands (invited, answering, finished, …), never how far or
-        what: a per-person count of answered areas would pick their rows out of an export."""
+    async def status(self, round_: Round, lang: str, tz: str | None = None) -> str:
+        """How many have finished and until when (in the reader's zone ``tz``), then who stands
+        where, a line per group (not started, answering, …; who could not be invited, with
+        why), never how far or what: a per-person count of answered areas would pick their
+        rows out of an export."""
         invitations = await self.store.invitations(round_.id)
-        lines = [t(lang, "status_title", framework=round_.framework.name.get(lang))]
+        people = await self.store.participants(round_.id)
         now = self.clock()
-        for person in await self.store.participants(round_.id):
-            invitation = invitations.get(person.user_id)
-            if invitation is None or invitation.state is PostState.SENT:
-                phase = t(lang, f"phase_{person.state.phase.value}")
-            elif invitation.state is PostState.REFUSED:
-                phase = t(lang, "phase_unreached", error=invitation.error or "")
-            else:
-                phase = t(lang, "phase_waiting")
+        groups: dict[str, list[str]] = {}
+        unreached: list[str] = []
+        for person in people:
+            name = f"<@{person.user_id}>"
             if person.snoozed(now) and person.snooze_until is not None:
                 until = local_deadline(person.snooze_until, person.tz, lang)
-                phase += f" · {t(lang, 'status_snoozed', when=until)}"
-            lines.append(f"• <@{person.user_id}>: {phase}")
+                name += f" ({t(lang, 'status_snoozed', when=until)})"
+            invitation = invitations.get(person.user_id)
+            if invitation is None or invitation.state is PostState.SENT:
+                groups.setdefault(person.state.phase.value, []).append(name)
+            elif invitation.state is PostState.REFUSED:
+                unreached.append(f"{name} ({invitation.error or ''})")
+            else:
+                groups.setdefault("waiting", []).append(name)
+        until = (
+            t(lang, "invite_deadline", deadline=local_deadline(round_.deadline, tz, lang))
+            if round_.deadline
+            else t(lang, "invite_open_until_closed", starter=f"<@{round_.started_by}>")
+        )
+        finished = sum(p.finished for p in people)
+        lines = [
+            t(
+                lang, "status_title", framework=round_.framework.name.get(lang),
+                finished=finished, invited=len(people), until=until,
+            )
+        ]  # fmt: skip
+        for group in STATUS_GROUPS:
+            if names := groups.get(group):
+                label = t(lang, f"status_group_{group}")
+                lines.append(f"• {label} ({len(names)}): {', '.join(names)}")
+        if unreached:
+            lines.append(f"• {t(lang, 'status_group_unreached')}: {'; '.join(unreached)}")
         waiting = _fan_out(invitations).waiting
         if waiting:
             lines.append(t(lang, "invitations_waiting", count=waiting))

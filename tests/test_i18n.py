@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.analysis import Agreement
-from bot.flows.interview import Notice, Phase
+from bot.flows.interview import Notice
 from bot.frameworks import LANGUAGES
 from bot.i18n import language_of, messages, t
 from bot.model import RoundStatus
 from bot.render.dialogue import ROW_KEYS
+from bot.rounds import STATUS_GROUPS
 
 
 def _fields(text: str) -> set[str]:
@@ -46,7 +47,7 @@ def test_slack_locale_to_language(locale: str | None, lang: str) -> None:
 
 DYNAMIC = {
     "notice_": [n.value for n in Notice],
-    "phase_": [p.value for p in Phase],
+    "status_group_": [*STATUS_GROUPS, "unreached"],
     "status_": [s.value for s in RoundStatus],
     "agreement_": [a.value for a in Agreement],
 }
@@ -92,7 +93,7 @@ def _keys_used_in_code() -> set[str]:
 
 def test_every_message_key_used_in_code_exists_in_all_three_languages() -> None:
     keys = _keys_used_in_code()
-    expected = {"progress", "notice_help", "phase_invited", "row_target", "report_title"}
+    expected = {"progress", "notice_help", "status_group_invited", "row_target", "report_title"}
     assert expected | {"slash_unknown", "thanks_closed", "no_open_round"} <= keys
     catalog = messages()
     missing = sorted(k for k in keys if k not in catalog)

@@ -161,7 +161,7 @@ async def _run(
     if cmd.sub in LEAD_ONLY:
         await rounds.authorize(round_, caller)
     if cmd.sub is Sub.STATUS:
-        return Reply(await rounds.status(round_, lang))
+        return Reply(await rounds.status(round_, lang, caller.tz))
     if cmd.sub is Sub.REMIND:
         return Reply(nudges.reminded(await rounds.remind(round_), lang))
     if cmd.sub is Sub.CLOSE:

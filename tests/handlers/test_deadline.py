@@ -80,7 +80,7 @@ async def test_the_lead_hears_on_the_last_day_once_per_deadline(harness: Harness
     await h.deps.rounds.tick()
     assert warnings(h) == [
         "The *CX maturity: five pillars* round in <#C0001> closes today, Fri, Nov 27, 18:00 CET:"
-        " 1 of 3 have finished. Remind the others now, or give it more time with"
+        " 1 of 3 have finished. Send a reminder now, or give it more time with"
         " `/cx-assess deadline YYYY-MM-DD` in the channel."
     ]
     warning = next(m for m in h.dm_messages("ULEAD") if "closes today" in m["text"])

@@ -100,7 +100,7 @@ async def test_people_a_rate_limit_storm_left_uninvited_are_invited_by_the_clock
     ]  # 3 besides the lead: enough to flag disagreements on cx-pillars (threshold 0.6)
     await h.command("status")
     assert "2 still waiting for their invitation" in reply(h)
-    assert reply(h).count("invitation not sent yet") == 2
+    assert "• Invitation not sent yet (2): " in reply(h)
     await h.deps.rounds.tick()
     assert [invitations(h, u) for u in ("ULEAD", "U1", "U2", "U3")] == [1, 1, 1, 1]
     await h.command("status")
@@ -117,7 +117,7 @@ async def test_someone_slack_will_never_reach_is_named_in_status_and_not_retried
     await h.deps.rounds.tick()
     assert invitations(h, "U2") == 0
     await h.command("status")
-    assert "<@U2>: could not be invited (cannot_dm_bot)" in reply(h)
+    assert "• Could not be invited: <@U2> (cannot_dm_bot)" in reply(h)
 
 
 async def test_the_clock_running_while_a_close_posts_the_summary_does_not_post_it_again(
