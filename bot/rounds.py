@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -862,18 +863,15 @@ class Rounds:
         now = self.clock()
         if not await self.store.claim_lead_told_done(round_.id, now):
             return  # told already (the usual case, every minute): no lookup, no analysis
-        try:
-            lead = await self.slack.user(round_.started_by)
+
+        async def all_done(lead: SlackUser) -> dialogue_blocks.Message:
             withheld = _withheld(await self.analyse(round_))
-            message = nudge_blocks.all_done(
-                round_, finished, len(people), withheld, language_of(lead.locale), lead.tz
-            )
-            await self.slack.post_dm(round_.started_by, message.text, message.blocks)
-        except SlackCallFailed as exc:
-            posted_maybe = exc.uncertain and exc.method == "chat.postMessage"
-            if exc.transient and not posted_maybe:  # certainly not posted: the clock tries again
-                await self.store.release_lead_told_done(round_.id, now)
-            raise
+            lang = language_of(lead.locale)
+            return nudge_blocks.all_done(round_, finished, len(people), withheld, lang, lead.tz)
+
+        await self._dm_lead(
+            round_, all_done, partial(self.store.release_lead_told_done, round_.id, now)
+        )
 
     async def _warn_lead_before_close(self, round_: Round) -> None:
         """On a round's last day, from 13:00 in the lead's zone (`LEAD_WARNING`; its deadline is
@@ -889,16 +887,32 @@ class Rounds:
         finished = sum(p.finished for p in people)
         if finished == len(people) or not await self.store.claim_lead_warned(round_.id, now):
             return
+
+        async def closing_soon(lead: SlackUser) -> dialogue_blocks.Message:
+            lang = language_of(lead.locale)
+            return nudge_blocks.closing_soon(round_, finished, len(people), lang, lead.tz)
+
+        await self._dm_lead(
+            round_, closing_soon, partial(self.store.release_lead_warned, round_.id, now)
+        )
+
+    async def _dm_lead(
+        self,
+        round_: Round,
+        build: Callable[[SlackUser], Awaitable[dialogue_blocks.Message]],
+        release: Callable[[], Awaitable[None]],
+    ) -> None:
+        """DM the round's lead what ``build`` makes for them, its claim taken already (at most
+        once): ``release`` gives the claim back when Slack certainly did not post it, for the
+        clock's next minute."""
         try:
             lead = await self.slack.user(round_.started_by)
-            message = nudge_blocks.closing_soon(
-                round_, finished, len(people), language_of(lead.locale), lead.tz
-            )
+            message = await build(lead)
             await self.slack.post_dm(round_.started_by, message.text, message.blocks)
         except SlackCallFailed as exc:
             posted_maybe = exc.uncertain and exc.method == "chat.postMessage"
-            if exc.transient and not posted_maybe:  # certainly not posted: the clock tries again
-                await self.store.release_lead_warned(round_.id, now)
+            if exc.transient and not posted_maybe:
+                await release()
             raise
 
     async def resume(self) -> None:

@@ -20,13 +20,13 @@ from bot.handlers.middleware import (
     give_up,
     kept_click,
 )
-from bot.handlers.report import team_of, tell_failure
+from bot.handlers.report import answer_in_dm, team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks import nudges, read_id
 from bot.render.blocks.dialogue import Action, decode, read_details
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
 from bot.rounds import Refusal, WouldWithhold
-from bot.slack_api import SlackCallFailed
+from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
 
@@ -99,23 +99,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         user_id = body["user"]["id"]
-        try:
-            person = await deps.slack.user(user_id)
-            lang = language_of(person.locale)
-            try:
-                snooze = await deps.rounds.snooze(
-                    read_id(str(action.get("value") or "")),
-                    user_id,
-                    tomorrow=action["action_id"] == Action.SNOOZE_TOMORROW,
-                )
-            except Refusal as refusal:  # the round is over (or not theirs)
-                await deps.slack.post_dm(user_id, refusal.text(lang))
-                return
-            message = nudges.snoozed(snooze, deps.rounds.clock(), person.tz, lang)
+
+        async def snooze(person: SlackUser, lang: str) -> None:
+            taken = await deps.rounds.snooze(  # a Refusal: the round is over (or not theirs)
+                read_id(str(action.get("value") or "")),
+                user_id,
+                tomorrow=action["action_id"] == Action.SNOOZE_TOMORROW,
+            )
+            message = nudges.snoozed(taken, deps.rounds.clock(), person.tz, lang)
             await deps.slack.post_dm(user_id, message.text, message.blocks)
-        except (ValueError, SlackCallFailed) as exc:
-            log.warning("snooze from %s failed: %s", user_id, exc)
-            await tell_failure(deps, user_id)
+
+        await answer_in_dm(deps, user_id, "snooze", snooze)
 
     app.action(DIALOGUE_ACTIONS)(answer_on_ack(on_dialogue_action))
     app.action(Action.DETAILS)(answer_on_ack(on_details))

@@ -13,7 +13,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from bot.handlers.acks import answer_on_ack
-from bot.handlers.report import team_of, tell_failure
+from bot.handlers.report import answer_in_dm, team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.plan import MAX_WHAT, ActionForm, due_error
 from bot.render.blocks import escape_mrkdwn, read_id
@@ -158,44 +158,30 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         user_id, team_id = body["user"]["id"], team_of(context)
-        try:
-            caller = await deps.slack.user(user_id)
-            lang = language_of(caller.locale)
-            try:
-                done = await deps.plan.complete(
-                    read_id(str(action.get("value") or "")), team_id, caller
-                )
-                text = t(lang, "plan_done_ok", what=done.what)
-            except Refusal as refusal:
-                text = refusal.text(lang)
-            await deps.slack.post_dm(user_id, text)
-        except (SlackCallFailed, ValueError) as exc:
-            log.error("done from %s failed: %s", user_id, exc)
-            await tell_failure(deps, user_id)
-            return
-        await deps.home.refresh(team_id, user_id)
+
+        async def complete(caller: SlackUser, lang: str) -> str:
+            done = await deps.plan.complete(
+                read_id(str(action.get("value") or "")), team_id, caller
+            )
+            return t(lang, "plan_done_ok", what=done.what)
+
+        if await answer_in_dm(deps, user_id, "done", complete):
+            await deps.home.refresh(team_id, user_id)
 
     async def on_move(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         await ack()
         user_id, team_id = body["user"]["id"], team_of(context)
-        try:
-            caller = await deps.slack.user(user_id)
-            lang = language_of(caller.locale)
-            try:
-                changing = await deps.plan.changeable(
-                    read_id(str(action.get("value") or "")), team_id, caller, "plan_not_yours_move"
-                )
-            except Refusal as refusal:
-                await deps.slack.post_dm(user_id, refusal.text(lang))
-                return
+
+        async def open_form(caller: SlackUser, lang: str) -> None:
+            action_id = read_id(str(action.get("value") or ""))
+            changing = await deps.plan.changeable(action_id, team_id, caller, "plan_not_yours_move")
             (item,) = await deps.plan.listed([changing], lang)
             today = local_time(deps.rounds.clock(), caller.tz).date()
             await deps.slack.open_view(body["trigger_id"], move_modal(item, lang, today))
-        except (SlackCallFailed, ValueError) as exc:
-            log.error("new date from %s failed: %s", user_id, exc)
-            await tell_failure(deps, user_id)
+
+        await answer_in_dm(deps, user_id, "new date", open_form)
 
     async def on_move_submit(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]

@@ -47,6 +47,15 @@ async def comment(h: Harness, round_id: int) -> str | None:
     return person.state.answer("data").comment
 
 
+async def commented(h: Harness) -> tuple[int, dict[str, Any]]:
+    """A round of two; Ben comments on his first card: the round and his reply."""
+    round_id = await start_pillars(h, "U2", "U3")
+    await h.press("U2", "cx_start")
+    reply = dm_message("U2", "Our team lead ignores every survey.", h.last_dm("U2")["ts"])
+    await h.event(reply)
+    return round_id, reply
+
+
 async def test_deleting_or_editing_a_reply_changes_the_comment(harness: Harness) -> None:
     h = harness
     round_id = await start_pillars(h, "U2", "U3")
@@ -86,10 +95,7 @@ async def test_deleting_or_editing_a_reply_changes_the_comment(harness: Harness)
 
 async def test_a_deletion_kept_before_a_crash_is_applied_at_restart(harness: Harness) -> None:
     h = harness
-    round_id = await start_pillars(h, "U2", "U3")
-    await h.press("U2", "cx_start")
-    reply = dm_message("U2", "Our team lead ignores every survey.", h.last_dm("U2")["ts"])
-    await h.event(reply)
+    round_id, reply = await commented(h)
     # the deletion reached the inbox (before Slack's 200), then the process died
     assert await h.deps.store.first_time("event:Ev-deleted", {**deleted(reply), "team": TEAM})
     assert await replay_kept(h.deps) == 1
@@ -99,10 +105,7 @@ async def test_a_deletion_kept_before_a_crash_is_applied_at_restart(harness: Har
 
 async def test_after_the_close_a_deletion_says_the_report_is_out(harness: Harness) -> None:
     h = harness
-    round_id = await start_pillars(h, "U2", "U3")
-    await h.press("U2", "cx_start")
-    reply = dm_message("U2", "Our team lead ignores every survey.", h.last_dm("U2")["ts"])
-    await h.event(reply)
+    round_id, reply = await commented(h)
     assert await h.command("close anyway") == 200
     await h.event(deleted(reply))
     assert h.last_dm("U2")["text"] == "This assessment has closed; the results are in <#C0001>."
