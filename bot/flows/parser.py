@@ -122,7 +122,58 @@ _IN_SENTENCE = re.compile(
     + r")(?![\w%])"
 )
 _NEGATING = frozenset({"not", "no", "nicht", "kein", "keine", "ni", "nunca", "never"})
-HEDGED_WORDS = 4  # one level's number in so short a reply is that level ("creo que 3")
+HEDGED_WORDS = 4  # one level's number among so few hedging words is that level ("creo que 3")
+# The only words that may stand beside it, as `normalize` spells them: articles and hedges
+# ("in 2 weeks", "3 people" are asked about, never read as a level).
+_HEDGES = frozenset(
+    [
+        "a",
+        "an",
+        "i",
+        "think",
+        "guess",
+        "probably",
+        "maybe",
+        "about",
+        "around",
+        "roughly",
+        "say",
+        "ish",
+        "so",
+        "more",
+        "or",
+        "less",
+        "un",
+        "una",
+        "creo",
+        "que",
+        "diria",
+        "quiza",
+        "quizas",
+        "tal",
+        "vez",
+        "mas",
+        "o",
+        "menos",
+        "probablemente",
+        "digamos",
+        "aprox",
+        "ein",
+        "eine",
+        "einen",
+        "ich",
+        "denke",
+        "glaube",
+        "eher",
+        "vielleicht",
+        "etwa",
+        "ungefahr",
+        "wohl",
+        "sagen",
+        "wir",
+        "mal",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -228,7 +279,7 @@ def parse_reply(
     given = _IN_SENTENCE.findall(_OUT_OF.sub("", plain))
     numbers = {_number(n) for n in given} & set(scale.values)  # "in 12 months": not a level
     words = plain.split()
-    hedged = len(given) == 1 and len(words) <= HEDGED_WORDS and not _NEGATING.intersection(words)
+    hedged = len(given) == 1 and len(words) <= HEDGED_WORDS and set(words) - set(given) <= _HEDGES
     if hedged and not named and len(numbers) == 1:  # "un 2", "eine 2", "i think 3", "3 ish"
         return LevelChoice(next(iter(numbers)))
     if numbers and numbers != {level.value for level in named[:1]}:

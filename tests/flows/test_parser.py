@@ -420,6 +420,9 @@ def test_any_text_anywhere_gives_an_event_or_a_reask_never_an_exception(
         ("i think 3", 3),
         ("probably 2", 2),
         ("3 ish", 3),
+        ("quizás 3", 3),
+        ("más o menos 2", 2),
+        ("ungefähr 2", 2),
     ],
 )
 def test_one_number_with_an_article_or_a_hedge_is_that_level(text: str, value: int) -> None:
@@ -434,6 +437,10 @@ def test_one_number_with_an_article_or_a_hedge_is_that_level(text: str, value: i
         "2 or 3",  # two numbers: which?
         "i think it is about a 3 now",  # a sentence, not a hedge
         "un 7",  # not on the scale
+        "in 2 weeks",  # a time, not a level
+        "3 people said so",
+        "en 2 semanas",
+        "seit 3 Jahren",
     ],
 )
 def test_a_hedged_number_is_asked_about_when_it_could_mean_something_else(text: str) -> None:
