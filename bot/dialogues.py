@@ -46,7 +46,6 @@ from bot.i18n import language_of, t
 from bot.model import Participant, PostKey, PostKind, Round, RoundStatus
 from bot.posts import Outgoing, Posts
 from bot.render.blocks import dialogue as blocks
-from bot.render.blocks import nudges
 from bot.render.dialogue import later_text, local_deadline, notice_text, reask_hint, reask_text
 from bot.slack_api import SlackCallFailed, SlackGateway
 from bot.storage import Progress, Store
@@ -252,10 +251,9 @@ class Dialogues:
             if isinstance(parsed, Ambiguous | Unrecognized | WhichArea):
                 return parsed
             event = parsed
-        if round_.status is not RoundStatus.OPEN:
-            event = CloseRound()
-        step = advance(framework, person.state, event)
-        return _Step(event, step, step.state != person.state and round_.status is RoundStatus.OPEN)
+        open_ = round_.status is RoundStatus.OPEN
+        step = advance(framework, person.state, event if open_ else CloseRound())
+        return _Step(event, step, step.state != person.state and open_)
 
     async def _answer(
         self, round_: Round, person: Participant, decided: _Step | Reask, origin: Origin | None
@@ -309,11 +307,15 @@ class Dialogues:
         area = round_.framework.area(step.changed[0]) if step.changed else None
         if step.notice is not None:
             await self.slack.post(dm, notice_text(step.notice, lang, area))
-        if isinstance(before, Closed) and isinstance(step.prompt, Closed):
-            # a button (or a card's thread) used after the round ended: say where it went
-            key = "after_close" if round_.status is RoundStatus.CLOSED else "after_cancel"
-            await self.slack.post(dm, t(lang, key, channel=f"<#{round_.channel_id}>"))
-            return
+        if isinstance(step.prompt, Closed):
+            if isinstance(before, Closed) or isinstance(event, ReviseComment):
+                # a button (or a card's thread) used after the round ended: say where it went
+                key = "after_close" if round_.status is RoundStatus.CLOSED else "after_cancel"
+                if key == "after_close" and isinstance(event, ReviseComment):
+                    key = "revise_after_close"  # the report keeps the comment as it was
+                await self.slack.post(dm, t(lang, key, channel=f"<#{round_.channel_id}>"))
+                return
+            event = CloseRound()  # the round ended before this input: the card shows so
         live = person.prompt_ts
         if isinstance(event, Help | Comment | ReviseComment) or (
             step.prompt == before and not isinstance(event, Start)
@@ -498,6 +500,7 @@ class Dialogues:
             return blocks.note(t(lang, "start_hint"))
         if isinstance(prompt, Declined | Paused):
             started = isinstance(prompt, Paused) or prompt.started  # paused on a card: Continue
-            return nudges.later(later_text(prompt, lang), lang, round_id=round_.id, started=started)
+            text = later_text(prompt, lang)
+            return blocks.reminder(text, lang, round_id=round_.id, started=started)
         assert isinstance(prompt, Closed)
         return blocks.note(t(lang, "closed"))

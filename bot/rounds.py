@@ -693,6 +693,8 @@ class Rounds:
         closes_at = _deadline_at(day, lead.tz)
         if closes_at <= now:
             raise Refusal("deadline_past", deadline=day)
+        if closes_at == round_.deadline:  # reminders and the last-day notice would repeat
+            raise Refusal("deadline_same", deadline=day)
         upcoming = await self.store.schedule(round_.team_id, round_.channel_id)
         if upcoming is not None and closes_at >= upcoming.next_run:
             starts = local_time(upcoming.next_run, lead.tz).date().isoformat()

@@ -573,12 +573,19 @@ def _comment(framework: Framework, state: InterviewState, event: Comment) -> Tra
 
 def _revise(framework: Framework, state: InterviewState, event: ReviseComment) -> Transition:
     """The reply's text, where it stands whole in the comment, replaced by its new text (or
-    removed with its line break); nothing happens when it is not there (it was never saved)."""
+    removed with its line break). A reply that is not there was never saved (too long, say):
+    its edit is a new comment, its deletion changes nothing."""
     comment = state.answer(event.area_id).comment or ""
     old, new = event.old.strip(), event.new.strip()
-    at = _whole_part(comment, old) if old and old != new else None
-    if at is None or _area_index(framework, event.area_id) is None:
+    if old == new or _area_index(framework, event.area_id) is None:
         return _show(framework, state)
+    at = _whole_part(comment, old) if old else None
+    if at is None:
+        return (
+            _comment(framework, state, Comment(new, event.area_id))
+            if new
+            else _show(framework, state)
+        )
     before, after = comment[:at], comment[at + len(old) :]
     if not new:  # the line break that joined it to the rest goes with it
         before, after = (before[:-1], after) if before else (before, after[1:])

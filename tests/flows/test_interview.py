@@ -299,6 +299,11 @@ def test_a_reply_edited_or_deleted_changes_its_part_of_the_comment() -> None:
     )
     assert revise("maze.") == (said.state.answer("alpha").comment, None)  # not a whole reply
     assert revise("Never said.") == (said.state.answer("alpha").comment, None)
+    # a reply that was never kept (too long) edited into one that fits: a new part
+    assert revise("z" * 2000, "Short now.") == (
+        "IVR is a maze.\nToo\nslow.\nBye.\nShort now.",
+        Notice.COMMENT_ADDED,
+    )
     alone = drive(MINI, Start(), Comment("Only this."), ReviseComment("alpha", "Only this."))
     assert alone.state.answer("alpha").comment is None and alone.notice is withdrawn
     long = advance(MINI, said.state, ReviseComment("alpha", "Bye.", "z" * 2000))

@@ -108,5 +108,24 @@ async def test_after_the_close_a_deletion_says_the_report_is_out(harness: Harnes
     round_id, reply = await commented(h)
     assert await h.command("close anyway") == 200
     await h.event(deleted(reply))
-    assert h.last_dm("U2")["text"] == "This assessment has closed; the results are in <#C0001>."
+    said = "This assessment has closed: your comment stays in the results as it was. They are in"
+    assert h.last_dm("U2")["text"] == f"{said} <#C0001>."
     assert await comment(h, round_id) == "Our team lead ignores every survey."
+    await h.press("U2", "cx_skip", h.card("U2"))  # a button on the card says where the results went
+    assert h.last_dm("U2")["text"] == "This assessment has closed; the results are in <#C0001>."
+
+
+async def test_a_reply_too_long_to_keep_edited_shorter_becomes_the_comment(
+    harness: Harness,
+) -> None:
+    h = harness
+    round_id = await start_pillars(h, "U2", "U3")
+    await h.press("U2", "cx_start")
+    long = dm_message("U2", "x" * 2100, h.last_dm("U2")["ts"])
+    await h.event(long)
+    assert "too long" in h.last_dm("U2")["text"]
+    assert await comment(h, round_id) is None
+    await h.event(edited(long, "Shorter: the IVR loses callers."))
+    assert await comment(h, round_id) == "Shorter: the IVR loses callers."
+    await h.event(deleted({**long, "text": "Shorter: the IVR loses callers."}))
+    assert await comment(h, round_id) is None

@@ -25,11 +25,15 @@ async def test_the_lead_moves_the_deadline_and_the_round_closes_then(harness: Ha
         ("deadline", "Give the new last day: `/cx-assess deadline YYYY-MM-DD`."),
         ("deadline 2026-11-26", "The deadline 2026-11-26 has already passed."),
         ("deadline 2026-02-30", "`2026-02-30` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."),
+        ("deadline 2026-11-27", "The round already closes on 2026-11-27: nothing changed."),
     ):
         await h.command(text)
         assert reply(h).startswith(said)
     still = await h.deps.store.get_round(round_.id)
     assert still is not None and still.deadline == round_.deadline
+    # the same day again reset nothing: nobody is reminded twice, the channel is not told
+    assert [p.reminders_sent for p in await h.deps.store.participants(round_.id)] == [1, 1, 1]
+    assert not any("moved the deadline" in m["text"] for m in h.slack.messages(CHANNEL))
 
     await h.command("deadline 2026-12-04")
     assert reply(h) == (

@@ -97,7 +97,7 @@ async def test_a_recurring_round_without_deadline_closes_by_itself_and_the_next_
     await h.command("start cx-pillars <@U1> <@U2> --every 2 weeks")
     assert reply(h) == (
         "Invited 2 people by DM.\nRepeats every 2 weeks; the next round starts on 2026-12-09.\n"
-        "No deadline was given, so this round closes on"
+        "No deadline was given, so this round is open until"
         " <!date^1796749200^{date_short_pretty} {time}|Tue, Dec 8, 17:00 UTC>; each later round"
         " closes 13 days after it starts, before the next one is due.\n" + HEADS_UP_TWO
     )  # a day less than the cadence: 18:00 in Madrid, the day before the next run
@@ -164,7 +164,7 @@ async def test_the_start_form_takes_a_cadence_and_refuses_a_bad_one(harness: Har
     assert schedule.users == ("U1", "U2", "U3")
     assert h.slack.ephemerals[-1]["text"].endswith(
         "Repeats every 3 weeks; the next round starts on 2026-12-16.\nNo deadline was given, so"
-        " this round closes on <!date^1796835600^{date_short_pretty} {time}|Wed, Dec 9, 17:00 UTC>;"
+        " this round is open until <!date^1796835600^{date_short_pretty} {time}|Wed, Dec 9, 17:00 UTC>;"
         " each later round closes 14 days after it starts, before the next one is due."
     )
 

@@ -403,16 +403,15 @@ def reask(text: str, buttons: list[ButtonElement]) -> Message:
 
 
 def reminder(text: str, lang: str, *, round_id: int, started: bool) -> Message:
-    """A reminder with a button that shows the pending card again: Continue, or Start for
-    someone who has not started."""
-    label = t(lang, "home_continue" if started else "start")
+    """A reminder, or a paused or declined dialogue: how to go on now (Continue, or Start for
+    someone who has not started), or when to be reminded (again)."""
+    go_on = t(lang, "home_continue" if started else "start")
+    buttons = [_button(go_on, Action.START, encode(round_id), "primary")]
     return Message.of(
         text,
         [
-            SectionBlock(
-                text=MarkdownTextObject(text=clip(text)),
-                accessory=_button(label, Action.START, encode(round_id), "primary"),
-            )
+            SectionBlock(text=MarkdownTextObject(text=clip(text))),
+            ActionsBlock(elements=[*buttons, *snooze_buttons(round_id, lang)]),
         ],
     )
 

@@ -1,4 +1,4 @@
-"""Block Kit for nudges: later/snoozed notes, the lead's "everyone finished" and close warnings."""
+"""Block Kit for nudges: the lead's "everyone finished" and close warnings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.frameworks import Area
 from bot.i18n import t
 from bot.model import Reminded, Round, Snoozed
 from bot.render.blocks import clip
-from bot.render.blocks.dialogue import Action, Message, encode, snooze_buttons
+from bot.render.blocks.dialogue import Message, encode
 from bot.render.blocks.home import HOME_REMIND
 from bot.render.dialogue import hour_minute, local_deadline
 from bot.schedule import local_time
@@ -22,22 +22,6 @@ CLOSE_ANYWAY = "cx_close_anyway"  # the warning's button: closes even though are
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
     return ButtonElement(text=clip(text, 75), action_id=action_id, value=value, style=style)
-
-
-def later(text: str, lang: str, *, round_id: int, started: bool) -> Message:
-    """A paused or declined dialogue: how to go on now (Continue, or Start for someone who has
-    not started), or when to be reminded."""
-    go_on = t(lang, "home_continue" if started else "start")
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=clip(text))),
-        ActionsBlock(
-            elements=[
-                _button(go_on, Action.START, encode(round_id), "primary"),
-                *snooze_buttons(round_id, lang),
-            ]
-        ),
-    ]
-    return Message.of(text, blocks)
 
 
 def all_done(
