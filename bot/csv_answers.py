@@ -166,13 +166,25 @@ def exported_areas(report: Report) -> dict[str, AreaResult]:
 def pseudonymise(
     answers: Mapping[str, Mapping[str, AreaAnswer]], rng: random.Random | None = None
 ) -> Answers:
-    """The same answers keyed ``P01``, ``P02``, ... in a shuffled order.
+    """The same answers under ``P01``, ``P02``, ... in a shuffled order, then each area's answers
+    shuffled again among the rows that hold that area: a row is nobody's.
 
     Shuffled, because any order a reader could know (invitation, user id, name) would let them
-    map the numbers back to people. Pass a seeded ``rng`` for a reproducible order.
+    map the numbers back to people; each area on its own, because a row holding one person's
+    every answer would give all of them away to a reader who knows one (someone who said in a
+    discussion thread how they rated an area). Every figure of the report is per area, so it
+    reads the same from the file. Pass a seeded ``rng`` for a reproducible deal.
     """
+    rng = rng or random.SystemRandom()
     people = [dict(per_area) for per_area in answers.values()]
-    (rng or random.SystemRandom()).shuffle(people)
+    rng.shuffle(people)
+    areas = dict.fromkeys(area for per_area in people for area in per_area)
+    for area in areas:  # among the rows that answered it: who completed stays as it was
+        holders = [per_area for per_area in people if area in per_area]
+        given = [per_area[area] for per_area in holders]
+        rng.shuffle(given)
+        for per_area, answer in zip(holders, given, strict=True):
+            per_area[area] = answer
     width = max(2, len(str(len(people))))
     return {f"P{number:0{width}d}": per_area for number, per_area in enumerate(people, start=1)}
 

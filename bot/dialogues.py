@@ -154,6 +154,7 @@ class Dialogues:
             if turn.repeat:
                 return  # applied already: by the instance that received it, or a replay
             if turn.refused and isinstance(decided, _Step):  # the round closed meanwhile
+                round_ = await self.store.get_round(round_id) or round_  # closed or canceled
                 closed = advance(round_.framework, person.state, CloseRound())
                 decided = _Step(decided.event, closed, False)
             if decided is not None:

@@ -693,8 +693,8 @@ class Rounds:
         closes_at = _deadline_at(day, lead.tz)
         if closes_at <= now:
             raise Refusal("deadline_past", deadline=day)
-        if closes_at == round_.deadline:  # reminders and the last-day notice would repeat
-            raise Refusal("deadline_same", deadline=day)
+        if round_.deadline and local_time(round_.deadline, lead.tz).date() == day:
+            raise Refusal("deadline_same", deadline=day)  # reminders would all come again
         upcoming = await self.store.schedule(round_.team_id, round_.channel_id)
         if upcoming is not None and closes_at >= upcoming.next_run:
             starts = local_time(upcoming.next_run, lead.tz).date().isoformat()
@@ -783,6 +783,8 @@ class Rounds:
         if round_.status is not RoundStatus.OPEN:
             key = "after_close" if round_.status is RoundStatus.CLOSED else "after_cancel"
             raise Refusal(key, channel=f"<#{round_.channel_id}>")
+        if person.finished:  # a reminder's snooze pressed after finishing
+            raise Refusal("snooze_finished")
         now, deadline = self.clock(), round_.deadline
         until = snooze_until(now, person.tz, tomorrow=tomorrow, deadline=deadline)
         if until is None:
@@ -838,8 +840,8 @@ class Rounds:
         for round_id, user_id in await self.store.take_due_snoozes(self.clock()):
             round_ = await self.store.get_round(round_id)
             person = await self.store.participant(round_id, user_id)
-            if round_ is None or person is None or person.dm_channel is None:
-                continue
+            if round_ is None or person is None or person.dm_channel is None or person.finished:
+                continue  # one who finished meanwhile has nothing left to be reminded of
             if not await self.slack.serves(round_.team_id):  # uninstalled: kept for a return
                 await self.store.snooze(round_id, user_id, self.clock())
                 continue

@@ -81,7 +81,7 @@ def test_kill_between_answers_loses_nothing_committed(tmp_path: Path) -> None:
         assert proc.stdin and proc.stdout
         await proc.stdout.readuntil(b"1 of 12")
         for answer, marker in (
-            ("2", b"In 12 months?"),
+            ("2", b"Target in 12 months?"),
             ("3", b"Routing and queueing \xc2\xb7 2 of 12"),
         ):
             proc.stdin.write(answer.encode() + b"\n")

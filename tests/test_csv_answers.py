@@ -205,6 +205,26 @@ def test_pseudonyms_number_people_in_a_shuffled_order() -> None:
     assert list(many) == [f"P{i:03d}" for i in range(1, 101)]
 
 
+def test_a_pseudonymised_row_is_nobody_s_answers() -> None:
+    """Each area is dealt out on its own: knowing one person's answer to one area (they said so
+    in a discussion thread) must not give away their others."""
+    people = [f"U{i}" for i in range(6)]
+    areas = [f"a{k}" for k in range(10)]
+    # the comment tags whose answer it was (an export has none: here it traces the deal)
+    answers = {
+        person: {area: AreaAnswer(1 + (i + k) % 4, comment=person) for k, area in enumerate(areas)}
+        for i, person in enumerate(people)
+    }
+    for seed in range(20):
+        rows = pseudonymise(answers, random.Random(seed))
+        for area in areas:  # every answer is there once, under some pseudonym
+            dealt = sorted((r[area].comment or "", r[area].current) for r in rows.values())
+            assert dealt == sorted((p, answers[p][area].current) for p in people)
+        whole = [r for r in rows.values() if len({a.comment for a in r.values()}) == 1]
+        assert whole == []  # no row holds one person's answers alone
+    assert pseudonymise(answers, random.Random(1)) == pseudonymise(answers, random.Random(1))
+
+
 HEADER = "participant,area,current,target,importance,comment\n"
 
 

@@ -357,6 +357,7 @@ class Notice(StrEnum):
     COMMENT_SAVED = "comment_saved"
     COMMENT_ADDED = "comment_added"
     COMMENT_TOO_LONG = "comment_too_long"
+    COMMENT_EDIT_TOO_LONG = "comment_edit_too_long"
     COMMENT_EMPTY = "comment_empty"
     COMMENT_WITHDRAWN = "comment_withdrawn"
     COMMENT_EDITED = "comment_edited"
@@ -573,8 +574,9 @@ def _comment(framework: Framework, state: InterviewState, event: Comment) -> Tra
 
 def _revise(framework: Framework, state: InterviewState, event: ReviseComment) -> Transition:
     """The reply's text, where it stands whole in the comment, replaced by its new text (or
-    removed with its line break). A reply that is not there was never saved (too long, say):
-    its edit is a new comment, its deletion changes nothing."""
+    removed with its line break); an edit that would make the comment too long takes the
+    reply out instead, until it is shortened. So a reply that is not there is not kept
+    (refused as too long): its edit is a new comment, its deletion changes nothing."""
     comment = state.answer(event.area_id).comment or ""
     old, new = event.old.strip(), event.new.strip()
     if old == new or _area_index(framework, event.area_id) is None:
@@ -587,14 +589,15 @@ def _revise(framework: Framework, state: InterviewState, event: ReviseComment) -
             else _show(framework, state)
         )
     before, after = comment[:at], comment[at + len(old) :]
-    if not new:  # the line break that joined it to the rest goes with it
-        before, after = (before[:-1], after) if before else (before, after[1:])
     revised = before + new + after
-    if len(revised) > MAX_COMMENT_CHARS:
-        return _show(framework, state, Notice.COMMENT_TOO_LONG)
+    if not new or len(revised) > MAX_COMMENT_CHARS:  # the line break joining it goes too
+        before, after = (before[:-1], after) if before else (before, after[1:])
+        notice = Notice.COMMENT_WITHDRAWN if not new else Notice.COMMENT_EDIT_TOO_LONG
+        revised = before + after
+    else:
+        notice = Notice.COMMENT_EDITED
     answer = replace(state.answer(event.area_id), comment=revised or None)
     state = replace(state, answers={**state.answers, event.area_id: answer})
-    notice = Notice.COMMENT_EDITED if new else Notice.COMMENT_WITHDRAWN
     return _show(framework, state, notice, (event.area_id,))
 
 

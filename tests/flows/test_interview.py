@@ -306,9 +306,12 @@ def test_a_reply_edited_or_deleted_changes_its_part_of_the_comment() -> None:
     )
     alone = drive(MINI, Start(), Comment("Only this."), ReviseComment("alpha", "Only this."))
     assert alone.state.answer("alpha").comment is None and alone.notice is withdrawn
+    # an edit too long to keep takes the reply out (its old words must not stay published)
     long = advance(MINI, said.state, ReviseComment("alpha", "Bye.", "z" * 2000))
-    assert long.notice is Notice.COMMENT_TOO_LONG
-    assert long.state.answer("alpha").comment == said.state.answer("alpha").comment
+    assert long.notice is Notice.COMMENT_EDIT_TOO_LONG
+    assert long.state.answer("alpha").comment == "IVR is a maze.\nToo\nslow."
+    shortened = advance(MINI, long.state, ReviseComment("alpha", "z" * 2000, "Bye, then."))
+    assert shortened.state.answer("alpha").comment == "IVR is a maze.\nToo\nslow.\nBye, then."
 
 
 def test_decline_then_start_resumes_at_the_open_card() -> None:

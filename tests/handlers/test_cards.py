@@ -135,7 +135,7 @@ async def test_a_skipped_area_is_marked_passed_over_not_done(harness: Harness) -
     await h.press("U2", "cx_back")
     shown = str(h.card("U2")["blocks"])
     assert "*Today*  :fast_forward: Skipped" in shown
-    assert "*In 12 months*  :fast_forward: Skipped" in shown
+    assert "*Target in 12 months*  :fast_forward: Skipped" in shown
     assert ":white_check_mark:" not in shown
 
 

@@ -108,7 +108,7 @@ async def test_after_the_close_a_deletion_says_the_report_is_out(harness: Harnes
     round_id, reply = await commented(h)
     assert await h.command("close anyway") == 200
     await h.event(deleted(reply))
-    said = "This assessment has closed: your comment stays in the results as it was. They are in"
+    said = "This assessment has closed, so comments can no longer be changed or taken back. The results are in"
     assert h.last_dm("U2")["text"] == f"{said} <#C0001>."
     assert await comment(h, round_id) == "Our team lead ignores every survey."
     await h.press("U2", "cx_skip", h.card("U2"))  # a button on the card says where the results went

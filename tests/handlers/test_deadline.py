@@ -25,7 +25,7 @@ async def test_the_lead_moves_the_deadline_and_the_round_closes_then(harness: Ha
         ("deadline", "Give the new last day: `/cx-assess deadline YYYY-MM-DD`."),
         ("deadline 2026-11-26", "The deadline 2026-11-26 has already passed."),
         ("deadline 2026-02-30", "`2026-02-30` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."),
-        ("deadline 2026-11-27", "The round already closes on 2026-11-27: nothing changed."),
+        ("deadline 2026-11-27", "The round already closes on 2026-11-27, so nothing was changed."),
     ):
         await h.command(text)
         assert reply(h).startswith(said)

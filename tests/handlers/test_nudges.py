@@ -37,6 +37,28 @@ async def test_snooze_on_the_invitation_reminds_once_after_an_hour(harness: Harn
     assert "Customer data" in h.last_dm("U2")["text"]
 
 
+async def test_who_finished_is_not_reminded_by_a_snooze(harness: Harness) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U2> <@U3>")
+    await h.press("U2", "cx_start")
+    await h.answer_card("U2", 2, 3, 2)
+    await h.command("remind")
+    reminder = next(m for m in h.dm_messages("U2") if m["text"].startswith("A friendly"))
+    await h.press("U2", "cx_snooze_hour", reminder)
+    for _ in range(4):
+        await h.answer_card("U2", 2, 3, 2)
+    await h.press("U2", "cx_finish")  # finished within the hour after all
+    before = len(h.dm_messages("U2"))
+    h.clock.now += timedelta(minutes=61)
+    await h.deps.rounds.tick()
+    assert h.dm_messages("U2")[before:] == []  # nothing is waiting for Ben any more
+    await h.press("U2", "cx_snooze_hour", reminder)
+    assert texts(h, "U2")[-1] == (
+        "You have already finished, so there is nothing to remind you of. You can still change"
+        " your answers until the round closes."
+    )
+
+
 async def test_snooze_until_tomorrow_morning_in_the_persons_zone(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U1>")

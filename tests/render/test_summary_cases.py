@@ -72,7 +72,7 @@ def test_an_area_split_in_two_camps_is_named_as_split_and_left_off_the_roadmap(
     found = channel(report)
     assert found[1] == (  # half say 1, half say 3: nobody said 2, so no sentence places it there
         "*Overall stage: 2 · Development*\n"
-        "Not placed, as the answers split: Routing and queueing. Every other area is at 2 or "
+        "Left out, as the answers split (see Disagreements): Routing and queueing. Every other area is at 2 or "
         "above; none is at 3 yet."
     )  # not "All 11 other areas are at 2 · Development." again
     gaps = next(text for text in found if text.startswith("*Top gaps"))
