@@ -348,6 +348,24 @@ class Rounds:
             lines.append(t(lang, "invitations_waiting", count=fan_out.waiting))
         return "\n".join(lines)
 
+    async def start_reply(
+        self, round_: Round, fan_out: FanOut, lead: SlackUser, lang: str, recurring: str = ""
+    ) -> str:
+        """What the lead reads after a start: who was invited (`fan_out_report`), what comes
+        next (a recurring round's ``recurring`` lines, else when it closes, or that it stays
+        open until closed) and the `heads_up` when too few were invited."""
+        lines = [self.fan_out_report(fan_out, lang)]
+        if recurring:
+            lines.append(recurring)
+        elif round_.deadline is not None:
+            closes = local_deadline(round_.deadline, lead.tz, lang)
+            lines.append(t(lang, "started_next", deadline=closes))
+        else:
+            lines.append(t(lang, "started_next_open"))
+        if heads_up := await self.heads_up(round_, lang):
+            lines.append(heads_up)
+        return "\n".join(lines)
+
     def _thresholds(self, round_: Round) -> tuple[int, float]:
         """The round's anonymity minimum and consensus threshold (the framework's, else the
         setting)."""

@@ -121,13 +121,11 @@ async def _run(
             min_responses=cmd.min_responses,
             every=cmd.every,
         )
-        lines = [rounds.fan_out_report(fan_out, lang)]
+        recurring = ""
         if cmd.every:
             schedule = await deps.plan.set_schedule(started, cmd.every, cmd.users, caller)
-            lines.append(recurring_started_text(schedule, started, cmd.deadline, lang))
-        if heads_up := await rounds.heads_up(started, lang):
-            lines.append(heads_up)
-        return Reply("\n".join(lines))
+            recurring = recurring_started_text(schedule, started, cmd.deadline, lang)
+        return Reply(await rounds.start_reply(started, fan_out, caller, lang, recurring))
     if cmd.sub is Sub.FOLLOWUP:
         followup, fan_out = await deps.followups.start_latest(team, channel, caller)
         return Reply(deps.followups.started_text(followup, fan_out, lang))

@@ -121,15 +121,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 min_responses=form.min_responses,
                 every=form.every,
             )
-            text = deps.rounds.fan_out_report(fan_out, language_of(caller.locale))
+            said = language_of(caller.locale)
+            recurring = ""
             if form.every:
                 schedule = await deps.plan.set_schedule(started, form.every, form.users, caller)
-                recurring = recurring_started_text(
-                    schedule, started, form.deadline, language_of(caller.locale)
-                )
-                text += "\n" + recurring
-            if heads_up := await deps.rounds.heads_up(started, language_of(caller.locale)):
-                text += "\n" + heads_up
+                recurring = recurring_started_text(schedule, started, form.deadline, said)
+            text = await deps.rounds.start_reply(started, fan_out, caller, said, recurring)
         except Refusal as refusal:
             text = refusal.text(lang)
         except SlackCallFailed as exc:

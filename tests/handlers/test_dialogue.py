@@ -33,7 +33,10 @@ async def test_start_announces_and_invites_every_human_member(harness: Harness) 
     invitation = h.last_dm("U1")
     assert "le invita" in invitation["text"]  # U1's Slack locale is Spanish
     assert_valid_blocks(invitation["blocks"])
-    assert h.slack.responses[-1]["text"] == "Invited 4 people by DM."
+    assert h.slack.responses[-1]["text"] == (
+        "Invited 4 people by DM.\nIt closes Fri, Dec 4, 18:00 CET and posts the summary here;"
+        " I'll DM you when everyone has answered. `/cx-assess status` shows who has."
+    )
 
 
 async def test_whole_interview_by_buttons_and_typing(harness: Harness) -> None:

@@ -97,6 +97,8 @@ async def test_people_a_rate_limit_storm_left_uninvited_are_invited_by_the_clock
     assert reply(h).splitlines() == [
         "Invited 2 people by DM.",
         "2 still waiting for their invitation; I'll keep trying every minute.",
+        "No deadline: it stays open until you close it with `/cx-assess close`. I'll DM you"
+        " when everyone has answered; `/cx-assess status` shows who has.",
     ]  # 3 besides the lead: enough to flag disagreements on cx-pillars (threshold 0.6)
     await h.command("status")
     assert "2 still waiting for their invitation" in reply(h)

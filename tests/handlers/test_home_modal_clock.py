@@ -42,6 +42,11 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     assert view["callback_id"] == "cx_start_modal" and view["private_metadata"] == CHANNEL
     assert_valid_blocks(view["blocks"], limit=100)
     assert "initial_option" not in view["blocks"][0]["element"]  # the lead picks one
+    deadline = next(b for b in view["blocks"] if b["block_id"] == "deadline")
+    assert deadline["hint"]["text"] == (  # what an empty deadline means, before it is chosen
+        "The round closes at 18:00 that day (your time) and posts the results by itself."
+        " Empty: it stays open until you close it."
+    )
     # Too few besides the lead for any area to be shown at a minimum of 4: said in the form
     values = modal_values("cx-pillars", ["U1", "U2", "U3", "ULEAD"], "2026-12-10", "de", "4")
     resp = await h.post(view_submission("ULEAD", TEAM, view, values))
@@ -62,7 +67,10 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     assert round_.deadline is not None and round_.deadline.date().isoformat() == "2026-12-10"
     assert {p.user_id for p in await h.deps.store.participants(round_.id)} == {"U1", "U2", "U3"}
     assert "Bewertung" in h.slack.messages(CHANNEL)[-1]["text"]  # announced in the round's language
-    assert h.slack.ephemerals[-1]["text"] == "Invited 3 people by DM."  # enough: no heads-up
+    assert h.slack.ephemerals[-1]["text"] == (  # enough people: no heads-up
+        "Invited 3 people by DM.\nIt closes Thu, Dec 10, 18:00 CET and posts the summary here;"
+        " I'll DM you when everyone has answered. `/cx-assess status` shows who has."
+    )
     await h.command("")  # the next time in this channel, its framework comes preselected
     view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
     assert view["blocks"][0]["element"]["initial_option"]["value"] == "cx-pillars"

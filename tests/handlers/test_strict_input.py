@@ -30,7 +30,10 @@ async def test_a_deadline_in_the_past_or_over_a_year_ahead_is_refused(
     assert reply(h) == answer
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None
     await h.command("start cx-pillars <@U1> --deadline 2027-11-26")
-    assert reply(h).startswith("Invited 1 person by DM.\nHeads-up: with 1 person invited,")
+    invited, next_, heads_up = reply(h).splitlines()
+    assert invited == "Invited 1 person by DM."
+    assert next_.startswith("It closes Fri, Nov 26, 18:00 CET and posts the summary here")
+    assert heads_up.startswith("Heads-up: with 1 person invited,")
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "３"])

@@ -63,6 +63,7 @@ def start_modal(
             InputBlock(
                 block_id="deadline",
                 label=t(lang, "modal_deadline"),
+                hint=t(lang, "modal_deadline_hint"),
                 optional=True,
                 element=DatePickerElement(action_id="value"),
             ),
