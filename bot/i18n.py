@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-import yaml
-
-from bot.frameworks import LANGUAGES, Text
+from bot.frameworks import LANGUAGES, Text, read_yaml
 from bot.resources import TEMPLATES
 
 
@@ -19,7 +17,9 @@ def messages() -> dict[str, Text]:
     """The catalogs, loaded once: message key -> localized text."""
     catalog: dict[str, Text] = {}
     for path in sorted(TEMPLATES.glob("messages*.yaml")):
-        for key, value in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+        loaded = read_yaml(path.read_text(encoding="utf-8"), path.name)  # a key twice: refused
+        assert isinstance(loaded, dict), path
+        for key, value in loaded.items():
             if key in catalog:
                 raise ValueError(f"{path.name}: message '{key}' is already defined")
             catalog[key] = Text(**value)

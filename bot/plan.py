@@ -154,6 +154,7 @@ class Plan:
         action = await self.changeable(action_id, team_id, caller, "plan_not_yours")
         if not await self.store.complete_action(action.id, caller.id, self.now()):
             raise Refusal("plan_already_done", what=action.what)
+        await self._tell_thread(action, caller, "plan_marked_done")
         return action
 
     async def changeable(
@@ -178,17 +179,26 @@ class Plan:
         owner_today = local_time(self.now(), action.owner_tz).date()
         if not await self.store.move_action(action.id, due, remind=due > owner_today):
             raise Refusal("plan_already_done", what=action.what)
+        await self._tell_thread(
+            action, caller, "plan_moved", due=due.isoformat(), was=action.due.isoformat()
+        )
+        return action
+
+    async def _tell_thread(
+        self, action: Action, caller: SlackUser, key: str, **params: str
+    ) -> None:
+        """Tell the summary's thread what ``caller`` did to ``action``: ``key``, or its
+        ``_own`` variant when they own it."""
         round_ = await self.store.get_round(action.round_id)
         assert round_ is not None  # actions reference their round
         lang = round_.lang
         text = t(
-            lang, "plan_moved_own" if caller.id == action.owner else "plan_moved",
+            lang, f"{key}_own" if caller.id == action.owner else key,
             mover=f"<@{caller.id}>", owner=f"<@{action.owner}>",
             area=escape_mrkdwn(area_name(round_.framework, action.area_id, lang)),
-            what=escape_mrkdwn(action.what), due=due.isoformat(), was=action.due.isoformat(),
+            what=escape_mrkdwn(action.what), **params,
         )  # fmt: skip
         await self._announce(round_, action.id, text)
-        return action
 
     async def _announce(self, round_: Round, action_id: int, text: str) -> None:
         """Post ``text`` in the thread of the round's summary; a refusal is logged (the person

@@ -118,6 +118,11 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
     assert (await h.deps.store.owner_actions(TEAM, "U2")) != []
     await h.click("U2", action_id, value, channel="DU2", ts="0")
     assert h.last_dm("U2")["text"] == "Done: Weekly customer survey"
+    told = h.slack.messages(CHANNEL)[-1]  # the team sees the plan move forward
+    assert told["thread_ts"] == summary["ts"]
+    assert (
+        told["text"] == f"<@U2> finished their action for *{gap['name']}*: Weekly customer survey"
+    )
     assert await h.deps.store.owner_actions(TEAM, "U2") == []
     assert "Weekly customer survey" not in json.dumps(h.slack.home_views["U2"])
     await h.click("ULEAD", action_id, value, channel="DULEAD", ts="0")
