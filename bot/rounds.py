@@ -910,9 +910,11 @@ class Rounds:
         if finished == len(people) or not await self.store.claim_lead_warned(round_.id, now):
             return
 
+        waiting = [p.user_id for p in people if not p.finished]
+
         async def closing_soon(lead: SlackUser) -> dialogue_blocks.Message:
             lang = language_of(lead.locale)
-            return nudge_blocks.closing_soon(round_, finished, len(people), lang, lead.tz)
+            return nudge_blocks.closing_soon(round_, waiting, len(people), lang, lead.tz)
 
         await self._dm_lead(
             round_, closing_soon, partial(self.store.release_lead_warned, round_.id, now)

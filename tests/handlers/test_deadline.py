@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.model import RoundStatus
+from bot.render.blocks.nudges import closing_soon
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
 from tests.handlers.test_rounds import reply
 
@@ -85,7 +86,7 @@ async def test_the_lead_hears_on_the_last_day_once_per_deadline(harness: Harness
     assert warnings(h) == [
         "The *CX maturity: five pillars* round in <#C0001> closes today, Fri, Nov 27, 18:00 CET:"
         " 1 of 3 have finished. Send a reminder now, or give it more time with"
-        " `/cx-assess deadline YYYY-MM-DD` in the channel."
+        " `/cx-assess deadline YYYY-MM-DD` in the channel.\nNot finished yet: <@U1>, <@U3>."
     ]
     warning = next(m for m in h.dm_messages("ULEAD") if "closes today" in m["text"])
     await h.press("ULEAD", "cx_home_remind", warning)
@@ -109,3 +110,17 @@ async def test_no_warning_when_all_finished_or_the_round_began_that_day(harness:
     h.clock.now = datetime.fromisoformat("2026-11-27T12:01:00+00:00")
     await h.deps.rounds.tick()
     assert warnings(h) == []  # everyone has finished (the lead was told so already)
+
+
+async def test_the_last_day_dm_names_ten_who_have_not_finished_and_counts_the_rest(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-27")
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    waiting = [f"UW{i:02d}" for i in range(12)]
+    message = closing_soon(round_, waiting, 40, "es", "Europe/Madrid")
+    named = ", ".join(f"<@UW{i:02d}>" for i in range(10))
+    assert ": 28 de 40 han terminado." in message.text
+    assert message.text.endswith(f"\nAún sin terminar: {named} y 2 más.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionBlock
@@ -60,14 +61,27 @@ def all_done(
     return Message.of(text, blocks)
 
 
-def closing_soon(round_: Round, finished: int, invited: int, lang: str, tz: str | None) -> Message:
+NAMED_WAITING = 10  # people named as not finished yet in the lead's last-day DM
+
+
+def closing_soon(
+    round_: Round, waiting: Sequence[str], invited: int, lang: str, tz: str | None
+) -> Message:
     """To the lead, on the last day: when the round closes (their zone), how many have
-    finished (what `status` shows, nothing about answers), *Remind* and `deadline`."""
+    finished and who has not (``waiting``, user ids; the first `NAMED_WAITING`: what `status`
+    shows, nothing about answers), *Remind* and `deadline`."""
     text = t(
         lang, "closing_soon", framework=round_.framework.name.get(lang),
-        channel=f"<#{round_.channel_id}>", finished=finished, invited=invited,
+        channel=f"<#{round_.channel_id}>", finished=invited - len(waiting), invited=invited,
         deadline=local_deadline(round_.deadline, tz, lang) if round_.deadline else "",
     )  # fmt: skip
+    named = ", ".join(f"<@{user}>" for user in waiting[:NAMED_WAITING])
+    more = len(waiting) - NAMED_WAITING
+    text += "\n" + (
+        t(lang, "closing_soon_waiting_more", names=named, more=more)
+        if more > 0
+        else t(lang, "closing_soon_waiting", names=named)
+    )
     button = _button(t(lang, "home_remind"), HOME_REMIND, str(round_.id), "primary")
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text))),
