@@ -696,11 +696,10 @@ class Rounds:
             title=t(lang, "report_file_title"), thread_ts=ts,
         )  # fmt: skip
 
-    async def extend(self, round_: Round, day: date, caller: SlackUser) -> datetime:
-        """Move the open round's deadline to 18:00 on ``day`` in its lead's zone, as at the
-        start: not into the past or beyond a year, nor past the channel's next scheduled run.
-        Whoever has not finished may be reminded again before it; the announcement's thread
-        is told."""
+    async def new_deadline(self, round_: Round, day: date, caller: SlackUser) -> datetime:
+        """When the open round would close if ``caller`` moved its deadline to ``day``: 18:00
+        there in its lead's zone; `Refusal` when that is in the past, beyond a year, the day
+        it closes already, or not before the channel's next scheduled run."""
         now = self.clock()
         lead = (
             caller if caller.id == round_.started_by else await self.slack.user(round_.started_by)
@@ -717,6 +716,12 @@ class Rounds:
         if upcoming is not None and closes_at >= upcoming.next_run:
             starts = local_time(upcoming.next_run, lead.tz).date().isoformat()
             raise Refusal("deadline_after_next_run", next=starts)
+        return closes_at
+
+    async def extend(self, round_: Round, day: date, caller: SlackUser) -> datetime:
+        """Move the open round's deadline to ``day`` (checked by `new_deadline`). Whoever has
+        not finished may be reminded again before it; the announcement's thread is told."""
+        closes_at = await self.new_deadline(round_, day, caller)
         if not await self.store.set_deadline(round_.id, closes_at):
             raise Refusal("no_open_round")
         if round_.announce_ts:

@@ -26,6 +26,7 @@ from bot.render.blocks import nudges, read_id
 from bot.render.blocks.dialogue import Action, decode, read_details
 from bot.render.blocks.home import HOME_CLOSE, HOME_REMIND
 from bot.rounds import Refusal, WouldWithhold
+from bot.schedule import local_time
 from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await deps.home.refresh(team_id, user_id)
 
+    async def on_more_time(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        await ack()
+        user_id, team_id = body["user"]["id"], team_of(context)
+
+        async def open_form(caller: SlackUser, lang: str) -> None:
+            round_id = read_id(str(action.get("value") or ""))
+            round_ = await deps.rounds.led_round(round_id, team_id, caller)
+            today = local_time(deps.rounds.clock(), caller.tz).date()
+            form = nudges.more_time_modal(round_, lang, today, caller.tz)
+            await deps.slack.open_view(body["trigger_id"], form)
+
+        await answer_in_dm(deps, user_id, "more time", open_form)
+
     async def on_snooze(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         user_id = body["user"]["id"]
@@ -116,6 +132,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(
         re.compile(f"^({HOME_REMIND}|{HOME_CLOSE}|{nudges.CLOSE_NOW}|{nudges.CLOSE_ANYWAY})$")
     )(answer_on_ack(on_home_lead_action))
+    app.action(nudges.MORE_TIME)(answer_on_ack(on_more_time))
     app.action(re.compile(f"^({Action.SNOOZE_HOUR}|{Action.SNOOZE_TOMORROW})$"))(
         answer_on_ack(on_snooze)
     )

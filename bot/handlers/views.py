@@ -1,7 +1,9 @@
-"""The start modal's submission: validate every field, acknowledge, start the round."""
+"""Form submissions: the start modal (validate every field, acknowledge, start the round) and
+the last-day DM's new deadline."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,12 +17,17 @@ from bot.flows.cadence import Cadence, parse_cadence
 from bot.flows.slash import deadline_error, min_responses_error, min_responses_value
 from bot.frameworks import LANGUAGES, Catalog
 from bot.handlers.acks import answer_on_ack
-from bot.handlers.report import team_of
+from bot.handlers.report import answer_in_dm, team_of, tell_failure
 from bot.i18n import language_of, t
+from bot.render.blocks import read_id
 from bot.render.blocks.actions_plan import recurring_started_text
 from bot.render.blocks.modals import START_MODAL
+from bot.render.blocks.nudges import MORE_TIME_MODAL
+from bot.render.dialogue import local_deadline
 from bot.rounds import Refusal
-from bot.slack_api import SlackCallFailed
+from bot.slack_api import SlackCallFailed, SlackUser
+
+log = logging.getLogger(__name__)
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
 
@@ -136,4 +143,40 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except SlackCallFailed:  # e.g. the bot is not in the channel: tell the lead by DM
             await deps.slack.post_dm(user_id, text)
 
+    async def on_more_time(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        """The lead's new deadline from the last-day DM's form: checked in the form (it stays
+        open with what is wrong), then moved as `/cx-assess deadline` moves it."""
+        user_id, team_id = body["user"]["id"], team_of(context)
+        number, _, form_lang = str(view.get("private_metadata") or "").partition("|")
+        lang = language_of(form_lang)  # the form's own language
+        element = (view["state"]["values"].get("due") or {}).get("value") or {}
+        picked = str(element.get("selected_date"))
+        try:
+            caller = await deps.slack.user(user_id)
+            round_ = await deps.rounds.led_round(read_id(number), team_id, caller)
+            day = date.fromisoformat(picked)
+            await deps.rounds.new_deadline(round_, day, caller)
+        except Refusal as refusal:
+            await ack(response_action="errors", errors={"due": refusal.text(lang)})
+            return
+        except ValueError:  # no date, or a forged round
+            error = t(lang, "slash_bad_deadline", value=picked[:40])
+            await ack(response_action="errors", errors={"due": error})
+            return
+        except SlackCallFailed as exc:
+            await ack()
+            log.error("new deadline from %s failed: %s", user_id, exc)
+            await tell_failure(deps, user_id)
+            return
+        await ack()
+
+        async def extend(caller: SlackUser, lang: str) -> str:
+            closes = await deps.rounds.extend(round_, day, caller)
+            return t(lang, "deadline_moved_ok", deadline=local_deadline(closes, caller.tz, lang))
+
+        await answer_in_dm(deps, user_id, "new deadline", extend)
+
     app.view(START_MODAL)(answer_on_ack(on_submit))
+    app.view(MORE_TIME_MODAL)(answer_on_ack(on_more_time))

@@ -4,11 +4,14 @@ deadline; the channel is told, the clock closes it at the new time, and reminder
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.model import RoundStatus
 from bot.render.blocks.nudges import closing_soon
-from tests.handlers.conftest import CHANNEL, TEAM, Harness
+from tests.blockkit import assert_valid_blocks
+from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
 from tests.handlers.test_rounds import reply
+from tests.slack_requests import view_submission
 
 
 async def test_the_lead_moves_the_deadline_and_the_round_closes_then(harness: Harness) -> None:
@@ -85,8 +88,8 @@ async def test_the_lead_hears_on_the_last_day_once_per_deadline(harness: Harness
     await h.deps.rounds.tick()
     assert warnings(h) == [
         "The *CX maturity: five pillars* round in <#C0001> closes today, Fri, Nov 27, 18:00 CET:"
-        " 1 of 3 have finished. Send a reminder now, or give it more time with"
-        " `/cx-assess deadline YYYY-MM-DD` in the channel.\nNot finished yet: <@U1>, <@U3>."
+        " 1 of 3 have finished. Send a reminder now, or give it more time.\nNot finished yet:"
+        " <@U1>, <@U3>."
     ]
     warning = next(m for m in h.dm_messages("ULEAD") if "closes today" in m["text"])
     await h.press("ULEAD", "cx_home_remind", warning)
@@ -124,3 +127,54 @@ async def test_the_last_day_dm_names_ten_who_have_not_finished_and_counts_the_re
     named = ", ".join(f"<@UW{i:02d}>" for i in range(10))
     assert ": 28 de 40 han terminado." in message.text
     assert message.text.endswith(f"\nAún sin terminar: {named} y 2 más.")
+
+
+def picked(day: str | None) -> dict[str, Any]:
+    """The date form's values with ``day`` picked (None: cleared)."""
+    return {"due": {"value": {"type": "datepicker", "selected_date": day}}}
+
+
+async def test_more_time_in_the_last_day_dm_moves_the_deadline_in_two_taps(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-27")
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    h.clock.now = datetime.fromisoformat("2026-11-27T12:01:00+00:00")
+    await h.deps.rounds.tick()
+    (warning,) = [m for m in h.dm_messages("ULEAD") if "closes today" in m["text"]]
+    assert warning["text"].startswith(
+        "The *CX maturity: five pillars* round in <#C0001> closes today, Fri, Nov 27, 18:00 CET:"
+        " 0 of 3 have finished. Send a reminder now, or give it more time.\n"
+    )
+    # Only the lead (or an admin) gets the form
+    action_id, value, ts = h.button("ULEAD", "cx_more_time", warning)
+    await h.click("U2", action_id, value, channel="DU2", ts=ts)
+    assert h.last_dm("U2")["text"].startswith("Only the round's lead")
+    assert h.slack.calls_to("views.open") == []
+    await h.click("ULEAD", action_id, value, channel="DULEAD", ts=ts)
+    view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    assert_valid_blocks(view["blocks"], limit=100)
+    date_input = view["blocks"][1]["element"]
+    assert date_input["initial_date"] == "2026-12-04"  # a week after the deadline: one tap
+
+    # A date the round cannot take is said in the form, which stays open; nothing moves
+    for day, said in (
+        ("2026-11-26", "The deadline 2026-11-26 has already passed."),
+        ("2026-11-27", "The round already closes on 2026-11-27, so nothing was changed."),
+        (None, "`None` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."),
+    ):
+        resp = await h.post(view_submission("ULEAD", TEAM, view, picked(day)))
+        assert await resp.json() == {"response_action": "errors", "errors": {"due": said}}
+    await settle()
+    still = await h.deps.store.get_round(round_.id)
+    assert still is not None and still.deadline == round_.deadline
+
+    assert await h.send(view_submission("ULEAD", TEAM, view, picked("2026-12-04"))) == 200
+    assert h.last_dm("ULEAD")["text"].startswith("Done: the round now closes Fri, Dec 4, 18:00")
+    moved = await h.deps.store.get_round(round_.id)
+    assert moved is not None and moved.deadline is not None
+    assert moved.deadline.isoformat() == "2026-12-04T17:00:00+00:00"
+    told = h.slack.messages(CHANNEL)[-1]
+    assert told["thread_ts"] == round_.announce_ts and "moved the deadline" in told["text"]

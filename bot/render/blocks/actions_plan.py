@@ -29,6 +29,7 @@ from bot.i18n import t
 from bot.model import Action, Round, Schedule
 from bot.render.blocks import clip, escape_mrkdwn, read_id
 from bot.render.blocks.dialogue import Message
+from bot.render.blocks.modals import date_form
 from bot.render.dialogue import reader_time
 from bot.schedule import local_time
 
@@ -175,27 +176,13 @@ def move_modal(item: Listed, lang: str, today: date) -> View:
     """The new-date form: the action, and a date picker a week after its due date (after
     ``today``, the opener's, when that has passed): one tap to save a week's delay."""
     a = item.action
-    start = max(a.due, today) + timedelta(days=7)
     text = t(
         lang, "plan_move_modal_action", what=escape_mrkdwn(a.what),
         area=escape_mrkdwn(item.area), owner=f"<@{a.owner}>", due=a.due.isoformat(),
     )  # fmt: skip
-    return View(
-        type="modal",
-        callback_id=MOVE_MODAL,
-        private_metadata=f"{a.id}|{lang}",
-        title=clip(t(lang, "plan_move_modal_title"), 24),
-        submit=clip(t(lang, "plan_modal_save"), 24),
-        close=clip(t(lang, "cancel"), 24),
-        blocks=[
-            _section(text),
-            InputBlock(
-                block_id="due",
-                label=t(lang, "plan_modal_due"),
-                element=DatePickerElement(action_id="value", initial_date=start.isoformat()),
-            ),
-        ],
-    )
+    title, label = t(lang, "plan_move_modal_title"), t(lang, "plan_modal_due")
+    start = max(a.due, today) + timedelta(days=7)
+    return date_form(MOVE_MODAL, f"{a.id}|{lang}", title, text, label, start, lang)
 
 
 def channel_list(items: Sequence[Listed], lang: str) -> str:

@@ -1,6 +1,8 @@
-"""The start modal: framework, participants, deadline, language."""
+"""Modals: the start form (framework, participants, deadline, language) and a one-date form."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from slack_sdk.models.blocks import (
     DatePickerElement,
@@ -9,9 +11,11 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     PlainTextObject,
+    SectionBlock,
     StaticSelectElement,
     UserMultiSelectElement,
 )
+from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 from slack_sdk.models.views import View
 
 from bot.flows.slash import MAX_MIN_RESPONSES, MIN_RESPONSES_FLOOR
@@ -94,6 +98,29 @@ def start_modal(
                     options=languages,
                     initial_option=languages[LANGUAGES.index(lang)],
                 ),
+            ),
+        ],
+    )
+
+
+def date_form(
+    callback_id: str, metadata: str, title: str, text: str, label: str, start: date, lang: str
+) -> View:
+    """A form that asks one date (block ``due``): ``text`` says what for, the picker opens at
+    ``start``; *Save* and *Cancel*."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=metadata,
+        title=clip(title, 24),
+        submit=clip(t(lang, "plan_modal_save"), 24),
+        close=clip(t(lang, "cancel"), 24),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=clip(text))),
+            InputBlock(
+                block_id="due",
+                label=label,
+                element=DatePickerElement(action_id="value", initial_date=start.isoformat()),
             ),
         ],
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionBlock
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject
+from slack_sdk.models.views import View
 
 from bot.frameworks import Area
 from bot.i18n import t
@@ -14,11 +15,15 @@ from bot.model import Reminded, Round, Snoozed
 from bot.render.blocks import clip
 from bot.render.blocks.dialogue import Message, encode
 from bot.render.blocks.home import HOME_REMIND
+from bot.render.blocks.modals import date_form
 from bot.render.dialogue import hour_minute, local_deadline
 from bot.schedule import local_time
 
 CLOSE_NOW = "cx_close_now"  # value: the round and the withheld areas the lead was told of
 CLOSE_ANYWAY = "cx_close_anyway"  # the warning's button: closes even though areas are withheld
+MORE_TIME = "cx_more_time"  # the last-day DM's button: a form to move the deadline (value: round)
+MORE_TIME_MODAL = "cx_more_time_modal"  # private_metadata: round|language
+MORE_TIME_DAYS = 7  # the form's date, after the current deadline: one tap gives a week
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
@@ -82,12 +87,28 @@ def closing_soon(
         if more > 0
         else t(lang, "closing_soon_waiting", names=named)
     )
-    button = _button(t(lang, "home_remind"), HOME_REMIND, str(round_.id), "primary")
+    buttons = [
+        _button(t(lang, "home_remind"), HOME_REMIND, str(round_.id), "primary"),
+        _button(t(lang, "more_time"), MORE_TIME, str(round_.id)),
+    ]
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text))),
-        ActionsBlock(elements=[button]),
+        ActionsBlock(elements=buttons),
     ]
     return Message.of(text, blocks)
+
+
+def more_time_modal(round_: Round, lang: str, today: date, tz: str | None) -> View:
+    """The lead's form for a new deadline: the round, and a date picker `MORE_TIME_DAYS` after
+    its deadline (after ``today`` when that has passed), in the lead's zone ``tz``."""
+    text = t(
+        lang, "more_time_text", framework=round_.framework.name.get(lang),
+        channel=f"<#{round_.channel_id}>",
+    )  # fmt: skip
+    closes = local_time(round_.deadline, tz).date() if round_.deadline else today
+    start = max(closes, today) + timedelta(days=MORE_TIME_DAYS)
+    title, label = t(lang, "more_time_title"), t(lang, "modal_deadline")
+    return date_form(MORE_TIME_MODAL, f"{round_.id}|{lang}", title, text, label, start, lang)
 
 
 def withhold_warning(
