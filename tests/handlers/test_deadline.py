@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.model import RoundStatus
+from bot.model import Round, RoundStatus
 from bot.render.blocks.nudges import closing_soon
 from tests.blockkit import assert_valid_blocks
 from tests.handlers.conftest import CHANNEL, TEAM, Harness, settle
@@ -115,13 +115,19 @@ async def test_no_warning_when_all_finished_or_the_round_began_that_day(harness:
     assert warnings(h) == []  # everyone has finished (the lead was told so already)
 
 
+async def until_friday(h: Harness) -> Round:
+    """A round of three, open until Friday 2026-11-27, 18:00 in Madrid (the lead's zone)."""
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-27")
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None
+    return round_
+
+
 async def test_the_last_day_dm_names_ten_who_have_not_finished_and_counts_the_rest(
     harness: Harness,
 ) -> None:
     h = harness
-    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-27")
-    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
-    assert round_ is not None
+    round_ = await until_friday(h)
     waiting = [f"UW{i:02d}" for i in range(12)]
     message = closing_soon(round_, waiting, 40, "es", "Europe/Madrid")
     named = ", ".join(f"<@UW{i:02d}>" for i in range(10))
@@ -138,9 +144,7 @@ async def test_more_time_in_the_last_day_dm_moves_the_deadline_in_two_taps(
     harness: Harness,
 ) -> None:
     h = harness
-    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-27")
-    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
-    assert round_ is not None
+    round_ = await until_friday(h)
     h.clock.now = datetime.fromisoformat("2026-11-27T12:01:00+00:00")
     await h.deps.rounds.tick()
     (warning,) = [m for m in h.dm_messages("ULEAD") if "closes today" in m["text"]]
