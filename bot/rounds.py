@@ -525,6 +525,9 @@ class Rounds:
                 else "",
             )
             started = person.state.started
+            text = dialogue_blocks.reminder_text(
+                text, round_.framework, person.state.answered, lang
+            )
             message = dialogue_blocks.reminder(text, lang, round_id=round_.id, started=started)
             try:
                 await self.slack.post(person.dm_channel, message.text, message.blocks)
@@ -870,6 +873,9 @@ class Rounds:
                 continue
             lang = language_of(person.locale)
             text = t(lang, "snooze_over", framework=round_.framework.name.get(lang))
+            text = dialogue_blocks.reminder_text(
+                text, round_.framework, person.state.answered, lang
+            )
             started = person.state.started
             message = dialogue_blocks.reminder(text, lang, round_id=round_id, started=started)
             try:

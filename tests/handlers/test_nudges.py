@@ -30,7 +30,7 @@ async def test_snooze_on_the_invitation_reminds_once_after_an_hour(harness: Harn
     woken = h.dm_messages("U2")[before:]
     assert [m["text"] for m in woken] == [
         "Here is the reminder you asked for: the *CX maturity: five pillars* assessment is"
-        " waiting for you."
+        " waiting for you. 5 areas, about 3 minutes."
     ]
     assert labels(woken[0]) == ["Start", "In 1 hour", "Tomorrow, 9:00"]  # not started yet
     await h.press("U2", "cx_start", woken[0])  # the first question
@@ -331,9 +331,17 @@ async def test_a_reminder_says_when_the_round_closes_in_the_persons_own_time(
     await h.command("start cx-pillars <@U2> <@U3> --deadline 2026-11-30")
     await h.command("remind")
     (ben,) = [m["text"] for m in h.dm_messages("U2") if m["text"].startswith("A friendly")]
-    assert ben.endswith("It closes Mon, Nov 30, 17:00 GMT.")  # 18:00 in the lead's Madrid
-    (carla,) = [m["text"] for m in h.dm_messages("U3") if m["text"].startswith("Eine")]
-    assert carla.endswith("Sie endet am Mo, 30. Nov., 18:00 Uhr CET.")  # Berlin
+    # 18:00 in the lead's Madrid, and how long it takes (not started: all five cards)
+    assert ben.endswith("It closes Mon, Nov 30, 17:00 GMT. 5 areas, about 3 minutes.")
+    await h.press("U2", "cx_start")
+    for _ in range(3):
+        await h.answer_card("U2", 2, 3, 2)
+    h.clock.now += timedelta(hours=2)  # the lead's remind leaves out who was just reminded
+    await h.command("remind")
+    again = [m["text"] for m in h.dm_messages("U2") if m["text"].startswith("A friendly")]
+    assert again[-1].endswith("17:00 GMT. 2 of 5 areas to go, about a minute.")
+    carla = next(m["text"] for m in h.dm_messages("U3") if m["text"].startswith("Eine"))
+    assert carla.endswith("Sie endet am Mo, 30. Nov., 18:00 Uhr CET. 5 Bereiche, etwa 3 Minuten.")
 
 
 async def test_a_snooze_on_the_last_day_reminds_before_the_round_closes(harness: Harness) -> None:

@@ -168,7 +168,22 @@ SECONDS_PER_CARD = 30  # reading a card and tapping its rows, on a phone
 
 def minutes_for(framework: Framework) -> int:
     """About how long the whole assessment takes, in whole minutes (at least 2)."""
-    return max(2, math.ceil(len(framework.areas) * SECONDS_PER_CARD / 60))
+    return max(2, minutes_for_cards(len(framework.areas)))
+
+
+def minutes_for_cards(cards: int) -> int:
+    """About how long ``cards`` cards take, in whole minutes (at least 1)."""
+    return max(1, math.ceil(cards * SECONDS_PER_CARD / 60))
+
+
+def reminder_text(text: str, framework: Framework, answered: int, lang: str) -> str:
+    """A reminder's ``text`` and how much is left to a person who has ``answered`` areas."""
+    left = len(framework.areas) - answered
+    if left <= 0:
+        return text  # only the review is left
+    total, minutes = len(framework.areas), minutes_for_cards(left)
+    key = "reminder_left" if answered else "reminder_all"  # not started: all of them
+    return f"{text} {t(lang, key, left=left, total=total, count=minutes)}"
 
 
 def invitation(
