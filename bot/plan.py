@@ -53,6 +53,7 @@ class Draft:
     area_name: str
     suggestion: str
     role: str | None = None
+    existing: tuple[Action, ...] = ()  # the area's open actions from this round already
 
 
 def suggested(gap: Mapping[str, Any]) -> tuple[str | None, str]:
@@ -120,7 +121,12 @@ class Plan:
             raise Refusal("plan_no_such_item")
         role, what = suggested(gap)
         name = area_name(round_.framework, area_id, round_.lang)
-        return Draft(round_, area_id, name, what[:MAX_WHAT], role)
+        existing = tuple(
+            a
+            for a in await self.store.channel_actions(team_id, round_.channel_id)
+            if a.round_id == round_id and a.area_id == area_id and a.done_at is None
+        )
+        return Draft(round_, area_id, name, what[:MAX_WHAT], role, existing)
 
     async def create(
         self, *, team_id: str, creator: str, round_id: int, area_id: str, form: ActionForm

@@ -109,7 +109,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             modal = action_modal(
                 draft.area_name, draft.suggestion, draft.round.lang, creator=user_id,
                 today=deps.rounds.clock().date(), metadata=f"{item[0]}|{item[1]}", most=MAX_WHAT,
-                role=draft.role,
+                role=draft.role, existing=draft.existing,
             )  # fmt: skip
             await deps.slack.open_view(body["trigger_id"], modal)
         except Refusal as refusal:

@@ -85,6 +85,10 @@ async def test_an_action_from_the_roadmap_is_reminded_done_and_followed_up(
         f"<@U1> made an action for *{gap['name']}*: Weekly customer survey"
         " (owner <@U2>, due 2026-11-27)."
     )
+    again = await open_form(h, "U3", summary)  # someone else, from the same button
+    assert again["blocks"][0]["text"]["text"].endswith(
+        "\nAlready an action for this area: Weekly customer survey (<@U2>, due 2026-11-27)."
+    )
     await h.command("actions", user="U2")
     assert reply(h) == (
         "*Actions in this channel*\n"

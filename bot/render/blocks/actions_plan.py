@@ -36,6 +36,7 @@ from bot.schedule import local_time
 MAKE_ACTION = "cx_plan_make"
 ACTION_DONE = "cx_plan_done"
 ACTION_MODAL = "cx_plan_modal"
+MAX_EXISTING = 3  # an area's open actions named in the Make-it-an-action form
 MOVE_ACTION = "cx_plan_move"
 MOVE_MODAL = "cx_plan_move_modal"
 CANCEL_SCHEDULE = "cx_schedule_cancel"
@@ -102,9 +103,22 @@ def action_modal(
     metadata: str,
     most: int,
     role: str | None = None,
+    existing: Sequence[Action] = (),
 ) -> View:
     """What (at most ``most`` characters), owner (the creator to begin with; the framework's
-    ``role`` for the step as its hint), due date (in a month to begin with)."""
+    ``role`` for the step as its hint), due date (in a month to begin with); the area's
+    ``existing`` open actions named first, so that two people do not add the same one."""
+    already = [
+        t(
+            lang,
+            "plan_modal_existing",
+            what=escape_mrkdwn(a.what),
+            owner=f"<@{a.owner}>",
+            due=a.due.isoformat(),
+        )
+        for a in existing[:MAX_EXISTING]
+    ]
+    area_line = "\n".join([t(lang, "plan_modal_area", area=escape_mrkdwn(area)), *already])
     return View(
         type="modal",
         callback_id=ACTION_MODAL,
@@ -113,7 +127,7 @@ def action_modal(
         submit=clip(t(lang, "plan_modal_save"), 24),
         close=clip(t(lang, "cancel"), 24),
         blocks=[
-            _section(t(lang, "plan_modal_area", area=escape_mrkdwn(area))),
+            _section(area_line),
             InputBlock(
                 block_id="what",
                 label=t(lang, "plan_modal_what"),
