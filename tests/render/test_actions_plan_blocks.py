@@ -9,7 +9,13 @@ import pytest
 
 from bot.model import Action
 from bot.render.blocks import to_dicts
-from bot.render.blocks.actions_plan import WITH_BUTTONS, Listed, digest, home_blocks
+from bot.render.blocks.actions_plan import (
+    WITH_BUTTONS,
+    Listed,
+    action_modal,
+    digest,
+    home_blocks,
+)
 from tests.blockkit import assert_valid_blocks
 
 
@@ -58,3 +64,17 @@ def test_each_shown_action_has_done_and_new_date_and_the_rest_are_counted(count:
             )
         else:
             assert more == []
+
+
+def test_the_suggested_due_date_is_a_working_day() -> None:
+    """In a month from the day the form opens; a weekend moves to the Monday after."""
+
+    def suggested(today: date) -> str:
+        view = action_modal(
+            "Customer data", "Survey", "en", creator="U1", today=today, metadata="1|data", most=500
+        ).to_dict()
+        return str(view["blocks"][3]["element"]["initial_date"])
+
+    assert suggested(date(2026, 11, 25)) == "2026-12-25"  # a Friday
+    assert suggested(date(2026, 11, 26)) == "2026-12-28"  # Saturday 26th: Monday
+    assert suggested(date(2026, 11, 27)) == "2026-12-28"  # Sunday 27th: Monday

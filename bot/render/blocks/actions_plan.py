@@ -148,7 +148,7 @@ def action_modal(
                 block_id="due",
                 label=t(lang, "plan_modal_due"),
                 element=DatePickerElement(
-                    action_id="value", initial_date=(today + DEFAULT_DUE).isoformat()
+                    action_id="value", initial_date=weekday_after(today + DEFAULT_DUE).isoformat()
                 ),
             ),
         ],
@@ -184,6 +184,11 @@ def _buttons(action: Action, lang: str) -> ActionsBlock:
             ),
         ]
     )
+
+
+def weekday_after(day: date) -> date:
+    """``day``, or the Monday after it when it falls on a weekend (a due date to work to)."""
+    return day + timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
 
 
 def move_modal(item: Listed, lang: str, today: date) -> View:
