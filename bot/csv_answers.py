@@ -172,8 +172,9 @@ def pseudonymise(
     Shuffled, because any order a reader could know (invitation, user id, name) would let them
     map the numbers back to people; each area on its own, because a row holding one person's
     every answer would give all of them away to a reader who knows one (someone who said in a
-    discussion thread how they rated an area). Every figure of the report is per area, so it
-    reads the same from the file. Pass a seeded ``rng`` for a reproducible deal.
+    discussion thread how they rated an area). Every figure of an area reads the same from the
+    file; how many gave a level anywhere (``responded``) may not, as a row now mixes people.
+    Pass a seeded ``rng`` for a reproducible deal.
     """
     rng = rng or random.SystemRandom()
     people = [dict(per_area) for per_area in answers.values()]

@@ -705,6 +705,8 @@ def _construct_mapping(
 
     seen: set[object] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<`: its keys are flattened in below, and may be overridden
         key = key_of(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(

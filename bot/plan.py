@@ -208,7 +208,11 @@ class Plan:
 
     async def _announce(self, round_: Round, action_id: int, text: str) -> None:
         """Post ``text`` in the thread of the round's summary; a refusal is logged (the person
-        who acted is told by the caller either way)."""
+        who acted is told by the caller either way). Without a summary to answer (never
+        recorded), nothing: not in the channel itself."""
+        if round_.summary_ts is None:
+            log.warning("action %s: no summary thread to announce it in", action_id)
+            return
         try:
             await self.slack.post(round_.channel_id, text, thread_ts=round_.summary_ts)
         except SlackCallFailed as exc:

@@ -202,7 +202,8 @@ class Rounds:
         now = self.clock()
         if deadline is None and every is not None:
             deadline = local_time(now, starter.tz).date() + timedelta(days=every.open_days(now))
-        problem = deadline_error(deadline, now.date()) if deadline else None
+        today = local_time(now, starter.tz).date()  # the day the lead's date picker shows
+        problem = deadline_error(deadline, today) if deadline else None
         if problem is None and min_responses is not None and min_responses < MIN_RESPONSES_FLOOR:
             problem = min_responses_error(str(min_responses))
         if problem is not None:
@@ -359,7 +360,9 @@ class Rounds:
             lines.append(recurring)
         elif round_.deadline is not None:
             closes = local_deadline(round_.deadline, lead.tz, lang)
-            lines.append(t(lang, "started_next", deadline=closes))
+            lines.append(
+                t(lang, "started_next", deadline=closes, channel=f"<#{round_.channel_id}>")
+            )
         else:
             lines.append(t(lang, "started_next_open"))
         if heads_up := await self.heads_up(round_, lang):
@@ -404,12 +407,21 @@ class Rounds:
         return found
 
     async def led_round(self, round_id: int, team_id: str, caller: SlackUser) -> Round:
-        """An open round of the team that ``caller`` may lead (App Home's buttons)."""
+        """An open round of the team that ``caller`` may lead (buttons in App Home and DMs,
+        which may be pressed after it ended: then said so)."""
         round_ = await self.store.get_round(round_id)
-        if round_ is None or round_.team_id != team_id or round_.status is not RoundStatus.OPEN:
+        if round_ is None or round_.team_id != team_id:
             raise Refusal("no_open_round")
+        if round_.status is not RoundStatus.OPEN:
+            raise self.not_open(round_)
         await self.authorize(round_, caller)
         return round_
+
+    @staticmethod
+    def not_open(round_: Round) -> Refusal:
+        """What a button or form of a round that has ended answers: closed, or canceled."""
+        key = "after_close" if round_.status is RoundStatus.CLOSED else "after_cancel"
+        return Refusal(key, channel=f"<#{round_.channel_id}>")
 
     async def latest_round(self, team_id: str, channel_id: str) -> Round:
         """The channel's open round, else its most recently closed one."""
@@ -721,12 +733,23 @@ class Rounds:
             raise Refusal("deadline_after_next_run", next=starts)
         return closes_at
 
+    async def latest_day(self, round_: Round, tz: str | None) -> date | None:
+        """The last day the round's deadline may move to: the day before the channel's next
+        scheduled run (in ``tz``); None without a schedule (a year ahead is the limit)."""
+        upcoming = await self.store.schedule(round_.team_id, round_.channel_id)
+        if upcoming is None:
+            return None
+        return local_time(upcoming.next_run, tz).date() - timedelta(days=1)
+
     async def extend(self, round_: Round, day: date, caller: SlackUser) -> datetime:
         """Move the open round's deadline to ``day`` (checked by `new_deadline`). Whoever has
         not finished may be reminded again before it; the announcement's thread is told."""
         closes_at = await self.new_deadline(round_, day, caller)
         if not await self.store.set_deadline(round_.id, closes_at):
-            raise Refusal("no_open_round")
+            now = await self.store.get_round(round_.id)
+            if now is not None and now.status is RoundStatus.OPEN:  # moved there just now
+                raise Refusal("deadline_same", deadline=day)
+            raise self.not_open(now or round_)
         if round_.announce_ts:
             moved = reader_time(closes_at, round_.lang)
             text = t(round_.lang, "deadline_moved_thread", lead=f"<@{caller.id}>", deadline=moved)
@@ -807,8 +830,7 @@ class Rounds:
         if person is None or round_ is None or not belongs(round_.team_id):
             raise Refusal("no_open_round")
         if round_.status is not RoundStatus.OPEN:
-            key = "after_close" if round_.status is RoundStatus.CLOSED else "after_cancel"
-            raise Refusal(key, channel=f"<#{round_.channel_id}>")
+            raise self.not_open(round_)
         if person.finished:  # a reminder's snooze pressed after finishing
             raise Refusal("snooze_finished")
         now, deadline = self.clock(), round_.deadline
@@ -921,11 +943,16 @@ class Rounds:
         if finished == len(people) or not await self.store.claim_lead_warned(round_.id, now):
             return
 
-        waiting = [p.user_id for p in people if not p.finished]
+        invitations = await self.store.invitations(round_.id)
+        unreached = {u for u, i in invitations.items() if i.state is PostState.REFUSED}
+        waiting = [p.user_id for p in people if not p.finished and p.user_id not in unreached]
 
         async def closing_soon(lead: SlackUser) -> dialogue_blocks.Message:
             lang = language_of(lead.locale)
-            return nudge_blocks.closing_soon(round_, waiting, len(people), lang, lead.tz)
+            latest = await self.latest_day(round_, lead.tz)
+            return nudge_blocks.closing_soon(
+                round_, waiting, len(people), lang, lead.tz, latest=latest
+            )
 
         await self._dm_lead(
             round_, closing_soon, partial(self.store.release_lead_warned, round_.id, now)

@@ -128,6 +128,11 @@ def test_duplicate_yaml_key_is_refused(write_framework) -> None:
     assert "duplicate key 'version'" in problems[0] and "line 3, column 1" in problems[0]
 
 
+def test_a_merge_key_is_read_and_a_key_beside_it_overrides_it() -> None:
+    data = read_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n", "merge.yaml")
+    assert data == {"base": {"x": 1, "y": 2}, "other": {"x": 1, "y": 3}}
+
+
 def test_id_must_match_file_name(write_framework) -> None:
     problems = _problems(write_framework(name="other"))
     assert problems == [

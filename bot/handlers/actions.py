@@ -106,8 +106,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         async def open_form(caller: SlackUser, lang: str) -> None:
             round_id = read_id(str(action.get("value") or ""))
             round_ = await deps.rounds.led_round(round_id, team_id, caller)
-            today = local_time(deps.rounds.clock(), caller.tz).date()
-            form = nudges.more_time_modal(round_, lang, today, caller.tz)
+            mine = caller.id == round_.started_by
+            lead = caller if mine else await deps.slack.user(round_.started_by)
+            today = local_time(deps.rounds.clock(), lead.tz).date()  # the deadline is in its zone
+            latest = await deps.rounds.latest_day(round_, lead.tz)
+            form = nudges.more_time_modal(
+                round_, lang, today, lead.tz, latest, None if mine else lead.id
+            )
             await deps.slack.open_view(body["trigger_id"], form)
 
         await answer_in_dm(deps, user_id, "more time", open_form)

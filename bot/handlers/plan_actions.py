@@ -13,7 +13,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.deps import Deps
 from bot.handlers.acks import answer_on_ack
-from bot.handlers.report import answer_in_dm, team_of, tell_failure
+from bot.handlers.report import answer_in_dm, caller_today, team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.plan import MAX_WHAT, ActionForm, due_error
 from bot.render.blocks import escape_mrkdwn, read_id
@@ -71,17 +71,6 @@ def read_due(values: dict[str, Any], today: date) -> date | str:
     return due_error(due, today) or due
 
 
-async def _caller_today(deps: Deps, user_id: str) -> tuple[SlackUser | None, date]:
-    """The person (None when Slack cannot say) and their today in their own time zone, as
-    their date picker shows it (the app clock's UTC date without them)."""
-    now = deps.rounds.clock()
-    try:
-        caller = await deps.slack.user(user_id)
-    except SlackCallFailed:
-        return None, now.date()
-    return caller, local_time(now, caller.tz).date()
-
-
 async def _tell(deps: Deps, channel: str | None, user_id: str, text: str) -> None:
     """An ephemeral note in ``channel``; in the person's DM when that cannot be."""
     try:
@@ -126,7 +115,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         item = read_make(view.get("private_metadata") or "")
         round_ = await deps.store.get_round(item[0]) if item else None
         lang = round_.lang if round_ else "en"  # the form's own language
-        _, today = await _caller_today(deps, user_id)
+        _, today = await caller_today(deps, user_id)
         form = read_action_form(view["state"]["values"], today, lang)
         if isinstance(form, ActionForm):  # the second Slack call before the acknowledgement
             try:
@@ -189,7 +178,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user_id, team_id = body["user"]["id"], team_of(context)
         number, _, lang = str(view.get("private_metadata") or "").partition("|")
         lang = language_of(lang)  # the form's own language
-        caller, today = await _caller_today(deps, user_id)
+        caller, today = await caller_today(deps, user_id)
         due = read_due(view["state"]["values"], today)
         try:
             if isinstance(due, str):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from bot.deps import Deps
 from bot.i18n import language_of, t
 from bot.rounds import Refusal
+from bot.schedule import local_time
 from bot.slack_api import SlackCallFailed, SlackUser
 
 log = logging.getLogger(__name__)
@@ -51,3 +53,14 @@ def team_of(context: dict[str, Any]) -> str:
     """The workspace Bolt authorized the request for ('' if none): the one whose token the
     request's Slack calls carry, never a team the payload names elsewhere (``user.team_id``)."""
     return str(context.get("team_id") or "")
+
+
+async def caller_today(deps: Deps, user_id: str) -> tuple[SlackUser | None, date]:
+    """The person (None when Slack cannot say) and their today in their own time zone, as
+    their date picker shows it (the app clock's UTC date without them)."""
+    now = deps.rounds.clock()
+    try:
+        caller = await deps.slack.user(user_id)
+    except SlackCallFailed:
+        return None, now.date()
+    return caller, local_time(now, caller.tz).date()

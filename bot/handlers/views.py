@@ -17,7 +17,7 @@ from bot.flows.cadence import Cadence, parse_cadence
 from bot.flows.slash import deadline_error, min_responses_error, min_responses_value
 from bot.frameworks import LANGUAGES, Catalog
 from bot.handlers.acks import answer_on_ack
-from bot.handlers.report import answer_in_dm, team_of, tell_failure
+from bot.handlers.report import answer_in_dm, caller_today, team_of, tell_failure
 from bot.i18n import language_of, t
 from bot.render.blocks import read_id
 from bot.render.blocks.actions_plan import recurring_started_text
@@ -101,7 +101,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
     ) -> None:
         user_id, team_id = body["user"]["id"], team_of(context)
-        form = read_form(view["state"]["values"], deps.catalog, deps.rounds.clock().date())
+        _, today = await caller_today(deps, user_id)  # the day the lead's date picker shows
+        form = read_form(view["state"]["values"], deps.catalog, today)
         if isinstance(form, StartForm) and form.users:  # none: the whole channel, told after
             # too few people for any area to be shown: said here, before anyone is invited
             least = deps.rounds.minimum(form.min_responses)
@@ -155,15 +156,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
         picked = str(element.get("selected_date"))
         try:
             caller = await deps.slack.user(user_id)
-            round_ = await deps.rounds.led_round(read_id(number), team_id, caller)
-            day = date.fromisoformat(picked)
+            try:
+                round_id = read_id(number)
+            except ValueError:  # forged: the app always sets it
+                raise Refusal("no_open_round") from None
+            round_ = await deps.rounds.led_round(round_id, team_id, caller)
+            try:
+                day = date.fromisoformat(picked)
+            except ValueError:  # none picked (the picker is required: forged), or not a date
+                raise Refusal("form_no_date") from None
             await deps.rounds.new_deadline(round_, day, caller)
         except Refusal as refusal:
             await ack(response_action="errors", errors={"due": refusal.text(lang)})
-            return
-        except ValueError:  # no date, or a forged round
-            error = t(lang, "slash_bad_deadline", value=picked[:40])
-            await ack(response_action="errors", errors={"due": error})
             return
         except SlackCallFailed as exc:
             await ack()

@@ -130,14 +130,15 @@ class Rounds(Part):
     async def set_deadline(self, round_id: int, deadline: datetime) -> bool:
         """Move an open round's deadline, in one transaction with what follows from it: whoever
         has not finished may get the automatic reminders again before it. False when the round
-        is not open (closed or cancelled meanwhile)."""
+        is not open (closed or cancelled meanwhile) or closes then already (a second submission
+        of the same form: nobody is reminded twice)."""
         async with self._engine.transaction() as tx:
             moved = await tx.execute_each(
                 [
                     (
                         "UPDATE rounds SET deadline = ?, lead_warned_at = NULL"
-                        " WHERE id = ? AND status = 'open'",
-                        (iso(deadline), round_id),
+                        " WHERE id = ? AND status = 'open' AND (deadline IS NULL OR deadline <> ?)",
+                        (iso(deadline), round_id, iso(deadline)),
                     ),
                     (
                         "UPDATE participants SET reminders_sent = 0"

@@ -3,7 +3,8 @@ deadline; the channel is told, the clock closes it at the new time, and reminder
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.model import Round, RoundStatus
@@ -167,7 +168,7 @@ async def test_more_time_in_the_last_day_dm_moves_the_deadline_in_two_taps(
     for day, said in (
         ("2026-11-26", "The deadline 2026-11-26 has already passed."),
         ("2026-11-27", "The round already closes on 2026-11-27, so nothing was changed."),
-        (None, "`None` is not a date: use YYYY-MM-DD, e.g. 2026-12-31."),
+        (None, "Pick a date."),
     ):
         resp = await h.post(view_submission("ULEAD", TEAM, view, picked(day)))
         assert await resp.json() == {"response_action": "errors", "errors": {"due": said}}
@@ -182,3 +183,33 @@ async def test_more_time_in_the_last_day_dm_moves_the_deadline_in_two_taps(
     assert moved.deadline.isoformat() == "2026-12-04T17:00:00+00:00"
     told = h.slack.messages(CHANNEL)[-1]
     assert told["thread_ts"] == round_.announce_ts and "moved the deadline" in told["text"]
+
+    # The same form sent twice at once moves it once: one thread message, one "Done"
+    again = view_submission("ULEAD", TEAM, view, picked("2026-12-11"))
+    await asyncio.gather(h.post(again), h.post(again))
+    await settle()
+    moves = [m for m in h.slack.messages(CHANNEL) if "moved the deadline" in m["text"]]
+    assert len(moves) == 2
+    # After the close, the button says where the results went
+    assert await h.command("close anyway") == 200
+    await h.click("ULEAD", action_id, value, channel="DULEAD", ts=ts)
+    assert h.last_dm("ULEAD")["text"] == "This assessment has closed; the results are in <#C0001>."
+
+
+async def test_no_more_time_when_the_next_scheduled_round_starts_the_day_after(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --every 1 week")  # closes in 6 days
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None and round_.deadline is not None
+    h.clock.now = round_.deadline - timedelta(hours=4)
+    await h.deps.rounds.tick()
+    (warning,) = [m for m in h.dm_messages("ULEAD") if "closes today" in m["text"]]
+    assert (
+        "Send a reminder now: the channel's next scheduled round starts tomorrow"
+        in (warning["text"])
+    )
+    labels = [e["text"]["text"] for b in warning["blocks"] if b["type"] == "actions"
+              for e in b["elements"]]  # fmt: skip
+    assert labels == ["Remind"]

@@ -34,7 +34,7 @@ async def test_start_announces_and_invites_every_human_member(harness: Harness) 
     assert "le invita" in invitation["text"]  # U1's Slack locale is Spanish
     assert_valid_blocks(invitation["blocks"])
     assert h.slack.responses[-1]["text"] == (
-        "Invited 4 people by DM.\nIt closes Fri, Dec 4, 18:00 CET and posts the summary here;"
+        "Invited 4 people by DM.\nIt closes Fri, Dec 4, 18:00 CET and posts the summary in <#C0001>;"
         " I'll DM you when everyone has answered. `/cx-assess status` shows who has."
     )
 

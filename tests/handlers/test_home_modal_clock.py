@@ -45,7 +45,7 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     deadline = next(b for b in view["blocks"] if b["block_id"] == "deadline")
     assert deadline["hint"]["text"] == (  # what an empty deadline means, before it is chosen
         "The round closes at 18:00 that day (your time) and posts the results by itself."
-        " Empty: it stays open until you close it."
+        " Empty: it stays open until you close it (a repeating round closes before its next run)."
     )
     # Too few besides the lead for any area to be shown at a minimum of 4: said in the form
     values = modal_values("cx-pillars", ["U1", "U2", "U3", "ULEAD"], "2026-12-10", "de", "4")
@@ -68,7 +68,7 @@ async def test_bare_command_opens_the_modal_and_submitting_starts_the_round(
     assert {p.user_id for p in await h.deps.store.participants(round_.id)} == {"U1", "U2", "U3"}
     assert "Bewertung" in h.slack.messages(CHANNEL)[-1]["text"]  # announced in the round's language
     assert h.slack.ephemerals[-1]["text"] == (  # enough people: no heads-up
-        "Invited 3 people by DM.\nIt closes Thu, Dec 10, 18:00 CET and posts the summary here;"
+        "Invited 3 people by DM.\nIt closes Thu, Dec 10, 18:00 CET and posts the summary in <#C0001>;"
         " I'll DM you when everyone has answered. `/cx-assess status` shows who has."
     )
     await h.command("")  # the next time in this channel, its framework comes preselected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from tests.handlers.conftest import CHANNEL, TEAM, Harness
@@ -32,7 +34,7 @@ async def test_a_deadline_in_the_past_or_over_a_year_ahead_is_refused(
     await h.command("start cx-pillars <@U1> --deadline 2027-11-26")
     invited, next_, heads_up = reply(h).splitlines()
     assert invited == "Invited 1 person by DM."
-    assert next_.startswith("It closes Fri, Nov 26, 18:00 CET and posts the summary here")
+    assert next_.startswith("It closes Fri, Nov 26, 18:00 CET and posts the summary in <#C0001>")
     assert heads_up.startswith("Heads-up: with 1 person invited,")
 
 
@@ -58,3 +60,17 @@ async def test_people_named_who_cannot_be_invited_are_listed_with_the_reason_eve
         "Could not reach <@UNOBODY>: user_not_found"
     )
     assert await h.deps.store.open_round(TEAM, CHANNEL) is None
+
+
+async def test_a_lead_west_of_utc_may_start_a_round_that_closes_today_their_time(
+    harness: Harness,
+) -> None:
+    """Checked against the lead's own today (their date picker's), not the server's UTC date."""
+    h = harness
+    h.slack.add_user("ULA", name="lou", tz="America/Los_Angeles", tz_offset=-28800)
+    h.clock.now = datetime.fromisoformat("2026-11-26T00:30:00+00:00")  # Nov 25, 16:30 in LA
+    await h.command("start cx-pillars <@U1> <@U2> <@U3> --deadline 2026-11-25", user="ULA")
+    assert reply(h).startswith("Invited 3 people by DM.\nIt closes Wed, Nov 25, 18:00 PST")
+    round_ = await h.deps.store.open_round(TEAM, CHANNEL)
+    assert round_ is not None and round_.deadline is not None
+    assert round_.deadline.isoformat() == "2026-11-26T02:00:00+00:00"

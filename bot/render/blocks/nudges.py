@@ -70,13 +70,23 @@ NAMED_WAITING = 10  # people named as not finished yet in the lead's last-day DM
 
 
 def closing_soon(
-    round_: Round, waiting: Sequence[str], invited: int, lang: str, tz: str | None
+    round_: Round,
+    waiting: Sequence[str],
+    invited: int,
+    lang: str,
+    tz: str | None,
+    *,
+    latest: date | None = None,
 ) -> Message:
     """To the lead, on the last day: when the round closes (their zone), how many have
     finished and who has not (``waiting``, user ids; the first `NAMED_WAITING`: what `status`
-    shows, nothing about answers), *Remind* and `deadline`."""
+    shows, nothing about answers), *Remind*, and *More time* unless the channel's next run
+    starts the day after (``latest``, the last day it may move to, is not later than today)."""
+    closes = local_time(round_.deadline, tz).date() if round_.deadline else None
+    movable = latest is None or closes is None or latest > closes
     text = t(
-        lang, "closing_soon", framework=round_.framework.name.get(lang),
+        lang, "closing_soon" if movable else "closing_soon_next_run",
+        framework=round_.framework.name.get(lang),
         channel=f"<#{round_.channel_id}>", finished=invited - len(waiting), invited=invited,
         deadline=local_deadline(round_.deadline, tz, lang) if round_.deadline else "",
     )  # fmt: skip
@@ -87,10 +97,9 @@ def closing_soon(
         if more > 0
         else t(lang, "closing_soon_waiting", names=named)
     )
-    buttons = [
-        _button(t(lang, "home_remind"), HOME_REMIND, str(round_.id), "primary"),
-        _button(t(lang, "more_time"), MORE_TIME, str(round_.id)),
-    ]
+    buttons = [_button(t(lang, "home_remind"), HOME_REMIND, str(round_.id), "primary")]
+    if movable:
+        buttons.append(_button(t(lang, "more_time"), MORE_TIME, str(round_.id)))
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text))),
         ActionsBlock(elements=buttons),
@@ -98,15 +107,21 @@ def closing_soon(
     return Message.of(text, blocks)
 
 
-def more_time_modal(round_: Round, lang: str, today: date, tz: str | None) -> View:
-    """The lead's form for a new deadline: the round, and a date picker `MORE_TIME_DAYS` after
-    its deadline (after ``today`` when that has passed), in the lead's zone ``tz``."""
+def more_time_modal(
+    round_: Round, lang: str, today: date, tz: str | None, latest: date | None, lead: str | None
+) -> View:
+    """The form for a new deadline: the round, and a date picker `MORE_TIME_DAYS` after its
+    deadline (after ``today`` when that has passed; not after ``latest``), all in the lead's
+    zone ``tz``; ``lead`` named when someone else (an admin) opens it."""
+    key = "more_time_text_of" if lead else "more_time_text"
     text = t(
-        lang, "more_time_text", framework=round_.framework.name.get(lang),
-        channel=f"<#{round_.channel_id}>",
+        lang, key, framework=round_.framework.name.get(lang), channel=f"<#{round_.channel_id}>",
+        lead=f"<@{lead}>",
     )  # fmt: skip
     closes = local_time(round_.deadline, tz).date() if round_.deadline else today
     start = max(closes, today) + timedelta(days=MORE_TIME_DAYS)
+    if latest is not None:
+        start = max(min(start, latest), today)
     title, label = t(lang, "more_time_title"), t(lang, "modal_deadline")
     return date_form(MORE_TIME_MODAL, f"{round_.id}|{lang}", title, text, label, start, lang)
 
