@@ -102,6 +102,16 @@ async def test_the_lead_hears_on_the_last_day_once_per_deadline(harness: Harness
     assert len(warnings(h)) == 2  # once more, for the new deadline
 
 
+async def test_the_last_day_dm_leaves_out_who_could_not_be_invited(harness: Harness) -> None:
+    h = harness
+    h.slack.fail_next("chat.postMessage", "cannot_dm_bot", where=lambda p: p["channel"] == "U3")
+    await until_friday(h)
+    h.clock.now = datetime.fromisoformat("2026-11-27T12:01:00+00:00")
+    await h.deps.rounds.tick()
+    (warning,) = warnings(h)
+    assert warning.endswith("\nNot finished yet: <@U1>, <@U2>.")  # status names U3 apart
+
+
 async def test_no_warning_when_all_finished_or_the_round_began_that_day(harness: Harness) -> None:
     h = harness
     await h.command("start cx-pillars <@U2> --deadline 2026-11-25")  # today, 18:00 in Madrid
@@ -213,3 +223,24 @@ async def test_no_more_time_when_the_next_scheduled_round_starts_the_day_after(
     labels = [e["text"]["text"] for b in warning["blocks"] if b["type"] == "actions"
               for e in b["elements"]]  # fmt: skip
     assert labels == ["Remind"]
+
+
+async def test_an_admin_far_away_gets_the_form_in_the_leads_zone(harness: Harness) -> None:
+    h = harness
+    h.slack.add_user("UADMIN", name="adam", tz="Pacific/Auckland", tz_offset=46800, is_admin=True)
+    round_ = await until_friday(h)
+    h.clock.now = datetime.fromisoformat("2026-11-27T12:01:00+00:00")  # Sat 01:01 in Auckland
+    await h.deps.rounds.tick()
+    (warning,) = [m for m in h.dm_messages("ULEAD") if "closes today" in m["text"]]
+    action_id, value, ts = h.button("ULEAD", "cx_more_time", warning)
+    await h.click("UADMIN", action_id, value, channel="DUADMIN", ts=ts)
+    view = h.slack.calls_to("views.open", ok_only=True)[-1].params["view"]
+    assert (
+        "it will close at 18:00 in <@ULEAD>'s time zone (the lead's)"
+        in (view["blocks"][0]["text"]["text"])
+    )
+    assert view["blocks"][1]["element"]["initial_date"] == "2026-12-04"  # Friday + 7, Madrid
+    assert await h.send(view_submission("UADMIN", TEAM, view, picked("2026-12-04"))) == 200
+    moved = await h.deps.store.get_round(round_.id)
+    assert moved is not None and moved.deadline is not None
+    assert moved.deadline.isoformat() == "2026-12-04T17:00:00+00:00"  # 18:00 in Madrid
