@@ -191,7 +191,10 @@ async def test_a_follow_up_moves_answers_and_updates_the_first_round(harness: Ha
         await h.press(user, "cx_finish")
     await h.command("close")
     done = texts(summary_message(h))
-    assert "0 of 5 answers moved · 100% unchanged" in done and "no further follow-up" in done
+    assert (
+        "0 of 5 answers moved · 100% unchanged" in done
+        and "No area needs another follow-up" in done
+    )
     await h.command("followup")
     assert reply(h).startswith("Nothing to follow up")
 

@@ -107,7 +107,7 @@ async def test_only_the_areas_enough_replied_to_update_the_first_round(harness: 
     await h.command("close anyway")
 
     said = texts(summary_message(h)).splitlines()
-    assert "*Customer data*  settled at 2 · Room for improvement" in said
+    assert "*Customer data*  stands at 2 · Room for improvement" in said
     assert "*Experience design*  too few answers to show" in said
     parent = await h.deps.store.get_round(first.id)
     assert parent is not None and parent.result is not None
@@ -141,7 +141,7 @@ async def test_a_withheld_reply_does_not_count_in_the_next_follow_up(harness: Ha
     assert second.iteration == 3 and second.result is not None
     design = next(a for a in second.result["areas"] if a["id"] == "design")
     assert (design["n"], design["distribution"]) == (5, {"1": 0, "2": 0, "3": 5})
-    assert "*Experience design*  settled at 3 · Excellent" in texts(summary_message(h))
+    assert "*Experience design*  stands at 3 · Excellent" in texts(summary_message(h))
 
 
 async def test_counts_beside_the_first_rounds_do_not_show_movement_the_follow_up_withholds(

@@ -57,5 +57,5 @@ async def test_a_follow_up_that_settles_an_area_says_where_it_stands_not_that_al
         await h.press(u, "cx_finish")
     await h.command("close")
     said = texts(summary_message(h)).splitlines()
-    assert "*Customer data*  settled at 3 · Excellent" in said
+    assert "*Customer data*  stands at 3 · Excellent" in said
     assert not any("agreed" in line for line in said)
