@@ -489,12 +489,14 @@ class Rounds:
         Slack certainly did not post for a passing reason (rate limit, unreachable) is given
         back. ``automatic`` reminders follow `reminder_due` (timing, count, working hours) and
         include those who said not now (a snooze without a time); the lead's leave those out
-        (named in the reply) and whoever was reminded in the last `REMIND_AGAIN_AFTER`.
+        (named in the reply) but on the last day (`REMIND_BEFORE`), and whoever was reminded in
+        the last `REMIND_AGAIN_AFTER`.
         """
         count = recent = 0
         snoozed: list[Participant] = []
         not_now: list[Participant] = []
         now = self.clock()
+        last_day = round_.deadline is not None and round_.deadline - now <= REMIND_BEFORE
         for person in await self.store.participants(round_.id):
             if self.slack.token_failed(round_.team_id):
                 break  # its token failed: nobody else can be reminded now either
@@ -503,7 +505,7 @@ class Rounds:
             if person.snoozed(now):
                 snoozed.append(person)  # they chose when to hear from us
                 continue
-            if not automatic and person.said_not_now:
+            if not automatic and person.said_not_now and not last_day:
                 not_now.append(person)  # the clock's reminders still come, within their limits
                 continue
             if automatic and (

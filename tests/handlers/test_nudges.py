@@ -3,7 +3,7 @@ warnings for withheld areas."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -286,6 +286,22 @@ async def test_the_leads_remind_leaves_out_and_names_who_snoozed_or_said_not_now
     assert not [m for m in h.slack.messages(CHANNEL) if "<@U2>" in m["text"]]  # the lead only
     await h.command("status")
     assert status in reply(h)
+
+
+async def test_on_the_last_day_the_leads_remind_reaches_who_said_not_now_too(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.command("start cx-pillars <@U1> <@U2> --deadline 2026-11-27")  # Friday 18:00 Madrid
+    await h.press("U2", "cx_decline", h.dm_messages("U2")[0])
+    await h.command("remind")  # Wednesday: "Not now" is respected
+    assert reply(h).endswith(
+        "Not reminded: <@U2> chose “Not now” (they still get the automatic reminders)."
+    )
+    h.clock.now = datetime.fromisoformat("2026-11-27T09:00:00+00:00")  # the last day
+    await h.command("remind")
+    assert reply(h) == "Reminded 2 people who have not finished."
+    assert h.dm_messages("U2")[-1]["text"].startswith("A friendly reminder")
 
 
 async def test_remind_says_nobody_was_reminded_when_the_only_one_left_snoozed(
