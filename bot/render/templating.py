@@ -151,6 +151,7 @@ def template_vars(report: Report, lang: str) -> dict[str, Any]:
         "gap_note": partial(wording.gap_note, report, lang),
         "weighed": partial(weighed_by_importance, report),
         "disagreements": wording.disagreements(report),
+        "unjudged_names": wording.names([r.area for r in report.areas if r.unjudged], lang),
         "strong_agreement": STRONG_AGREEMENT,
         "counts_from": report.settings.min_responses + COUNTS_MARGIN,
         "levels_legend": wording.levels_legend(report.framework.scale, lang),

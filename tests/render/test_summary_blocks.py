@@ -63,9 +63,9 @@ def test_small_round_reads_well_at_a_glance(small_report: Report) -> None:
         "Mini: results",
         "*Overall stage: 1 · Low*\nLeft out for too few answers: Beta. No other area is at 2 "
         "yet.\nWeakest area: Alpha (1 · Low)",
-        "3 of 4 invited people answered; 2 of them went through every area.\nIn some areas "
-        "agreement is not checked, as with so few answers that would give answers away: their "
-        "level may hide different views.",
+        "3 of 4 invited people answered; 2 of them went through every area.\nAgreement is not "
+        "checked in Alpha: with so few answers that would give answers away, so the level shown "
+        "may hide different views.",
         "",
         # its target is withheld, but it holds the stage back: the next step all the same
         "*Top gaps: where to start*\n*1. Alpha*  1 · Low → –\n"
@@ -223,3 +223,22 @@ def test_among_three_answers_no_level_but_the_medians_is_shown_anywhere(
     split, _, question = (json.dumps(b) for b in thread.blocks[:3])
     assert "answers differ" in split and "Medium" not in split
     assert "Who owns alpha?" in question  # the area's own prompt; without one, a plain question
+
+
+def test_more_than_three_areas_whose_agreement_is_not_checked_are_counted_not_named(
+    catalog: Catalog,
+) -> None:
+    """Four people on a 12-area framework: too few to judge agreement anywhere
+    (`unanimity_floor`); one line counts the areas instead of naming twelve."""
+    framework = catalog.get("cx-maturity")
+    answers = {
+        f"p{i}": {a.id: AreaAnswer(1 + (i + j) % 2, 4) for j, a in enumerate(framework.areas)}
+        for i in range(4)
+    }
+    report = analyse(framework, answers, invited=4)
+    assert sum(r.unjudged for r in report.areas) == 12
+    said = "\n".join(texts(to_dicts(summary_blocks(report, "en"))))
+    assert (
+        "Agreement is not checked in 12 areas: with so few answers that would give answers away,"
+        " so the level shown may hide different views." in said
+    )
