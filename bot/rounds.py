@@ -200,9 +200,9 @@ class Rounds:
         except UnknownFramework as exc:
             raise Refusal("unknown_framework", fid=exc.fid, known=", ".join(exc.known)) from None
         now = self.clock()
-        if deadline is None and every is not None:
-            deadline = local_time(now, starter.tz).date() + timedelta(days=every.open_days(now))
         today = local_time(now, starter.tz).date()  # the day the lead's date picker shows
+        if deadline is None and every is not None:
+            deadline = today + timedelta(days=every.open_days(now))
         problem = deadline_error(deadline, today) if deadline else None
         if problem is None and min_responses is not None and min_responses < MIN_RESPONSES_FLOOR:
             problem = min_responses_error(str(min_responses))
@@ -953,7 +953,7 @@ class Rounds:
             lang = language_of(lead.locale)
             latest = await self.latest_day(round_, lead.tz)
             return nudge_blocks.closing_soon(
-                round_, waiting, len(people), lang, lead.tz, latest=latest
+                round_, waiting, finished, len(people), lang, lead.tz, latest=latest
             )
 
         await self._dm_lead(

@@ -101,7 +101,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
     ) -> None:
         user_id, team_id = body["user"]["id"], team_of(context)
-        _, today = await caller_today(deps, user_id)  # the day the lead's date picker shows
+        known, today = await caller_today(deps, user_id)  # the day the lead's picker shows
         form = read_form(view["state"]["values"], deps.catalog, today)
         if isinstance(form, StartForm) and form.users:  # none: the whole channel, told after
             # too few people for any area to be shown: said here, before anyone is invited
@@ -115,7 +115,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         channel = str(view.get("private_metadata") or "")
         lang = form.lang
         try:
-            caller = await deps.slack.user(user_id)
+            caller = known or await deps.slack.user(user_id)
             if user_id not in await deps.slack.members(channel):  # the form's channel is forged
                 raise Refusal("start_not_in_channel", channel=f"<#{channel}>")
             started, fan_out = await deps.rounds.start(

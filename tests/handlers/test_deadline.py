@@ -110,6 +110,7 @@ async def test_the_last_day_dm_leaves_out_who_could_not_be_invited(harness: Harn
     await h.deps.rounds.tick()
     (warning,) = warnings(h)
     assert warning.endswith("\nNot finished yet: <@U1>, <@U2>.")  # status names U3 apart
+    assert ": 0 of 3 have finished." in warning  # U3 left out of the names, not counted done
 
 
 async def test_no_warning_when_all_finished_or_the_round_began_that_day(harness: Harness) -> None:
@@ -140,7 +141,7 @@ async def test_the_last_day_dm_names_ten_who_have_not_finished_and_counts_the_re
     h = harness
     round_ = await until_friday(h)
     waiting = [f"UW{i:02d}" for i in range(12)]
-    message = closing_soon(round_, waiting, 40, "es", "Europe/Madrid")
+    message = closing_soon(round_, waiting, 28, 40, "es", "Europe/Madrid")
     named = ", ".join(f"<@UW{i:02d}>" for i in range(10))
     assert ": 28 de 40 han terminado." in message.text
     assert message.text.endswith(f"\nAún sin terminar: {named} y 2 más.")

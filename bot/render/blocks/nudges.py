@@ -72,6 +72,7 @@ NAMED_WAITING = 10  # people named as not finished yet in the lead's last-day DM
 def closing_soon(
     round_: Round,
     waiting: Sequence[str],
+    finished: int,
     invited: int,
     lang: str,
     tz: str | None,
@@ -79,7 +80,7 @@ def closing_soon(
     latest: date | None = None,
 ) -> Message:
     """To the lead, on the last day: when the round closes (their zone), how many have
-    finished and who has not (``waiting``, user ids; the first `NAMED_WAITING`: what `status`
+    ``finished`` and who has not (``waiting``, user ids, the first `NAMED_WAITING`; what `status`
     shows, nothing about answers), *Remind*, and *More time* unless the channel's next run
     starts the day after (``latest``, the last day it may move to, is not later than today)."""
     closes = local_time(round_.deadline, tz).date() if round_.deadline else None
@@ -87,7 +88,7 @@ def closing_soon(
     text = t(
         lang, "closing_soon" if movable else "closing_soon_next_run",
         framework=round_.framework.name.get(lang),
-        channel=f"<#{round_.channel_id}>", finished=invited - len(waiting), invited=invited,
+        channel=f"<#{round_.channel_id}>", finished=finished, invited=invited,
         deadline=local_deadline(round_.deadline, tz, lang) if round_.deadline else "",
     )  # fmt: skip
     named = ", ".join(f"<@{user}>" for user in waiting[:NAMED_WAITING])
